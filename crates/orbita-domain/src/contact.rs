@@ -1,0 +1,95 @@
+//! A contact person (контактное лицо), usually at a company.
+
+use crate::company::parse_list;
+use crate::validation::{Email, Phone};
+use crate::{CompanyId, ContactId, Timestamp, UserId, ValidationErrors, text};
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContactFields {
+    pub last_name: String,
+    pub first_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub position: Option<String>,
+    pub company_id: Option<CompanyId>,
+    pub phones: Vec<Phone>,
+    pub emails: Vec<Email>,
+    pub notes: Option<String>,
+}
+
+impl ContactFields {
+    /// "Иванов Иван Иванович", the Russian order.
+    pub fn full_name(&self) -> String {
+        [Some(self.last_name.as_str()), self.first_name.as_deref(), self.middle_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub id: ContactId,
+    pub fields: ContactFields,
+    pub owner_id: UserId,
+    pub created_by: Option<UserId>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ContactInput {
+    pub last_name: String,
+    pub first_name: String,
+    pub middle_name: String,
+    pub position: String,
+    pub company_id: Option<CompanyId>,
+    pub phones: String,
+    pub emails: String,
+    pub notes: String,
+}
+
+impl ContactInput {
+    pub fn validate(&self) -> Result<ContactFields, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let last_name = errors.check(text::required(&self.last_name, "last_name", 100));
+        let fields = ContactFields {
+            last_name: last_name.unwrap_or_default(),
+            first_name: errors.check(text::optional_limited(&self.first_name, "first_name", 100)).flatten(),
+            middle_name: errors
+                .check(text::optional_limited(&self.middle_name, "middle_name", 100))
+                .flatten(),
+            position: errors.check(text::optional_limited(&self.position, "position", 200)).flatten(),
+            company_id: self.company_id,
+            phones: parse_list(&self.phones, "phones", Phone::parse, &mut errors),
+            emails: parse_list(&self.emails, "emails", Email::parse, &mut errors),
+            notes: errors.check(text::optional_limited(&self.notes, "notes", 10_000)).flatten(),
+        };
+        errors.into_result().map(|()| fields)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contact_needs_a_last_name_and_valid_phones() {
+        let errors =
+            ContactInput { phones: "abc".into(), ..Default::default() }.validate().expect_err("invalid");
+        assert!(errors.field("last_name").is_some());
+        assert!(errors.field("phones").is_some());
+        let ok = ContactInput {
+            last_name: "Иванов".into(),
+            first_name: "Иван".into(),
+            middle_name: "Петрович".into(),
+            phones: "8 916 123-45-67".into(),
+            ..Default::default()
+        };
+        let fields = ok.validate().expect("valid");
+        assert_eq!(fields.full_name(), "Иванов Иван Петрович");
+        assert_eq!(fields.phones[0].as_str(), "+79161234567");
+    }
+}

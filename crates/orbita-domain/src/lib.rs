@@ -1,0 +1,30 @@
+//! Orbita's CRM domain: the entities a sales department works with (companies, contacts,
+//! deals in pipelines, tasks, activities), the values users type (INN, KPP, e-mail, money)
+//! and the rules between them. Pure: no I/O, no database or HTTP types.
+
+pub mod activity;
+pub mod audit;
+pub mod company;
+pub mod contact;
+pub mod deal;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod pipeline;
+pub mod task;
+pub mod text;
+pub mod user;
+pub mod validation;
+
+pub use error::{FieldError, ValidationErrors};
+pub use ids::*;
+
+/// Time as stored and compared everywhere: UTC, truncated to microseconds (PostgreSQL's
+/// precision) so a value read back equals the value written.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// The current time at storage precision.
+pub fn now() -> Timestamp {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().trunc_subsecs(6)
+}

@@ -1,0 +1,196 @@
+//! Activities: the register of calls, meetings, e-mails and notes with counterparties.
+
+use orbita_domain::activity::{Activity, ActivityFields, ActivityKind, ActivityStatus, Direction};
+use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, Timestamp, UserId};
+use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
+
+use crate::db::{Db, Tx};
+use crate::error::Result;
+use crate::list::{Cursor, Keyset, Page, SortValue, finish_page};
+use crate::values::{corrupt, finish_update, id_opt};
+
+const TABLE: &str = "activities";
+const COLUMNS: [&str; 15] = [
+    "id",
+    "kind",
+    "direction",
+    "status",
+    "occurred_at",
+    "duration_minutes",
+    "subject",
+    "responsible_id",
+    "company_id",
+    "contact_id",
+    "deal_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+#[derive(sqlx::FromRow)]
+struct ActivityRow {
+    id: i64,
+    kind: String,
+    direction: Option<String>,
+    status: String,
+    occurred_at: Timestamp,
+    duration_minutes: Option<i32>,
+    subject: String,
+    responsible_id: i64,
+    company_id: Option<i64>,
+    contact_id: Option<i64>,
+    deal_id: Option<i64>,
+    created_by: Option<i64>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    version: i64,
+}
+
+impl TryFrom<ActivityRow> for Activity {
+    type Error = crate::StorageError;
+
+    fn try_from(row: ActivityRow) -> Result<Self> {
+        let bad = |what: &str, value: &str| corrupt(format!("activity {what} {value:?}"));
+        Ok(Activity {
+            id: ActivityId(row.id),
+            fields: ActivityFields {
+                kind: ActivityKind::parse(&row.kind).ok_or_else(|| bad("kind", &row.kind))?,
+                direction: match row.direction {
+                    Some(d) => Some(Direction::parse(&d).ok_or_else(|| bad("direction", &d))?),
+                    None => None,
+                },
+                status: ActivityStatus::parse(&row.status).ok_or_else(|| bad("status", &row.status))?,
+                occurred_at: row.occurred_at,
+                duration_minutes: row.duration_minutes.map(u32::try_from).transpose().map_err(corrupt)?,
+                subject: row.subject,
+                responsible_id: UserId(row.responsible_id),
+                company_id: row.company_id.map(CompanyId),
+                contact_id: row.contact_id.map(ContactId),
+                deal_id: row.deal_id.map(DealId),
+            },
+            created_by: row.created_by.map(UserId),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        })
+    }
+}
+
+fn field_values(f: &ActivityFields) -> Result<[(&'static str, Value); 10]> {
+    let minutes = f.duration_minutes.map(i32::try_from).transpose().map_err(corrupt)?;
+    Ok([
+        ("kind", f.kind.as_str().into()),
+        ("direction", f.direction.map(Direction::as_str).into()),
+        ("status", f.status.as_str().into()),
+        ("occurred_at", f.occurred_at.into()),
+        ("duration_minutes", minutes.into()),
+        ("subject", f.subject.clone().into()),
+        ("responsible_id", f.responsible_id.0.into()),
+        ("company_id", f.company_id.map(|c| c.0).into()),
+        ("contact_id", f.contact_id.map(|c| c.0).into()),
+        ("deal_id", f.deal_id.map(|d| d.0).into()),
+    ])
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    fields: &ActivityFields,
+    created_by: Option<UserId>,
+    now: Timestamp,
+) -> Result<ActivityId> {
+    let mut columns: Vec<(&str, Value)> = field_values(fields)?.into();
+    columns.extend([
+        ("created_by", id_opt(created_by)),
+        ("created_at", now.into()),
+        ("updated_at", now.into()),
+    ]);
+    let (names, values): (Vec<_>, Vec<_>) = columns.into_iter().map(|(n, v)| (n, Expr::val(v))).unzip();
+    tx.insert(Query::insert().into_table(TABLE).columns(names).values_panic(values).to_owned())
+        .await
+        .map(ActivityId)
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    id: ActivityId,
+    fields: &ActivityFields,
+    expected_version: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    let mut stmt = Query::update();
+    stmt.values(field_values(fields)?.map(|(n, v)| (n, Expr::val(v))));
+    finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
+}
+
+pub async fn delete(tx: &mut Tx, id: ActivityId) -> Result<()> {
+    crate::values::delete_by_id(tx, TABLE, id.0).await
+}
+
+pub async fn get(db: &Db, id: ActivityId) -> Result<Activity> {
+    db.fetch_one::<ActivityRow>(&select_by_id(id)).await?.try_into()
+}
+
+pub async fn get_in(tx: &mut Tx, id: ActivityId) -> Result<Activity> {
+    tx.fetch_one::<ActivityRow>(&select_by_id(id)).await?.try_into()
+}
+
+fn select_by_id(id: ActivityId) -> SelectStatement {
+    Query::select().columns(COLUMNS).from(TABLE).and_where(Expr::col("id").eq(id.0)).to_owned()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    pub kind: Option<ActivityKind>,
+    pub status: Option<ActivityStatus>,
+    pub responsible_ids: Option<Vec<UserId>>,
+    pub company_id: Option<CompanyId>,
+    pub contact_id: Option<ContactId>,
+    pub deal_id: Option<DealId>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}
+
+/// Newest first: the order of a timeline.
+pub async fn list(
+    db: &Db,
+    filter: &ActivityFilter,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Activity>> {
+    let mut stmt = Query::select();
+    stmt.columns(COLUMNS).from(TABLE);
+    if let Some(kind) = filter.kind {
+        stmt.and_where(Expr::col("kind").eq(kind.as_str()));
+    }
+    if let Some(status) = filter.status {
+        stmt.and_where(Expr::col("status").eq(status.as_str()));
+    }
+    if let Some(ids) = &filter.responsible_ids {
+        stmt.and_where(Expr::col("responsible_id").is_in(ids.iter().map(|u| u.0)));
+    }
+    for (column, value) in [
+        ("company_id", filter.company_id.map(|c| c.0)),
+        ("contact_id", filter.contact_id.map(|c| c.0)),
+        ("deal_id", filter.deal_id.map(|d| d.0)),
+    ] {
+        if let Some(value) = value {
+            stmt.and_where(Expr::col(column).eq(value));
+        }
+    }
+    if let Some(from) = filter.from {
+        stmt.and_where(Expr::col("occurred_at").gte(from));
+    }
+    if let Some(to) = filter.to {
+        stmt.and_where(Expr::col("occurred_at").lt(to));
+    }
+    Keyset { sort: Expr::col("occurred_at"), id: Expr::col("id"), descending: true }
+        .apply(&mut stmt, after, limit);
+    let items = db
+        .fetch_all::<ActivityRow>(&stmt)
+        .await?
+        .into_iter()
+        .map(Activity::try_from)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(finish_page(items, limit, |a| Cursor { value: SortValue::Time(a.fields.occurred_at), id: a.id.0 }))
+}

@@ -1,0 +1,250 @@
+//! Companies: the client base. Search by name, INN, KPP, phone and e-mail.
+
+use orbita_domain::company::{Company, CompanyFields};
+use orbita_domain::validation::{Email, Inn, Kpp, Ogrn, Phone};
+use orbita_domain::{CompanyId, Timestamp, UserId};
+use sea_query::{Expr, ExprTrait, Query, Value};
+
+use crate::db::{Db, Tx};
+use crate::error::Result;
+use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, text_search};
+use crate::values::{id_opt, join_list, parse_list, parse_opt};
+
+const TABLE: &str = "companies";
+const COLUMNS: [&str; 18] = [
+    "id",
+    "name",
+    "inn",
+    "kpp",
+    "ogrn",
+    "industry",
+    "region",
+    "address",
+    "phones",
+    "emails",
+    "website",
+    "source",
+    "notes",
+    "owner_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "version",
+];
+/// Must match the `companies_search` index in the PostgreSQL migration.
+const SEARCH_EXPRESSION: &str =
+    "name || ' ' || coalesce(inn, '') || ' ' || coalesce(kpp, '') || ' ' || phones || ' ' || emails";
+
+#[derive(sqlx::FromRow)]
+struct CompanyRow {
+    id: i64,
+    name: String,
+    inn: Option<String>,
+    kpp: Option<String>,
+    ogrn: Option<String>,
+    industry: Option<String>,
+    region: Option<String>,
+    address: Option<String>,
+    phones: String,
+    emails: String,
+    website: Option<String>,
+    source: Option<String>,
+    notes: Option<String>,
+    owner_id: i64,
+    created_by: Option<i64>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    version: i64,
+}
+
+impl TryFrom<CompanyRow> for Company {
+    type Error = crate::StorageError;
+
+    fn try_from(row: CompanyRow) -> Result<Self> {
+        Ok(Company {
+            id: CompanyId(row.id),
+            fields: CompanyFields {
+                name: row.name,
+                inn: parse_opt(row.inn, Inn::parse)?,
+                kpp: parse_opt(row.kpp, Kpp::parse)?,
+                ogrn: parse_opt(row.ogrn, Ogrn::parse)?,
+                industry: row.industry,
+                region: row.region,
+                address: row.address,
+                phones: parse_list(&row.phones, Phone::parse)?,
+                emails: parse_list(&row.emails, Email::parse)?,
+                website: row.website,
+                source: row.source,
+                notes: row.notes,
+            },
+            owner_id: UserId(row.owner_id),
+            created_by: row.created_by.map(UserId),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        })
+    }
+}
+
+fn field_values(f: &CompanyFields) -> [(&'static str, Value); 12] {
+    [
+        ("name", f.name.clone().into()),
+        ("inn", f.inn.as_ref().map(|v| v.as_str().to_owned()).into()),
+        ("kpp", f.kpp.as_ref().map(|v| v.as_str().to_owned()).into()),
+        ("ogrn", f.ogrn.as_ref().map(|v| v.as_str().to_owned()).into()),
+        ("industry", f.industry.clone().into()),
+        ("region", f.region.clone().into()),
+        ("address", f.address.clone().into()),
+        ("phones", join_list(f.phones.iter().map(Phone::as_str)).into()),
+        ("emails", join_list(f.emails.iter().map(Email::as_str)).into()),
+        ("website", f.website.clone().into()),
+        ("source", f.source.clone().into()),
+        ("notes", f.notes.clone().into()),
+    ]
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    fields: &CompanyFields,
+    owner_id: UserId,
+    created_by: Option<UserId>,
+    now: Timestamp,
+) -> Result<CompanyId> {
+    let mut columns: Vec<(&str, Value)> = field_values(fields).into();
+    columns.extend([
+        ("owner_id", owner_id.0.into()),
+        ("created_by", id_opt(created_by)),
+        ("created_at", now.into()),
+        ("updated_at", now.into()),
+    ]);
+    let (names, values): (Vec<_>, Vec<_>) = columns.into_iter().map(|(n, v)| (n, Expr::val(v))).unzip();
+    let stmt = Query::insert().into_table(TABLE).columns(names).values_panic(values).to_owned();
+    tx.insert(stmt).await.map(CompanyId)
+}
+
+/// Saves new field values. With `expected_version`, refuses (`StaleVersion`) if someone else
+/// saved in between.
+pub async fn update(
+    tx: &mut Tx,
+    id: CompanyId,
+    fields: &CompanyFields,
+    expected_version: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    let mut stmt = Query::update();
+    stmt.values(field_values(fields).map(|(n, v)| (n, Expr::val(v))));
+    crate::values::finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
+}
+
+pub async fn set_owner(tx: &mut Tx, id: CompanyId, owner_id: UserId, now: Timestamp) -> Result<()> {
+    let mut stmt = Query::update();
+    stmt.value("owner_id", owner_id.0);
+    crate::values::finish_update(tx, TABLE, stmt, id.0, None, now).await
+}
+
+pub async fn delete(tx: &mut Tx, id: CompanyId) -> Result<()> {
+    crate::values::delete_by_id(tx, TABLE, id.0).await
+}
+
+pub async fn get(db: &Db, id: CompanyId) -> Result<Company> {
+    db.fetch_one::<CompanyRow>(&select_by_id(id)).await?.try_into()
+}
+
+/// Reads inside a write transaction: the "before" of an audited change.
+pub async fn get_in(tx: &mut Tx, id: CompanyId) -> Result<Company> {
+    tx.fetch_one::<CompanyRow>(&select_by_id(id)).await?.try_into()
+}
+
+fn select_by_id(id: CompanyId) -> sea_query::SelectStatement {
+    Query::select().columns(COLUMNS).from(TABLE).and_where(Expr::col("id").eq(id.0)).to_owned()
+}
+
+/// Companies with this INN (and KPP, when given): the duplicate check before a save.
+pub async fn find_by_inn(db: &Db, inn: &Inn, kpp: Option<&Kpp>) -> Result<Vec<Company>> {
+    let mut stmt = Query::select();
+    stmt.columns(COLUMNS).from(TABLE).and_where(Expr::col("inn").eq(inn.as_str())).limit(20);
+    if let Some(kpp) = kpp {
+        stmt.and_where(Expr::col("kpp").eq(kpp.as_str()));
+    }
+    rows_to(db.fetch_all::<CompanyRow>(&stmt).await?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CompanyFilter {
+    /// Name, INN, KPP, phone or e-mail fragment.
+    pub q: Option<String>,
+    pub inn: Option<String>,
+    pub kpp: Option<String>,
+    /// Only these owners (a user's scope or an explicit filter).
+    pub owner_ids: Option<Vec<UserId>>,
+    pub region: Option<String>,
+    pub industry: Option<String>,
+    pub source: Option<String>,
+    pub created_from: Option<Timestamp>,
+    pub created_to: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CompanySort {
+    #[default]
+    Name,
+    CreatedAt,
+    UpdatedAt,
+}
+
+pub async fn list(
+    db: &Db,
+    filter: &CompanyFilter,
+    sort: CompanySort,
+    descending: bool,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Company>> {
+    let mut stmt = Query::select();
+    stmt.columns(COLUMNS.map(|c| (TABLE, c))).from(TABLE);
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        stmt.and_where(text_search(db.backend(), q, "companies.id", "companies_fts", SEARCH_EXPRESSION));
+    }
+    for (column, value) in [
+        ("inn", &filter.inn),
+        ("kpp", &filter.kpp),
+        ("region", &filter.region),
+        ("industry", &filter.industry),
+    ]
+    .into_iter()
+    .chain([("source", &filter.source)])
+    {
+        if let Some(value) = value {
+            stmt.and_where(Expr::col((TABLE, column)).eq(value.as_str()));
+        }
+    }
+    if let Some(owners) = &filter.owner_ids {
+        stmt.and_where(Expr::col((TABLE, "owner_id")).is_in(owners.iter().map(|o| o.0)));
+    }
+    if let Some(from) = filter.created_from {
+        stmt.and_where(Expr::col((TABLE, "created_at")).gte(from));
+    }
+    if let Some(to) = filter.created_to {
+        stmt.and_where(Expr::col((TABLE, "created_at")).lt(to));
+    }
+    let column = match sort {
+        CompanySort::Name => "name",
+        CompanySort::CreatedAt => "created_at",
+        CompanySort::UpdatedAt => "updated_at",
+    };
+    let keyset = Keyset { sort: Expr::col((TABLE, column)), id: Expr::col((TABLE, "id")), descending };
+    keyset.apply(&mut stmt, after, limit);
+    let companies = rows_to(db.fetch_all::<CompanyRow>(&stmt).await?)?;
+    Ok(finish_page(companies, limit, |c| Cursor {
+        value: match sort {
+            CompanySort::Name => SortValue::Text(c.fields.name.clone()),
+            CompanySort::CreatedAt => SortValue::Time(c.created_at),
+            CompanySort::UpdatedAt => SortValue::Time(c.updated_at),
+        },
+        id: c.id.0,
+    }))
+}
+
+fn rows_to(rows: Vec<CompanyRow>) -> Result<Vec<Company>> {
+    rows.into_iter().map(Company::try_from).collect()
+}

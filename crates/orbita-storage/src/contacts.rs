@@ -1,0 +1,216 @@
+//! Contacts: people at client companies. Search by name, phone and e-mail.
+
+use orbita_domain::contact::{Contact, ContactFields};
+use orbita_domain::validation::{Email, Phone};
+use orbita_domain::{CompanyId, ContactId, Timestamp, UserId};
+use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
+
+use crate::db::{Db, Tx};
+use crate::error::Result;
+use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, text_search};
+use crate::values::{finish_update, id_opt, join_list, parse_list};
+
+const TABLE: &str = "contacts";
+const COLUMNS: [&str; 14] = [
+    "id",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "position",
+    "company_id",
+    "phones",
+    "emails",
+    "notes",
+    "owner_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "version",
+];
+/// Must match the `contacts_search` index in the PostgreSQL migration.
+const SEARCH_EXPRESSION: &str = "last_name || ' ' || coalesce(first_name, '') || ' ' || coalesce(middle_name, '') \
+     || ' ' || phones || ' ' || emails";
+
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    id: i64,
+    last_name: String,
+    first_name: Option<String>,
+    middle_name: Option<String>,
+    position: Option<String>,
+    company_id: Option<i64>,
+    phones: String,
+    emails: String,
+    notes: Option<String>,
+    owner_id: i64,
+    created_by: Option<i64>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    version: i64,
+}
+
+impl TryFrom<ContactRow> for Contact {
+    type Error = crate::StorageError;
+
+    fn try_from(row: ContactRow) -> Result<Self> {
+        Ok(Contact {
+            id: ContactId(row.id),
+            fields: ContactFields {
+                last_name: row.last_name,
+                first_name: row.first_name,
+                middle_name: row.middle_name,
+                position: row.position,
+                company_id: row.company_id.map(CompanyId),
+                phones: parse_list(&row.phones, Phone::parse)?,
+                emails: parse_list(&row.emails, Email::parse)?,
+                notes: row.notes,
+            },
+            owner_id: UserId(row.owner_id),
+            created_by: row.created_by.map(UserId),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        })
+    }
+}
+
+fn field_values(f: &ContactFields) -> [(&'static str, Value); 8] {
+    [
+        ("last_name", f.last_name.clone().into()),
+        ("first_name", f.first_name.clone().into()),
+        ("middle_name", f.middle_name.clone().into()),
+        ("position", f.position.clone().into()),
+        ("company_id", f.company_id.map(|c| c.0).into()),
+        ("phones", join_list(f.phones.iter().map(Phone::as_str)).into()),
+        ("emails", join_list(f.emails.iter().map(Email::as_str)).into()),
+        ("notes", f.notes.clone().into()),
+    ]
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    fields: &ContactFields,
+    owner_id: UserId,
+    created_by: Option<UserId>,
+    now: Timestamp,
+) -> Result<ContactId> {
+    let mut columns: Vec<(&str, Value)> = field_values(fields).into();
+    columns.extend([
+        ("owner_id", owner_id.0.into()),
+        ("created_by", id_opt(created_by)),
+        ("created_at", now.into()),
+        ("updated_at", now.into()),
+    ]);
+    let (names, values): (Vec<_>, Vec<_>) = columns.into_iter().map(|(n, v)| (n, Expr::val(v))).unzip();
+    tx.insert(Query::insert().into_table(TABLE).columns(names).values_panic(values).to_owned())
+        .await
+        .map(ContactId)
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    id: ContactId,
+    fields: &ContactFields,
+    expected_version: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    let mut stmt = Query::update();
+    stmt.values(field_values(fields).map(|(n, v)| (n, Expr::val(v))));
+    finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
+}
+
+pub async fn set_owner(tx: &mut Tx, id: ContactId, owner_id: UserId, now: Timestamp) -> Result<()> {
+    let mut stmt = Query::update();
+    stmt.value("owner_id", owner_id.0);
+    finish_update(tx, TABLE, stmt, id.0, None, now).await
+}
+
+pub async fn delete(tx: &mut Tx, id: ContactId) -> Result<()> {
+    crate::values::delete_by_id(tx, TABLE, id.0).await
+}
+
+pub async fn get(db: &Db, id: ContactId) -> Result<Contact> {
+    db.fetch_one::<ContactRow>(&select_by_id(id)).await?.try_into()
+}
+
+pub async fn get_in(tx: &mut Tx, id: ContactId) -> Result<Contact> {
+    tx.fetch_one::<ContactRow>(&select_by_id(id)).await?.try_into()
+}
+
+fn select_by_id(id: ContactId) -> SelectStatement {
+    Query::select().columns(COLUMNS).from(TABLE).and_where(Expr::col("id").eq(id.0)).to_owned()
+}
+
+/// Contacts that already have this phone or e-mail: the duplicate check before a save.
+pub async fn find_by_phone_or_email(
+    db: &Db,
+    phone: Option<&Phone>,
+    email: Option<&Email>,
+) -> Result<Vec<Contact>> {
+    let mut found = Vec::new();
+    for needle in [phone.map(Phone::as_str), email.map(Email::as_str)].into_iter().flatten() {
+        let filter = ContactFilter { q: Some(needle.to_owned()), ..Default::default() };
+        found.extend(list(db, &filter, ContactSort::Name, false, None, 10).await?.items);
+    }
+    found.dedup_by_key(|c| c.id);
+    Ok(found)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    /// Name, phone or e-mail fragment.
+    pub q: Option<String>,
+    pub company_id: Option<CompanyId>,
+    pub owner_ids: Option<Vec<UserId>>,
+    pub created_from: Option<Timestamp>,
+    pub created_to: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ContactSort {
+    #[default]
+    Name,
+    CreatedAt,
+}
+
+pub async fn list(
+    db: &Db,
+    filter: &ContactFilter,
+    sort: ContactSort,
+    descending: bool,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Contact>> {
+    let mut stmt = Query::select();
+    stmt.columns(COLUMNS.map(|c| (TABLE, c))).from(TABLE);
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        stmt.and_where(text_search(db.backend(), q, "contacts.id", "contacts_fts", SEARCH_EXPRESSION));
+    }
+    if let Some(company) = filter.company_id {
+        stmt.and_where(Expr::col((TABLE, "company_id")).eq(company.0));
+    }
+    if let Some(owners) = &filter.owner_ids {
+        stmt.and_where(Expr::col((TABLE, "owner_id")).is_in(owners.iter().map(|o| o.0)));
+    }
+    if let Some(from) = filter.created_from {
+        stmt.and_where(Expr::col((TABLE, "created_at")).gte(from));
+    }
+    if let Some(to) = filter.created_to {
+        stmt.and_where(Expr::col((TABLE, "created_at")).lt(to));
+    }
+    let column = match sort {
+        ContactSort::Name => "last_name",
+        ContactSort::CreatedAt => "created_at",
+    };
+    Keyset { sort: Expr::col((TABLE, column)), id: Expr::col((TABLE, "id")), descending }
+        .apply(&mut stmt, after, limit);
+    let rows = db.fetch_all::<ContactRow>(&stmt).await?;
+    let contacts = rows.into_iter().map(Contact::try_from).collect::<Result<Vec<_>>>()?;
+    Ok(finish_page(contacts, limit, |c| Cursor {
+        value: match sort {
+            ContactSort::Name => SortValue::Text(c.fields.last_name.clone()),
+            ContactSort::CreatedAt => SortValue::Time(c.created_at),
+        },
+        id: c.id.0,
+    }))
+}

@@ -1,0 +1,353 @@
+//! The connection to one of the two supported databases, chosen once at start from the URL.
+//! Every query is built once with sea-query and rendered for the backend in use here.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query_sqlx::SqlxBinder;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::error::{Result, StorageError};
+
+/// A row type readable from both databases.
+pub trait Row:
+    for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> Row for T where
+    T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the data lives, parsed from `sqlite://PATH` or `postgres://…`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = StorageError;
+
+    fn from_str(url: &str) -> Result<Self> {
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            let path = path.split('?').next().unwrap_or(path);
+            if path.is_empty() {
+                return Err(StorageError::Config(
+                    "sqlite:// needs a file path, e.g. sqlite://./orbita.db".into(),
+                ));
+            }
+            Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            PgConnectOptions::from_str(url)
+                .map_err(|e| StorageError::Config(format!("bad PostgreSQL URL: {e}")))?;
+            Ok(DatabaseUrl::Postgres(url.to_owned()))
+        } else {
+            Err(StorageError::Config(format!(
+                "unsupported database URL {:?}: use sqlite://PATH or postgres://USER@HOST/DB",
+                redact(url)
+            )))
+        }
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => f.write_str(&redact(url)),
+        }
+    }
+}
+
+/// Hides a password in a URL, so configuration can be logged.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let user_info = &url[scheme + 3..at];
+            match user_info.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Tuning that differs between a server and a test.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub max_connections: u32,
+    /// PostgreSQL only: the schema to work in (tests use one per test).
+    pub schema: Option<String>,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self { max_connections: 8, schema: None }
+    }
+}
+
+#[derive(Clone)]
+enum Pools {
+    /// SQLite allows one writer at a time; a single write connection queues writers in the
+    /// process instead of failing with "database is locked". Readers run beside it (WAL).
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pools: Pools,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Db({:?})", self.backend())
+    }
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Db {
+    pub async fn connect(url: &DatabaseUrl, options: &ConnectOptions) -> Result<Db> {
+        match url {
+            DatabaseUrl::Sqlite(path) => Self::connect_sqlite(path, options).await,
+            DatabaseUrl::Postgres(url) => Self::connect_postgres(url, options).await,
+        }
+    }
+
+    async fn connect_sqlite(path: &Path, options: &ConnectOptions) -> Result<Db> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StorageError::Config(format!("cannot create the data folder {}: {e}", dir.display()))
+            })?;
+        }
+        let connect = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: an acknowledged write survives power loss, not only a process crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-32000");
+        let write = SqlitePoolOptions::new().max_connections(1).connect_with(connect.clone()).await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .connect_with(connect)
+            .await?;
+        Ok(Db { pools: Pools::Sqlite { read, write } })
+    }
+
+    async fn connect_postgres(url: &str, options: &ConnectOptions) -> Result<Db> {
+        let mut connect = PgConnectOptions::from_str(url)
+            .map_err(|e| StorageError::Config(format!("bad PostgreSQL URL: {e}")))?;
+        if let Some(schema) = &options.schema {
+            connect = connect.options([("search_path", format!("{schema},public"))]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(connect)
+            .await?;
+        Ok(Db { pools: Pools::Postgres(pool) })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the migrations this binary carries; safe to run at every start.
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => SQLITE_MIGRATOR.run(write).await?,
+            Pools::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Whether the database answers (`/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        let _: Vec<(i32,)> = self.fetch_all_raw("SELECT 1").await?;
+        Ok(())
+    }
+
+    /// Every (table, column) of the application's schema, without search indexes and the
+    /// migration bookkeeping: to prove both dialects define the same thing.
+    pub async fn table_columns(&self) -> Result<Vec<(String, String)>> {
+        self.fetch_all_raw(match self.backend() {
+            Backend::Sqlite => {
+                "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '%_fts%' \
+                 AND m.name <> '_sqlx_migrations' ORDER BY 1, 2"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations' ORDER BY 1, 2"
+            }
+        })
+        .await
+    }
+
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Starts a write transaction. On SQLite it holds the one write connection until it ends.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.pools {
+            Pools::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    pub async fn fetch_all<T: Row>(&self, stmt: &impl SqlxBinder) -> Result<Vec<T>> {
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values).fetch_all(read).await?
+            }
+            Pools::Postgres(pool) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values).fetch_all(pool).await?
+            }
+        })
+    }
+
+    pub async fn fetch_optional<T: Row>(&self, stmt: &impl SqlxBinder) -> Result<Option<T>> {
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values).fetch_optional(read).await?
+            }
+            Pools::Postgres(pool) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values).fetch_optional(pool).await?
+            }
+        })
+    }
+
+    pub async fn fetch_one<T: Row>(&self, stmt: &impl SqlxBinder) -> Result<T> {
+        self.fetch_optional(stmt).await?.ok_or(StorageError::NotFound)
+    }
+
+    /// A fixed query without parameters, the same text on both databases.
+    pub(crate) async fn fetch_all_raw<T: Row>(&self, sql: &'static str) -> Result<Vec<T>> {
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => sqlx::query_as::<Sqlite, T>(sql).fetch_all(read).await?,
+            Pools::Postgres(pool) => sqlx::query_as::<Postgres, T>(sql).fetch_all(pool).await?,
+        })
+    }
+}
+
+/// A write transaction: changes and their audit events commit together or not at all.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Runs a statement; returns the number of rows it touched.
+    pub async fn execute(&mut self, stmt: &impl SqlxBinder) -> Result<u64> {
+        Ok(match self {
+            Tx::Sqlite(tx) => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_with::<Sqlite, _>(AssertSqlSafe(sql), values)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
+            Tx::Postgres(tx) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_with::<Postgres, _>(AssertSqlSafe(sql), values)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
+        })
+    }
+
+    pub async fn fetch_all<T: Row>(&mut self, stmt: &impl SqlxBinder) -> Result<Vec<T>> {
+        Ok(match self {
+            Tx::Sqlite(tx) => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values).fetch_all(&mut **tx).await?
+            }
+            Tx::Postgres(tx) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values).fetch_all(&mut **tx).await?
+            }
+        })
+    }
+
+    pub async fn fetch_optional<T: Row>(&mut self, stmt: &impl SqlxBinder) -> Result<Option<T>> {
+        Ok(match self {
+            Tx::Sqlite(tx) => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+            Tx::Postgres(tx) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+        })
+    }
+
+    pub async fn fetch_one<T: Row>(&mut self, stmt: &impl SqlxBinder) -> Result<T> {
+        self.fetch_optional(stmt).await?.ok_or(StorageError::NotFound)
+    }
+
+    /// Inserts one row and returns its new id.
+    pub async fn insert(&mut self, mut stmt: sea_query::InsertStatement) -> Result<i64> {
+        stmt.returning_col("id");
+        let (id,): (i64,) = self.fetch_one(&stmt).await?;
+        Ok(id)
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}

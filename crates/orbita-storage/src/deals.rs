@@ -1,0 +1,303 @@
+//! Deals: their fields, their stage moves (kept as history for the funnel) and their lists.
+
+use chrono::NaiveDate;
+use orbita_domain::deal::{Deal, DealFields, DealStatus, StageMove};
+use orbita_domain::validation::{Currency, Money};
+use orbita_domain::{CompanyId, ContactId, DealId, PipelineId, StageId, Timestamp, UserId};
+use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
+
+use crate::db::{Db, Tx};
+use crate::error::Result;
+use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, text_search};
+use crate::values::{corrupt, finish_update, id_opt};
+
+const TABLE: &str = "deals";
+const COLUMNS: [&str; 20] = [
+    "id",
+    "title",
+    "company_id",
+    "contact_id",
+    "pipeline_id",
+    "stage_id",
+    "amount_minor",
+    "currency",
+    "probability",
+    "expected_close_date",
+    "source",
+    "notes",
+    "status",
+    "lost_reason",
+    "closed_at",
+    "owner_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+#[derive(sqlx::FromRow)]
+struct DealRow {
+    id: i64,
+    title: String,
+    company_id: Option<i64>,
+    contact_id: Option<i64>,
+    pipeline_id: i64,
+    stage_id: i64,
+    amount_minor: i64,
+    currency: String,
+    probability: i32,
+    expected_close_date: Option<NaiveDate>,
+    source: Option<String>,
+    notes: Option<String>,
+    status: String,
+    lost_reason: Option<String>,
+    closed_at: Option<Timestamp>,
+    owner_id: i64,
+    created_by: Option<i64>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    version: i64,
+}
+
+impl TryFrom<DealRow> for Deal {
+    type Error = crate::StorageError;
+
+    fn try_from(row: DealRow) -> Result<Self> {
+        Ok(Deal {
+            id: DealId(row.id),
+            fields: DealFields {
+                title: row.title,
+                company_id: row.company_id.map(CompanyId),
+                contact_id: row.contact_id.map(ContactId),
+                amount: Money::from_minor(row.amount_minor, Currency::parse(&row.currency).map_err(corrupt)?),
+                expected_close_date: row.expected_close_date,
+                source: row.source,
+                notes: row.notes,
+            },
+            pipeline_id: PipelineId(row.pipeline_id),
+            stage_id: StageId(row.stage_id),
+            status: DealStatus::parse(&row.status)
+                .ok_or_else(|| corrupt(format!("deal status {:?}", row.status)))?,
+            probability: u8::try_from(row.probability).map_err(corrupt)?,
+            lost_reason: row.lost_reason,
+            closed_at: row.closed_at,
+            owner_id: UserId(row.owner_id),
+            created_by: row.created_by.map(UserId),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        })
+    }
+}
+
+fn field_values(f: &DealFields) -> [(&'static str, Value); 8] {
+    [
+        ("title", f.title.clone().into()),
+        ("company_id", f.company_id.map(|c| c.0).into()),
+        ("contact_id", f.contact_id.map(|c| c.0).into()),
+        ("amount_minor", f.amount.to_minor().into()),
+        ("currency", f.amount.currency.as_str().to_owned().into()),
+        ("expected_close_date", f.expected_close_date.into()),
+        ("source", f.source.clone().into()),
+        ("notes", f.notes.clone().into()),
+    ]
+}
+
+fn stage_values(m: &StageMove) -> [(&'static str, Value); 5] {
+    [
+        ("stage_id", m.stage_id.0.into()),
+        ("status", m.status.as_str().into()),
+        ("probability", i32::from(m.probability).into()),
+        ("lost_reason", m.lost_reason.clone().into()),
+        ("closed_at", m.closed_at.into()),
+    ]
+}
+
+/// Creates a deal at a stage and records its entry into that stage.
+pub async fn insert(
+    tx: &mut Tx,
+    fields: &DealFields,
+    pipeline_id: PipelineId,
+    stage: &StageMove,
+    owner_id: UserId,
+    created_by: Option<UserId>,
+    now: Timestamp,
+) -> Result<DealId> {
+    let mut columns: Vec<(&str, Value)> = field_values(fields).into();
+    columns.extend(stage_values(stage));
+    columns.extend([
+        ("pipeline_id", pipeline_id.0.into()),
+        ("owner_id", owner_id.0.into()),
+        ("created_by", id_opt(created_by)),
+        ("created_at", now.into()),
+        ("updated_at", now.into()),
+    ]);
+    let (names, values): (Vec<_>, Vec<_>) = columns.into_iter().map(|(n, v)| (n, Expr::val(v))).unzip();
+    let id = DealId(
+        tx.insert(Query::insert().into_table(TABLE).columns(names).values_panic(values).to_owned()).await?,
+    );
+    record_stage_change(tx, id, None, stage.stage_id, created_by, now).await?;
+    Ok(id)
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    id: DealId,
+    fields: &DealFields,
+    expected_version: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    let mut stmt = Query::update();
+    stmt.values(field_values(fields).map(|(n, v)| (n, Expr::val(v))));
+    finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
+}
+
+/// Moves a deal to another stage (and status) and keeps the move in the history.
+pub async fn move_stage(
+    tx: &mut Tx,
+    deal: &Deal,
+    to: &StageMove,
+    changed_by: Option<UserId>,
+    now: Timestamp,
+) -> Result<()> {
+    let mut stmt = Query::update();
+    stmt.values(stage_values(to).map(|(n, v)| (n, Expr::val(v))));
+    finish_update(tx, TABLE, stmt, deal.id.0, Some(deal.version), now).await?;
+    record_stage_change(tx, deal.id, Some(deal.stage_id), to.stage_id, changed_by, now).await
+}
+
+async fn record_stage_change(
+    tx: &mut Tx,
+    deal: DealId,
+    from: Option<StageId>,
+    to: StageId,
+    changed_by: Option<UserId>,
+    now: Timestamp,
+) -> Result<()> {
+    let stmt = Query::insert()
+        .into_table("deal_stage_changes")
+        .columns(["deal_id", "from_stage_id", "to_stage_id", "changed_by", "changed_at"])
+        .values_panic([
+            deal.0.into(),
+            from.map(|s| s.0).into(),
+            to.0.into(),
+            id_opt(changed_by).into(),
+            now.into(),
+        ])
+        .to_owned();
+    tx.execute(&stmt).await.map(drop)
+}
+
+pub async fn set_owner(tx: &mut Tx, id: DealId, owner_id: UserId, now: Timestamp) -> Result<()> {
+    let mut stmt = Query::update();
+    stmt.value("owner_id", owner_id.0);
+    finish_update(tx, TABLE, stmt, id.0, None, now).await
+}
+
+pub async fn delete(tx: &mut Tx, id: DealId) -> Result<()> {
+    crate::values::delete_by_id(tx, TABLE, id.0).await
+}
+
+pub async fn get(db: &Db, id: DealId) -> Result<Deal> {
+    db.fetch_one::<DealRow>(&select_by_id(id)).await?.try_into()
+}
+
+pub async fn get_in(tx: &mut Tx, id: DealId) -> Result<Deal> {
+    tx.fetch_one::<DealRow>(&select_by_id(id)).await?.try_into()
+}
+
+fn select_by_id(id: DealId) -> SelectStatement {
+    Query::select().columns(COLUMNS).from(TABLE).and_where(Expr::col("id").eq(id.0)).to_owned()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DealFilter {
+    pub q: Option<String>,
+    pub pipeline_id: Option<PipelineId>,
+    pub stage_ids: Option<Vec<StageId>>,
+    pub status: Option<DealStatus>,
+    pub owner_ids: Option<Vec<UserId>>,
+    pub company_id: Option<CompanyId>,
+    pub contact_id: Option<ContactId>,
+    pub source: Option<String>,
+    pub created_from: Option<Timestamp>,
+    pub created_to: Option<Timestamp>,
+    pub closed_from: Option<Timestamp>,
+    pub closed_to: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DealSort {
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+    Title,
+    Amount,
+}
+
+pub async fn list(
+    db: &Db,
+    filter: &DealFilter,
+    sort: DealSort,
+    descending: bool,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Deal>> {
+    let mut stmt = Query::select();
+    stmt.columns(COLUMNS.map(|c| (TABLE, c))).from(TABLE);
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        stmt.and_where(text_search(db.backend(), q, "deals.id", "deals_fts", "title"));
+    }
+    let ids = [
+        ("pipeline_id", filter.pipeline_id.map(|p| p.0)),
+        ("company_id", filter.company_id.map(|c| c.0)),
+        ("contact_id", filter.contact_id.map(|c| c.0)),
+    ];
+    for (column, value) in ids {
+        if let Some(value) = value {
+            stmt.and_where(Expr::col((TABLE, column)).eq(value));
+        }
+    }
+    if let Some(stages) = &filter.stage_ids {
+        stmt.and_where(Expr::col((TABLE, "stage_id")).is_in(stages.iter().map(|s| s.0)));
+    }
+    if let Some(status) = filter.status {
+        stmt.and_where(Expr::col((TABLE, "status")).eq(status.as_str()));
+    }
+    if let Some(owners) = &filter.owner_ids {
+        stmt.and_where(Expr::col((TABLE, "owner_id")).is_in(owners.iter().map(|o| o.0)));
+    }
+    if let Some(source) = &filter.source {
+        stmt.and_where(Expr::col((TABLE, "source")).eq(source.as_str()));
+    }
+    for (column, from, to) in [
+        ("created_at", filter.created_from, filter.created_to),
+        ("closed_at", filter.closed_from, filter.closed_to),
+    ] {
+        if let Some(from) = from {
+            stmt.and_where(Expr::col((TABLE, column)).gte(from));
+        }
+        if let Some(to) = to {
+            stmt.and_where(Expr::col((TABLE, column)).lt(to));
+        }
+    }
+    let column = match sort {
+        DealSort::CreatedAt => "created_at",
+        DealSort::UpdatedAt => "updated_at",
+        DealSort::Title => "title",
+        DealSort::Amount => "amount_minor",
+    };
+    Keyset { sort: Expr::col((TABLE, column)), id: Expr::col((TABLE, "id")), descending }
+        .apply(&mut stmt, after, limit);
+    let deals =
+        db.fetch_all::<DealRow>(&stmt).await?.into_iter().map(Deal::try_from).collect::<Result<Vec<_>>>()?;
+    Ok(finish_page(deals, limit, |d| Cursor {
+        value: match sort {
+            DealSort::CreatedAt => SortValue::Time(d.created_at),
+            DealSort::UpdatedAt => SortValue::Time(d.updated_at),
+            DealSort::Title => SortValue::Text(d.fields.title.clone()),
+            DealSort::Amount => SortValue::Int(d.fields.amount.to_minor()),
+        },
+        id: d.id.0,
+    }))
+}

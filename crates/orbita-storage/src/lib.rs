@@ -1,0 +1,21 @@
+//! Orbita's storage: all SQL lives here, for SQLite and PostgreSQL alike. Queries are built
+//! with sea-query (one code path, rendered per backend); migrations exist for both dialects.
+
+pub mod activities;
+pub mod audit;
+pub mod bulk;
+pub mod companies;
+pub mod contacts;
+pub mod db;
+pub mod deals;
+pub mod error;
+pub mod list;
+pub mod org;
+pub mod pipelines;
+pub mod tasks;
+pub mod users;
+mod values;
+
+pub use db::{Backend, ConnectOptions, DatabaseUrl, Db, Tx};
+pub use error::StorageError;
+pub use list::{Cursor, Page, SortValue};

@@ -1,0 +1,149 @@
+//! Lists: keyset pagination and text search, shared by every entity's list query.
+//! Keyset ("after this sort value and id") keeps a page deep in a million rows as fast as the first.
+
+use sea_query::{Expr, ExprTrait, Order, SelectStatement, Value};
+
+use crate::db::Backend;
+
+/// One page of a list, and where the next one starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Cursor>,
+}
+
+/// The position after the last row of a page: its sort value and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub value: SortValue,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortValue {
+    Text(String),
+    Int(i64),
+    Time(orbita_domain::Timestamp),
+}
+
+impl Cursor {
+    /// An opaque, URL-safe token: `t<id>:<hex text>`, `i<id>:<number>` or `d<id>:<microseconds>`.
+    pub fn encode(&self) -> String {
+        match &self.value {
+            SortValue::Text(text) => format!("t{}:{}", self.id, hex_encode(text.as_bytes())),
+            SortValue::Int(n) => format!("i{}:{n}", self.id),
+            SortValue::Time(t) => format!("d{}:{}", self.id, t.timestamp_micros()),
+        }
+    }
+
+    pub fn decode(token: &str) -> Option<Cursor> {
+        let (head, rest) = token.split_once(':')?;
+        let id = head.get(1..)?.parse().ok()?;
+        let value = match head.chars().next()? {
+            't' => SortValue::Text(String::from_utf8(hex_decode(rest)?).ok()?),
+            'i' => SortValue::Int(rest.parse().ok()?),
+            'd' => SortValue::Time(chrono::DateTime::from_timestamp_micros(rest.parse().ok()?)?),
+            _ => return None,
+        };
+        Some(Cursor { value, id })
+    }
+}
+
+fn hex_encode(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hex_decode(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// How a list is ordered: a sort expression, its direction, and the id as a tie-breaker.
+pub struct Keyset {
+    pub sort: Expr,
+    pub id: Expr,
+    pub descending: bool,
+}
+
+impl Keyset {
+    /// Orders the query, starts it after the cursor, and asks for one row more than the page
+    /// so the caller knows whether another page follows.
+    pub fn apply(&self, select: &mut SelectStatement, after: Option<&Cursor>, limit: u64) {
+        let order = if self.descending { Order::Desc } else { Order::Asc };
+        if let Some(cursor) = after {
+            let value: Value = match &cursor.value {
+                SortValue::Text(text) => text.clone().into(),
+                SortValue::Int(n) => (*n).into(),
+                SortValue::Time(t) => (*t).into(),
+            };
+            let (beyond, beyond_id) = if self.descending {
+                (self.sort.clone().lt(value.clone()), self.id.clone().lt(cursor.id))
+            } else {
+                (self.sort.clone().gt(value.clone()), self.id.clone().gt(cursor.id))
+            };
+            select.and_where(beyond.or(self.sort.clone().eq(value).and(beyond_id)));
+        }
+        select
+            .order_by_expr(self.sort.clone(), order.clone())
+            .order_by_expr(self.id.clone(), order)
+            .limit(limit + 1);
+    }
+}
+
+/// Cuts the extra row off and makes the cursor from the last row kept.
+pub fn finish_page<T>(mut rows: Vec<T>, limit: u64, cursor_of: impl Fn(&T) -> Cursor) -> Page<T> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(&cursor_of)
+    } else {
+        None
+    };
+    Page { items: rows, next }
+}
+
+/// A search condition over a text-search index: SQLite's FTS5 trigram table, or a
+/// PostgreSQL pg_trgm index on `expression` (which must match the index's expression).
+pub fn text_search(backend: Backend, query: &str, id: &str, fts_table: &str, expression: &str) -> Expr {
+    let query = query.trim();
+    match backend {
+        // The trigram tokenizer needs three characters; a shorter query scans with LIKE.
+        Backend::Sqlite if query.chars().count() >= 3 => Expr::cust_with_values(
+            format!("{id} IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH ?)"),
+            [format!("\"{}\"", query.replace('"', "\"\""))],
+        ),
+        Backend::Sqlite => {
+            Expr::cust_with_values(format!("({expression}) LIKE ? ESCAPE '\\'"), [like_pattern(query)])
+        }
+        Backend::Postgres => {
+            // sea-query numbers PostgreSQL placeholders itself only as `$N`.
+            Expr::cust_with_values(format!("({expression}) ILIKE $1 ESCAPE '\\'"), [like_pattern(query)])
+        }
+    }
+}
+
+/// `%fragment%` with LIKE's wildcards in the fragment taken literally.
+pub fn like_pattern(fragment: &str) -> String {
+    let escaped = fragment.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        for cursor in [
+            Cursor { value: SortValue::Text("ООО «Ромашка»: 1".into()), id: 42 },
+            Cursor { value: SortValue::Int(-5), id: 7 },
+            Cursor { value: SortValue::Time(orbita_domain::now()), id: 9 },
+        ] {
+            assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        }
+        assert_eq!(Cursor::decode("garbage"), None);
+        assert_eq!(Cursor::decode("t1:zz"), None);
+    }
+}

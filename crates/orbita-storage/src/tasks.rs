@@ -1,0 +1,190 @@
+//! Tasks: what users must do and by when, linked to companies, contacts and deals.
+
+use orbita_domain::task::{Task, TaskFields, TaskPriority};
+use orbita_domain::{CompanyId, ContactId, DealId, TaskId, Timestamp, UserId};
+use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
+
+use crate::db::{Db, Tx};
+use crate::error::Result;
+use crate::list::{Cursor, Keyset, Page, SortValue, finish_page};
+use crate::values::{corrupt, finish_update, id_opt};
+
+const TABLE: &str = "tasks";
+const COLUMNS: [&str; 14] = [
+    "id",
+    "title",
+    "description",
+    "due_at",
+    "assignee_id",
+    "author_id",
+    "priority",
+    "company_id",
+    "contact_id",
+    "deal_id",
+    "done_at",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+#[derive(sqlx::FromRow)]
+struct TaskRow {
+    id: i64,
+    title: String,
+    description: Option<String>,
+    due_at: Option<Timestamp>,
+    assignee_id: i64,
+    author_id: Option<i64>,
+    priority: String,
+    company_id: Option<i64>,
+    contact_id: Option<i64>,
+    deal_id: Option<i64>,
+    done_at: Option<Timestamp>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    version: i64,
+}
+
+impl TryFrom<TaskRow> for Task {
+    type Error = crate::StorageError;
+
+    fn try_from(row: TaskRow) -> Result<Self> {
+        Ok(Task {
+            id: TaskId(row.id),
+            fields: TaskFields {
+                title: row.title,
+                description: row.description,
+                due_at: row.due_at,
+                assignee_id: UserId(row.assignee_id),
+                priority: TaskPriority::parse(&row.priority)
+                    .ok_or_else(|| corrupt(format!("task priority {:?}", row.priority)))?,
+                company_id: row.company_id.map(CompanyId),
+                contact_id: row.contact_id.map(ContactId),
+                deal_id: row.deal_id.map(DealId),
+            },
+            author_id: row.author_id.map(UserId),
+            done_at: row.done_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        })
+    }
+}
+
+fn field_values(f: &TaskFields) -> [(&'static str, Value); 8] {
+    [
+        ("title", f.title.clone().into()),
+        ("description", f.description.clone().into()),
+        ("due_at", f.due_at.into()),
+        ("assignee_id", f.assignee_id.0.into()),
+        ("priority", f.priority.as_str().into()),
+        ("company_id", f.company_id.map(|c| c.0).into()),
+        ("contact_id", f.contact_id.map(|c| c.0).into()),
+        ("deal_id", f.deal_id.map(|d| d.0).into()),
+    ]
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    fields: &TaskFields,
+    author_id: Option<UserId>,
+    now: Timestamp,
+) -> Result<TaskId> {
+    let mut columns: Vec<(&str, Value)> = field_values(fields).into();
+    columns.extend([
+        ("author_id", id_opt(author_id)),
+        ("created_at", now.into()),
+        ("updated_at", now.into()),
+    ]);
+    let (names, values): (Vec<_>, Vec<_>) = columns.into_iter().map(|(n, v)| (n, Expr::val(v))).unzip();
+    tx.insert(Query::insert().into_table(TABLE).columns(names).values_panic(values).to_owned())
+        .await
+        .map(TaskId)
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    id: TaskId,
+    fields: &TaskFields,
+    expected_version: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    let mut stmt = Query::update();
+    stmt.values(field_values(fields).map(|(n, v)| (n, Expr::val(v))));
+    finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
+}
+
+/// Marks a task done (`Some(time)`) or open again (`None`).
+pub async fn set_done(tx: &mut Tx, id: TaskId, done_at: Option<Timestamp>, now: Timestamp) -> Result<()> {
+    let mut stmt = Query::update();
+    stmt.value("done_at", done_at);
+    finish_update(tx, TABLE, stmt, id.0, None, now).await
+}
+
+pub async fn delete(tx: &mut Tx, id: TaskId) -> Result<()> {
+    crate::values::delete_by_id(tx, TABLE, id.0).await
+}
+
+pub async fn get(db: &Db, id: TaskId) -> Result<Task> {
+    db.fetch_one::<TaskRow>(&select_by_id(id)).await?.try_into()
+}
+
+pub async fn get_in(tx: &mut Tx, id: TaskId) -> Result<Task> {
+    tx.fetch_one::<TaskRow>(&select_by_id(id)).await?.try_into()
+}
+
+fn select_by_id(id: TaskId) -> SelectStatement {
+    Query::select().columns(COLUMNS).from(TABLE).and_where(Expr::col("id").eq(id.0)).to_owned()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub assignee_ids: Option<Vec<UserId>>,
+    /// `Some(false)`: open tasks only; `Some(true)`: done only.
+    pub done: Option<bool>,
+    /// Open tasks due before this moment.
+    pub due_before: Option<Timestamp>,
+    pub company_id: Option<CompanyId>,
+    pub contact_id: Option<ContactId>,
+    pub deal_id: Option<DealId>,
+}
+
+/// Tasks by due time (tasks without one last), then id.
+pub async fn list(db: &Db, filter: &TaskFilter, after: Option<&Cursor>, limit: u64) -> Result<Page<Task>> {
+    let mut stmt = Query::select();
+    stmt.columns(COLUMNS).from(TABLE);
+    if let Some(assignees) = &filter.assignee_ids {
+        stmt.and_where(Expr::col("assignee_id").is_in(assignees.iter().map(|a| a.0)));
+    }
+    match filter.done {
+        Some(true) => stmt.and_where(Expr::col("done_at").is_not_null()),
+        Some(false) => stmt.and_where(Expr::col("done_at").is_null()),
+        None => &mut stmt,
+    };
+    if let Some(before) = filter.due_before {
+        stmt.and_where(Expr::col("due_at").lt(before)).and_where(Expr::col("done_at").is_null());
+    }
+    for (column, value) in [
+        ("company_id", filter.company_id.map(|c| c.0)),
+        ("contact_id", filter.contact_id.map(|c| c.0)),
+        ("deal_id", filter.deal_id.map(|d| d.0)),
+    ] {
+        if let Some(value) = value {
+            stmt.and_where(Expr::col(column).eq(value));
+        }
+    }
+    let sort = Expr::col("due_at").if_null(Value::from(no_due_time()));
+    Keyset { sort, id: Expr::col("id"), descending: false }.apply(&mut stmt, after, limit);
+    let tasks =
+        db.fetch_all::<TaskRow>(&stmt).await?.into_iter().map(Task::try_from).collect::<Result<Vec<_>>>()?;
+    Ok(finish_page(tasks, limit, |t| Cursor {
+        value: SortValue::Time(t.fields.due_at.unwrap_or_else(no_due_time)),
+        id: t.id.0,
+    }))
+}
+
+/// A far-future stand-in that sorts tasks without a due time after all others, on both
+/// databases (a four-digit year, so it also sorts last as SQLite text).
+fn no_due_time() -> Timestamp {
+    chrono::DateTime::from_timestamp(253_402_300_799, 0).unwrap_or_default()
+}

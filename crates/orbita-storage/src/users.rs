@@ -1,0 +1,213 @@
+//! Users, their roles and their groups (teams).
+
+use orbita_domain::org::Locale;
+use orbita_domain::user::{BuiltinRole, Group, NewUser, Role, User};
+use orbita_domain::validation::Email;
+use orbita_domain::{GroupId, RoleId, Timestamp, UserId};
+use sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
+
+use crate::db::{Db, Tx};
+use crate::error::Result;
+use crate::values::corrupt;
+
+const COLUMNS: [&str; 8] =
+    ["id", "email", "name", "role_id", "is_active", "locale", "created_at", "updated_at"];
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    name: String,
+    role_id: i64,
+    is_active: bool,
+    locale: Option<String>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = crate::StorageError;
+
+    fn try_from(row: UserRow) -> Result<Self> {
+        Ok(User {
+            id: UserId(row.id),
+            email: Email::parse(&row.email).map_err(corrupt)?,
+            name: row.name,
+            role_id: RoleId(row.role_id),
+            is_active: row.is_active,
+            locale: row.locale.as_deref().and_then(Locale::parse),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RoleRow {
+    id: i64,
+    key: String,
+    name_ru: String,
+    name_en: String,
+    is_builtin: bool,
+}
+
+impl From<RoleRow> for Role {
+    fn from(r: RoleRow) -> Self {
+        Role {
+            id: RoleId(r.id),
+            key: r.key,
+            name_ru: r.name_ru,
+            name_en: r.name_en,
+            is_builtin: r.is_builtin,
+        }
+    }
+}
+
+/// Creates the built-in roles that are missing; leaves existing ones as they are.
+pub async fn ensure_builtin_roles(tx: &mut Tx, now: Timestamp) -> Result<()> {
+    for role in BuiltinRole::ALL {
+        let (name_ru, name_en) = role.names();
+        let stmt = Query::insert()
+            .into_table("roles")
+            .columns(["key", "name_ru", "name_en", "is_builtin", "created_at", "updated_at"])
+            .values_panic([
+                role.as_str().into(),
+                name_ru.into(),
+                name_en.into(),
+                true.into(),
+                now.into(),
+                now.into(),
+            ])
+            .on_conflict(OnConflict::column("key").do_nothing().to_owned())
+            .to_owned();
+        tx.execute(&stmt).await?;
+    }
+    Ok(())
+}
+
+pub async fn roles(db: &Db) -> Result<Vec<Role>> {
+    let stmt = Query::select()
+        .columns(["id", "key", "name_ru", "name_en", "is_builtin"])
+        .from("roles")
+        .order_by("id", Order::Asc)
+        .to_owned();
+    Ok(db.fetch_all::<RoleRow>(&stmt).await?.into_iter().map(Role::from).collect())
+}
+
+pub async fn role_by_key(db: &Db, key: &str) -> Result<Role> {
+    let stmt = Query::select()
+        .columns(["id", "key", "name_ru", "name_en", "is_builtin"])
+        .from("roles")
+        .and_where(Expr::col("key").eq(key))
+        .to_owned();
+    Ok(db.fetch_one::<RoleRow>(&stmt).await?.into())
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    user: &NewUser,
+    password_hash: Option<&str>,
+    role_id: RoleId,
+    now: Timestamp,
+) -> Result<UserId> {
+    let stmt = Query::insert()
+        .into_table("users")
+        .columns(["email", "name", "password_hash", "role_id", "is_active", "created_at", "updated_at"])
+        .values_panic([
+            user.email.as_str().into(),
+            user.name.as_str().into(),
+            password_hash.map(str::to_owned).into(),
+            role_id.0.into(),
+            true.into(),
+            now.into(),
+            now.into(),
+        ])
+        .to_owned();
+    tx.insert(stmt).await.map(UserId)
+}
+
+fn select() -> SelectStatement {
+    Query::select().columns(COLUMNS).from("users").to_owned()
+}
+
+pub async fn get(db: &Db, id: UserId) -> Result<User> {
+    db.fetch_one::<UserRow>(&select().and_where(Expr::col("id").eq(id.0)).to_owned()).await?.try_into()
+}
+
+/// A user and their password hash, for signing in.
+pub async fn find_credentials(db: &Db, email: &Email) -> Result<Option<(User, Option<String>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Hash {
+        password_hash: Option<String>,
+    }
+    let stmt = select().and_where(Expr::col("email").eq(email.as_str())).to_owned();
+    let Some(user) = db.fetch_optional::<UserRow>(&stmt).await? else { return Ok(None) };
+    let hash: Hash = db
+        .fetch_one(
+            &Query::select()
+                .column("password_hash")
+                .from("users")
+                .and_where(Expr::col("id").eq(user.id))
+                .to_owned(),
+        )
+        .await?;
+    Ok(Some((user.try_into()?, hash.password_hash)))
+}
+
+/// All users, by name: an organisation has hundreds, not millions.
+pub async fn list(db: &Db) -> Result<Vec<User>> {
+    let stmt = select().order_by("name", Order::Asc).order_by("id", Order::Asc).to_owned();
+    db.fetch_all::<UserRow>(&stmt).await?.into_iter().map(User::try_from).collect()
+}
+
+pub async fn count(db: &Db) -> Result<i64> {
+    let (n,): (i64,) =
+        db.fetch_one(&Query::select().expr(Expr::col("id").count()).from("users").to_owned()).await?;
+    Ok(n)
+}
+
+pub async fn insert_group(tx: &mut Tx, name: &str, now: Timestamp) -> Result<GroupId> {
+    let stmt = Query::insert()
+        .into_table("user_groups")
+        .columns(["name", "created_at", "updated_at"])
+        .values_panic([name.into(), now.into(), now.into()])
+        .to_owned();
+    tx.insert(stmt).await.map(GroupId)
+}
+
+pub async fn add_to_group(tx: &mut Tx, group: GroupId, user: UserId, now: Timestamp) -> Result<()> {
+    let stmt = Query::insert()
+        .into_table("user_group_members")
+        .columns(["group_id", "user_id", "created_at"])
+        .values_panic([group.0.into(), user.0.into(), now.into()])
+        .on_conflict(OnConflict::columns(["group_id", "user_id"]).do_nothing().to_owned())
+        .to_owned();
+    tx.execute(&stmt).await.map(drop)
+}
+
+pub async fn groups(db: &Db) -> Result<Vec<Group>> {
+    #[derive(sqlx::FromRow)]
+    struct GroupRow {
+        id: i64,
+        name: String,
+    }
+    let stmt =
+        Query::select().columns(["id", "name"]).from("user_groups").order_by("name", Order::Asc).to_owned();
+    Ok(db
+        .fetch_all::<GroupRow>(&stmt)
+        .await?
+        .into_iter()
+        .map(|g| Group { id: GroupId(g.id), name: g.name })
+        .collect())
+}
+
+/// The members of a group.
+pub async fn group_members(db: &Db, group: GroupId) -> Result<Vec<UserId>> {
+    let stmt = Query::select()
+        .column("user_id")
+        .from("user_group_members")
+        .and_where(Expr::col("group_id").eq(group.0))
+        .order_by("user_id", Order::Asc)
+        .to_owned();
+    Ok(db.fetch_all::<(i64,)>(&stmt).await?.into_iter().map(|(id,)| UserId(id)).collect())
+}

@@ -1,0 +1,66 @@
+//! Conversions between domain values and columns, and the small statements every table shares.
+
+use orbita_domain::{FieldError, Timestamp, UserId};
+use sea_query::{Expr, ExprTrait, Query, UpdateStatement, Value};
+
+use crate::db::Tx;
+use crate::error::{Result, StorageError};
+
+/// Lists (phones, e-mails) are stored as one comma-separated column: searchable as text and
+/// read back without a join.
+pub(crate) fn join_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items.collect::<Vec<_>>().join(", ")
+}
+
+pub(crate) fn parse_list<T>(stored: &str, parse: impl Fn(&str) -> Result<T, FieldError>) -> Result<Vec<T>> {
+    orbita_domain::text::split_list(stored).map(|item| parse(item).map_err(corrupt)).collect()
+}
+
+pub(crate) fn parse_opt<T>(
+    stored: Option<String>,
+    parse: impl Fn(&str) -> Result<T, FieldError>,
+) -> Result<Option<T>> {
+    stored.map(|v| parse(&v).map_err(corrupt)).transpose()
+}
+
+pub(crate) fn corrupt(error: impl std::fmt::Display) -> StorageError {
+    StorageError::Corrupt(error.to_string())
+}
+
+pub(crate) fn id_opt(id: Option<UserId>) -> Value {
+    id.map(|u| u.0).into()
+}
+
+/// Adds `updated_at` and the version bump to an UPDATE of one row by id. With an expected
+/// version, a row that has moved on is `StaleVersion`; a row that is gone is `NotFound`.
+pub(crate) async fn finish_update(
+    tx: &mut Tx,
+    table: &'static str,
+    mut stmt: UpdateStatement,
+    id: i64,
+    expected_version: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    stmt.table(table)
+        .value("updated_at", now)
+        .value("version", Expr::col("version").add(1))
+        .and_where(Expr::col("id").eq(id));
+    if let Some(version) = expected_version {
+        stmt.and_where(Expr::col("version").eq(version));
+    }
+    if tx.execute(&stmt).await? == 1 {
+        return Ok(());
+    }
+    let exists: Option<(i64,)> = tx
+        .fetch_optional(
+            &Query::select().column("id").from(table).and_where(Expr::col("id").eq(id)).to_owned(),
+        )
+        .await?;
+    Err(if exists.is_some() { StorageError::StaleVersion } else { StorageError::NotFound })
+}
+
+pub(crate) async fn delete_by_id(tx: &mut Tx, table: &'static str, id: i64) -> Result<()> {
+    let deleted =
+        tx.execute(&Query::delete().from_table(table).and_where(Expr::col("id").eq(id)).to_owned()).await?;
+    if deleted == 1 { Ok(()) } else { Err(StorageError::NotFound) }
+}

@@ -1,0 +1,72 @@
+//! Deals on both databases: the default pipeline, exact amounts, stage moves and their history.
+
+use orbita_domain::deal::{DealInput, DealStatus, move_to_stage};
+use orbita_domain::now;
+use orbita_domain::pipeline::{DEFAULT_PIPELINE, DEFAULT_STAGES, StageKind};
+use orbita_domain::validation::Currency;
+use orbita_storage::deals::{self, DealFilter, DealSort};
+use orbita_storage::pipelines;
+
+use crate::harness::on_both;
+
+#[tokio::test]
+async fn deal_moves_through_stages_to_won_and_lost_with_exact_amounts() {
+    on_both(|t| async move {
+        let owner = t.user("manager@example.com").await;
+        let mut tx = t.db.begin().await.expect("begin");
+        let pipeline = pipelines::insert(&mut tx, DEFAULT_PIPELINE, true, DEFAULT_STAGES, now())
+            .await
+            .expect("pipeline");
+        tx.commit().await.expect("commit");
+        let stages = pipelines::stages(&t.db).await.expect("stages");
+        assert_eq!(stages.len(), DEFAULT_STAGES.len());
+        assert_eq!(stages[0].name_en, "New request");
+        let won = stages.iter().find(|s| s.kind == StageKind::Won).expect("won stage");
+        let lost = stages.iter().find(|s| s.kind == StageKind::Lost).expect("lost stage");
+
+        let mut ids = Vec::new();
+        for (title, amount) in [("Окна в офис", "1 500 000,10"), ("Двери", "0.01")] {
+            let fields = DealInput { title: title.into(), amount: amount.into(), ..Default::default() }
+                .validate(&Currency::RUB)
+                .expect("deal");
+            let start = move_to_stage(&stages[0], "", now()).expect("start");
+            let mut tx = t.db.begin().await.expect("begin");
+            ids.push(
+                deals::insert(&mut tx, &fields, pipeline, &start, owner, Some(owner), now())
+                    .await
+                    .expect("deal"),
+            );
+            tx.commit().await.expect("commit");
+        }
+        let first = deals::get(&t.db, ids[0]).await.expect("get");
+        assert_eq!(first.fields.amount.to_minor(), 150_000_010, "{}: exact kopecks", t.name);
+        assert_eq!((first.status, first.probability), (DealStatus::Open, 10));
+
+        let mut tx = t.db.begin().await.expect("begin");
+        let to_won = move_to_stage(won, "", now()).expect("won");
+        deals::move_stage(&mut tx, &first, &to_won, Some(owner), now()).await.expect("move");
+        let second = deals::get_in(&mut tx, ids[1]).await.expect("get");
+        let to_lost = move_to_stage(lost, "Выбрали конкурента", now()).expect("lost");
+        deals::move_stage(&mut tx, &second, &to_lost, Some(owner), now()).await.expect("move");
+        // A move computed from an old read of the deal is refused.
+        let stale = deals::move_stage(&mut tx, &first, &to_won, Some(owner), now()).await;
+        assert!(matches!(stale, Err(orbita_storage::StorageError::StaleVersion)), "{}: {stale:?}", t.name);
+        tx.commit().await.expect("commit");
+
+        let first = deals::get(&t.db, ids[0]).await.expect("get");
+        assert_eq!((first.status, first.stage_id, first.probability), (DealStatus::Won, won.id, 100));
+        assert!(first.closed_at.is_some());
+        let second = deals::get(&t.db, ids[1]).await.expect("get");
+        assert_eq!(second.lost_reason.as_deref(), Some("Выбрали конкурента"));
+
+        let won_filter = DealFilter { status: Some(DealStatus::Won), ..Default::default() };
+        let page = deals::list(&t.db, &won_filter, DealSort::Amount, true, None, 10).await.expect("list");
+        assert_eq!(page.items.iter().map(|d| d.id).collect::<Vec<_>>(), vec![ids[0]], "{}", t.name);
+        let by_stage =
+            DealFilter { stage_ids: Some(vec![lost.id]), q: Some("двер".into()), ..Default::default() };
+        let page = deals::list(&t.db, &by_stage, DealSort::CreatedAt, false, None, 10).await.expect("list");
+        assert_eq!(page.items.len(), 1, "{}: stage filter with search", t.name);
+        t
+    })
+    .await;
+}

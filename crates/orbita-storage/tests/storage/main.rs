@@ -1,0 +1,10 @@
+//! The storage conformance suite: every test runs against SQLite and against PostgreSQL.
+//! PostgreSQL comes from `ORBITA_TEST_POSTGRES_URL`; without it the PostgreSQL half is skipped
+//! with a message (CI always sets it).
+
+mod harness;
+
+mod companies;
+mod deals;
+mod records;
+mod schema;
