@@ -4,6 +4,7 @@ use orbita_domain::activity::{Activity, ActivityFields, ActivityKind, ActivitySt
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 
+use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{Cursor, Keyset, Page, SortValue, finish_page};
@@ -93,18 +94,24 @@ fn field_values(f: &ActivityFields) -> Result<[(&'static str, Value); 10]> {
     ])
 }
 
+/// A row for `bulk::insert_rows` into `activities` (or for `insert`).
+pub fn bulk_row(fields: &ActivityFields, created_by: Option<UserId>, now: Timestamp) -> Result<BulkRow> {
+    let mut columns: BulkRow = field_values(fields)?.into();
+    columns.extend([
+        ("created_by", id_opt(created_by)),
+        ("created_at", now.into()),
+        ("updated_at", now.into()),
+    ]);
+    Ok(columns)
+}
+
 pub async fn insert(
     tx: &mut Tx,
     fields: &ActivityFields,
     created_by: Option<UserId>,
     now: Timestamp,
 ) -> Result<ActivityId> {
-    let mut columns: Vec<(&str, Value)> = field_values(fields)?.into();
-    columns.extend([
-        ("created_by", id_opt(created_by)),
-        ("created_at", now.into()),
-        ("updated_at", now.into()),
-    ]);
+    let columns = bulk_row(fields, created_by, now)?;
     let (names, values): (Vec<_>, Vec<_>) = columns.into_iter().map(|(n, v)| (n, Expr::val(v))).unzip();
     tx.insert(Query::insert().into_table(TABLE).columns(names).values_panic(values).to_owned())
         .await

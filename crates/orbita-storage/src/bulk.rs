@@ -1,1 +1,60 @@
-//! placeholder
+//! Bulk loading for the demo data set (millions of rows): multi-row INSERTs with ids chosen
+//! by the loader, so related rows can point at each other without reading ids back.
+
+use sea_query::{Expr, ExprTrait, Query, Value};
+
+use crate::db::{Backend, Db, Tx};
+use crate::error::Result;
+
+/// Bound parameters per statement, under SQLite's limit of 32,766 (PostgreSQL allows 65,535).
+const MAX_PARAMETERS: usize = 30_000;
+
+/// The first free id of a table.
+pub async fn next_id(db: &Db, table: &'static str) -> Result<i64> {
+    let (max,): (Option<i64>,) =
+        db.fetch_one(&Query::select().expr(Expr::col("id").max()).from(table).to_owned()).await?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+/// A row to insert: (column, value) pairs, the same columns in the same order in every row
+/// of one call. Each entity module makes them (`companies::bulk_row`, …).
+pub type BulkRow = Vec<(&'static str, Value)>;
+
+/// Inserts rows, as many per statement as the parameter limit allows.
+pub async fn insert_rows(tx: &mut Tx, table: &'static str, rows: Vec<BulkRow>) -> Result<()> {
+    let Some(first) = rows.first() else { return Ok(()) };
+    let columns: Vec<&'static str> = first.iter().map(|(c, _)| *c).collect();
+    let per_statement = (MAX_PARAMETERS / columns.len().max(1)).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut stmt = Query::insert();
+        stmt.into_table(table).columns(columns.iter().copied());
+        for row in rows.by_ref().take(per_statement) {
+            stmt.values_panic(row.into_iter().map(|(_, v)| Expr::val(v)));
+        }
+        tx.execute(&stmt).await?;
+    }
+    Ok(())
+}
+
+/// After ids were given explicitly, moves PostgreSQL's identity sequence past them so the
+/// next ordinary insert does not collide. SQLite needs nothing.
+pub async fn sync_id_sequence(tx: &mut Tx, table: &'static str) -> Result<()> {
+    if tx.backend() == Backend::Postgres {
+        let stmt = Query::select()
+            .expr(Expr::cust_with_values(
+                "setval(pg_get_serial_sequence($1, 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ".to_owned()
+                    + table
+                    + "), false)",
+                [table],
+            ))
+            .to_owned();
+        let _: Option<(i64,)> = tx.fetch_optional(&stmt).await?;
+    }
+    Ok(())
+}
+
+/// Refreshes the planner's statistics after a bulk load, so the first queries plan well.
+pub async fn analyze(db: &Db) -> Result<()> {
+    db.execute_raw("ANALYZE").await
+}

@@ -5,6 +5,7 @@ use orbita_domain::validation::{Email, Inn, Kpp, Ogrn, Phone};
 use orbita_domain::{CompanyId, Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, Query, Value};
 
+use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, text_search};
@@ -103,6 +104,24 @@ fn field_values(f: &CompanyFields) -> [(&'static str, Value); 12] {
     ]
 }
 
+fn new_row(fields: &CompanyFields, owner_id: UserId, created_by: Option<UserId>, now: Timestamp) -> BulkRow {
+    let mut columns: BulkRow = field_values(fields).into();
+    columns.extend([
+        ("owner_id", owner_id.0.into()),
+        ("created_by", id_opt(created_by)),
+        ("created_at", now.into()),
+        ("updated_at", now.into()),
+    ]);
+    columns
+}
+
+/// A row for `bulk::insert_rows` into `companies`, with the id chosen by the loader.
+pub fn bulk_row(id: CompanyId, fields: &CompanyFields, owner_id: UserId, created_at: Timestamp) -> BulkRow {
+    let mut row = vec![("id", id.0.into())];
+    row.extend(new_row(fields, owner_id, Some(owner_id), created_at));
+    row
+}
+
 pub async fn insert(
     tx: &mut Tx,
     fields: &CompanyFields,
@@ -110,13 +129,7 @@ pub async fn insert(
     created_by: Option<UserId>,
     now: Timestamp,
 ) -> Result<CompanyId> {
-    let mut columns: Vec<(&str, Value)> = field_values(fields).into();
-    columns.extend([
-        ("owner_id", owner_id.0.into()),
-        ("created_by", id_opt(created_by)),
-        ("created_at", now.into()),
-        ("updated_at", now.into()),
-    ]);
+    let columns = new_row(fields, owner_id, created_by, now);
     let (names, values): (Vec<_>, Vec<_>) = columns.into_iter().map(|(n, v)| (n, Expr::val(v))).unzip();
     let stmt = Query::insert().into_table(TABLE).columns(names).values_panic(values).to_owned();
     tx.insert(stmt).await.map(CompanyId)

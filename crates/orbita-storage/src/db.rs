@@ -259,6 +259,15 @@ impl Db {
         self.fetch_optional(stmt).await?.ok_or(StorageError::NotFound)
     }
 
+    /// A fixed statement without parameters and results (maintenance such as `ANALYZE`).
+    pub(crate) async fn execute_raw(&self, sql: &'static str) -> Result<()> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => sqlx::query::<Sqlite>(sql).execute(write).await.map(drop)?,
+            Pools::Postgres(pool) => sqlx::query::<Postgres>(sql).execute(pool).await.map(drop)?,
+        }
+        Ok(())
+    }
+
     /// A fixed query without parameters, the same text on both databases.
     pub(crate) async fn fetch_all_raw<T: Row>(&self, sql: &'static str) -> Result<Vec<T>> {
         Ok(match &self.pools {

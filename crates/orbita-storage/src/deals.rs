@@ -6,6 +6,7 @@ use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{CompanyId, ContactId, DealId, PipelineId, StageId, Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 
+use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, text_search};
@@ -114,6 +115,58 @@ fn stage_values(m: &StageMove) -> [(&'static str, Value); 5] {
 }
 
 /// Creates a deal at a stage and records its entry into that stage.
+fn new_row(
+    fields: &DealFields,
+    pipeline_id: PipelineId,
+    stage: &StageMove,
+    owner_id: UserId,
+    created_by: Option<UserId>,
+    now: Timestamp,
+) -> BulkRow {
+    let mut columns: BulkRow = field_values(fields).into();
+    columns.extend(stage_values(stage));
+    columns.extend([
+        ("pipeline_id", pipeline_id.0.into()),
+        ("owner_id", owner_id.0.into()),
+        ("created_by", id_opt(created_by)),
+        ("created_at", now.into()),
+        ("updated_at", now.into()),
+    ]);
+    columns
+}
+
+/// A row for `bulk::insert_rows` into `deals`, with the id chosen by the loader. Its stage
+/// history rows come from `bulk_stage_change_row`.
+pub fn bulk_row(
+    id: DealId,
+    fields: &DealFields,
+    pipeline_id: PipelineId,
+    stage: &StageMove,
+    owner_id: UserId,
+    created_at: Timestamp,
+) -> BulkRow {
+    let mut row = vec![("id", id.0.into())];
+    row.extend(new_row(fields, pipeline_id, stage, owner_id, Some(owner_id), created_at));
+    row
+}
+
+/// A row for `bulk::insert_rows` into `deal_stage_changes`.
+pub fn bulk_stage_change_row(
+    deal: DealId,
+    from: Option<StageId>,
+    to: StageId,
+    changed_by: UserId,
+    at: Timestamp,
+) -> BulkRow {
+    vec![
+        ("deal_id", deal.0.into()),
+        ("from_stage_id", from.map(|s| s.0).into()),
+        ("to_stage_id", to.0.into()),
+        ("changed_by", changed_by.0.into()),
+        ("changed_at", at.into()),
+    ]
+}
+
 pub async fn insert(
     tx: &mut Tx,
     fields: &DealFields,
@@ -123,15 +176,7 @@ pub async fn insert(
     created_by: Option<UserId>,
     now: Timestamp,
 ) -> Result<DealId> {
-    let mut columns: Vec<(&str, Value)> = field_values(fields).into();
-    columns.extend(stage_values(stage));
-    columns.extend([
-        ("pipeline_id", pipeline_id.0.into()),
-        ("owner_id", owner_id.0.into()),
-        ("created_by", id_opt(created_by)),
-        ("created_at", now.into()),
-        ("updated_at", now.into()),
-    ]);
+    let columns = new_row(fields, pipeline_id, stage, owner_id, created_by, now);
     let (names, values): (Vec<_>, Vec<_>) = columns.into_iter().map(|(n, v)| (n, Expr::val(v))).unzip();
     let id = DealId(
         tx.insert(Query::insert().into_table(TABLE).columns(names).values_panic(values).to_owned()).await?,

@@ -4,6 +4,7 @@ use orbita_domain::task::{Task, TaskFields, TaskPriority};
 use orbita_domain::{CompanyId, ContactId, DealId, TaskId, Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 
+use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{Cursor, Keyset, Page, SortValue, finish_page};
@@ -84,18 +85,30 @@ fn field_values(f: &TaskFields) -> [(&'static str, Value); 8] {
     ]
 }
 
+/// A row for `bulk::insert_rows` into `tasks` (or for `insert`).
+pub fn bulk_row(
+    fields: &TaskFields,
+    author_id: Option<UserId>,
+    done_at: Option<Timestamp>,
+    now: Timestamp,
+) -> BulkRow {
+    let mut columns: BulkRow = field_values(fields).into();
+    columns.extend([
+        ("author_id", id_opt(author_id)),
+        ("done_at", done_at.into()),
+        ("created_at", now.into()),
+        ("updated_at", now.into()),
+    ]);
+    columns
+}
+
 pub async fn insert(
     tx: &mut Tx,
     fields: &TaskFields,
     author_id: Option<UserId>,
     now: Timestamp,
 ) -> Result<TaskId> {
-    let mut columns: Vec<(&str, Value)> = field_values(fields).into();
-    columns.extend([
-        ("author_id", id_opt(author_id)),
-        ("created_at", now.into()),
-        ("updated_at", now.into()),
-    ]);
+    let columns = bulk_row(fields, author_id, None, now);
     let (names, values): (Vec<_>, Vec<_>) = columns.into_iter().map(|(n, v)| (n, Expr::val(v))).unzip();
     tx.insert(Query::insert().into_table(TABLE).columns(names).values_panic(values).to_owned())
         .await

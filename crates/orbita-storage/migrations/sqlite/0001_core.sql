@@ -110,6 +110,9 @@ CREATE TABLE pipelines (
     updated_at TEXT NOT NULL
 );
 
+-- One default pipeline: two instances starting at once cannot both create it.
+CREATE UNIQUE INDEX pipelines_one_default ON pipelines (is_default) WHERE is_default;
+
 CREATE TABLE stages (
     id INTEGER PRIMARY KEY,
     pipeline_id INTEGER NOT NULL REFERENCES pipelines (id) ON DELETE CASCADE,

@@ -6,7 +6,7 @@ use orbita_domain::{UserId, now};
 use orbita_storage::companies::{self, CompanyFilter, CompanySort};
 use orbita_storage::{Db, StorageError};
 
-use crate::harness::on_both;
+use orbita_testkit::on_both;
 
 fn fields(name: &str, inn: &str, kpp: &str) -> CompanyFields {
     CompanyInput {

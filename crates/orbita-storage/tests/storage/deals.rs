@@ -7,7 +7,7 @@ use orbita_domain::validation::Currency;
 use orbita_storage::deals::{self, DealFilter, DealSort};
 use orbita_storage::pipelines;
 
-use crate::harness::on_both;
+use orbita_testkit::on_both;
 
 #[tokio::test]
 async fn deal_moves_through_stages_to_won_and_lost_with_exact_amounts() {

@@ -2,8 +2,6 @@
 //! PostgreSQL comes from `ORBITA_TEST_POSTGRES_URL`; without it the PostgreSQL half is skipped
 //! with a message (CI always sets it).
 
-mod harness;
-
 mod companies;
 mod deals;
 mod records;

@@ -14,7 +14,7 @@ use orbita_storage::contacts::{self, ContactFilter, ContactSort};
 use orbita_storage::tasks::{self, TaskFilter};
 use orbita_storage::{org, users};
 
-use crate::harness::on_both;
+use orbita_testkit::on_both;
 
 #[tokio::test]
 async fn contacts_are_found_by_name_phone_and_email() {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::harness::{TestDb, postgres_url};
+use orbita_testkit::{TestDb, postgres_url};
 
 #[tokio::test]
 async fn sqlite_and_postgres_schemas_have_the_same_tables_and_columns() {

@@ -1,5 +1,6 @@
-//! Test databases: a fresh SQLite file or a fresh PostgreSQL schema per test, so tests run in
-//! parallel and never see each other's rows.
+//! Test databases for every crate's tests: a fresh SQLite file or a fresh PostgreSQL schema per
+//! test, so tests run in parallel and never see each other's rows. PostgreSQL comes from
+//! `ORBITA_TEST_POSTGRES_URL`. A failed setup panics: it should stop the test loudly.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,0 +1,297 @@
+//! Loads a demo client base: users in sales teams, companies with contacts, deals across the
+//! pipeline's stages with their history, activities and tasks. Deterministic for a seed.
+//! The large size (a million companies) is for benchmarks; it loads in chunks, one
+//! transaction each, with ids chosen here so rows can refer to each other without reading back.
+
+use chrono::{Duration, NaiveDate};
+use orbita_domain::activity::{ActivityFields, ActivityKind, ActivityStatus, Direction};
+use orbita_domain::deal::move_to_stage;
+use orbita_domain::pipeline::{Stage, StageKind};
+use orbita_domain::task::{TaskFields, TaskPriority};
+use orbita_domain::user::{BuiltinRole, NewUser};
+use orbita_domain::{CompanyId, ContactId, DealId, Timestamp, UserId};
+use orbita_storage::bulk::{self, BulkRow};
+use orbita_storage::{Db, activities, companies, contacts, deals, pipelines, tasks, users};
+use rand::RngExt;
+
+use super::generate::DemoGenerator;
+use crate::{AppError, passwords, setup};
+
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "orbita-demo";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoSize {
+    pub users: usize,
+    pub companies: usize,
+    /// Activities per company.
+    pub activities_per_company: usize,
+    /// One task per this many companies.
+    pub companies_per_task: usize,
+}
+
+impl DemoSize {
+    pub const SMALL: DemoSize =
+        DemoSize { users: 12, companies: 300, activities_per_company: 3, companies_per_task: 2 };
+    pub const LARGE: DemoSize =
+        DemoSize { users: 200, companies: 1_000_000, activities_per_company: 3, companies_per_task: 10 };
+
+    /// Rows to write, for a progress bar: companies, contacts, deals, activities, tasks.
+    pub fn total_rows(&self) -> u64 {
+        let per_company = 3 + self.activities_per_company;
+        (self.companies * per_company + self.companies / self.companies_per_task.max(1)) as u64
+    }
+}
+
+/// Progress so far, in rows written of `DemoSize::total_rows`.
+pub trait Progress {
+    fn advance(&self, rows: u64);
+}
+
+impl Progress for () {
+    fn advance(&self, _rows: u64) {}
+}
+
+/// What was loaded, and how to sign in.
+#[derive(Debug, Clone)]
+pub struct DemoLogins {
+    pub admin_email: String,
+    pub head_email: String,
+    pub manager_email: String,
+    pub password: &'static str,
+}
+
+const CHUNK: usize = 5_000;
+const SEED: u64 = 20_261_123;
+
+/// Loads demo data into a bootstrapped database. Refuses (NotEmpty) when companies exist,
+/// so it never mixes with real data.
+pub async fn load(db: &Db, size: DemoSize, progress: &dyn Progress) -> Result<DemoLogins, AppError> {
+    setup::bootstrap(db).await?;
+    if bulk::next_id(db, "companies").await? > 1 {
+        return Err(AppError::NotEmpty);
+    }
+    let mut generator = DemoGenerator::new(SEED);
+    let owners = load_users(db, &mut generator, size.users).await?;
+    let stages = pipelines::stages(db).await?;
+    let pipeline = stages.first().map(|s| s.pipeline_id).ok_or(AppError::NotFound)?;
+    let pipeline_stages: Vec<Stage> = stages.into_iter().filter(|s| s.pipeline_id == pipeline).collect();
+    let now = orbita_domain::now();
+    let today = now.date_naive();
+    let ids = Ids {
+        company: bulk::next_id(db, "companies").await?,
+        contact: bulk::next_id(db, "contacts").await?,
+        deal: bulk::next_id(db, "deals").await?,
+    };
+    let mut start = 0;
+    while start < size.companies {
+        let end = (start + CHUNK).min(size.companies);
+        let chunk = Chunk { start, end, ids: &ids, owners: &owners, stages: &pipeline_stages, now, today };
+        let rows = chunk.generate(&mut generator, size)?;
+        let written = rows.count();
+        let mut tx = db.begin().await?;
+        for (table, table_rows) in rows.tables() {
+            bulk::insert_rows(&mut tx, table, table_rows).await?;
+        }
+        tx.commit().await?;
+        progress.advance(written);
+        start = end;
+    }
+    let mut tx = db.begin().await?;
+    for table in ["companies", "contacts", "deals"] {
+        bulk::sync_id_sequence(&mut tx, table).await?;
+    }
+    tx.commit().await?;
+    bulk::analyze(db).await?;
+    Ok(logins())
+}
+
+/// Users: an administrator, heads of sales each with a team of managers, one read-only.
+async fn load_users(db: &Db, generator: &mut DemoGenerator, count: usize) -> Result<Vec<UserId>, AppError> {
+    // One hash for all demo users: argon2 is deliberately slow, and they share a password.
+    let hash = passwords::hash(DEMO_PASSWORD)?;
+    let now = orbita_domain::now();
+    let roles = users::roles(db).await?;
+    let role = |builtin: BuiltinRole| {
+        roles.iter().find(|r| r.key == builtin.as_str()).map(|r| r.id).ok_or(AppError::NotFound)
+    };
+    let mut tx = db.begin().await?;
+    let mut managers = Vec::new();
+    let mut group = None;
+    for n in 0..count.max(3) {
+        let (email, name) = generator.user(n);
+        let builtin = match n {
+            0 => BuiltinRole::Administrator,
+            1 => BuiltinRole::HeadOfSales,
+            n if n == count.max(3) - 1 && count > 3 => BuiltinRole::ReadOnly,
+            n if n % 20 == 1 => BuiltinRole::HeadOfSales,
+            _ => BuiltinRole::Manager,
+        };
+        let user = NewUser::parse(&email, &name)?;
+        let id = users::insert(&mut tx, &user, Some(&hash), role(builtin)?, now).await?;
+        if builtin == BuiltinRole::HeadOfSales {
+            let number = n / 20 + 1;
+            group = Some(users::insert_group(&mut tx, &format!("Отдел продаж {number}"), now).await?);
+        }
+        if let Some(group) = group.filter(|_| builtin != BuiltinRole::ReadOnly && n > 0) {
+            users::add_to_group(&mut tx, group, id, now).await?;
+        }
+        if matches!(builtin, BuiltinRole::Manager | BuiltinRole::HeadOfSales) {
+            managers.push(id);
+        }
+    }
+    tx.commit().await?;
+    Ok(managers)
+}
+
+struct Ids {
+    company: i64,
+    contact: i64,
+    deal: i64,
+}
+
+struct Chunk<'a> {
+    start: usize,
+    end: usize,
+    ids: &'a Ids,
+    owners: &'a [UserId],
+    stages: &'a [Stage],
+    now: Timestamp,
+    today: NaiveDate,
+}
+
+#[derive(Default)]
+struct ChunkRows {
+    companies: Vec<BulkRow>,
+    contacts: Vec<BulkRow>,
+    deals: Vec<BulkRow>,
+    stage_changes: Vec<BulkRow>,
+    activities: Vec<BulkRow>,
+    tasks: Vec<BulkRow>,
+}
+
+impl ChunkRows {
+    /// Rows counted toward progress (stage history is extra).
+    fn count(&self) -> u64 {
+        (self.companies.len()
+            + self.contacts.len()
+            + self.deals.len()
+            + self.activities.len()
+            + self.tasks.len()) as u64
+    }
+
+    /// In the order foreign keys need.
+    fn tables(self) -> [(&'static str, Vec<BulkRow>); 6] {
+        [
+            ("companies", self.companies),
+            ("contacts", self.contacts),
+            ("deals", self.deals),
+            ("deal_stage_changes", self.stage_changes),
+            ("activities", self.activities),
+            ("tasks", self.tasks),
+        ]
+    }
+}
+
+impl Chunk<'_> {
+    fn generate(&self, g: &mut DemoGenerator, size: DemoSize) -> Result<ChunkRows, AppError> {
+        let mut rows = ChunkRows::default();
+        let open: Vec<&Stage> = self.stages.iter().filter(|s| s.kind == StageKind::Open).collect();
+        let won = self.stages.iter().find(|s| s.kind == StageKind::Won).ok_or(AppError::NotFound)?;
+        let lost = self.stages.iter().find(|s| s.kind == StageKind::Lost).ok_or(AppError::NotFound)?;
+        for n in self.start..self.end {
+            let offset = i64::try_from(n).map_err(|_| AppError::NotFound)?;
+            let owner = self.owners[g.rng().random_range(0..self.owners.len())];
+            let created = self.now - Duration::minutes(g.rng().random_range(60..365 * 24 * 60));
+            let company = CompanyId(self.ids.company + offset);
+            rows.companies.push(companies::bulk_row(company, &g.company(n), owner, created));
+            let contact = ContactId(self.ids.contact + offset);
+            rows.contacts.push(contacts::bulk_row(contact, &g.contact(Some(company)), owner, created));
+
+            // A deal walks the open stages and may end won or lost.
+            let deal = DealId(self.ids.deal + offset);
+            let reached = g.rng().random_range(0..open.len());
+            let roll = g.rng().random_range(0..100);
+            let (last, reason) = match roll {
+                0..25 => (won, String::new()),
+                25..40 => (lost, g.lost_reason()),
+                _ => (open[reached], String::new()),
+            };
+            let span = (self.now - created).num_minutes().max(2);
+            let closed_at = created + Duration::minutes(g.rng().random_range(1..span));
+            let stage_move = move_to_stage(last, &reason, closed_at)?;
+            let fields = g.deal(Some(company), Some(contact), self.today);
+            rows.deals.push(deals::bulk_row(deal, &fields, last.pipeline_id, &stage_move, owner, created));
+            let mut path: Vec<&Stage> = open[..=reached].to_vec();
+            if last.kind != StageKind::Open {
+                path.push(last);
+            }
+            let mut from = None;
+            for (step, stage) in path.iter().enumerate() {
+                let at =
+                    if step == 0 { created } else { closed_at.min(created + Duration::minutes(step as i64)) };
+                rows.stage_changes.push(deals::bulk_stage_change_row(deal, from, stage.id, owner, at));
+                from = Some(stage.id);
+            }
+
+            for k in 0..size.activities_per_company {
+                let kind = match g.rng().random_range(0..10) {
+                    0..6 => ActivityKind::Call,
+                    6..8 => ActivityKind::Meeting,
+                    8 => ActivityKind::Email,
+                    _ => ActivityKind::Note,
+                };
+                let occurred_at = created + Duration::minutes(g.rng().random_range(0..span));
+                let fields = ActivityFields {
+                    kind,
+                    direction: (kind != ActivityKind::Note).then(|| {
+                        if g.rng().random_bool(0.4) { Direction::Incoming } else { Direction::Outgoing }
+                    }),
+                    status: ActivityStatus::Done,
+                    occurred_at,
+                    duration_minutes: matches!(kind, ActivityKind::Call | ActivityKind::Meeting)
+                        .then(|| g.rng().random_range(1..90)),
+                    subject: g.activity_subject(kind),
+                    responsible_id: owner,
+                    company_id: Some(company),
+                    contact_id: Some(contact),
+                    deal_id: (k == 0).then_some(deal),
+                };
+                rows.activities.push(activities::bulk_row(&fields, Some(owner), occurred_at)?);
+            }
+
+            if n % size.companies_per_task.max(1) == 0 {
+                let due = self.now + Duration::hours(g.rng().random_range(-72..240));
+                let done = g.rng().random_bool(0.3).then_some(due.min(self.now));
+                let fields = TaskFields {
+                    title: g.task_title(),
+                    description: None,
+                    due_at: Some(due),
+                    assignee_id: owner,
+                    priority: if g.rng().random_bool(0.2) {
+                        TaskPriority::High
+                    } else {
+                        TaskPriority::Normal
+                    },
+                    company_id: Some(company),
+                    contact_id: None,
+                    deal_id: Some(deal),
+                };
+                rows.tasks.push(tasks::bulk_row(&fields, Some(owner), done, created));
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// The demo logins, without loading anything (the generator is deterministic).
+pub fn logins() -> DemoLogins {
+    let mut generator = DemoGenerator::new(SEED);
+    let mut email = |n: usize| generator.user(n).0;
+    DemoLogins {
+        admin_email: email(0),
+        head_email: email(1),
+        manager_email: email(2),
+        password: DEMO_PASSWORD,
+    }
+}

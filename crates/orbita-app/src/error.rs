@@ -1,0 +1,49 @@
+//! What a use case can answer besides success; the delivery layer maps each to a status.
+
+use orbita_domain::{FieldError, ValidationErrors};
+use orbita_storage::StorageError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The input was refused; every problem names its field.
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    #[error("not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
+    /// Someone else saved the record since it was read.
+    #[error("the record was changed by someone else")]
+    Stale,
+    #[error(transparent)]
+    Storage(StorageError),
+    /// Demo data goes only into a database without companies.
+    #[error("the database already has companies; demo data is loaded only into an empty one")]
+    NotEmpty,
+    #[error("password hashing failed: {0}")]
+    Password(String),
+}
+
+impl From<StorageError> for AppError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::NotFound => AppError::NotFound,
+            StorageError::StaleVersion => AppError::Stale,
+            other => AppError::Storage(other),
+        }
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(error: FieldError) -> Self {
+        AppError::Invalid(error.into())
+    }
+}
+
+/// Turns a unique-index refusal into a message on the field the user can fix.
+pub(crate) fn conflict_on(error: StorageError, constraint: &str, field: FieldError) -> AppError {
+    match error {
+        StorageError::Conflict { constraint: c } if c == constraint => AppError::from(field),
+        other => AppError::from(other),
+    }
+}

@@ -1,0 +1,82 @@
+//! The command line: `serve`, `migrate`, `user create`, `demo-data`.
+
+use std::net::SocketAddr;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "orbita",
+    version,
+    about = "Orbita CRM: web UI, REST API and background jobs in one program"
+)]
+pub struct Cli {
+    /// Where the data lives: sqlite://PATH (created on first run) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        env = "ORBITA_DATABASE_URL",
+        default_value = "sqlite://./orbita-data/orbita.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web UI and the API (migrates the database first).
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, env = "ORBITA_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Load the small demo data set into an empty database and print demo logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// For the crash test: create companies one transaction at a time and print `ack ID` only
+    /// after each commit, until killed or `count` is reached.
+    #[command(hide = true)]
+    DebugWriteBurst {
+        #[arg(long, default_value_t = 1_000_000)]
+        count: u64,
+    },
+    /// Load demo data into an empty database.
+    DemoData {
+        #[arg(long, value_enum, default_value_t = DemoSizeArg::Small)]
+        size: DemoSizeArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// administrator, head_of_sales, manager or read_only.
+        #[arg(long, default_value = "manager")]
+        role: String,
+        /// Read the password from standard input (required: never pass it as an argument).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoSizeArg {
+    /// A few hundred companies: for trying Orbita.
+    Small,
+    /// A million companies, contacts and deals, three million activities: for benchmarks.
+    Large,
+}
