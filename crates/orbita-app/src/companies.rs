@@ -1,20 +1,22 @@
-//! Company use cases: create and edit with the duplicate check and the audit trail.
+//! Company use cases: list, card, create, edit, delete, transfer, each checked against the
+//! user's rights and audited with field-level changes in the same transaction.
 
-use orbita_domain::audit::{self as audit_rules, AuditAction, NewAuditEvent};
+use orbita_domain::access::{Action, Area};
+use orbita_domain::audit::{self as audit_rules, AuditAction};
 use orbita_domain::company::{Company, CompanyFields, CompanyInput};
 use orbita_domain::{CompanyId, FieldError, UserId};
-use orbita_storage::{Db, audit, companies};
+use orbita_storage::companies::{self, CompanyFilter, CompanySort};
+use orbita_storage::{Cursor, Db, Page};
 
+use crate::audit_trail::{self, AuditView};
 use crate::error::conflict_on;
-use crate::{AppError, RequestContext};
+use crate::{Access, AppError, RequestContext};
 
 fn duplicate_inn() -> FieldError {
     FieldError::new("inn", "inn-kpp-taken", "A company with this INN and KPP already exists")
 }
 
-/// The fields as the audit log shows them.
-fn audit_view(f: &CompanyFields) -> Vec<(&'static str, Option<String>)> {
-    let list = |items: Vec<&str>| (!items.is_empty()).then(|| items.join(", "));
+fn audit_view(f: &CompanyFields) -> AuditView {
     vec![
         ("name", Some(f.name.clone())),
         ("inn", f.inn.as_ref().map(|v| v.as_str().to_owned())),
@@ -23,47 +25,92 @@ fn audit_view(f: &CompanyFields) -> Vec<(&'static str, Option<String>)> {
         ("industry", f.industry.clone()),
         ("region", f.region.clone()),
         ("address", f.address.clone()),
-        ("phones", list(f.phones.iter().map(|p| p.as_str()).collect())),
-        ("emails", list(f.emails.iter().map(|e| e.as_str()).collect())),
+        ("phones", audit_trail::list(f.phones.iter().map(|p| p.as_str()))),
+        ("emails", audit_trail::list(f.emails.iter().map(|e| e.as_str()))),
         ("website", f.website.clone()),
         ("source", f.source.clone()),
         ("notes", f.notes.clone()),
     ]
 }
 
-/// Registers a company; its owner is `owner` or else the user asking.
+/// The companies the user may see, filtered, sorted and paged as asked.
+pub async fn list(
+    db: &Db,
+    access: &Access,
+    filter: &CompanyFilter,
+    sort: CompanySort,
+    descending: bool,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Company>, AppError> {
+    let filter =
+        CompanyFilter { visible: access.visibility(Area::Companies, Action::View)?, ..filter.clone() };
+    Ok(companies::list(db, &filter, sort, descending, after, limit).await?)
+}
+
+pub async fn get(db: &Db, access: &Access, id: CompanyId) -> Result<Company, AppError> {
+    let company = companies::get(db, id).await?;
+    access.check_company(db, Action::View, company.owner_id, id).await?;
+    Ok(company)
+}
+
+/// Companies with the same INN (and KPP) that the user may see: the duplicate warning.
+pub async fn duplicates(db: &Db, access: &Access, input: &CompanyInput) -> Result<Vec<Company>, AppError> {
+    let Ok(fields) = input.validate() else { return Ok(Vec::new()) };
+    let Some(inn) = &fields.inn else { return Ok(Vec::new()) };
+    let mut visible = Vec::new();
+    for company in companies::find_by_inn(db, inn, fields.kpp.as_ref()).await? {
+        if access.check_company(db, Action::View, company.owner_id, company.id).await.is_ok() {
+            visible.push(company);
+        }
+    }
+    Ok(visible)
+}
+
+/// Registers a company; its owner is `owner` (if the user may create for others) or the user.
 pub async fn create(
     db: &Db,
-    ctx: &RequestContext,
+    access: &Access,
     input: &CompanyInput,
     owner: Option<UserId>,
 ) -> Result<Company, AppError> {
+    access.require(Area::Companies, Action::Create)?;
+    let owner = owner.unwrap_or(access.user_id());
+    if !access.covers_owner(Area::Companies, Action::Create, owner) {
+        return Err(FieldError::new(
+            "owner_id",
+            "owner-out-of-scope",
+            "You cannot create companies for this user",
+        )
+        .into());
+    }
+    create_as(db, &access.context(), input, owner).await
+}
+
+/// Creation without a rights check: for the system itself (command line, imports, demo).
+pub async fn create_as(
+    db: &Db,
+    ctx: &RequestContext,
+    input: &CompanyInput,
+    owner: UserId,
+) -> Result<Company, AppError> {
     let fields = input.validate()?;
-    let owner = owner
-        .or(ctx.actor)
-        .ok_or_else(|| FieldError::new("owner_id", "required", "Choose the company's owner"))?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let id = companies::insert(&mut tx, &fields, owner, ctx.actor, now)
         .await
         .map_err(|e| conflict_on(e, "companies_inn_kpp", duplicate_inn()))?;
-    let event = NewAuditEvent {
-        actor_id: ctx.actor,
-        ip: ctx.ip.clone(),
-        entity: "company",
-        entity_id: Some(id.0),
-        action: AuditAction::Create,
-        changes: audit_rules::diff(&[], &audit_view(&fields)),
-    };
-    audit::insert(&mut tx, &event, now).await?;
+    let mut changes = audit_trail::created(&audit_view(&fields));
+    changes.extend(audit_trail::one("owner_id", None, Some(owner.to_string())));
+    audit_trail::record(&mut tx, ctx, "company", id.0, AuditAction::Create, changes, now).await?;
     tx.commit().await?;
     Ok(companies::get(db, id).await?)
 }
 
-/// Saves an edit; with `expected_version`, refuses if someone saved in between.
+/// Saves an edit; with `expected_version`, refuses (`Stale`) if someone saved in between.
 pub async fn update(
     db: &Db,
-    ctx: &RequestContext,
+    access: &Access,
     id: CompanyId,
     input: &CompanyInput,
     expected_version: Option<i64>,
@@ -72,25 +119,69 @@ pub async fn update(
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = companies::get_in(&mut tx, id).await?;
+    access.check_company(db, Action::Edit, before.owner_id, id).await?;
     companies::update(&mut tx, id, &fields, expected_version, now)
         .await
         .map_err(|e| conflict_on(e, "companies_inn_kpp", duplicate_inn()))?;
     let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(&fields));
     if !changes.is_empty() {
-        let event = NewAuditEvent {
-            actor_id: ctx.actor,
-            ip: ctx.ip.clone(),
-            entity: "company",
-            entity_id: Some(id.0),
-            action: AuditAction::Update,
-            changes,
-        };
-        audit::insert(&mut tx, &event, now).await?;
+        audit_trail::record(&mut tx, &access.context(), "company", id.0, AuditAction::Update, changes, now)
+            .await?;
     }
     tx.commit().await?;
     Ok(companies::get(db, id).await?)
 }
 
-pub async fn get(db: &Db, id: CompanyId) -> Result<Company, AppError> {
-    Ok(companies::get(db, id).await?)
+pub async fn delete(db: &Db, access: &Access, id: CompanyId) -> Result<(), AppError> {
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let before = companies::get_in(&mut tx, id).await?;
+    access.check_record(Area::Companies, Action::Delete, before.owner_id)?;
+    companies::delete(&mut tx, id).await?;
+    let changes = audit_trail::deleted(&audit_view(&before.fields));
+    audit_trail::record(&mut tx, &access.context(), "company", id.0, AuditAction::Delete, changes, now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Hands companies to another owner (one or many at once). The previous owner keeps access
+/// only if their scope covers the new owner.
+pub async fn transfer(
+    db: &Db,
+    access: &Access,
+    ids: &[CompanyId],
+    new_owner: UserId,
+) -> Result<(), AppError> {
+    let target = orbita_storage::users::get(db, new_owner).await?;
+    if !target.is_active {
+        return Err(FieldError::new("owner_id", "owner-inactive", "This user is deactivated").into());
+    }
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    for id in ids {
+        let before = companies::get_in(&mut tx, *id).await?;
+        access.check_record(Area::Companies, Action::Edit, before.owner_id)?;
+        if !access.covers_owner(Area::Companies, Action::Edit, new_owner) {
+            return Err(AppError::Forbidden);
+        }
+        if before.owner_id == new_owner {
+            continue;
+        }
+        companies::set_owner(&mut tx, *id, new_owner, now).await?;
+        let changes =
+            audit_trail::one("owner_id", Some(before.owner_id.to_string()), Some(new_owner.to_string()));
+        audit_trail::record(
+            &mut tx,
+            &access.context(),
+            "company",
+            id.0,
+            AuditAction::OwnerChange,
+            changes,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -3,14 +3,27 @@
 //! live here (the rights model arrives with its own issue), so every entry point sees the
 //! same answer.
 
+pub mod access;
+pub mod activities;
+pub mod admin;
+pub mod audit_trail;
+pub mod auth;
 pub mod companies;
+pub mod contacts;
 pub mod context;
+pub mod deals;
 pub mod demo;
 pub mod error;
+pub mod kanban;
 pub mod passwords;
+pub mod search;
 pub mod setup;
+pub mod tasks;
+pub mod timeline;
 pub mod users;
+pub mod views;
 
+pub use access::Access;
 pub use context::RequestContext;
 pub use error::AppError;
 pub use orbita_storage::{Backend, ConnectOptions, DatabaseUrl, Db, StorageError};

@@ -1,7 +1,7 @@
 //! Users: creation (from the command line now, from the admin pages with the rights issue).
 
 use orbita_domain::audit::{AuditAction, FieldChange, NewAuditEvent};
-use orbita_domain::user::{NewUser, check_password};
+use orbita_domain::user::NewUser;
 use orbita_domain::{FieldError, UserId, ValidationErrors};
 use orbita_storage::{Db, StorageError, audit, users};
 
@@ -25,7 +25,7 @@ pub async fn create_user(
             None
         }
     };
-    errors.check(check_password(password));
+    errors.check(crate::auth::check_new_password(password));
     let role = match users::role_by_key(db, role_key).await {
         Ok(role) => Some(role),
         Err(StorageError::NotFound) => {

@@ -1,6 +1,6 @@
 //! Use cases on both databases: each write and its audit event land together.
 
-use orbita_app::{AppError, RequestContext, companies, setup, users};
+use orbita_app::{Access, AppError, RequestContext, companies, setup, users};
 use orbita_domain::audit::AuditAction;
 use orbita_domain::company::CompanyInput;
 use orbita_storage::audit::{self, AuditFilter};
@@ -20,7 +20,7 @@ async fn creating_and_editing_a_company_is_audited_field_by_field() {
     on_both(|t| async move {
         setup::bootstrap(&t.db).await.expect("bootstrap");
         let manager = t.user("manager@example.com").await;
-        let ctx = RequestContext::user(manager, Some("10.0.0.7".into()));
+        let ctx = Access::load(&t.db, manager, Some("10.0.0.7".into())).await.expect("access");
         let company = companies::create(&t.db, &ctx, &sber(), None).await.expect("create");
         assert_eq!(company.owner_id, manager, "{}: the creator owns it", t.name);
 
@@ -57,7 +57,7 @@ async fn a_duplicate_inn_and_kpp_is_a_field_error_and_writes_nothing() {
     on_both(|t| async move {
         setup::bootstrap(&t.db).await.expect("bootstrap");
         let manager = t.user("manager@example.com").await;
-        let ctx = RequestContext::user(manager, None);
+        let ctx = Access::load(&t.db, manager, None).await.expect("access");
         companies::create(&t.db, &ctx, &sber(), None).await.expect("first");
         let duplicate =
             companies::create(&t.db, &ctx, &CompanyInput { name: "Копия".into(), ..sber() }, None).await;

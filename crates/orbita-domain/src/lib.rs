@@ -2,6 +2,7 @@
 //! deals in pipelines, tasks, activities), the values users type (INN, KPP, e-mail, money)
 //! and the rules between them. Pure: no I/O, no database or HTTP types.
 
+pub mod access;
 pub mod activity;
 pub mod audit;
 pub mod company;
@@ -18,6 +19,7 @@ pub mod validation;
 
 pub use error::{FieldError, ValidationErrors};
 pub use ids::*;
+pub use user::users_diff;
 
 /// Time as stored and compared everywhere: UTC, truncated to microseconds (PostgreSQL's
 /// precision) so a value read back equals the value written.

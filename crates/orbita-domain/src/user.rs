@@ -72,7 +72,8 @@ impl NewUser {
     }
 }
 
-/// Passwords of 8 to 128 characters, no composition rules (NIST SP 800-63B).
+/// Passwords of 8 to 128 characters, no composition rules (NIST SP 800-63B); the application
+/// also refuses the most common ones (`is_common_password`).
 pub fn check_password(password: &str) -> Result<(), FieldError> {
     let length = password.chars().count();
     if length < 8 {
@@ -82,4 +83,128 @@ pub fn check_password(password: &str) -> Result<(), FieldError> {
         return Err(FieldError::new("password", "password-too-long", "At most 128 characters"));
     }
     Ok(())
+}
+
+/// The most common passwords (from public breach top lists, Russian ones included), refused
+/// whatever their length. Compared case-insensitively.
+const COMMON_PASSWORDS: &[&str] = &[
+    "12345678",
+    "123456789",
+    "1234567890",
+    "12345678910",
+    "123123123",
+    "11111111",
+    "00000000",
+    "88888888",
+    "87654321",
+    "11223344",
+    "1q2w3e4r",
+    "1q2w3e4r5t",
+    "1qaz2wsx",
+    "qwerty123",
+    "qwertyui",
+    "qwertyuiop",
+    "qwerty12",
+    "qwerty1234",
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "p@ssw0rd",
+    "iloveyou",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "welcome1",
+    "abc12345",
+    "abcd1234",
+    "asdfghjk",
+    "asdfghjkl",
+    "zxcvbnm1",
+    "zaq12wsx",
+    "superman",
+    "starwars",
+    "whatever",
+    "trustno1",
+    "dragon12",
+    "monkey12",
+    "letmein1",
+    "admin123",
+    "administrator",
+    "changeme",
+    "default1",
+    "internet",
+    "computer",
+    "michael1",
+    "jennifer",
+    "1234qwer",
+    "q1w2e3r4",
+    "q1w2e3r4t5",
+    "a1b2c3d4",
+    "987654321",
+    "147258369",
+    "159753456",
+    "123654789",
+    "741852963",
+    "55555555",
+    "66666666",
+    "77777777",
+    "99999999",
+    "12341234",
+    "йцукенгш",
+    "йцукенгшщз",
+    "пароль123",
+    "парольпароль",
+    "любовьмоя",
+    "qazwsxedc",
+    "1qazxsw2",
+    "zxcvbnmm",
+    "marina12",
+    "natasha1",
+    "maksim12",
+    "nikita12",
+    "dmitriy1",
+    "alexander",
+    "aleksandr",
+    "vladimir",
+    "orbita123",
+    "crm12345",
+    "sales123",
+    "manager1",
+    "welcome123",
+    "password12",
+    "qwerty11",
+    "qwerty007",
+];
+
+pub fn is_common_password(password: &str) -> bool {
+    let lowered = password.to_lowercase();
+    COMMON_PASSWORDS.contains(&lowered.as_str())
+}
+
+/// The audited difference of an administrator's edit of a user.
+pub fn users_diff(
+    before: &User,
+    after: &NewUser,
+    role_id: RoleId,
+    is_active: bool,
+    locale: Option<Locale>,
+) -> Vec<crate::audit::FieldChange> {
+    crate::audit::diff(
+        &[
+            ("email", Some(before.email.as_str().to_owned())),
+            ("name", Some(before.name.clone())),
+            ("role_id", Some(before.role_id.to_string())),
+            ("is_active", Some(before.is_active.to_string())),
+            ("locale", before.locale.map(|l| l.to_string())),
+        ],
+        &[
+            ("email", Some(after.email.as_str().to_owned())),
+            ("name", Some(after.name.clone())),
+            ("role_id", Some(role_id.to_string())),
+            ("is_active", Some(is_active.to_string())),
+            ("locale", locale.map(|l| l.to_string())),
+        ],
+    )
 }

@@ -7,7 +7,7 @@ use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::list::{Cursor, Keyset, Page, SortValue, finish_page};
+use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page};
 use crate::values::{corrupt, finish_update, id_opt};
 
 const TABLE: &str = "activities";
@@ -150,6 +150,8 @@ fn select_by_id(id: ActivityId) -> SelectStatement {
 pub struct ActivityFilter {
     pub kind: Option<ActivityKind>,
     pub status: Option<ActivityStatus>,
+    /// Whose activities (by responsible user) the user may see; `None`: all.
+    pub visible: Option<Visibility>,
     pub responsible_ids: Option<Vec<UserId>>,
     pub company_id: Option<CompanyId>,
     pub contact_id: Option<ContactId>,
@@ -172,6 +174,9 @@ pub async fn list(
     }
     if let Some(status) = filter.status {
         stmt.and_where(Expr::col("status").eq(status.as_str()));
+    }
+    if let Some(visible) = &filter.visible {
+        stmt.and_where(visible.condition(TABLE, "responsible_id"));
     }
     if let Some(ids) = &filter.responsible_ids {
         stmt.and_where(Expr::col("responsible_id").is_in(ids.iter().map(|u| u.0)));

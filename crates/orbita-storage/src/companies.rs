@@ -8,7 +8,7 @@ use sea_query::{Expr, ExprTrait, Query, Value};
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, text_search};
+use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page, text_search};
 use crate::values::{id_opt, join_list, parse_list, parse_opt};
 
 const TABLE: &str = "companies";
@@ -188,7 +188,9 @@ pub struct CompanyFilter {
     pub q: Option<String>,
     pub inn: Option<String>,
     pub kpp: Option<String>,
-    /// Only these owners (a user's scope or an explicit filter).
+    /// Whose companies the user may see (their scope); `None`: all.
+    pub visible: Option<Visibility>,
+    /// Only these owners (the list's owner filter).
     pub owner_ids: Option<Vec<UserId>>,
     pub region: Option<String>,
     pub industry: Option<String>,
@@ -230,6 +232,18 @@ pub async fn list(
         if let Some(value) = value {
             stmt.and_where(Expr::col((TABLE, column)).eq(value.as_str()));
         }
+    }
+    if let Some(visible) = &filter.visible {
+        let mut condition = visible.condition(TABLE, "owner_id");
+        if let Some(user) = visible.shared_with {
+            let shared = Query::select()
+                .column("company_id")
+                .from("company_shares")
+                .and_where(Expr::col("user_id").eq(user.0))
+                .to_owned();
+            condition = condition.or(Expr::col((TABLE, "id")).in_subquery(shared));
+        }
+        stmt.and_where(condition);
     }
     if let Some(owners) = &filter.owner_ids {
         stmt.and_where(Expr::col((TABLE, "owner_id")).is_in(owners.iter().map(|o| o.0)));

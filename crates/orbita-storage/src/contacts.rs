@@ -8,7 +8,7 @@ use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, text_search};
+use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page, text_search};
 use crate::values::{finish_update, id_opt, join_list, parse_list};
 
 const TABLE: &str = "contacts";
@@ -174,6 +174,8 @@ pub struct ContactFilter {
     /// Name, phone or e-mail fragment.
     pub q: Option<String>,
     pub company_id: Option<CompanyId>,
+    /// Whose records the user may see (their scope); `None`: all.
+    pub visible: Option<Visibility>,
     pub owner_ids: Option<Vec<UserId>>,
     pub created_from: Option<Timestamp>,
     pub created_to: Option<Timestamp>,
@@ -201,6 +203,9 @@ pub async fn list(
     }
     if let Some(company) = filter.company_id {
         stmt.and_where(Expr::col((TABLE, "company_id")).eq(company.0));
+    }
+    if let Some(visible) = &filter.visible {
+        stmt.and_where(visible.condition(TABLE, "owner_id"));
     }
     if let Some(owners) = &filter.owner_ids {
         stmt.and_where(Expr::col((TABLE, "owner_id")).is_in(owners.iter().map(|o| o.0)));

@@ -9,7 +9,7 @@ use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, text_search};
+use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page, text_search};
 use crate::values::{corrupt, finish_update, id_opt};
 
 const TABLE: &str = "deals";
@@ -261,6 +261,8 @@ pub struct DealFilter {
     pub pipeline_id: Option<PipelineId>,
     pub stage_ids: Option<Vec<StageId>>,
     pub status: Option<DealStatus>,
+    /// Whose records the user may see (their scope); `None`: all.
+    pub visible: Option<Visibility>,
     pub owner_ids: Option<Vec<UserId>>,
     pub company_id: Option<CompanyId>,
     pub contact_id: Option<ContactId>,
@@ -280,16 +282,11 @@ pub enum DealSort {
     Amount,
 }
 
-pub async fn list(
-    db: &Db,
-    filter: &DealFilter,
-    sort: DealSort,
-    descending: bool,
-    after: Option<&Cursor>,
-    limit: u64,
-) -> Result<Page<Deal>> {
+/// The deals a filter selects, without columns or order: shared by the list, the kanban
+/// totals and reports.
+fn filtered(db: &Db, filter: &DealFilter) -> SelectStatement {
     let mut stmt = Query::select();
-    stmt.columns(COLUMNS.map(|c| (TABLE, c))).from(TABLE);
+    stmt.from(TABLE);
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
         stmt.and_where(text_search(db.backend(), q, "deals.id", "deals_fts", "title"));
     }
@@ -309,6 +306,9 @@ pub async fn list(
     if let Some(status) = filter.status {
         stmt.and_where(Expr::col((TABLE, "status")).eq(status.as_str()));
     }
+    if let Some(visible) = &filter.visible {
+        stmt.and_where(visible.condition(TABLE, "owner_id"));
+    }
     if let Some(owners) = &filter.owner_ids {
         stmt.and_where(Expr::col((TABLE, "owner_id")).is_in(owners.iter().map(|o| o.0)));
     }
@@ -326,6 +326,19 @@ pub async fn list(
             stmt.and_where(Expr::col((TABLE, column)).lt(to));
         }
     }
+    stmt
+}
+
+pub async fn list(
+    db: &Db,
+    filter: &DealFilter,
+    sort: DealSort,
+    descending: bool,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Deal>> {
+    let mut stmt = filtered(db, filter);
+    stmt.columns(COLUMNS.map(|c| (TABLE, c)));
     let column = match sort {
         DealSort::CreatedAt => "created_at",
         DealSort::UpdatedAt => "updated_at",
@@ -345,4 +358,45 @@ pub async fn list(
         },
         id: d.id.0,
     }))
+}
+
+/// Count and sum of the filtered deals per stage and currency: the kanban columns' headers.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StageTotal {
+    pub stage_id: i64,
+    pub currency: String,
+    pub count: i64,
+    pub amount_minor: i64,
+}
+
+pub async fn stage_totals(db: &Db, filter: &DealFilter) -> Result<Vec<StageTotal>> {
+    let mut stmt = filtered(db, filter);
+    stmt.column((TABLE, "stage_id"))
+        .column((TABLE, "currency"))
+        .expr_as(Expr::col((TABLE, "id")).count(), "count")
+        // CAST: PostgreSQL sums BIGINT into NUMERIC; both databases give back a 64-bit integer.
+        .expr_as(Expr::cust("CAST(COALESCE(SUM(deals.amount_minor), 0) AS BIGINT)"), "amount_minor")
+        .group_by_col((TABLE, "stage_id"))
+        .group_by_col((TABLE, "currency"));
+    db.fetch_all(&stmt).await
+}
+
+/// One entry into a stage, for a deal's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StageChange {
+    pub from_stage_id: Option<i64>,
+    pub to_stage_id: i64,
+    pub changed_by: Option<i64>,
+    pub changed_at: Timestamp,
+}
+
+pub async fn stage_history(db: &Db, deal: DealId) -> Result<Vec<StageChange>> {
+    let stmt = Query::select()
+        .columns(["from_stage_id", "to_stage_id", "changed_by", "changed_at"])
+        .from("deal_stage_changes")
+        .and_where(Expr::col("deal_id").eq(deal.0))
+        .order_by("changed_at", sea_query::Order::Desc)
+        .order_by("id", sea_query::Order::Desc)
+        .to_owned();
+    db.fetch_all(&stmt).await
 }

@@ -45,8 +45,16 @@ fn constraint_name(db: &dyn sqlx::error::DatabaseError) -> String {
     if let Some(index) = detail.strip_prefix("index '") {
         return index.trim_end_matches('\'').to_owned();
     }
-    // `users.email` → `users_email_key`, PostgreSQL's default name for the same constraint.
-    format!("{}_key", detail.replace(['.', ','], "_").replace(' ', ""))
+    // `users.email` → `users_email_key` and `t.a, t.b` → `t_a_b_key`: PostgreSQL's default
+    // names for the same constraints.
+    let mut table = "";
+    let mut columns = Vec::new();
+    for part in detail.split(',') {
+        let (t, column) = part.trim().split_once('.').unwrap_or(("", part.trim()));
+        table = t;
+        columns.push(column);
+    }
+    format!("{table}_{}_key", columns.join("_"))
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;

@@ -1,6 +1,7 @@
 //! Orbita's storage: all SQL lives here, for SQLite and PostgreSQL alike. Queries are built
 //! with sea-query (one code path, rendered per backend); migrations exist for both dialects.
 
+pub mod access;
 pub mod activities;
 pub mod audit;
 pub mod bulk;
@@ -12,10 +13,13 @@ pub mod error;
 pub mod list;
 pub mod org;
 pub mod pipelines;
+pub mod reports;
+pub mod saved_views;
+pub mod targets;
 pub mod tasks;
 pub mod users;
 mod values;
 
 pub use db::{Backend, ConnectOptions, DatabaseUrl, Db, Tx};
 pub use error::StorageError;
-pub use list::{Cursor, Page, SortValue};
+pub use list::{Cursor, Page, SortValue, Visibility};

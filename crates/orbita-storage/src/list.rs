@@ -5,6 +5,22 @@ use sea_query::{Expr, ExprTrait, Order, SelectStatement, Value};
 
 use crate::db::Backend;
 
+/// Whose records a user may see, applied in SQL to every list. A filter without one sees all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visibility {
+    /// Records owned by (or assigned to) these users.
+    pub owners: Vec<orbita_domain::UserId>,
+    /// Also the companies shared with this user (companies only).
+    pub shared_with: Option<orbita_domain::UserId>,
+}
+
+impl Visibility {
+    /// The condition on a table's owner column (`table.owner_column IN (…)`).
+    pub fn condition(&self, table: &'static str, owner_column: &'static str) -> Expr {
+        Expr::col((table, owner_column)).is_in(self.owners.iter().map(|o| o.0))
+    }
+}
+
 /// One page of a list, and where the next one starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {

@@ -7,7 +7,7 @@ use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::list::{Cursor, Keyset, Page, SortValue, finish_page};
+use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page};
 use crate::values::{corrupt, finish_update, id_opt};
 
 const TABLE: &str = "tasks";
@@ -152,6 +152,8 @@ fn select_by_id(id: TaskId) -> SelectStatement {
 
 #[derive(Debug, Clone, Default)]
 pub struct TaskFilter {
+    /// Whose tasks (by assignee) the user may see; `None`: all.
+    pub visible: Option<Visibility>,
     pub assignee_ids: Option<Vec<UserId>>,
     /// `Some(false)`: open tasks only; `Some(true)`: done only.
     pub done: Option<bool>,
@@ -166,6 +168,9 @@ pub struct TaskFilter {
 pub async fn list(db: &Db, filter: &TaskFilter, after: Option<&Cursor>, limit: u64) -> Result<Page<Task>> {
     let mut stmt = Query::select();
     stmt.columns(COLUMNS).from(TABLE);
+    if let Some(visible) = &filter.visible {
+        stmt.and_where(visible.condition(TABLE, "assignee_id"));
+    }
     if let Some(assignees) = &filter.assignee_ids {
         stmt.and_where(Expr::col("assignee_id").is_in(assignees.iter().map(|a| a.0)));
     }
@@ -200,4 +205,23 @@ pub async fn list(db: &Db, filter: &TaskFilter, after: Option<&Cursor>, limit: u
 /// databases (a four-digit year, so it also sorts last as SQLite text).
 fn no_due_time() -> Timestamp {
     chrono::DateTime::from_timestamp(253_402_300_799, 0).unwrap_or_default()
+}
+
+/// The earliest open task of each of these deals (the "next task" on a kanban card).
+pub async fn next_open_for_deals(db: &Db, deals: &[DealId]) -> Result<Vec<Task>> {
+    if deals.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stmt = Query::select()
+        .columns(COLUMNS)
+        .from(TABLE)
+        .and_where(Expr::col("deal_id").is_in(deals.iter().map(|d| d.0)))
+        .and_where(Expr::col("done_at").is_null())
+        .order_by("deal_id", sea_query::Order::Asc)
+        .order_by_expr(Expr::col("due_at").if_null(Value::from(no_due_time())), sea_query::Order::Asc)
+        .to_owned();
+    let mut tasks =
+        db.fetch_all::<TaskRow>(&stmt).await?.into_iter().map(Task::try_from).collect::<Result<Vec<_>>>()?;
+    tasks.dedup_by_key(|t| t.fields.deal_id);
+    Ok(tasks)
 }

@@ -211,3 +211,112 @@ pub async fn group_members(db: &Db, group: GroupId) -> Result<Vec<UserId>> {
         .to_owned();
     Ok(db.fetch_all::<(i64,)>(&stmt).await?.into_iter().map(|(id,)| UserId(id)).collect())
 }
+
+/// An administrator's edit of a user.
+pub struct UserChanges<'a> {
+    pub email: &'a Email,
+    pub name: &'a str,
+    pub role_id: RoleId,
+    pub is_active: bool,
+    pub locale: Option<Locale>,
+}
+
+pub async fn update(tx: &mut Tx, id: UserId, changes: &UserChanges<'_>, now: Timestamp) -> Result<()> {
+    let stmt = Query::update()
+        .table("users")
+        .value("email", changes.email.as_str())
+        .value("name", changes.name)
+        .value("role_id", changes.role_id.0)
+        .value("is_active", changes.is_active)
+        .value("locale", changes.locale.map(Locale::as_str))
+        .value("updated_at", now)
+        .and_where(Expr::col("id").eq(id.0))
+        .to_owned();
+    if tx.execute(&stmt).await? == 1 { Ok(()) } else { Err(crate::StorageError::NotFound) }
+}
+
+pub async fn set_password_hash(tx: &mut Tx, id: UserId, hash: &str, now: Timestamp) -> Result<()> {
+    let stmt = Query::update()
+        .table("users")
+        .value("password_hash", hash)
+        .value("updated_at", now)
+        .and_where(Expr::col("id").eq(id.0))
+        .to_owned();
+    if tx.execute(&stmt).await? == 1 { Ok(()) } else { Err(crate::StorageError::NotFound) }
+}
+
+pub async fn get_in(tx: &mut Tx, id: UserId) -> Result<User> {
+    tx.fetch_one::<UserRow>(&select().and_where(Expr::col("id").eq(id.0)).to_owned()).await?.try_into()
+}
+
+/// The groups a user belongs to.
+pub async fn groups_of(db: &Db, user: UserId) -> Result<Vec<GroupId>> {
+    let stmt = Query::select()
+        .column("group_id")
+        .from("user_group_members")
+        .and_where(Expr::col("user_id").eq(user.0))
+        .order_by("group_id", Order::Asc)
+        .to_owned();
+    Ok(db.fetch_all::<(i64,)>(&stmt).await?.into_iter().map(|(id,)| GroupId(id)).collect())
+}
+
+/// Everyone who shares a group with the user, the user included: the "group" scope.
+pub async fn group_mates(db: &Db, user: UserId) -> Result<Vec<UserId>> {
+    let my_groups = Query::select()
+        .column("group_id")
+        .from("user_group_members")
+        .and_where(Expr::col("user_id").eq(user.0))
+        .to_owned();
+    let stmt = Query::select()
+        .distinct()
+        .column("user_id")
+        .from("user_group_members")
+        .and_where(Expr::col("group_id").in_subquery(my_groups))
+        .order_by("user_id", Order::Asc)
+        .to_owned();
+    let mut mates: Vec<UserId> =
+        db.fetch_all::<(i64,)>(&stmt).await?.into_iter().map(|(id,)| UserId(id)).collect();
+    if !mates.contains(&user) {
+        mates.push(user);
+    }
+    Ok(mates)
+}
+
+/// Replaces a user's group memberships.
+pub async fn set_groups(tx: &mut Tx, user: UserId, groups: &[GroupId], now: Timestamp) -> Result<()> {
+    tx.execute(
+        &Query::delete()
+            .from_table("user_group_members")
+            .and_where(Expr::col("user_id").eq(user.0))
+            .to_owned(),
+    )
+    .await?;
+    for group in groups {
+        add_to_group(tx, *group, user, now).await?;
+    }
+    Ok(())
+}
+
+pub async fn get_role(db: &Db, id: RoleId) -> Result<Role> {
+    let stmt = Query::select()
+        .columns(["id", "key", "name_ru", "name_en", "is_builtin"])
+        .from("roles")
+        .and_where(Expr::col("id").eq(id.0))
+        .to_owned();
+    Ok(db.fetch_one::<RoleRow>(&stmt).await?.into())
+}
+
+pub async fn insert_role(
+    tx: &mut Tx,
+    key: &str,
+    name_ru: &str,
+    name_en: &str,
+    now: Timestamp,
+) -> Result<RoleId> {
+    let stmt = Query::insert()
+        .into_table("roles")
+        .columns(["key", "name_ru", "name_en", "is_builtin", "created_at", "updated_at"])
+        .values_panic([key.into(), name_ru.into(), name_en.into(), false.into(), now.into(), now.into()])
+        .to_owned();
+    tx.insert(stmt).await.map(RoleId)
+}

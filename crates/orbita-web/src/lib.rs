@@ -2,6 +2,7 @@
 //! the request, call one application service and render; they hold no SQL and no rules.
 
 mod health;
+pub mod ui;
 
 use std::future::Future;
 
@@ -21,6 +22,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(ui::routes())
         .with_state(state)
 }
 

@@ -61,7 +61,7 @@ async fn write_burst(url: &DatabaseUrl, count: u64) -> anyhow::Result<()> {
     for n in 0..count {
         let input =
             orbita_domain::company::CompanyInput { name: format!("Burst company {n}"), ..Default::default() };
-        let company = orbita_app::companies::create(&db, &ctx, &input, Some(owner)).await.map_err(explain)?;
+        let company = orbita_app::companies::create_as(&db, &ctx, &input, owner).await.map_err(explain)?;
         writeln!(stdout, "ack {}", company.id).context("stdout")?;
         stdout.flush().context("stdout")?;
     }

@@ -5,4 +5,5 @@
 mod companies;
 mod deals;
 mod records;
+mod reports;
 mod schema;

@@ -1,0 +1,101 @@
+//! The signed-in user's rights, loaded once per request. Every use case asks it before acting,
+//! and every list takes its `Visibility` into the SQL, so the UI, the API, reports, exports
+//! and jobs all see the same answer.
+
+use orbita_domain::access::{Action, Area, Permissions, Scope};
+use orbita_domain::user::User;
+use orbita_domain::{CompanyId, UserId};
+use orbita_storage::{Db, Visibility, access, users};
+
+use crate::{AppError, RequestContext};
+
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub user: User,
+    pub permissions: Permissions,
+    /// Members of the user's groups, the user included.
+    group_mates: Vec<UserId>,
+    pub ip: Option<String>,
+}
+
+impl Access {
+    /// Loads an active user's rights; a deactivated user has none (`Forbidden`).
+    pub async fn load(db: &Db, user_id: UserId, ip: Option<String>) -> Result<Access, AppError> {
+        let user = users::get(db, user_id).await?;
+        if !user.is_active {
+            return Err(AppError::Forbidden);
+        }
+        let permissions = access::permissions(db, user.role_id).await?;
+        let group_mates = users::group_mates(db, user.id).await?;
+        Ok(Access { user, permissions, group_mates, ip })
+    }
+
+    pub fn user_id(&self) -> UserId {
+        self.user.id
+    }
+
+    /// Who and from where, for the audit log.
+    pub fn context(&self) -> RequestContext {
+        RequestContext::user(self.user.id, self.ip.clone())
+    }
+
+    /// The scope granted, or `Forbidden`.
+    pub fn require(&self, area: Area, action: Action) -> Result<Scope, AppError> {
+        self.permissions.scope(area, action).ok_or(AppError::Forbidden)
+    }
+
+    pub fn can(&self, area: Area, action: Action) -> bool {
+        self.permissions.scope(area, action).is_some()
+    }
+
+    /// The filter for a list: `None` when the scope is all records.
+    pub fn visibility(&self, area: Area, action: Action) -> Result<Option<Visibility>, AppError> {
+        let shared_with = (area == Area::Companies).then_some(self.user.id);
+        Ok(match self.require(area, action)? {
+            Scope::All => None,
+            Scope::Group => Some(Visibility { owners: self.group_mates.clone(), shared_with }),
+            Scope::Own => Some(Visibility { owners: vec![self.user.id], shared_with }),
+        })
+    }
+
+    /// Whether the user may act on a record with this owner.
+    pub fn covers_owner(&self, area: Area, action: Action, owner: UserId) -> bool {
+        match self.permissions.scope(area, action) {
+            Some(Scope::All) => true,
+            Some(Scope::Group) => self.group_mates.contains(&owner),
+            Some(Scope::Own) => owner == self.user.id,
+            None => false,
+        }
+    }
+
+    /// A record the user may not see does not exist for them (`NotFound`, never a hint that it
+    /// exists); one they see but may not change is `Forbidden`.
+    pub fn check_record(&self, area: Area, action: Action, owner: UserId) -> Result<(), AppError> {
+        if !self.covers_owner(area, Action::View, owner) {
+            return Err(AppError::NotFound);
+        }
+        if action != Action::View && !self.covers_owner(area, action, owner) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(())
+    }
+
+    /// Like `check_record`, counting companies shared with the user as their own.
+    pub async fn check_company(
+        &self,
+        db: &Db,
+        action: Action,
+        owner: UserId,
+        id: CompanyId,
+    ) -> Result<(), AppError> {
+        match self.check_record(Area::Companies, action, owner) {
+            Err(AppError::NotFound | AppError::Forbidden)
+                if self.permissions.scope(Area::Companies, action) == Some(Scope::Own)
+                    && access::is_shared(db, id, self.user.id).await? =>
+            {
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}

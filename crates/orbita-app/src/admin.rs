@@ -1,0 +1,197 @@
+//! Administration: users, groups and roles with their grants; reading the audit log.
+//! Every change is audited; only users with rights on "users and settings" may make them.
+
+use orbita_domain::access::{Action, Area, Permissions};
+use orbita_domain::audit::{AuditAction, AuditEvent};
+use orbita_domain::org::Locale;
+use orbita_domain::user::{Group, NewUser, Role, User};
+use orbita_domain::{FieldError, GroupId, RoleId, UserId, text};
+use orbita_storage::audit::{self, AuditFilter};
+use orbita_storage::{Cursor, Db, Page, access as store, users};
+
+use crate::audit_trail;
+use crate::error::conflict_on;
+use crate::{Access, AppError};
+
+/// Every user with their groups, for the admin list and for owner pickers.
+pub async fn users(db: &Db, access: &Access) -> Result<Vec<User>, AppError> {
+    // Owner pickers need names; anyone who may view records may see colleagues' names.
+    if !access.can(Area::UsersAndSettings, Action::View) && !access.can(Area::Companies, Action::View) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(users::list(db).await?)
+}
+
+pub async fn user(db: &Db, access: &Access, id: UserId) -> Result<(User, Vec<GroupId>), AppError> {
+    access.require(Area::UsersAndSettings, Action::View)?;
+    Ok((users::get(db, id).await?, users::groups_of(db, id).await?))
+}
+
+pub async fn create_user(
+    db: &Db,
+    access: &Access,
+    email: &str,
+    name: &str,
+    role: RoleId,
+    password: &str,
+    groups: &[GroupId],
+) -> Result<UserId, AppError> {
+    access.require(Area::UsersAndSettings, Action::Create)?;
+    let role = users::get_role(db, role)
+        .await
+        .map_err(|_| FieldError::new("role_id", "role-unknown", "Choose a role"))?;
+    let id = crate::users::create_user(db, &access.context(), email, name, &role.key, password).await?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    users::set_groups(&mut tx, id, groups, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub struct UserEdit<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role_id: RoleId,
+    pub is_active: bool,
+    pub locale: Option<Locale>,
+    pub groups: &'a [GroupId],
+}
+
+/// Edits a user. Deactivating ends all their sessions at once.
+pub async fn update_user(
+    db: &Db,
+    access: &Access,
+    id: UserId,
+    edit: &UserEdit<'_>,
+) -> Result<User, AppError> {
+    access.require(Area::UsersAndSettings, Action::Edit)?;
+    let parsed = NewUser::parse(edit.email, edit.name)?;
+    if id == access.user_id() && !edit.is_active {
+        return Err(FieldError::new("is_active", "deactivate-self", "You cannot deactivate yourself").into());
+    }
+    users::get_role(db, edit.role_id)
+        .await
+        .map_err(|_| FieldError::new("role_id", "role-unknown", "Choose a role"))?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let before = users::get_in(&mut tx, id).await?;
+    let changes = orbita_domain::users_diff(&before, &parsed, edit.role_id, edit.is_active, edit.locale);
+    let update = users::UserChanges {
+        email: &parsed.email,
+        name: &parsed.name,
+        role_id: edit.role_id,
+        is_active: edit.is_active,
+        locale: edit.locale,
+    };
+    users::update(&mut tx, id, &update, now).await.map_err(|e| {
+        conflict_on(
+            e,
+            "users_email_key",
+            FieldError::new("email", "email-taken", "A user with this e-mail already exists"),
+        )
+    })?;
+    users::set_groups(&mut tx, id, edit.groups, now).await?;
+    if !edit.is_active {
+        store::delete_user_sessions(&mut tx, id, None).await?;
+    }
+    audit_trail::record(&mut tx, &access.context(), "user", id.0, AuditAction::Update, changes, now).await?;
+    tx.commit().await?;
+    Ok(users::get(db, id).await?)
+}
+
+pub async fn groups(db: &Db, access: &Access) -> Result<Vec<(Group, Vec<UserId>)>, AppError> {
+    access.require(Area::UsersAndSettings, Action::View)?;
+    let mut out = Vec::new();
+    for group in users::groups(db).await? {
+        let members = users::group_members(db, group.id).await?;
+        out.push((group, members));
+    }
+    Ok(out)
+}
+
+pub async fn create_group(db: &Db, access: &Access, name: &str) -> Result<GroupId, AppError> {
+    access.require(Area::UsersAndSettings, Action::Create)?;
+    let name = text::required(name, "name", 200)?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let id = users::insert_group(&mut tx, &name, now).await.map_err(|e| {
+        conflict_on(
+            e,
+            "user_groups_name_key",
+            FieldError::new("name", "group-taken", "A group with this name exists"),
+        )
+    })?;
+    let changes = audit_trail::one("name", None, Some(name));
+    audit_trail::record(&mut tx, &access.context(), "group", id.0, AuditAction::Create, changes, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn roles(db: &Db, access: &Access) -> Result<Vec<(Role, Permissions)>, AppError> {
+    access.require(Area::UsersAndSettings, Action::View)?;
+    let mut out = Vec::new();
+    for role in users::roles(db).await? {
+        let permissions = store::permissions(db, role.id).await?;
+        out.push((role, permissions));
+    }
+    Ok(out)
+}
+
+/// A new role, starting with no grants.
+pub async fn create_role(db: &Db, access: &Access, name: &str) -> Result<RoleId, AppError> {
+    access.require(Area::UsersAndSettings, Action::Create)?;
+    let name = text::required(name, "name", 100)?;
+    let key = format!("custom_{}", hex_suffix());
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let id = users::insert_role(&mut tx, &key, &name, &name, now).await?;
+    let changes = audit_trail::one("name", None, Some(name));
+    audit_trail::record(&mut tx, &access.context(), "role", id.0, AuditAction::Create, changes, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn hex_suffix() -> String {
+    format!("{:08x}", rand::random::<u32>())
+}
+
+/// Replaces a role's grants (the matrix of areas × actions × scope).
+pub async fn set_role_permissions(
+    db: &Db,
+    access: &Access,
+    role: RoleId,
+    permissions: &Permissions,
+) -> Result<(), AppError> {
+    access.require(Area::UsersAndSettings, Action::Edit)?;
+    let before = store::permissions(db, role).await?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    store::set_permissions(&mut tx, role, permissions, now).await?;
+    let show = |p: &Permissions, area: Area, action: Action| p.scope(area, action).map(|s| s.to_string());
+    let changes = Area::ALL
+        .iter()
+        .flat_map(|area| Action::ALL.iter().map(move |action| (*area, *action)))
+        .filter(|(area, action)| show(&before, *area, *action) != show(permissions, *area, *action))
+        .map(|(area, action)| orbita_domain::audit::FieldChange {
+            field: format!("{area}.{action}"),
+            before: show(&before, area, action),
+            after: show(permissions, area, action),
+        })
+        .collect();
+    audit_trail::record(&mut tx, &access.context(), "role", role.0, AuditAction::Update, changes, now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The audit log, newest first, for those with the right to read it.
+pub async fn audit_log(
+    db: &Db,
+    access: &Access,
+    filter: &AuditFilter,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<AuditEvent>, AppError> {
+    access.require(Area::AuditLog, Action::View)?;
+    Ok(audit::list(db, filter, after, limit).await?)
+}

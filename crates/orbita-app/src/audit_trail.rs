@@ -1,0 +1,55 @@
+//! Writing audit events for record changes: one helper so every use case records the same
+//! shape (entity, id, action, field-level before/after) in its own transaction.
+
+use orbita_domain::Timestamp;
+use orbita_domain::audit::{self, AuditAction, FieldChange, NewAuditEvent};
+use orbita_storage::Tx;
+
+use crate::{AppError, RequestContext};
+
+/// A record as the audit log shows it: (field, display text) pairs.
+pub type AuditView = Vec<(&'static str, Option<String>)>;
+
+pub async fn record(
+    tx: &mut Tx,
+    ctx: &RequestContext,
+    entity: &'static str,
+    entity_id: i64,
+    action: AuditAction,
+    changes: Vec<FieldChange>,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let event = NewAuditEvent {
+        actor_id: ctx.actor,
+        ip: ctx.ip.clone(),
+        entity,
+        entity_id: Some(entity_id),
+        action,
+        changes,
+    };
+    orbita_storage::audit::insert(tx, &event, now).await?;
+    Ok(())
+}
+
+/// A creation: every field that has a value.
+pub fn created(view: &AuditView) -> Vec<FieldChange> {
+    audit::diff(&[], view)
+}
+
+/// A deletion: every field that had a value.
+pub fn deleted(view: &AuditView) -> Vec<FieldChange> {
+    view.iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(field, v)| FieldChange { field: (*field).to_owned(), before: v.clone(), after: None })
+        .collect()
+}
+
+pub fn one(field: &str, before: Option<String>, after: Option<String>) -> Vec<FieldChange> {
+    vec![FieldChange { field: field.to_owned(), before, after }]
+}
+
+/// Joins a list field for display ("+7…, +7…"), or nothing when empty.
+pub fn list<'a>(items: impl Iterator<Item = &'a str>) -> Option<String> {
+    let joined = items.collect::<Vec<_>>().join(", ");
+    (!joined.is_empty()).then_some(joined)
+}

@@ -1,0 +1,113 @@
+//! Contact use cases, checked against the user's rights and audited.
+
+use orbita_domain::access::{Action, Area};
+use orbita_domain::audit::{self as audit_rules, AuditAction};
+use orbita_domain::contact::{Contact, ContactFields, ContactInput};
+use orbita_domain::{ContactId, FieldError, UserId};
+use orbita_storage::contacts::{self, ContactFilter, ContactSort};
+use orbita_storage::{Cursor, Db, Page};
+
+use crate::audit_trail::{self, AuditView};
+use crate::{Access, AppError};
+
+fn audit_view(f: &ContactFields) -> AuditView {
+    vec![
+        ("last_name", Some(f.last_name.clone())),
+        ("first_name", f.first_name.clone()),
+        ("middle_name", f.middle_name.clone()),
+        ("position", f.position.clone()),
+        ("company_id", f.company_id.map(|c| c.to_string())),
+        ("phones", audit_trail::list(f.phones.iter().map(|p| p.as_str()))),
+        ("emails", audit_trail::list(f.emails.iter().map(|e| e.as_str()))),
+        ("notes", f.notes.clone()),
+    ]
+}
+
+pub async fn list(
+    db: &Db,
+    access: &Access,
+    filter: &ContactFilter,
+    sort: ContactSort,
+    descending: bool,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Contact>, AppError> {
+    let filter =
+        ContactFilter { visible: access.visibility(Area::Contacts, Action::View)?, ..filter.clone() };
+    Ok(contacts::list(db, &filter, sort, descending, after, limit).await?)
+}
+
+pub async fn get(db: &Db, access: &Access, id: ContactId) -> Result<Contact, AppError> {
+    let contact = contacts::get(db, id).await?;
+    access.check_record(Area::Contacts, Action::View, contact.owner_id)?;
+    Ok(contact)
+}
+
+/// Contacts the user may see with the same phone or e-mail: the duplicate warning.
+pub async fn duplicates(db: &Db, access: &Access, input: &ContactInput) -> Result<Vec<Contact>, AppError> {
+    let Ok(fields) = input.validate() else { return Ok(Vec::new()) };
+    let found = contacts::find_by_phone_or_email(db, fields.phones.first(), fields.emails.first()).await?;
+    Ok(found.into_iter().filter(|c| access.covers_owner(Area::Contacts, Action::View, c.owner_id)).collect())
+}
+
+pub async fn create(
+    db: &Db,
+    access: &Access,
+    input: &ContactInput,
+    owner: Option<UserId>,
+) -> Result<Contact, AppError> {
+    access.require(Area::Contacts, Action::Create)?;
+    let owner = owner.unwrap_or(access.user_id());
+    if !access.covers_owner(Area::Contacts, Action::Create, owner) {
+        return Err(FieldError::new(
+            "owner_id",
+            "owner-out-of-scope",
+            "You cannot create contacts for this user",
+        )
+        .into());
+    }
+    let fields = input.validate()?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let id = contacts::insert(&mut tx, &fields, owner, Some(access.user_id()), now).await?;
+    let changes = audit_trail::created(&audit_view(&fields));
+    audit_trail::record(&mut tx, &access.context(), "contact", id.0, AuditAction::Create, changes, now)
+        .await?;
+    tx.commit().await?;
+    Ok(contacts::get(db, id).await?)
+}
+
+pub async fn update(
+    db: &Db,
+    access: &Access,
+    id: ContactId,
+    input: &ContactInput,
+    expected_version: Option<i64>,
+) -> Result<Contact, AppError> {
+    let fields = input.validate()?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let before = contacts::get_in(&mut tx, id).await?;
+    access.check_record(Area::Contacts, Action::Edit, before.owner_id)?;
+    contacts::update(&mut tx, id, &fields, expected_version, now).await?;
+    let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(&fields));
+    if !changes.is_empty() {
+        audit_trail::record(&mut tx, &access.context(), "contact", id.0, AuditAction::Update, changes, now)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(contacts::get(db, id).await?)
+}
+
+pub async fn delete(db: &Db, access: &Access, id: ContactId) -> Result<(), AppError> {
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let before = contacts::get_in(&mut tx, id).await?;
+    access.check_record(Area::Contacts, Action::Delete, before.owner_id)?;
+    contacts::delete(&mut tx, id).await?;
+    let changes = audit_trail::deleted(&audit_view(&before.fields));
+    audit_trail::record(&mut tx, &access.context(), "contact", id.0, AuditAction::Delete, changes, now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

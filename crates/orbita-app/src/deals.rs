@@ -1,0 +1,218 @@
+//! Deal use cases: the pipeline work of the "incoming request" and "closing" scenarios.
+
+use orbita_domain::access::{Action, Area};
+use orbita_domain::audit::{self as audit_rules, AuditAction};
+use orbita_domain::deal::{Deal, DealFields, DealInput, move_to_stage};
+use orbita_domain::pipeline::{Pipeline, Stage, StageKind};
+use orbita_domain::{DealId, FieldError, PipelineId, StageId, UserId};
+use orbita_storage::deals::{self, DealFilter, DealSort};
+use orbita_storage::{Cursor, Db, Page, pipelines};
+
+use crate::audit_trail::{self, AuditView};
+use crate::{Access, AppError, setup};
+
+fn audit_view(f: &DealFields) -> AuditView {
+    vec![
+        ("title", Some(f.title.clone())),
+        ("company_id", f.company_id.map(|c| c.to_string())),
+        ("contact_id", f.contact_id.map(|c| c.to_string())),
+        ("amount", Some(f.amount.amount.to_string())),
+        ("currency", Some(f.amount.currency.as_str().to_owned())),
+        ("expected_close_date", f.expected_close_date.map(|d| d.to_string())),
+        ("source", f.source.clone()),
+        ("notes", f.notes.clone()),
+    ]
+}
+
+pub async fn pipelines_and_stages(db: &Db) -> Result<(Vec<Pipeline>, Vec<Stage>), AppError> {
+    Ok((pipelines::list(db).await?, pipelines::stages(db).await?))
+}
+
+pub async fn list(
+    db: &Db,
+    access: &Access,
+    filter: &DealFilter,
+    sort: DealSort,
+    descending: bool,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Deal>, AppError> {
+    let filter = DealFilter { visible: access.visibility(Area::Deals, Action::View)?, ..filter.clone() };
+    Ok(deals::list(db, &filter, sort, descending, after, limit).await?)
+}
+
+pub async fn get(db: &Db, access: &Access, id: DealId) -> Result<Deal, AppError> {
+    let deal = deals::get(db, id).await?;
+    access.check_record(Area::Deals, Action::View, deal.owner_id)?;
+    Ok(deal)
+}
+
+/// Where a new deal starts: the given stage, or the first stage of the given (or default)
+/// pipeline.
+async fn starting_stage(
+    db: &Db,
+    pipeline: Option<PipelineId>,
+    stage: Option<StageId>,
+) -> Result<Stage, AppError> {
+    let stages = pipelines::stages(db).await?;
+    let pipeline = match pipeline {
+        Some(p) => p,
+        None => pipelines::list(db)
+            .await?
+            .into_iter()
+            .find(|p| p.is_default)
+            .map(|p| p.id)
+            .ok_or(AppError::NotFound)?,
+    };
+    let in_pipeline = |s: &&Stage| s.pipeline_id == pipeline;
+    match stage {
+        Some(id) => stages.iter().filter(in_pipeline).find(|s| s.id == id).cloned().ok_or_else(|| {
+            FieldError::new("stage_id", "stage-unknown", "Choose a stage of the deal's pipeline").into()
+        }),
+        None => stages.iter().find(in_pipeline).cloned().ok_or(AppError::NotFound),
+    }
+}
+
+pub async fn create(
+    db: &Db,
+    access: &Access,
+    input: &DealInput,
+    pipeline: Option<PipelineId>,
+    stage: Option<StageId>,
+    owner: Option<UserId>,
+) -> Result<Deal, AppError> {
+    access.require(Area::Deals, Action::Create)?;
+    let owner = owner.unwrap_or(access.user_id());
+    if !access.covers_owner(Area::Deals, Action::Create, owner) {
+        return Err(FieldError::new(
+            "owner_id",
+            "owner-out-of-scope",
+            "You cannot create deals for this user",
+        )
+        .into());
+    }
+    let settings = setup::settings(db).await?;
+    let fields = input.validate(&settings.currency)?;
+    let stage = starting_stage(db, pipeline, stage).await?;
+    let now = orbita_domain::now();
+    // A deal may be registered straight as won; one registered as lost needs a reason, which
+    // the form for a new deal does not ask: start it at an open stage instead.
+    let start = move_to_stage(&stage, "", now).map_err(AppError::from)?;
+    let mut tx = db.begin().await?;
+    let id = deals::insert(&mut tx, &fields, stage.pipeline_id, &start, owner, Some(access.user_id()), now)
+        .await?;
+    let mut changes = audit_trail::created(&audit_view(&fields));
+    changes.extend(audit_trail::one("stage_id", None, Some(stage.id.to_string())));
+    changes.extend(audit_trail::one("owner_id", None, Some(owner.to_string())));
+    audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::Create, changes, now).await?;
+    tx.commit().await?;
+    Ok(deals::get(db, id).await?)
+}
+
+pub async fn update(
+    db: &Db,
+    access: &Access,
+    id: DealId,
+    input: &DealInput,
+    expected_version: Option<i64>,
+) -> Result<Deal, AppError> {
+    let settings = setup::settings(db).await?;
+    let fields = input.validate(&settings.currency)?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let before = deals::get_in(&mut tx, id).await?;
+    access.check_record(Area::Deals, Action::Edit, before.owner_id)?;
+    deals::update(&mut tx, id, &fields, expected_version, now).await?;
+    let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(&fields));
+    if !changes.is_empty() {
+        audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::Update, changes, now)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(deals::get(db, id).await?)
+}
+
+/// Moves a deal to a stage of its pipeline. Won closes it (it then counts toward its owner's
+/// monthly target); lost needs a reason; an open stage reopens it.
+pub async fn move_stage(
+    db: &Db,
+    access: &Access,
+    id: DealId,
+    stage_id: StageId,
+    lost_reason: &str,
+    expected_version: Option<i64>,
+) -> Result<Deal, AppError> {
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let deal = deals::get_in(&mut tx, id).await?;
+    access.check_record(Area::Deals, Action::Edit, deal.owner_id)?;
+    if expected_version.is_some_and(|v| v != deal.version) {
+        return Err(AppError::Stale);
+    }
+    let stage = pipelines::get_stage_in(&mut tx, stage_id).await.map_err(|_| {
+        AppError::from(FieldError::new("stage_id", "stage-unknown", "Choose a stage of the deal's pipeline"))
+    })?;
+    if stage.pipeline_id != deal.pipeline_id {
+        return Err(
+            FieldError::new("stage_id", "stage-unknown", "Choose a stage of the deal's pipeline").into()
+        );
+    }
+    if stage.id == deal.stage_id && stage.kind == StageKind::Open {
+        return Ok(deal);
+    }
+    let to = move_to_stage(&stage, lost_reason, now)?;
+    deals::move_stage(&mut tx, &deal, &to, Some(access.user_id()), now).await?;
+    let mut changes =
+        audit_trail::one("stage_id", Some(deal.stage_id.to_string()), Some(stage.id.to_string()));
+    if deal.status != to.status {
+        changes.extend(audit_trail::one(
+            "status",
+            Some(deal.status.to_string()),
+            Some(to.status.to_string()),
+        ));
+    }
+    if deal.lost_reason != to.lost_reason {
+        changes.extend(audit_trail::one("lost_reason", deal.lost_reason.clone(), to.lost_reason.clone()));
+    }
+    audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::StageChange, changes, now)
+        .await?;
+    tx.commit().await?;
+    Ok(deals::get(db, id).await?)
+}
+
+pub async fn delete(db: &Db, access: &Access, id: DealId) -> Result<(), AppError> {
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let before = deals::get_in(&mut tx, id).await?;
+    access.check_record(Area::Deals, Action::Delete, before.owner_id)?;
+    deals::delete(&mut tx, id).await?;
+    let changes = audit_trail::deleted(&audit_view(&before.fields));
+    audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::Delete, changes, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn transfer(db: &Db, access: &Access, ids: &[DealId], new_owner: UserId) -> Result<(), AppError> {
+    if !orbita_storage::users::get(db, new_owner).await?.is_active {
+        return Err(FieldError::new("owner_id", "owner-inactive", "This user is deactivated").into());
+    }
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    for id in ids {
+        let before = deals::get_in(&mut tx, *id).await?;
+        access.check_record(Area::Deals, Action::Edit, before.owner_id)?;
+        if !access.covers_owner(Area::Deals, Action::Edit, new_owner) {
+            return Err(AppError::Forbidden);
+        }
+        if before.owner_id == new_owner {
+            continue;
+        }
+        deals::set_owner(&mut tx, *id, new_owner, now).await?;
+        let changes =
+            audit_trail::one("owner_id", Some(before.owner_id.to_string()), Some(new_owner.to_string()));
+        audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::OwnerChange, changes, now)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! Task use cases: a task's "owner" for rights is its assignee.
+
+use orbita_domain::access::{Action, Area};
+use orbita_domain::audit::{self as audit_rules, AuditAction};
+use orbita_domain::task::{Task, TaskFields, TaskInput};
+use orbita_domain::{FieldError, TaskId};
+use orbita_storage::tasks::{self, TaskFilter};
+use orbita_storage::{Cursor, Db, Page, Tx};
+
+use crate::audit_trail::{self, AuditView};
+use crate::{Access, AppError};
+
+fn audit_view(f: &TaskFields) -> AuditView {
+    vec![
+        ("title", Some(f.title.clone())),
+        ("description", f.description.clone()),
+        ("due_at", f.due_at.map(|d| d.to_rfc3339())),
+        ("assignee_id", Some(f.assignee_id.to_string())),
+        ("priority", Some(f.priority.to_string())),
+        ("company_id", f.company_id.map(|c| c.to_string())),
+        ("contact_id", f.contact_id.map(|c| c.to_string())),
+        ("deal_id", f.deal_id.map(|d| d.to_string())),
+    ]
+}
+
+pub async fn list(
+    db: &Db,
+    access: &Access,
+    filter: &TaskFilter,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Task>, AppError> {
+    let filter = TaskFilter { visible: access.visibility(Area::Tasks, Action::View)?, ..filter.clone() };
+    Ok(tasks::list(db, &filter, after, limit).await?)
+}
+
+pub async fn get(db: &Db, access: &Access, id: TaskId) -> Result<Task, AppError> {
+    let task = tasks::get(db, id).await?;
+    access.check_record(Area::Tasks, Action::View, task.fields.assignee_id)?;
+    Ok(task)
+}
+
+/// Creates a task inside a caller's transaction (a logged call's follow-up uses this).
+pub(crate) async fn create_in(
+    tx: &mut Tx,
+    access: &Access,
+    fields: &TaskFields,
+    now: orbita_domain::Timestamp,
+) -> Result<TaskId, AppError> {
+    access.require(Area::Tasks, Action::Create)?;
+    if !access.covers_owner(Area::Tasks, Action::Create, fields.assignee_id) {
+        return Err(FieldError::new(
+            "assignee_id",
+            "owner-out-of-scope",
+            "You cannot give tasks to this user",
+        )
+        .into());
+    }
+    let id = tasks::insert(tx, fields, Some(access.user_id()), now).await?;
+    let changes = audit_trail::created(&audit_view(fields));
+    audit_trail::record(tx, &access.context(), "task", id.0, AuditAction::Create, changes, now).await?;
+    Ok(id)
+}
+
+pub async fn create(db: &Db, access: &Access, input: &TaskInput) -> Result<Task, AppError> {
+    let fields = input.validate()?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let id = create_in(&mut tx, access, &fields, now).await?;
+    tx.commit().await?;
+    Ok(tasks::get(db, id).await?)
+}
+
+pub async fn update(
+    db: &Db,
+    access: &Access,
+    id: TaskId,
+    input: &TaskInput,
+    expected_version: Option<i64>,
+) -> Result<Task, AppError> {
+    let fields = input.validate()?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let before = tasks::get_in(&mut tx, id).await?;
+    access.check_record(Area::Tasks, Action::Edit, before.fields.assignee_id)?;
+    if !access.covers_owner(Area::Tasks, Action::Edit, fields.assignee_id) {
+        return Err(FieldError::new(
+            "assignee_id",
+            "owner-out-of-scope",
+            "You cannot give tasks to this user",
+        )
+        .into());
+    }
+    tasks::update(&mut tx, id, &fields, expected_version, now).await?;
+    let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(&fields));
+    if !changes.is_empty() {
+        audit_trail::record(&mut tx, &access.context(), "task", id.0, AuditAction::Update, changes, now)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(tasks::get(db, id).await?)
+}
+
+/// Marks a task done (`true`) or open again (`false`): one click in "My tasks".
+pub async fn set_done(db: &Db, access: &Access, id: TaskId, done: bool) -> Result<Task, AppError> {
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let before = tasks::get_in(&mut tx, id).await?;
+    access.check_record(Area::Tasks, Action::Edit, before.fields.assignee_id)?;
+    if before.done_at.is_some() != done {
+        let done_at = done.then_some(now);
+        tasks::set_done(&mut tx, id, done_at, now).await?;
+        let changes = audit_trail::one(
+            "done_at",
+            before.done_at.map(|d| d.to_rfc3339()),
+            done_at.map(|d| d.to_rfc3339()),
+        );
+        audit_trail::record(&mut tx, &access.context(), "task", id.0, AuditAction::Update, changes, now)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(tasks::get(db, id).await?)
+}
+
+pub async fn delete(db: &Db, access: &Access, id: TaskId) -> Result<(), AppError> {
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let before = tasks::get_in(&mut tx, id).await?;
+    access.check_record(Area::Tasks, Action::Delete, before.fields.assignee_id)?;
+    tasks::delete(&mut tx, id).await?;
+    let changes = audit_trail::deleted(&audit_view(&before.fields));
+    audit_trail::record(&mut tx, &access.context(), "task", id.0, AuditAction::Delete, changes, now).await?;
+    tx.commit().await?;
+    Ok(())
+}

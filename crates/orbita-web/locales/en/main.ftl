@@ -1,0 +1,270 @@
+# Orbita: English interface texts. Every key here must exist in ru/main.ftl too
+# (tests/i18n.rs checks it). Conventions are described at the top of ru/main.ftl.
+
+## Application
+
+app-name = Orbita
+skip-to-content = Skip to content
+lang-ru = Русский
+lang-en = English
+language = Language
+
+## Navigation
+
+nav-main = Main navigation
+nav-menu = Menu
+nav-companies = Companies
+nav-contacts = Contacts
+nav-deals = Deals
+nav-kanban = Kanban
+nav-tasks = Tasks
+nav-activities = Activities
+nav-reports = Reports
+nav-admin = Admin
+
+## Header
+
+search-label = Search
+search-placeholder = Search by name, INN or KPP
+user-menu = User menu
+sign-out = Sign out
+signed-in-as = Signed in as { $name }
+
+## Common actions
+
+action-add = Add
+action-save = Save
+action-cancel = Cancel
+action-edit = Edit
+action-delete = Delete
+action-search = Search
+action-filter = Filter
+action-reset = Reset
+action-export = Export to Excel
+action-next-page = Next page
+action-previous-page = Previous
+action-first-page = First page
+action-back = Back
+action-close = Close
+action-open = Open
+action-more = More
+action-confirm-delete = Delete for good?
+
+## Lists and tables
+
+table-sort-by = Sort by { $field }
+table-actions = Actions
+table-shown = Shown: { $count }
+pagination = Pages
+filter-all = All
+filter-mine = Mine
+filter-any = Any
+
+## Empty states
+
+empty-title = Nothing here yet
+empty-search = Nothing found
+empty-search-hint = Check the spelling, or search by INN, KPP or phone.
+empty-companies = No companies yet
+empty-companies-hint = Add the first company or import a list from Excel.
+empty-contacts = No contacts yet
+empty-contacts-hint = Add a contact person on a company's card.
+empty-deals = No deals yet
+empty-deals-hint = Create a deal to see it in the pipeline.
+empty-tasks = No tasks
+empty-tasks-hint = All done. New tasks will appear here.
+empty-activities = No activities yet
+empty-activities-hint = Log calls and meetings so no client's history gets lost.
+
+## Forms and messages
+
+form-error-summary = Check the highlighted fields
+form-error-count = { $count ->
+    [one] { $count } error
+   *[other] { $count } errors
+}
+form-required = required
+form-optional = optional
+form-phones-hint = Separate several numbers with commas.
+form-emails-hint = Separate several addresses with commas.
+flash-saved = Changes saved.
+flash-created = Record created.
+flash-deleted = Record deleted.
+flash-error = Something went wrong. Please try again.
+flash-conflict = Someone else changed this record. Reload the page and try again.
+alert-info = Information
+alert-success = Done
+alert-warning = Warning
+alert-error = Error
+
+## Entities
+
+entity-company = Company
+entity-contact = Contact
+entity-deal = Deal
+entity-task = Task
+entity-activity = Activity
+
+## Field labels
+
+field-name = Name
+field-inn = INN
+field-kpp = KPP
+field-ogrn = OGRN
+field-industry = Industry
+field-region = Region
+field-address = Address
+field-phones = Phones
+field-phone = Phone
+field-emails = E-mails
+field-email = E-mail
+field-website = Website
+field-source = Source
+field-owner = Owner
+field-notes = Notes
+field-last-name = Last name
+field-first-name = First name
+field-middle-name = Middle name
+field-full-name = Full name
+field-position = Position
+field-company = Company
+field-contact = Contact
+field-deal = Deal
+field-title = Title
+field-description = Description
+field-amount = Amount
+field-currency = Currency
+field-pipeline = Pipeline
+field-stage = Stage
+field-probability = Probability
+field-expected-close-date = Expected close date
+field-status = Status
+field-lost-reason = Lost reason
+field-due = Due
+field-assignee = Assignee
+field-priority = Priority
+field-kind = Type
+field-direction = Direction
+field-occurred = Date and time
+field-duration-minutes = Duration, min
+field-subject = Substance
+field-responsible = Responsible
+field-password = Password
+field-role = Role
+field-group = Group
+field-is-active = Active
+field-created = Created
+field-updated = Updated
+field-open-deals = Open deals
+
+## Values
+
+deal-status-open = Open
+deal-status-won = Won
+deal-status-lost = Lost
+task-status-open = Open
+task-status-done = Done
+task-overdue = Overdue
+task-priority-low = Low
+task-priority-normal = Normal
+task-priority-high = High
+activity-kind-call = Call
+activity-kind-meeting = Meeting
+activity-kind-email = E-mail
+activity-kind-note = Note
+activity-direction-incoming = Incoming
+activity-direction-outgoing = Outgoing
+activity-status-planned = Planned
+activity-status-done = Done
+
+## Counts
+
+count-companies = { $count ->
+    [one] { $count } company
+   *[other] { $count } companies
+}
+count-contacts = { $count ->
+    [one] { $count } contact
+   *[other] { $count } contacts
+}
+count-deals = { $count ->
+    [one] { $count } deal
+   *[other] { $count } deals
+}
+count-tasks = { $count ->
+    [one] { $count } task
+   *[other] { $count } tasks
+}
+count-activities = { $count ->
+    [one] { $count } activity
+   *[other] { $count } activities
+}
+count-minutes = { $count ->
+    [one] { $count } minute
+   *[other] { $count } minutes
+}
+
+## Due dates
+
+due-today = Today
+due-tomorrow = Tomorrow
+due-yesterday = Yesterday
+due-in-days = { $days ->
+    [one] In { $days } day
+   *[other] In { $days } days
+}
+due-overdue-days = { $days ->
+    [one] { $days } day overdue
+   *[other] { $days } days overdue
+}
+
+## Validation errors (codes from orbita-domain and orbita-app)
+
+error-required = Fill in this field
+error-too-long = This value is too long
+error-inn-format = INN must be 10 digits for an organisation or 12 for an individual
+error-inn-check-digits = INN check digits do not match: check for a typo
+error-kpp-format = KPP must be 9 characters: 4 digits, 2 digits or letters, 3 digits
+error-kpp-required = An organisation (10-digit INN) needs a KPP
+error-kpp-individual = An individual entrepreneur (12-digit INN) has no KPP
+error-kpp-without-inn = A KPP needs an INN
+error-ogrn-format = OGRN must be 13 digits for a company or 15 for a sole trader
+error-ogrn-check-digit = OGRN check digit does not match: check for a typo
+error-phone-format = Enter a phone number like +7 916 123-45-67
+error-email-format = Enter an e-mail address like name@example.com
+error-currency-format = Currency must be a 3-letter code like RUB
+error-amount-format = Enter an amount like 1500000.00
+error-amount-negative = Amount cannot be negative
+error-amount-precision = At most 2 digits after the decimal separator
+error-amount-too-large = Amount must be at most 999,999,999,999,999.99
+error-date-format = Enter a date as YYYY-MM-DD or pick it in the calendar
+error-duration-range = From 0 to 1440 minutes
+error-link-required = Link it to a company, contact or deal
+error-password-too-short = At least 8 characters
+error-password-too-long = At most 128 characters
+error-inn-kpp-taken = A company with this INN and KPP already exists
+error-email-taken = A user with this e-mail already exists
+error-role-unknown = Choose a role from the list
+error-owner-inactive = This user is deactivated
+error-owner-out-of-scope = You cannot assign records to this user
+error-stage-unknown = Choose a stage of the deal's pipeline
+error-password-wrong = The current password is not right
+error-password-common = This password is too common: choose another
+error-deactivate-self = You cannot deactivate yourself
+error-group-taken = A group with this name already exists
+error-view-taken = You already have a view with this name
+
+## Style guide page (/ui/preview)
+
+preview-title = Interface sample
+preview-intro = Every interface component on one page: compare new screens with it.
+preview-buttons = Buttons
+preview-badges = Badges
+preview-alerts = Messages
+preview-table = Table
+preview-form = Form
+preview-kanban = Pipeline
+preview-empty = Empty state
+preview-formats = Formats
+preview-company-new = New company
+preview-industry-choose = Choose an industry

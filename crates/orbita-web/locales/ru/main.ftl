@@ -1,0 +1,293 @@
+# Orbita: Russian interface texts. The first users speak Russian, so this file is the
+# fallback for any key missing elsewhere. Every key here must exist in en/main.ftl too
+# (tests/i18n.rs checks it).
+#
+# Conventions: `field-<name>` labels a form field, named after the domain field without
+# `_id`/`_at` (owner_id → field-owner); `error-<code>` is the message for a domain
+# validation code; `count-<thing>` takes $count and chooses the plural form.
+
+## Application
+
+app-name = Orbita
+skip-to-content = Перейти к содержимому
+lang-ru = Русский
+lang-en = English
+language = Язык
+
+## Navigation
+
+nav-main = Основная навигация
+nav-menu = Меню
+nav-companies = Компании
+nav-contacts = Контакты
+nav-deals = Сделки
+nav-kanban = Воронка
+nav-tasks = Задачи
+nav-activities = Активности
+nav-reports = Отчёты
+nav-admin = Администрирование
+
+## Header
+
+search-label = Поиск
+search-placeholder = Поиск по названию, ИНН или КПП
+user-menu = Меню пользователя
+sign-out = Выйти
+signed-in-as = Вы вошли как { $name }
+
+## Common actions
+
+action-add = Добавить
+action-save = Сохранить
+action-cancel = Отмена
+action-edit = Изменить
+action-delete = Удалить
+action-search = Найти
+action-filter = Фильтр
+action-reset = Сбросить
+action-export = Экспорт в Excel
+action-next-page = Следующая страница
+action-previous-page = Предыдущая
+action-first-page = В начало
+action-back = Назад
+action-close = Закрыть
+action-open = Открыть
+action-more = Ещё
+action-confirm-delete = Удалить безвозвратно?
+
+## Lists and tables
+
+table-sort-by = Сортировать по полю «{ $field }»
+table-actions = Действия
+table-shown = Показано: { $count }
+pagination = Страницы
+filter-all = Все
+filter-mine = Мои
+filter-any = Любой
+
+## Empty states
+
+empty-title = Здесь пока пусто
+empty-search = Ничего не найдено
+empty-search-hint = Проверьте написание или поищите по ИНН, КПП или телефону.
+empty-companies = Компаний пока нет
+empty-companies-hint = Добавьте первую компанию или загрузите список из Excel.
+empty-contacts = Контактов пока нет
+empty-contacts-hint = Добавьте контактное лицо в карточке компании.
+empty-deals = Сделок пока нет
+empty-deals-hint = Создайте сделку, чтобы она появилась в воронке.
+empty-tasks = Задач нет
+empty-tasks-hint = Всё сделано. Новые задачи появятся здесь.
+empty-activities = Активностей пока нет
+empty-activities-hint = Записывайте звонки и встречи, чтобы история клиента не терялась.
+
+## Forms and messages
+
+form-error-summary = Проверьте выделенные поля
+form-error-count = { $count ->
+    [one] { $count } ошибка
+    [few] { $count } ошибки
+    [many] { $count } ошибок
+   *[other] { $count } ошибки
+}
+form-required = обязательное поле
+form-optional = необязательно
+form-phones-hint = Несколько номеров — через запятую.
+form-emails-hint = Несколько адресов — через запятую.
+flash-saved = Изменения сохранены.
+flash-created = Запись создана.
+flash-deleted = Запись удалена.
+flash-error = Что-то пошло не так. Попробуйте ещё раз.
+flash-conflict = Запись изменил кто-то другой. Обновите страницу и повторите.
+alert-info = Информация
+alert-success = Готово
+alert-warning = Внимание
+alert-error = Ошибка
+
+## Entities
+
+entity-company = Компания
+entity-contact = Контакт
+entity-deal = Сделка
+entity-task = Задача
+entity-activity = Активность
+
+## Field labels
+
+field-name = Название
+field-inn = ИНН
+field-kpp = КПП
+field-ogrn = ОГРН
+field-industry = Отрасль
+field-region = Регион
+field-address = Адрес
+field-phones = Телефоны
+field-phone = Телефон
+field-emails = Эл. почта
+field-email = Эл. почта
+field-website = Сайт
+field-source = Источник
+field-owner = Ответственный
+field-notes = Заметки
+field-last-name = Фамилия
+field-first-name = Имя
+field-middle-name = Отчество
+field-full-name = ФИО
+field-position = Должность
+field-company = Компания
+field-contact = Контакт
+field-deal = Сделка
+field-title = Название
+field-description = Описание
+field-amount = Сумма
+field-currency = Валюта
+field-pipeline = Воронка
+field-stage = Этап
+field-probability = Вероятность
+field-expected-close-date = Ожидаемая дата закрытия
+field-status = Статус
+field-lost-reason = Причина отказа
+field-due = Срок
+field-assignee = Исполнитель
+field-priority = Приоритет
+field-kind = Тип
+field-direction = Направление
+field-occurred = Дата и время
+field-duration-minutes = Длительность, мин
+field-subject = Суть разговора
+field-responsible = Ответственный
+field-password = Пароль
+field-role = Роль
+field-group = Группа
+field-is-active = Активен
+field-created = Создано
+field-updated = Изменено
+field-open-deals = Открытые сделки
+
+## Values
+
+deal-status-open = В работе
+deal-status-won = Выиграна
+deal-status-lost = Проиграна
+task-status-open = Открыта
+task-status-done = Выполнена
+task-overdue = Просрочена
+task-priority-low = Низкий
+task-priority-normal = Обычный
+task-priority-high = Высокий
+activity-kind-call = Звонок
+activity-kind-meeting = Встреча
+activity-kind-email = Письмо
+activity-kind-note = Заметка
+activity-direction-incoming = Входящий
+activity-direction-outgoing = Исходящий
+activity-status-planned = Запланировано
+activity-status-done = Состоялось
+
+## Counts
+
+count-companies = { $count ->
+    [one] { $count } компания
+    [few] { $count } компании
+    [many] { $count } компаний
+   *[other] { $count } компании
+}
+count-contacts = { $count ->
+    [one] { $count } контакт
+    [few] { $count } контакта
+    [many] { $count } контактов
+   *[other] { $count } контакта
+}
+count-deals = { $count ->
+    [one] { $count } сделка
+    [few] { $count } сделки
+    [many] { $count } сделок
+   *[other] { $count } сделки
+}
+count-tasks = { $count ->
+    [one] { $count } задача
+    [few] { $count } задачи
+    [many] { $count } задач
+   *[other] { $count } задачи
+}
+count-activities = { $count ->
+    [one] { $count } активность
+    [few] { $count } активности
+    [many] { $count } активностей
+   *[other] { $count } активности
+}
+count-minutes = { $count ->
+    [one] { $count } минута
+    [few] { $count } минуты
+    [many] { $count } минут
+   *[other] { $count } минуты
+}
+
+## Due dates
+
+due-today = Сегодня
+due-tomorrow = Завтра
+due-yesterday = Вчера
+due-in-days = { $days ->
+    [one] Через { $days } день
+    [few] Через { $days } дня
+    [many] Через { $days } дней
+   *[other] Через { $days } дня
+}
+due-overdue-days = { $days ->
+    [one] Просрочено на { $days } день
+    [few] Просрочено на { $days } дня
+    [many] Просрочено на { $days } дней
+   *[other] Просрочено на { $days } дня
+}
+
+## Validation errors (codes from orbita-domain and orbita-app)
+
+error-required = Заполните это поле
+error-too-long = Слишком длинное значение
+error-inn-format = ИНН — 10 цифр для организации или 12 для физлица и ИП
+error-inn-check-digits = Контрольные цифры ИНН не совпадают: проверьте, нет ли опечатки
+error-kpp-format = КПП — 9 символов: 4 цифры, 2 цифры или буквы, 3 цифры
+error-kpp-required = Для организации (ИНН из 10 цифр) укажите КПП
+error-kpp-individual = У ИП (ИНН из 12 цифр) нет КПП
+error-kpp-without-inn = КПП указывается вместе с ИНН
+error-ogrn-format = ОГРН — 13 цифр для организации или 15 для ИП
+error-ogrn-check-digit = Контрольная цифра ОГРН не совпадает: проверьте, нет ли опечатки
+error-phone-format = Введите номер телефона, например +7 916 123-45-67
+error-email-format = Введите адрес эл. почты, например name@example.com
+error-currency-format = Валюта — трёхбуквенный код, например RUB
+error-amount-format = Введите сумму, например 1 500 000,00
+error-amount-negative = Сумма не может быть отрицательной
+error-amount-precision = Не больше двух знаков после запятой
+error-amount-too-large = Сумма не больше 999 999 999 999 999,99
+error-date-format = Введите дату в формате ГГГГ-ММ-ДД или выберите её в календаре
+error-duration-range = От 0 до 1440 минут
+error-link-required = Привяжите к компании, контакту или сделке
+error-password-too-short = Не меньше 8 символов
+error-password-too-long = Не больше 128 символов
+error-inn-kpp-taken = Компания с такими ИНН и КПП уже есть
+error-email-taken = Пользователь с таким адресом уже есть
+error-role-unknown = Выберите роль из списка
+error-owner-inactive = Этот пользователь отключён
+error-owner-out-of-scope = Вы не можете назначать записи этому пользователю
+error-stage-unknown = Выберите этап из воронки этой сделки
+error-password-wrong = Текущий пароль указан неверно
+error-password-common = Этот пароль слишком распространён: придумайте другой
+error-deactivate-self = Нельзя отключить самого себя
+error-group-taken = Группа с таким названием уже есть
+error-view-taken = У вас уже есть представление с таким названием
+
+## Style guide page (/ui/preview)
+
+preview-title = Образец интерфейса
+preview-intro = Все компоненты интерфейса на одной странице: сверяйте с ней новые экраны.
+preview-buttons = Кнопки
+preview-badges = Метки
+preview-alerts = Сообщения
+preview-table = Таблица
+preview-form = Форма
+preview-kanban = Воронка
+preview-empty = Пустое состояние
+preview-formats = Форматы
+preview-company-new = Новая компания
+preview-industry-choose = Выберите отрасль
