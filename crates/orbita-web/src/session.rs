@@ -48,6 +48,12 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
 
 /// Authenticates the cookie (if any) once and stores the result for the extractors.
 pub async fn load_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    // Static files and health checks need no session: spare the database a query.
+    let path = request.uri().path();
+    if path.starts_with("/static/") || path == "/healthz" || path == "/readyz" {
+        request.extensions_mut().insert(MaybeSession(None));
+        return next.run(request).await;
+    }
     let socket = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let ip = client_ip(&state, request.headers(), socket);
     let session = match session_token(request.headers()) {

@@ -19,7 +19,7 @@ async fn call(state: &AppState, path: &str) -> (StatusCode, String) {
 #[tokio::test]
 async fn health_and_readiness_follow_the_database() {
     on_both(|t| async move {
-        let state = AppState { db: t.db.clone() };
+        let state = AppState::new(t.db.clone());
         assert_eq!(call(&state, "/healthz").await, (StatusCode::OK, "ok".into()));
         assert_eq!(call(&state, "/readyz").await, (StatusCode::OK, "ready".into()), "{}", t.name);
         t.db.close().await;

@@ -12,20 +12,30 @@ fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Message ids of one `.ftl` file: `key = …` at the start of a line. Terms (`-key`),
-/// comments, attributes and continuation lines are indented or start otherwise.
+/// Message ids of every `.ftl` file of a language (fluent-templates loads them all): `key = …`
+/// at the start of a line. Terms (`-key`), comments, attributes and continuation lines are
+/// indented or start otherwise.
 fn message_ids(lang: &str) -> BTreeSet<String> {
-    let path = crate_dir().join("locales").join(lang).join("main.ftl");
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let dir = crate_dir().join("locales").join(lang);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "ftl"))
+        .collect();
+    files.sort();
     let mut ids = BTreeSet::new();
-    for (n, line) in text.lines().enumerate() {
-        let Some((id, _)) = line.split_once('=') else { continue };
-        let id = id.trim_end();
-        let first = id.chars().next();
-        if first.is_some_and(|c| c.is_ascii_alphabetic())
-            && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            assert!(ids.insert(id.to_owned()), "{lang}/main.ftl:{}: `{id}` is defined twice", n + 1);
+    for path in files {
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            let Some((id, _)) = line.split_once('=') else { continue };
+            let id = id.trim_end();
+            let first = id.chars().next();
+            if first.is_some_and(|c| c.is_ascii_alphabetic())
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                assert!(ids.insert(id.to_owned()), "{lang}/{name}:{}: `{id}` is defined twice", n + 1);
+            }
         }
     }
     assert!(ids.len() > 50, "{lang}/main.ftl: only {} messages found; is the parser broken?", ids.len());

@@ -34,6 +34,12 @@ pub enum Command {
         /// Load the small demo data set into an empty database and print demo logins.
         #[arg(long)]
         demo: bool,
+        /// Mark the session cookie Secure: set this when users reach Orbita over HTTPS.
+        #[arg(long, env = "ORBITA_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Take client addresses from X-Forwarded-For (only behind a proxy that sets it).
+        #[arg(long, env = "ORBITA_TRUST_FORWARDED_FOR")]
+        trust_forwarded_for: bool,
     },
     /// Apply database migrations and exit.
     Migrate,

@@ -13,7 +13,9 @@ use crate::cli::{Cli, Command, DemoSizeArg, UserCommand};
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url: DatabaseUrl = cli.database_url.parse().context("--database-url / ORBITA_DATABASE_URL")?;
     match cli.command {
-        Command::Serve { listen, demo } => serve(&url, listen, demo).await,
+        Command::Serve { listen, demo, secure_cookies, trust_forwarded_for } => {
+            serve(&url, listen, demo, secure_cookies, trust_forwarded_for).await
+        }
         Command::Migrate => {
             let db = open(&url).await?;
             println!("Database {url:?} is up to date.");
@@ -79,7 +81,13 @@ async fn open(url: &DatabaseUrl) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-async fn serve(url: &DatabaseUrl, listen: std::net::SocketAddr, with_demo: bool) -> anyhow::Result<()> {
+async fn serve(
+    url: &DatabaseUrl,
+    listen: std::net::SocketAddr,
+    with_demo: bool,
+    secure_cookies: bool,
+    trust_forwarded_for: bool,
+) -> anyhow::Result<()> {
     let db = open(url).await?;
     if with_demo {
         match load_demo(&db, DemoSize::SMALL).await {
@@ -101,7 +109,8 @@ async fn serve(url: &DatabaseUrl, listen: std::net::SocketAddr, with_demo: bool)
         tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr().context("listening address")?;
     println!("Orbita is serving at http://{address}/ (database {url:?}). Stop with Ctrl-C.");
-    let state = orbita_web::AppState { db: db.clone() };
+    let config = orbita_web::WebConfig { secure_cookies, trust_forwarded_for };
+    let state = orbita_web::AppState { db: db.clone(), config };
     orbita_web::serve(listener, state, shutdown_signal()).await.context("server failed")?;
     db.close().await;
     tracing::info!("stopped");

@@ -268,3 +268,19 @@ preview-empty = Empty state
 preview-formats = Formats
 preview-company-new = New company
 preview-industry-choose = Choose an industry
+
+## Sign-in and account
+
+login-title = Sign in to Orbita
+login-submit = Sign in
+login-failed = Wrong e-mail or password
+login-rate-limited = Too many failed attempts. Wait 15 minutes and try again.
+setup-title = First administrator
+setup-intro = Orbita has no users yet. Create the administrator's account: you will add your colleagues from it.
+setup-submit = Create administrator
+password-title = Change password
+password-hint = 8 to 128 characters; a phrase of several words works well
+password-changed = Password changed. Your other sessions were signed out.
+field-current-password = Current password
+field-new-password = New password
+account-password = Change password

@@ -291,3 +291,19 @@ preview-empty = Пустое состояние
 preview-formats = Форматы
 preview-company-new = Новая компания
 preview-industry-choose = Выберите отрасль
+
+## Sign-in and account
+
+login-title = Вход в Orbita
+login-submit = Войти
+login-failed = Неверный e-mail или пароль
+login-rate-limited = Слишком много неудачных попыток. Подождите 15 минут и попробуйте снова.
+setup-title = Первый администратор
+setup-intro = В Orbita ещё нет пользователей. Создайте учётную запись администратора: с неё вы добавите сотрудников.
+setup-submit = Создать администратора
+password-title = Смена пароля
+password-hint = От 8 до 128 символов; подойдёт фраза из нескольких слов
+password-changed = Пароль изменён. Остальные сеансы завершены.
+field-current-password = Текущий пароль
+field-new-password = Новый пароль
+account-password = Сменить пароль

@@ -1,0 +1,71 @@
+//! How pages answer when something goes wrong: a short page in both languages, the right
+//! status, and the details in the log only (never in the response).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use orbita_app::AppError;
+
+#[derive(Debug)]
+pub enum PageError {
+    NotFound,
+    Forbidden,
+    /// Someone else saved the record in between.
+    Stale,
+    /// Input refused outside a form that could show it field by field.
+    Invalid(String),
+    Internal,
+}
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::NotFound => PageError::NotFound,
+            AppError::Forbidden => PageError::Forbidden,
+            AppError::Stale => PageError::Stale,
+            AppError::Invalid(errors) => PageError::Invalid(errors.to_string()),
+            other => {
+                tracing::error!(error = %other, "request failed");
+                PageError::Internal
+            }
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    title_ru: &'static str,
+    title_en: &'static str,
+    detail: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, title_ru, title_en, detail) = match self {
+            PageError::NotFound => {
+                (StatusCode::NOT_FOUND, "Страница не найдена", "Page not found", String::new())
+            }
+            PageError::Forbidden => (StatusCode::FORBIDDEN, "Нет доступа", "Access denied", String::new()),
+            PageError::Stale => (
+                StatusCode::CONFLICT,
+                "Запись изменил другой пользователь",
+                "Someone else changed this record",
+                String::new(),
+            ),
+            PageError::Invalid(detail) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "Проверьте данные", "Check the input", detail)
+            }
+            PageError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Что-то пошло не так",
+                "Something went wrong",
+                String::new(),
+            ),
+        };
+        let page = ErrorPage { status: status.as_u16(), title_ru, title_en, detail };
+        (status, page).into_response()
+    }
+}

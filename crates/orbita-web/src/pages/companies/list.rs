@@ -1,0 +1,195 @@
+//! `GET /companies`: the client base as a table. Search, filters, sort, columns and the page
+//! all come from the URL (see `list_query`); the service applies the user's rights.
+//! `GET /companies/suggest`: the company picker's choices as the user types.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use orbita_app::{companies, views};
+use orbita_domain::access::{Action, Area};
+use orbita_domain::company::Company;
+use orbita_storage::companies::{CompanyFilter, CompanySort};
+use serde::Deserialize;
+
+use super::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListResults, Row, ViewLink};
+use super::{People, owner_filter, wants_fragment};
+use crate::AppState;
+use crate::error::PageError;
+use crate::pages::SignedIn;
+use crate::pages::list_query::{ListQuery, day_end, day_start};
+use crate::ui::{Layout, Nav, SelectOption};
+
+const PATH: &str = "/companies";
+const PAGE_SIZE: u64 = 50;
+
+const COLUMNS: &[ColumnDef] = &[
+    ColumnDef::new("name", "field-name").sorted("name"),
+    ColumnDef::new("inn", "field-inn"),
+    ColumnDef::new("kpp", "field-kpp"),
+    ColumnDef::new("ogrn", "field-ogrn"),
+    ColumnDef::new("region", "field-region"),
+    ColumnDef::new("industry", "field-industry"),
+    ColumnDef::new("phone", "field-phone"),
+    ColumnDef::new("email", "field-email"),
+    ColumnDef::new("source", "field-source"),
+    ColumnDef::new("owner", "field-owner"),
+    ColumnDef::new("created", "field-created").sorted("created"),
+    ColumnDef::new("updated", "field-updated").sorted("updated"),
+];
+const DEFAULT_COLUMNS: &[&str] = &["name", "inn", "kpp", "region", "phone", "owner", "updated"];
+/// The filters of the "More filters" panel (the search box and the owner are always shown).
+const MORE_FILTERS: &[&str] = &["region", "industry", "source", "created_from", "created_to"];
+const SORTS: &[(&str, CompanySort)] =
+    &[("name", CompanySort::Name), ("created", CompanySort::CreatedAt), ("updated", CompanySort::UpdatedAt)];
+
+#[derive(Template, WebTemplate)]
+#[template(path = "companies/list.html")]
+struct ListPage {
+    layout: Layout,
+    results: ListResults,
+    query: ListQuery,
+    sort: String,
+    owners: Vec<SelectOption>,
+    /// How many filters of the "More filters" panel are set.
+    more_filters: usize,
+    columns: Vec<ColumnChoice>,
+    views: Vec<ViewLink>,
+    can_create: bool,
+}
+
+pub(in crate::pages) async fn list(
+    State(state): State<AppState>,
+    user: SignedIn,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let query = ListQuery::parse(raw.as_deref());
+    let access = &user.session.access;
+    let tz = &user.layout.time_zone;
+    let filter = CompanyFilter {
+        q: query.opt("q"),
+        owner_ids: owner_filter(query.get("owner"), access.user_id()),
+        region: query.opt("region"),
+        industry: query.opt("industry"),
+        source: query.opt("source"),
+        created_from: query.date("created_from").map(|d| day_start(d, tz)),
+        created_to: query.date("created_to").map(|d| day_end(d, tz)),
+        ..CompanyFilter::default()
+    };
+    let sort = query.sort_as(SORTS, "name");
+    let cursor = query.cursor();
+    let page =
+        companies::list(&state.db, access, &filter, sort.by, sort.descending, cursor.as_ref(), PAGE_SIZE).await?;
+    let people = People::load(&state.db, access).await?;
+
+    let mut layout = user.page(user.t("nav-companies"), Some(Nav::Companies));
+    super::notice(&mut layout, query.get("notice"));
+    let mut chosen = query.columns(&table::keys(COLUMNS), DEFAULT_COLUMNS);
+    if !chosen.contains(&"name") {
+        chosen.insert(0, "name");
+    }
+    let export = access.can(Area::Companies, Action::Export);
+    let mut results = ListResults::new(layout.clone(), "companies", PATH, &query, export);
+    results.columns = table::header(&layout, COLUMNS, &chosen, &query, PATH, &sort.current);
+    results.rows = page.items.iter().map(|c| row(&layout, &people, c, &chosen)).collect();
+    results.next_href = page.next.map(|c| query.next_href(PATH, &c)).unwrap_or_default();
+    let can_create = access.can(Area::Companies, Action::Create);
+    let filtered = ["q", "owner"].iter().chain(MORE_FILTERS).any(|name| !query.get(name).is_empty());
+    results.empty = if !filtered {
+        Empty {
+            title: layout.t("empty-companies"),
+            hint: layout.t("empty-companies-hint"),
+            href: if can_create { "/companies/new".to_owned() } else { String::new() },
+            label: layout.t("companies-add"),
+        }
+    } else {
+        Empty { title: layout.t("empty-search"), hint: layout.t("empty-search-hint"), ..Empty::default() }
+    };
+    if wants_fragment(&headers) {
+        return Ok(results.into_response());
+    }
+
+    let views = table::view_links(views::list(&state.db, access, "companies").await?, PATH, &query);
+    let owners = people.filter_options(layout.t("filter-any"), layout.t("filter-mine"), query.get("owner"));
+    let more_filters = MORE_FILTERS
+        .iter()
+        .filter(|name| !query.get(name).is_empty())
+        .count();
+    let page = ListPage {
+        columns: table::choices(&layout, COLUMNS, &chosen),
+        sort: if query.sort().is_empty() { String::new() } else { sort.current },
+        results,
+        query,
+        owners,
+        more_filters,
+        views,
+        can_create,
+        layout,
+    };
+    Ok(page.into_response())
+}
+
+fn row(layout: &Layout, people: &People, company: &Company, chosen: &[&str]) -> Row {
+    let f = &company.fields;
+    let text = |value: Option<&str>| Cell::long(value.unwrap_or_default());
+    let cells = chosen
+        .iter()
+        .map(|key| match *key {
+            "name" => Cell::link(&f.name, format!("{PATH}/{}", company.id)),
+            "inn" => Cell::text(f.inn.as_ref().map(|v| v.as_str()).unwrap_or_default()).class("tnum"),
+            "kpp" => Cell::text(f.kpp.as_ref().map(|v| v.as_str()).unwrap_or_default()).class("tnum"),
+            "ogrn" => Cell::text(f.ogrn.as_ref().map(|v| v.as_str()).unwrap_or_default()).class("tnum"),
+            "region" => text(f.region.as_deref()),
+            "industry" => text(f.industry.as_deref()),
+            "phone" => Cell::text(f.phones.first().map(|p| p.as_str()).unwrap_or_default()).class("tnum"),
+            "email" => text(f.emails.first().map(|e| e.as_str())),
+            "source" => text(f.source.as_deref()),
+            "owner" => Cell::text(people.name(company.owner_id)),
+            "created" => {
+                Cell::text(layout.date_of(company.created_at)).class("muted").title(layout.datetime(company.created_at))
+            }
+            "updated" => {
+                Cell::text(layout.date_of(company.updated_at)).class("muted").title(layout.datetime(company.updated_at))
+            }
+            _ => Cell::default(),
+        })
+        .collect();
+    Row { cells }
+}
+
+#[derive(Deserialize)]
+pub(in crate::pages) struct SuggestQuery {
+    #[serde(default)]
+    q: String,
+    /// The contact form's company search box sends its own name.
+    #[serde(default)]
+    company_q: String,
+}
+
+/// The company picker's choices: radio buttons named `company_id`, so picking one needs no
+/// script; the form around them sends the choice.
+#[derive(Template, WebTemplate)]
+#[template(path = "companies/suggest.html")]
+struct Suggestions {
+    layout: Layout,
+    query: String,
+    companies: Vec<Company>,
+}
+
+pub(in crate::pages) async fn suggest(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Query(params): Query<SuggestQuery>,
+) -> Result<Response, PageError> {
+    let query = if params.q.trim().is_empty() { params.company_q } else { params.q };
+    let query = query.trim().to_owned();
+    let companies = if query.chars().count() < 2 {
+        Vec::new()
+    } else {
+        let filter = CompanyFilter { q: Some(query.clone()), ..CompanyFilter::default() };
+        companies::list(&state.db, &user.session.access, &filter, CompanySort::Name, false, None, 8).await?.items
+    };
+    Ok(Suggestions { layout: user.layout, query, companies }.into_response())
+}

@@ -1,0 +1,182 @@
+//! The results part of a list page (companies, contacts): the table with the chosen columns,
+//! the pager, the export links and "save this view". It is its own template because htmx
+//! swaps exactly this part while the user types in the search box; the whole page embeds it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use orbita_storage::saved_views::SavedView;
+
+use super::super::list_query::ListQuery;
+use crate::ui::{Column, Layout};
+
+/// A column a list offers: its URL key (in `cols=`), its label, and its sort key if the
+/// storage can sort by it.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnDef {
+    pub key: &'static str,
+    pub label_key: &'static str,
+    pub sort: Option<&'static str>,
+    pub numeric: bool,
+}
+
+impl ColumnDef {
+    pub const fn new(key: &'static str, label_key: &'static str) -> Self {
+        Self { key, label_key, sort: None, numeric: false }
+    }
+
+    pub const fn sorted(mut self, sort: &'static str) -> Self {
+        self.sort = Some(sort);
+        self
+    }
+}
+
+/// The keys of `defs`, for `ListQuery::columns`.
+pub fn keys(defs: &[ColumnDef]) -> Vec<&'static str> {
+    defs.iter().map(|d| d.key).collect()
+}
+
+/// The header row for the chosen columns; sortable ones link to the list sorted by them.
+pub fn header(layout: &Layout, defs: &[ColumnDef], chosen: &[&str], query: &ListQuery, path: &str, sort: &str) -> Vec<Column> {
+    let base = query.href(path, &["sort"], &[]);
+    defs.iter()
+        .filter(|d| chosen.contains(&d.key))
+        .map(|d| {
+            let column = match d.sort {
+                Some(key) => Column::sortable(layout.t(d.label_key), key, sort, &base),
+                None => Column::plain(layout.t(d.label_key)),
+            };
+            if d.numeric { column.numeric() } else { column }
+        })
+        .collect()
+}
+
+/// One checkbox of the "Columns" panel.
+#[derive(Debug, Clone)]
+pub struct ColumnChoice {
+    pub key: &'static str,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub fn choices(layout: &Layout, defs: &[ColumnDef], chosen: &[&str]) -> Vec<ColumnChoice> {
+    defs.iter()
+        .map(|d| ColumnChoice { key: d.key, label: layout.t(d.label_key), checked: chosen.contains(&d.key) })
+        .collect()
+}
+
+/// One table cell: text, an optional link, a class (`tnum`, `num`, `muted`) and a tooltip
+/// (set for text that may be cut with an ellipsis).
+#[derive(Debug, Clone, Default)]
+pub struct Cell {
+    pub text: String,
+    pub href: String,
+    pub class: &'static str,
+    pub title: String,
+}
+
+impl Cell {
+    pub fn text(text: impl Into<String>) -> Self {
+        Self { text: text.into(), ..Self::default() }
+    }
+
+    /// Long free text: cut with an ellipsis, whole in the tooltip.
+    pub fn long(text: impl Into<String>) -> Self {
+        let text = text.into();
+        Self { title: text.clone(), text, ..Self::default() }
+    }
+
+    pub fn link(text: impl Into<String>, href: impl Into<String>) -> Self {
+        Self { href: href.into(), ..Self::long(text) }
+    }
+
+    pub fn class(mut self, class: &'static str) -> Self {
+        self.class = class;
+        self
+    }
+
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub cells: Vec<Cell>,
+}
+
+/// What a list shows when it has no rows.
+#[derive(Debug, Clone, Default)]
+pub struct Empty {
+    pub title: String,
+    pub hint: String,
+    pub href: String,
+    pub label: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "companies/_results.html")]
+pub struct ListResults {
+    pub layout: Layout,
+    /// The saved views' list name: `companies`, `contacts`.
+    pub list: &'static str,
+    /// The list's state, for "save this view".
+    pub state: String,
+    pub export_xlsx: String,
+    pub export_csv: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    pub next_href: String,
+    pub first_href: String,
+    pub empty: Empty,
+}
+
+impl ListResults {
+    /// The results of `query` on the list at `path`; `export` when the user may export it.
+    pub fn new(layout: Layout, list: &'static str, path: &str, query: &ListQuery, export: bool) -> Self {
+        let state = query.state();
+        let export_link = |ext: &str| {
+            if !export {
+                String::new()
+            } else if state.is_empty() {
+                format!("{path}.{ext}")
+            } else {
+                format!("{path}.{ext}?{state}")
+            }
+        };
+        Self {
+            export_xlsx: export_link("xlsx"),
+            export_csv: export_link("csv"),
+            first_href: if query.is_paged() { query.href(path, &[], &[]) } else { String::new() },
+            layout,
+            list,
+            state,
+            columns: Vec::new(),
+            rows: Vec::new(),
+            next_href: String::new(),
+            empty: Empty::default(),
+        }
+    }
+}
+
+/// A saved view in the "Views" menu.
+#[derive(Debug, Clone)]
+pub struct ViewLink {
+    pub id: i64,
+    pub name: String,
+    pub href: String,
+    /// The list shows exactly this view now.
+    pub current: bool,
+}
+
+pub fn view_links(views: Vec<SavedView>, path: &str, query: &ListQuery) -> Vec<ViewLink> {
+    let state = query.state();
+    views
+        .into_iter()
+        .map(|v| {
+            let href = if v.query.is_empty() { path.to_owned() } else { format!("{path}?{}", v.query) };
+            let current = ListQuery::parse(Some(&v.query)).state() == state;
+            ViewLink { id: v.id, name: v.name, href, current }
+        })
+        .collect()
+}

@@ -1,0 +1,245 @@
+//! A list page's whole state lives in its URL, so a list can be bookmarked, sent to a
+//! colleague, saved as a view and exported exactly as shown: `q` (the search box), any
+//! filters, `sort=name` or `sort=-name` (descending), `after=<cursor>` (keyset paging) and
+//! `cols` (the chosen columns, repeated or comma-separated). This module reads that state
+//! and writes links that change one part of it; it knows no list in particular.
+//!
+//! Times typed into filters and forms are the organisation's local time (`Layout::time_zone`);
+//! the helpers at the end turn them into the UTC the services take.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use orbita_storage::Cursor;
+
+use crate::ui::format;
+
+/// Parameters that describe a moment, not the list: dropped from saved views, sort links and
+/// export links.
+const TRANSIENT: &[&str] = &["after", "notice"];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Every parameter with a non-empty value, in URL order.
+    params: Vec<(String, String)>,
+}
+
+impl ListQuery {
+    /// Reads a raw query string (`RawQuery`); an unreadable one is an empty list state.
+    pub fn parse(raw: Option<&str>) -> Self {
+        let pairs: Vec<(String, String)> =
+            raw.and_then(|raw| serde_urlencoded::from_str(raw).ok()).unwrap_or_default();
+        let params = pairs
+            .into_iter()
+            .map(|(name, value)| (name, value.trim().to_owned()))
+            .filter(|(_, value)| !value.is_empty())
+            .collect();
+        Self { params }
+    }
+
+    /// The first value of `name`, or `""`.
+    pub fn get(&self, name: &str) -> &str {
+        self.params.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The value of `name` for a filter: `None` when absent.
+    pub fn opt(&self, name: &str) -> Option<String> {
+        Some(self.get(name)).filter(|v| !v.is_empty()).map(str::to_owned)
+    }
+
+    /// The value of `name` parsed (an id, a number); `None` when absent or unreadable.
+    pub fn parsed<T: FromStr>(&self, name: &str) -> Option<T> {
+        self.get(name).parse().ok()
+    }
+
+    /// A `YYYY-MM-DD` value (what `<input type="date">` sends).
+    pub fn date(&self, name: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(self.get(name), "%Y-%m-%d").ok()
+    }
+
+    pub fn q(&self) -> &str {
+        self.get("q")
+    }
+
+    /// The sort as asked (`name`, `-created`), or `""`.
+    pub fn sort(&self) -> &str {
+        self.get("sort")
+    }
+
+    /// The sort among the list's `options` (URL key → the service's sort) with its direction;
+    /// `default` (e.g. `"-created"`) when the URL names none or one the list does not offer.
+    pub fn sort_as<T: Copy + Default>(&self, options: &[(&'static str, T)], default: &str) -> Sort<T> {
+        let pick = |text: &str| {
+            let (key, descending) = text.strip_prefix('-').map_or((text, false), |key| (key, true));
+            let &(_, by) = options.iter().find(|(k, _)| *k == key)?;
+            Some(Sort { by, descending, current: text.to_owned() })
+        };
+        pick(self.sort())
+            .or_else(|| pick(default))
+            .unwrap_or_else(|| Sort { by: T::default(), descending: false, current: String::new() })
+    }
+
+    /// The page cursor (`after`), if it is a valid one.
+    pub fn cursor(&self) -> Option<Cursor> {
+        Cursor::decode(self.get("after"))
+    }
+
+    /// Whether this is a later page (the "First page" link is shown).
+    pub fn is_paged(&self) -> bool {
+        !self.get("after").is_empty()
+    }
+
+    /// The chosen columns among `available`, in the list's own order; `default` when the URL
+    /// chooses none it knows. `cols` may repeat (checkboxes) or hold a comma-separated list.
+    pub fn columns(&self, available: &[&'static str], default: &[&'static str]) -> Vec<&'static str> {
+        let chosen: Vec<&str> = self
+            .params
+            .iter()
+            .filter(|(n, _)| n == "cols")
+            .flat_map(|(_, v)| v.split(','))
+            .map(str::trim)
+            .collect();
+        let columns: Vec<&'static str> = available.iter().copied().filter(|c| chosen.contains(c)).collect();
+        if columns.is_empty() { default.to_vec() } else { columns }
+    }
+
+    /// The list's state as a query string, without the page cursor and one-time notices: what
+    /// a saved view stores and an export link carries.
+    pub fn state(&self) -> String {
+        self.encode(&[], &[])
+    }
+
+    /// `path` with this state, minus the parameters in `drop` (and the transient ones), plus
+    /// `add`: `href("/companies", &["sort"], &[("sort", "-name")])`.
+    pub fn href(&self, path: &str, drop: &[&str], add: &[(&str, &str)]) -> String {
+        let query = self.encode(drop, add);
+        if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") }
+    }
+
+    /// The link to the next page after `cursor`.
+    pub fn next_href(&self, path: &str, cursor: &Cursor) -> String {
+        self.href(path, &[], &[("after", &cursor.encode())])
+    }
+
+    fn encode(&self, drop: &[&str], add: &[(&str, &str)]) -> String {
+        let kept = self
+            .params
+            .iter()
+            .filter(|(n, _)| !TRANSIENT.contains(&n.as_str()) && !drop.contains(&n.as_str()))
+            .map(|(n, v)| (n.as_str(), v.as_str()));
+        let pairs: Vec<(&str, &str)> = kept.chain(add.iter().copied().filter(|(_, v)| !v.is_empty())).collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+}
+
+/// A list's order: what the service sorts by, the direction, and the URL text of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sort<T> {
+    pub by: T,
+    pub descending: bool,
+    /// `name` or `-name`: what `Column::sortable` compares against.
+    pub current: String,
+}
+
+/// The first moment of `day` in the zone `tz`, in UTC: a "from" date filter.
+pub fn day_start(day: NaiveDate, tz: &str) -> DateTime<Utc> {
+    local_to_utc(day.and_time(chrono::NaiveTime::MIN), tz)
+}
+
+/// The first moment after `day` in the zone `tz`: a "to" date filter includes its whole day.
+pub fn day_end(day: NaiveDate, tz: &str) -> DateTime<Utc> {
+    day_start(day.checked_add_days(Days::new(1)).unwrap_or(day), tz)
+}
+
+/// A local wall-clock time in `tz` as UTC. A time skipped by a clock change is read as the
+/// moment just after the gap; a repeated one as its first occurrence.
+pub fn local_to_utc(local: NaiveDateTime, tz: &str) -> DateTime<Utc> {
+    let zone = format::time_zone(tz);
+    zone.from_local_datetime(&local)
+        .earliest()
+        .or_else(|| zone.from_local_datetime(&(local + chrono::Duration::hours(1))).earliest())
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// What `<input type="datetime-local">` sends (`2026-11-23T14:05`, seconds optional), read in
+/// the zone `tz`. `None` for an empty or unreadable value.
+pub fn parse_local_datetime(raw: &str, tz: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    let local = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    Some(local_to_utc(local, tz))
+}
+
+/// A moment as the value of `<input type="datetime-local">` in the zone `tz`.
+pub fn local_datetime_value(at: DateTime<Utc>, tz: &str) -> String {
+    at.with_timezone(&format::time_zone(tz)).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    enum By {
+        #[default]
+        Name,
+        Created,
+    }
+
+    const SORTS: &[(&str, By)] = &[("name", By::Name), ("created", By::Created)];
+
+    #[test]
+    fn reads_values_and_skips_empty_ones() {
+        let q = ListQuery::parse(Some("q=%D0%9E%D0%9E%D0%9E+%C2%AB&owner=&region=+Москва+&owner=7"));
+        assert_eq!(q.q(), "ООО «");
+        assert_eq!(q.get("region"), "Москва");
+        assert_eq!(q.parsed::<i64>("owner"), Some(7));
+        assert_eq!(q.opt("industry"), None);
+        assert_eq!(ListQuery::parse(Some("%%%")), ListQuery::default());
+    }
+
+    #[test]
+    fn sort_falls_back_to_the_default() {
+        let sort = ListQuery::parse(Some("sort=-created")).sort_as(SORTS, "name");
+        assert_eq!((sort.by, sort.descending, sort.current.as_str()), (By::Created, true, "-created"));
+        let sort = ListQuery::parse(Some("sort=amount")).sort_as(SORTS, "-name");
+        assert_eq!((sort.by, sort.descending, sort.current.as_str()), (By::Name, true, "-name"));
+        let sort = ListQuery::parse(None).sort_as(SORTS, "name");
+        assert_eq!((sort.by, sort.descending), (By::Name, false));
+    }
+
+    #[test]
+    fn columns_keep_the_list_order() {
+        let available = ["name", "inn", "kpp", "region"];
+        let q = ListQuery::parse(Some("cols=region&cols=name,inn&cols=bogus"));
+        assert_eq!(q.columns(&available, &["name"]), ["name", "inn", "region"]);
+        assert_eq!(ListQuery::parse(Some("cols=bogus")).columns(&available, &["name", "kpp"]), ["name", "kpp"]);
+    }
+
+    #[test]
+    fn links_change_one_part_and_drop_the_cursor() {
+        let q = ListQuery::parse(Some("q=a+b&sort=-name&after=t1%3A61&notice=view-saved"));
+        assert_eq!(q.state(), "q=a+b&sort=-name");
+        assert_eq!(q.href("/companies", &["sort"], &[("sort", "created")]), "/companies?q=a+b&sort=created");
+        assert_eq!(ListQuery::default().href("/companies", &[], &[]), "/companies");
+        assert!(q.is_paged());
+        let cursor = Cursor { value: orbita_storage::SortValue::Int(5), id: 9 };
+        assert_eq!(q.next_href("/x", &cursor), "/x?q=a+b&sort=-name&after=i9%3A5");
+        assert_eq!(ListQuery::parse(Some(&q.next_href("/x", &cursor)[3..])).cursor(), Some(cursor));
+    }
+
+    #[test]
+    fn local_times_become_utc() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+        assert_eq!(day_start(day, "Europe/Moscow").to_rfc3339(), "2026-11-22T21:00:00+00:00");
+        assert_eq!(day_end(day, "Europe/Moscow").to_rfc3339(), "2026-11-23T21:00:00+00:00");
+        let at = parse_local_datetime("2026-11-23T14:05", "Europe/Moscow").expect("parses");
+        assert_eq!(at.to_rfc3339(), "2026-11-23T11:05:00+00:00");
+        assert_eq!(local_datetime_value(at, "Asia/Vladivostok"), "2026-11-23T21:05");
+        assert_eq!(parse_local_datetime("", "Europe/Moscow"), None);
+        // 02:30 on 2026-03-29 does not exist in Berlin (clocks jump from 02:00 to 03:00).
+        let gap = parse_local_datetime("2026-03-29T02:30", "Europe/Berlin").expect("parses");
+        assert_eq!(gap.to_rfc3339(), "2026-03-29T01:30:00+00:00");
+    }
+}

@@ -1,0 +1,67 @@
+//! The HTML pages. Each module owns one area's routes; handlers take `SignedIn` (the session
+//! and a ready page frame), call one application service and render a template.
+
+mod admin;
+mod auth;
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use orbita_app::auth::Session;
+use orbita_domain::access::{Action, Area};
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::session::CurrentUser;
+use crate::ui::{Layout, Nav, i18n};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(home)).merge(auth::routes()).merge(admin::routes())
+}
+
+/// The start page: the client base.
+async fn home(_user: SignedIn) -> Redirect {
+    Redirect::to("/companies")
+}
+
+/// A signed-in request: its session and the page frame in the user's language, with the
+/// organisation's name and time zone. Without a session: off to the sign-in page.
+pub struct SignedIn {
+    pub session: Session,
+    pub layout: Layout,
+}
+
+impl SignedIn {
+    /// The frame for a page with this title and menu section.
+    pub fn page(&self, title: impl Into<String>, nav: Option<Nav>) -> Layout {
+        Layout { title: title.into(), active_nav: nav, ..self.layout.clone() }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.layout.t(key)
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CurrentUser(session) = CurrentUser::from_request_parts(parts, state).await?;
+        let settings =
+            orbita_app::setup::settings(&state.db).await.map_err(|e| PageError::from(e).into_response())?;
+        let locale = session.access.user.locale.unwrap_or_else(|| {
+            i18n::negotiate(parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+        });
+        let mut layout = Layout::new(locale, String::new());
+        layout.user_name = Some(session.access.user.name.clone());
+        layout.csrf_token = session.csrf_token.clone();
+        layout.org_name = settings.name;
+        layout.time_zone = settings.time_zone;
+        layout.show_admin = session.access.can(Area::UsersAndSettings, Action::View)
+            || session.access.can(Area::AuditLog, Action::View);
+        Ok(SignedIn { session, layout })
+    }
+}

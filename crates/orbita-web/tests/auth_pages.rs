@@ -1,0 +1,120 @@
+//! Sign-in, sign-out, CSRF and security headers through the real router.
+
+mod support;
+
+use axum::http::StatusCode;
+use orbita_testkit::TestDb;
+use support::{Browser, PASSWORD, with_user};
+
+#[tokio::test]
+async fn pages_need_a_session_and_sign_in_leads_back_to_them() {
+    let t = TestDb::sqlite().await;
+    with_user(&t.db, "anna@x.ru", "manager").await;
+    let mut browser = Browser::new(&t.db);
+    let anonymous = browser.get("/account/password").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.location(), "/login?next=/account/password");
+
+    let wrong = browser.sign_in("anna@x.ru", "not the password").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("value=\"anna@x.ru\""), "the typed e-mail is kept");
+    assert!(!browser.signed_in());
+
+    browser.get("/login").await;
+    let ok = browser
+        .post_raw("/login", &[("email", "anna@x.ru"), ("password", PASSWORD), ("next", "/account/password")])
+        .await;
+    assert_eq!((ok.status, ok.location()), (StatusCode::SEE_OTHER, "/account/password"));
+    let cookie = ok.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let page = browser.get("/account/password").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("anna@x.ru"), "the user menu names the user");
+
+    let out = browser.post("/logout", &[]).await;
+    assert_eq!((out.status, out.location()), (StatusCode::SEE_OTHER, "/login"));
+    assert_eq!(browser.get("/account/password").await.status, StatusCode::SEE_OTHER, "signed out");
+}
+
+#[tokio::test]
+async fn sign_in_never_redirects_to_another_site() {
+    let t = TestDb::sqlite().await;
+    with_user(&t.db, "anna@x.ru", "manager").await;
+    let mut browser = Browser::new(&t.db);
+    browser.get("/login").await;
+    let ok = browser
+        .post_raw("/login", &[("email", "anna@x.ru"), ("password", PASSWORD), ("next", "//evil.example/")])
+        .await;
+    assert_eq!(ok.location(), "/");
+}
+
+#[tokio::test]
+async fn a_state_change_without_the_csrf_token_or_from_another_site_is_refused() {
+    let t = TestDb::sqlite().await;
+    with_user(&t.db, "anna@x.ru", "manager").await;
+    let mut browser = Browser::new(&t.db);
+    browser.sign_in("anna@x.ru", PASSWORD).await;
+    let fields = [("current_password", PASSWORD), ("new_password", "another long password")];
+    let forged = browser.post_raw("/account/password", &fields).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "no token");
+    let wrong = browser.post_raw("/account/password", &[fields[0], fields[1], ("csrf_token", "guess")]).await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "wrong token");
+    let ok = browser.post("/account/password", &fields).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert!(ok.body.contains("alert--success"), "changed");
+}
+
+#[tokio::test]
+async fn a_rejected_password_change_names_the_field() {
+    let t = TestDb::sqlite().await;
+    with_user(&t.db, "anna@x.ru", "manager").await;
+    let mut browser = Browser::new(&t.db);
+    browser.sign_in("anna@x.ru", PASSWORD).await;
+    let page =
+        browser.post("/account/password", &[("current_password", PASSWORD), ("new_password", "short")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("id=\"f-new_password-error\""), "the message sits at its field");
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let t = TestDb::sqlite().await;
+    let mut browser = Browser::new(&t.db);
+    for path in ["/login", "/healthz", "/no-such-page"] {
+        let response = browser.get(path).await;
+        let csp =
+            response.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(
+            response.headers.get("x-content-type-options").map(|v| v.as_bytes()),
+            Some(&b"nosniff"[..])
+        );
+        assert!(response.headers.contains_key("referrer-policy"), "{path}");
+        assert_eq!(
+            response.headers.get("cache-control").map(|v| v.as_bytes()),
+            Some(&b"no-store"[..]),
+            "{path}"
+        );
+    }
+    let login = browser.get("/login").await;
+    assert!(!login.body.contains("<script>"), "no inline script");
+}
+
+#[tokio::test]
+async fn the_first_administrator_sets_up_through_the_printed_link() {
+    let t = TestDb::sqlite().await;
+    orbita_app::setup::bootstrap(&t.db).await.expect("bootstrap");
+    let token = orbita_app::auth::first_run_token(&t.db).await.expect("token").expect("no users");
+    let mut browser = Browser::new(&t.db);
+    assert_eq!(browser.get("/setup/wrong-token").await.status, StatusCode::NOT_FOUND);
+    let path = format!("/setup/{token}");
+    assert_eq!(browser.get(&path).await.status, StatusCode::OK);
+    let typo = browser.post_raw(&path, &[("email", "boss@"), ("name", "Boss"), ("password", PASSWORD)]).await;
+    assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(typo.body.contains("value=\"Boss\""), "typed values kept");
+    let ok =
+        browser.post_raw(&path, &[("email", "boss@x.ru"), ("name", "Boss"), ("password", PASSWORD)]).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert!(browser.signed_in(), "signed in straight away");
+    assert_eq!(browser.get(&path).await.status, StatusCode::NOT_FOUND, "the link works once");
+}
