@@ -576,14 +576,15 @@ pub async fn activities<W: Write + Send + 'static>(
     complete(db, access, sink, "activities", described, spec.format).await
 }
 
+/// The keys the audit log page already uses for its columns.
 const AUDIT_COLUMNS: [(&str, ColumnKind); 7] = [
-    ("field-occurred", ColumnKind::DateTime),
-    ("field-user", ColumnKind::Text),
-    ("field-ip", ColumnKind::Text),
-    ("field-entity", ColumnKind::Text),
+    ("audit-when", ColumnKind::DateTime),
+    ("audit-who", ColumnKind::Text),
+    ("audit-ip", ColumnKind::Text),
+    ("audit-entity", ColumnKind::Text),
     ("field-id", ColumnKind::Integer),
-    ("field-action", ColumnKind::Text),
-    ("field-changes", ColumnKind::Text),
+    ("audit-what", ColumnKind::Text),
+    ("audit-changes", ColumnKind::Text),
 ];
 
 /// The audit log, newest first; changes as `field: before → after` text.
@@ -596,7 +597,7 @@ pub async fn audit_log<W: Write + Send + 'static>(
 ) -> Done<W> {
     access.require(Area::AuditLog, Action::Export)?;
     let names = Names::load(db, spec).await?;
-    let mut sink = Sink::start(spec, &(spec.label)("nav-audit-log"), &AUDIT_COLUMNS, out)?;
+    let mut sink = Sink::start(spec, &(spec.label)("admin-audit"), &AUDIT_COLUMNS, out)?;
     let mut after: Option<Cursor> = None;
     loop {
         let page = crate::admin::audit_log(db, access, filter, after.as_ref(), PAGE_ROWS).await?;
@@ -607,11 +608,16 @@ pub async fn audit_log<W: Write + Send + 'static>(
             });
             vec![
                 names.time(Some(e.occurred_at)),
-                names.user(e.actor_id),
+                if e.actor_id.is_some() {
+                    names.user(e.actor_id)
+                } else {
+                    names.label("audit-system".into())
+                },
                 text(e.ip.as_deref()),
                 Cell::Text(e.entity.clone()),
                 e.entity_id.map_or(Cell::Empty, Cell::Integer),
-                names.label(format!("audit-action-{}", e.action)),
+                // Keys are kebab-case (`audit-action-stage-change`); actions are snake_case.
+                names.label(format!("audit-action-{}", e.action.as_str().replace('_', "-"))),
                 Cell::Text(changes.collect::<Vec<_>>().join("; ")),
             ]
         });

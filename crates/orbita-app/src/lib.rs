@@ -6,6 +6,7 @@
 pub mod access;
 pub mod activities;
 pub mod admin;
+pub mod api_tokens;
 pub mod audit_trail;
 pub mod auth;
 pub mod companies;

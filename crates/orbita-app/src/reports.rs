@@ -25,7 +25,8 @@ use orbita_storage::tasks::TaskFilter;
 use orbita_storage::{Db, pipelines};
 use rust_decimal::Decimal;
 
-use crate::targets::{self as calendar};
+// The calendar (time zone, periods, whose figures) is shared with targets and exports.
+use crate::targets as calendar;
 use crate::{Access, AppError};
 
 /// A period of whole days, `from` included and `to` excluded, in the organisation's time zone.

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod activities;
+pub mod api_tokens;
 pub mod audit;
 pub mod bulk;
 pub mod companies;
@@ -10,6 +11,7 @@ pub mod contacts;
 pub mod db;
 pub mod deals;
 pub mod error;
+pub mod idempotency;
 pub mod list;
 pub mod org;
 pub mod pipelines;

@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .merge(ui::routes())
         .merge(pages::routes())
+        .merge(orbita_api::router(state.db.clone(), state.config.trust_forwarded_for))
         // Outermost last: headers wrap everything; the session is loaded before the CSRF check.
         .layer(from_fn(security::csrf))
         .layer(from_fn_with_state(state.clone(), session::load_session))

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `user create`, `demo-data`.
+//! The command line: `serve`, `migrate`, `user create`, `token create`, `demo-data`.
 
 use std::net::SocketAddr;
 
@@ -48,6 +48,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage personal API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// For the crash test: create companies one transaction at a time and print `ack ID` only
     /// after each commit, until killed or `count` is reached.
     #[command(hide = true)]
@@ -76,6 +81,19 @@ pub enum UserCommand {
         /// Read the password from standard input (required: never pass it as an argument).
         #[arg(long, required = true)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user; the token is printed once, alone on the last line.
+    Create {
+        /// The user the token acts as (with that user's rights).
+        #[arg(long)]
+        email: String,
+        /// What the token is for, to recognise it later.
+        #[arg(long, default_value = "")]
+        name: String,
     },
 }
 

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use orbita_app::demo::{DemoLogins, DemoSize, Progress};
 use orbita_app::{AppError, ConnectOptions, DatabaseUrl, Db, RequestContext, demo, setup, users};
 
-use crate::cli::{Cli, Command, DemoSizeArg, UserCommand};
+use crate::cli::{Cli, Command, DemoSizeArg, TokenCommand, UserCommand};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url: DatabaseUrl = cli.database_url.parse().context("--database-url / ORBITA_DATABASE_URL")?;
@@ -29,6 +29,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(explain)?;
             println!("Created user {id} <{}> with role {role}.", email.trim());
+            db.close().await;
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { email, name } } => {
+            let db = open(&url).await?;
+            let created =
+                orbita_app::api_tokens::create_for_email(&db, &RequestContext::system(), &email, &name)
+                    .await
+                    .map_err(explain)?;
+            println!(
+                "Created API token {} \"{}\" for <{}>. It is shown only now:",
+                created.token.id,
+                created.token.name,
+                email.trim()
+            );
+            // Alone on the last line, so that scripts can take it with `tail -n 1`.
+            println!("{}", created.secret);
             db.close().await;
             Ok(())
         }

@@ -234,26 +234,26 @@ async fn targets_are_upserted_listed_and_copied_to_the_next_month() {
         let month = |s| Month::parse(s).expect("month");
         let rub = |minor| Money::from_minor(minor, Currency::RUB);
         let mut tx = t.db.begin().await.expect("begin");
-        targets::upsert(&mut tx, a, month("2025-01"), &rub(100_000_00), Some(a), now()).await.expect("set");
-        targets::upsert(&mut tx, a, month("2025-01"), &rub(150_000_50), Some(b), now()).await.expect("reset");
-        targets::upsert(&mut tx, b, month("2025-01"), &rub(90_000_00), Some(a), now()).await.expect("set");
+        targets::upsert(&mut tx, a, month("2025-01"), &rub(10_000_000), Some(a), now()).await.expect("set");
+        targets::upsert(&mut tx, a, month("2025-01"), &rub(15_000_050), Some(b), now()).await.expect("reset");
+        targets::upsert(&mut tx, b, month("2025-01"), &rub(9_000_000), Some(a), now()).await.expect("set");
         targets::upsert(&mut tx, b, month("2025-02"), &rub(1), Some(a), now()).await.expect("set");
         let before = targets::get_in(&mut tx, a, month("2025-01")).await.expect("get").expect("exists");
-        assert_eq!((before.amount, before.updated_by), (rub(150_000_50), Some(b)), "{}", t.name);
+        assert_eq!((before.amount, before.updated_by), (rub(15_000_050), Some(b)), "{}", t.name);
         let copied = targets::copy_month(&mut tx, month("2025-01"), month("2025-02"), None, Some(a), now())
             .await
             .expect("copy");
         tx.commit().await.expect("commit");
-        assert_eq!(copied.iter().map(|c| (c.user_id, c.amount)).collect::<Vec<_>>(), [(a, rub(150_000_50))]);
+        assert_eq!(copied.iter().map(|c| (c.user_id, c.amount)).collect::<Vec<_>>(), [(a, rub(15_000_050))]);
 
         let all = targets::list(&t.db, month("2025-01"), month("2025-12"), None).await.expect("list");
         let all: Vec<_> = all.iter().map(|x| (x.user_id, x.month.to_string(), x.amount.to_minor())).collect();
         assert_eq!(
             all,
             [
-                (a, "2025-01".into(), 150_000_50),
-                (a, "2025-02".into(), 150_000_50),
-                (b, "2025-01".into(), 90_000_00),
+                (a, "2025-01".into(), 15_000_050),
+                (a, "2025-02".into(), 15_000_050),
+                (b, "2025-01".into(), 9_000_000),
                 (b, "2025-02".into(), 1),
             ],
             "{}: b's February target was kept",

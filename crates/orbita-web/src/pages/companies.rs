@@ -5,6 +5,7 @@
 mod card;
 mod form;
 mod list;
+pub(super) mod quick;
 pub(super) mod record;
 pub(super) mod table;
 mod views;
@@ -21,6 +22,7 @@ use orbita_domain::user::User;
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::pages::list_query::ListQuery;
 use crate::ui::{Flash, FlashKind, Layout, SelectOption};
 
 pub fn routes() -> Router<AppState> {
@@ -70,9 +72,16 @@ impl People {
     }
 
     /// The list filter's options: "any", "mine", then every user by name.
-    pub(super) fn filter_options(&self, any_label: String, mine_label: String, current: &str) -> Vec<SelectOption> {
-        let mut options =
-            vec![SelectOption::new("", any_label, current.is_empty()), SelectOption::new("me", mine_label, current == "me")];
+    pub(super) fn filter_options(
+        &self,
+        any_label: String,
+        mine_label: String,
+        current: &str,
+    ) -> Vec<SelectOption> {
+        let mut options = vec![
+            SelectOption::new("", any_label, current.is_empty()),
+            SelectOption::new("me", mine_label, current == "me"),
+        ];
         let mut users: Vec<&User> = self.users.iter().collect();
         users.sort_by(|a, b| a.name.cmp(&b.name));
         options.extend(users.into_iter().map(|u| {
@@ -85,14 +94,23 @@ impl People {
 
     /// The active users the signed-in user may give a record of `area` to (a manager: only
     /// themself), for a form's owner picker; the current owner stays listed even if not.
-    pub(super) fn owner_options(&self, access: &Access, area: Area, action: Action, current: UserId) -> Vec<SelectOption> {
+    pub(super) fn owner_options(
+        &self,
+        access: &Access,
+        area: Area,
+        action: Action,
+        current: UserId,
+    ) -> Vec<SelectOption> {
         let mut users: Vec<&User> = self
             .users
             .iter()
             .filter(|u| u.id == current || (u.is_active && access.covers_owner(area, action, u.id)))
             .collect();
         users.sort_by(|a, b| a.name.cmp(&b.name));
-        users.into_iter().map(|u| SelectOption::new(u.id.to_string(), u.name.clone(), u.id == current)).collect()
+        users
+            .into_iter()
+            .map(|u| SelectOption::new(u.id.to_string(), u.name.clone(), u.id == current))
+            .collect()
     }
 }
 
@@ -123,4 +141,12 @@ pub(super) fn notice(layout: &mut Layout, notice: &str) {
     };
     let message = layout.t(key);
     layout.flashes.push(Flash { kind, message });
+}
+
+/// "Add company" after a search that found nothing: the searched INN (or name) is typed
+/// into the new form already, as the incoming-request scenario goes on.
+pub(super) fn new_company_href(q: &str) -> String {
+    let is_inn = matches!(q.len(), 10 | 12) && q.bytes().all(|b| b.is_ascii_digit());
+    let field = if is_inn { "inn" } else { "name" };
+    ListQuery::default().href("/companies/new", &[], &[(field, q)])
 }

@@ -74,9 +74,11 @@ impl ListQuery {
             let &(_, by) = options.iter().find(|(k, _)| *k == key)?;
             Some(Sort { by, descending, current: text.to_owned() })
         };
-        pick(self.sort())
-            .or_else(|| pick(default))
-            .unwrap_or_else(|| Sort { by: T::default(), descending: false, current: String::new() })
+        pick(self.sort()).or_else(|| pick(default)).unwrap_or_else(|| Sort {
+            by: T::default(),
+            descending: false,
+            current: String::new(),
+        })
     }
 
     /// The page cursor (`after`), if it is a valid one.
@@ -127,7 +129,8 @@ impl ListQuery {
             .iter()
             .filter(|(n, _)| !TRANSIENT.contains(&n.as_str()) && !drop.contains(&n.as_str()))
             .map(|(n, v)| (n.as_str(), v.as_str()));
-        let pairs: Vec<(&str, &str)> = kept.chain(add.iter().copied().filter(|(_, v)| !v.is_empty())).collect();
+        let pairs: Vec<(&str, &str)> =
+            kept.chain(add.iter().copied().filter(|(_, v)| !v.is_empty())).collect();
         serde_urlencoded::to_string(pairs).unwrap_or_default()
     }
 }
@@ -214,7 +217,10 @@ mod tests {
         let available = ["name", "inn", "kpp", "region"];
         let q = ListQuery::parse(Some("cols=region&cols=name,inn&cols=bogus"));
         assert_eq!(q.columns(&available, &["name"]), ["name", "inn", "region"]);
-        assert_eq!(ListQuery::parse(Some("cols=bogus")).columns(&available, &["name", "kpp"]), ["name", "kpp"]);
+        assert_eq!(
+            ListQuery::parse(Some("cols=bogus")).columns(&available, &["name", "kpp"]),
+            ["name", "kpp"]
+        );
     }
 
     #[test]

@@ -1,8 +1,19 @@
 //! The HTML pages. Each module owns one area's routes; handlers take `SignedIn` (the session
 //! and a ready page frame), call one application service and render a template.
 
+mod activities;
 mod admin;
 mod auth;
+mod companies;
+mod contacts;
+mod deals;
+mod exports;
+mod kanban;
+pub mod list_query;
+mod reports;
+mod search;
+mod tasks;
+mod targets;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -20,6 +31,16 @@ use crate::ui::{Layout, Nav, i18n};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/", get(home)).merge(auth::routes()).merge(admin::routes())
+        .merge(companies::routes())
+        .merge(contacts::routes())
+        .merge(search::routes())
+        .merge(deals::routes())
+        .merge(kanban::routes())
+        .merge(tasks::routes())
+        .merge(activities::routes())
+        .merge(reports::routes())
+        .merge(targets::routes())
+        .merge(exports::routes())
 }
 
 /// The start page: the client base.

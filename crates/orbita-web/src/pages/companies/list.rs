@@ -81,7 +81,8 @@ pub(in crate::pages) async fn list(
     let sort = query.sort_as(SORTS, "name");
     let cursor = query.cursor();
     let page =
-        companies::list(&state.db, access, &filter, sort.by, sort.descending, cursor.as_ref(), PAGE_SIZE).await?;
+        companies::list(&state.db, access, &filter, sort.by, sort.descending, cursor.as_ref(), PAGE_SIZE)
+            .await?;
     let people = People::load(&state.db, access).await?;
 
     let mut layout = user.page(user.t("nav-companies"), Some(Nav::Companies));
@@ -97,15 +98,16 @@ pub(in crate::pages) async fn list(
     results.next_href = page.next.map(|c| query.next_href(PATH, &c)).unwrap_or_default();
     let can_create = access.can(Area::Companies, Action::Create);
     let filtered = ["q", "owner"].iter().chain(MORE_FILTERS).any(|name| !query.get(name).is_empty());
-    results.empty = if !filtered {
-        Empty {
-            title: layout.t("empty-companies"),
-            hint: layout.t("empty-companies-hint"),
-            href: if can_create { "/companies/new".to_owned() } else { String::new() },
-            label: layout.t("companies-add"),
-        }
+    let (title, hint) = if filtered {
+        ("empty-search", "empty-search-hint")
     } else {
-        Empty { title: layout.t("empty-search"), hint: layout.t("empty-search-hint"), ..Empty::default() }
+        ("empty-companies", "empty-companies-hint")
+    };
+    results.empty = Empty {
+        title: layout.t(title),
+        hint: layout.t(hint),
+        href: if can_create { super::new_company_href(query.q()) } else { String::new() },
+        label: layout.t("companies-add"),
     };
     if wants_fragment(&headers) {
         return Ok(results.into_response());
@@ -113,10 +115,7 @@ pub(in crate::pages) async fn list(
 
     let views = table::view_links(views::list(&state.db, access, "companies").await?, PATH, &query);
     let owners = people.filter_options(layout.t("filter-any"), layout.t("filter-mine"), query.get("owner"));
-    let more_filters = MORE_FILTERS
-        .iter()
-        .filter(|name| !query.get(name).is_empty())
-        .count();
+    let more_filters = MORE_FILTERS.iter().filter(|name| !query.get(name).is_empty()).count();
     let page = ListPage {
         columns: table::choices(&layout, COLUMNS, &chosen),
         sort: if query.sort().is_empty() { String::new() } else { sort.current },
@@ -143,16 +142,16 @@ fn row(layout: &Layout, people: &People, company: &Company, chosen: &[&str]) -> 
             "ogrn" => Cell::text(f.ogrn.as_ref().map(|v| v.as_str()).unwrap_or_default()).class("tnum"),
             "region" => text(f.region.as_deref()),
             "industry" => text(f.industry.as_deref()),
-            "phone" => Cell::text(f.phones.first().map(|p| p.as_str()).unwrap_or_default()).class("tnum"),
+            "phone" => Cell::text(f.phones.first().map(|p| p.display()).unwrap_or_default()).class("tnum"),
             "email" => text(f.emails.first().map(|e| e.as_str())),
             "source" => text(f.source.as_deref()),
             "owner" => Cell::text(people.name(company.owner_id)),
-            "created" => {
-                Cell::text(layout.date_of(company.created_at)).class("muted").title(layout.datetime(company.created_at))
-            }
-            "updated" => {
-                Cell::text(layout.date_of(company.updated_at)).class("muted").title(layout.datetime(company.updated_at))
-            }
+            "created" => Cell::text(layout.date_of(company.created_at))
+                .class("muted")
+                .title(layout.datetime(company.created_at)),
+            "updated" => Cell::text(layout.date_of(company.updated_at))
+                .class("muted")
+                .title(layout.datetime(company.updated_at)),
             _ => Cell::default(),
         })
         .collect();
@@ -189,7 +188,9 @@ pub(in crate::pages) async fn suggest(
         Vec::new()
     } else {
         let filter = CompanyFilter { q: Some(query.clone()), ..CompanyFilter::default() };
-        companies::list(&state.db, &user.session.access, &filter, CompanySort::Name, false, None, 8).await?.items
+        companies::list(&state.db, &user.session.access, &filter, CompanySort::Name, false, None, 8)
+            .await?
+            .items
     };
     Ok(Suggestions { layout: user.layout, query, companies }.into_response())
 }

@@ -36,7 +36,14 @@ pub fn keys(defs: &[ColumnDef]) -> Vec<&'static str> {
 }
 
 /// The header row for the chosen columns; sortable ones link to the list sorted by them.
-pub fn header(layout: &Layout, defs: &[ColumnDef], chosen: &[&str], query: &ListQuery, path: &str, sort: &str) -> Vec<Column> {
+pub fn header(
+    layout: &Layout,
+    defs: &[ColumnDef],
+    chosen: &[&str],
+    query: &ListQuery,
+    path: &str,
+    sort: &str,
+) -> Vec<Column> {
     let base = query.href(path, &["sort"], &[]);
     defs.iter()
         .filter(|d| chosen.contains(&d.key))

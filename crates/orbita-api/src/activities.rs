@@ -1,0 +1,308 @@
+//! `/api/v1/activities`: the register of calls, meetings, e-mails and notes, newest first.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use orbita_app::{Access, Db, activities};
+use orbita_domain::activity::{Activity as ActivityRecord, ActivityInput};
+use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, UserId};
+use orbita_storage::activities::ActivityFilter;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::ApiState;
+use crate::auth::Caller;
+use crate::checks::{Checks, Ref, filter_time};
+use crate::extract::{Body, Id, IfMatch, Params};
+use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
+use crate::patch::{self, created, retrying, with_etag};
+use crate::problem::ApiError;
+use crate::vocab::{ActivityKind, ActivityStatus, Direction};
+
+pub fn routes() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+}
+
+/// A call, meeting, e-mail or note: who, with whom, about what, how long, which way.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Activity {
+    pub id: i64,
+    pub kind: ActivityKind,
+    pub direction: Option<Direction>,
+    pub status: ActivityStatus,
+    pub occurred_at: DateTime<Utc>,
+    #[schema(minimum = 0, maximum = 1440)]
+    pub duration_minutes: Option<u32>,
+    /// The substance of the talk.
+    pub subject: String,
+    pub responsible_id: i64,
+    pub company_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub deal_id: Option<i64>,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<ActivityRecord> for Activity {
+    fn from(a: ActivityRecord) -> Self {
+        let f = a.fields;
+        Self {
+            id: a.id.0,
+            kind: f.kind.into(),
+            direction: f.direction.map(Into::into),
+            status: f.status.into(),
+            occurred_at: f.occurred_at,
+            duration_minutes: f.duration_minutes,
+            subject: f.subject,
+            responsible_id: f.responsible_id.0,
+            company_id: f.company_id.map(|id| id.0),
+            contact_id: f.contact_id.map(|id| id.0),
+            deal_id: f.deal_id.map(|id| id.0),
+            created_by: a.created_by.map(|u| u.0),
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            version: a.version,
+        }
+    }
+}
+
+/// A new activity. All but notes link to a company, contact or deal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityWrite {
+    pub kind: ActivityKind,
+    #[serde(default)]
+    pub direction: Option<Direction>,
+    /// `done` when absent.
+    #[serde(default)]
+    pub status: Option<ActivityStatus>,
+    /// Now when absent.
+    #[serde(default)]
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// 0–1440.
+    #[serde(default)]
+    pub duration_minutes: Option<i64>,
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// You when absent.
+    #[serde(default)]
+    pub responsible_id: Option<i64>,
+    #[serde(default)]
+    pub company_id: Option<i64>,
+    #[serde(default)]
+    pub contact_id: Option<i64>,
+    #[serde(default)]
+    pub deal_id: Option<i64>,
+}
+
+/// Changes to an activity (JSON merge patch).
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "describes the PATCH body in the OpenAPI document; the body is merged as JSON")]
+pub struct ActivityPatch {
+    pub kind: Option<ActivityKind>,
+    pub direction: Option<Direction>,
+    pub status: Option<ActivityStatus>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub duration_minutes: Option<i64>,
+    pub subject: Option<String>,
+    pub responsible_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub deal_id: Option<i64>,
+}
+
+impl From<&ActivityRecord> for ActivityWrite {
+    fn from(a: &ActivityRecord) -> Self {
+        let f = &a.fields;
+        Self {
+            kind: f.kind.into(),
+            direction: f.direction.map(Into::into),
+            status: Some(f.status.into()),
+            occurred_at: Some(f.occurred_at),
+            duration_minutes: f.duration_minutes.map(i64::from),
+            subject: Some(f.subject.clone()).filter(|s| !s.is_empty()),
+            responsible_id: Some(f.responsible_id.0),
+            company_id: f.company_id.map(|id| id.0),
+            contact_id: f.contact_id.map(|id| id.0),
+            deal_id: f.deal_id.map(|id| id.0),
+        }
+    }
+}
+
+impl ActivityWrite {
+    /// Checks references and times; the form for the service.
+    async fn input(
+        &self,
+        db: &Db,
+        access: &Access,
+        before: Option<&ActivityWrite>,
+    ) -> Result<ActivityInput, ApiError> {
+        let mut checks = Checks::new(db, access);
+        let was = |get: fn(&ActivityWrite) -> Option<i64>| before.and_then(get);
+        checks.reference("responsible_id", Ref::User, self.responsible_id, was(|a| a.responsible_id)).await;
+        checks.reference("company_id", Ref::Company, self.company_id, was(|a| a.company_id)).await;
+        checks.reference("contact_id", Ref::Contact, self.contact_id, was(|a| a.contact_id)).await;
+        checks.reference("deal_id", Ref::Deal, self.deal_id, was(|a| a.deal_id)).await;
+        let occurred_at = checks.time("occurred_at", self.occurred_at);
+        checks.finish()?;
+        Ok(ActivityInput {
+            kind: self.kind.into(),
+            direction: self.direction.map(Into::into),
+            status: self.status.map(Into::into),
+            occurred_at: occurred_at.unwrap_or_else(orbita_domain::now),
+            duration_minutes: self.duration_minutes,
+            subject: self.subject.clone().unwrap_or_default(),
+            // Cleared (`null`) means unchanged; a new activity is the caller's own.
+            responsible_id: UserId(
+                self.responsible_id.or(was(|a| a.responsible_id)).unwrap_or(access.user_id().0),
+            ),
+            company_id: self.company_id.map(CompanyId),
+            contact_id: self.contact_id.map(ContactId),
+            deal_id: self.deal_id.map(DealId),
+        })
+    }
+}
+
+page_of!(ActivityPage, Activity);
+
+const SORTS: &[SortOption<()>] = &[SortOption { key: "occurred_at", by: (), kind: SortKind::Time }];
+
+fn sorts() -> RefOr<Schema> {
+    sort_schema(&["-occurred_at"], false)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityQuery {
+    kind: Option<ActivityKind>,
+    status: Option<ActivityStatus>,
+    responsible_id: Option<i64>,
+    company_id: Option<i64>,
+    contact_id: Option<i64>,
+    deal_id: Option<i64>,
+    /// Occurred at or after.
+    from: Option<DateTime<Utc>>,
+    /// Occurred before.
+    to: Option<DateTime<Utc>>,
+    /// `-occurred_at`: the only order, newest first.
+    #[param(schema_with = sorts)]
+    sort: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u64>,
+    cursor: Option<String>,
+}
+
+/// List activities.
+#[utoipa::path(get, path = "/api/v1/activities", tag = "activities", params(ActivityQuery),
+    responses((status = 200, description = "A page of activities", body = ActivityPage)))]
+async fn list(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<ActivityQuery>,
+) -> Result<Json<ActivityPage>, ApiError> {
+    let p = paging(SORTS, "-occurred_at", query.sort.as_deref(), query.limit, query.cursor.as_deref())?;
+    let filter = ActivityFilter {
+        kind: query.kind.map(Into::into),
+        status: query.status.map(Into::into),
+        responsible_ids: query.responsible_id.map(|r| vec![UserId(r)]),
+        company_id: query.company_id.map(CompanyId),
+        contact_id: query.contact_id.map(ContactId),
+        deal_id: query.deal_id.map(DealId),
+        from: filter_time("from", query.from)?,
+        to: filter_time("to", query.to)?,
+        visible: None,
+    };
+    let page = activities::list(&state.db, &caller.access, &filter, p.after.as_ref(), p.limit).await?;
+    Ok(Json(ActivityPage::from_page(page, Activity::from)))
+}
+
+/// Read one activity.
+#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities",
+    params(("id" = i64, Path, description = "Activity id")),
+    responses((status = 200, description = "The activity", body = Activity,
+        headers(("ETag" = String, description = "The version, for If-Match")))))]
+async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
+    let activity = activities::get(&state.db, &caller.access, ActivityId(id)).await?;
+    Ok(with_etag(StatusCode::OK, activity.version, Activity::from(activity)))
+}
+
+/// Log an activity.
+#[utoipa::path(post, path = "/api/v1/activities", tag = "activities",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = ActivityWrite,
+    responses((status = 201, description = "Logged", body = Activity,
+        headers(("Location" = String, description = "The new activity's URL"), ("ETag" = String, description = "Its version")))))]
+async fn create(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Body(body): Body<ActivityWrite>,
+) -> Result<Response, ApiError> {
+    let input = body.input(&state.db, &caller.access, None).await?;
+    let (activity, _) = activities::log(&state.db, &caller.access, &input, None).await?;
+    Ok(created(format!("/api/v1/activities/{}", activity.id), activity.version, Activity::from(activity)))
+}
+
+/// Change an activity (JSON merge patch).
+#[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "activities",
+    params(("id" = i64, Path, description = "Activity id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it, last write wins")),
+    request_body = ActivityPatch,
+    responses((status = 200, description = "The changed activity", body = Activity,
+        headers(("ETag" = String, description = "The new version")))))]
+async fn update(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Id(id): Id,
+    if_match: IfMatch,
+    Body(changes): Body<Value>,
+) -> Result<Response, ApiError> {
+    let (db, access, id) = (&state.db, &*caller.access, ActivityId(id));
+    let activity = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
+    Ok(with_etag(StatusCode::OK, activity.version, Activity::from(activity)))
+}
+
+/// One read-merge-write of a PATCH.
+async fn apply_patch(
+    db: &Db,
+    access: &Access,
+    id: ActivityId,
+    if_match: &IfMatch,
+    changes: &Value,
+) -> Result<ActivityRecord, ApiError> {
+    let current = activities::get(db, access, id).await?;
+    if_match.check(current.version)?;
+    let before = ActivityWrite::from(&current);
+    let after = patch::apply(&before, changes)?;
+    if after == before {
+        return Ok(current);
+    }
+    let input = after.input(db, access, Some(&before)).await?;
+    Ok(activities::update(db, access, id, &input, Some(current.version)).await?)
+}
+
+/// Delete an activity.
+#[utoipa::path(delete, path = "/api/v1/activities/{id}", tag = "activities",
+    params(("id" = i64, Path, description = "Activity id"),
+        ("If-Match" = Option<String>, Header, description = "Delete only this version")),
+    responses((status = 204, description = "Deleted")))]
+async fn delete(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Id(id): Id,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
+    let (db, access, id) = (&state.db, &*caller.access, ActivityId(id));
+    if !if_match.is_any() {
+        if_match.check(activities::get(db, access, id).await?.version)?;
+    }
+    activities::delete(db, access, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

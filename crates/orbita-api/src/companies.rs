@@ -1,0 +1,336 @@
+//! `/api/v1/companies`: the client base, with the UI's search (name, INN, KPP, phone, e-mail)
+//! and filters.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use orbita_app::{Access, Db, companies};
+use orbita_domain::company::{Company as CompanyRecord, CompanyInput};
+use orbita_domain::{CompanyId, UserId};
+use orbita_storage::companies::{CompanyFilter, CompanySort};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::ApiState;
+use crate::auth::Caller;
+use crate::checks::{Checks, Ref, filter_time};
+use crate::extract::{Body, Id, IfMatch, Params};
+use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
+use crate::patch::{self, created, retrying, with_etag};
+use crate::problem::ApiError;
+
+pub fn routes() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+}
+
+/// A company (counterparty).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Company {
+    pub id: i64,
+    pub name: String,
+    /// 10 digits (organisation) or 12 (individual entrepreneur).
+    pub inn: Option<String>,
+    pub kpp: Option<String>,
+    pub ogrn: Option<String>,
+    pub industry: Option<String>,
+    pub region: Option<String>,
+    pub address: Option<String>,
+    /// Normalised, e.g. `+74955005550`.
+    pub phones: Vec<String>,
+    pub emails: Vec<String>,
+    pub website: Option<String>,
+    pub source: Option<String>,
+    pub notes: Option<String>,
+    pub owner_id: i64,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Bumped on every change; also the `ETag`.
+    pub version: i64,
+}
+
+impl From<CompanyRecord> for Company {
+    fn from(c: CompanyRecord) -> Self {
+        let f = c.fields;
+        Self {
+            id: c.id.0,
+            name: f.name,
+            inn: f.inn.map(|v| v.as_str().to_owned()),
+            kpp: f.kpp.map(|v| v.as_str().to_owned()),
+            ogrn: f.ogrn.map(|v| v.as_str().to_owned()),
+            industry: f.industry,
+            region: f.region,
+            address: f.address,
+            phones: f.phones.iter().map(|p| p.as_str().to_owned()).collect(),
+            emails: f.emails.iter().map(|e| e.as_str().to_owned()).collect(),
+            website: f.website,
+            source: f.source,
+            notes: f.notes,
+            owner_id: c.owner_id.0,
+            created_by: c.created_by.map(|u| u.0),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            version: c.version,
+        }
+    }
+}
+
+/// A new company. INN and KPP are checked (check digits; an organisation needs a KPP).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyWrite {
+    pub name: String,
+    #[serde(default)]
+    pub inn: Option<String>,
+    #[serde(default)]
+    pub kpp: Option<String>,
+    #[serde(default)]
+    pub ogrn: Option<String>,
+    #[serde(default)]
+    pub industry: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub phones: Vec<String>,
+    #[serde(default)]
+    pub emails: Vec<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// The owner; you by default.
+    #[serde(default)]
+    pub owner_id: Option<i64>,
+}
+
+/// Changes to a company (JSON merge patch): given members replace, `null` clears. A new
+/// `owner_id` hands the company over.
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "describes the PATCH body in the OpenAPI document; the body is merged as JSON")]
+pub struct CompanyPatch {
+    pub name: Option<String>,
+    pub inn: Option<String>,
+    pub kpp: Option<String>,
+    pub ogrn: Option<String>,
+    pub industry: Option<String>,
+    pub region: Option<String>,
+    pub address: Option<String>,
+    pub phones: Option<Vec<String>>,
+    pub emails: Option<Vec<String>>,
+    pub website: Option<String>,
+    pub source: Option<String>,
+    pub notes: Option<String>,
+    pub owner_id: Option<i64>,
+}
+
+impl From<&CompanyRecord> for CompanyWrite {
+    fn from(c: &CompanyRecord) -> Self {
+        let f = &c.fields;
+        Self {
+            name: f.name.clone(),
+            inn: f.inn.as_ref().map(|v| v.as_str().to_owned()),
+            kpp: f.kpp.as_ref().map(|v| v.as_str().to_owned()),
+            ogrn: f.ogrn.as_ref().map(|v| v.as_str().to_owned()),
+            industry: f.industry.clone(),
+            region: f.region.clone(),
+            address: f.address.clone(),
+            phones: f.phones.iter().map(|p| p.as_str().to_owned()).collect(),
+            emails: f.emails.iter().map(|e| e.as_str().to_owned()).collect(),
+            website: f.website.clone(),
+            source: f.source.clone(),
+            notes: f.notes.clone(),
+            owner_id: Some(c.owner_id.0),
+        }
+    }
+}
+
+impl CompanyWrite {
+    fn input(&self) -> CompanyInput {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        CompanyInput {
+            name: self.name.clone(),
+            inn: text(&self.inn),
+            kpp: text(&self.kpp),
+            ogrn: text(&self.ogrn),
+            industry: text(&self.industry),
+            region: text(&self.region),
+            address: text(&self.address),
+            phones: self.phones.join(", "),
+            emails: self.emails.join(", "),
+            website: text(&self.website),
+            source: text(&self.source),
+            notes: text(&self.notes),
+        }
+    }
+
+    /// Whether anything but the owner differs.
+    fn fields_differ(&self, other: &CompanyWrite) -> bool {
+        CompanyWrite { owner_id: None, ..self.clone() } != CompanyWrite { owner_id: None, ..other.clone() }
+    }
+}
+
+page_of!(CompanyPage, Company);
+
+const SORTS: &[SortOption<CompanySort>] = &[
+    SortOption { key: "name", by: CompanySort::Name, kind: SortKind::Text },
+    SortOption { key: "created_at", by: CompanySort::CreatedAt, kind: SortKind::Time },
+    SortOption { key: "updated_at", by: CompanySort::UpdatedAt, kind: SortKind::Time },
+];
+
+fn sorts() -> RefOr<Schema> {
+    sort_schema(&["name", "created_at", "updated_at"], true)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompanyQuery {
+    /// Search by name, INN, KPP, phone or e-mail (as the list's search box).
+    q: Option<String>,
+    inn: Option<String>,
+    kpp: Option<String>,
+    region: Option<String>,
+    industry: Option<String>,
+    source: Option<String>,
+    owner_id: Option<i64>,
+    /// Created at or after.
+    created_from: Option<DateTime<Utc>>,
+    /// Created before.
+    created_to: Option<DateTime<Utc>>,
+    /// `name` (default), `created_at`, `updated_at`; `-` for descending.
+    #[param(schema_with = sorts)]
+    sort: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// List companies.
+#[utoipa::path(get, path = "/api/v1/companies", tag = "companies", params(CompanyQuery),
+    responses((status = 200, description = "A page of companies", body = CompanyPage)))]
+async fn list(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<CompanyQuery>,
+) -> Result<Json<CompanyPage>, ApiError> {
+    let p = paging(SORTS, "name", query.sort.as_deref(), query.limit, query.cursor.as_deref())?;
+    let filter = CompanyFilter {
+        q: query.q,
+        inn: query.inn,
+        kpp: query.kpp,
+        region: query.region,
+        industry: query.industry,
+        source: query.source,
+        owner_ids: query.owner_id.map(|o| vec![UserId(o)]),
+        created_from: filter_time("created_from", query.created_from)?,
+        created_to: filter_time("created_to", query.created_to)?,
+        visible: None,
+    };
+    let page =
+        companies::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
+            .await?;
+    Ok(Json(CompanyPage::from_page(page, Company::from)))
+}
+
+/// Read one company.
+#[utoipa::path(get, path = "/api/v1/companies/{id}", tag = "companies",
+    params(("id" = i64, Path, description = "Company id")),
+    responses((status = 200, description = "The company", body = Company,
+        headers(("ETag" = String, description = "The version, for If-Match")))))]
+async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
+    let company = companies::get(&state.db, &caller.access, CompanyId(id)).await?;
+    Ok(with_etag(StatusCode::OK, company.version, Company::from(company)))
+}
+
+/// Register a company.
+#[utoipa::path(post, path = "/api/v1/companies", tag = "companies",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body return the first response")),
+    request_body = CompanyWrite,
+    responses((status = 201, description = "Created", body = Company,
+        headers(("Location" = String, description = "The new company's URL"), ("ETag" = String, description = "Its version")))))]
+async fn create(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Body(body): Body<CompanyWrite>,
+) -> Result<Response, ApiError> {
+    let mut checks = Checks::new(&state.db, &caller.access);
+    checks.reference("owner_id", Ref::User, body.owner_id, None).await;
+    checks.finish()?;
+    let company =
+        companies::create(&state.db, &caller.access, &body.input(), body.owner_id.map(UserId)).await?;
+    Ok(created(format!("/api/v1/companies/{}", company.id), company.version, Company::from(company)))
+}
+
+/// Change a company (JSON merge patch).
+#[utoipa::path(patch, path = "/api/v1/companies/{id}", tag = "companies",
+    params(("id" = i64, Path, description = "Company id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it, last write wins")),
+    request_body = CompanyPatch,
+    responses((status = 200, description = "The changed company", body = Company,
+        headers(("ETag" = String, description = "The new version")))))]
+async fn update(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Id(id): Id,
+    if_match: IfMatch,
+    Body(changes): Body<Value>,
+) -> Result<Response, ApiError> {
+    let (db, access, id) = (&state.db, &*caller.access, CompanyId(id));
+    let company = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
+    Ok(with_etag(StatusCode::OK, company.version, Company::from(company)))
+}
+
+/// One read-merge-write of a PATCH.
+async fn apply_patch(
+    db: &Db,
+    access: &Access,
+    id: CompanyId,
+    if_match: &IfMatch,
+    changes: &Value,
+) -> Result<CompanyRecord, ApiError> {
+    let current = companies::get(db, access, id).await?;
+    if_match.check(current.version)?;
+    let before = CompanyWrite::from(&current);
+    let after = patch::apply(&before, changes)?;
+    let mut checks = Checks::new(db, access);
+    checks.reference("owner_id", Ref::User, after.owner_id, before.owner_id).await;
+    checks.finish()?;
+    let mut company = current;
+    if after.fields_differ(&before) {
+        company = companies::update(db, access, id, &after.input(), Some(company.version)).await?;
+    }
+    if let Some(owner) = after.owner_id.filter(|o| Some(*o) != before.owner_id) {
+        companies::transfer(db, access, &[id], UserId(owner)).await?;
+        company = companies::get(db, access, id).await?;
+    }
+    Ok(company)
+}
+
+/// Delete a company. Its contacts and deals stay, unlinked; its tasks and activities are deleted.
+#[utoipa::path(delete, path = "/api/v1/companies/{id}", tag = "companies",
+    params(("id" = i64, Path, description = "Company id"),
+        ("If-Match" = Option<String>, Header, description = "Delete only this version")),
+    responses((status = 204, description = "Deleted")))]
+async fn delete(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Id(id): Id,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
+    let (db, access, id) = (&state.db, &*caller.access, CompanyId(id));
+    if !if_match.is_any() {
+        if_match.check(companies::get(db, access, id).await?.version)?;
+    }
+    companies::delete(db, access, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

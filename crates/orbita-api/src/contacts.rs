@@ -1,0 +1,289 @@
+//! `/api/v1/contacts`: contact persons, with the UI's search (name, phone, e-mail).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use orbita_app::{Access, Db, contacts};
+use orbita_domain::contact::{Contact as ContactRecord, ContactInput};
+use orbita_domain::{CompanyId, ContactId, FieldError, UserId};
+use orbita_storage::contacts::{ContactFilter, ContactSort};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::ApiState;
+use crate::auth::Caller;
+use crate::checks::{Checks, Ref, filter_time};
+use crate::extract::{Body, Id, IfMatch, Params};
+use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
+use crate::patch::{self, created, retrying, with_etag};
+use crate::problem::ApiError;
+
+pub fn routes() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+}
+
+/// A contact person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Contact {
+    pub id: i64,
+    pub last_name: String,
+    pub first_name: Option<String>,
+    pub middle_name: Option<String>,
+    /// "Иванов Иван Иванович": last, first, middle.
+    pub full_name: String,
+    pub position: Option<String>,
+    pub company_id: Option<i64>,
+    pub phones: Vec<String>,
+    pub emails: Vec<String>,
+    pub notes: Option<String>,
+    pub owner_id: i64,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<ContactRecord> for Contact {
+    fn from(c: ContactRecord) -> Self {
+        let full_name = c.fields.full_name();
+        let f = c.fields;
+        Self {
+            id: c.id.0,
+            last_name: f.last_name,
+            first_name: f.first_name,
+            middle_name: f.middle_name,
+            full_name,
+            position: f.position,
+            company_id: f.company_id.map(|id| id.0),
+            phones: f.phones.iter().map(|p| p.as_str().to_owned()).collect(),
+            emails: f.emails.iter().map(|e| e.as_str().to_owned()).collect(),
+            notes: f.notes,
+            owner_id: c.owner_id.0,
+            created_by: c.created_by.map(|u| u.0),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            version: c.version,
+        }
+    }
+}
+
+/// A new contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactWrite {
+    pub last_name: String,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub middle_name: Option<String>,
+    #[serde(default)]
+    pub position: Option<String>,
+    #[serde(default)]
+    pub company_id: Option<i64>,
+    #[serde(default)]
+    pub phones: Vec<String>,
+    #[serde(default)]
+    pub emails: Vec<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// The owner; you by default. Set at creation only.
+    #[serde(default)]
+    pub owner_id: Option<i64>,
+}
+
+/// Changes to a contact (JSON merge patch).
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "describes the PATCH body in the OpenAPI document; the body is merged as JSON")]
+pub struct ContactPatch {
+    pub last_name: Option<String>,
+    pub first_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub position: Option<String>,
+    pub company_id: Option<i64>,
+    pub phones: Option<Vec<String>>,
+    pub emails: Option<Vec<String>>,
+    pub notes: Option<String>,
+}
+
+impl From<&ContactRecord> for ContactWrite {
+    fn from(c: &ContactRecord) -> Self {
+        let f = &c.fields;
+        Self {
+            last_name: f.last_name.clone(),
+            first_name: f.first_name.clone(),
+            middle_name: f.middle_name.clone(),
+            position: f.position.clone(),
+            company_id: f.company_id.map(|id| id.0),
+            phones: f.phones.iter().map(|p| p.as_str().to_owned()).collect(),
+            emails: f.emails.iter().map(|e| e.as_str().to_owned()).collect(),
+            notes: f.notes.clone(),
+            owner_id: Some(c.owner_id.0),
+        }
+    }
+}
+
+impl ContactWrite {
+    fn input(&self) -> ContactInput {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        ContactInput {
+            last_name: self.last_name.clone(),
+            first_name: text(&self.first_name),
+            middle_name: text(&self.middle_name),
+            position: text(&self.position),
+            company_id: self.company_id.map(CompanyId),
+            phones: self.phones.join(", "),
+            emails: self.emails.join(", "),
+            notes: text(&self.notes),
+        }
+    }
+}
+
+page_of!(ContactPage, Contact);
+
+const SORTS: &[SortOption<ContactSort>] = &[
+    SortOption { key: "name", by: ContactSort::Name, kind: SortKind::Text },
+    SortOption { key: "created_at", by: ContactSort::CreatedAt, kind: SortKind::Time },
+];
+
+fn sorts() -> RefOr<Schema> {
+    sort_schema(&["name", "created_at"], true)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactQuery {
+    /// Search by name, phone or e-mail.
+    q: Option<String>,
+    company_id: Option<i64>,
+    owner_id: Option<i64>,
+    created_from: Option<DateTime<Utc>>,
+    created_to: Option<DateTime<Utc>>,
+    /// `name` (last name, default) or `created_at`; `-` for descending.
+    #[param(schema_with = sorts)]
+    sort: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u64>,
+    cursor: Option<String>,
+}
+
+/// List contacts.
+#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ContactQuery),
+    responses((status = 200, description = "A page of contacts", body = ContactPage)))]
+async fn list(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<ContactQuery>,
+) -> Result<Json<ContactPage>, ApiError> {
+    let p = paging(SORTS, "name", query.sort.as_deref(), query.limit, query.cursor.as_deref())?;
+    let filter = ContactFilter {
+        q: query.q,
+        company_id: query.company_id.map(CompanyId),
+        owner_ids: query.owner_id.map(|o| vec![UserId(o)]),
+        created_from: filter_time("created_from", query.created_from)?,
+        created_to: filter_time("created_to", query.created_to)?,
+        visible: None,
+    };
+    let page =
+        contacts::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
+            .await?;
+    Ok(Json(ContactPage::from_page(page, Contact::from)))
+}
+
+/// Read one contact.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts",
+    params(("id" = i64, Path, description = "Contact id")),
+    responses((status = 200, description = "The contact", body = Contact,
+        headers(("ETag" = String, description = "The version, for If-Match")))))]
+async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
+    let contact = contacts::get(&state.db, &caller.access, ContactId(id)).await?;
+    Ok(with_etag(StatusCode::OK, contact.version, Contact::from(contact)))
+}
+
+/// Register a contact.
+#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = ContactWrite,
+    responses((status = 201, description = "Created", body = Contact,
+        headers(("Location" = String, description = "The new contact's URL"), ("ETag" = String, description = "Its version")))))]
+async fn create(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Body(body): Body<ContactWrite>,
+) -> Result<Response, ApiError> {
+    let mut checks = Checks::new(&state.db, &caller.access);
+    checks.reference("owner_id", Ref::User, body.owner_id, None).await;
+    checks.reference("company_id", Ref::Company, body.company_id, None).await;
+    checks.finish()?;
+    let contact =
+        contacts::create(&state.db, &caller.access, &body.input(), body.owner_id.map(UserId)).await?;
+    Ok(created(format!("/api/v1/contacts/{}", contact.id), contact.version, Contact::from(contact)))
+}
+
+/// Change a contact (JSON merge patch).
+#[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts",
+    params(("id" = i64, Path, description = "Contact id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it, last write wins")),
+    request_body = ContactPatch,
+    responses((status = 200, description = "The changed contact", body = Contact,
+        headers(("ETag" = String, description = "The new version")))))]
+async fn update(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Id(id): Id,
+    if_match: IfMatch,
+    Body(changes): Body<Value>,
+) -> Result<Response, ApiError> {
+    let (db, access, id) = (&state.db, &*caller.access, ContactId(id));
+    let contact = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
+    Ok(with_etag(StatusCode::OK, contact.version, Contact::from(contact)))
+}
+
+/// One read-merge-write of a PATCH.
+async fn apply_patch(
+    db: &Db,
+    access: &Access,
+    id: ContactId,
+    if_match: &IfMatch,
+    changes: &Value,
+) -> Result<ContactRecord, ApiError> {
+    let current = contacts::get(db, access, id).await?;
+    if_match.check(current.version)?;
+    let before = ContactWrite::from(&current);
+    let after = patch::apply(&before, changes)?;
+    if after == before {
+        return Ok(current);
+    }
+    let mut checks = Checks::new(db, access);
+    if after.owner_id.is_some_and(|o| Some(o) != before.owner_id) {
+        // The UI has no hand-over for contacts either.
+        checks.push(FieldError::new("owner_id", "read-only", "A contact's owner is set at creation"));
+    }
+    checks.reference("company_id", Ref::Company, after.company_id, before.company_id).await;
+    checks.finish()?;
+    Ok(contacts::update(db, access, id, &after.input(), Some(current.version)).await?)
+}
+
+/// Delete a contact. Its deals stay, unlinked; its tasks and activities are deleted.
+#[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts",
+    params(("id" = i64, Path, description = "Contact id"),
+        ("If-Match" = Option<String>, Header, description = "Delete only this version")),
+    responses((status = 204, description = "Deleted")))]
+async fn delete(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Id(id): Id,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
+    let (db, access, id) = (&state.db, &*caller.access, ContactId(id));
+    if !if_match.is_any() {
+        if_match.check(contacts::get(db, access, id).await?.version)?;
+    }
+    contacts::delete(db, access, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

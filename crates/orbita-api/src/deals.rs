@@ -1,0 +1,382 @@
+//! `/api/v1/deals`: deals in their pipelines. A `PATCH` with `stage_id` (and `lost_reason` for
+//! a lost stage) moves the deal as the kanban board does: won closes it and counts it toward
+//! its owner's target; lost needs a reason.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, NaiveDate, Utc};
+use orbita_app::{Access, Db, deals};
+use orbita_domain::deal::{Deal as DealRecord, DealInput};
+use orbita_domain::{CompanyId, ContactId, DealId, FieldError, PipelineId, StageId, UserId};
+use orbita_storage::deals::{DealFilter, DealSort};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::ApiState;
+use crate::auth::Caller;
+use crate::checks::{Checks, Ref, date_text, filter_time};
+use crate::extract::{Body, Id, IfMatch, Params};
+use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
+use crate::patch::{self, created, retrying, with_etag};
+use crate::problem::ApiError;
+use crate::vocab::DealStatus;
+
+pub fn routes() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+}
+
+/// A deal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Deal {
+    pub id: i64,
+    pub title: String,
+    pub company_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub pipeline_id: i64,
+    pub stage_id: i64,
+    pub status: DealStatus,
+    /// 0–100: the stage's probability of winning.
+    #[schema(minimum = 0, maximum = 100)]
+    pub probability: u8,
+    /// The budget, a decimal with two places.
+    #[schema(pattern = r"^[0-9]+\.[0-9]{2}$", example = "1500.00")]
+    pub amount: String,
+    #[schema(pattern = "^[A-Z]{3}$", example = "RUB")]
+    pub currency: String,
+    pub expected_close_date: Option<NaiveDate>,
+    pub source: Option<String>,
+    pub notes: Option<String>,
+    pub lost_reason: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub owner_id: i64,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<DealRecord> for Deal {
+    fn from(d: DealRecord) -> Self {
+        let f = d.fields;
+        Self {
+            id: d.id.0,
+            title: f.title,
+            company_id: f.company_id.map(|id| id.0),
+            contact_id: f.contact_id.map(|id| id.0),
+            pipeline_id: d.pipeline_id.0,
+            stage_id: d.stage_id.0,
+            status: d.status.into(),
+            probability: d.probability,
+            amount: format!("{:.2}", f.amount.amount),
+            currency: f.amount.currency.as_str().to_owned(),
+            expected_close_date: f.expected_close_date,
+            source: f.source,
+            notes: f.notes,
+            lost_reason: d.lost_reason,
+            closed_at: d.closed_at,
+            owner_id: d.owner_id.0,
+            created_by: d.created_by.map(|u| u.0),
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+            version: d.version,
+        }
+    }
+}
+
+/// A new deal: it starts at `stage_id`, or at the first stage of `pipeline_id` (or of the
+/// default pipeline). It cannot start lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DealWrite {
+    pub title: String,
+    #[serde(default)]
+    pub company_id: Option<i64>,
+    #[serde(default)]
+    pub contact_id: Option<i64>,
+    /// A decimal such as `1500.00` (also `1 500,00`); 0 when absent.
+    #[serde(default)]
+    #[schema(example = "1500.00")]
+    pub amount: Option<String>,
+    /// The organisation's currency when absent.
+    #[serde(default)]
+    #[schema(example = "RUB")]
+    pub currency: Option<String>,
+    #[serde(default)]
+    #[schema(format = Date, example = "2026-12-31")]
+    pub expected_close_date: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub pipeline_id: Option<i64>,
+    #[serde(default)]
+    pub stage_id: Option<i64>,
+    /// Only when moving to a lost stage (PATCH).
+    #[serde(default)]
+    pub lost_reason: Option<String>,
+    /// The owner; you by default.
+    #[serde(default)]
+    pub owner_id: Option<i64>,
+}
+
+/// Changes to a deal (JSON merge patch). `stage_id` moves it (with `lost_reason` for a lost
+/// stage); `owner_id` hands it over.
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "describes the PATCH body in the OpenAPI document; the body is merged as JSON")]
+pub struct DealPatch {
+    pub title: Option<String>,
+    pub company_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    #[schema(example = "1500.00")]
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    #[schema(format = Date)]
+    pub expected_close_date: Option<String>,
+    pub source: Option<String>,
+    pub notes: Option<String>,
+    pub stage_id: Option<i64>,
+    pub lost_reason: Option<String>,
+    pub owner_id: Option<i64>,
+}
+
+impl From<&DealRecord> for DealWrite {
+    fn from(d: &DealRecord) -> Self {
+        let f = &d.fields;
+        Self {
+            title: f.title.clone(),
+            company_id: f.company_id.map(|id| id.0),
+            contact_id: f.contact_id.map(|id| id.0),
+            amount: Some(format!("{:.2}", f.amount.amount)),
+            currency: Some(f.amount.currency.as_str().to_owned()),
+            expected_close_date: f.expected_close_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            source: f.source.clone(),
+            notes: f.notes.clone(),
+            pipeline_id: Some(d.pipeline_id.0),
+            stage_id: Some(d.stage_id.0),
+            lost_reason: d.lost_reason.clone(),
+            owner_id: Some(d.owner_id.0),
+        }
+    }
+}
+
+impl DealWrite {
+    fn input(&self) -> DealInput {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        DealInput {
+            title: self.title.clone(),
+            company_id: self.company_id.map(CompanyId),
+            contact_id: self.contact_id.map(ContactId),
+            amount: text(&self.amount),
+            currency: text(&self.currency),
+            expected_close_date: text(&self.expected_close_date),
+            source: text(&self.source),
+            notes: text(&self.notes),
+        }
+    }
+
+    /// Only the deal's own fields: not where it stands or whose it is.
+    fn fields(&self) -> DealWrite {
+        DealWrite { pipeline_id: None, stage_id: None, lost_reason: None, owner_id: None, ..self.clone() }
+    }
+
+    /// The references a client may have changed, checked against what the caller sees.
+    async fn check(&self, db: &Db, access: &Access, before: Option<&DealWrite>) -> Result<(), ApiError> {
+        let mut checks = Checks::new(db, access);
+        let was = |get: fn(&DealWrite) -> Option<i64>| before.and_then(get);
+        checks.reference("owner_id", Ref::User, self.owner_id, was(|d| d.owner_id)).await;
+        checks.reference("company_id", Ref::Company, self.company_id, was(|d| d.company_id)).await;
+        checks.reference("contact_id", Ref::Contact, self.contact_id, was(|d| d.contact_id)).await;
+        date_text(&mut checks, "expected_close_date", self.expected_close_date.as_deref());
+        if let Some(pipeline) = self.pipeline_id.filter(|p| Some(*p) != was(|d| d.pipeline_id)) {
+            if before.is_some() {
+                checks.push(FieldError::new("pipeline_id", "read-only", "A deal stays in its pipeline"));
+            } else if !deals::pipelines_and_stages(db).await?.0.iter().any(|p| p.id.0 == pipeline) {
+                checks.push(FieldError::new("pipeline_id", "not-found", "There is no such pipeline"));
+            }
+        }
+        if before.is_none() && self.lost_reason.is_some() {
+            checks.push(FieldError::new(
+                "lost_reason",
+                "deal-not-lost",
+                "A new deal cannot start lost: create it, then move it to a lost stage",
+            ));
+        }
+        checks.finish()
+    }
+}
+
+page_of!(DealPage, Deal);
+
+const SORTS: &[SortOption<DealSort>] = &[
+    SortOption { key: "created_at", by: DealSort::CreatedAt, kind: SortKind::Time },
+    SortOption { key: "updated_at", by: DealSort::UpdatedAt, kind: SortKind::Time },
+    SortOption { key: "title", by: DealSort::Title, kind: SortKind::Text },
+    SortOption { key: "amount", by: DealSort::Amount, kind: SortKind::Int },
+];
+
+fn sorts() -> RefOr<Schema> {
+    sort_schema(&["created_at", "updated_at", "title", "amount"], true)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DealQuery {
+    /// Search in the title.
+    q: Option<String>,
+    pipeline_id: Option<i64>,
+    stage_id: Option<i64>,
+    status: Option<DealStatus>,
+    owner_id: Option<i64>,
+    company_id: Option<i64>,
+    contact_id: Option<i64>,
+    source: Option<String>,
+    created_from: Option<DateTime<Utc>>,
+    created_to: Option<DateTime<Utc>>,
+    /// Closed (won or lost) at or after.
+    closed_from: Option<DateTime<Utc>>,
+    closed_to: Option<DateTime<Utc>>,
+    /// `-created_at` (default), `updated_at`, `title`, `amount`; `-` for descending.
+    #[param(schema_with = sorts)]
+    sort: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u64>,
+    cursor: Option<String>,
+}
+
+/// List deals.
+#[utoipa::path(get, path = "/api/v1/deals", tag = "deals", params(DealQuery),
+    responses((status = 200, description = "A page of deals", body = DealPage)))]
+async fn list(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<DealQuery>,
+) -> Result<Json<DealPage>, ApiError> {
+    let p = paging(SORTS, "-created_at", query.sort.as_deref(), query.limit, query.cursor.as_deref())?;
+    let filter = DealFilter {
+        q: query.q,
+        pipeline_id: query.pipeline_id.map(PipelineId),
+        stage_ids: query.stage_id.map(|s| vec![StageId(s)]),
+        status: query.status.map(Into::into),
+        owner_ids: query.owner_id.map(|o| vec![UserId(o)]),
+        company_id: query.company_id.map(CompanyId),
+        contact_id: query.contact_id.map(ContactId),
+        source: query.source,
+        created_from: filter_time("created_from", query.created_from)?,
+        created_to: filter_time("created_to", query.created_to)?,
+        closed_from: filter_time("closed_from", query.closed_from)?,
+        closed_to: filter_time("closed_to", query.closed_to)?,
+        visible: None,
+    };
+    let page = deals::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
+        .await?;
+    Ok(Json(DealPage::from_page(page, Deal::from)))
+}
+
+/// Read one deal.
+#[utoipa::path(get, path = "/api/v1/deals/{id}", tag = "deals",
+    params(("id" = i64, Path, description = "Deal id")),
+    responses((status = 200, description = "The deal", body = Deal,
+        headers(("ETag" = String, description = "The version, for If-Match")))))]
+async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
+    let deal = deals::get(&state.db, &caller.access, DealId(id)).await?;
+    Ok(with_etag(StatusCode::OK, deal.version, Deal::from(deal)))
+}
+
+/// Register a deal.
+#[utoipa::path(post, path = "/api/v1/deals", tag = "deals",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = DealWrite,
+    responses((status = 201, description = "Created", body = Deal,
+        headers(("Location" = String, description = "The new deal's URL"), ("ETag" = String, description = "Its version")))))]
+async fn create(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Body(body): Body<DealWrite>,
+) -> Result<Response, ApiError> {
+    body.check(&state.db, &caller.access, None).await?;
+    let deal = deals::create(
+        &state.db,
+        &caller.access,
+        &body.input(),
+        body.pipeline_id.map(PipelineId),
+        body.stage_id.map(StageId),
+        body.owner_id.map(UserId),
+    )
+    .await?;
+    Ok(created(format!("/api/v1/deals/{}", deal.id), deal.version, Deal::from(deal)))
+}
+
+/// Change a deal (JSON merge patch), move it to a stage, or hand it over.
+#[utoipa::path(patch, path = "/api/v1/deals/{id}", tag = "deals",
+    params(("id" = i64, Path, description = "Deal id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it, last write wins")),
+    request_body = DealPatch,
+    responses((status = 200, description = "The changed deal", body = Deal,
+        headers(("ETag" = String, description = "The new version")))))]
+async fn update(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Id(id): Id,
+    if_match: IfMatch,
+    Body(changes): Body<Value>,
+) -> Result<Response, ApiError> {
+    let (db, access, id) = (&state.db, &*caller.access, DealId(id));
+    let deal = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
+    Ok(with_etag(StatusCode::OK, deal.version, Deal::from(deal)))
+}
+
+/// One read-merge-write of a PATCH: fields, then owner, then stage, each over the version
+/// the step before left.
+async fn apply_patch(
+    db: &Db,
+    access: &Access,
+    id: DealId,
+    if_match: &IfMatch,
+    changes: &Value,
+) -> Result<DealRecord, ApiError> {
+    let current = deals::get(db, access, id).await?;
+    if_match.check(current.version)?;
+    let before = DealWrite::from(&current);
+    let after = patch::apply(&before, changes)?;
+    after.check(db, access, Some(&before)).await?;
+    let mut deal = current;
+    if after.fields() != before.fields() {
+        deal = deals::update(db, access, id, &after.input(), Some(deal.version)).await?;
+    }
+    if let Some(owner) = after.owner_id.filter(|o| Some(*o) != before.owner_id) {
+        deals::transfer(db, access, &[id], UserId(owner)).await?;
+        deal = deals::get(db, access, id).await?;
+    }
+    let stage = after.stage_id.map_or(deal.stage_id, StageId);
+    if stage != deal.stage_id || (after.lost_reason.is_some() && after.lost_reason != before.lost_reason) {
+        let reason = after.lost_reason.as_deref().unwrap_or_default();
+        deal = deals::move_stage(db, access, id, stage, reason, Some(deal.version)).await?;
+    }
+    Ok(deal)
+}
+
+/// Delete a deal with its tasks and activities.
+#[utoipa::path(delete, path = "/api/v1/deals/{id}", tag = "deals",
+    params(("id" = i64, Path, description = "Deal id"),
+        ("If-Match" = Option<String>, Header, description = "Delete only this version")),
+    responses((status = 204, description = "Deleted")))]
+async fn delete(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Id(id): Id,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
+    let (db, access, id) = (&state.db, &*caller.access, DealId(id));
+    if !if_match.is_any() {
+        if_match.check(deals::get(db, access, id).await?.version)?;
+    }
+    deals::delete(db, access, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,315 @@
+//! `/api/v1/tasks`: tasks linked to companies, contacts and deals, ordered by due time (tasks
+//! without one last). `PATCH {"done": true}` ticks one off, as "My tasks" does.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use orbita_app::{Access, Db, tasks};
+use orbita_domain::task::{Task as TaskRecord, TaskInput};
+use orbita_domain::{CompanyId, ContactId, DealId, FieldError, TaskId, UserId};
+use orbita_storage::tasks::TaskFilter;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::ApiState;
+use crate::auth::Caller;
+use crate::checks::{Checks, Ref, filter_time};
+use crate::extract::{Body, Id, IfMatch, Params};
+use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
+use crate::patch::{self, created, retrying, with_etag};
+use crate::problem::ApiError;
+use crate::vocab::TaskPriority;
+
+pub fn routes() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+}
+
+/// A task.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Task {
+    pub id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub assignee_id: i64,
+    pub priority: TaskPriority,
+    pub company_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub deal_id: Option<i64>,
+    pub author_id: Option<i64>,
+    pub done: bool,
+    pub done_at: Option<DateTime<Utc>>,
+    /// Open and past its due time.
+    pub overdue: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<TaskRecord> for Task {
+    fn from(t: TaskRecord) -> Self {
+        let overdue = t.is_overdue(orbita_domain::now());
+        let f = t.fields;
+        Self {
+            id: t.id.0,
+            title: f.title,
+            description: f.description,
+            due_at: f.due_at,
+            assignee_id: f.assignee_id.0,
+            priority: f.priority.into(),
+            company_id: f.company_id.map(|id| id.0),
+            contact_id: f.contact_id.map(|id| id.0),
+            deal_id: f.deal_id.map(|id| id.0),
+            author_id: t.author_id.map(|u| u.0),
+            done: t.done_at.is_some(),
+            done_at: t.done_at,
+            overdue,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            version: t.version,
+        }
+    }
+}
+
+/// A new task; it is yours unless `assignee_id` says otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskWrite {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub due_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub assignee_id: Option<i64>,
+    /// `normal` when absent.
+    #[serde(default)]
+    pub priority: Option<TaskPriority>,
+    #[serde(default)]
+    pub company_id: Option<i64>,
+    #[serde(default)]
+    pub contact_id: Option<i64>,
+    #[serde(default)]
+    pub deal_id: Option<i64>,
+    /// Whether it is done (PATCH; a new task is open).
+    #[serde(default)]
+    pub done: Option<bool>,
+}
+
+/// Changes to a task (JSON merge patch); `done` ticks it off or reopens it.
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "describes the PATCH body in the OpenAPI document; the body is merged as JSON")]
+pub struct TaskPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub assignee_id: Option<i64>,
+    pub priority: Option<TaskPriority>,
+    pub company_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub deal_id: Option<i64>,
+    pub done: Option<bool>,
+}
+
+impl From<&TaskRecord> for TaskWrite {
+    fn from(t: &TaskRecord) -> Self {
+        let f = &t.fields;
+        Self {
+            title: f.title.clone(),
+            description: f.description.clone(),
+            due_at: f.due_at,
+            assignee_id: Some(f.assignee_id.0),
+            priority: Some(f.priority.into()),
+            company_id: f.company_id.map(|id| id.0),
+            contact_id: f.contact_id.map(|id| id.0),
+            deal_id: f.deal_id.map(|id| id.0),
+            done: Some(t.done_at.is_some()),
+        }
+    }
+}
+
+impl TaskWrite {
+    /// Checks references and times; the form for the service.
+    async fn input(
+        &self,
+        db: &Db,
+        access: &Access,
+        before: Option<&TaskWrite>,
+    ) -> Result<TaskInput, ApiError> {
+        let mut checks = Checks::new(db, access);
+        let was = |get: fn(&TaskWrite) -> Option<i64>| before.and_then(get);
+        checks.reference("assignee_id", Ref::User, self.assignee_id, was(|t| t.assignee_id)).await;
+        checks.reference("company_id", Ref::Company, self.company_id, was(|t| t.company_id)).await;
+        checks.reference("contact_id", Ref::Contact, self.contact_id, was(|t| t.contact_id)).await;
+        checks.reference("deal_id", Ref::Deal, self.deal_id, was(|t| t.deal_id)).await;
+        let due_at = checks.time("due_at", self.due_at);
+        if before.is_none() && self.done == Some(true) {
+            checks.push(FieldError::new(
+                "done",
+                "task-new-open",
+                "A new task is open: mark it done with PATCH",
+            ));
+        }
+        checks.finish()?;
+        Ok(TaskInput {
+            title: self.title.clone(),
+            description: self.description.clone().unwrap_or_default(),
+            due_at,
+            // Cleared (`null`) means unchanged; a new task is the caller's own.
+            assignee_id: UserId(self.assignee_id.or(was(|t| t.assignee_id)).unwrap_or(access.user_id().0)),
+            priority: self.priority.map(Into::into),
+            company_id: self.company_id.map(CompanyId),
+            contact_id: self.contact_id.map(ContactId),
+            deal_id: self.deal_id.map(DealId),
+        })
+    }
+}
+
+impl TaskWrite {
+    /// Whether anything but `done` differs.
+    fn fields_differ(&self, other: &TaskWrite) -> bool {
+        TaskWrite { done: None, ..self.clone() } != TaskWrite { done: None, ..other.clone() }
+    }
+}
+
+page_of!(TaskPage, Task);
+
+const SORTS: &[SortOption<()>] = &[SortOption { key: "due_at", by: (), kind: SortKind::Time }];
+
+fn sorts() -> RefOr<Schema> {
+    sort_schema(&["due_at"], false)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskQuery {
+    assignee_id: Option<i64>,
+    /// Only done (`true`) or only open (`false`) tasks.
+    done: Option<bool>,
+    /// Open tasks due before this time (overdue ones: now).
+    due_before: Option<DateTime<Utc>>,
+    company_id: Option<i64>,
+    contact_id: Option<i64>,
+    deal_id: Option<i64>,
+    /// `due_at`: the only order, earliest first, tasks without a due time last.
+    #[param(schema_with = sorts)]
+    sort: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u64>,
+    cursor: Option<String>,
+}
+
+/// List tasks.
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskQuery),
+    responses((status = 200, description = "A page of tasks", body = TaskPage)))]
+async fn list(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<TaskQuery>,
+) -> Result<Json<TaskPage>, ApiError> {
+    let p = paging(SORTS, "due_at", query.sort.as_deref(), query.limit, query.cursor.as_deref())?;
+    let filter = TaskFilter {
+        assignee_ids: query.assignee_id.map(|a| vec![UserId(a)]),
+        done: query.done,
+        due_before: filter_time("due_before", query.due_before)?,
+        company_id: query.company_id.map(CompanyId),
+        contact_id: query.contact_id.map(ContactId),
+        deal_id: query.deal_id.map(DealId),
+        visible: None,
+    };
+    let page = tasks::list(&state.db, &caller.access, &filter, p.after.as_ref(), p.limit).await?;
+    Ok(Json(TaskPage::from_page(page, Task::from)))
+}
+
+/// Read one task.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks",
+    params(("id" = i64, Path, description = "Task id")),
+    responses((status = 200, description = "The task", body = Task,
+        headers(("ETag" = String, description = "The version, for If-Match")))))]
+async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
+    let task = tasks::get(&state.db, &caller.access, TaskId(id)).await?;
+    Ok(with_etag(StatusCode::OK, task.version, Task::from(task)))
+}
+
+/// Create a task.
+#[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = TaskWrite,
+    responses((status = 201, description = "Created", body = Task,
+        headers(("Location" = String, description = "The new task's URL"), ("ETag" = String, description = "Its version")))))]
+async fn create(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Body(body): Body<TaskWrite>,
+) -> Result<Response, ApiError> {
+    let input = body.input(&state.db, &caller.access, None).await?;
+    let task = tasks::create(&state.db, &caller.access, &input).await?;
+    Ok(created(format!("/api/v1/tasks/{}", task.id), task.version, Task::from(task)))
+}
+
+/// Change a task (JSON merge patch), or tick it off.
+#[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks",
+    params(("id" = i64, Path, description = "Task id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it, last write wins")),
+    request_body = TaskPatch,
+    responses((status = 200, description = "The changed task", body = Task,
+        headers(("ETag" = String, description = "The new version")))))]
+async fn update(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Id(id): Id,
+    if_match: IfMatch,
+    Body(changes): Body<Value>,
+) -> Result<Response, ApiError> {
+    let (db, access, id) = (&state.db, &*caller.access, TaskId(id));
+    let task = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
+    Ok(with_etag(StatusCode::OK, task.version, Task::from(task)))
+}
+
+/// One read-merge-write of a PATCH: fields, then done.
+async fn apply_patch(
+    db: &Db,
+    access: &Access,
+    id: TaskId,
+    if_match: &IfMatch,
+    changes: &Value,
+) -> Result<TaskRecord, ApiError> {
+    let current = tasks::get(db, access, id).await?;
+    if_match.check(current.version)?;
+    let before = TaskWrite::from(&current);
+    let after = patch::apply(&before, changes)?;
+    let input = after.input(db, access, Some(&before)).await?;
+    let mut task = current;
+    if after.fields_differ(&before) {
+        task = tasks::update(db, access, id, &input, Some(task.version)).await?;
+    }
+    if let Some(done) = after.done.filter(|d| *d != task.done_at.is_some()) {
+        task = tasks::set_done(db, access, id, done).await?;
+    }
+    Ok(task)
+}
+
+/// Delete a task.
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}", tag = "tasks",
+    params(("id" = i64, Path, description = "Task id"),
+        ("If-Match" = Option<String>, Header, description = "Delete only this version")),
+    responses((status = 204, description = "Deleted")))]
+async fn delete(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Id(id): Id,
+    if_match: IfMatch,
+) -> Result<StatusCode, ApiError> {
+    let (db, access, id) = (&state.db, &*caller.access, TaskId(id));
+    if !if_match.is_any() {
+        if_match.check(tasks::get(db, access, id).await?.version)?;
+    }
+    tasks::delete(db, access, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,47 @@
+//! The API's words for the domain's enums, with their OpenAPI schemas. They spell the same
+//! lower-case words as the domain and the database; the mirror keeps HTTP concerns (schemas)
+//! out of `orbita-domain`.
+
+use orbita_domain::activity::{
+    ActivityKind as DomainActivityKind, ActivityStatus as DomainActivityStatus, Direction as DomainDirection,
+};
+use orbita_domain::deal::DealStatus as DomainDealStatus;
+use orbita_domain::pipeline::StageKind as DomainStageKind;
+use orbita_domain::task::TaskPriority as DomainTaskPriority;
+
+macro_rules! mirror {
+    ($(#[$meta:meta])* $name:ident => $domain:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl From<$name> for $domain {
+            fn from(value: $name) -> Self {
+                match value { $($name::$variant => $domain::$variant),+ }
+            }
+        }
+
+        impl From<$domain> for $name {
+            fn from(value: $domain) -> Self {
+                match value { $($domain::$variant => $name::$variant),+ }
+            }
+        }
+    };
+}
+
+mirror!(
+    /// `open` (being worked), `won` or `lost`.
+    DealStatus => DomainDealStatus { Open, Won, Lost }
+);
+mirror!(
+    /// Whether deals at a stage are open, won or lost.
+    StageKind => DomainStageKind { Open, Won, Lost }
+);
+mirror!(TaskPriority => DomainTaskPriority { Low, Normal, High });
+mirror!(ActivityKind => DomainActivityKind { Call, Meeting, Email, Note });
+mirror!(Direction => DomainDirection { Incoming, Outgoing });
+mirror!(
+    /// `planned` or `done`.
+    ActivityStatus => DomainActivityStatus { Planned, Done }
+);

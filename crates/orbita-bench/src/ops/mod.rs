@@ -1,0 +1,196 @@
+//! The operations measured, each twice: over HTTP against the real server (`web`), and as the
+//! same queries run in-process through the storage and service functions the page calls
+//! (`floor`): the SQL, its row decoding and nothing else: no session check, no rendering, no HTTP.
+
+pub mod floor;
+pub mod web;
+
+use std::sync::Mutex;
+use std::sync::atomic::AtomicUsize;
+
+use chrono::NaiveDate;
+use orbita_app::Access;
+use orbita_domain::{DealId, StageId, UserId};
+use orbita_storage::Db;
+
+use crate::http::{Browser, Http};
+use crate::samples::{Pipeline, Samples};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Manager,
+    Head,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Manager => "manager",
+            Role::Head => "head of sales",
+        }
+    }
+}
+
+/// A signed-in user: the browser's cookie, their rights (for the floor) and their values.
+pub struct Actor {
+    pub role: Role,
+    pub user_id: UserId,
+    pub browser: Browser,
+    pub access: Access,
+    pub samples: Samples,
+}
+
+/// Everything an operation needs.
+pub struct Ctx {
+    pub http: Http,
+    pub db: Db,
+    pub manager: Actor,
+    pub head: Actor,
+    pub pipeline: Pipeline,
+    /// The organisation's currency, as the deal form preselects it.
+    pub currency: String,
+    /// The manager's open deals and their current stages, moved by both sides in turn.
+    pub moves: Mutex<Vec<(DealId, StageId)>>,
+    /// The summary report's period (this month) and the funnel's (this year), both ends included.
+    pub month: (NaiveDate, NaiveDate),
+    pub year: (NaiveDate, NaiveDate),
+    /// Numbers new deals' titles.
+    pub created: AtomicUsize,
+}
+
+impl Ctx {
+    pub fn actor(&self, role: Role) -> &Actor {
+        match role {
+            Role::Manager => &self.manager,
+            Role::Head => &self.head,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `/search/suggest?q=x`: one letter is answered without a query, so this is the cost of
+    /// every request's session check and page frame.
+    Session,
+    ListFirst,
+    ListDeep,
+    ByInn,
+    ByKpp,
+    ByName,
+    ContactByPhone,
+    ContactByEmail,
+    GlobalSearch,
+    Card,
+    Kanban,
+    CreateDeal,
+    MoveStage,
+    LogCall,
+    Summary,
+    Funnel,
+}
+
+/// A latency target for p95, in milliseconds, on SQLite (PostgreSQL gets twice as long).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Target {
+    pub p95_ms: Option<f64>,
+    /// Not in the issue: a target by analogy (the funnel is a report like the summary).
+    pub assumed: bool,
+}
+
+impl Op {
+    pub fn title(self) -> &'static str {
+        match self {
+            Op::Session => "session check + empty fragment",
+            Op::ListFirst => "companies list, first page by name",
+            Op::ListDeep => "companies list, deep page (keyset)",
+            Op::ByInn => "company by exact INN",
+            Op::ByKpp => "company by KPP",
+            Op::ByName => "company by 4-letter name fragment",
+            Op::ContactByPhone => "contact by phone",
+            Op::ContactByEmail => "contact by e-mail fragment",
+            Op::GlobalSearch => "global search (header)",
+            Op::Card => "company card",
+            Op::Kanban => "kanban, main pipeline",
+            Op::CreateDeal => "create a deal",
+            Op::MoveStage => "move a deal's stage",
+            Op::LogCall => "log a call",
+            Op::Summary => "monthly summary report",
+            Op::Funnel => "funnel report (this year)",
+        }
+    }
+
+    pub fn target(self) -> Target {
+        let (p95_ms, assumed) = match self {
+            Op::Session => (None, false),
+            Op::ListFirst | Op::ListDeep | Op::ByInn | Op::ByKpp | Op::ContactByPhone | Op::Card => {
+                (Some(10.0), false)
+            }
+            Op::ByName | Op::GlobalSearch => (Some(25.0), false),
+            // A fragment of an address is searched like a fragment of a name.
+            Op::ContactByEmail => (Some(25.0), true),
+            Op::Kanban | Op::Summary => (Some(50.0), false),
+            Op::Funnel => (Some(50.0), true),
+            Op::CreateDeal | Op::MoveStage | Op::LogCall => (Some(10.0), false),
+        };
+        Target { p95_ms, assumed }
+    }
+
+    pub fn is_write(self) -> bool {
+        matches!(self, Op::CreateDeal | Op::MoveStage | Op::LogCall)
+    }
+
+    /// What the floor runs, for the legend under the table.
+    pub fn floor_text(self) -> &'static str {
+        match self {
+            Op::Session => "`auth::authenticate` (session, user, role, groups) + `setup::settings`",
+            Op::ListFirst | Op::ListDeep | Op::ByInn | Op::ByKpp | Op::ByName => {
+                "`orbita_storage::companies::list` with the user's visibility, 50 rows"
+            }
+            Op::ContactByPhone | Op::ContactByEmail => {
+                "`orbita_storage::contacts::list` with the user's visibility, 50 rows"
+            }
+            Op::GlobalSearch => "`orbita_app::search::global` (companies, contacts, deals; 5 each)",
+            Op::Card => {
+                "the card's service calls: company, users, contacts, deals, stages, open tasks, timeline"
+            }
+            Op::Kanban => "pipelines and stages, `orbita_app::kanban::board`, users",
+            Op::CreateDeal => "`orbita_app::deals::create` (insert + audit event, one transaction)",
+            Op::MoveStage => "`orbita_app::deals::move_stage` (update + stage history + audit event)",
+            Op::LogCall => "`orbita_app::companies::get` + `orbita_app::activities::log` (+ audit event)",
+            Op::Summary => "`orbita_app::reports::summary` for this month",
+            Op::Funnel => "`orbita_app::reports::funnel` for this year",
+        }
+    }
+
+    /// Whether the user has the values this operation asks for.
+    pub fn has_samples(self, actor: &Actor) -> bool {
+        let s = &actor.samples;
+        match self {
+            Op::ListDeep => !s.deep.is_empty(),
+            Op::ByInn => !s.inns.is_empty(),
+            Op::ByKpp => !s.kpps.is_empty(),
+            Op::ByName | Op::GlobalSearch => !s.name_fragments.is_empty(),
+            Op::ContactByPhone => !s.phones.is_empty(),
+            Op::ContactByEmail => !s.email_fragments.is_empty(),
+            Op::Card | Op::CreateDeal | Op::LogCall => !s.companies.is_empty(),
+            Op::Session | Op::ListFirst | Op::Kanban | Op::MoveStage | Op::Summary | Op::Funnel => true,
+        }
+    }
+}
+
+/// The `i`-th value, round the list.
+pub fn pick<T>(list: &[T], i: usize) -> anyhow::Result<&T> {
+    list.get(i % list.len().max(1)).ok_or_else(|| anyhow::anyhow!("no sample values"))
+}
+
+/// The next move: a deal and an open stage it is not at (a move to its own stage changes nothing).
+pub fn next_move(ctx: &Ctx, i: usize) -> anyhow::Result<(DealId, StageId)> {
+    let mut moves = ctx.moves.lock().map_err(|_| anyhow::anyhow!("moves poisoned"))?;
+    let count = moves.len();
+    let (deal, current) = *moves.get(i % count.max(1)).ok_or_else(|| anyhow::anyhow!("no open deals"))?;
+    let stages = &ctx.pipeline.open_stages;
+    let at = stages.iter().position(|s| *s == current).unwrap_or(0);
+    let to = *stages.get((at + 1) % stages.len().max(1)).ok_or_else(|| anyhow::anyhow!("no open stages"))?;
+    moves[i % count] = (deal, to);
+    Ok((deal, to))
+}

@@ -1,0 +1,255 @@
+//! The register of contacts with counterparties (`GET /activities`): every call, meeting,
+//! letter and note, planned or done, newest first, with the counterparty, the contact person,
+//! the responsible user, the substance, the time spent and the direction. `GET
+//! /activities/{id}` is one in detail; the form is in [`form`].
+
+mod form;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use orbita_app::{activities, companies, contacts, deals};
+use orbita_domain::access::{Action, Area};
+use orbita_domain::activity::{Activity, ActivityKind, ActivityStatus};
+use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, UserId};
+use orbita_storage::activities::ActivityFilter;
+
+use super::SignedIn;
+use super::deals::common::{self, Params, People};
+use crate::AppState;
+use crate::error::PageError;
+use crate::ui::layout::url;
+use crate::ui::{Layout, Nav, SelectOption};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/activities", get(list).post(form::create))
+        .route("/activities/new", get(form::new))
+        .route("/activities/{id}", get(card).post(form::update))
+        .route("/activities/{id}/edit", get(form::edit))
+        .route("/activities/{id}/delete", post(delete))
+}
+
+const PAGE_SIZE: u64 = 50;
+
+pub struct Link {
+    pub href: String,
+    pub text: String,
+}
+
+/// An activity as the list and the card print it.
+pub struct ActivityView {
+    pub activity: Activity,
+    pub kind: String,
+    pub direction: String,
+    pub status: String,
+    pub planned: bool,
+    pub status_tone: &'static str,
+    pub duration: String,
+    pub responsible: String,
+    pub company: Option<Link>,
+    pub contact: Option<Link>,
+    pub deal: Option<Link>,
+}
+
+impl ActivityView {
+    fn new(layout: &Layout, activity: Activity, people: &People) -> ActivityView {
+        let f = &activity.fields;
+        let number = |key: &str, id: i64| layout.t_with(key, "id", &id.to_string());
+        ActivityView {
+            kind: layout.t(&format!("activity-kind-{}", f.kind.as_str())),
+            direction: f
+                .direction
+                .map(|d| layout.t(&format!("activity-direction-{}", d.as_str())))
+                .unwrap_or_default(),
+            status: layout.t(&format!("activity-status-{}", f.status.as_str())),
+            planned: f.status == ActivityStatus::Planned,
+            status_tone: if f.status == ActivityStatus::Planned { "amber" } else { "green" },
+            duration: f.duration_minutes.map(|m| layout.count("count-minutes", m)).unwrap_or_default(),
+            responsible: people.name(f.responsible_id),
+            company: f.company_id.map(|id| Link {
+                href: format!("/companies/{id}"),
+                text: number("deals-company-number", id.0),
+            }),
+            contact: f.contact_id.map(|id| Link {
+                href: format!("/contacts/{id}"),
+                text: number("deals-contact-number", id.0),
+            }),
+            deal: f
+                .deal_id
+                .map(|id| Link { href: format!("/deals/{id}"), text: number("deals-deal-number", id.0) }),
+            activity,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "activities/list.html")]
+pub struct ListPage {
+    pub layout: Layout,
+    pub rows: Vec<ActivityView>,
+    pub kinds: Vec<SelectOption>,
+    pub statuses: Vec<SelectOption>,
+    pub responsibles: Vec<SelectOption>,
+    pub from: String,
+    pub to: String,
+    pub links: Vec<(&'static str, String)>,
+    pub next_href: String,
+    pub first_href: String,
+    pub reset_href: String,
+    pub new_href: String,
+    pub filtered: bool,
+    pub can_create: bool,
+}
+
+async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw.as_deref());
+    let access = &user.session.access;
+    let layout = user.page(user.t("activities-title"), Some(Nav::Activities));
+    let kind = ActivityKind::parse(&p.get("kind"));
+    let status = ActivityStatus::parse(&p.get("status"));
+    let responsible = p.get("responsible");
+    let (from, to) = common::period(&layout.time_zone, &p.get("from"), &p.get("to"));
+    let responsible_id =
+        if responsible == "me" { Some(access.user_id()) } else { common::id::<UserId>(&responsible) };
+    let filter = ActivityFilter {
+        kind,
+        status,
+        responsible_ids: responsible_id.map(|r| vec![r]),
+        company_id: common::id::<CompanyId>(&p.get("company_id")),
+        contact_id: common::id::<ContactId>(&p.get("contact_id")),
+        deal_id: common::id::<DealId>(&p.get("deal_id")),
+        from,
+        to,
+        ..ActivityFilter::default()
+    };
+    let after = orbita_storage::Cursor::decode(&p.get("after"));
+    let page = match activities::list(&state.db, access, &filter, after.as_ref(), PAGE_SIZE).await {
+        Ok(page) => page,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let people = match orbita_app::admin::users(&state.db, access).await {
+        Ok(users) => People(users),
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let links: Vec<(&'static str, String)> = ["company_id", "contact_id", "deal_id"]
+        .into_iter()
+        .map(|k| (k, p.get(k)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("kind", kind.map(|k| k.as_str().to_owned()).unwrap_or_default()),
+        ("status", status.map(|s| s.as_str().to_owned()).unwrap_or_default()),
+        ("responsible", responsible.clone()),
+        ("from", p.get("from")),
+        ("to", p.get("to")),
+    ];
+    pairs.extend(links.iter().cloned());
+    let filtered = pairs.iter().any(|(_, v)| !v.is_empty());
+    let href = |extra: Option<(&'static str, String)>| {
+        let all: Vec<(&str, &str)> =
+            pairs.iter().chain(extra.iter()).map(|(k, v)| (*k, v.as_str())).collect();
+        url("/activities", &all)
+    };
+    let next_href = page.next.as_ref().map(|c| href(Some(("after", c.encode())))).unwrap_or_default();
+    let first_href = if p.get("after").is_empty() { String::new() } else { href(None) };
+    let any = |field: &str| format!("{}: {}", layout.t(field), layout.t("filter-any"));
+    let mut kinds = vec![SelectOption::new("", any("field-kind"), kind.is_none())];
+    kinds.extend(ActivityKind::ALL.iter().map(|k| {
+        SelectOption::new(k.as_str(), layout.t(&format!("activity-kind-{}", k.as_str())), Some(*k) == kind)
+    }));
+    let mut statuses = vec![SelectOption::new("", any("field-status"), status.is_none())];
+    statuses.extend(ActivityStatus::ALL.iter().map(|s| {
+        SelectOption::new(
+            s.as_str(),
+            layout.t(&format!("activity-status-{}", s.as_str())),
+            Some(*s) == status,
+        )
+    }));
+    let mut responsibles = vec![
+        SelectOption::new("", any("field-responsible"), responsible.is_empty()),
+        SelectOption::new("me", layout.t("filter-mine"), responsible == "me"),
+    ];
+    responsibles.extend(
+        people
+            .visible(access, Area::Activities)
+            .into_iter()
+            .map(|u| SelectOption::new(u.id.to_string(), u.name.clone(), u.id.to_string() == responsible)),
+    );
+    let link_pairs: Vec<(&str, &str)> = links.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut new_pairs = link_pairs.clone();
+    new_pairs.push(("return_to", "/activities"));
+    ListPage {
+        rows: page.items.into_iter().map(|a| ActivityView::new(&layout, a, &people)).collect(),
+        kinds,
+        statuses,
+        responsibles,
+        from: p.get("from"),
+        to: p.get("to"),
+        next_href,
+        first_href,
+        reset_href: url("/activities", &link_pairs),
+        new_href: url("/activities/new", &new_pairs),
+        filtered,
+        can_create: access.can(Area::Activities, Action::Create),
+        links,
+        layout,
+    }
+    .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "activities/card.html")]
+pub struct CardPage {
+    pub layout: Layout,
+    pub view: ActivityView,
+    pub can_edit: bool,
+    pub can_delete: bool,
+}
+
+/// `GET /activities/{id}`: the linked records by name where the user may see them.
+async fn card(State(state): State<AppState>, user: SignedIn, Path(id): Path<i64>) -> Response {
+    let access = &user.session.access;
+    let db = &state.db;
+    let activity = match activities::get(db, access, ActivityId(id)).await {
+        Ok(activity) => activity,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let people = People(orbita_app::admin::users(db, access).await.unwrap_or_default());
+    let title = user.t(&format!("activity-kind-{}", activity.fields.kind.as_str()));
+    let layout = user.page(title, Some(Nav::Activities));
+    let f = activity.fields.clone();
+    let mut view = ActivityView::new(&layout, activity, &people);
+    if let (Some(id), Some(link)) = (f.company_id, view.company.as_mut())
+        && let Ok(company) = companies::get(db, access, id).await
+    {
+        link.text = company.fields.name;
+    }
+    if let (Some(id), Some(link)) = (f.contact_id, view.contact.as_mut())
+        && let Ok(contact) = contacts::get(db, access, id).await
+    {
+        link.text = contact.fields.full_name();
+    }
+    if let (Some(id), Some(link)) = (f.deal_id, view.deal.as_mut())
+        && let Ok(deal) = deals::get(db, access, id).await
+    {
+        link.text = deal.fields.title;
+    }
+    CardPage {
+        can_edit: access.covers_owner(Area::Activities, Action::Edit, f.responsible_id),
+        can_delete: access.covers_owner(Area::Activities, Action::Delete, f.responsible_id),
+        view,
+        layout,
+    }
+    .into_response()
+}
+
+async fn delete(State(state): State<AppState>, user: SignedIn, Path(id): Path<i64>) -> Response {
+    match activities::delete(&state.db, &user.session.access, ActivityId(id)).await {
+        Ok(()) => Redirect::to("/activities").into_response(),
+        Err(error) => PageError::from(error).into_response(),
+    }
+}

@@ -1,0 +1,213 @@
+//! Contacts (contact persons): the list (search by name, phone or e-mail; filters by owner
+//! and company), the card with its timeline and quick actions, and the forms with the
+//! duplicate warning by phone and e-mail. The list table, the timeline and the quick actions
+//! are the companies' (`companies::{table, record, quick}`).
+
+mod card;
+mod form;
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use orbita_app::{AppError, Db, companies, contacts, views};
+use orbita_domain::CompanyId;
+use orbita_domain::access::{Action, Area};
+use orbita_domain::contact::Contact;
+use orbita_storage::contacts::{ContactFilter, ContactSort};
+
+use super::SignedIn;
+use super::companies::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListResults, Row, ViewLink};
+use super::companies::{People, notice, owner_filter, wants_fragment};
+use super::list_query::{ListQuery, day_end, day_start};
+use crate::AppState;
+use crate::error::PageError;
+use crate::ui::{Layout, Nav, SelectOption};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/contacts", get(list).post(form::create))
+        .route("/contacts/new", get(form::new_form))
+        .route("/contacts/duplicates", get(form::duplicates))
+        .route("/contacts/{id}", get(card::card).post(form::update))
+        .route("/contacts/{id}/edit", get(form::edit_form))
+        .route("/contacts/{id}/delete", post(card::delete))
+        .route("/contacts/{id}/activities", post(card::log_activity))
+        .route("/contacts/{id}/tasks", post(card::add_task))
+        .route("/contacts/{id}/notes", post(card::add_note))
+}
+
+const PATH: &str = "/contacts";
+const PAGE_SIZE: u64 = 50;
+
+const COLUMNS: &[ColumnDef] = &[
+    ColumnDef::new("name", "field-full-name").sorted("name"),
+    ColumnDef::new("position", "field-position"),
+    ColumnDef::new("company", "field-company"),
+    ColumnDef::new("phone", "field-phone"),
+    ColumnDef::new("email", "field-email"),
+    ColumnDef::new("owner", "field-owner"),
+    ColumnDef::new("created", "field-created").sorted("created"),
+    ColumnDef::new("updated", "field-updated"),
+];
+const DEFAULT_COLUMNS: &[&str] = &["name", "position", "company", "phone", "email", "owner"];
+const SORTS: &[(&str, ContactSort)] = &[("name", ContactSort::Name), ("created", ContactSort::CreatedAt)];
+const MORE_FILTERS: &[&str] = &["created_from", "created_to"];
+
+/// The names of the companies a page of contacts belongs to (those the user may see).
+async fn company_names(
+    db: &Db,
+    access: &orbita_app::Access,
+    ids: impl Iterator<Item = CompanyId>,
+) -> Result<HashMap<CompanyId, String>, AppError> {
+    let mut names = HashMap::new();
+    for id in ids {
+        if names.contains_key(&id) {
+            continue;
+        }
+        match companies::get(db, access, id).await {
+            Ok(company) => {
+                names.insert(id, company.fields.name);
+            }
+            Err(AppError::NotFound | AppError::Forbidden) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(names)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "contacts/list.html")]
+struct ListPage {
+    layout: Layout,
+    results: ListResults,
+    query: ListQuery,
+    sort: String,
+    owners: Vec<SelectOption>,
+    /// The company filter's company, by name (with a link to drop the filter).
+    company: Option<(String, String)>,
+    more_filters: usize,
+    columns: Vec<ColumnChoice>,
+    views: Vec<ViewLink>,
+    can_create: bool,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: SignedIn,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let db = &state.db;
+    let query = ListQuery::parse(raw.as_deref());
+    let access = &user.session.access;
+    let tz = &user.layout.time_zone;
+    let company_id: Option<CompanyId> = query.parsed("company_id");
+    let filter = ContactFilter {
+        q: query.opt("q"),
+        company_id,
+        owner_ids: owner_filter(query.get("owner"), access.user_id()),
+        created_from: query.date("created_from").map(|d| day_start(d, tz)),
+        created_to: query.date("created_to").map(|d| day_end(d, tz)),
+        ..ContactFilter::default()
+    };
+    let sort = query.sort_as(SORTS, "name");
+    let cursor = query.cursor();
+    let page =
+        contacts::list(db, access, &filter, sort.by, sort.descending, cursor.as_ref(), PAGE_SIZE).await?;
+    let people = People::load(db, access).await?;
+    let mut chosen = query.columns(&table::keys(COLUMNS), DEFAULT_COLUMNS);
+    if !chosen.contains(&"name") {
+        chosen.insert(0, "name");
+    }
+    let linked = page.items.iter().filter_map(|c| c.fields.company_id).chain(company_id);
+    let names = if chosen.contains(&"company") || company_id.is_some() {
+        company_names(db, access, linked).await?
+    } else {
+        HashMap::new()
+    };
+
+    let mut layout = user.page(user.t("nav-contacts"), Some(Nav::Contacts));
+    notice(&mut layout, query.get("notice"));
+    let export = access.can(Area::Contacts, Action::Export);
+    let mut results = ListResults::new(layout.clone(), "contacts", PATH, &query, export);
+    results.columns = table::header(&layout, COLUMNS, &chosen, &query, PATH, &sort.current);
+    results.rows = page.items.iter().map(|c| row(&layout, &people, &names, c, &chosen)).collect();
+    results.next_href = page.next.map(|c| query.next_href(PATH, &c)).unwrap_or_default();
+    let can_create = access.can(Area::Contacts, Action::Create);
+    let filtered = ["q", "owner", "company_id"].iter().chain(MORE_FILTERS).any(|n| !query.get(n).is_empty());
+    results.empty = if filtered {
+        Empty {
+            title: layout.t("empty-search"),
+            hint: layout.t("contacts-empty-search-hint"),
+            ..Empty::default()
+        }
+    } else {
+        Empty {
+            title: layout.t("empty-contacts"),
+            hint: layout.t("empty-contacts-hint"),
+            href: if can_create { "/contacts/new".to_owned() } else { String::new() },
+            label: layout.t("contacts-add"),
+        }
+    };
+    if wants_fragment(&headers) {
+        return Ok(results.into_response());
+    }
+
+    let views = table::view_links(views::list(db, access, "contacts").await?, PATH, &query);
+    let owners = people.filter_options(layout.t("filter-any"), layout.t("filter-mine"), query.get("owner"));
+    let company = company_id.map(|id| {
+        let name = names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
+        (name, query.href(PATH, &["company_id"], &[]))
+    });
+    let page = ListPage {
+        columns: table::choices(&layout, COLUMNS, &chosen),
+        sort: if query.sort().is_empty() { String::new() } else { sort.current },
+        more_filters: MORE_FILTERS.iter().filter(|n| !query.get(n).is_empty()).count(),
+        results,
+        query,
+        owners,
+        company,
+        views,
+        can_create,
+        layout,
+    };
+    Ok(page.into_response())
+}
+
+fn row(
+    layout: &Layout,
+    people: &People,
+    companies: &HashMap<CompanyId, String>,
+    contact: &Contact,
+    chosen: &[&str],
+) -> Row {
+    let f = &contact.fields;
+    let cells = chosen
+        .iter()
+        .map(|key| match *key {
+            "name" => Cell::link(f.full_name(), format!("{PATH}/{}", contact.id)),
+            "position" => Cell::long(f.position.clone().unwrap_or_default()),
+            "company" => match f.company_id.and_then(|id| companies.get(&id).map(|name| (id, name))) {
+                Some((id, name)) => Cell::link(name, format!("/companies/{id}")),
+                None => Cell::default(),
+            },
+            "phone" => Cell::text(f.phones.first().map(|p| p.display()).unwrap_or_default()).class("tnum"),
+            "email" => Cell::long(f.emails.first().map(|e| e.as_str()).unwrap_or_default()),
+            "owner" => Cell::text(people.name(contact.owner_id)),
+            "created" => Cell::text(layout.date_of(contact.created_at))
+                .class("muted")
+                .title(layout.datetime(contact.created_at)),
+            "updated" => Cell::text(layout.date_of(contact.updated_at))
+                .class("muted")
+                .title(layout.datetime(contact.updated_at)),
+            _ => Cell::default(),
+        })
+        .collect();
+    Row { cells }
+}

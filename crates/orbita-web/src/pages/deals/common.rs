@@ -1,0 +1,227 @@
+//! What the deal, kanban, task and activity pages share: reading values people type into URLs
+//! and forms (ids, dates and times in the organisation's zone), user names for owner columns
+//! and pickers, and where to send the browser back after a form.
+
+use std::str::FromStr;
+
+use axum::http::HeaderMap;
+use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use orbita_app::Access;
+use orbita_domain::access::{Action, Area};
+use orbita_domain::pipeline::Stage;
+use orbita_domain::user::User;
+use orbita_domain::{FieldError, Timestamp, UserId, ValidationErrors};
+
+use crate::session::safe_next;
+use crate::ui::format::time_zone;
+use crate::ui::{Layout, Locale, SelectOption};
+
+/// The query string of a request as name/value pairs, in order; repeated names allowed.
+#[derive(Debug, Clone, Default)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    pub fn parse(query: Option<&str>) -> Params {
+        Params(query.and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default())
+    }
+
+    /// The first value of `name`, trimmed; empty when absent.
+    pub fn get(&self, name: &str) -> String {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
+    }
+
+    /// Every non-empty value of `name`.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, v)| n == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_owned())
+            .collect()
+    }
+}
+
+/// An id typed in a URL or a form; empty or malformed is `None`.
+pub fn id<T: FromStr>(raw: &str) -> Option<T> {
+    let raw = raw.trim();
+    if raw.is_empty() { None } else { raw.parse().ok() }
+}
+
+/// An optional id field of a form: empty is `None`; anything but a number is a field error.
+pub fn id_field<T: FromStr>(raw: &str, field: &str, errors: &mut ValidationErrors) -> Option<T> {
+    let raw = raw.trim().trim_start_matches('#').trim_start_matches('№').trim();
+    if raw.is_empty() {
+        return None;
+    }
+    match raw.parse() {
+        Ok(id) => Some(id),
+        Err(_) => {
+            errors.push(FieldError::new(field, "link-id-format", "Enter the record's number"));
+            None
+        }
+    }
+}
+
+/// `2026-11-23`, as a date input sends it.
+pub fn date(raw: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
+}
+
+/// The first moment of a calendar day in the organisation's zone.
+pub fn day_start(tz: &str, day: NaiveDate) -> Timestamp {
+    let zone = time_zone(tz);
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    zone.from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// A period typed as two dates, both inclusive: from the start of the first day to the start
+/// of the day after the last.
+pub fn period(tz: &str, from: &str, to: &str) -> (Option<Timestamp>, Option<Timestamp>) {
+    let from = date(from).map(|d| day_start(tz, d));
+    let to = date(to).and_then(|d| d.checked_add_days(Days::new(1))).map(|d| day_start(tz, d));
+    (from, to)
+}
+
+/// The value of a `datetime-local` input for a moment: `2026-11-23T14:05` in the zone `tz`.
+pub fn datetime_input(tz: &str, at: DateTime<Utc>) -> String {
+    at.with_timezone(&time_zone(tz)).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// A `datetime-local` value read in the organisation's zone. `Ok(None)` when empty.
+pub fn datetime_field(tz: &str, raw: &str, field: &str, errors: &mut ValidationErrors) -> Option<Timestamp> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let local = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
+        .ok()
+        .or_else(|| date(raw).and_then(|d| d.and_hms_opt(9, 0, 0)));
+    let at = local.and_then(|l| time_zone(tz).from_local_datetime(&l).earliest());
+    match at {
+        Some(at) => Some(at.with_timezone(&Utc)),
+        None => {
+            errors.push(FieldError::new(field, "datetime-local-format", "Enter a date and time"));
+            None
+        }
+    }
+}
+
+/// Where a form sends the browser afterwards: the page it came from (a local path only), or
+/// `default`.
+pub fn return_to(raw: &str, default: &str) -> String {
+    if raw.trim().is_empty() { default.to_owned() } else { safe_next(Some(raw.trim())) }
+}
+
+/// A request made by a script (htmx or `kanban.js`), which wants a fragment or a status
+/// rather than a redirect.
+pub fn from_script(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request") || headers.contains_key("x-requested-with")
+}
+
+/// The users of the organisation, for names in lists and for pickers.
+#[derive(Debug, Clone, Default)]
+pub struct People(pub Vec<User>);
+
+impl People {
+    pub fn name(&self, id: UserId) -> String {
+        self.0.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_else(|| format!("#{id}"))
+    }
+
+    /// Two letters for an avatar: "Анна Смирнова" → "АС".
+    pub fn initials(&self, id: UserId) -> String {
+        let name = self.name(id);
+        let letters: String = name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect();
+        letters.to_uppercase()
+    }
+
+    /// The users `access` may give records of `area` to, active ones only, for an owner,
+    /// assignee or responsible picker; `selected` is marked. `blank` adds an empty first option.
+    pub fn options(
+        &self,
+        access: &Access,
+        area: Area,
+        action: Action,
+        selected: &str,
+        blank: Option<String>,
+    ) -> Vec<SelectOption> {
+        let mut options: Vec<SelectOption> =
+            blank.into_iter().map(|label| SelectOption::new("", label, selected.is_empty())).collect();
+        options.extend(
+            self.0
+                .iter()
+                .filter(|u| {
+                    (u.is_active && access.covers_owner(area, action, u.id)) || u.id.to_string() == selected
+                })
+                .map(|u| SelectOption::new(u.id.to_string(), u.name.clone(), u.id.to_string() == selected)),
+        );
+        options
+    }
+
+    /// The users whose records `access` may see in `area`: the choices of an owner filter.
+    pub fn visible(&self, access: &Access, area: Area) -> Vec<&User> {
+        self.0.iter().filter(|u| access.covers_owner(area, Action::View, u.id)).collect()
+    }
+}
+
+/// A stage's name in the page's language.
+pub fn stage_name(locale: Locale, stage: &Stage) -> String {
+    match locale {
+        Locale::Ru => stage.name_ru.clone(),
+        Locale::En => stage.name_en.clone(),
+    }
+}
+
+/// A decimal amount as a form shows it for editing: `1500000,00` in Russian.
+pub fn amount_input(layout: &Layout, amount: &orbita_domain::validation::Money) -> String {
+    let text = amount.amount.to_string();
+    match layout.locale {
+        Locale::Ru => text.replace('.', ","),
+        Locale::En => text,
+    }
+}
+
+/// Select options from `(value, label)` pairs with one marked.
+pub fn options(pairs: impl IntoIterator<Item = (String, String)>, selected: &str) -> Vec<SelectOption> {
+    pairs
+        .into_iter()
+        .map(|(value, label)| SelectOption::new(value.clone(), label, value == selected))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_round_trip_through_the_org_zone() {
+        let mut errors = ValidationErrors::default();
+        let at = datetime_field("Europe/Moscow", "2026-11-23T14:05", "due_at", &mut errors).expect("parsed");
+        assert_eq!(at.to_rfc3339(), "2026-11-23T11:05:00+00:00");
+        assert_eq!(datetime_input("Europe/Moscow", at), "2026-11-23T14:05");
+        assert!(datetime_field("Europe/Moscow", "завтра", "due_at", &mut errors).is_none());
+        assert_eq!(errors.field("due_at").map(|e| e.code), Some("datetime-local-format"));
+    }
+
+    #[test]
+    fn periods_include_the_last_day() {
+        let (from, to) = period("Europe/Moscow", "2026-11-01", "2026-11-30");
+        assert_eq!(from.map(|t| t.to_rfc3339()).as_deref(), Some("2026-10-31T21:00:00+00:00"));
+        assert_eq!(to.map(|t| t.to_rfc3339()).as_deref(), Some("2026-11-30T21:00:00+00:00"));
+        assert_eq!(period("Europe/Moscow", "", "x"), (None, None));
+    }
+
+    #[test]
+    fn ids_and_return_paths() {
+        let mut errors = ValidationErrors::default();
+        assert_eq!(id_field::<i64>(" №12 ", "company_id", &mut errors), Some(12));
+        assert_eq!(id_field::<i64>("ООО", "company_id", &mut errors), None);
+        assert!(errors.field("company_id").is_some());
+        assert_eq!(id::<i64>(""), None);
+        assert_eq!(return_to("//evil.example", "/deals"), "/");
+        assert_eq!(return_to("", "/deals"), "/deals");
+        assert_eq!(return_to("/deals/kanban?pipeline=1", "/deals"), "/deals/kanban?pipeline=1");
+    }
+}

@@ -1,0 +1,276 @@
+//! The deal form: `GET /deals/new` (company and contact prefilled from the query),
+//! `POST /deals`, `GET /deals/{id}/edit` and `POST /deals/{id}` with the version read, so a
+//! save over someone else's change is caught. A refused form comes back with the typed values
+//! and a message next to each field (422).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use orbita_app::{AppError, companies, contacts, deals, setup};
+use orbita_domain::access::{Action, Area};
+use orbita_domain::deal::{Deal, DealInput};
+use orbita_domain::pipeline::StageKind;
+use orbita_domain::{CompanyId, ContactId, DealId, StageId, UserId, ValidationErrors};
+use serde::Deserialize;
+
+use super::common::{self, Params, People};
+use super::list::stage_options;
+use crate::AppState;
+use crate::error::PageError;
+use crate::pages::SignedIn;
+use crate::ui::{ErrorItem, Flash, FlashKind, Layout, Nav, SelectOption};
+
+/// The form as typed: every field raw text.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DealForm {
+    pub title: String,
+    pub amount: String,
+    pub currency: String,
+    pub expected_close_date: String,
+    pub source: String,
+    pub notes: String,
+    pub company_id: String,
+    pub contact_id: String,
+    pub stage_id: String,
+    pub owner_id: String,
+    pub version: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "deals/form.html")]
+pub struct FormPage {
+    pub layout: Layout,
+    /// `None` for a new deal.
+    pub deal_id: Option<DealId>,
+    pub form: DealForm,
+    pub errors: ValidationErrors,
+    pub error_items: Vec<ErrorItem>,
+    pub stages: Vec<SelectOption>,
+    pub owners: Vec<SelectOption>,
+    pub currencies: Vec<SelectOption>,
+    pub cancel_href: String,
+    /// The chosen company's and contact's names (their numbers when the user may not see them).
+    pub company_name: String,
+    pub contact_hint: String,
+}
+
+const CURRENCIES: &[&str] = &["RUB", "USD", "EUR", "CNY", "KZT", "BYN"];
+
+impl DealForm {
+    fn of(deal: &Deal, layout: &Layout) -> DealForm {
+        let f = &deal.fields;
+        DealForm {
+            title: f.title.clone(),
+            amount: common::amount_input(layout, &f.amount),
+            currency: f.amount.currency.as_str().to_owned(),
+            expected_close_date: f.expected_close_date.map(|d| d.to_string()).unwrap_or_default(),
+            source: f.source.clone().unwrap_or_default(),
+            notes: f.notes.clone().unwrap_or_default(),
+            company_id: f.company_id.map(|c| c.to_string()).unwrap_or_default(),
+            contact_id: f.contact_id.map(|c| c.to_string()).unwrap_or_default(),
+            stage_id: deal.stage_id.to_string(),
+            owner_id: deal.owner_id.to_string(),
+            version: deal.version.to_string(),
+        }
+    }
+
+    /// The domain input, with malformed ids reported as field errors.
+    fn input(&self, errors: &mut ValidationErrors) -> DealInput {
+        DealInput {
+            title: self.title.clone(),
+            company_id: common::id_field::<CompanyId>(&self.company_id, "company_id", errors),
+            contact_id: common::id_field::<ContactId>(&self.contact_id, "contact_id", errors),
+            amount: self.amount.clone(),
+            currency: self.currency.clone(),
+            expected_close_date: self.expected_close_date.clone(),
+            source: self.source.clone(),
+            notes: self.notes.clone(),
+        }
+    }
+}
+
+async fn page(
+    state: &AppState,
+    user: &SignedIn,
+    deal_id: Option<DealId>,
+    form: DealForm,
+    errors: ValidationErrors,
+) -> Result<FormPage, PageError> {
+    let access = &user.session.access;
+    let key = if deal_id.is_some() { "deals-edit-title" } else { "deals-new-title" };
+    let layout = user.page(user.t(key), Some(Nav::Deals));
+    let (pipelines, stages) = deals::pipelines_and_stages(&state.db).await?;
+    // A new deal starts at an open or won stage (lost needs a reason, asked on the card).
+    let startable: Vec<_> = stages.into_iter().filter(|s| s.kind != StageKind::Lost).collect();
+    let people = People(orbita_app::admin::users(&state.db, access).await?);
+    let action = if deal_id.is_some() { Action::Edit } else { Action::Create };
+    let owners = people.options(access, Area::Deals, action, &form.owner_id, None);
+    let company_name = match common::id::<CompanyId>(&form.company_id) {
+        Some(id) => match companies::get(&state.db, access, id).await {
+            Ok(company) => company.fields.name,
+            Err(_) => layout.t_with("deals-company-number", "id", &id.to_string()),
+        },
+        None => String::new(),
+    };
+    let contact_hint = match common::id::<ContactId>(&form.contact_id) {
+        Some(id) => contacts::get(&state.db, access, id).await.map(|c| c.fields.full_name()).ok(),
+        None => None,
+    }
+    .unwrap_or_else(|| layout.t("deals-contact-hint"));
+    let mut currencies: Vec<SelectOption> =
+        CURRENCIES.iter().map(|c| SelectOption::new(*c, *c, *c == form.currency)).collect();
+    if !form.currency.is_empty() && !CURRENCIES.contains(&form.currency.as_str()) {
+        currencies.push(SelectOption::new(form.currency.clone(), form.currency.clone(), true));
+    }
+    Ok(FormPage {
+        error_items: layout.error_items(&errors),
+        stages: stage_options(&layout, &pipelines, &startable, &form.stage_id, false),
+        cancel_href: deal_id.map_or_else(|| "/deals".to_owned(), |id| format!("/deals/{id}")),
+        layout,
+        deal_id,
+        form,
+        errors,
+        owners,
+        currencies,
+        company_name,
+        contact_hint,
+    })
+}
+
+fn respond(result: Result<FormPage, PageError>, status: StatusCode) -> Response {
+    match result {
+        Ok(page) => (status, page).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// `GET /deals/new?company_id=&contact_id=`.
+pub async fn new(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw.as_deref());
+    let currency = match setup::settings(&state.db).await {
+        Ok(settings) => settings.currency.as_str().to_owned(),
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let form = DealForm {
+        title: p.get("title"),
+        company_id: p.get("company_id"),
+        contact_id: p.get("contact_id"),
+        stage_id: p.get("stage_id"),
+        owner_id: user.session.access.user_id().to_string(),
+        currency,
+        ..DealForm::default()
+    };
+    respond(page(&state, &user, None, form, ValidationErrors::default()).await, StatusCode::OK)
+}
+
+/// `POST /deals`.
+pub async fn create(State(state): State<AppState>, user: SignedIn, Form(form): Form<DealForm>) -> Response {
+    let access = &user.session.access;
+    let mut errors = ValidationErrors::default();
+    let input = form.input(&mut errors);
+    let stage = common::id_field::<StageId>(&form.stage_id, "stage_id", &mut errors);
+    let owner = common::id_field::<UserId>(&form.owner_id, "owner_id", &mut errors);
+    if !errors.is_empty() {
+        return refused(&state, &user, None, form, errors).await;
+    }
+    // The stage decides the pipeline.
+    let pipeline = match deals::pipelines_and_stages(&state.db).await {
+        Ok((_, stages)) => stage.and_then(|id| stages.iter().find(|s| s.id == id).map(|s| s.pipeline_id)),
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    match deals::create(&state.db, access, &input, pipeline, stage, owner).await {
+        Ok(deal) => Redirect::to(&format!("/deals/{}", deal.id)).into_response(),
+        Err(AppError::Invalid(errors)) => refused(&state, &user, None, form, errors).await,
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+/// The form again with its messages. Errors of parsing the ids come first; the domain's
+/// own checks of the other fields are added so every problem shows at once.
+async fn refused(
+    state: &AppState,
+    user: &SignedIn,
+    deal_id: Option<DealId>,
+    form: DealForm,
+    mut errors: ValidationErrors,
+) -> Response {
+    if let Ok(settings) = setup::settings(&state.db).await {
+        let mut ignored = ValidationErrors::default();
+        if let Err(more) = form.input(&mut ignored).validate(&settings.currency) {
+            for error in more.0 {
+                if errors.field(&error.field).is_none() {
+                    errors.push(error);
+                }
+            }
+        }
+    }
+    respond(page(state, user, deal_id, form, errors).await, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+/// `GET /deals/{id}/edit`.
+pub async fn edit(State(state): State<AppState>, user: SignedIn, Path(id): Path<i64>) -> Response {
+    let id = DealId(id);
+    match deals::get(&state.db, &user.session.access, id).await {
+        Ok(deal) => {
+            if !user.session.access.covers_owner(Area::Deals, Action::Edit, deal.owner_id) {
+                return PageError::Forbidden.into_response();
+            }
+            let form = DealForm::of(&deal, &user.layout);
+            respond(page(&state, &user, Some(id), form, ValidationErrors::default()).await, StatusCode::OK)
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+/// `POST /deals/{id}`: saves the fields; a changed owner is a transfer.
+pub async fn update(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<DealForm>,
+) -> Response {
+    let id = DealId(id);
+    let access = &user.session.access;
+    let mut errors = ValidationErrors::default();
+    let input = form.input(&mut errors);
+    let owner = common::id_field::<UserId>(&form.owner_id, "owner_id", &mut errors);
+    if !errors.is_empty() {
+        return refused(&state, &user, Some(id), form, errors).await;
+    }
+    let version = common::id::<i64>(&form.version);
+    match deals::update(&state.db, access, id, &input, version).await {
+        Ok(deal) => {
+            if let Some(owner) = owner.filter(|o| *o != deal.owner_id)
+                && let Err(error) = deals::transfer(&state.db, access, &[id], owner).await
+            {
+                return match error {
+                    AppError::Invalid(errors) => refused(&state, &user, Some(id), form, errors).await,
+                    other => PageError::from(other).into_response(),
+                };
+            }
+            Redirect::to(&format!("/deals/{id}")).into_response()
+        }
+        Err(AppError::Invalid(errors)) => refused(&state, &user, Some(id), form, errors).await,
+        Err(AppError::Stale) => {
+            // Keep what was typed; the next save, made knowingly, goes over the newer version.
+            let current = match deals::get(&state.db, access, id).await {
+                Ok(deal) => deal,
+                Err(error) => return PageError::from(error).into_response(),
+            };
+            let form = DealForm { version: current.version.to_string(), ..form };
+            match page(&state, &user, Some(id), form, ValidationErrors::default()).await {
+                Ok(mut page) => {
+                    let message = page.layout.t("deals-stale");
+                    page.layout.flashes.push(Flash { kind: FlashKind::Warning, message });
+                    (StatusCode::CONFLICT, page).into_response()
+                }
+                Err(error) => error.into_response(),
+            }
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}

@@ -1,0 +1,378 @@
+//! `GET /deals`: the deals list with search, filters, sort, columns, saved views and export
+//! links; `POST /deals/views` saves the current view under a name.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use orbita_app::{AppError, deals, views};
+use orbita_domain::ValidationErrors;
+use orbita_domain::access::{Action, Area};
+use orbita_domain::deal::{Deal, DealStatus};
+use orbita_domain::pipeline::{Pipeline, Stage};
+use serde::Deserialize;
+
+use super::common::{self, People};
+use super::query::{COLUMNS, DealQuery};
+use crate::AppState;
+use crate::error::PageError;
+use crate::pages::SignedIn;
+use crate::ui::layout::tone;
+use crate::ui::{Column, Layout, Nav, SelectOption};
+
+const PAGE_SIZE: u64 = 50;
+
+/// One cell of the table, ready to print.
+pub struct Cell {
+    pub text: String,
+    pub href: String,
+    /// A badge colour; empty for plain text.
+    pub tone: &'static str,
+    pub numeric: bool,
+    pub title: String,
+    pub primary: bool,
+}
+
+impl Cell {
+    fn text(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            href: String::new(),
+            tone: "",
+            numeric: false,
+            title: String::new(),
+            primary: false,
+        }
+    }
+}
+
+pub struct Choice {
+    pub key: &'static str,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub struct ViewLink {
+    pub id: i64,
+    pub name: String,
+    pub href: String,
+    pub current: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "deals/list.html")]
+pub struct ListPage {
+    pub layout: Layout,
+    pub query: DealQuery,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+    pub next_href: String,
+    pub first_href: String,
+    pub owners: Vec<SelectOption>,
+    pub pipelines: Vec<SelectOption>,
+    pub stages: Vec<SelectOption>,
+    pub statuses: Vec<SelectOption>,
+    pub choices: Vec<Choice>,
+    /// Hidden inputs that keep the filters and sort when the column form is sent.
+    pub keep: Vec<(&'static str, String)>,
+    pub views: Vec<ViewLink>,
+    pub view_query: String,
+    pub view_name: String,
+    pub view_errors: ValidationErrors,
+    pub export_xlsx: String,
+    pub export_csv: String,
+    pub kanban_href: String,
+    pub reset_href: String,
+    pub can_create: bool,
+    pub filtered: bool,
+}
+
+pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
+    let query = DealQuery::parse(raw.as_deref());
+    match render(&state, &user, query, String::new(), ValidationErrors::default()).await {
+        Ok(page) => page.into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+pub async fn render(
+    state: &AppState,
+    user: &SignedIn,
+    query: DealQuery,
+    view_name: String,
+    view_errors: ValidationErrors,
+) -> Result<ListPage, PageError> {
+    let access = &user.session.access;
+    let layout = user.page(user.t("nav-deals"), Some(Nav::Deals));
+    let tz = layout.time_zone.clone();
+    let (sort, descending) = query.sort();
+    let filter = query.filter(access.user_id(), &tz);
+    let page =
+        deals::list(&state.db, access, &filter, sort, descending, query.cursor().as_ref(), PAGE_SIZE).await?;
+    let (pipelines, stages) = deals::pipelines_and_stages(&state.db).await?;
+    let people = People(orbita_app::admin::users(&state.db, access).await?);
+    let saved = views::list(&state.db, access, "deals").await?;
+
+    let base = DealQuery::link("/deals", &{
+        let mut pairs = query.filter_pairs();
+        pairs.extend(query.cols.iter().map(|c| ("col", c.clone())));
+        pairs
+    });
+    let shown = query.columns();
+    let columns = shown
+        .iter()
+        .map(|c| {
+            let label = layout.t(c.label);
+            let column = match c.sort {
+                Some(key) => Column::sortable(label, key, query.sort_key(), &base),
+                None => Column::plain(label),
+            };
+            if c.numeric { column.numeric() } else { column }
+        })
+        .collect();
+    let rows = page.items.iter().map(|deal| row(&layout, deal, &shown, &stages, &people)).collect();
+
+    let mut next_pairs = query.view_pairs();
+    let next_href = match &page.next {
+        Some(cursor) => {
+            next_pairs.push(("after", cursor.encode()));
+            DealQuery::link("/deals", &next_pairs)
+        }
+        None => String::new(),
+    };
+    let first_href =
+        if query.after.is_empty() { String::new() } else { DealQuery::link("/deals", &query.view_pairs()) };
+
+    let view_query = query.view_query();
+    let export_query = DealQuery::link("", &query.view_pairs());
+    let owner_blank = format!("{}: {}", layout.t("field-owner"), layout.t("filter-any"));
+    let mut owners = vec![
+        SelectOption::new("", owner_blank, query.owner.is_empty()),
+        SelectOption::new("me", layout.t("filter-mine"), query.owner == "me"),
+    ];
+    owners.extend(
+        people
+            .visible(access, Area::Deals)
+            .into_iter()
+            .map(|u| SelectOption::new(u.id.to_string(), u.name.clone(), u.id.to_string() == query.owner)),
+    );
+    let filtered = query.filter_pairs().iter().any(|(_, v)| !v.is_empty());
+    Ok(ListPage {
+        columns,
+        rows,
+        next_href,
+        first_href,
+        owners,
+        pipelines: pipeline_options(&layout, &pipelines, &query.pipeline, true),
+        stages: stage_options(&layout, &pipelines, &stages, &query.stage, true),
+        statuses: status_options(&layout, &query.status),
+        choices: COLUMNS
+            .iter()
+            .filter(|c| c.key != "title")
+            .map(|c| Choice {
+                key: c.key,
+                label: layout.t(c.label),
+                checked: shown.iter().any(|s| s.key == c.key),
+            })
+            .collect(),
+        keep: {
+            let mut keep = query.filter_pairs();
+            keep.push(("sort", query.sort.clone()));
+            keep.retain(|(_, v)| !v.is_empty());
+            keep
+        },
+        views: saved
+            .into_iter()
+            .map(|v| ViewLink {
+                id: v.id,
+                current: v.query == view_query && !view_query.is_empty(),
+                href: if v.query.is_empty() { "/deals".to_owned() } else { format!("/deals?{}", v.query) },
+                name: v.name,
+            })
+            .collect(),
+        export_xlsx: format!("/deals.xlsx{export_query}"),
+        export_csv: format!("/deals.csv{export_query}"),
+        kanban_href: DealQuery::link("/deals/kanban", &{
+            let mut pairs = query.filter_pairs();
+            pairs.retain(|(k, _)| *k != "stage");
+            pairs
+        }),
+        reset_href: DealQuery::link(
+            "/deals",
+            &query.cols.iter().map(|c| ("col", c.clone())).collect::<Vec<_>>(),
+        ),
+        can_create: access.can(Area::Deals, Action::Create),
+        filtered,
+        view_query,
+        view_name,
+        view_errors,
+        query,
+        layout,
+    })
+}
+
+fn row(
+    layout: &Layout,
+    deal: &Deal,
+    shown: &[&super::query::ColumnDef],
+    stages: &[Stage],
+    people: &People,
+) -> Vec<Cell> {
+    let stage = stages.iter().find(|s| s.id == deal.stage_id);
+    shown
+        .iter()
+        .map(|c| match c.key {
+            "title" => Cell {
+                href: format!("/deals/{}", deal.id),
+                primary: true,
+                title: deal.fields.title.clone(),
+                ..Cell::text(deal.fields.title.clone())
+            },
+            "company" => match deal.fields.company_id {
+                Some(id) => Cell {
+                    href: format!("/companies/{id}"),
+                    ..Cell::text(layout.t_with("deals-company-number", "id", &id.to_string()))
+                },
+                None => Cell::text("—"),
+            },
+            "contact" => match deal.fields.contact_id {
+                Some(id) => Cell {
+                    href: format!("/contacts/{id}"),
+                    ..Cell::text(layout.t_with("deals-contact-number", "id", &id.to_string()))
+                },
+                None => Cell::text("—"),
+            },
+            "amount" => Cell { numeric: true, ..Cell::text(layout.money(deal.fields.amount)) },
+            "stage" => Cell::text(stage.map(|s| common::stage_name(layout.locale, s)).unwrap_or_default()),
+            "status" => Cell {
+                tone: tone::deal_status(deal.status),
+                title: deal.lost_reason.clone().unwrap_or_default(),
+                ..Cell::text(layout.t(&format!("deal-status-{}", deal.status.as_str())))
+            },
+            "probability" => Cell { numeric: true, ..Cell::text(layout.percent(deal.probability)) },
+            "owner" => Cell::text(people.name(deal.owner_id)),
+            "source" => Cell::text(deal.fields.source.clone().unwrap_or_default()),
+            "expected_close" => {
+                Cell::text(deal.fields.expected_close_date.map(|d| layout.date(d)).unwrap_or_default())
+            }
+            "created" => Cell {
+                title: layout.datetime(deal.created_at),
+                ..Cell::text(layout.date_of(deal.created_at))
+            },
+            "updated" => Cell {
+                title: layout.datetime(deal.updated_at),
+                ..Cell::text(layout.date_of(deal.updated_at))
+            },
+            "closed" => match deal.closed_at {
+                Some(at) => Cell { title: layout.datetime(at), ..Cell::text(layout.date_of(at)) },
+                None => Cell::text(""),
+            },
+            _ => Cell::text(""),
+        })
+        .collect()
+}
+
+pub fn pipeline_options(
+    layout: &Layout,
+    pipelines: &[Pipeline],
+    selected: &str,
+    any: bool,
+) -> Vec<SelectOption> {
+    let mut options = Vec::new();
+    if any {
+        let label = format!("{}: {}", layout.t("field-pipeline"), layout.t("filter-any"));
+        options.push(SelectOption::new("", label, selected.is_empty()));
+    }
+    options.extend(pipelines.iter().map(|p| {
+        let name = match layout.locale {
+            crate::ui::Locale::Ru => p.name_ru.clone(),
+            crate::ui::Locale::En => p.name_en.clone(),
+        };
+        SelectOption::new(p.id.to_string(), name, p.id.to_string() == selected)
+    }));
+    options
+}
+
+/// Stages labelled with their pipeline when there are several pipelines.
+pub fn stage_options(
+    layout: &Layout,
+    pipelines: &[Pipeline],
+    stages: &[Stage],
+    selected: &str,
+    any: bool,
+) -> Vec<SelectOption> {
+    let mut options = Vec::new();
+    if any {
+        let label = format!("{}: {}", layout.t("field-stage"), layout.t("filter-any"));
+        options.push(SelectOption::new("", label, selected.is_empty()));
+    }
+    options.extend(stages.iter().map(|s| {
+        let mut label = common::stage_name(layout.locale, s);
+        if pipelines.len() > 1
+            && let Some(p) = pipelines.iter().find(|p| p.id == s.pipeline_id)
+        {
+            let pipeline = match layout.locale {
+                crate::ui::Locale::Ru => &p.name_ru,
+                crate::ui::Locale::En => &p.name_en,
+            };
+            label = format!("{pipeline}: {label}");
+        }
+        SelectOption::new(s.id.to_string(), label, s.id.to_string() == selected)
+    }));
+    options
+}
+
+fn status_options(layout: &Layout, selected: &str) -> Vec<SelectOption> {
+    let any = format!("{}: {}", layout.t("field-status"), layout.t("filter-any"));
+    let mut options = vec![SelectOption::new("", any, selected.is_empty())];
+    options.extend(DealStatus::ALL.iter().map(|s| {
+        SelectOption::new(
+            s.as_str(),
+            layout.t(&format!("deal-status-{}", s.as_str())),
+            s.as_str() == selected,
+        )
+    }));
+    options
+}
+
+#[derive(Deserialize)]
+pub struct ViewForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    query: String,
+}
+
+/// `POST /deals/views`: saves the current filters under a name, then shows them.
+pub async fn save_view(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Form(form): Form<ViewForm>,
+) -> Response {
+    let access = &user.session.access;
+    match views::save(&state.db, access, "deals", &form.name, &form.query).await {
+        Ok(_) => {
+            let query = form.query.trim_start_matches('?');
+            let target = if query.is_empty() { "/deals".to_owned() } else { format!("/deals?{query}") };
+            Redirect::to(&target).into_response()
+        }
+        Err(AppError::Invalid(errors)) => {
+            let query = DealQuery::parse(Some(form.query.trim_start_matches('?')));
+            match render(&state, &user, query, form.name, errors).await {
+                Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+                Err(error) => error.into_response(),
+            }
+        }
+        Err(error) => PageError::from(error).into_response(),
+    }
+}
+
+/// `POST /deals/views/{id}/delete`.
+pub async fn delete_view(State(state): State<AppState>, user: SignedIn, Path(id): Path<i64>) -> Response {
+    match views::delete(&state.db, &user.session.access, id).await {
+        Ok(()) => Redirect::to("/deals").into_response(),
+        Err(error) => PageError::from(error).into_response(),
+    }
+}

@@ -1,0 +1,202 @@
+//! The state of the deals list and the kanban board, all in the URL: search, filters, sort,
+//! the page cursor and the chosen columns. A link, a bookmark, a saved view and an export
+//! carry the same query, so the export holds exactly what the screen shows.
+
+use orbita_domain::deal::DealStatus;
+use orbita_domain::{PipelineId, StageId, UserId};
+use orbita_storage::Cursor;
+use orbita_storage::deals::{DealFilter, DealSort};
+
+use super::common::{self, Params};
+use crate::ui::layout::url;
+
+/// A column of the deals table: its URL key, its label's message key, and its sort key.
+pub struct ColumnDef {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub sort: Option<&'static str>,
+    pub numeric: bool,
+}
+
+const fn col(key: &'static str, label: &'static str, sort: Option<&'static str>, numeric: bool) -> ColumnDef {
+    ColumnDef { key, label, sort, numeric }
+}
+
+/// Every column a user may show, in table order; the title is always shown.
+pub const COLUMNS: &[ColumnDef] = &[
+    col("title", "field-title", Some("title"), false),
+    col("company", "field-company", None, false),
+    col("contact", "field-contact", None, false),
+    col("amount", "field-amount", Some("amount"), true),
+    col("stage", "field-stage", None, false),
+    col("status", "field-status", None, false),
+    col("probability", "field-probability", None, true),
+    col("owner", "field-owner", None, false),
+    col("source", "field-source", None, false),
+    col("expected_close", "field-expected-close-date", None, false),
+    col("created", "field-created", Some("created"), false),
+    col("updated", "field-updated", Some("updated"), false),
+    col("closed", "deals-field-closed", None, false),
+];
+
+/// The columns shown until the user picks others.
+pub const DEFAULT_COLUMNS: &[&str] = &["title", "company", "amount", "stage", "status", "owner", "created"];
+
+pub const DEFAULT_SORT: &str = "-created";
+
+#[derive(Debug, Clone, Default)]
+pub struct DealQuery {
+    pub q: String,
+    /// A user id, or `me`.
+    pub owner: String,
+    pub pipeline: String,
+    pub stage: String,
+    pub status: String,
+    pub source: String,
+    pub created_from: String,
+    pub created_to: String,
+    pub closed_from: String,
+    pub closed_to: String,
+    /// `title`, `amount`, `created`, `updated`; a leading `-` for descending.
+    pub sort: String,
+    pub after: String,
+    /// The chosen columns (empty: the default ones).
+    pub cols: Vec<String>,
+}
+
+impl DealQuery {
+    pub fn parse(query: Option<&str>) -> DealQuery {
+        let p = Params::parse(query);
+        let sort = p.get("sort");
+        let valid_sort = ["title", "amount", "created", "updated"].contains(&sort.trim_start_matches('-'));
+        let cols: Vec<String> =
+            p.all("col").into_iter().filter(|c| COLUMNS.iter().any(|d| d.key == c)).collect();
+        DealQuery {
+            q: p.get("q"),
+            owner: p.get("owner"),
+            pipeline: p.get("pipeline"),
+            stage: p.get("stage"),
+            status: DealStatus::parse(&p.get("status")).map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            source: p.get("source"),
+            created_from: p.get("created_from"),
+            created_to: p.get("created_to"),
+            closed_from: p.get("closed_from"),
+            closed_to: p.get("closed_to"),
+            sort: if valid_sort { sort } else { String::new() },
+            after: p.get("after"),
+            cols,
+        }
+    }
+
+    /// The filter for the application service, dates read in the organisation's zone.
+    pub fn filter(&self, me: UserId, tz: &str) -> DealFilter {
+        let owner = if self.owner == "me" { Some(me) } else { common::id::<UserId>(&self.owner) };
+        let (created_from, created_to) = common::period(tz, &self.created_from, &self.created_to);
+        let (closed_from, closed_to) = common::period(tz, &self.closed_from, &self.closed_to);
+        DealFilter {
+            q: Some(self.q.clone()).filter(|q| !q.is_empty()),
+            pipeline_id: common::id::<PipelineId>(&self.pipeline),
+            stage_ids: common::id::<StageId>(&self.stage).map(|s| vec![s]),
+            status: DealStatus::parse(&self.status),
+            owner_ids: owner.map(|o| vec![o]),
+            source: Some(self.source.clone()).filter(|s| !s.is_empty()),
+            created_from,
+            created_to,
+            closed_from,
+            closed_to,
+            ..DealFilter::default()
+        }
+    }
+
+    /// The sort as the service takes it, and whether it descends.
+    pub fn sort(&self) -> (DealSort, bool) {
+        let sort = if self.sort.is_empty() { DEFAULT_SORT } else { self.sort.as_str() };
+        let descending = sort.starts_with('-');
+        let by = match sort.trim_start_matches('-') {
+            "title" => DealSort::Title,
+            "amount" => DealSort::Amount,
+            "updated" => DealSort::UpdatedAt,
+            _ => DealSort::CreatedAt,
+        };
+        (by, descending)
+    }
+
+    /// The current sort as written in the URL (the default when none is given).
+    pub fn sort_key(&self) -> &str {
+        if self.sort.is_empty() { DEFAULT_SORT } else { &self.sort }
+    }
+
+    pub fn cursor(&self) -> Option<Cursor> {
+        Cursor::decode(&self.after)
+    }
+
+    /// The columns to show, in table order.
+    pub fn columns(&self) -> Vec<&'static ColumnDef> {
+        let chosen = |key: &str| {
+            key == "title"
+                || if self.cols.is_empty() {
+                    DEFAULT_COLUMNS.contains(&key)
+                } else {
+                    self.cols.iter().any(|c| c == key)
+                }
+        };
+        COLUMNS.iter().filter(|c| chosen(c.key)).collect()
+    }
+
+    /// The filters only (no sort, cursor or columns), as URL pairs.
+    pub fn filter_pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("q", self.q.clone()),
+            ("owner", self.owner.clone()),
+            ("pipeline", self.pipeline.clone()),
+            ("stage", self.stage.clone()),
+            ("status", self.status.clone()),
+            ("source", self.source.clone()),
+            ("created_from", self.created_from.clone()),
+            ("created_to", self.created_to.clone()),
+            ("closed_from", self.closed_from.clone()),
+            ("closed_to", self.closed_to.clone()),
+        ]
+    }
+
+    /// Filters, sort and columns: the whole view without the page position.
+    pub fn view_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = self.filter_pairs();
+        pairs.push(("sort", self.sort.clone()));
+        pairs.extend(self.cols.iter().map(|c| ("col", c.clone())));
+        pairs
+    }
+
+    /// `path` with these pairs (empty values dropped).
+    pub fn link(path: &str, pairs: &[(&'static str, String)]) -> String {
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        url(path, &borrowed)
+    }
+
+    /// The query string of the view, without `?`: what a saved view stores.
+    pub fn view_query(&self) -> String {
+        let link = Self::link("", &self.view_pairs());
+        link.trim_start_matches('?').to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_round_trips() {
+        let q = DealQuery::parse(Some(
+            "q=%D0%9E%D0%BA%D0%BD%D0%B0&status=won&sort=-amount&col=amount&col=bogus&after=i1:2&owner=me",
+        ));
+        assert_eq!(q.q, "Окна");
+        assert_eq!(q.cols, vec!["amount"]);
+        assert_eq!(q.sort(), (DealSort::Amount, true));
+        assert_eq!(q.filter(UserId(7), "Europe/Moscow").owner_ids, Some(vec![UserId(7)]));
+        assert_eq!(q.columns().iter().map(|c| c.key).collect::<Vec<_>>(), vec!["title", "amount"]);
+        assert_eq!(q.view_query(), "q=%D0%9E%D0%BA%D0%BD%D0%B0&owner=me&status=won&sort=-amount&col=amount");
+        let bad = DealQuery::parse(Some("sort=password&status=maybe"));
+        assert_eq!((bad.sort.as_str(), bad.status.as_str()), ("", ""));
+        assert_eq!(bad.sort(), (DealSort::CreatedAt, true));
+    }
+}

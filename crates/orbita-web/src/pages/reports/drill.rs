@@ -1,0 +1,101 @@
+//! A report figure's list: the filter `SummaryReport::drill` returns, written as the URL of the
+//! list page with that page's own parameter names (`/deals?status=won&owner=7&closed_from=…`).
+//! Dates become the organisation's calendar days, both ends included, as the lists read them.
+//!
+//! What a list URL cannot say is left out, so the list shows a superset, never fewer rows:
+//! several owners (a group's total) open the list of every record the user may see; the tasks
+//! list has no "done in the period" or "overdue" filter, so those open the done or open tasks.
+
+use chrono::Duration;
+use orbita_app::reports::Drill;
+use orbita_domain::{Timestamp, UserId};
+
+use crate::ui::format::local_date;
+use crate::ui::layout::url;
+
+/// The list page behind a figure.
+pub fn href(drill: &Drill, tz: &str) -> String {
+    let day = |at: Timestamp| local_date(tz, at).format("%Y-%m-%d").to_string();
+    // An exclusive end (the first moment after the period) as the last day included.
+    let last_day = |at: Timestamp| day(at - Duration::nanoseconds(1));
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    let path = match drill {
+        Drill::Deals(f) => {
+            pairs.extend(single(f.owner_ids.as_deref()).map(|o| ("owner", o.to_string())));
+            pairs.extend(f.status.map(|s| ("status", s.as_str().to_owned())));
+            pairs.extend(f.pipeline_id.map(|p| ("pipeline", p.to_string())));
+            pairs.extend(f.stage_ids.as_deref().and_then(|s| s.first()).map(|s| ("stage", s.to_string())));
+            pairs.extend(f.source.clone().map(|s| ("source", s)));
+            pairs.extend(f.created_from.map(|t| ("created_from", day(t))));
+            pairs.extend(f.created_to.map(|t| ("created_to", last_day(t))));
+            pairs.extend(f.closed_from.map(|t| ("closed_from", day(t))));
+            pairs.extend(f.closed_to.map(|t| ("closed_to", last_day(t))));
+            "/deals"
+        }
+        Drill::Activities(f) => {
+            pairs.extend(f.kind.map(|k| ("kind", k.as_str().to_owned())));
+            pairs.extend(f.status.map(|s| ("status", s.as_str().to_owned())));
+            pairs.extend(single(f.responsible_ids.as_deref()).map(|r| ("responsible", r.to_string())));
+            pairs.extend(f.from.map(|t| ("from", day(t))));
+            pairs.extend(f.to.map(|t| ("to", last_day(t))));
+            "/activities"
+        }
+        Drill::Tasks(t) => {
+            let assignee = single(t.filter.assignee_ids.as_deref()).map_or_else(|| "all".to_owned(), |a| a.to_string());
+            pairs.push(("assignee", assignee));
+            if t.filter.done == Some(true) {
+                pairs.push(("status", "done".to_owned()));
+            }
+            "/tasks"
+        }
+    };
+    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    url(path, &borrowed)
+}
+
+fn single(ids: Option<&[UserId]>) -> Option<UserId> {
+    match ids {
+        Some([one]) => Some(*one),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use orbita_app::reports::TaskDrill;
+    use orbita_domain::deal::DealStatus;
+    use orbita_storage::deals::DealFilter;
+    use orbita_storage::tasks::TaskFilter;
+
+    use super::*;
+
+    #[test]
+    fn deal_filters_become_list_parameters_in_local_days() {
+        let utc = |d, h| chrono::Utc.with_ymd_and_hms(2026, 10, d, h, 0, 0).single().expect("time");
+        // 1 and 31 October 00:00 in Moscow, 31 October exclusive: the last day is the 30th.
+        let filter = DealFilter {
+            status: Some(DealStatus::Won),
+            owner_ids: Some(vec![UserId(7)]),
+            closed_from: Some(utc(1, 21) - Duration::days(1)),
+            closed_to: Some(utc(30, 21)),
+            ..DealFilter::default()
+        };
+        assert_eq!(
+            href(&Drill::Deals(filter), "Europe/Moscow"),
+            "/deals?owner=7&status=won&closed_from=2026-10-01&closed_to=2026-10-30"
+        );
+        let team = DealFilter { owner_ids: Some(vec![UserId(1), UserId(2)]), ..DealFilter::default() };
+        assert_eq!(href(&Drill::Deals(team), "Europe/Moscow"), "/deals");
+    }
+
+    #[test]
+    fn tasks_open_the_tasks_list() {
+        let drill = TaskDrill {
+            filter: TaskFilter { assignee_ids: Some(vec![UserId(3)]), done: Some(true), ..TaskFilter::default() },
+            ..TaskDrill::default()
+        };
+        assert_eq!(href(&Drill::Tasks(drill), "UTC"), "/tasks?assignee=3&status=done");
+        assert_eq!(href(&Drill::Tasks(TaskDrill::default()), "UTC"), "/tasks?assignee=all");
+    }
+}

@@ -1,0 +1,299 @@
+//! "My tasks" (`GET /tasks`): open tasks grouped as overdue, today, upcoming and without a due
+//! date, counted in the organisation's time zone; one click marks a task done (htmx swaps the
+//! row; without a script the browser comes back to the list). A head of sales switches to the
+//! team's tasks or to one person's. The task form lives in [`form`].
+
+mod form;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use orbita_app::tasks;
+use orbita_domain::access::{Action, Area, Scope};
+use orbita_domain::task::Task;
+use orbita_domain::{TaskId, Timestamp, UserId};
+use orbita_storage::tasks::TaskFilter;
+use serde::Deserialize;
+
+use super::SignedIn;
+use super::deals::common::{self, Params, People};
+use crate::AppState;
+use crate::error::PageError;
+use crate::ui::format::local_date;
+use crate::ui::layout::{tone, url};
+use crate::ui::{Layout, Nav, SelectOption};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tasks", get(list).post(form::create))
+        .route("/tasks/new", get(form::new))
+        .route("/tasks/{id}", get(form::edit).post(form::update))
+        .route("/tasks/{id}/done", post(done))
+        .route("/tasks/{id}/reopen", post(reopen))
+        .route("/tasks/{id}/delete", post(form::delete))
+}
+
+const PAGE_SIZE: u64 = 200;
+
+pub struct Link {
+    pub href: String,
+    pub text: String,
+}
+
+/// One task as a row prints it.
+pub struct TaskRow {
+    pub id: TaskId,
+    pub title: String,
+    pub description: String,
+    pub done: bool,
+    pub overdue: bool,
+    pub due: Option<Timestamp>,
+    pub priority: String,
+    pub priority_tone: &'static str,
+    pub high: bool,
+    pub assignee: String,
+    pub links: Vec<Link>,
+    /// Where the done button brings the browser back to without a script.
+    pub back: String,
+    pub edit_href: String,
+}
+
+impl TaskRow {
+    fn new(layout: &Layout, task: &Task, people: &People, now: Timestamp, back: &str) -> TaskRow {
+        let f = &task.fields;
+        let mut links = Vec::new();
+        if let Some(id) = f.deal_id {
+            links.push(Link {
+                href: format!("/deals/{id}"),
+                text: layout.t_with("deals-deal-number", "id", &id.to_string()),
+            });
+        }
+        if let Some(id) = f.company_id {
+            links.push(Link {
+                href: format!("/companies/{id}"),
+                text: layout.t_with("deals-company-number", "id", &id.to_string()),
+            });
+        }
+        if let Some(id) = f.contact_id {
+            links.push(Link {
+                href: format!("/contacts/{id}"),
+                text: layout.t_with("deals-contact-number", "id", &id.to_string()),
+            });
+        }
+        TaskRow {
+            id: task.id,
+            title: f.title.clone(),
+            description: f.description.clone().unwrap_or_default(),
+            done: task.done_at.is_some(),
+            overdue: task.is_overdue(now),
+            due: f.due_at,
+            priority: layout.t(&format!("task-priority-{}", f.priority.as_str())),
+            priority_tone: tone::task_priority(f.priority),
+            high: f.priority == orbita_domain::task::TaskPriority::High,
+            assignee: people.name(f.assignee_id),
+            links,
+            back: back.to_owned(),
+            edit_href: url(&format!("/tasks/{}", task.id), &[("return_to", back)]),
+        }
+    }
+}
+
+pub struct Group {
+    pub key: &'static str,
+    pub title: String,
+    pub rows: Vec<TaskRow>,
+}
+
+pub struct Tab {
+    pub label: String,
+    pub href: String,
+    pub current: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tasks/list.html")]
+pub struct ListPage {
+    pub layout: Layout,
+    pub now: Timestamp,
+    pub groups: Vec<Group>,
+    pub total: usize,
+    pub tabs: Vec<Tab>,
+    pub status_tabs: Vec<Tab>,
+    pub assignees: Vec<SelectOption>,
+    pub status: String,
+    pub team: bool,
+    pub show_assignee: bool,
+    pub next_href: String,
+    pub new_href: String,
+    pub can_create: bool,
+}
+
+/// The row alone, for htmx to swap in after a click on "done".
+#[derive(Template, WebTemplate)]
+#[template(path = "tasks/row.html")]
+pub struct RowPartial {
+    pub layout: Layout,
+    pub now: Timestamp,
+    pub row: TaskRow,
+    pub show_assignee: bool,
+}
+
+async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw.as_deref());
+    let access = &user.session.access;
+    let layout = user.page(user.t("tasks-title"), Some(Nav::Tasks));
+    let me = access.user_id();
+    let team = access.permissions.scope(Area::Tasks, Action::View).is_some_and(|s| s != Scope::Own);
+    let assignee = p.get("assignee");
+    let status = if p.get("status") == "done" { "done" } else { "open" };
+    let assignee_ids = match assignee.as_str() {
+        "all" if team => None,
+        "" | "me" => Some(vec![me]),
+        other => Some(vec![common::id::<UserId>(other).unwrap_or(me)]),
+    };
+    let filter = TaskFilter { assignee_ids, done: Some(status == "done"), ..TaskFilter::default() };
+    let after = orbita_storage::Cursor::decode(&p.get("after"));
+    let page = match tasks::list(&state.db, access, &filter, after.as_ref(), PAGE_SIZE).await {
+        Ok(page) => page,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let people = match orbita_app::admin::users(&state.db, access).await {
+        Ok(users) => People(users),
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let now = orbita_domain::now();
+    let here =
+        url("/tasks", &[("assignee", &assignee), ("status", if status == "done" { "done" } else { "" })]);
+    let today = local_date(&layout.time_zone, now);
+    let mut groups: Vec<Group> = if status == "done" {
+        vec![Group { key: "done", title: layout.t("tasks-group-done"), rows: Vec::new() }]
+    } else {
+        [
+            ("overdue", "tasks-group-overdue"),
+            ("today", "tasks-group-today"),
+            ("upcoming", "tasks-group-upcoming"),
+            ("none", "tasks-group-no-due"),
+        ]
+        .iter()
+        .map(|(key, title)| Group { key, title: layout.t(title), rows: Vec::new() })
+        .collect()
+    };
+    let total = page.items.len();
+    for task in &page.items {
+        let row = TaskRow::new(&layout, task, &people, now, &here);
+        let index = match (status, task.fields.due_at) {
+            ("done", _) => 0,
+            (_, None) => 3,
+            (_, Some(due)) if due < now => 0,
+            (_, Some(due)) if local_date(&layout.time_zone, due) == today => 1,
+            _ => 2,
+        };
+        groups[index].rows.push(row);
+    }
+    groups.retain(|g| !g.rows.is_empty());
+
+    let tab = |label: &str, value: &str| Tab {
+        label: layout.t(label),
+        href: url("/tasks", &[("assignee", value), ("status", if status == "done" { "done" } else { "" })]),
+        current: assignee == value || (value.is_empty() && assignee == "me"),
+    };
+    let tabs = if team { vec![tab("tasks-tab-mine", ""), tab("tasks-tab-team", "all")] } else { Vec::new() };
+    let status_tab = |label: &str, value: &str| Tab {
+        label: layout.t(label),
+        href: url("/tasks", &[("assignee", &assignee), ("status", value)]),
+        current: (value == "done") == (status == "done"),
+    };
+    let status_tabs = vec![status_tab("tasks-status-open", ""), status_tab("tasks-status-done", "done")];
+    let mut assignees = vec![SelectOption::new(
+        "",
+        format!("{}: {}", layout.t("field-assignee"), layout.t("tasks-tab-mine")),
+        assignee.is_empty(),
+    )];
+    if team {
+        assignees.push(SelectOption::new("all", layout.t("tasks-tab-team"), assignee == "all"));
+        assignees.extend(
+            people
+                .visible(access, Area::Tasks)
+                .into_iter()
+                .filter(|u| u.id != me)
+                .map(|u| SelectOption::new(u.id.to_string(), u.name.clone(), u.id.to_string() == assignee)),
+        );
+    }
+    let next_href = page.next.map_or_else(String::new, |cursor| {
+        let status_value = if status == "done" { "done" } else { "" };
+        url("/tasks", &[("assignee", &assignee), ("status", status_value), ("after", &cursor.encode())])
+    });
+    ListPage {
+        now,
+        groups,
+        total,
+        tabs,
+        status_tabs,
+        assignees,
+        show_assignee: !assignee.is_empty() && assignee != "me",
+        team,
+        status: status.to_owned(),
+        next_href,
+        new_href: url("/tasks/new", &[("return_to", &here)]),
+        can_create: access.can(Area::Tasks, Action::Create),
+        layout,
+    }
+    .into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DoneForm {
+    return_to: String,
+}
+
+async fn done(
+    state: State<AppState>,
+    user: SignedIn,
+    headers: HeaderMap,
+    id: Path<i64>,
+    form: Form<DoneForm>,
+) -> Response {
+    set_done(state, user, headers, id, form, true).await
+}
+
+async fn reopen(
+    state: State<AppState>,
+    user: SignedIn,
+    headers: HeaderMap,
+    id: Path<i64>,
+    form: Form<DoneForm>,
+) -> Response {
+    set_done(state, user, headers, id, form, false).await
+}
+
+/// `POST /tasks/{id}/done` and `/reopen`: htmx gets the row back, a form a redirect.
+async fn set_done(
+    State(state): State<AppState>,
+    user: SignedIn,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<DoneForm>,
+    done: bool,
+) -> Response {
+    let access = &user.session.access;
+    let task = match tasks::set_done(&state.db, access, TaskId(id), done).await {
+        Ok(task) => task,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let back = common::return_to(&form.return_to, "/tasks");
+    if !headers.contains_key("hx-request") {
+        return Redirect::to(&back).into_response();
+    }
+    let people = People(orbita_app::admin::users(&state.db, access).await.unwrap_or_default());
+    let now = orbita_domain::now();
+    let layout = user.page(String::new(), Some(Nav::Tasks));
+    let row = TaskRow::new(&layout, &task, &people, now, &back);
+    let show_assignee = task.fields.assignee_id != access.user_id();
+    RowPartial { layout, now, row, show_assignee }.into_response()
+}
