@@ -73,6 +73,7 @@ pub async fn log(
         }
     };
     let Some(fields) = fields.filter(|_| errors.is_empty()) else { return Err(errors.into()) };
+    crate::links::check(db, access, fields.company_id, fields.contact_id, fields.deal_id).await?;
     if !access.covers_owner(Area::Activities, Action::Create, fields.responsible_id) {
         return Err(
             FieldError::new("responsible_id", "owner-out-of-scope", "You cannot log for this user").into()
@@ -108,6 +109,7 @@ pub async fn update(
     expected_version: Option<i64>,
 ) -> Result<Activity, AppError> {
     let fields = input.validate()?;
+    crate::links::check(db, access, fields.company_id, fields.contact_id, fields.deal_id).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = activities::get_in(&mut tx, id).await?;

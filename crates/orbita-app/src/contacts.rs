@@ -67,6 +67,7 @@ pub async fn create(
         .into());
     }
     let fields = input.validate()?;
+    crate::links::check(db, access, fields.company_id, None, None).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let id = contacts::insert(&mut tx, &fields, owner, Some(access.user_id()), now).await?;
@@ -85,6 +86,7 @@ pub async fn update(
     expected_version: Option<i64>,
 ) -> Result<Contact, AppError> {
     let fields = input.validate()?;
+    crate::links::check(db, access, fields.company_id, None, None).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = contacts::get_in(&mut tx, id).await?;

@@ -93,6 +93,7 @@ pub async fn create(
     }
     let settings = setup::settings(db).await?;
     let fields = input.validate(&settings.currency)?;
+    crate::links::check(db, access, fields.company_id, fields.contact_id, None).await?;
     let stage = starting_stage(db, pipeline, stage).await?;
     let now = orbita_domain::now();
     // A deal may be registered straight as won; one registered as lost needs a reason, which
@@ -118,6 +119,7 @@ pub async fn update(
 ) -> Result<Deal, AppError> {
     let settings = setup::settings(db).await?;
     let fields = input.validate(&settings.currency)?;
+    crate::links::check(db, access, fields.company_id, fields.contact_id, None).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = deals::get_in(&mut tx, id).await?;

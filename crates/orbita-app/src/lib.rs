@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod exports;
 pub mod kanban;
+pub mod links;
 pub mod passwords;
 pub mod reports;
 pub mod search;

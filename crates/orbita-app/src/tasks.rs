@@ -64,6 +64,7 @@ pub(crate) async fn create_in(
 
 pub async fn create(db: &Db, access: &Access, input: &TaskInput) -> Result<Task, AppError> {
     let fields = input.validate()?;
+    crate::links::check(db, access, fields.company_id, fields.contact_id, fields.deal_id).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let id = create_in(&mut tx, access, &fields, now).await?;
@@ -79,6 +80,7 @@ pub async fn update(
     expected_version: Option<i64>,
 ) -> Result<Task, AppError> {
     let fields = input.validate()?;
+    crate::links::check(db, access, fields.company_id, fields.contact_id, fields.deal_id).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = tasks::get_in(&mut tx, id).await?;

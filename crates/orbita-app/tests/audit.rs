@@ -12,9 +12,9 @@ use orbita_domain::audit::{AuditAction, AuditEvent};
 use orbita_domain::company::CompanyInput;
 use orbita_domain::contact::ContactInput;
 use orbita_domain::deal::DealInput;
+use orbita_domain::now;
 use orbita_domain::pipeline::StageKind;
 use orbita_domain::task::TaskInput;
-use orbita_domain::now;
 use orbita_storage::Db;
 use orbita_storage::audit::{self, AuditFilter};
 use orbita_testkit::on_both;
@@ -25,15 +25,26 @@ async fn last_event(db: &Db, entity: &str, id: i64) -> AuditEvent {
 }
 
 fn change<'a>(event: &'a AuditEvent, field: &str) -> (Option<&'a str>, Option<&'a str>) {
-    let c = event.changes.iter().find(|c| c.field == field).unwrap_or_else(|| panic!("no change of {field}: {event:?}"));
+    let c = event
+        .changes
+        .iter()
+        .find(|c| c.field == field)
+        .unwrap_or_else(|| panic!("no change of {field}: {event:?}"));
     (c.before.as_deref(), c.after.as_deref())
 }
 
 async fn admin(db: &Db) -> Access {
     setup::bootstrap(db).await.expect("bootstrap");
-    let id = users::create_user(db, &RequestContext::system(), "admin@x.ru", "Админ", "administrator", "a good long password")
-        .await
-        .expect("admin");
+    let id = users::create_user(
+        db,
+        &RequestContext::system(),
+        "admin@x.ru",
+        "Админ",
+        "administrator",
+        "a good long password",
+    )
+    .await
+    .expect("admin");
     Access::load(db, id, Some("192.0.2.1".into())).await.expect("access")
 }
 
@@ -41,26 +52,50 @@ async fn admin(db: &Db) -> Access {
 async fn record_edits_deletes_and_stage_moves_are_audited_with_their_changes() {
     on_both(|t| async move {
         let a = admin(&t.db).await;
-        let company = companies::create(&t.db, &a, &CompanyInput { name: "Альфа".into(), ..Default::default() }, None)
-            .await
-            .expect("company");
+        let company =
+            companies::create(&t.db, &a, &CompanyInput { name: "Альфа".into(), ..Default::default() }, None)
+                .await
+                .expect("company");
         companies::delete(&t.db, &a, company.id).await.expect("delete");
         let event = last_event(&t.db, "company", company.id.0).await;
-        assert_eq!((event.action, change(&event, "name")), (AuditAction::Delete, (Some("Альфа"), None)), "{}", t.name);
+        assert_eq!(
+            (event.action, change(&event, "name")),
+            (AuditAction::Delete, (Some("Альфа"), None)),
+            "{}",
+            t.name
+        );
         assert_eq!(event.ip.as_deref(), Some("192.0.2.1"));
 
-        let contact = contacts::create(&t.db, &a, &ContactInput { last_name: "Иванов".into(), ..Default::default() }, None)
-            .await
-            .expect("contact");
-        let edit = ContactInput { last_name: "Иванов".into(), position: "Директор".into(), ..Default::default() };
+        let contact = contacts::create(
+            &t.db,
+            &a,
+            &ContactInput { last_name: "Иванов".into(), ..Default::default() },
+            None,
+        )
+        .await
+        .expect("contact");
+        let edit =
+            ContactInput {
+                last_name: "Иванов".into(), position: "Директор".into(), ..Default::default()
+            };
         contacts::update(&t.db, &a, contact.id, &edit, Some(contact.version)).await.expect("edit");
         let event = last_event(&t.db, "contact", contact.id.0).await;
-        assert_eq!((event.action, change(&event, "position")), (AuditAction::Update, (None, Some("Директор"))));
+        assert_eq!(
+            (event.action, change(&event, "position")),
+            (AuditAction::Update, (None, Some("Директор")))
+        );
         assert_eq!(event.changes.len(), 1, "{}: only what changed", t.name);
 
-        let deal = deals::create(&t.db, &a, &DealInput { title: "Окна".into(), amount: "100".into(), ..Default::default() }, None, None, None)
-            .await
-            .expect("deal");
+        let deal = deals::create(
+            &t.db,
+            &a,
+            &DealInput { title: "Окна".into(), amount: "100".into(), ..Default::default() },
+            None,
+            None,
+            None,
+        )
+        .await
+        .expect("deal");
         let edit = DealInput { title: "Окна".into(), amount: "150000.50".into(), ..Default::default() };
         deals::update(&t.db, &a, deal.id, &edit, None).await.expect("edit");
         let event = last_event(&t.db, "deal", deal.id.0).await;
@@ -70,7 +105,10 @@ async fn record_edits_deletes_and_stage_moves_are_audited_with_their_changes() {
         deals::move_stage(&t.db, &a, deal.id, lost.id, "Нет бюджета", None).await.expect("lost");
         let event = last_event(&t.db, "deal", deal.id.0).await;
         assert_eq!(event.action, AuditAction::StageChange);
-        assert_eq!(change(&event, "stage_id"), (Some(deal.stage_id.to_string().as_str()), Some(lost.id.to_string().as_str())));
+        assert_eq!(
+            change(&event, "stage_id"),
+            (Some(deal.stage_id.to_string().as_str()), Some(lost.id.to_string().as_str()))
+        );
         assert_eq!(change(&event, "status"), (Some("open"), Some("lost")));
         assert_eq!(change(&event, "lost_reason"), (None, Some("Нет бюджета")), "{}", t.name);
 
@@ -115,9 +153,16 @@ async fn record_edits_deletes_and_stage_moves_are_audited_with_their_changes() {
 async fn user_group_and_role_changes_are_audited() {
     on_both(|t| async move {
         let a = admin(&t.db).await;
-        let manager = users::create_user(&t.db, &RequestContext::system(), "m@x.ru", "Менеджер", "manager", "a good long password")
-            .await
-            .expect("user");
+        let manager = users::create_user(
+            &t.db,
+            &RequestContext::system(),
+            "m@x.ru",
+            "Менеджер",
+            "manager",
+            "a good long password",
+        )
+        .await
+        .expect("user");
         let (user, _) = admin::user(&t.db, &a, manager).await.expect("user");
         let group = admin::create_group(&t.db, &a, "Отдел Б").await.expect("group");
         assert_eq!(last_event(&t.db, "group", group.0).await.action, AuditAction::Create);
@@ -140,7 +185,12 @@ async fn user_group_and_role_changes_are_audited() {
         grants.grant(Area::Deals, Action::View, Some(Scope::Own));
         admin::set_role_permissions(&t.db, &a, role, &grants).await.expect("grants");
         let event = last_event(&t.db, "role", role.0).await;
-        assert_eq!((event.action, change(&event, "deals.view")), (AuditAction::Update, (None, Some("own"))), "{}", t.name);
+        assert_eq!(
+            (event.action, change(&event, "deals.view")),
+            (AuditAction::Update, (None, Some("own"))),
+            "{}",
+            t.name
+        );
         t
     })
     .await;

@@ -193,7 +193,9 @@ async fn contacts_deals_tasks_and_activities_follow_the_matrix() {
         for (access, expected) in accesses(&team).into_iter().zip(&EXPECTED) {
             let (m1, m2) = (&team.manager1, &team.manager2);
             let m1_company = companies::create(&t.db, m1, &company("Client"), None).await.expect("company");
-            let call = |responsible: UserId| ActivityInput {
+            let m2_company = companies::create(&t.db, m2, &company("Client 2"), None).await.expect("company");
+            // Each call links to a company its author can see.
+            let call = |responsible: UserId, company_id: orbita_domain::CompanyId| ActivityInput {
                 kind: ActivityKind::Call,
                 direction: None,
                 status: None,
@@ -201,7 +203,7 @@ async fn contacts_deals_tasks_and_activities_follow_the_matrix() {
                 duration_minutes: Some(5),
                 subject: "Обсудили КП".into(),
                 responsible_id: responsible,
-                company_id: Some(m1_company.id),
+                company_id: Some(company_id),
                 contact_id: None,
                 deal_id: None,
             };
@@ -284,13 +286,18 @@ async fn contacts_deals_tasks_and_activities_follow_the_matrix() {
             );
 
             // Activities, by responsible user.
-            let (a1, _) = activities::log(&t.db, m1, &call(m1.user_id()), None).await.expect("activity");
-            activities::log(&t.db, m2, &call(m2.user_id()), None).await.expect("activity");
+            let (a1, _) =
+                activities::log(&t.db, m1, &call(m1.user_id(), m1_company.id), None).await.expect("activity");
+            activities::log(&t.db, m2, &call(m2.user_id(), m2_company.id), None).await.expect("activity");
             let page =
                 activities::list(&t.db, access, &ActivityFilter::default(), None, 100).await.expect("list");
             let seen = owners_seen(&team, page.items.iter().map(|a| a.fields.responsible_id));
             assert_eq!(seen, expected.sees, "{}", label("activities list"));
-            let own = activities::log(&t.db, access, &call(access.user_id()), None).await;
+            let own_company = match companies::create(&t.db, access, &company("Own client"), None).await {
+                Ok(c) => c.id,
+                Err(_) => m1_company.id,
+            };
+            let own = activities::log(&t.db, access, &call(access.user_id(), own_company), None).await;
             assert_eq!(outcome(own).is_ok(), expected.create, "{}", label("activity create"));
             assert_eq!(outcome(activities::delete(&t.db, access, a1.id).await), expected.delete_m1);
         }
@@ -369,6 +376,33 @@ async fn transferring_ownership_moves_access_with_it() {
             .find(|e| e.action == orbita_domain::audit::AuditAction::OwnerChange)
             .expect("event");
         assert_eq!(transfer.changes[0].after.as_deref(), Some(m2.to_string().as_str()), "{}", t.name);
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn records_cannot_point_at_what_the_user_may_not_see() {
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        let theirs =
+            companies::create(&t.db, &team.manager2, &company("Чужая"), None).await.expect("company");
+        let contact =
+            ContactInput {
+                last_name: "Шпион".into(), company_id: Some(theirs.id), ..Default::default()
+            };
+        match contacts::create(&t.db, &team.manager1, &contact, None).await {
+            Err(AppError::Invalid(errors)) => {
+                assert_eq!(errors.field("company_id").map(|e| e.code), Some("company-unknown"), "{}", t.name)
+            }
+            other => panic!("{}: expected a field error, got {other:?}", t.name),
+        }
+        let deal = DealInput { title: "x".into(), company_id: Some(theirs.id), ..Default::default() };
+        let refused = deals::create(&t.db, &team.manager1, &deal, None, None, None).await;
+        assert!(matches!(refused, Err(AppError::Invalid(_))), "{}: {refused:?}", t.name);
+        // The owner and an administrator may link to it.
+        contacts::create(&t.db, &team.manager2, &contact, None).await.expect("own company");
+        contacts::create(&t.db, &team.admin, &contact, None).await.expect("admin sees all");
         t
     })
     .await;

@@ -50,7 +50,12 @@ impl Scenario {
             match lines.next() {
                 Some(Ok(line)) => {
                     if let Some(rest) = line.split("serving at ").nth(1) {
-                        break rest.split_whitespace().next().unwrap_or_default().trim_end_matches('/').to_owned();
+                        break rest
+                            .split_whitespace()
+                            .next()
+                            .unwrap_or_default()
+                            .trim_end_matches('/')
+                            .to_owned();
                     }
                 }
                 _ => panic!("orbita serve did not start"),
@@ -105,18 +110,21 @@ impl Scenario {
     }
 
     async fn fill(&self, css: &str, text: &str) {
-        let field = self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let field =
+            self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
         field.clear().await.expect("clear");
         field.send_keys(text).await.expect("type");
     }
 
     async fn click(&self, css: &str) {
-        let element = self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let element =
+            self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
         element.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     async fn text(&self, css: &str) -> String {
-        let element = self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let element =
+            self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
         element.text().await.expect("text")
     }
 

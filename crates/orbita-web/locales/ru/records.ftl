@@ -1,0 +1,5 @@
+# Messages shared by the record pages.
+
+error-company-unknown = Выберите компанию из доступных вам
+error-contact-unknown = Выберите контакт из доступных вам
+error-deal-unknown = Выберите сделку из доступных вам
