@@ -128,6 +128,24 @@ impl Scenario {
         element.text().await.expect("text")
     }
 
+    async fn value(&self, css: &str) -> String {
+        let element = self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        element.prop("value").await.expect("value").unwrap_or_default()
+    }
+
+    /// Waits until the element's text contains `needle` (htmx swaps content in after a delay).
+    async fn wait_for_text(&self, css: &str, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = self.text(css).await;
+            if text.contains(needle) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{css} never showed {needle:?}: {text}");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
     async fn page_text(&self) -> String {
         self.text("body").await
     }
@@ -140,6 +158,18 @@ impl Scenario {
                 return;
             }
             assert!(Instant::now() < deadline, "still at {url}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn wait_for_url_with(&self, fragment: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = self.browser.current_url().await.expect("url");
+            if url.as_str().contains(fragment) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "never reached a URL with {fragment}: {url}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -184,5 +214,41 @@ async fn a_wrong_password_keeps_the_visitor_on_the_sign_in_page() {
     s.click("form[action='/login'] button[type=submit]").await;
     let alert = s.text(".alert").await;
     assert!(alert.contains("Неверный e-mail или пароль"), "{alert}");
+    s.stop().await;
+}
+
+/// The brief's "incoming request", first half: a manager searches Companies by INN, does not
+/// find the client, adds it (name, INN, KPP), then finds it by INN and by KPP.
+#[tokio::test]
+async fn incoming_request_search_by_inn_then_add_the_company() {
+    if !enabled() {
+        return;
+    }
+    let s = Scenario::start(1366, 900).await;
+    s.sign_in("manager@demo.orbita.local").await;
+    s.open("/companies").await;
+    s.fill("#list-q", "7707083893\n").await;
+    s.wait_for_url_with("q=7707083893").await;
+    assert!(!s.page_text().await.contains("ПАО Сбербанк"), "not yet in the base");
+
+    s.open("/companies/new").await;
+    s.fill("#f-name", "ПАО Сбербанк").await;
+    s.fill("#f-inn", "7707083894").await;
+    s.fill("#f-kpp", "773601001").await;
+    s.click("form.form--page button[type=submit]").await;
+    // A wrong check digit: the message at the field, the typed values kept.
+    let error = s.text("#f-inn-error").await;
+    assert!(error.contains("Контрольные цифры"), "{error}");
+    assert_eq!(s.value("#f-name").await, "ПАО Сбербанк");
+    s.fill("#f-inn", "7707083893").await;
+    s.click("form.form--page button[type=submit]").await;
+    s.wait_for_url_without("/companies/new").await;
+    assert!(s.page_text().await.contains("ПАО Сбербанк"), "the card of the new company");
+
+    for query in ["7707083893", "773601001"] {
+        s.open(&format!("/companies?q={query}")).await;
+        let text = s.page_text().await;
+        assert!(text.contains("ПАО Сбербанк"), "found by {query}: {text}");
+    }
     s.stop().await;
 }
