@@ -21,8 +21,9 @@ use crate::auth::Caller;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
-use crate::patch::{self, created, retrying, with_etag};
+use crate::patch::{self, retrying};
 use crate::problem::ApiError;
+use crate::respond::{created, with_etag};
 use crate::vocab::{ActivityKind, ActivityStatus, Direction};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -87,10 +88,11 @@ pub struct ActivityWrite {
     /// Now when absent.
     #[serde(default)]
     pub occurred_at: Option<DateTime<Utc>>,
-    /// 0–1440.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1440)]
     pub duration_minutes: Option<i64>,
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub subject: Option<String>,
     /// You when absent.
     #[serde(default)]
@@ -236,7 +238,8 @@ async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Resul
 
 /// Log an activity.
 #[utoipa::path(post, path = "/api/v1/activities", tag = "activities",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe",
+        min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = ActivityWrite,
     responses((status = 201, description = "Logged", body = Activity,
         headers(("Location" = String, description = "The new activity's URL"), ("ETag" = String, description = "Its version")))))]

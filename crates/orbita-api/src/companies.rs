@@ -22,8 +22,9 @@ use crate::auth::Caller;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
-use crate::patch::{self, created, retrying, with_etag};
+use crate::patch::{self, retrying};
 use crate::problem::ApiError;
+use crate::respond::{created, with_etag};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
@@ -85,6 +86,7 @@ impl From<CompanyRecord> for Company {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyWrite {
+    #[schema(min_length = 1, max_length = 300)]
     pub name: String,
     #[serde(default)]
     pub inn: Option<String>,
@@ -93,20 +95,26 @@ pub struct CompanyWrite {
     #[serde(default)]
     pub ogrn: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub industry: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub region: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     #[serde(default)]
     pub phones: Vec<String>,
     #[serde(default)]
     pub emails: Vec<String>,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub website: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub source: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub notes: Option<String>,
     /// The owner; you by default.
     #[serde(default)]
@@ -254,7 +262,8 @@ async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Resul
 
 /// Register a company.
 #[utoipa::path(post, path = "/api/v1/companies", tag = "companies",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body return the first response")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body return the first response",
+        min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = CompanyWrite,
     responses((status = 201, description = "Created", body = Company,
         headers(("Location" = String, description = "The new company's URL"), ("ETag" = String, description = "Its version")))))]

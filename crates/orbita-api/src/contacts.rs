@@ -21,8 +21,9 @@ use crate::auth::Caller;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
-use crate::patch::{self, created, retrying, with_etag};
+use crate::patch::{self, retrying};
 use crate::problem::ApiError;
+use crate::respond::{created, with_etag};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
@@ -77,12 +78,16 @@ impl From<ContactRecord> for Contact {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactWrite {
+    #[schema(min_length = 1, max_length = 100)]
     pub last_name: String,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub first_name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub middle_name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub position: Option<String>,
     #[serde(default)]
     pub company_id: Option<i64>,
@@ -91,6 +96,7 @@ pub struct ContactWrite {
     #[serde(default)]
     pub emails: Vec<String>,
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub notes: Option<String>,
     /// The owner; you by default. Set at creation only.
     #[serde(default)]
@@ -207,7 +213,8 @@ async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Resul
 
 /// Register a contact.
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe",
+        min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = ContactWrite,
     responses((status = 201, description = "Created", body = Contact,
         headers(("Location" = String, description = "The new contact's URL"), ("ETag" = String, description = "Its version")))))]

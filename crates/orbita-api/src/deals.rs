@@ -23,8 +23,9 @@ use crate::auth::Caller;
 use crate::checks::{Checks, Ref, date_text, filter_time};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
-use crate::patch::{self, created, retrying, with_etag};
+use crate::patch::{self, retrying};
 use crate::problem::ApiError;
+use crate::respond::{created, with_etag};
 use crate::vocab::DealStatus;
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -94,6 +95,7 @@ impl From<DealRecord> for Deal {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DealWrite {
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[serde(default)]
     pub company_id: Option<i64>,
@@ -111,8 +113,10 @@ pub struct DealWrite {
     #[schema(format = Date, example = "2026-12-31")]
     pub expected_close_date: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub source: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub notes: Option<String>,
     #[serde(default)]
     pub pipeline_id: Option<i64>,
@@ -291,7 +295,8 @@ async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Resul
 
 /// Register a deal.
 #[utoipa::path(post, path = "/api/v1/deals", tag = "deals",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe",
+        min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = DealWrite,
     responses((status = 201, description = "Created", body = Deal,
         headers(("Location" = String, description = "The new deal's URL"), ("ETag" = String, description = "Its version")))))]

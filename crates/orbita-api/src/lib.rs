@@ -17,6 +17,7 @@ mod paging;
 mod patch;
 mod pipelines;
 mod problem;
+mod respond;
 mod tasks;
 mod users;
 mod vocab;
@@ -28,10 +29,10 @@ use axum::middleware::{from_fn_with_state, map_response};
 use axum::routing::any;
 use orbita_app::Db;
 use utoipa::OpenApi;
-
-use crate::openapi::ApiDoc;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
+
+use crate::openapi::ApiDoc;
 
 /// Where the OpenAPI document is served.
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";

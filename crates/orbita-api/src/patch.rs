@@ -5,9 +5,11 @@
 //! (else 412), checked atomically by the service's `expected_version`. Without `If-Match` the
 //! patch is applied to whatever is current (last write wins, field by field): if someone saves
 //! between our read and our write, the patch is reapplied to their version.
+//!
+//! `DELETE` with `If-Match` compares the version just before deleting: the services delete by
+//! id only, so a save landing in that instant is not caught (a PATCH's check is atomic).
 
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -67,24 +69,6 @@ pub async fn retrying<T, F: Future<Output = Result<T, ApiError>>>(
             e
         }
     })
-}
-
-/// A record with its version as the `ETag`.
-pub fn with_etag(status: StatusCode, version: i64, body: impl Serialize) -> Response {
-    let mut response = (status, axum::Json(body)).into_response();
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
-        response.headers_mut().insert(header::ETAG, etag);
-    }
-    response
-}
-
-/// 201 with the new record, its `Location` and `ETag`.
-pub fn created(location: String, version: i64, body: impl Serialize) -> Response {
-    let mut response = with_etag(StatusCode::CREATED, version, body);
-    if let Ok(location) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    response
 }
 
 #[cfg(test)]

@@ -22,8 +22,9 @@ use crate::auth::Caller;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
-use crate::patch::{self, created, retrying, with_etag};
+use crate::patch::{self, retrying};
 use crate::problem::ApiError;
+use crate::respond::{created, with_etag};
 use crate::vocab::TaskPriority;
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -81,8 +82,10 @@ impl From<TaskRecord> for Task {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskWrite {
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     #[serde(default)]
     pub due_at: Option<DateTime<Utc>>,
@@ -239,7 +242,8 @@ async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Resul
 
 /// Create a task.
 #[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe",
+        min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = TaskWrite,
     responses((status = 201, description = "Created", body = Task,
         headers(("Location" = String, description = "The new task's URL"), ("ETag" = String, description = "Its version")))))]

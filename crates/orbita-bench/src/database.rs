@@ -37,7 +37,8 @@ enum Cleanup {
 pub async fn prepare(args: &Args, orbita: &Path) -> anyhow::Result<Prepared> {
     let (url, cleanup) = match (args.size, args.db) {
         (Size::Small, DbKind::Sqlite) => {
-            let dir = tempfile::Builder::new().prefix("orbita-bench-").tempdir().context("temporary folder")?;
+            let dir =
+                tempfile::Builder::new().prefix("orbita-bench-").tempdir().context("temporary folder")?;
             let url = format!("sqlite://{}", dir.path().join("orbita.db").display());
             (url, Cleanup::TempDir(dir))
         }
@@ -51,7 +52,9 @@ pub async fn prepare(args: &Args, orbita: &Path) -> anyhow::Result<Prepared> {
         (Size::Large, kind) => {
             let default = if kind == DbKind::Sqlite { LARGE_SQLITE } else { LARGE_POSTGRES };
             let url = args.database_url.clone().unwrap_or_else(|| default.to_owned());
-            if kind == DbKind::Postgres && Db::connect(&parse(&url)?, &ConnectOptions::default()).await.is_err() {
+            if kind == DbKind::Postgres
+                && Db::connect(&parse(&url)?, &ConnectOptions::default()).await.is_err()
+            {
                 let name = url.rsplit('/').next().unwrap_or_default().split('?').next().unwrap_or_default();
                 create_pg_database(&with_database(&url, "postgres"), name).await?;
             }
@@ -61,9 +64,14 @@ pub async fn prepare(args: &Args, orbita: &Path) -> anyhow::Result<Prepared> {
     let mut prepared = Prepared { url, load_time: None, migrate_time: Duration::ZERO, cleanup };
     if is_empty(&prepared.url).await? {
         let started = Instant::now();
-        run_orbita(orbita, &prepared.url, &["demo-data", "--size", args.size.as_str()], args.size == Size::Large)
-            .await
-            .context("loading the demo data")?;
+        run_orbita(
+            orbita,
+            &prepared.url,
+            &["demo-data", "--size", args.size.as_str()],
+            args.size == Size::Large,
+        )
+        .await
+        .context("loading the demo data")?;
         prepared.load_time = Some(started.elapsed());
     }
     // Separately from the server's start: newer migrations on a million rows take a while once.
@@ -83,7 +91,10 @@ impl Prepared {
                 let mut conn = sqlx::PgConnection::connect(&admin_url).await.context("PostgreSQL server")?;
                 // The server was stopped, but its connections may take a moment to go.
                 let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await.context("dropping the database")?;
+                sqlx::raw_sql(AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await
+                    .context("dropping the database")?;
                 Ok(())
             }
         }
@@ -133,7 +144,7 @@ pub fn with_database(url: &str, name: &str) -> String {
     }
 }
 
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
         (Some(scheme), Some(at)) if url[scheme + 3..at].contains(':') => {
             format!("{}***{}", &url[..scheme + 3], &url[at..])
@@ -188,8 +199,14 @@ mod tests {
 
     #[test]
     fn swaps_the_database_name() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1/test", "x"), "postgres://postgres@127.0.0.1/x");
-        assert_eq!(with_database("postgres://u:p@h:5433/db?sslmode=disable", "y"), "postgres://u:p@h:5433/y?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1/test", "x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h:5433/db?sslmode=disable", "y"),
+            "postgres://u:p@h:5433/y?sslmode=disable"
+        );
         assert_eq!(with_database("postgres://h", "z"), "postgres://h/z");
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://***@h/db");
     }

@@ -93,7 +93,8 @@ impl Http {
             .filter_map(|v| v.to_str().ok())
             .map(str::to_owned)
             .collect();
-        let body = response.into_body().collect().await.with_context(|| format!("reading {path}"))?.to_bytes();
+        let body =
+            response.into_body().collect().await.with_context(|| format!("reading {path}"))?.to_bytes();
         Ok(Reply { status, location, set_cookie, body })
     }
 }

@@ -35,7 +35,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(bench(&args)) {
+    match runtime.block_on(until_stopped(bench(&args))) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
             eprintln!("error: some operations failed (see the table)");
@@ -45,6 +45,21 @@ fn main() -> ExitCode {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Runs `work` unless SIGTERM or Ctrl-C comes first (CI's `timeout`): then dropping it kills
+/// the server (`kill_on_drop`) and removes a temporary SQLite folder, instead of leaving an
+/// orphan server behind.
+async fn until_stopped(
+    work: impl std::future::Future<Output = anyhow::Result<bool>>,
+) -> anyhow::Result<bool> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("listening for SIGTERM")?;
+    tokio::select! {
+        result = work => result,
+        _ = terminate.recv() => anyhow::bail!("stopped by SIGTERM"),
+        _ = tokio::signal::ctrl_c() => anyhow::bail!("stopped by Ctrl-C"),
     }
 }
 
@@ -80,14 +95,15 @@ async fn with_database(
     eprintln!("orbita-bench: starting the server (log: {})…", log.display());
     let server = Server::start(orbita, &prepared.url, &log).await?;
     eprintln!("orbita-bench: serving at {} after {:.2} s", server.base_url, server.start_time.as_secs_f64());
-    let result = with_server(args, &server).await;
+    let result = with_server(args, &server, &prepared.url).await;
     let peak_rss_mb = server.peak_rss_kib() as f64 / 1024.0;
+    let started = server_facts(&server);
     server.stop().await?;
     let (lines, walked) = result?;
 
     let mut meta = report::Meta {
         title: format!("Orbita benchmark: {}, {} data set", args.db.as_str(), args.size.as_str()),
-        facts: setup::facts(args, prepared, &server_facts(&server), load_before, walked),
+        facts: setup::facts(args, prepared, &started, load_before, walked),
         peak_rss_mb,
     };
     meta.facts.push(("load average after".into(), setup::load_average()));
@@ -98,14 +114,21 @@ async fn with_database(
 
 fn server_facts(server: &Server) -> Vec<(String, String)> {
     vec![
-        ("server start (launch until /readyz answers)".into(), format!("{:.2} s", server.start_time.as_secs_f64())),
+        (
+            "server start (launch until /readyz answers)".into(),
+            format!("{:.2} s", server.start_time.as_secs_f64()),
+        ),
         ("server RSS after start".into(), format!("{:.0} MB", server.rss_after_start_kib as f64 / 1024.0)),
     ]
 }
 
 /// Signs in, reads the sample values, and measures every operation in turn.
-async fn with_server(args: &Args, server: &Server) -> anyhow::Result<(Vec<Line>, String)> {
-    let ctx = setup::context(args, &server.base_url).await?;
+async fn with_server(
+    args: &Args,
+    server: &Server,
+    database_url: &str,
+) -> anyhow::Result<(Vec<Line>, String)> {
+    let ctx = setup::context(args, &server.base_url, database_url).await?;
     let walk_pages = if args.size == Size::Large { 20 } else { 3 };
     let walked = match run::walk_links(&ctx, Role::Head, walk_pages).await {
         Ok(pages) => format!("{pages} pages read by following \"next page\" links: OK"),
@@ -134,7 +157,11 @@ async fn with_server(args: &Args, server: &Server) -> anyhow::Result<(Vec<Line>,
     ] {
         plan.extend([(op, Role::Manager), (op, Role::Head)]);
     }
-    plan.extend([(Op::CreateDeal, Role::Manager), (Op::MoveStage, Role::Manager), (Op::LogCall, Role::Manager)]);
+    plan.extend([
+        (Op::CreateDeal, Role::Manager),
+        (Op::MoveStage, Role::Manager),
+        (Op::LogCall, Role::Manager),
+    ]);
     for (op, role) in plan {
         let budget = if op.is_write() { &writes } else { &reads };
         let line = run::latency(&ctx, op, role, budget).await;
@@ -144,7 +171,9 @@ async fn with_server(args: &Args, server: &Server) -> anyhow::Result<(Vec<Line>,
     let line = run::export(&ctx, Role::Head, if large { 3 } else { 2 }).await;
     progress(&line);
     lines.push(line);
-    let line = run::throughput(&ctx, Role::Manager, args.connections, duration.max(Duration::from_secs(1)) * 2).await;
+    let line =
+        run::throughput(&ctx, Role::Manager, args.connections, duration.max(Duration::from_secs(1)) * 2)
+            .await;
     progress(&line);
     lines.push(line);
     ctx.db.close().await;

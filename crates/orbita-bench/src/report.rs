@@ -33,7 +33,13 @@ fn slack(db: DbKind) -> f64 {
 
 fn ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
-    if ms >= 100.0 { format!("{ms:.0}") } else if ms >= 10.0 { format!("{ms:.1}") } else { format!("{ms:.2}") }
+    if ms >= 100.0 {
+        format!("{ms:.0}")
+    } else if ms >= 10.0 {
+        format!("{ms:.1}")
+    } else {
+        format!("{ms:.2}")
+    }
 }
 
 fn thousands(n: f64) -> String {
@@ -90,7 +96,11 @@ fn row(line: &Line, db: DbKind) -> Row {
                 pass: Some(pass),
                 miss: (!pass).then(|| {
                     let short = want / server.per_sec.max(1.0);
-                    format!("{} req/s against ≥ {} ({short:.1}× short)", thousands(server.per_sec), thousands(want))
+                    format!(
+                        "{} req/s against ≥ {} ({short:.1}× short)",
+                        thousands(server.per_sec),
+                        thousands(want)
+                    )
                 }),
             }
         }
@@ -163,7 +173,8 @@ fn latency_target(op: Op, server: &Stats, db: DbKind) -> Judged {
     let got = server.p95.as_secs_f64() * 1000.0;
     let pass = got <= want;
     let star = if target.assumed { "*" } else { "" };
-    let miss = (!pass).then(|| format!("p95 {} ms against ≤ {want:.0} ms ({:.1}× over)", ms(server.p95), got / want));
+    let miss = (!pass)
+        .then(|| format!("p95 {} ms against ≤ {want:.0} ms ({:.1}× over)", ms(server.p95), got / want));
     Judged { throughput, target: format!("p95 ≤ {want:.0} ms{star}"), pass: Some(pass), miss }
 }
 
@@ -208,10 +219,11 @@ pub fn render(meta: &Meta, lines: &[Line], db: DbKind) -> (String, Vec<Miss>) {
     for line in lines {
         let row = row(line, db);
         let _ = writeln!(out, "| {} |", row.cells.join(" | "));
-        misses.extend(row.misses.into_iter().map(|what| Miss {
-            line: format!("{} ({})", line.title, line.role.label()),
-            what,
-        }));
+        misses.extend(
+            row.misses
+                .into_iter()
+                .map(|what| Miss { line: format!("{} ({})", line.title, line.role.label()), what }),
+        );
     }
     let _ = writeln!(
         out,
@@ -224,8 +236,12 @@ pub fn render(meta: &Meta, lines: &[Line], db: DbKind) -> (String, Vec<Miss>) {
     for line in lines {
         let text = match &line.kind {
             Kind::Latency(op) => op.floor_text(),
-            Kind::Throughput { .. } => "`orbita_storage::companies::list`, first page, from as many tasks at once",
-            Kind::Export { .. } => "`orbita_storage::companies::list` a thousand rows at a time, no spreadsheet written",
+            Kind::Throughput { .. } => {
+                "`orbita_storage::companies::list`, first page, from as many tasks at once"
+            }
+            Kind::Export { .. } => {
+                "`orbita_storage::companies::list` a thousand rows at a time, no spreadsheet written"
+            }
         };
         if !seen.contains(&line.title) {
             seen.push(line.title.clone());

@@ -69,7 +69,8 @@ pub async fn latency(ctx: &Ctx, op: Op, role: Role, budget: &Budget) -> Line {
 pub async fn throughput(ctx: &Ctx, role: Role, connections: usize, duration: Duration) -> Line {
     let actor = ctx.actor(role);
     let kind = Kind::Throughput { connections };
-    let line = |outcome| Line { title: "companies list under load".into(), role, kind: kind.clone(), outcome };
+    let line =
+        |outcome| Line { title: "companies list under load".into(), role, kind: kind.clone(), outcome };
     let http = ctx.http.clone();
     let cookie: Arc<str> = actor.browser.cookie.as_str().into();
     let server = measure::concurrent(connections, duration, move |_| {

@@ -88,7 +88,8 @@ pub async fn collect(db: &Db, access: &Access, walk: Walk) -> anyhow::Result<Sam
 /// What a person types to find a company by name: the first four letters of its longest
 /// word ("Авангард-2000" → "Аван"), not the legal form in front of it.
 pub fn name_fragment<'a>(name: &'a str) -> Option<String> {
-    let longest = |best: &'a str, word: &'a str| if word.chars().count() > best.chars().count() { word } else { best };
+    let longest =
+        |best: &'a str, word: &'a str| if word.chars().count() > best.chars().count() { word } else { best };
     let word = name.split(|c: char| !c.is_alphabetic()).fold("", longest);
     (word.chars().count() >= 4).then(|| word.chars().take(4).collect())
 }

@@ -12,12 +12,12 @@ use orbita_domain::validation::Email;
 use crate::cli::{Args, Size};
 use crate::database::{self, Prepared};
 use crate::http::{self, Http};
-use crate::ops::{Actor, Ctx, Role};
+use crate::ops::{Actor, Ctx};
 use crate::samples::{self, Walk};
 
-pub async fn context(args: &Args, base_url: &str) -> anyhow::Result<Ctx> {
+pub async fn context(args: &Args, base_url: &str, database_url: &str) -> anyhow::Result<Ctx> {
     let http = Http::new(base_url);
-    let db = database::connect_for_floor(&args.database_url_for_floor()).await?;
+    let db = database::connect(database_url).await?;
     let logins = orbita_app::demo::logins();
     // Deep pages: half-way through a head of sales' ~100,000 companies on the large set.
     let walk = match args.size {
@@ -25,7 +25,7 @@ pub async fn context(args: &Args, base_url: &str) -> anyhow::Result<Ctx> {
         Size::Small => Walk { step: 5, depth: 200 },
     };
     let mut actors = Vec::new();
-    for (role, email) in [(Role::Manager, &logins.manager_email), (Role::Head, &logins.head_email)] {
+    for email in [&logins.manager_email, &logins.head_email] {
         eprintln!("orbita-bench: signing in as {email} and reading sample values…");
         let browser = http::sign_in(&http, email, logins.password).await?;
         let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{}", e.message))?;
@@ -34,7 +34,7 @@ pub async fn context(args: &Args, base_url: &str) -> anyhow::Result<Ctx> {
             .with_context(|| format!("no user {}", email.as_str()))?;
         let access = Access::load(&db, user.id, None).await?;
         let samples = samples::collect(&db, &access, walk).await?;
-        actors.push(Actor { role, user_id: user.id, browser, access, samples });
+        actors.push(Actor { user_id: user.id, browser, access, samples });
     }
     let head = actors.pop().context("head of sales")?;
     let manager = actors.pop().context("manager")?;

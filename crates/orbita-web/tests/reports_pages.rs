@@ -57,8 +57,10 @@ struct Client {
 
 impl Client {
     async fn signed_in(db: &Db, email: &str) -> Client {
-        let mut client = Client { app: router(AppState::new(db.clone())), cookie: String::new(), csrf: String::new() };
-        let reply = client.send("POST", "/login", Some(&[("email", email), ("password", PASSWORD)]), false).await;
+        let mut client =
+            Client { app: router(AppState::new(db.clone())), cookie: String::new(), csrf: String::new() };
+        let reply =
+            client.send("POST", "/login", Some(&[("email", email), ("password", PASSWORD)]), false).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "sign-in of {email}");
         client.get("/account/password").await;
         assert!(!client.csrf.is_empty(), "a page carries the CSRF token");
@@ -84,7 +86,8 @@ impl Client {
             }
             None => Body::empty(),
         };
-        let response = self.app.clone().oneshot(request.body(body).expect("request")).await.expect("response");
+        let response =
+            self.app.clone().oneshot(request.body(body).expect("request")).await.expect("response");
         let status = response.status();
         let headers = response.headers().clone();
         if let Some(set) = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) {
@@ -151,7 +154,8 @@ async fn deal(db: &Db, who: &Access, title: &str, amount: &str, close: Option<St
     let created = deals::create(db, who, &input, None, None, None).await.expect("deal");
     if let Some(kind) = close {
         let (_, stages) = deals::pipelines_and_stages(db).await.expect("stages");
-        let stage = stages.iter().find(|s| s.kind == kind && s.pipeline_id == created.pipeline_id).expect("stage");
+        let stage =
+            stages.iter().find(|s| s.kind == kind && s.pipeline_id == created.pipeline_id).expect("stage");
         deals::move_stage(db, who, created.id, stage.id, "Дорого", None).await.expect("moved");
     }
 }
@@ -184,7 +188,8 @@ async fn the_summary_report_shows_the_services_figures_and_links_each_to_its_lis
     deal(&t.db, &team.m2, "Чужая сделка", "777 000", Some(StageKind::Won)).await;
 
     let (first, last) = this_month();
-    let params = SummaryParams { from: first, to: last.checked_add_days(Days::new(1)).expect("day"), group: None };
+    let params =
+        SummaryParams { from: first, to: last.checked_add_days(Days::new(1)).expect("day"), group: None };
     let report = reports::summary(&t.db, &team.head, &params).await.expect("report");
     let m1 = report.rows.iter().find(|r| r.user_id == Some(team.m1.user_id())).expect("m1's row");
     assert_eq!((m1.won_count, m1.lost_count), (2, 1));
@@ -195,7 +200,8 @@ async fn the_summary_report_shows_the_services_figures_and_links_each_to_its_lis
     let body = page.text();
     assert!(body.contains("m1@x.ru") && body.contains("head@x.ru"), "the group's people");
     assert!(!body.contains("m2@x.ru"), "another group's manager is not in the head's report");
-    for figure in [money(&m1.won_amount), money(&m1.open_amount), money(&m1.forecast), money(&report.total.won_amount)]
+    for figure in
+        [money(&m1.won_amount), money(&m1.open_amount), money(&m1.forecast), money(&report.total.won_amount)]
     {
         assert!(body.contains(&figure), "the page shows {figure}");
     }
@@ -249,22 +255,34 @@ async fn a_head_sets_targets_in_place_and_a_refused_amount_stays_as_typed() {
     let saved = head.post("/reports/targets", &fields, false).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let grid = head.get(saved.header(header::LOCATION)).await.text();
-    assert!(grid.contains("value=\"150000\"") && grid.contains("План сохранён"));
+    assert!(grid.contains("value=\"150\u{a0}000\"") && grid.contains("План сохранён"));
     let service = targets::grid(&t.db, &team.head, month, month).await.expect("grid");
     let row = service.rows.iter().find(|r| r.user_id == team.m1.user_id()).expect("row");
     assert_eq!(row.cells[0].target.as_ref().map(Money::to_minor), Some(15_000_000));
 
     // With htmx: just the cell, saved or refused with what was typed.
-    let cell = head.post("/reports/targets", &[("user_id", &m1), ("month", &month_text), ("amount", "200000")], true).await;
+    let cell = head
+        .post("/reports/targets", &[("user_id", &m1), ("month", &month_text), ("amount", "200000")], true)
+        .await;
     assert_eq!(cell.status, StatusCode::OK);
     let cell = cell.text();
-    assert!(cell.trim_start().starts_with("<td") && cell.contains("value=\"200000\"") && cell.contains("Сохранено"));
-    let refused = head.post("/reports/targets", &[("user_id", &m1), ("month", &month_text), ("amount", "1234,567")], true).await;
+    assert!(
+        cell.trim_start().starts_with("<td")
+            && cell.contains("value=\"200\u{a0}000\"")
+            && cell.contains("Сохранено")
+    );
+    let refused = head
+        .post("/reports/targets", &[("user_id", &m1), ("month", &month_text), ("amount", "1234,567")], true)
+        .await;
     assert_eq!(refused.status, StatusCode::OK, "htmx swaps only successful answers");
     let refused = refused.text();
-    assert!(refused.contains("value=\"1234,567\"") && refused.contains("Не больше двух знаков после запятой"));
+    assert!(
+        refused.contains("value=\"1234,567\"") && refused.contains("Не больше двух знаков после запятой")
+    );
     assert!(refused.contains("aria-invalid=\"true\""));
-    let page = head.post("/reports/targets", &[("user_id", &m1), ("month", &month_text), ("amount", "1,234.567")], false).await;
+    let page = head
+        .post("/reports/targets", &[("user_id", &m1), ("month", &month_text), ("amount", "1,234.567")], false)
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = page.text();
     assert!(page.contains("value=\"1,234.567\"") && page.contains("Введите сумму, например"));
@@ -274,7 +292,9 @@ async fn a_head_sets_targets_in_place_and_a_refused_amount_stays_as_typed() {
 
     // Copy into the next month.
     let next = month.next().expect("next month").to_string();
-    let copied = head.post(&format!("/reports/targets/copy?month={next}"), &[("from", &month_text), ("to", &next)], false).await;
+    let copied = head
+        .post(&format!("/reports/targets/copy?month={next}"), &[("from", &month_text), ("to", &next)], false)
+        .await;
     assert_eq!(copied.status, StatusCode::SEE_OTHER);
     let grid = head.get(copied.header(header::LOCATION)).await.text();
     assert!(grid.contains(&format!("id=\"target-{m1}-{next}\"")));
@@ -296,7 +316,9 @@ async fn a_manager_sees_their_targets_but_cannot_set_them() {
     assert!(!body.contains("class=\"target-form\"") && !body.contains("target-copy"), "no forms");
     let m1 = team.m1.user_id().to_string();
     let month = month.to_string();
-    let refused = manager.post("/reports/targets", &[("user_id", &m1), ("month", &month), ("amount", "5000")], false).await;
+    let refused = manager
+        .post("/reports/targets", &[("user_id", &m1), ("month", &month), ("amount", "5000")], false)
+        .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let copy = manager.post(&format!("/reports/targets/copy?month={month}"), &[], false).await;
     assert_eq!(copy.status, StatusCode::FORBIDDEN);
@@ -322,7 +344,9 @@ async fn the_funnel_is_an_svg_with_a_bar_per_stage() {
     assert_eq!(body.matches("class=\"funnel-bar\"").count(), shown, "one bar per stage");
     assert!(body.contains("chart--plan"), "plan versus actual per employee");
     assert!(body.contains("Дорого (1)"), "the lost reason at its stage");
-    let other = head.get(&format!("/reports/funnel?pipeline={}&owner={}&source=site", pipeline.id, team.m1.user_id())).await;
+    let other = head
+        .get(&format!("/reports/funnel?pipeline={}&owner={}&source=site", pipeline.id, team.m1.user_id()))
+        .await;
     assert_eq!(other.status, StatusCode::OK);
     t.cleanup().await;
 }
@@ -344,7 +368,8 @@ fn cell_text(cell: &Data) -> String {
 
 /// The first column of a `;`-separated UTF-8 CSV with a BOM (names without `;` or quotes).
 fn csv_first_column(bytes: &[u8]) -> Vec<String> {
-    let text = String::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a BOM").to_vec()).expect("utf-8");
+    let text =
+        String::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a BOM").to_vec()).expect("utf-8");
     text.lines().map(|line| line.split(';').next().unwrap_or_default().trim_matches('"').to_owned()).collect()
 }
 
@@ -352,7 +377,10 @@ fn csv_first_column(bytes: &[u8]) -> Vec<String> {
 async fn exports_hold_what_the_list_shows_only_what_the_user_may_see_and_are_audited() {
     let t = TestDb::sqlite().await;
     let team = team(&t.db).await;
-    let company = |name: &str| CompanyInput { name: name.into(), region: "Москва".into(), ..CompanyInput::default() };
+    let company =
+        |name: &str| CompanyInput {
+            name: name.into(), region: "Москва".into(), ..CompanyInput::default()
+        };
     for (who, name) in [
         (&team.m1, "ООО «Ромашка»"),
         (&team.m1, "Ромашка Север"),

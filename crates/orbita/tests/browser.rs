@@ -129,21 +129,9 @@ impl Scenario {
     }
 
     async fn value(&self, css: &str) -> String {
-        let element = self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let element =
+            self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
         element.prop("value").await.expect("value").unwrap_or_default()
-    }
-
-    /// Waits until the element's text contains `needle` (htmx swaps content in after a delay).
-    async fn wait_for_text(&self, css: &str, needle: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let text = self.text(css).await;
-            if text.contains(needle) {
-                return;
-            }
-            assert!(Instant::now() < deadline, "{css} never showed {needle:?}: {text}");
-            tokio::time::sleep(Duration::from_millis(150)).await;
-        }
     }
 
     async fn page_text(&self) -> String {

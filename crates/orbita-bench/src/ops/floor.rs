@@ -112,7 +112,12 @@ fn day_after(day: NaiveDate) -> NaiveDate {
     day.checked_add_days(Days::new(1)).unwrap_or(day)
 }
 
-async fn company_list(db: &Db, actor: &Actor, q: Option<&String>, after: Option<&Cursor>) -> anyhow::Result<()> {
+async fn company_list(
+    db: &Db,
+    actor: &Actor,
+    q: Option<&String>,
+    after: Option<&Cursor>,
+) -> anyhow::Result<()> {
     let filter = CompanyFilter {
         q: q.cloned(),
         visible: actor.access.visibility(Area::Companies, Action::View)?,
@@ -139,7 +144,10 @@ async fn card(db: &Db, actor: &Actor, i: usize) -> anyhow::Result<()> {
     orbita_app::companies::get(db, access, id).await?;
     admin::users(db, access).await?;
     let contacts = ContactFilter { company_id: Some(id), ..ContactFilter::default() };
-    or_none(orbita_app::contacts::list(db, access, &contacts, ContactSort::Name, false, None, CARD_CONTACTS).await)?;
+    or_none(
+        orbita_app::contacts::list(db, access, &contacts, ContactSort::Name, false, None, CARD_CONTACTS)
+            .await,
+    )?;
     let deals = DealFilter { company_id: Some(id), ..DealFilter::default() };
     or_none(orbita_app::deals::list(db, access, &deals, DealSort::UpdatedAt, true, None, CARD_LIMIT).await)?;
     orbita_app::deals::pipelines_and_stages(db).await?;
@@ -167,8 +175,15 @@ pub async fn export_rows(db: &Db, actor: &Actor) -> anyhow::Result<u64> {
     let mut rows = 0;
     let mut after: Option<Cursor> = None;
     loop {
-        let page = companies::list(db, &filter, CompanySort::Name, false, after.as_ref(), orbita_app::exports::PAGE_ROWS)
-            .await?;
+        let page = companies::list(
+            db,
+            &filter,
+            CompanySort::Name,
+            false,
+            after.as_ref(),
+            orbita_app::exports::PAGE_ROWS,
+        )
+        .await?;
         rows += page.items.len() as u64;
         match page.next {
             Some(next) => after = Some(next),

@@ -33,7 +33,6 @@ impl Role {
 
 /// A signed-in user: the browser's cookie, their rights (for the floor) and their values.
 pub struct Actor {
-    pub role: Role,
     pub user_id: UserId,
     pub browser: Browser,
     pub access: Access,

@@ -29,7 +29,9 @@ pub fn path(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<String
     Ok(match op {
         Op::Session => "/search/suggest?q=x".to_owned(),
         Op::ListFirst => "/companies?sort=name".to_owned(),
-        Op::ListDeep => format!("/companies?{}", query(&[("sort", "name"), ("after", &pick(&s.deep, i)?.encode())])),
+        Op::ListDeep => {
+            format!("/companies?{}", query(&[("sort", "name"), ("after", &pick(&s.deep, i)?.encode())]))
+        }
         Op::ByInn => format!("/companies?{}", query(&[("q", pick(&s.inns, i)?)])),
         Op::ByKpp => format!("/companies?{}", query(&[("q", pick(&s.kpps, i)?)])),
         Op::ByName => format!("/companies?{}", query(&[("q", pick(&s.name_fragments, i)?)])),
@@ -78,7 +80,8 @@ pub async fn send(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<
         Op::MoveStage => {
             let (deal, stage) = next_move(ctx, i)?;
             let stage = stage.to_string();
-            let form = [("csrf_token", csrf), ("stage_id", stage.as_str()), ("lost_reason", ""), ("version", "")];
+            let form =
+                [("csrf_token", csrf), ("stage_id", stage.as_str()), ("lost_reason", ""), ("version", "")];
             let script = [("x-requested-with", "XMLHttpRequest")];
             ctx.http.post_form(&format!("/deals/{deal}/stage"), cookie, &form, &script).await
         }
@@ -108,6 +111,18 @@ pub async fn call(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<
     let expected = expected_status(op);
     if reply.status != expected {
         bail!("{}: HTTP {} (expected {expected}): {}", op.title(), reply.status, reply.excerpt());
+    }
+    // A refused form comes back as the form again (422), so a redirect means it was saved;
+    // check it goes where a saved record's does.
+    let want = match op {
+        Op::CreateDeal => Some("/deals/"),
+        Op::LogCall => Some("?notice=logged"),
+        _ => None,
+    };
+    if let Some(want) = want
+        && !reply.location.as_deref().is_some_and(|l| l.contains(want))
+    {
+        bail!("{}: redirected to {:?}, not to {want}", op.title(), reply.location);
     }
     Ok(())
 }

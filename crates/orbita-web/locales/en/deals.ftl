@@ -91,6 +91,8 @@ kanban-more = { $count } more in the list
 ## Tasks
 
 tasks-title = My tasks
+tasks-title-team = Team tasks
+tasks-title-of = Tasks of { $name }
 tasks-new = Task
 tasks-new-title = New task
 tasks-tab-mine = Mine

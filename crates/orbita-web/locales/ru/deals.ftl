@@ -91,6 +91,8 @@ kanban-more = Ещё { $count } в списке
 ## Tasks
 
 tasks-title = Мои задачи
+tasks-title-team = Задачи команды
+tasks-title-of = Задачи: { $name }
 tasks-new = Задача
 tasks-new-title = Новая задача
 tasks-tab-mine = Мои

@@ -82,7 +82,12 @@ fn spool() -> Result<File, PageError> {
 }
 
 /// The finished file as the response: `companies-2026-11-23.xlsx`.
-fn deliver(result: Result<Exported<File>, ExportFailure>, format: Format, name: &str, layout: &Layout) -> Response {
+fn deliver(
+    result: Result<Exported<File>, ExportFailure>,
+    format: Format,
+    name: &str,
+    layout: &Layout,
+) -> Response {
     let mut file = match result {
         Ok(exported) => exported.out,
         Err(ExportFailure::App(error)) => return PageError::from(error).into_response(),
@@ -99,8 +104,9 @@ fn deliver(result: Result<Exported<File>, ExportFailure>, format: Format, name: 
     let body = Body::from_stream(ReaderStream::new(tokio::fs::File::from_std(file)));
     let filename = format!("{name}-{}.{}", today(&layout.time_zone).format("%Y-%m-%d"), format.extension());
     let disposition = format!("attachment; filename=\"{filename}\"");
-    let mut response = ([(CONTENT_TYPE, format.content_type().to_owned()), (CONTENT_DISPOSITION, disposition)], body)
-        .into_response();
+    let mut response =
+        ([(CONTENT_TYPE, format.content_type().to_owned()), (CONTENT_DISPOSITION, disposition)], body)
+            .into_response();
     if let Some(length) = length {
         response.headers_mut().insert(CONTENT_LENGTH, length.into());
     }
@@ -140,7 +146,8 @@ async fn companies(State(state): St, user: SignedIn, RawQuery(raw): Query, forma
     deliver(result, format, "companies", &user.layout)
 }
 
-const CONTACT_SORTS: &[(&str, ContactSort)] = &[("name", ContactSort::Name), ("created", ContactSort::CreatedAt)];
+const CONTACT_SORTS: &[(&str, ContactSort)] =
+    &[("name", ContactSort::Name), ("created", ContactSort::CreatedAt)];
 
 async fn contacts(State(state): St, user: SignedIn, RawQuery(raw): Query, format: Format) -> Response {
     let query = ListQuery::parse(raw.as_deref());

@@ -12,8 +12,8 @@ mod kanban;
 pub mod list_query;
 mod reports;
 mod search;
-mod tasks;
 mod targets;
+mod tasks;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -30,7 +30,10 @@ use crate::session::CurrentUser;
 use crate::ui::{Layout, Nav, i18n};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(home)).merge(auth::routes()).merge(admin::routes())
+    Router::new()
+        .route("/", get(home))
+        .merge(auth::routes())
+        .merge(admin::routes())
         .merge(companies::routes())
         .merge(contacts::routes())
         .merge(search::routes())

@@ -109,12 +109,17 @@ struct Refused {
     error: String,
 }
 
-/// The input's value for a target: `150000`, `150000,50` (`150000.50` in English).
+/// The input's value for a target, as the amount parser reads it back: `150 000`,
+/// `150 000,50` in Russian (no-break spaces group thousands), `150000.50` in English (whose
+/// comma would be read as the decimal separator).
 fn amount_value(layout: &Layout, money: &Money) -> String {
     let minor = money.to_minor();
     let (int, frac) = (minor / 100, minor % 100);
-    let separator = if layout.locale == crate::ui::Locale::En { '.' } else { ',' };
-    if frac == 0 { int.to_string() } else { format!("{int}{separator}{frac:02}") }
+    let (int, separator) = match layout.locale {
+        crate::ui::Locale::Ru => (layout.number(int), ','),
+        crate::ui::Locale::En => (int.to_string(), '.'),
+    };
+    if frac == 0 { int } else { format!("{int}{separator}{frac:02}") }
 }
 
 /// The won deals of one employee (or everyone's, `None`) in one month.
@@ -158,7 +163,7 @@ impl CellContext<'_> {
             error: String::new(),
             editable,
             target: cell.target.as_ref().map_or_else(|| "—".to_owned(), |t| layout.money(t)),
-            actual: layout.money(&cell.actual),
+            actual: layout.money(cell.actual),
             actual_href: won_href(user.map(|(id, _)| id), month),
             percent: cell.percent.map(|p| percent(layout, p)).unwrap_or_default(),
             meter: cell.percent.map(|p| chart::meter(fraction_f64(p))).unwrap_or_default(),
@@ -196,12 +201,18 @@ fn shifted(first: Month, last: Month, later: bool) -> Option<(Month, Month)> {
     Some(window)
 }
 
-async fn grid(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+async fn grid(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let query = ListQuery::parse(raw.as_deref());
     let mut page = render(&state, &user, &query, None).await?;
     let notice = match query.get("notice") {
         "saved" => Some(page.layout.t("report-target-saved")),
-        "copied" => Some(page.layout.count("report-targets-copied", query.parsed::<i64>("count").unwrap_or(0))),
+        "copied" => {
+            Some(page.layout.count("report-targets-copied", query.parsed::<i64>("count").unwrap_or(0)))
+        }
         _ => None,
     };
     if let Some(message) = notice {
@@ -225,11 +236,8 @@ async fn render(
         Err(AppError::Invalid(errors)) => (None, errors),
         Err(other) => return Err(other.into()),
     };
-    let error = month_error
-        .as_ref()
-        .or(errors.0.first())
-        .map(|e| layout.error_message(e))
-        .unwrap_or_default();
+    let error =
+        month_error.as_ref().or(errors.0.first()).map(|e| layout.error_message(e)).unwrap_or_default();
     let can_edit = access.can(Area::Reports, Action::Edit);
     let context = CellContext { layout: &layout, from: &from, to: &to };
     let (months, rows, totals) = match &grid {
@@ -237,7 +245,8 @@ async fn render(
         None => (Vec::new(), Vec::new(), Vec::new()),
     };
     let link = |window: Option<(Month, Month)>| {
-        window.map_or_else(String::new, |(a, b)| url(PATH, &[("from", &a.to_string()), ("to", &b.to_string())]))
+        window
+            .map_or_else(String::new, |(a, b)| url(PATH, &[("from", &a.to_string()), ("to", &b.to_string())]))
     };
     Ok(GridPage {
         tab: Tab::Targets,
@@ -264,7 +273,11 @@ fn table(context: &CellContext<'_>, grid: &TargetGrid, can_edit: bool, refused: 
         .iter()
         .map(|m| MonthHead {
             label: month_label(layout, *m),
-            copy_action: if can_edit { url("/reports/targets/copy", &[("month", &m.to_string())]) } else { String::new() },
+            copy_action: if can_edit {
+                url("/reports/targets/copy", &[("month", &m.to_string())])
+            } else {
+                String::new()
+            },
             copy_title: m
                 .previous()
                 .map(|p| layout.t_with("report-targets-copy-title", "month", &month_label(layout, p)))
@@ -291,7 +304,8 @@ fn table(context: &CellContext<'_>, grid: &TargetGrid, can_edit: bool, refused: 
             RowView { name: row.name.clone(), cells }
         })
         .collect();
-    let totals = grid.months.iter().zip(&grid.totals).map(|(m, c)| context.cell(None, *m, c, false)).collect();
+    let totals =
+        grid.months.iter().zip(&grid.totals).map(|(m, c)| context.cell(None, *m, c, false)).collect();
     (months, rows, totals)
 }
 
@@ -335,7 +349,8 @@ async fn set(
     }
     let back = url("", &[("from", &form.from), ("to", &form.to)]);
     let query = ListQuery::parse(back.strip_prefix('?'));
-    let refused = Refused { user_id: employee, month: form.month.trim().to_owned(), value: form.amount, error };
+    let refused =
+        Refused { user_id: employee, month: form.month.trim().to_owned(), value: form.amount, error };
     let page = render(&state, &user, &query, Some(refused)).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
@@ -386,7 +401,8 @@ async fn copy(
     Query(query): Query<CopyQuery>,
     Form(form): Form<CopyForm>,
 ) -> Result<Response, PageError> {
-    let month = targets::parse_month(&query.month).map_err(|e| PageError::Invalid(user.layout.error_message(&e)))?;
+    let month =
+        targets::parse_month(&query.month).map_err(|e| PageError::Invalid(user.layout.error_message(&e)))?;
     let created = targets::copy_previous_month(&state.db, &user.session.access, month).await?;
     let count = created.len().to_string();
     let to = url(PATH, &[("from", &form.from), ("to", &form.to), ("notice", "copied"), ("count", &count)]);

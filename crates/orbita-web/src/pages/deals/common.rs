@@ -112,7 +112,13 @@ pub fn datetime_field(tz: &str, raw: &str, field: &str, errors: &mut ValidationE
 /// Where a form sends the browser afterwards: the page it came from (a local path only), or
 /// `default`.
 pub fn return_to(raw: &str, default: &str) -> String {
-    if raw.trim().is_empty() { default.to_owned() } else { safe_next(Some(raw.trim())) }
+    let raw = raw.trim();
+    // Only what a `Location` header can carry as is (our own links are percent-encoded).
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_graphic()) {
+        default.to_owned()
+    } else {
+        safe_next(Some(raw))
+    }
 }
 
 /// A request made by a script (htmx or `kanban.js`), which wants a fragment or a status
@@ -223,5 +229,6 @@ mod tests {
         assert_eq!(return_to("//evil.example", "/deals"), "/");
         assert_eq!(return_to("", "/deals"), "/deals");
         assert_eq!(return_to("/deals/kanban?pipeline=1", "/deals"), "/deals/kanban?pipeline=1");
+        assert_eq!(return_to("/deals\r\nSet-Cookie: x", "/deals"), "/deals");
     }
 }

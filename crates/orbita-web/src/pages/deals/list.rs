@@ -352,19 +352,18 @@ pub async fn save_view(
     Form(form): Form<ViewForm>,
 ) -> Response {
     let access = &user.session.access;
-    match views::save(&state.db, access, "deals", &form.name, &form.query).await {
+    // Only what the list understands is kept, encoded as the list writes it.
+    let query = DealQuery::parse(Some(form.query.trim_start_matches('?')));
+    let saved = query.view_query();
+    match views::save(&state.db, access, "deals", &form.name, &saved).await {
         Ok(_) => {
-            let query = form.query.trim_start_matches('?');
-            let target = if query.is_empty() { "/deals".to_owned() } else { format!("/deals?{query}") };
+            let target = if saved.is_empty() { "/deals".to_owned() } else { format!("/deals?{saved}") };
             Redirect::to(&target).into_response()
         }
-        Err(AppError::Invalid(errors)) => {
-            let query = DealQuery::parse(Some(form.query.trim_start_matches('?')));
-            match render(&state, &user, query, form.name, errors).await {
-                Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
-                Err(error) => error.into_response(),
-            }
-        }
+        Err(AppError::Invalid(errors)) => match render(&state, &user, query, form.name, errors).await {
+            Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+            Err(error) => error.into_response(),
+        },
         Err(error) => PageError::from(error).into_response(),
     }
 }

@@ -41,7 +41,8 @@ pub fn href(drill: &Drill, tz: &str) -> String {
             "/activities"
         }
         Drill::Tasks(t) => {
-            let assignee = single(t.filter.assignee_ids.as_deref()).map_or_else(|| "all".to_owned(), |a| a.to_string());
+            let assignee =
+                single(t.filter.assignee_ids.as_deref()).map_or_else(|| "all".to_owned(), |a| a.to_string());
             pairs.push(("assignee", assignee));
             if t.filter.done == Some(true) {
                 pairs.push(("status", "done".to_owned()));
@@ -92,7 +93,11 @@ mod tests {
     #[test]
     fn tasks_open_the_tasks_list() {
         let drill = TaskDrill {
-            filter: TaskFilter { assignee_ids: Some(vec![UserId(3)]), done: Some(true), ..TaskFilter::default() },
+            filter: TaskFilter {
+                assignee_ids: Some(vec![UserId(3)]),
+                done: Some(true),
+                ..TaskFilter::default()
+            },
             ..TaskDrill::default()
         };
         assert_eq!(href(&Drill::Tasks(drill), "UTC"), "/tasks?assignee=3&status=done");

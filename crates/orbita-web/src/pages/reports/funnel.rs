@@ -13,8 +13,10 @@ use orbita_app::{AppError, admin, deals, targets};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::deal::DealStatus;
 use orbita_domain::pipeline::{Stage, StageKind};
+use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{GroupId, PipelineId, UserId, ValidationErrors};
 use orbita_storage::targets::Month;
+use rust_decimal::Decimal;
 
 use super::chart::{self, FunnelBar, PlanPoint, PlanWords};
 use super::period::{self, DayRange, QuickLink};
@@ -46,6 +48,8 @@ pub struct StageLine {
 #[derive(Debug, Clone)]
 pub struct PlanChart {
     pub name: String,
+    /// The months together: `План 3 000 000,00 ₽ · Факт 2 550 000,00 ₽ · 85 %`.
+    pub sum: String,
     pub svg: String,
 }
 
@@ -96,6 +100,7 @@ fn stage_name(layout: &Layout, stage: &Stage) -> String {
 fn reasons(layout: &Layout, reasons: &[(String, i64)]) -> String {
     reasons
         .iter()
+        .take(3)
         .map(|(reason, n)| {
             let reason = if reason.is_empty() { layout.t("report-reason-none") } else { reason.clone() };
             format!("{reason} ({n})")
@@ -137,7 +142,9 @@ pub async fn funnel(
     };
     let plan_range = plan_months(range);
     let plans = match (&funnel, plan_range) {
-        (Some(funnel), Some((first, last))) => plan_charts(&layout, funnel, &targets::grid(db, access, first, last).await?),
+        (Some(funnel), Some((first, last))) => {
+            plan_charts(&layout, funnel, &targets::grid(db, access, first, last).await?)
+        }
         _ => Vec::new(),
     };
     let users = admin::users(db, access).await?;
@@ -162,8 +169,8 @@ pub async fn funnel(
     let page = FunnelPage {
         tab: Tab::Funnel,
         tabs: Tab::ALL,
-        from: range.from_value(),
-        to: range.to_value(),
+        from: range.first_value(),
+        to: range.last_value(),
         period: range.label(&layout),
         quick: period::quick_links(&layout, PATH, &query, today, range),
         pipelines: pipeline_options(&layout, &pipelines, &pipeline_id.to_string(), false),
@@ -248,6 +255,28 @@ fn draw(layout: &Layout, funnel: &Funnel) -> (String, Vec<StageLine>) {
     (chart::funnel("funnel", &layout.t("report-funnel-chart"), &bars), lines)
 }
 
+/// An employee's months together: the won amount, and when targets are set, their sum and
+/// the share reached in the months that have one.
+fn plan_sum(layout: &Layout, cells: &[targets::GridCell], currency: Currency) -> String {
+    let money = |minor: i64| layout.money(Money::from_minor(minor, currency));
+    let actual: i64 = cells.iter().map(|c| c.actual.to_minor()).sum();
+    let won = format!("{} {}", layout.t("report-actual"), money(actual));
+    let planned: Vec<(i64, i64)> =
+        cells.iter().filter_map(|c| c.target.as_ref().map(|t| (t.to_minor(), c.actual.to_minor()))).collect();
+    let target: i64 = planned.iter().map(|(t, _)| t).sum();
+    if planned.is_empty() || target == 0 {
+        return won;
+    }
+    let reached: i64 = planned.iter().map(|(_, a)| a).sum();
+    let share = percent(layout, Decimal::from(reached) / Decimal::from(target));
+    format!(
+        "{won} · {} {} · {}",
+        layout.t("report-target"),
+        money(target),
+        layout.t_with("report-plan-share", "percent", &share)
+    )
+}
+
 /// A chart per employee of the grid, limited to the funnel's people (owner, group, scope).
 fn plan_charts(layout: &Layout, funnel: &Funnel, grid: &targets::TargetGrid) -> Vec<PlanChart> {
     let shown = |id: UserId| funnel.cohort.owner_ids.as_ref().is_none_or(|ids| ids.contains(&id));
@@ -271,13 +300,17 @@ fn plan_charts(layout: &Layout, funnel: &Funnel, grid: &targets::TargetGrid) -> 
                     target: cell.target.as_ref().map(|t| t.to_minor()),
                     actual: cell.actual.to_minor(),
                     target_text: cell.target.as_ref().map_or_else(|| "—".to_owned(), |t| layout.money(t)),
-                    actual_text: layout.money(&cell.actual),
+                    actual_text: layout.money(cell.actual),
                     percent_text: cell.percent.map_or_else(|| "—".to_owned(), |p| percent(layout, p)),
                 })
                 .collect();
             let title = layout.t_with("report-plan-chart-title", "name", &row.name);
             let words = PlanWords { title: &title, target: &target, actual: &actual };
-            PlanChart { name: row.name.clone(), svg: chart::plan_vs_actual(&format!("plan-{i}"), &words, &points, max) }
+            PlanChart {
+                name: row.name.clone(),
+                sum: plan_sum(layout, &row.cells, grid.currency),
+                svg: chart::plan_vs_actual(&format!("plan-{i}"), &words, &points, max),
+            }
         })
         .collect()
 }

@@ -14,8 +14,8 @@ use axum::routing::get;
 use orbita_app::{Access, AppError, Db, admin};
 use orbita_domain::org::Locale;
 use orbita_storage::targets::Month;
-use rust_decimal::{Decimal, RoundingStrategy};
 use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::AppState;
 use crate::ui::{Layout, SelectOption};
@@ -57,7 +57,8 @@ impl Tab {
 pub fn percent(layout: &Layout, fraction: Decimal) -> String {
     let whole = (fraction * Decimal::ONE_HUNDRED)
         .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
-        .to_i64().unwrap_or(0);
+        .to_i64()
+        .unwrap_or(0);
     if (0..=100).contains(&whole) {
         layout.percent(whole)
     } else {

@@ -50,11 +50,11 @@ impl DayRange {
         self.to.checked_add_days(Days::new(1)).unwrap_or(self.to)
     }
 
-    pub fn from_value(self) -> String {
+    pub fn first_value(self) -> String {
         self.from.format("%Y-%m-%d").to_string()
     }
 
-    pub fn to_value(self) -> String {
+    pub fn last_value(self) -> String {
         self.to.format("%Y-%m-%d").to_string()
     }
 
@@ -103,7 +103,7 @@ pub fn quick_links(
         href: query.href(
             path,
             &["from", "to", "notice"],
-            &[("from", &range.from_value()), ("to", &range.to_value())],
+            &[("from", &range.first_value()), ("to", &range.last_value())],
         ),
         current: range == shown,
     })
@@ -123,7 +123,10 @@ mod tests {
         let today = day(2026, 1, 15);
         assert_eq!(DayRange::month(today), DayRange { from: day(2026, 1, 1), to: day(2026, 1, 31) });
         assert_eq!(DayRange::last_month(today), DayRange { from: day(2025, 12, 1), to: day(2025, 12, 31) });
-        assert_eq!(DayRange::quarter(day(2026, 8, 3)), DayRange { from: day(2026, 7, 1), to: day(2026, 9, 30) });
+        assert_eq!(
+            DayRange::quarter(day(2026, 8, 3)),
+            DayRange { from: day(2026, 7, 1), to: day(2026, 9, 30) }
+        );
         assert_eq!(DayRange::year(today), DayRange { from: day(2026, 1, 1), to: day(2026, 12, 31) });
         assert_eq!(DayRange::month(day(2028, 2, 10)).to, day(2028, 2, 29));
         assert_eq!(DayRange::month(today).end(), day(2026, 2, 1));
@@ -133,6 +136,9 @@ mod tests {
     fn the_url_overrides_the_default() {
         let default = DayRange::month(day(2026, 1, 15));
         let query = ListQuery::parse(Some("from=2025-03-01&to=bogus"));
-        assert_eq!(DayRange::from_query(&query, default), DayRange { from: day(2025, 3, 1), to: day(2026, 1, 31) });
+        assert_eq!(
+            DayRange::from_query(&query, default),
+            DayRange { from: day(2025, 3, 1), to: day(2026, 1, 31) }
+        );
     }
 }

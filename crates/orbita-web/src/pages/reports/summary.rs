@@ -7,8 +7,8 @@ use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use orbita_app::reports::{self, Figure, SummaryParams, SummaryReport, SummaryRow};
 use orbita_app::AppError;
+use orbita_app::reports::{self, Figure, SummaryParams, SummaryReport, SummaryRow};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::validation::Money;
 use orbita_domain::{GroupId, ValidationErrors};
@@ -72,13 +72,11 @@ pub struct SummaryPage {
     pub period: String,
     pub quick: Vec<QuickLink>,
     pub groups: Vec<SelectOption>,
-    pub group: String,
     pub period_error: String,
     pub lines: Vec<Line>,
     pub total: Option<Line>,
     pub export_xlsx: String,
     pub export_csv: String,
-    pub reset_href: String,
 }
 
 pub async fn summary(
@@ -91,7 +89,6 @@ pub async fn summary(
     let layout = user.page(user.t("report-summary-title"), Some(Nav::Reports));
     let today = period::today(&layout.time_zone);
     let range = DayRange::from_query(&query, DayRange::month(today));
-    let group = query.get("group").to_owned();
     let params =
         SummaryParams { from: range.from, to: range.end(), group: query.parsed::<i64>("group").map(GroupId) };
     let (report, errors) = match reports::summary(&state.db, access, &params).await {
@@ -99,7 +96,7 @@ pub async fn summary(
         Err(AppError::Invalid(errors)) => (None, errors),
         Err(other) => return Err(other.into()),
     };
-    let groups = group_options(&state.db, access, &layout, &group).await?;
+    let groups = group_options(&state.db, access, &layout, query.get("group")).await?;
 
     let state_query = query.state();
     let export = |ext: &str| match (access.can(Area::Reports, Action::Export), state_query.is_empty()) {
@@ -107,8 +104,7 @@ pub async fn summary(
         (true, true) => format!("{PATH}/summary.{ext}"),
         (true, false) => format!("{PATH}/summary.{ext}?{state_query}"),
     };
-    let period_error =
-        errors.0.first().map(|e| layout.error_message(e)).unwrap_or_default();
+    let period_error = errors.0.first().map(|e| layout.error_message(e)).unwrap_or_default();
     let (lines, total) = match &report {
         Some(report) => {
             let targets_href = targets_href(report);
@@ -123,18 +119,16 @@ pub async fn summary(
     let page = SummaryPage {
         tab: Tab::Summary,
         tabs: Tab::ALL,
-        from: range.from_value(),
-        to: range.to_value(),
+        from: range.first_value(),
+        to: range.last_value(),
         period: range.label(&layout),
         quick: period::quick_links(&layout, PATH, &query, today, range),
         groups,
-        group,
         period_error,
         lines,
         total,
         export_xlsx: export("xlsx"),
         export_csv: export("csv"),
-        reset_href: PATH.to_owned(),
         layout,
     };
     let status = if errors.0.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -155,7 +149,10 @@ fn line(layout: &Layout, report: &SummaryReport, row: &SummaryRow, targets_href:
         text: layout.number(n),
         href: if n == 0 { String::new() } else { link(figure) },
     };
-    let money = |m: &Money, figure: Figure| Fig { text: layout.money(m), href: link(figure) };
+    let money = |m: &Money, figure: Figure| Fig {
+        text: layout.money(m),
+        href: if m.to_minor() == 0 { String::new() } else { link(figure) },
+    };
     let others = |list: &[Money]| list.iter().map(|m| layout.money(m)).collect::<Vec<_>>().join(", ");
     let reasons = row
         .lost_reasons

@@ -146,7 +146,7 @@ pub struct RowPartial {
 async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
     let p = Params::parse(raw.as_deref());
     let access = &user.session.access;
-    let layout = user.page(user.t("tasks-title"), Some(Nav::Tasks));
+    let mut layout = user.page(user.t("tasks-title"), Some(Nav::Tasks));
     let me = access.user_id();
     let team = access.permissions.scope(Area::Tasks, Action::View).is_some_and(|s| s != Scope::Own);
     let assignee = p.get("assignee");
@@ -166,6 +166,12 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         Ok(users) => People(users),
         Err(error) => return PageError::from(error).into_response(),
     };
+    if let Some(ids) = filter.assignee_ids.as_ref().filter(|ids| ids.as_slice() != [me]) {
+        let names: Vec<String> = ids.iter().map(|id| people.name(*id)).collect();
+        layout.title = layout.t_with("tasks-title-of", "name", &names.join(", "));
+    } else if filter.assignee_ids.is_none() {
+        layout.title = layout.t("tasks-title-team");
+    }
     let now = orbita_domain::now();
     let here =
         url("/tasks", &[("assignee", &assignee), ("status", if status == "done" { "done" } else { "" })]);
