@@ -118,3 +118,24 @@ async fn the_first_administrator_sets_up_through_the_printed_link() {
     assert!(browser.signed_in(), "signed in straight away");
     assert_eq!(browser.get(&path).await.status, StatusCode::NOT_FOUND, "the link works once");
 }
+
+#[tokio::test]
+async fn a_user_creates_an_api_token_sees_it_once_and_revokes_it() {
+    let t = TestDb::sqlite().await;
+    with_user(&t.db, "anna@x.ru", "manager").await;
+    let mut browser = Browser::new(&t.db);
+    browser.sign_in("anna@x.ru", PASSWORD).await;
+    assert_eq!(browser.get("/account/tokens").await.status, StatusCode::OK);
+    let created = browser.post("/account/tokens", &[("name", "Сайт")]).await;
+    assert_eq!(created.status, StatusCode::OK);
+    let start = created.body.find("orb_").expect("the token is shown once");
+    let secret: String =
+        created.body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let again = browser.get("/account/tokens").await;
+    assert!(again.body.contains("Сайт") && !again.body.contains(&secret), "listed, never shown again");
+    let form = again.body.find("/revoke").expect("a revoke button");
+    let path_start = again.body[..form].rfind("/account/tokens/").expect("path");
+    let path = again.body[path_start..form + "/revoke".len()].to_owned();
+    assert_eq!(browser.post(&path, &[]).await.status, StatusCode::SEE_OTHER);
+    assert!(browser.get("/account/tokens").await.body.contains("badge"), "marked revoked");
+}

@@ -14,6 +14,7 @@ mod reports;
 mod search;
 mod targets;
 mod tasks;
+mod tokens;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .merge(auth::routes())
+        .merge(tokens::routes())
         .merge(admin::routes())
         .merge(companies::routes())
         .merge(contacts::routes())
