@@ -134,6 +134,10 @@ async fn with_server(
         Ok(pages) => format!("{pages} pages read by following \"next page\" links: OK"),
         Err(error) => format!("FAILED: {error:#}"),
     };
+    let walked = format!(
+        "{walked}; the deep pages start about {} rows in (manager) and {} rows in (head of sales)",
+        ctx.manager.samples.deep_rows, ctx.head.samples.deep_rows
+    );
     let large = args.size == Size::Large;
     let duration = args.duration();
     let reads = Budget { duration, min_calls: if large { 10 } else { 3 }, max_calls: 1_000_000, warmup: 3 };

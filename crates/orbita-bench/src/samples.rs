@@ -46,7 +46,8 @@ pub async fn collect(db: &Db, access: &Access, walk: Walk) -> anyhow::Result<Sam
     };
     let mut after: Option<Cursor> = None;
     let mut walked = 0;
-    let mut depths = Vec::new();
+    // Every page's cursor and how many rows lie before it; the second half are "deep".
+    let mut positions = Vec::new();
     // About fifty companies per page walked, a thousand at most.
     let every = usize::try_from(walk.step / 50).unwrap_or(1).max(1);
     while walked < walk.depth {
@@ -56,13 +57,12 @@ pub async fn collect(db: &Db, access: &Access, walk: Walk) -> anyhow::Result<Sam
         walked += page.items.len() as u64;
         samples.companies.extend(page.items.into_iter().step_by(every));
         let Some(next) = page.next else { break };
-        if walked >= walk.depth / 2 {
-            samples.deep.push(next.clone());
-            depths.push(walked);
-        }
+        positions.push((walked, next.clone()));
         after = Some(next);
     }
-    samples.deep_rows = depths.get(depths.len() / 2).copied().unwrap_or(0);
+    let deep: Vec<_> = positions.into_iter().filter(|(rows, _)| *rows >= walked / 2).collect();
+    samples.deep_rows = deep.get(deep.len() / 2).map_or(0, |(rows, _)| *rows);
+    samples.deep = deep.into_iter().map(|(_, cursor)| cursor).collect();
     samples.companies.truncate(1000);
     for company in &samples.companies {
         let f = &company.fields;
