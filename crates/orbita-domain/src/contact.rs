@@ -19,12 +19,13 @@ pub struct ContactFields {
 impl ContactFields {
     /// "Иванов Иван Иванович", the Russian order.
     pub fn full_name(&self) -> String {
-        [Some(self.last_name.as_str()), self.first_name.as_deref(), self.middle_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ")
+        full_name(&self.last_name, self.first_name.as_deref(), self.middle_name.as_deref())
     }
+}
+
+/// "Иванов Иван Иванович" from its parts: also for a name looked up without the whole contact.
+pub fn full_name(last: &str, first: Option<&str>, middle: Option<&str>) -> String {
+    [Some(last), first, middle].into_iter().flatten().collect::<Vec<_>>().join(" ")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -244,3 +244,48 @@ pub async fn is_shared(db: &Db, company: CompanyId, user: UserId) -> Result<bool
         .to_owned();
     Ok(db.fetch_optional::<(i64,)>(&stmt).await?.is_some())
 }
+
+/// Whether any company is shared with the user: most users have none, and their lists then
+/// skip the share condition, whose OR keeps the database from reading an index in list order.
+pub async fn has_shares(db: &Db, user: UserId) -> Result<bool> {
+    let stmt = Query::select()
+        .column("company_id")
+        .from("company_shares")
+        .and_where(Expr::col("user_id").eq(user.0))
+        .limit(1)
+        .to_owned();
+    Ok(db.fetch_optional::<(i64,)>(&stmt).await?.is_some())
+}
+
+/// Ends a share; true if there was one.
+pub async fn unshare_company(tx: &mut Tx, company: CompanyId, user: UserId) -> Result<bool> {
+    let stmt = Query::delete()
+        .from_table("company_shares")
+        .and_where(Expr::col("company_id").eq(company.0))
+        .and_where(Expr::col("user_id").eq(user.0))
+        .to_owned();
+    Ok(tx.execute(&stmt).await? > 0)
+}
+
+/// The users a company is shared with, in the order it was shared with them.
+pub async fn company_shares(db: &Db, company: CompanyId) -> Result<Vec<UserId>> {
+    let stmt = Query::select()
+        .column("user_id")
+        .from("company_shares")
+        .and_where(Expr::col("company_id").eq(company.0))
+        .order_by("created_at", sea_query::Order::Asc)
+        .order_by("user_id", sea_query::Order::Asc)
+        .to_owned();
+    Ok(db.fetch_all::<(i64,)>(&stmt).await?.into_iter().map(|(id,)| UserId(id)).collect())
+}
+
+/// `is_shared` inside a write transaction.
+pub async fn is_shared_in(tx: &mut Tx, company: CompanyId, user: UserId) -> Result<bool> {
+    let stmt = Query::select()
+        .column("company_id")
+        .from("company_shares")
+        .and_where(Expr::col("company_id").eq(company.0))
+        .and_where(Expr::col("user_id").eq(user.0))
+        .to_owned();
+    Ok(tx.fetch_optional::<(i64,)>(&stmt).await?.is_some())
+}

@@ -8,7 +8,7 @@ use sea_query::{Expr, ExprTrait, Query, Value};
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page, text_search};
+use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page, text_search, unique_ids};
 use crate::values::{id_opt, join_list, parse_list, parse_opt};
 
 const TABLE: &str = "companies";
@@ -182,6 +182,41 @@ pub async fn find_by_inn(db: &Db, inn: &Inn, kpp: Option<&Kpp>) -> Result<Vec<Co
     rows_to(db.fetch_all::<CompanyRow>(&stmt).await?)
 }
 
+/// The names of those of these companies that `visible` lets the user see (`None`: all), in
+/// one query: a page of deals, contacts or activities names its companies without a query per
+/// row, and a company the user may not see stays out of the answer.
+pub async fn names(
+    db: &Db,
+    ids: &[CompanyId],
+    visible: Option<&Visibility>,
+) -> Result<Vec<(CompanyId, String)>> {
+    let ids = unique_ids(ids.iter().map(|c| c.0));
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = Query::select();
+    stmt.columns([(TABLE, "id"), (TABLE, "name")]).from(TABLE).and_where(Expr::col((TABLE, "id")).is_in(ids));
+    if let Some(visible) = visible {
+        stmt.and_where(visible_condition(visible));
+    }
+    let rows: Vec<(i64, String)> = db.fetch_all(&stmt).await?;
+    Ok(rows.into_iter().map(|(id, name)| (CompanyId(id), name)).collect())
+}
+
+/// The companies a scope lets the user see: their owners', and those shared with the user.
+fn visible_condition(visible: &Visibility) -> Expr {
+    let mut condition = visible.condition(TABLE, "owner_id");
+    if let Some(user) = visible.shared_with {
+        let shared = Query::select()
+            .column("company_id")
+            .from("company_shares")
+            .and_where(Expr::col("user_id").eq(user.0))
+            .to_owned();
+        condition = condition.or(Expr::col((TABLE, "id")).in_subquery(shared));
+    }
+    condition
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CompanyFilter {
     /// Name, INN, KPP, phone or e-mail fragment.
@@ -234,16 +269,7 @@ pub async fn list(
         }
     }
     if let Some(visible) = &filter.visible {
-        let mut condition = visible.condition(TABLE, "owner_id");
-        if let Some(user) = visible.shared_with {
-            let shared = Query::select()
-                .column("company_id")
-                .from("company_shares")
-                .and_where(Expr::col("user_id").eq(user.0))
-                .to_owned();
-            condition = condition.or(Expr::col((TABLE, "id")).in_subquery(shared));
-        }
-        stmt.and_where(condition);
+        stmt.and_where(visible_condition(visible));
     }
     if let Some(owners) = &filter.owner_ids {
         stmt.and_where(Expr::col((TABLE, "owner_id")).is_in(owners.iter().map(|o| o.0)));

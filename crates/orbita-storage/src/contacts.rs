@@ -1,6 +1,6 @@
 //! Contacts: people at client companies. Search by name, phone and e-mail.
 
-use orbita_domain::contact::{Contact, ContactFields};
+use orbita_domain::contact::{Contact, ContactFields, full_name};
 use orbita_domain::validation::{Email, Phone};
 use orbita_domain::{CompanyId, ContactId, Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
@@ -8,7 +8,7 @@ use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page, text_search};
+use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page, text_search, unique_ids};
 use crate::values::{finish_update, id_opt, join_list, parse_list};
 
 const TABLE: &str = "contacts";
@@ -140,6 +140,34 @@ pub async fn set_owner(tx: &mut Tx, id: ContactId, owner_id: UserId, now: Timest
 
 pub async fn delete(tx: &mut Tx, id: ContactId) -> Result<()> {
     crate::values::delete_by_id(tx, TABLE, id.0).await
+}
+
+/// The full names of those of these contacts that `visible` lets the user see (`None`: all),
+/// in one query: a page of deals, tasks or activities names its contacts without a query per
+/// row, and a contact the user may not see stays out of the answer.
+pub async fn names(
+    db: &Db,
+    ids: &[ContactId],
+    visible: Option<&Visibility>,
+) -> Result<Vec<(ContactId, String)>> {
+    let ids = unique_ids(ids.iter().map(|c| c.0));
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = Query::select();
+    stmt.columns(["id", "last_name", "first_name", "middle_name"].map(|c| (TABLE, c)))
+        .from(TABLE)
+        .and_where(Expr::col((TABLE, "id")).is_in(ids));
+    if let Some(visible) = visible {
+        stmt.and_where(visible.condition(TABLE, "owner_id"));
+    }
+    let rows: Vec<(i64, String, Option<String>, Option<String>)> = db.fetch_all(&stmt).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, last, first, middle)| {
+            (ContactId(id), full_name(&last, first.as_deref(), middle.as_deref()))
+        })
+        .collect())
 }
 
 pub async fn get(db: &Db, id: ContactId) -> Result<Contact> {

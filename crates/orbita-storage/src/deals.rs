@@ -9,7 +9,7 @@ use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page, text_search};
+use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page, text_search, unique_ids};
 use crate::values::{corrupt, finish_update, id_opt};
 
 const TABLE: &str = "deals";
@@ -241,6 +241,25 @@ pub async fn set_owner(tx: &mut Tx, id: DealId, owner_id: UserId, now: Timestamp
 
 pub async fn delete(tx: &mut Tx, id: DealId) -> Result<()> {
     crate::values::delete_by_id(tx, TABLE, id.0).await
+}
+
+/// The titles of those of these deals that `visible` lets the user see (`None`: all), in one
+/// query: a page of tasks or activities names its deals without a query per row, and a deal
+/// the user may not see stays out of the answer.
+pub async fn titles(db: &Db, ids: &[DealId], visible: Option<&Visibility>) -> Result<Vec<(DealId, String)>> {
+    let ids = unique_ids(ids.iter().map(|d| d.0));
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = Query::select();
+    stmt.columns([(TABLE, "id"), (TABLE, "title")])
+        .from(TABLE)
+        .and_where(Expr::col((TABLE, "id")).is_in(ids));
+    if let Some(visible) = visible {
+        stmt.and_where(visible.condition(TABLE, "owner_id"));
+    }
+    let rows: Vec<(i64, String)> = db.fetch_all(&stmt).await?;
+    Ok(rows.into_iter().map(|(id, title)| (DealId(id), title)).collect())
 }
 
 pub async fn get(db: &Db, id: DealId) -> Result<Deal> {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod idempotency;
 pub mod list;
 pub mod org;
+pub mod ownership;
 pub mod pipelines;
 pub mod reports;
 pub mod saved_views;

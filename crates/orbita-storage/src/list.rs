@@ -21,6 +21,14 @@ impl Visibility {
     }
 }
 
+/// Ids for an `IN (…)` look-up: sorted, each once (a page often links one record many times).
+pub(crate) fn unique_ids(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// One page of a list, and where the next one starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
@@ -94,12 +102,23 @@ impl Keyset {
                 SortValue::Int(n) => (*n).into(),
                 SortValue::Time(t) => (*t).into(),
             };
-            let (beyond, beyond_id) = if self.descending {
-                (self.sort.clone().lt(value.clone()), self.id.clone().lt(cursor.id))
+            let (from, beyond, beyond_id) = if self.descending {
+                (
+                    self.sort.clone().lte(value.clone()),
+                    self.sort.clone().lt(value.clone()),
+                    self.id.clone().lt(cursor.id),
+                )
             } else {
-                (self.sort.clone().gt(value.clone()), self.id.clone().gt(cursor.id))
+                (
+                    self.sort.clone().gte(value.clone()),
+                    self.sort.clone().gt(value.clone()),
+                    self.id.clone().gt(cursor.id),
+                )
             };
-            select.and_where(beyond.or(self.sort.clone().eq(value).and(beyond_id)));
+            // `from` is implied by the rest, but with bound parameters SQLite cannot see that
+            // and scans the index from its start: a page n rows deep cost O(n), and a
+            // million-row export O(n²). The redundant bound makes it a range search.
+            select.and_where(from.and(beyond.or(self.sort.clone().eq(value).and(beyond_id))));
         }
         select
             .order_by_expr(self.sort.clone(), order.clone())

@@ -3,7 +3,7 @@
 use orbita_domain::Timestamp;
 use orbita_domain::org::{Locale, OrgSettings};
 use orbita_domain::validation::Currency;
-use sea_query::{OnConflict, Query};
+use sea_query::{ExprTrait, OnConflict, Query};
 
 use crate::db::{Db, Tx};
 use crate::error::Result;
@@ -20,18 +20,19 @@ struct OrgRow {
 pub async fn get(db: &Db) -> Result<Option<OrgSettings>> {
     let stmt =
         Query::select().columns(["name", "currency", "time_zone", "locale"]).from("org_settings").to_owned();
-    db.fetch_optional::<OrgRow>(&stmt)
-        .await?
-        .map(|row| {
-            Ok(OrgSettings {
-                name: row.name,
-                currency: Currency::parse(&row.currency).map_err(corrupt)?,
-                time_zone: row.time_zone,
-                locale: Locale::parse(&row.locale)
-                    .ok_or_else(|| corrupt(format!("locale {:?}", row.locale)))?,
-            })
+    db.fetch_optional::<OrgRow>(&stmt).await?.map(OrgRow::into_settings).transpose()
+}
+
+impl OrgRow {
+    fn into_settings(self) -> Result<OrgSettings> {
+        Ok(OrgSettings {
+            name: self.name,
+            currency: Currency::parse(&self.currency).map_err(corrupt)?,
+            time_zone: self.time_zone,
+            locale: Locale::parse(&self.locale)
+                .ok_or_else(|| corrupt(format!("locale {:?}", self.locale)))?,
         })
-        .transpose()
+    }
 }
 
 /// Stores the settings unless some are stored already.
@@ -51,4 +52,28 @@ pub async fn ensure(tx: &mut Tx, settings: &OrgSettings, now: Timestamp) -> Resu
         .on_conflict(OnConflict::column("id").do_nothing().to_owned())
         .to_owned();
     tx.execute(&stmt).await.map(drop)
+}
+
+/// Replaces the settings (the row `bootstrap` stored).
+pub async fn update(tx: &mut Tx, settings: &OrgSettings, now: Timestamp) -> Result<()> {
+    let stmt = Query::update()
+        .table("org_settings")
+        .value("name", settings.name.as_str())
+        .value("currency", settings.currency.as_str())
+        .value("time_zone", settings.time_zone.as_str())
+        .value("locale", settings.locale.as_str())
+        .value("updated_at", now)
+        .and_where(sea_query::Expr::col("id").eq(1))
+        .to_owned();
+    match tx.execute(&stmt).await? {
+        0 => Err(crate::StorageError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+/// Reads inside a write transaction: the "before" of an audited change.
+pub async fn get_in(tx: &mut Tx) -> Result<Option<OrgSettings>> {
+    let stmt =
+        Query::select().columns(["name", "currency", "time_zone", "locale"]).from("org_settings").to_owned();
+    tx.fetch_optional::<OrgRow>(&stmt).await?.map(OrgRow::into_settings).transpose()
 }

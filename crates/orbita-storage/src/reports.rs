@@ -1,12 +1,12 @@
 //! Aggregates for the summary report, the funnel and plan-vs-actual: one GROUP BY query per
 //! family of figures, never one per employee, so a report over 200 managers costs the same few
-//! queries as one over 2. Also the one-query name look-ups that exports need for a page of rows.
+//! queries as one over 2.
 //!
 //! Money is summed as integer minor units (CAST to BIGINT: PostgreSQL sums BIGINT into
 //! NUMERIC), per currency: adding roubles to dollars is the caller's decision, not SQL's.
 
 use orbita_domain::activity::ActivityKind;
-use orbita_domain::{CompanyId, ContactId, DealId, PipelineId, Timestamp, UserId};
+use orbita_domain::{PipelineId, Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, Query, SelectStatement};
 
 use crate::db::Db;
@@ -332,50 +332,5 @@ pub async fn funnel_lost(db: &Db, filter: &FunnelFilter) -> Result<Vec<LostFrom>
         .group_by_col(("deal_stage_changes", "from_stage_id"))
         .group_by_col(("deals", "lost_reason"));
     cohort(&mut stmt, filter);
-    db.fetch_all(&stmt).await
-}
-
-/// Names of these companies, in one query (for a page of an export).
-pub async fn company_names(db: &Db, ids: &[CompanyId]) -> Result<Vec<(CompanyId, String)>> {
-    let rows: Vec<(i64, String)> = names(db, "companies", "name", ids.iter().map(|c| c.0)).await?;
-    Ok(rows.into_iter().map(|(id, name)| (CompanyId(id), name)).collect())
-}
-
-pub async fn deal_titles(db: &Db, ids: &[DealId]) -> Result<Vec<(DealId, String)>> {
-    let rows: Vec<(i64, String)> = names(db, "deals", "title", ids.iter().map(|d| d.0)).await?;
-    Ok(rows.into_iter().map(|(id, title)| (DealId(id), title)).collect())
-}
-
-/// Contacts' names as (id, last, first, middle), in one query.
-pub async fn contact_names(
-    db: &Db,
-    ids: &[ContactId],
-) -> Result<Vec<(ContactId, String, Option<String>, Option<String>)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let stmt = Query::select()
-        .columns(["id", "last_name", "first_name", "middle_name"])
-        .from("contacts")
-        .and_where(Expr::col("id").is_in(ids.iter().map(|c| c.0)))
-        .to_owned();
-    let rows: Vec<(i64, String, Option<String>, Option<String>)> = db.fetch_all(&stmt).await?;
-    Ok(rows.into_iter().map(|(id, last, first, middle)| (ContactId(id), last, first, middle)).collect())
-}
-
-async fn names(
-    db: &Db,
-    table: &'static str,
-    column: &'static str,
-    ids: impl Iterator<Item = i64>,
-) -> Result<Vec<(i64, String)>> {
-    let mut ids: Vec<i64> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let stmt =
-        Query::select().columns(["id", column]).from(table).and_where(Expr::col("id").is_in(ids)).to_owned();
     db.fetch_all(&stmt).await
 }

@@ -2,9 +2,9 @@
 
 use orbita_domain::company::{CompanyFields, CompanyInput};
 use orbita_domain::validation::Inn;
-use orbita_domain::{UserId, now};
+use orbita_domain::{CompanyId, UserId, now};
 use orbita_storage::companies::{self, CompanyFilter, CompanySort};
-use orbita_storage::{Db, StorageError};
+use orbita_storage::{Db, StorageError, Visibility, access};
 
 use orbita_testkit::on_both;
 
@@ -163,6 +163,52 @@ async fn keyset_pages_cover_every_company_once_in_order() {
             companies::list(&t.db, &mine, CompanySort::CreatedAt, true, None, 100).await.expect("mine");
         assert_eq!(page.items.len(), 15, "{}", t.name);
         assert!(page.items.iter().all(|c| c.owner_id == owner));
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn names_come_in_one_query_and_only_the_visible_ones() {
+    on_both(|t| async move {
+        let owner = t.user("owner@example.com").await;
+        let other = t.user("other@example.com").await;
+        let mine =
+            insert(&t.db, &fields("ООО «Моя»", &valid_inn(1), "770101001"), owner).await.expect("insert");
+        let shared =
+            insert(&t.db, &fields("ООО «Общая»", &valid_inn(2), "770101001"), other).await.expect("insert");
+        let theirs =
+            insert(&t.db, &fields("ООО «Чужая»", &valid_inn(3), "770101001"), other).await.expect("insert");
+        let mut tx = t.db.begin().await.expect("begin");
+        access::share_company(&mut tx, shared, owner, now()).await.expect("share");
+        tx.commit().await.expect("commit");
+
+        let ids = [mine, shared, theirs, mine, CompanyId(999_999)];
+        let mut all = companies::names(&t.db, &ids, None).await.expect("all");
+        all.sort();
+        assert_eq!(
+            all,
+            vec![
+                (mine, "ООО «Моя»".to_owned()),
+                (shared, "ООО «Общая»".to_owned()),
+                (theirs, "ООО «Чужая»".to_owned())
+            ],
+            "{}",
+            t.name
+        );
+        let scope = Visibility { owners: vec![owner], shared_with: Some(owner) };
+        let mut visible = companies::names(&t.db, &ids, Some(&scope)).await.expect("visible");
+        visible.sort();
+        assert_eq!(
+            visible,
+            vec![(mine, "ООО «Моя»".to_owned()), (shared, "ООО «Общая»".to_owned())],
+            "{}",
+            t.name
+        );
+        let own_only = Visibility { owners: vec![owner], shared_with: None };
+        let names = companies::names(&t.db, &ids, Some(&own_only)).await.expect("own");
+        assert_eq!(names, vec![(mine, "ООО «Моя»".to_owned())], "{}", t.name);
+        assert!(companies::names(&t.db, &[], None).await.expect("none").is_empty());
         t
     })
     .await;

@@ -11,7 +11,7 @@ use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{DealId, PipelineId, Timestamp, UserId, now};
 use orbita_storage::reports::{self, FunnelFilter, Period};
 use orbita_storage::targets::{self, Month};
-use orbita_storage::{Db, activities, companies, deals, pipelines, tasks};
+use orbita_storage::{Db, Visibility, activities, companies, contacts, deals, pipelines, tasks};
 use orbita_testkit::on_both;
 
 fn at(y: i32, m: u32, d: u32) -> Timestamp {
@@ -278,11 +278,30 @@ async fn names_for_a_page_come_from_one_query() {
         let company = companies::insert(&mut tx, &fields, a, Some(a), now()).await.expect("company");
         tx.commit().await.expect("commit");
         let deal_id = deal(&t.db, p, &stages, a, "1", "", now(), &[]).await;
-        let names = reports::company_names(&t.db, &[company, company]).await.expect("names");
+        let names = companies::names(&t.db, &[company, company], None).await.expect("names");
         assert_eq!(names, [(company, "ООО «Ромашка»".to_owned())], "{}", t.name);
-        let titles = reports::deal_titles(&t.db, &[deal_id]).await.expect("titles");
+        let titles = deals::titles(&t.db, &[deal_id, deal_id], None).await.expect("titles");
         assert_eq!(titles, [(deal_id, "Сделка".to_owned())]);
-        assert!(reports::company_names(&t.db, &[]).await.expect("none").is_empty());
+        // A deal outside the user's scope stays out, as on the list.
+        let b = t.user("b@example.com").await;
+        let theirs = Visibility { owners: vec![b], shared_with: None };
+        assert!(deals::titles(&t.db, &[deal_id], Some(&theirs)).await.expect("hidden").is_empty());
+        let mine = Visibility { owners: vec![a], shared_with: None };
+        assert_eq!(deals::titles(&t.db, &[deal_id], Some(&mine)).await.expect("mine").len(), 1);
+        let person = orbita_domain::contact::ContactInput {
+            last_name: "Иванов".into(),
+            first_name: "Пётр".into(),
+            ..Default::default()
+        }
+        .validate()
+        .expect("contact");
+        let mut tx = t.db.begin().await.expect("begin");
+        let contact = contacts::insert(&mut tx, &person, a, Some(a), now()).await.expect("contact");
+        tx.commit().await.expect("commit");
+        let names = contacts::names(&t.db, &[contact, contact], Some(&mine)).await.expect("names");
+        assert_eq!(names, [(contact, "Иванов Пётр".to_owned())], "{}", t.name);
+        assert!(contacts::names(&t.db, &[contact], Some(&theirs)).await.expect("hidden").is_empty());
+        assert!(companies::names(&t.db, &[], None).await.expect("none").is_empty());
         t
     })
     .await;
