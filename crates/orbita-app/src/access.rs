@@ -2,6 +2,9 @@
 //! and every list takes its `Visibility` into the SQL, so the UI, the API, reports, exports
 //! and jobs all see the same answer.
 
+use std::collections::HashMap;
+use std::hash::Hash;
+
 use orbita_domain::access::{Action, Area, Permissions, Scope};
 use orbita_domain::user::User;
 use orbita_domain::{CompanyId, UserId};
@@ -15,6 +18,8 @@ pub struct Access {
     pub permissions: Permissions,
     /// Members of the user's groups, the user included.
     group_mates: Vec<UserId>,
+    /// Whether some company is shared with the user (the company lists then include shares).
+    has_shares: bool,
     pub ip: Option<String>,
 }
 
@@ -27,7 +32,8 @@ impl Access {
         }
         let permissions = access::permissions(db, user.role_id).await?;
         let group_mates = users::group_mates(db, user.id).await?;
-        Ok(Access { user, permissions, group_mates, ip })
+        let has_shares = access::has_shares(db, user.id).await?;
+        Ok(Access { user, permissions, group_mates, has_shares, ip })
     }
 
     pub fn user_id(&self) -> UserId {
@@ -50,7 +56,7 @@ impl Access {
 
     /// The filter for a list: `None` when the scope is all records.
     pub fn visibility(&self, area: Area, action: Action) -> Result<Option<Visibility>, AppError> {
-        let shared_with = (area == Area::Companies).then_some(self.user.id);
+        let shared_with = (area == Area::Companies && self.has_shares).then_some(self.user.id);
         Ok(match self.require(area, action)? {
             Scope::All => None,
             Scope::Group => Some(Visibility { owners: self.group_mates.clone(), shared_with }),
@@ -80,7 +86,11 @@ impl Access {
         Ok(())
     }
 
-    /// Like `check_record`, counting companies shared with the user as their own.
+    /// Like `check_record`, counting companies shared with the user. A share lets the user see
+    /// the company at any limited view scope, "own" or "group", exactly as `visibility` lists
+    /// it; it grants another action only where the user's scope for that action is "own" (their
+    /// own records are all they may change, and a share makes the company one of them). A shared
+    /// company the user may see but not change is `Forbidden`, no longer `NotFound`.
     pub async fn check_company(
         &self,
         db: &Db,
@@ -88,14 +98,37 @@ impl Access {
         owner: UserId,
         id: CompanyId,
     ) -> Result<(), AppError> {
-        match self.check_record(Area::Companies, action, owner) {
-            Err(AppError::NotFound | AppError::Forbidden)
-                if self.permissions.scope(Area::Companies, action) == Some(Scope::Own)
-                    && access::is_shared(db, id, self.user.id).await? =>
-            {
-                Ok(())
-            }
-            other => other,
+        let checked = self.check_record(Area::Companies, action, owner);
+        if !matches!(checked, Err(AppError::NotFound | AppError::Forbidden)) {
+            return checked;
         }
+        let sees = self.permissions.scope(Area::Companies, Action::View).is_some();
+        let acts = self.permissions.scope(Area::Companies, action) == Some(Scope::Own);
+        let granted = if action == Action::View { sees } else { acts };
+        if !(granted || sees) || !access::is_shared(db, id, self.user.id).await? {
+            return checked;
+        }
+        if granted { Ok(()) } else { Err(AppError::Forbidden) }
     }
+}
+
+/// The names of linked records for a page (companies, contacts, deals), looked up by `lookup`
+/// in one query with the user's view scope for `area`: a record the user may not see is left
+/// out, and the page shows it by number. No right to see the area at all means no names, which
+/// is not an error for a page that merely links to such records.
+pub(crate) async fn visible_names<K, Fut>(
+    access: &Access,
+    area: Area,
+    lookup: impl FnOnce(Option<Visibility>) -> Fut,
+) -> Result<HashMap<K, String>, AppError>
+where
+    K: Hash + Eq,
+    Fut: Future<Output = orbita_storage::error::Result<Vec<(K, String)>>>,
+{
+    let visible = match access.visibility(area, Action::View) {
+        Ok(visible) => visible,
+        Err(AppError::Forbidden) => return Ok(HashMap::new()),
+        Err(other) => return Err(other),
+    };
+    Ok(lookup(visible).await?.into_iter().collect())
 }

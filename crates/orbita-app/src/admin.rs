@@ -1,7 +1,7 @@
 //! Administration: users, groups and roles with their grants; reading the audit log.
 //! Every change is audited; only users with rights on "users and settings" may make them.
 
-use orbita_domain::access::{Action, Area, Permissions};
+use orbita_domain::access::{Action, Area, Permissions, Scope};
 use orbita_domain::audit::{AuditAction, AuditEvent};
 use orbita_domain::org::Locale;
 use orbita_domain::user::{Group, NewUser, Role, User};
@@ -107,6 +107,20 @@ pub async fn groups(db: &Db, access: &Access) -> Result<Vec<(Group, Vec<UserId>)
         out.push((group, members));
     }
     Ok(out)
+}
+
+/// The groups a report may be narrowed to: every group for a user who sees all figures, their
+/// own groups for a head of sales (group scope), none for someone who sees only their own.
+pub async fn report_groups(db: &Db, access: &Access) -> Result<Vec<Group>, AppError> {
+    let all = users::groups(db).await?;
+    Ok(match access.permissions.scope(Area::Reports, Action::View) {
+        Some(Scope::All) => all,
+        Some(Scope::Group) => {
+            let mine = users::groups_of(db, access.user_id()).await?;
+            all.into_iter().filter(|g| mine.contains(&g.id)).collect()
+        }
+        Some(Scope::Own) | None => Vec::new(),
+    })
 }
 
 pub async fn create_group(db: &Db, access: &Access, name: &str) -> Result<GroupId, AppError> {

@@ -1,12 +1,14 @@
 //! Company use cases: list, card, create, edit, delete, transfer, each checked against the
 //! user's rights and audited with field-level changes in the same transaction.
 
+use std::collections::HashMap;
+
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::{self as audit_rules, AuditAction};
 use orbita_domain::company::{Company, CompanyFields, CompanyInput};
-use orbita_domain::{CompanyId, FieldError, UserId};
+use orbita_domain::{CompanyId, FieldError, Timestamp, UserId};
 use orbita_storage::companies::{self, CompanyFilter, CompanySort};
-use orbita_storage::{Cursor, Db, Page};
+use orbita_storage::{Cursor, Db, Page, Tx};
 
 use crate::audit_trail::{self, AuditView};
 use crate::error::conflict_on;
@@ -52,6 +54,20 @@ pub async fn get(db: &Db, access: &Access, id: CompanyId) -> Result<Company, App
     let company = companies::get(db, id).await?;
     access.check_company(db, Action::View, company.owner_id, id).await?;
     Ok(company)
+}
+
+/// The names of those of these companies the user may see, in one query (a page of deals,
+/// contacts or activities). One the user may not see is left out, as if it did not exist: the
+/// page shows it by number, as a deal's card does.
+pub async fn names(
+    db: &Db,
+    access: &Access,
+    ids: &[CompanyId],
+) -> Result<HashMap<CompanyId, String>, AppError> {
+    crate::access::visible_names(access, Area::Companies, |visible| async move {
+        companies::names(db, ids, visible.as_ref()).await
+    })
+    .await
 }
 
 /// Companies with the same INN (and KPP) that the user may see: the duplicate warning.
@@ -153,14 +169,26 @@ pub async fn transfer(
     ids: &[CompanyId],
     new_owner: UserId,
 ) -> Result<(), AppError> {
-    let target = orbita_storage::users::get(db, new_owner).await?;
-    if !target.is_active {
-        return Err(FieldError::new("owner_id", "owner-inactive", "This user is deactivated").into());
-    }
+    crate::ownership::require_active(db, new_owner).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
+    transfer_in(&mut tx, access, ids, new_owner, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The transfer inside a caller's transaction (a bulk transfer moves several kinds in one);
+/// one audit event per company that changes hands. Returns how many did.
+pub(crate) async fn transfer_in(
+    tx: &mut Tx,
+    access: &Access,
+    ids: &[CompanyId],
+    new_owner: UserId,
+    now: Timestamp,
+) -> Result<u64, AppError> {
+    let mut moved = 0;
     for id in ids {
-        let before = companies::get_in(&mut tx, *id).await?;
+        let before = companies::get_in(tx, *id).await?;
         access.check_record(Area::Companies, Action::Edit, before.owner_id)?;
         if !access.covers_owner(Area::Companies, Action::Edit, new_owner) {
             return Err(AppError::Forbidden);
@@ -168,20 +196,12 @@ pub async fn transfer(
         if before.owner_id == new_owner {
             continue;
         }
-        companies::set_owner(&mut tx, *id, new_owner, now).await?;
+        companies::set_owner(tx, *id, new_owner, now).await?;
         let changes =
             audit_trail::one("owner_id", Some(before.owner_id.to_string()), Some(new_owner.to_string()));
-        audit_trail::record(
-            &mut tx,
-            &access.context(),
-            "company",
-            id.0,
-            AuditAction::OwnerChange,
-            changes,
-            now,
-        )
-        .await?;
+        audit_trail::record(tx, &access.context(), "company", id.0, AuditAction::OwnerChange, changes, now)
+            .await?;
+        moved += 1;
     }
-    tx.commit().await?;
-    Ok(())
+    Ok(moved)
 }

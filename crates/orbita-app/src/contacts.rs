@@ -1,11 +1,13 @@
 //! Contact use cases, checked against the user's rights and audited.
 
+use std::collections::HashMap;
+
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::{self as audit_rules, AuditAction};
 use orbita_domain::contact::{Contact, ContactFields, ContactInput};
-use orbita_domain::{ContactId, FieldError, UserId};
+use orbita_domain::{ContactId, FieldError, Timestamp, UserId};
 use orbita_storage::contacts::{self, ContactFilter, ContactSort};
-use orbita_storage::{Cursor, Db, Page};
+use orbita_storage::{Cursor, Db, Page, Tx};
 
 use crate::audit_trail::{self, AuditView};
 use crate::{Access, AppError};
@@ -41,6 +43,19 @@ pub async fn get(db: &Db, access: &Access, id: ContactId) -> Result<Contact, App
     let contact = contacts::get(db, id).await?;
     access.check_record(Area::Contacts, Action::View, contact.owner_id)?;
     Ok(contact)
+}
+
+/// The full names of those of these contacts the user may see, in one query (a page of deals,
+/// tasks or activities); one the user may not see is left out and shown by number.
+pub async fn names(
+    db: &Db,
+    access: &Access,
+    ids: &[ContactId],
+) -> Result<HashMap<ContactId, String>, AppError> {
+    crate::access::visible_names(access, Area::Contacts, |visible| async move {
+        contacts::names(db, ids, visible.as_ref()).await
+    })
+    .await
 }
 
 /// Contacts the user may see with the same phone or e-mail: the duplicate warning.
@@ -112,4 +127,47 @@ pub async fn delete(db: &Db, access: &Access, id: ContactId) -> Result<(), AppEr
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Hands contacts to another owner (one or many at once), as `companies::transfer` does.
+pub async fn transfer(
+    db: &Db,
+    access: &Access,
+    ids: &[ContactId],
+    new_owner: UserId,
+) -> Result<(), AppError> {
+    crate::ownership::require_active(db, new_owner).await?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    transfer_in(&mut tx, access, ids, new_owner, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The transfer inside a caller's transaction; returns how many contacts changed hands.
+pub(crate) async fn transfer_in(
+    tx: &mut Tx,
+    access: &Access,
+    ids: &[ContactId],
+    new_owner: UserId,
+    now: Timestamp,
+) -> Result<u64, AppError> {
+    let mut moved = 0;
+    for id in ids {
+        let before = contacts::get_in(tx, *id).await?;
+        access.check_record(Area::Contacts, Action::Edit, before.owner_id)?;
+        if !access.covers_owner(Area::Contacts, Action::Edit, new_owner) {
+            return Err(AppError::Forbidden);
+        }
+        if before.owner_id == new_owner {
+            continue;
+        }
+        contacts::set_owner(tx, *id, new_owner, now).await?;
+        let changes =
+            audit_trail::one("owner_id", Some(before.owner_id.to_string()), Some(new_owner.to_string()));
+        audit_trail::record(tx, &access.context(), "contact", id.0, AuditAction::OwnerChange, changes, now)
+            .await?;
+        moved += 1;
+    }
+    Ok(moved)
 }

@@ -1,12 +1,14 @@
 //! Deal use cases: the pipeline work of the "incoming request" and "closing" scenarios.
 
+use std::collections::HashMap;
+
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::{self as audit_rules, AuditAction};
 use orbita_domain::deal::{Deal, DealFields, DealInput, move_to_stage};
 use orbita_domain::pipeline::{Pipeline, Stage, StageKind};
-use orbita_domain::{DealId, FieldError, PipelineId, StageId, UserId};
+use orbita_domain::{DealId, FieldError, PipelineId, StageId, Timestamp, UserId};
 use orbita_storage::deals::{self, DealFilter, DealSort};
-use orbita_storage::{Cursor, Db, Page, pipelines};
+use orbita_storage::{Cursor, Db, Page, Tx, pipelines};
 
 use crate::audit_trail::{self, AuditView};
 use crate::{Access, AppError, setup};
@@ -45,6 +47,15 @@ pub async fn get(db: &Db, access: &Access, id: DealId) -> Result<Deal, AppError>
     let deal = deals::get(db, id).await?;
     access.check_record(Area::Deals, Action::View, deal.owner_id)?;
     Ok(deal)
+}
+
+/// The titles of those of these deals the user may see, in one query (a page of tasks or
+/// activities); one the user may not see is left out and shown by number.
+pub async fn titles(db: &Db, access: &Access, ids: &[DealId]) -> Result<HashMap<DealId, String>, AppError> {
+    crate::access::visible_names(access, Area::Deals, |visible| async move {
+        deals::titles(db, ids, visible.as_ref()).await
+    })
+    .await
 }
 
 /// Where a new deal starts: the given stage, or the first stage of the given (or default)
@@ -194,14 +205,27 @@ pub async fn delete(db: &Db, access: &Access, id: DealId) -> Result<(), AppError
     Ok(())
 }
 
+/// Hands deals to another owner (one or many at once), as `companies::transfer` does.
 pub async fn transfer(db: &Db, access: &Access, ids: &[DealId], new_owner: UserId) -> Result<(), AppError> {
-    if !orbita_storage::users::get(db, new_owner).await?.is_active {
-        return Err(FieldError::new("owner_id", "owner-inactive", "This user is deactivated").into());
-    }
+    crate::ownership::require_active(db, new_owner).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
+    transfer_in(&mut tx, access, ids, new_owner, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The transfer inside a caller's transaction; returns how many deals changed hands.
+pub(crate) async fn transfer_in(
+    tx: &mut Tx,
+    access: &Access,
+    ids: &[DealId],
+    new_owner: UserId,
+    now: Timestamp,
+) -> Result<u64, AppError> {
+    let mut moved = 0;
     for id in ids {
-        let before = deals::get_in(&mut tx, *id).await?;
+        let before = deals::get_in(tx, *id).await?;
         access.check_record(Area::Deals, Action::Edit, before.owner_id)?;
         if !access.covers_owner(Area::Deals, Action::Edit, new_owner) {
             return Err(AppError::Forbidden);
@@ -209,12 +233,12 @@ pub async fn transfer(db: &Db, access: &Access, ids: &[DealId], new_owner: UserI
         if before.owner_id == new_owner {
             continue;
         }
-        deals::set_owner(&mut tx, *id, new_owner, now).await?;
+        deals::set_owner(tx, *id, new_owner, now).await?;
         let changes =
             audit_trail::one("owner_id", Some(before.owner_id.to_string()), Some(new_owner.to_string()));
-        audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::OwnerChange, changes, now)
+        audit_trail::record(tx, &access.context(), "deal", id.0, AuditAction::OwnerChange, changes, now)
             .await?;
+        moved += 1;
     }
-    tx.commit().await?;
-    Ok(())
+    Ok(moved)
 }

@@ -5,12 +5,15 @@
 //! whatever the row count.
 //!
 //! Names are resolved without a query per row: users and stages once per export, the companies,
-//! contacts and deals a page points at with one `IN (…)` query each. Times are the organisation's
-//! wall-clock time. Only a completed file is audited: one event (action `export`, entity = the
-//! list) with the filter and the row count, in its own transaction after the last byte.
+//! contacts and deals a page points at with one `IN (…)` query each, within the user's view
+//! scope: a linked record the user may not see is written by number, as the screens show it.
+//! Times are the organisation's wall-clock time. Only a completed file is audited: one event
+//! (action `export`, entity = the list) with the filter and the row count, in its own
+//! transaction after the last byte.
 
 use std::collections::HashMap;
 use std::fmt::Display;
+use std::hash::Hash;
 use std::io::Write;
 use std::path::Path;
 
@@ -18,7 +21,7 @@ use chrono_tz::Tz;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::{AuditAction, FieldChange, NewAuditEvent};
 use orbita_domain::org::Locale;
-use orbita_domain::{CompanyId, ContactId, DealId, Timestamp, UserId};
+use orbita_domain::{Timestamp, UserId};
 use orbita_export::{Cell, Column, ColumnKind, ExportWriter};
 use orbita_storage::activities::ActivityFilter;
 use orbita_storage::audit::AuditFilter;
@@ -26,7 +29,7 @@ use orbita_storage::companies::{CompanyFilter, CompanySort};
 use orbita_storage::contacts::{ContactFilter, ContactSort};
 use orbita_storage::deals::{DealFilter, DealSort};
 use orbita_storage::tasks::TaskFilter;
-use orbita_storage::{Cursor, Db, StorageError, pipelines, reports as lookups, users};
+use orbita_storage::{Cursor, Db, StorageError, pipelines, users};
 use rust_decimal::Decimal;
 
 use crate::reports::{SummaryParams, SummaryRow};
@@ -47,6 +50,10 @@ pub struct ExportSpec<'a> {
     pub locale: Locale,
     /// The user's language for a key: headers (`field-name`) and values (`deal-status-won`).
     pub label: &'a (dyn Fn(&str) -> String + Sync),
+    /// A linked record the user may not see, by its number, as the screens show it:
+    /// `(Locale::Ru, "deals-company-number", "5")` is "Компания № 5". Its name never reaches
+    /// the file.
+    pub number: fn(Locale, &str, &str) -> String,
     /// Called with the number of rows written, every [`PROGRESS_EVERY`] rows.
     pub progress: &'a (dyn Fn(u64) + Sync),
     /// Where XLSX spools rows; `None`: the system temp directory.
@@ -130,13 +137,15 @@ struct Names<'a> {
     users: HashMap<UserId, String>,
     tz: Tz,
     label: &'a (dyn Fn(&str) -> String + Sync),
+    locale: Locale,
+    number: fn(Locale, &str, &str) -> String,
 }
 
 impl<'a> Names<'a> {
     async fn load(db: &Db, spec: &ExportSpec<'a>) -> Result<Names<'a>, AppError> {
         let users = users::list(db).await?.into_iter().map(|u| (u.id, u.name)).collect();
         let tz = time_zone(&crate::setup::settings(db).await?);
-        Ok(Names { users, tz, label: spec.label })
+        Ok(Names { users, tz, label: spec.label, locale: spec.locale, number: spec.number })
     }
 
     fn user(&self, id: Option<UserId>) -> Cell {
@@ -150,6 +159,17 @@ impl<'a> Names<'a> {
     fn label(&self, key: String) -> Cell {
         Cell::Text((self.label)(&key))
     }
+
+    /// A linked record by name where the user may see it (it is in `names`), by number otherwise.
+    fn linked<K: Hash + Eq + Display>(&self, names: &HashMap<K, String>, key: &str, id: Option<K>) -> Cell {
+        match id {
+            Some(id) => Cell::Text(match names.get(&id) {
+                Some(name) => name.clone(),
+                None => (self.number)(self.locale, key, &id.to_string()),
+            }),
+            None => Cell::Empty,
+        }
+    }
 }
 
 fn text(value: Option<&str>) -> Cell {
@@ -160,35 +180,13 @@ fn listed<'v>(items: impl Iterator<Item = &'v str>) -> Cell {
     Cell::Text(items.collect::<Vec<_>>().join(", "))
 }
 
-fn name_of<K: std::hash::Hash + Eq>(names: &HashMap<K, String>, id: Option<K>) -> Cell {
+fn name_of<K: Hash + Eq>(names: &HashMap<K, String>, id: Option<K>) -> Cell {
     id.and_then(|id| names.get(&id)).map_or(Cell::Empty, |n| Cell::Text(n.clone()))
 }
 
-async fn company_names(
-    db: &Db,
-    ids: impl Iterator<Item = Option<CompanyId>>,
-) -> Result<HashMap<CompanyId, String>, AppError> {
-    Ok(lookups::company_names(db, &ids.flatten().collect::<Vec<_>>()).await?.into_iter().collect())
-}
-
-async fn deal_titles(
-    db: &Db,
-    ids: impl Iterator<Item = Option<DealId>>,
-) -> Result<HashMap<DealId, String>, AppError> {
-    Ok(lookups::deal_titles(db, &ids.flatten().collect::<Vec<_>>()).await?.into_iter().collect())
-}
-
-async fn contact_names(
-    db: &Db,
-    ids: impl Iterator<Item = Option<ContactId>>,
-) -> Result<HashMap<ContactId, String>, AppError> {
-    let rows = lookups::contact_names(db, &ids.flatten().collect::<Vec<_>>()).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, last, first, middle)| {
-            (id, [Some(last), first, middle].into_iter().flatten().collect::<Vec<_>>().join(" "))
-        })
-        .collect())
+/// The ids a page links to, for one visibility-aware name look-up per kind.
+fn ids<K>(ids: impl Iterator<Item = Option<K>>) -> Vec<K> {
+    ids.flatten().collect()
 }
 
 /// A short account of a filter for the audit log: the parts that are set, `key=value; …`.
@@ -349,13 +347,14 @@ pub async fn contacts<W: Write + Send + 'static>(
     loop {
         let page =
             crate::contacts::list(db, access, filter, sort, descending, after.as_ref(), PAGE_ROWS).await?;
-        let companies = company_names(db, page.items.iter().map(|c| c.fields.company_id)).await?;
+        let companies =
+            crate::companies::names(db, access, &ids(page.items.iter().map(|c| c.fields.company_id))).await?;
         let rows = page.items.iter().map(|c| {
             let f = &c.fields;
             vec![
                 Cell::Text(f.full_name()),
                 text(f.position.as_deref()),
-                name_of(&companies, f.company_id),
+                names.linked(&companies, "deals-company-number", f.company_id),
                 listed(f.phones.iter().map(|p| p.as_str())),
                 listed(f.emails.iter().map(|e| e.as_str())),
                 names.user(Some(c.owner_id)),
@@ -411,11 +410,12 @@ pub async fn deals<W: Write + Send + 'static>(
     loop {
         let page =
             crate::deals::list(db, access, filter, sort, descending, after.as_ref(), PAGE_ROWS).await?;
-        let companies = company_names(db, page.items.iter().map(|d| d.fields.company_id)).await?;
+        let companies =
+            crate::companies::names(db, access, &ids(page.items.iter().map(|d| d.fields.company_id))).await?;
         let rows = page.items.iter().map(|d| {
             vec![
                 Cell::Text(d.fields.title.clone()),
-                name_of(&companies, d.fields.company_id),
+                names.linked(&companies, "deals-company-number", d.fields.company_id),
                 name_of(&stages, Some(d.stage_id)),
                 names.label(format!("deal-status-{}", d.status)),
                 Cell::Money(d.fields.amount),
@@ -476,9 +476,12 @@ pub async fn tasks<W: Write + Send + 'static>(
     let mut after: Option<Cursor> = None;
     loop {
         let page = crate::tasks::list(db, access, filter, after.as_ref(), PAGE_ROWS).await?;
-        let companies = company_names(db, page.items.iter().map(|t| t.fields.company_id)).await?;
-        let contacts = contact_names(db, page.items.iter().map(|t| t.fields.contact_id)).await?;
-        let deals = deal_titles(db, page.items.iter().map(|t| t.fields.deal_id)).await?;
+        let companies =
+            crate::companies::names(db, access, &ids(page.items.iter().map(|t| t.fields.company_id))).await?;
+        let contacts =
+            crate::contacts::names(db, access, &ids(page.items.iter().map(|t| t.fields.contact_id))).await?;
+        let deals =
+            crate::deals::titles(db, access, &ids(page.items.iter().map(|t| t.fields.deal_id))).await?;
         let rows = page.items.iter().map(|t| {
             let f = &t.fields;
             let status = match t.done_at {
@@ -492,9 +495,9 @@ pub async fn tasks<W: Write + Send + 'static>(
                 names.label(format!("task-priority-{}", f.priority)),
                 names.label(status.to_owned()),
                 names.user(Some(f.assignee_id)),
-                name_of(&companies, f.company_id),
-                name_of(&contacts, f.contact_id),
-                name_of(&deals, f.deal_id),
+                names.linked(&companies, "deals-company-number", f.company_id),
+                names.linked(&contacts, "deals-contact-number", f.contact_id),
+                names.linked(&deals, "deals-deal-number", f.deal_id),
                 names.time(t.done_at),
                 names.time(Some(t.created_at)),
             ]
@@ -541,9 +544,12 @@ pub async fn activities<W: Write + Send + 'static>(
     let mut after: Option<Cursor> = None;
     loop {
         let page = crate::activities::list(db, access, filter, after.as_ref(), PAGE_ROWS).await?;
-        let companies = company_names(db, page.items.iter().map(|a| a.fields.company_id)).await?;
-        let contacts = contact_names(db, page.items.iter().map(|a| a.fields.contact_id)).await?;
-        let deals = deal_titles(db, page.items.iter().map(|a| a.fields.deal_id)).await?;
+        let companies =
+            crate::companies::names(db, access, &ids(page.items.iter().map(|a| a.fields.company_id))).await?;
+        let contacts =
+            crate::contacts::names(db, access, &ids(page.items.iter().map(|a| a.fields.contact_id))).await?;
+        let deals =
+            crate::deals::titles(db, access, &ids(page.items.iter().map(|a| a.fields.deal_id))).await?;
         let rows = page.items.iter().map(|a| {
             let f = &a.fields;
             vec![
@@ -554,9 +560,9 @@ pub async fn activities<W: Write + Send + 'static>(
                 Cell::Text(f.subject.clone()),
                 f.duration_minutes.map_or(Cell::Empty, |m| Cell::Integer(i64::from(m))),
                 names.user(Some(f.responsible_id)),
-                name_of(&companies, f.company_id),
-                name_of(&contacts, f.contact_id),
-                name_of(&deals, f.deal_id),
+                names.linked(&companies, "deals-company-number", f.company_id),
+                names.linked(&contacts, "deals-contact-number", f.contact_id),
+                names.linked(&deals, "deals-deal-number", f.deal_id),
             ]
         });
         sink.write(rows.collect()).await?;

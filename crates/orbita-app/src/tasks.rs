@@ -3,7 +3,7 @@
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::{self as audit_rules, AuditAction};
 use orbita_domain::task::{Task, TaskFields, TaskInput};
-use orbita_domain::{FieldError, TaskId};
+use orbita_domain::{FieldError, TaskId, UserId};
 use orbita_storage::tasks::{self, TaskFilter};
 use orbita_storage::{Cursor, Db, Page, Tx};
 
@@ -32,6 +32,19 @@ pub async fn list(
 ) -> Result<Page<Task>, AppError> {
     let filter = TaskFilter { visible: access.visibility(Area::Tasks, Action::View)?, ..filter.clone() };
     Ok(tasks::list(db, &filter, after, limit).await?)
+}
+
+/// `list`, and with `done_in` only the tasks done in that period (`from..to`).
+pub async fn list_done_in(
+    db: &Db,
+    access: &Access,
+    filter: &TaskFilter,
+    done_in: Option<(orbita_domain::Timestamp, orbita_domain::Timestamp)>,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Task>, AppError> {
+    let filter = TaskFilter { visible: access.visibility(Area::Tasks, Action::View)?, ..filter.clone() };
+    Ok(tasks::list_done_in(db, &filter, done_in, after, limit).await?)
 }
 
 pub async fn get(db: &Db, access: &Access, id: TaskId) -> Result<Task, AppError> {
@@ -134,4 +147,50 @@ pub async fn delete(db: &Db, access: &Access, id: TaskId) -> Result<(), AppError
     audit_trail::record(&mut tx, &access.context(), "task", id.0, AuditAction::Delete, changes, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Gives tasks to another assignee (one or many at once): a task's "owner" is its assignee.
+pub async fn transfer(
+    db: &Db,
+    access: &Access,
+    ids: &[TaskId],
+    new_assignee: UserId,
+) -> Result<(), AppError> {
+    crate::ownership::require_active(db, new_assignee).await?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    transfer_in(&mut tx, access, ids, new_assignee, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The transfer inside a caller's transaction; returns how many tasks changed hands.
+pub(crate) async fn transfer_in(
+    tx: &mut Tx,
+    access: &Access,
+    ids: &[TaskId],
+    new_assignee: UserId,
+    now: orbita_domain::Timestamp,
+) -> Result<u64, AppError> {
+    let mut moved = 0;
+    for id in ids {
+        let before = tasks::get_in(tx, *id).await?;
+        access.check_record(Area::Tasks, Action::Edit, before.fields.assignee_id)?;
+        if !access.covers_owner(Area::Tasks, Action::Edit, new_assignee) {
+            return Err(AppError::Forbidden);
+        }
+        if before.fields.assignee_id == new_assignee {
+            continue;
+        }
+        orbita_storage::ownership::set_task_assignee(tx, *id, new_assignee, now).await?;
+        let changes = audit_trail::one(
+            "assignee_id",
+            Some(before.fields.assignee_id.to_string()),
+            Some(new_assignee.to_string()),
+        );
+        audit_trail::record(tx, &access.context(), "task", id.0, AuditAction::OwnerChange, changes, now)
+            .await?;
+        moved += 1;
+    }
+    Ok(moved)
 }

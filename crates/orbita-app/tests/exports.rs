@@ -8,16 +8,19 @@ use std::sync::Mutex;
 use calamine::{Data, Reader, Xlsx};
 use orbita_app::exports::{self, ExportFailure, ExportSpec, Format};
 use orbita_app::reports::SummaryParams;
-use orbita_app::{Access, AppError, RequestContext, admin, companies, deals, setup, users};
+use orbita_app::{Access, AppError, RequestContext, admin, companies, contacts, deals, setup, tasks, users};
 use orbita_domain::audit::AuditAction;
 use orbita_domain::company::{Company, CompanyInput};
+use orbita_domain::contact::ContactInput;
 use orbita_domain::deal::DealInput;
 use orbita_domain::org::Locale;
+use orbita_domain::task::TaskInput;
 use orbita_domain::{CompanyId, UserId, now};
 use orbita_export::neutralise;
 use orbita_storage::audit::AuditFilter;
 use orbita_storage::companies::{CompanyFilter, CompanySort};
 use orbita_storage::deals::{DealFilter, DealSort};
+use orbita_storage::tasks::TaskFilter;
 use orbita_storage::{Db, bulk};
 use orbita_testkit::on_both;
 
@@ -49,10 +52,15 @@ fn label(key: &str) -> String {
     format!("[{key}]")
 }
 
+/// A hidden linked record as `[key id]`.
+fn number(_: Locale, key: &str, id: &str) -> String {
+    format!("[{key} {id}]")
+}
+
 fn no_progress(_: u64) {}
 
 fn spec(format: Format) -> ExportSpec<'static> {
-    ExportSpec { format, locale: Locale::Ru, label: &label, progress: &no_progress, tempdir: None }
+    ExportSpec { format, locale: Locale::Ru, label: &label, number, progress: &no_progress, tempdir: None }
 }
 
 fn company(name: &str, region: &str, phones: &str) -> CompanyInput {
@@ -235,6 +243,137 @@ async fn a_managers_deal_export_holds_only_their_deals_and_typed_amounts() {
         t
     })
     .await;
+}
+
+/// An administrator gives a manager a deal (and a task) linked to records the manager may not
+/// see: the manager's exports show those by number, as the pages do, never by name.
+#[tokio::test]
+async fn exports_name_only_the_linked_records_the_user_may_see() {
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        let ours = companies::create(&t.db, &team.m1, &company("ООО «Ромашка»", "", ""), None)
+            .await
+            .expect("company")
+            .id;
+        let hidden = companies::create(&t.db, &team.m2, &company("АО «Тайна»", "", ""), None)
+            .await
+            .expect("company")
+            .id;
+        let hidden_contact = contacts::create(
+            &t.db,
+            &team.m2,
+            &ContactInput { last_name: "Секретов".into(), ..Default::default() },
+            None,
+        )
+        .await
+        .expect("contact")
+        .id;
+        let hidden_deal = deals::create(
+            &t.db,
+            &team.m2,
+            &DealInput {
+                title: "Тайная сделка".into(), amount: "1".into(), ..Default::default()
+            },
+            None,
+            None,
+            None,
+        )
+        .await
+        .expect("deal")
+        .id;
+        let deal = |title: &str, company: CompanyId| DealInput {
+            title: title.into(),
+            amount: "1000".into(),
+            company_id: Some(company),
+            ..Default::default()
+        };
+        deals::create(&t.db, &team.m1, &deal("Окна для Ромашки", ours), None, None, None)
+            .await
+            .expect("deal");
+        let m1 = team.m1.user_id();
+        deals::create(&t.db, &team.admin, &deal("Окна для тайного клиента", hidden), None, None, Some(m1))
+            .await
+            .expect("deal");
+        let task = TaskInput {
+            title: "Позвонить".into(),
+            assignee_id: m1,
+            company_id: Some(hidden),
+            contact_id: Some(hidden_contact),
+            deal_id: Some(hidden_deal),
+            description: String::new(),
+            due_at: None,
+            priority: None,
+        };
+        tasks::create(&t.db, &team.admin, &task).await.expect("task");
+
+        let filter = DealFilter::default();
+        let csv =
+            exports::deals(&t.db, &team.m1, &filter, DealSort::Amount, true, &spec(Format::Csv), Vec::new())
+                .await
+                .expect("csv");
+        let mut got: Vec<(String, String)> =
+            read_csv(&csv.out)[1..].iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("Окна для Ромашки".to_owned(), "ООО «Ромашка»".to_owned()),
+                ("Окна для тайного клиента".to_owned(), format!("[deals-company-number {hidden}]")),
+            ],
+            "{}: the hidden company by number only",
+            t.name
+        );
+        let xlsx =
+            exports::deals(&t.db, &team.m1, &filter, DealSort::Amount, true, &spec(Format::Xlsx), Vec::new())
+                .await
+                .expect("xlsx");
+        let sheet = read_xlsx(xlsx.out);
+        assert_eq!(sheet.len(), 3, "{}", t.name);
+        assert!(sheet.iter().flatten().all(|c| !xlsx_text_or_number(c).contains("Тайна")), "{}", t.name);
+        // The administrator sees every name.
+        let csv = exports::deals(
+            &t.db,
+            &team.admin,
+            &filter,
+            DealSort::Amount,
+            true,
+            &spec(Format::Csv),
+            Vec::new(),
+        )
+        .await
+        .expect("csv");
+        assert!(read_csv(&csv.out).iter().any(|r| r[1] == "АО «Тайна»"), "{}", t.name);
+
+        let csv = exports::tasks(&t.db, &team.m1, &TaskFilter::default(), &spec(Format::Csv), Vec::new())
+            .await
+            .expect("tasks");
+        let rows = read_csv(&csv.out);
+        assert_eq!(rows.len(), 2, "{}", t.name);
+        assert_eq!(
+            rows[1][5..8],
+            [
+                format!("[deals-company-number {hidden}]"),
+                format!("[deals-contact-number {hidden_contact}]"),
+                format!("[deals-deal-number {hidden_deal}]"),
+            ],
+            "{}: a task's hidden links by number only",
+            t.name
+        );
+        let csv = exports::tasks(&t.db, &team.admin, &TaskFilter::default(), &spec(Format::Csv), Vec::new())
+            .await
+            .expect("tasks");
+        let rows = read_csv(&csv.out);
+        assert_eq!(rows[1][5..8], ["АО «Тайна»", "Секретов", "Тайная сделка"], "{}", t.name);
+        t
+    })
+    .await;
+}
+
+fn xlsx_text_or_number(cell: &Data) -> String {
+    match cell {
+        Data::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 #[tokio::test]

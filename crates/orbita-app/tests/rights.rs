@@ -337,18 +337,13 @@ async fn a_shared_company_is_visible_to_a_manager_who_does_not_own_it() {
             .await
             .expect("share");
         tx.commit().await.expect("commit");
-        companies::get(&t.db, &team.manager1, theirs.id).await.expect("shared: visible");
-        let page = companies::list(
-            &t.db,
-            &team.manager1,
-            &CompanyFilter::default(),
-            CompanySort::Name,
-            false,
-            None,
-            10,
-        )
-        .await
-        .expect("list");
+        // Rights are loaded per request: the next request after the share sees it.
+        let manager1 = Access::load(&t.db, team.manager1.user_id(), None).await.expect("access");
+        companies::get(&t.db, &manager1, theirs.id).await.expect("shared: visible");
+        let page =
+            companies::list(&t.db, &manager1, &CompanyFilter::default(), CompanySort::Name, false, None, 10)
+                .await
+                .expect("list");
         assert_eq!(page.items.len(), 1, "{}: shared company in the list", t.name);
         t
     })
