@@ -129,3 +129,284 @@ async fn only_administrators_reach_the_admin_pages() {
     let page = manager.get("/account/password").await;
     assert!(!page.body.contains("href=\"/admin\""), "no admin link in the menu");
 }
+
+// --- Organisation settings ------------------------------------------------------------------
+
+use orbita_app::Access;
+use orbita_domain::audit::AuditAction;
+use orbita_domain::company::CompanyInput;
+use orbita_domain::contact::ContactInput;
+use orbita_domain::deal::DealInput;
+use orbita_domain::pipeline::StageKind;
+use orbita_domain::task::TaskInput;
+use orbita_domain::{CompanyId, UserId};
+use orbita_storage::audit::AuditFilter;
+use orbita_storage::ownership::OwnedKind;
+use orbita_testkit::on_both;
+
+async fn audit_events(t: &TestDb, entity: &str) -> Vec<orbita_domain::audit::AuditEvent> {
+    let filter = AuditFilter { entity: Some(entity.to_owned()), ..AuditFilter::default() };
+    orbita_storage::audit::list(&t.db, &filter, None, 500).await.expect("audit").items
+}
+
+#[tokio::test]
+async fn organisation_settings_are_saved_with_field_errors_and_an_audited_diff() {
+    on_both(|t| async move {
+        let admin_id = with_user(&t.db, "admin@x.ru", "administrator").await;
+        let mut admin = Browser::new(&t.db);
+        admin.sign_in("admin@x.ru", PASSWORD).await;
+        let page = admin.get("/admin/settings").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("value=\"Orbita\"") && page.body.contains("value=\"Europe/Moscow\""));
+
+        let bad = admin
+            .post(
+                "/admin/settings",
+                &[("name", " "), ("currency", "RUBX"), ("time_zone", "Mars/Olympus"), ("locale", "fr")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.name);
+        for field in ["name", "currency", "time_zone", "locale"] {
+            assert!(bad.body.contains(&format!("f-{field}-error")), "{field} has its message: {}", t.name);
+        }
+        assert!(bad.body.contains("value=\"Mars/Olympus\""), "typed values kept");
+        assert!(audit_events(&t, "settings").await.is_empty(), "a refused form changes nothing");
+
+        let fields = [
+            ("name", "ООО «Ромашка»"),
+            ("currency", "usd"),
+            ("time_zone", "Asia/Yekaterinburg"),
+            ("locale", "en"),
+        ];
+        let saved = admin.post("/admin/settings", &fields).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let settings = orbita_app::setup::settings(&t.db).await.expect("settings");
+        assert_eq!(settings.name, "ООО «Ромашка»");
+        assert_eq!(settings.currency.as_str(), "USD");
+        assert_eq!(settings.time_zone, "Asia/Yekaterinburg");
+
+        let events = audit_events(&t, "settings").await;
+        assert_eq!(events.len(), 1, "{}", t.name);
+        let event = &events[0];
+        assert_eq!((event.action, event.actor_id), (AuditAction::Update, Some(admin_id)));
+        let diff: Vec<(&str, Option<&str>, Option<&str>)> = event
+            .changes
+            .iter()
+            .map(|c| (c.field.as_str(), c.before.as_deref(), c.after.as_deref()))
+            .collect();
+        assert_eq!(
+            diff,
+            vec![
+                ("name", Some("Orbita"), Some("ООО «Ромашка»")),
+                ("currency", Some("RUB"), Some("USD")),
+                ("time_zone", Some("Europe/Moscow"), Some("Asia/Yekaterinburg")),
+                ("locale", Some("ru"), Some("en")),
+            ]
+        );
+        // Saving the same values again is no change, and no event.
+        admin.post("/admin/settings", &fields).await;
+        assert_eq!(audit_events(&t, "settings").await.len(), 1);
+        let log = admin.get("/admin/audit?entity=settings").await;
+        assert!(log.body.contains("Asia/Yekaterinburg"), "the diff is in the audit log page");
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_administrators_see_or_change_the_organisation_settings() {
+    on_both(|t| async move {
+        for (email, role) in [("manager@x.ru", "manager"), ("head@x.ru", "head_of_sales")] {
+            with_user(&t.db, email, role).await;
+            let mut browser = Browser::new(&t.db);
+            browser.sign_in(email, PASSWORD).await;
+            assert_eq!(browser.get("/admin/settings").await.status, StatusCode::FORBIDDEN, "{role}");
+            let post = browser
+                .post(
+                    "/admin/settings",
+                    &[("name", "Hacked"), ("currency", "USD"), ("time_zone", "UTC"), ("locale", "en")],
+                )
+                .await;
+            assert_eq!(post.status, StatusCode::FORBIDDEN, "{role}");
+        }
+        assert_eq!(orbita_app::setup::settings(&t.db).await.expect("settings").name, "Orbita");
+        assert!(audit_events(&t, "settings").await.is_empty());
+        t
+    })
+    .await;
+}
+
+// --- Handing records over ---------------------------------------------------------------------
+
+/// Anna's records: two companies, a contact, an open and a won deal, an open and a done task.
+async fn annas_records(t: &TestDb, admin: UserId, anna: UserId) -> CompanyId {
+    let db = &t.db;
+    let access = Access::load(db, admin, None).await.expect("access");
+    let first = orbita_app::companies::create(
+        db,
+        &access,
+        &CompanyInput { name: "Ромашка".into(), ..CompanyInput::default() },
+        Some(anna),
+    )
+    .await
+    .expect("company");
+    orbita_app::companies::create(
+        db,
+        &access,
+        &CompanyInput { name: "Лютик".into(), ..CompanyInput::default() },
+        Some(anna),
+    )
+    .await
+    .expect("company");
+    let contact = ContactInput { last_name: "Петров".into(), ..ContactInput::default() };
+    orbita_app::contacts::create(db, &access, &contact, Some(anna)).await.expect("contact");
+    let deal = |title: &str| DealInput {
+        title: title.into(),
+        amount: "1000".into(),
+        company_id: Some(first.id),
+        ..DealInput::default()
+    };
+    orbita_app::deals::create(db, &access, &deal("Open"), None, None, Some(anna)).await.expect("deal");
+    let won =
+        orbita_app::deals::create(db, &access, &deal("Won"), None, None, Some(anna)).await.expect("deal");
+    let (_, stages) = orbita_app::deals::pipelines_and_stages(db).await.expect("stages");
+    let won_stage = stages.iter().find(|s| s.kind == StageKind::Won).expect("won stage");
+    orbita_app::deals::move_stage(db, &access, won.id, won_stage.id, "", None).await.expect("won");
+    let task = |title: &str| TaskInput {
+        title: title.into(),
+        description: String::new(),
+        due_at: None,
+        assignee_id: anna,
+        priority: None,
+        company_id: Some(first.id),
+        contact_id: None,
+        deal_id: None,
+    };
+    orbita_app::tasks::create(db, &access, &task("Call")).await.expect("task");
+    let done = orbita_app::tasks::create(db, &access, &task("Done")).await.expect("task");
+    orbita_app::tasks::set_done(db, &access, done.id, true).await.expect("done");
+    first.id
+}
+
+async fn owned(t: &TestDb, user: UserId) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for kind in OwnedKind::ALL {
+        counts.push(orbita_storage::ownership::count_owned(&t.db, kind, user, false).await.expect("count"));
+    }
+    counts
+}
+
+#[tokio::test]
+async fn an_administrator_hands_a_users_records_over_after_seeing_the_counts() {
+    on_both(|t| async move {
+        let admin_id = with_user(&t.db, "admin@x.ru", "administrator").await;
+        let anna = with_user(&t.db, "anna@x.ru", "manager").await;
+        let boris = with_user(&t.db, "boris@x.ru", "manager").await;
+        let company = annas_records(&t, admin_id, anna).await;
+        let mut anna_browser = Browser::new(&t.db);
+        anna_browser.sign_in("anna@x.ru", PASSWORD).await;
+        assert_eq!(anna_browser.get(&format!("/companies/{company}")).await.status, StatusCode::OK);
+
+        let mut admin = Browser::new(&t.db);
+        admin.sign_in("admin@x.ru", PASSWORD).await;
+        assert_eq!(admin.get("/admin/ownership").await.status, StatusCode::OK);
+        let (from, to) = (anna.to_string(), boris.to_string());
+        let form = [
+            ("from_user_id", from.as_str()),
+            ("to_user_id", to.as_str()),
+            ("kind", "companies"),
+            ("kind", "contacts"),
+            ("kind", "deals"),
+            ("kind", "tasks"),
+            ("open_only", "on"),
+        ];
+        let preview = admin.post("/admin/ownership", &form).await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+        let counts: Vec<&str> =
+            preview.body.split("data-count>").skip(1).filter_map(|s| s.split('<').next()).collect();
+        assert_eq!(counts, vec!["2", "1", "1", "1"], "companies, contacts, open deals, open tasks");
+        assert!(preview.body.contains("name=\"confirm\""), "a confirmation follows");
+        assert_eq!(owned(&t, anna).await, vec![2, 1, 2, 2], "counting moves nothing");
+
+        let mut confirmed = form.to_vec();
+        confirmed.push(("confirm", "yes"));
+        let done = admin.post("/admin/ownership", &confirmed).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert_eq!(owned(&t, boris).await, vec![2, 1, 1, 1], "{}", t.name);
+        assert_eq!(owned(&t, anna).await, vec![0, 0, 1, 1], "the won deal and the done task stay");
+        let filter = AuditFilter { action: Some(AuditAction::OwnerChange), ..AuditFilter::default() };
+        let events = orbita_storage::audit::list(&t.db, &filter, None, 100).await.expect("audit").items;
+        assert_eq!(events.len(), 5, "one event per record");
+        assert!(events.iter().all(|e| e.actor_id == Some(admin_id)
+            && e.changes[0].before.as_deref() == Some(from.as_str())
+            && e.changes[0].after.as_deref() == Some(to.as_str())));
+        assert_eq!(
+            anna_browser.get(&format!("/companies/{company}")).await.status,
+            StatusCode::NOT_FOUND,
+            "the previous owner loses access"
+        );
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_head_of_sales_hands_over_within_the_group_and_a_manager_not_at_all() {
+    on_both(|t| async move {
+        let admin_id = with_user(&t.db, "admin@x.ru", "administrator").await;
+        let head = with_user(&t.db, "head@x.ru", "head_of_sales").await;
+        let anna = with_user(&t.db, "anna@x.ru", "manager").await;
+        let vera = with_user(&t.db, "vera@x.ru", "manager").await;
+        let boris = with_user(&t.db, "boris@x.ru", "manager").await;
+        let now = orbita_domain::now();
+        let mut tx = t.db.begin().await.expect("tx");
+        let group = orbita_storage::users::insert_group(&mut tx, "Sales", now).await.expect("group");
+        for member in [head, anna, vera] {
+            orbita_storage::users::add_to_group(&mut tx, group, member, now).await.expect("member");
+        }
+        tx.commit().await.expect("commit");
+        annas_records(&t, admin_id, anna).await;
+
+        let mut browser = Browser::new(&t.db);
+        browser.sign_in("head@x.ru", PASSWORD).await;
+        let page = browser.get("/admin/ownership").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(!page.body.contains("href=\"/admin/users\""), "only the tabs the head may open");
+        let (a, v, b) = (anna.to_string(), vera.to_string(), boris.to_string());
+        let (a, v, b) = (a.as_str(), v.as_str(), b.as_str());
+        let outside = browser
+            .post("/admin/ownership", &[("from_user_id", a), ("to_user_id", b), ("kind", "companies")])
+            .await;
+        assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.name);
+        assert!(outside.body.contains("f-to_user_id-error"));
+        let same = browser
+            .post("/admin/ownership", &[("from_user_id", a), ("to_user_id", a), ("kind", "companies")])
+            .await;
+        assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let nothing = browser.post("/admin/ownership", &[("from_user_id", a), ("to_user_id", v)]).await;
+        assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(nothing.body.contains("f-kinds-error"));
+        let done = browser
+            .post(
+                "/admin/ownership",
+                &[("from_user_id", a), ("to_user_id", v), ("kind", "companies"), ("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert_eq!(owned(&t, vera).await, vec![2, 0, 0, 0]);
+
+        let mut manager = Browser::new(&t.db);
+        manager.sign_in("boris@x.ru", PASSWORD).await;
+        assert_eq!(manager.get("/admin/ownership").await.status, StatusCode::FORBIDDEN);
+        let post = manager
+            .post(
+                "/admin/ownership",
+                &[("from_user_id", v), ("to_user_id", b), ("kind", "companies"), ("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(post.status, StatusCode::FORBIDDEN);
+        assert_eq!(owned(&t, vera).await, vec![2, 0, 0, 0]);
+        t
+    })
+    .await;
+}

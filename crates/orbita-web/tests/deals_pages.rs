@@ -6,12 +6,16 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
-use orbita_app::{Access, RequestContext, deals, setup, users};
+use orbita_app::{Access, RequestContext, activities, companies, contacts, deals, setup, tasks, users};
+use orbita_domain::activity::{ActivityInput, ActivityKind, ActivityStatus};
+use orbita_domain::company::CompanyInput;
+use orbita_domain::contact::ContactInput;
 use orbita_domain::deal::DealInput;
 use orbita_domain::pipeline::{Stage, StageKind};
-use orbita_domain::{DealId, UserId};
+use orbita_domain::task::TaskInput;
+use orbita_domain::{CompanyId, ContactId, DealId, UserId};
 use orbita_storage::Db;
-use orbita_testkit::TestDb;
+use orbita_testkit::{TestDb, on_both};
 use orbita_web::{AppState, router};
 use tower::ServiceExt;
 
@@ -434,4 +438,187 @@ async fn a_head_of_sales_sees_the_teams_tasks() {
     user(&t.db, "anna@x.ru", "manager").await;
     let mut anna = Client::signed_in(&t.db, "anna@x.ru").await;
     assert!(!anna.get("/tasks").await.body.contains("Команда"), "a manager has only their own");
+}
+
+/// The deals list, the kanban board, the deal's card and form, and the activities register
+/// name a deal's company (one lookup per page); a company the user may not see, on a deal
+/// they do see, is shown by number only, never by name.
+#[tokio::test]
+async fn pages_name_the_deals_company_and_only_a_visible_one() {
+    let t = TestDb::sqlite().await;
+    let anna_id = user(&t.db, "anna@x.ru", "manager").await;
+    let admin = user(&t.db, "root@x.ru", "administrator").await;
+    let anna = Access::load(&t.db, anna_id, None).await.expect("access");
+    let theirs = Access::load(&t.db, admin, None).await.expect("access");
+    let company = |name: &str, inn: &str| CompanyInput {
+        name: name.into(),
+        inn: inn.into(),
+        kpp: "770101001".into(),
+        ..Default::default()
+    };
+    let ours = companies::create(&t.db, &anna, &company("ООО «Ромашка»", "7707083893"), None)
+        .await
+        .expect("company")
+        .id;
+    let hidden = companies::create(&t.db, &theirs, &company("АО «Тайна»", "7736050003"), None)
+        .await
+        .expect("company")
+        .id;
+    let deal = |title: &str, company: CompanyId| DealInput {
+        title: title.into(),
+        amount: "1000".into(),
+        company_id: Some(company),
+        ..Default::default()
+    };
+    let with_ours = deals::create(&t.db, &anna, &deal("Окна для Ромашки", ours), None, None, None)
+        .await
+        .expect("deal")
+        .id;
+    // The administrator gives Anna a deal of a company she may not see.
+    let with_hidden =
+        deals::create(&t.db, &theirs, &deal("Окна для тайного клиента", hidden), None, None, Some(anna_id))
+            .await
+            .expect("deal")
+            .id;
+    let mut client = Client::signed_in(&t.db, "anna@x.ru").await;
+    let company_id = ours.to_string();
+    let logged = client
+        .post(
+            "/activities",
+            &[
+                ("kind", "call"),
+                ("status", "done"),
+                ("subject", "Звонок в Ромашку"),
+                ("company_id", &company_id),
+            ],
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.body);
+    let by_number = format!("Компания № {hidden}");
+    for path in ["/deals?col=title&col=company", "/deals/kanban"] {
+        let page = client.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains("Окна для Ромашки") && page.body.contains("Окна для тайного клиента"));
+        assert!(page.body.contains("ООО «Ромашка»"), "{path}: the company by name");
+        assert!(page.body.contains(&by_number), "{path}: the hidden company by number");
+        assert!(!page.body.contains("Тайна"), "{path}: a hidden company's name never shows");
+    }
+    let card = client.get(&format!("/deals/{with_ours}")).await;
+    assert!(card.body.contains("ООО «Ромашка»"));
+    let card = client.get(&format!("/deals/{with_hidden}")).await;
+    assert!(card.body.contains(&by_number) && !card.body.contains("Тайна"), "the card agrees with the list");
+    let form = client.get(&format!("/deals/{with_ours}/edit")).await;
+    assert!(form.body.contains("ООО «Ромашка»"), "the form names the linked company");
+    let register = client.get("/activities").await;
+    assert!(register.body.contains("Звонок в Ромашку") && register.body.contains("ООО «Ромашка»"));
+}
+
+/// The deals list's contact column, the activities register and card, and the tasks list name
+/// the linked contacts and deals (one lookup per kind per page); those the user may not see, on
+/// records they do see, are shown by number only, never by name.
+#[tokio::test]
+async fn pages_name_the_linked_contacts_and_deals_and_only_visible_ones() {
+    on_both(|t| async move {
+        let anna_id = user(&t.db, "anna@x.ru", "manager").await;
+        let admin = user(&t.db, "root@x.ru", "administrator").await;
+        let anna = Access::load(&t.db, anna_id, None).await.expect("access");
+        let theirs = Access::load(&t.db, admin, None).await.expect("access");
+        let person = |last: &str| ContactInput {
+            last_name: last.into(),
+            first_name: "Иван".into(),
+            ..Default::default()
+        };
+        let ours = contacts::create(&t.db, &anna, &person("Петров"), None).await.expect("contact").id;
+        let hidden = contacts::create(&t.db, &theirs, &person("Секретов"), None).await.expect("contact").id;
+        let deal = |title: &str, contact: Option<ContactId>| DealInput {
+            title: title.into(),
+            amount: "1000".into(),
+            contact_id: contact,
+            ..Default::default()
+        };
+        let with_ours = deals::create(&t.db, &anna, &deal("Окна для Петрова", Some(ours)), None, None, None)
+            .await
+            .expect("deal")
+            .id;
+        // The administrator gives Anna a deal with a contact she may not see, and links her
+        // activities and tasks to a deal she may not see either.
+        deals::create(
+            &t.db,
+            &theirs,
+            &deal("Окна для скрытого клиента", Some(hidden)),
+            None,
+            None,
+            Some(anna_id),
+        )
+        .await
+        .expect("deal");
+        let hidden_deal = deals::create(&t.db, &theirs, &deal("Тайная сделка", None), None, None, None)
+            .await
+            .expect("deal")
+            .id;
+        let activity = |subject: &str, contact: ContactId, deal: DealId| ActivityInput {
+            kind: ActivityKind::Call,
+            direction: None,
+            status: Some(ActivityStatus::Done),
+            occurred_at: orbita_domain::now(),
+            duration_minutes: None,
+            subject: subject.into(),
+            responsible_id: anna_id,
+            company_id: None,
+            contact_id: Some(contact),
+            deal_id: Some(deal),
+        };
+        activities::log(&t.db, &theirs, &activity("Звонок по окнам", ours, with_ours), None)
+            .await
+            .expect("activity");
+        let (hidden_call, _) =
+            activities::log(&t.db, &theirs, &activity("Звонок скрытому", hidden, hidden_deal), None)
+                .await
+                .expect("activity");
+        let task = TaskInput {
+            title: "Перезвонить скрытому".into(),
+            description: String::new(),
+            due_at: None,
+            assignee_id: anna_id,
+            priority: None,
+            company_id: None,
+            contact_id: Some(hidden),
+            deal_id: Some(hidden_deal),
+        };
+        tasks::create(&t.db, &theirs, &task).await.expect("task");
+
+        let mut client = Client::signed_in(&t.db, "anna@x.ru").await;
+        let contact_number = format!("Контакт № {hidden}");
+        let deal_number = format!("Сделка № {hidden_deal}");
+        let list = client.get("/deals?col=title&col=contact").await;
+        assert_eq!(list.status, StatusCode::OK, "{}", t.name);
+        assert!(list.body.contains("Петров Иван"), "{}: the contact by name", t.name);
+        assert!(list.body.contains(&contact_number), "{}: the hidden contact by number", t.name);
+        for path in ["/activities".to_owned(), format!("/activities/{}", hidden_call.id), "/tasks".to_owned()]
+        {
+            let page = client.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{}: {path}", t.name);
+            assert!(page.body.contains(&contact_number), "{}: {path}: the hidden contact by number", t.name);
+            assert!(page.body.contains(&deal_number), "{}: {path}: the hidden deal by number", t.name);
+            assert!(
+                !page.body.contains("Секретов"),
+                "{}: {path}: a hidden contact's name never shows",
+                t.name
+            );
+            assert!(
+                !page.body.contains("Тайная сделка"),
+                "{}: {path}: a hidden deal's title never shows",
+                t.name
+            );
+        }
+        let register = client.get("/activities").await;
+        assert!(
+            register.body.contains("Петров Иван") && register.body.contains("Окна для Петрова"),
+            "{}",
+            t.name
+        );
+        assert!(!list.body.contains("Секретов"), "{}: a hidden contact's name never shows", t.name);
+        t
+    })
+    .await;
 }

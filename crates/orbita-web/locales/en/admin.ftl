@@ -41,6 +41,7 @@ right-export = Export
 entity-user = User
 entity-group = Group
 entity-role = Role
+entity-settings = Organisation settings
 audit-system = System
 audit-who = User
 audit-entity = Record
@@ -61,3 +62,41 @@ audit-action-sign-in = Signed in
 audit-action-sign-in-failed = Failed sign-in
 audit-action-sign-out = Signed out
 admin-user-name = Name
+
+# Organisation settings.
+admin-settings = Organisation
+settings-intro = The organisation's name and the defaults for everyone: the currency of new deals, the time zone reports count days and months in, and the interface language of users who have not chosen one.
+settings-org-name = Organisation name
+settings-currency-hint = A 3-letter code like RUB; existing deals keep their currency.
+settings-time-zone-hint = An IANA name like Europe/Moscow.
+settings-locale = Default language
+field-time-zone = Time zone
+error-time-zone-unknown = Enter a time zone like Europe/Moscow
+error-locale-unknown = Choose a language from the list
+
+# Handing records over to another user.
+admin-ownership = Transfer ownership
+ownership-intro = Hand a user's records over to a colleague, for example when someone leaves. The previous owner keeps access only if their rights cover the new owner.
+ownership-choose-user = Choose a user
+ownership-from = From
+ownership-to = To
+field-from-user = From
+field-to-user = To
+field-kinds = What to hand over
+ownership-kinds = What to hand over
+ownership-open-only = Only open deals and tasks
+ownership-open-only-hint = Won and lost deals and done tasks stay with their owner and keep counting in their figures.
+ownership-count = Count records
+ownership-preview = Will be handed over
+ownership-nothing = This user has no such records.
+ownership-confirm-hint = Everything moves at once; each record's change is recorded in the audit log.
+ownership-confirm = { $count ->
+    [one] Hand over { $count } record
+   *[other] Hand over { $count } records
+}
+ownership-moved = { $count ->
+    [one] { $count } record handed over.
+   *[other] { $count } records handed over.
+}
+error-same-user = Choose another user than the one who gives the records
+error-kinds-empty = Choose what to hand over

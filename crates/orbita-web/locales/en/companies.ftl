@@ -97,3 +97,21 @@ search-empty-query = What are you looking for?
 search-empty-query-hint = Type a name, INN, KPP, phone or e-mail into the search box at the top.
 search-open-list = Open as a list
 search-all-results = All results for “{ $query }”
+
+# Transferring a company and sharing it.
+action-transfer-owner = Transfer owner
+transfer-new-owner = New owner
+transfer-owner-hint = The previous owner keeps access only if their rights cover the new owner.
+notice-owner-changed = The owner is changed.
+notice-owner-refused = The company cannot be given to this user.
+shares-title = Shared with
+shares-none = Not shared with anyone.
+shares-with = Share with…
+shares-add = Share
+shares-remove = Remove
+shares-remove-label = Stop sharing with { $name }
+notice-shared = The company is shared.
+notice-unshared = The share is removed.
+notice-share-refused = The company cannot be shared with this user.
+error-share-owner = The owner sees the company already
+field-shared-with = Shared with

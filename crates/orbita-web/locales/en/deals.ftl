@@ -135,3 +135,8 @@ activities-delete-question = Delete this activity record?
 field-task-assignee = Task assignee
 error-link-id-format = Enter the record's number in digits
 error-datetime-local-format = Enter a date and time or pick them in the calendar
+
+# The tasks list's period and overdue filters.
+tasks-done-from = Done from
+tasks-done-to = to
+tasks-only-overdue = Only overdue

@@ -41,6 +41,7 @@ right-export = Экспорт
 entity-user = Пользователь
 entity-group = Группа
 entity-role = Роль
+entity-settings = Настройки организации
 audit-system = Система
 audit-who = Пользователь
 audit-entity = Объект
@@ -61,3 +62,45 @@ audit-action-sign-in = Вход
 audit-action-sign-in-failed = Неудачный вход
 audit-action-sign-out = Выход
 admin-user-name = Имя
+
+# Настройки организации.
+admin-settings = Организация
+settings-intro = Название организации и значения по умолчанию для всех: валюта новых сделок, часовой пояс, в котором отчёты считают дни и месяцы, и язык интерфейса для тех, кто его не выбрал.
+settings-org-name = Название организации
+settings-currency-hint = Трёхбуквенный код, например RUB; у существующих сделок валюта не меняется.
+settings-time-zone-hint = Название по IANA, например Europe/Moscow.
+settings-locale = Язык по умолчанию
+field-time-zone = Часовой пояс
+error-time-zone-unknown = Укажите часовой пояс, например Europe/Moscow
+error-locale-unknown = Выберите язык из списка
+
+# Передача записей другому пользователю.
+admin-ownership = Передача записей
+ownership-intro = Передайте записи пользователя коллеге, например при увольнении. Прежний ответственный сохранит доступ, только если его права охватывают нового.
+ownership-choose-user = Выберите пользователя
+ownership-from = От кого
+ownership-to = Кому
+field-from-user = От кого
+field-to-user = Кому
+field-kinds = Что передать
+ownership-kinds = Что передать
+ownership-open-only = Только открытые сделки и задачи
+ownership-open-only-hint = Выигранные и проигранные сделки и выполненные задачи остаются у ответственного и продолжают учитываться в его показателях.
+ownership-count = Посчитать записи
+ownership-preview = Будет передано
+ownership-nothing = У этого пользователя нет таких записей.
+ownership-confirm-hint = Всё передаётся разом; передача каждой записи попадает в журнал событий.
+ownership-confirm = { $count ->
+    [one] Передать { $count } запись
+    [few] Передать { $count } записи
+    [many] Передать { $count } записей
+   *[other] Передать { $count } записи
+}
+ownership-moved = { $count ->
+    [one] Передана { $count } запись.
+    [few] Передано { $count } записи.
+    [many] Передано { $count } записей.
+   *[other] Передано { $count } записи.
+}
+error-same-user = Выберите другого пользователя, не того, кто передаёт записи
+error-kinds-empty = Выберите, что передать

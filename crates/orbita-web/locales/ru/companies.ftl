@@ -97,3 +97,21 @@ search-empty-query = Что найти?
 search-empty-query-hint = Введите название, ИНН, КПП, телефон или эл. почту в строке поиска вверху.
 search-open-list = Открыть списком
 search-all-results = Все результаты по запросу «{ $query }»
+
+# Передача компании и доступ для коллег.
+action-transfer-owner = Передать
+transfer-new-owner = Новый ответственный
+transfer-owner-hint = Прежний ответственный сохранит доступ, только если его права охватывают нового.
+notice-owner-changed = Ответственный изменён.
+notice-owner-refused = Эту компанию нельзя передать этому пользователю.
+shares-title = Доступ открыт
+shares-none = Ни с кем не поделились.
+shares-with = Поделиться с…
+shares-add = Поделиться
+shares-remove = Убрать
+shares-remove-label = Закрыть доступ для { $name }
+notice-shared = Доступ к компании открыт.
+notice-unshared = Доступ закрыт.
+notice-share-refused = Этому пользователю нельзя открыть доступ к компании.
+error-share-owner = Ответственный и так видит компанию
+field-shared-with = Доступ открыт

@@ -135,3 +135,8 @@ activities-delete-question = Удалить запись об активност
 field-task-assignee = Исполнитель задачи
 error-link-id-format = Введите номер записи цифрами
 error-datetime-local-format = Введите дату и время или выберите их в календаре
+
+# Фильтры списка задач: период выполнения и просроченные.
+tasks-done-from = Выполнены с
+tasks-done-to = по
+tasks-only-overdue = Только просроченные

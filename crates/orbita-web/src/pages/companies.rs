@@ -37,6 +37,9 @@ pub fn routes() -> Router<AppState> {
         .route("/companies/{id}/activities", post(card::log_activity))
         .route("/companies/{id}/tasks", post(card::add_task))
         .route("/companies/{id}/notes", post(card::add_note))
+        .route("/companies/{id}/owner", post(card::transfer))
+        .route("/companies/{id}/shares", post(card::share))
+        .route("/companies/{id}/shares/{user}/delete", post(card::unshare))
         .merge(views::routes())
 }
 
@@ -65,6 +68,13 @@ impl People {
         let users = orbita_app::admin::users(db, access).await?;
         let names = users.iter().map(|u| (u.id, u.name.clone())).collect();
         Ok(People { users, names })
+    }
+
+    /// The active users, by name.
+    pub(super) fn active(&self) -> impl Iterator<Item = &User> {
+        let mut users: Vec<&User> = self.users.iter().filter(|u| u.is_active).collect();
+        users.sort_by(|a, b| a.name.cmp(&b.name));
+        users.into_iter()
     }
 
     pub(super) fn name(&self, id: UserId) -> String {
@@ -137,6 +147,11 @@ pub(super) fn notice(layout: &mut Layout, notice: &str) {
         "view-deleted" => (FlashKind::Success, "notice-view-deleted"),
         "view-taken" => (FlashKind::Error, "error-view-taken"),
         "view-invalid" => (FlashKind::Error, "notice-view-invalid"),
+        "owner-changed" => (FlashKind::Success, "notice-owner-changed"),
+        "owner-refused" => (FlashKind::Error, "notice-owner-refused"),
+        "shared" => (FlashKind::Success, "notice-shared"),
+        "unshared" => (FlashKind::Success, "notice-unshared"),
+        "share-refused" => (FlashKind::Error, "notice-share-refused"),
         _ => return,
     };
     let message = layout.t(key);

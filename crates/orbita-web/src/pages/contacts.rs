@@ -15,7 +15,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use orbita_app::{AppError, Db, companies, contacts, views};
+use orbita_app::{companies, contacts, views};
 use orbita_domain::CompanyId;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::contact::Contact;
@@ -58,28 +58,6 @@ const COLUMNS: &[ColumnDef] = &[
 const DEFAULT_COLUMNS: &[&str] = &["name", "position", "company", "phone", "email", "owner"];
 const SORTS: &[(&str, ContactSort)] = &[("name", ContactSort::Name), ("created", ContactSort::CreatedAt)];
 const MORE_FILTERS: &[&str] = &["created_from", "created_to"];
-
-/// The names of the companies a page of contacts belongs to (those the user may see).
-async fn company_names(
-    db: &Db,
-    access: &orbita_app::Access,
-    ids: impl Iterator<Item = CompanyId>,
-) -> Result<HashMap<CompanyId, String>, AppError> {
-    let mut names = HashMap::new();
-    for id in ids {
-        if names.contains_key(&id) {
-            continue;
-        }
-        match companies::get(db, access, id).await {
-            Ok(company) => {
-                names.insert(id, company.fields.name);
-            }
-            Err(AppError::NotFound | AppError::Forbidden) => {}
-            Err(other) => return Err(other),
-        }
-    }
-    Ok(names)
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "contacts/list.html")]
@@ -125,9 +103,11 @@ async fn list(
     if !chosen.contains(&"name") {
         chosen.insert(0, "name");
     }
-    let linked = page.items.iter().filter_map(|c| c.fields.company_id).chain(company_id);
+    // The companies of the page (and of the filter) by name, in one query.
     let names = if chosen.contains(&"company") || company_id.is_some() {
-        company_names(db, access, linked).await?
+        let linked: Vec<CompanyId> =
+            page.items.iter().filter_map(|c| c.fields.company_id).chain(company_id).collect();
+        companies::names(db, access, &linked).await?
     } else {
         HashMap::new()
     };

@@ -25,6 +25,7 @@ use orbita_app::reports::SummaryParams;
 use orbita_domain::access::{Action, Area, Scope};
 use orbita_domain::activity::{ActivityKind, ActivityStatus};
 use orbita_domain::audit::AuditAction;
+use orbita_domain::org::Locale;
 use orbita_domain::{CompanyId, ContactId, DealId, GroupId, UserId};
 use orbita_storage::activities::ActivityFilter;
 use orbita_storage::audit::AuditFilter;
@@ -68,9 +69,14 @@ fn log_progress(rows: u64) {
     tracing::debug!(rows, "export in progress");
 }
 
+/// A linked record the user may not see, by number, as the pages show it ("Компания № 5").
+fn number(locale: Locale, key: &str, id: &str) -> String {
+    crate::ui::i18n::t_args(locale, key, &[("id", id.to_owned().into())])
+}
+
 /// Headers and values in the user's language.
 fn spec<'a>(layout: &Layout, format: Format, label: &'a (dyn Fn(&str) -> String + Sync)) -> ExportSpec<'a> {
-    ExportSpec { format, locale: layout.locale, label, progress: &log_progress, tempdir: None }
+    ExportSpec { format, locale: layout.locale, label, number, progress: &log_progress, tempdir: None }
 }
 
 /// Where the file is written: deleted by the system as soon as it is closed.

@@ -9,11 +9,11 @@ use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use orbita_app::{deals, kanban};
+use orbita_app::{companies, deals, kanban};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::pipeline::StageKind;
 use orbita_domain::validation::{Currency, Money};
-use orbita_domain::{DealId, PipelineId, StageId, Timestamp};
+use orbita_domain::{CompanyId, DealId, PipelineId, StageId, Timestamp};
 
 use super::SignedIn;
 use super::deals::common::{self, People};
@@ -105,6 +105,10 @@ async fn render(state: &AppState, user: &SignedIn, mut query: DealQuery) -> Resu
     let filter = query.filter(access.user_id(), &layout.time_zone);
     let board = kanban::board(&state.db, access, pipeline, &filter).await?;
     let people = People(orbita_app::admin::users(&state.db, access).await?);
+    // The cards' companies by name in one query for the whole board.
+    let company_ids: Vec<CompanyId> =
+        board.iter().flat_map(|c| c.cards.iter().filter_map(|card| card.deal.fields.company_id)).collect();
+    let companies = companies::names(&state.db, access, &company_ids).await?;
     let now = orbita_domain::now();
 
     let filters = query.filter_pairs();
@@ -133,14 +137,14 @@ async fn render(state: &AppState, user: &SignedIn, mut query: DealQuery) -> Resu
                     .into_iter()
                     .map(|card| {
                         let deal = card.deal;
-                        let company_id = deal.fields.company_id.map(|c| c.0);
+                        let company_id = deal.fields.company_id;
                         CardView {
                             id: deal.id,
                             title: deal.fields.title,
                             company: company_id
-                                .map(|c| layout.t_with("deals-company-number", "id", &c.to_string()))
+                                .map(|c| common::company_name(&layout, &companies, c))
                                 .unwrap_or_default(),
-                            company_id,
+                            company_id: company_id.map(|c| c.0),
                             amount: deal.fields.amount,
                             owner_name: people.name(deal.owner_id),
                             owner_initials: people.initials(deal.owner_id),

@@ -87,7 +87,8 @@ impl FromRequestParts<AppState> for SignedIn {
         layout.org_name = settings.name;
         layout.time_zone = settings.time_zone;
         layout.show_admin = session.access.can(Area::UsersAndSettings, Action::View)
-            || session.access.can(Area::AuditLog, Action::View);
+            || session.access.can(Area::AuditLog, Action::View)
+            || orbita_app::ownership::may_transfer(&session.access);
         Ok(SignedIn { session, layout })
     }
 }

@@ -11,14 +11,14 @@ use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use orbita_app::{activities, companies, contacts, deals};
+use orbita_app::activities;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::activity::{Activity, ActivityKind, ActivityStatus};
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, UserId};
 use orbita_storage::activities::ActivityFilter;
 
 use super::SignedIn;
-use super::deals::common::{self, Params, People};
+use super::deals::common::{self, LinkNames, Params, People};
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::layout::url;
@@ -56,9 +56,9 @@ pub struct ActivityView {
 }
 
 impl ActivityView {
-    fn new(layout: &Layout, activity: Activity, people: &People) -> ActivityView {
+    /// `names`: the linked records the user may see, by name (`LinkNames::load`).
+    fn new(layout: &Layout, activity: Activity, people: &People, names: &LinkNames) -> ActivityView {
         let f = &activity.fields;
-        let number = |key: &str, id: i64| layout.t_with(key, "id", &id.to_string());
         ActivityView {
             kind: layout.t(&format!("activity-kind-{}", f.kind.as_str())),
             direction: f
@@ -70,17 +70,13 @@ impl ActivityView {
             status_tone: if f.status == ActivityStatus::Planned { "amber" } else { "green" },
             duration: f.duration_minutes.map(|m| layout.count("count-minutes", m)).unwrap_or_default(),
             responsible: people.name(f.responsible_id),
-            company: f.company_id.map(|id| Link {
-                href: format!("/companies/{id}"),
-                text: number("deals-company-number", id.0),
-            }),
-            contact: f.contact_id.map(|id| Link {
-                href: format!("/contacts/{id}"),
-                text: number("deals-contact-number", id.0),
-            }),
-            deal: f
-                .deal_id
-                .map(|id| Link { href: format!("/deals/{id}"), text: number("deals-deal-number", id.0) }),
+            company: f
+                .company_id
+                .map(|id| Link { href: format!("/companies/{id}"), text: names.company(layout, id) }),
+            contact: f
+                .contact_id
+                .map(|id| Link { href: format!("/contacts/{id}"), text: names.contact(layout, id) }),
+            deal: f.deal_id.map(|id| Link { href: format!("/deals/{id}"), text: names.deal(layout, id) }),
             activity,
         }
     }
@@ -135,6 +131,12 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         Ok(users) => People(users),
         Err(error) => return PageError::from(error).into_response(),
     };
+    // The linked companies, contacts and deals by name: one query per kind for the page.
+    let links = page.items.iter().map(|a| (a.fields.company_id, a.fields.contact_id, a.fields.deal_id));
+    let names = match LinkNames::load(&state.db, access, links).await {
+        Ok(names) => names,
+        Err(error) => return PageError::from(error).into_response(),
+    };
     let links: Vec<(&'static str, String)> = ["company_id", "contact_id", "deal_id"]
         .into_iter()
         .map(|k| (k, p.get(k)))
@@ -183,7 +185,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     let mut new_pairs = link_pairs.clone();
     new_pairs.push(("return_to", "/activities"));
     ListPage {
-        rows: page.items.into_iter().map(|a| ActivityView::new(&layout, a, &people)).collect(),
+        rows: page.items.into_iter().map(|a| ActivityView::new(&layout, a, &people, &names)).collect(),
         kinds,
         statuses,
         responsibles,
@@ -222,22 +224,11 @@ async fn card(State(state): State<AppState>, user: SignedIn, Path(id): Path<i64>
     let title = user.t(&format!("activity-kind-{}", activity.fields.kind.as_str()));
     let layout = user.page(title, Some(Nav::Activities));
     let f = activity.fields.clone();
-    let mut view = ActivityView::new(&layout, activity, &people);
-    if let (Some(id), Some(link)) = (f.company_id, view.company.as_mut())
-        && let Ok(company) = companies::get(db, access, id).await
-    {
-        link.text = company.fields.name;
-    }
-    if let (Some(id), Some(link)) = (f.contact_id, view.contact.as_mut())
-        && let Ok(contact) = contacts::get(db, access, id).await
-    {
-        link.text = contact.fields.full_name();
-    }
-    if let (Some(id), Some(link)) = (f.deal_id, view.deal.as_mut())
-        && let Ok(deal) = deals::get(db, access, id).await
-    {
-        link.text = deal.fields.title;
-    }
+    let names = match LinkNames::load(db, access, [(f.company_id, f.contact_id, f.deal_id)]).await {
+        Ok(names) => names,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let view = ActivityView::new(&layout, activity, &people, &names);
     CardPage {
         can_edit: access.covers_owner(Area::Activities, Action::Edit, f.responsible_id),
         can_delete: access.covers_owner(Area::Activities, Action::Delete, f.responsible_id),

@@ -24,7 +24,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 const PAGE: u64 = 50;
-const ENTITIES: &[&str] = &["company", "contact", "deal", "task", "activity", "user", "group", "role"];
+const ENTITIES: &[&str] =
+    &["company", "contact", "deal", "task", "activity", "user", "group", "role", "settings"];
 
 #[derive(Deserialize, Default, Clone)]
 struct AuditQuery {
@@ -61,7 +62,7 @@ struct Row {
 struct AuditPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 4],
+    tabs: [Tab; 6],
     query: AuditQuery,
     selects: Vec<FilterSelect>,
     rows: Vec<Row>,
@@ -109,6 +110,7 @@ async fn list(
                 ("contact", Some(id)) => format!("/contacts/{id}"),
                 ("deal", Some(id)) => format!("/deals/{id}"),
                 ("user", Some(id)) => format!("/admin/users/{id}"),
+                ("settings", _) => "/admin/settings".to_owned(),
                 _ => String::new(),
             };
             let changes = event

@@ -1,22 +1,36 @@
-//! Administration pages: users, groups, roles (the matrix of rights) and the audit log.
-//! The services check the rights; these pages only show what they are allowed to.
+//! Administration pages: users, groups, roles (the matrix of rights), the organisation's
+//! settings, handing records over and the audit log. The services check the rights; these
+//! pages only show what they are allowed to.
 
 mod audit;
+mod ownership;
 mod roles;
+mod settings;
 mod users;
 
 use axum::Router;
 use axum::response::Redirect;
 use axum::routing::get;
+use orbita_app::Access;
+use orbita_domain::access::{Action, Area};
 
 use crate::AppState;
+use crate::pages::SignedIn;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin", get(|| async { Redirect::to("/admin/users") }))
+        .route("/admin", get(start))
         .merge(users::routes())
         .merge(roles::routes())
+        .merge(settings::routes())
+        .merge(ownership::routes())
         .merge(audit::routes())
+}
+
+/// The first tab the user may open: a head of sales reaches only the ownership transfer.
+async fn start(user: SignedIn) -> Redirect {
+    let tab = Tab::visible(&user.session.access).first().copied().unwrap_or(Tab::Users);
+    Redirect::to(tab.href())
 }
 
 /// The admin section's tabs.
@@ -25,17 +39,35 @@ pub enum Tab {
     Users,
     Groups,
     Roles,
+    Settings,
+    Ownership,
     Audit,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Users, Tab::Groups, Tab::Roles, Tab::Audit];
+    pub const ALL: [Tab; 6] =
+        [Tab::Users, Tab::Groups, Tab::Roles, Tab::Settings, Tab::Ownership, Tab::Audit];
+
+    /// The tabs whose pages the user may open.
+    pub fn visible(access: &Access) -> Vec<Tab> {
+        let admin = access.can(Area::UsersAndSettings, Action::View);
+        Tab::ALL
+            .into_iter()
+            .filter(|tab| match tab {
+                Tab::Ownership => orbita_app::ownership::may_transfer(access),
+                Tab::Audit => access.can(Area::AuditLog, Action::View),
+                _ => admin,
+            })
+            .collect()
+    }
 
     pub fn href(self) -> &'static str {
         match self {
             Tab::Users => "/admin/users",
             Tab::Groups => "/admin/groups",
             Tab::Roles => "/admin/roles",
+            Tab::Settings => "/admin/settings",
+            Tab::Ownership => "/admin/ownership",
             Tab::Audit => "/admin/audit",
         }
     }
@@ -45,6 +77,8 @@ impl Tab {
             Tab::Users => "admin-users",
             Tab::Groups => "admin-groups",
             Tab::Roles => "admin-roles",
+            Tab::Settings => "admin-settings",
+            Tab::Ownership => "admin-ownership",
             Tab::Audit => "admin-audit",
         }
     }

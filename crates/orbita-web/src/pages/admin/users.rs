@@ -40,7 +40,7 @@ struct UserRow {
 struct UsersPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 4],
+    tabs: [Tab; 6],
     rows: Vec<UserRow>,
     roles: Vec<SelectOption>,
     form: NewUserForm,
@@ -147,7 +147,7 @@ async fn create(
 struct UserEditPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 4],
+    tabs: [Tab; 6],
     user: User,
     form: EditForm,
     roles: Vec<SelectOption>,
@@ -302,7 +302,7 @@ async fn reset_password(
 struct GroupsPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 4],
+    tabs: [Tab; 6],
     groups: Vec<(Group, String)>,
     group_name: String,
     errors: ValidationErrors,

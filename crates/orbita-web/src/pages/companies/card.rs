@@ -8,10 +8,10 @@ use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use orbita_app::{companies, contacts, deals, tasks, timeline};
-use orbita_domain::CompanyId;
+use orbita_app::{AppError, companies, contacts, deals, shares, tasks, timeline};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::company::Company;
+use orbita_domain::{CompanyId, UserId};
 use orbita_storage::contacts::{ContactFilter, ContactSort};
 use orbita_storage::deals::{DealFilter, DealSort};
 use orbita_storage::tasks::TaskFilter;
@@ -23,7 +23,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
 use crate::pages::list_query::ListQuery;
-use crate::ui::{Layout, Nav};
+use crate::ui::{Layout, Nav, SelectOption};
 
 /// A contact in the card's side panel.
 #[derive(Debug, Clone)]
@@ -50,6 +50,13 @@ struct CardPage {
     can_delete: bool,
     can_add_contact: bool,
     can_add_deal: bool,
+    /// The "transfer owner" picker: whom the user may give the company to.
+    owner_options: Vec<SelectOption>,
+    can_transfer: bool,
+    /// The people it is shared with (id, name), and whom it may be shared with next.
+    shares: Vec<(UserId, String)>,
+    share_options: Vec<SelectOption>,
+    can_share: bool,
 }
 
 /// The company, if the user may see it (404 otherwise, as if it did not exist).
@@ -94,6 +101,7 @@ async fn render(
     let open_tasks = record::or_none(tasks::list(db, access, &task_filter, None, 50).await)?;
     let entries =
         timeline::for_record(db, access, timeline::Subject::Company(id), record::TIMELINE_LIMIT).await?;
+    let shared_with = shares::list(db, access, id).await?;
 
     let layout = user.page(company.fields.name.clone(), Some(Nav::Companies));
     let now = orbita_domain::now();
@@ -105,7 +113,19 @@ async fn render(
         ..quick
     }
     .with_choices(&layout, assignees, contact_choices);
+    let can_share = shares::may_share(access, company.owner_id);
+    let share_options = people
+        .active()
+        .filter(|u| u.id != company.owner_id && !shared_with.contains(&u.id))
+        .map(|u| SelectOption::new(u.id.to_string(), u.name.clone(), false))
+        .collect();
+    let owner_options = people.owner_options(access, Area::Companies, Action::Edit, company.owner_id);
     Ok(CardPage {
+        can_transfer: can_share && owner_options.len() > 1,
+        owner_options,
+        shares: shared_with.iter().map(|u| (*u, people.name(*u))).collect(),
+        share_options,
+        can_share,
         owner: people.name(company.owner_id),
         props: props(&layout, &company),
         contacts: company_contacts
@@ -227,4 +247,70 @@ pub(in crate::pages) async fn delete(
 ) -> Result<Redirect, PageError> {
     companies::delete(&state.db, &user.session.access, CompanyId(path_id(&id)?)).await?;
     Ok(Redirect::to("/companies?notice=deleted"))
+}
+
+#[derive(serde::Deserialize)]
+pub(in crate::pages) struct UserPick {
+    #[serde(default)]
+    user_id: String,
+}
+
+#[derive(serde::Deserialize)]
+pub(in crate::pages) struct OwnerPick {
+    #[serde(default)]
+    owner_id: String,
+}
+
+/// What a refused share or transfer says on the card: the picked user cannot take it.
+fn refused(id: CompanyId, error: AppError, notice: &str) -> Result<Redirect, PageError> {
+    match error {
+        AppError::Invalid(_) | AppError::Forbidden => {
+            Ok(Redirect::to(&format!("/companies/{id}?notice={notice}")))
+        }
+        other => Err(other.into()),
+    }
+}
+
+/// `POST /companies/{id}/owner`: the card's "transfer owner" action.
+pub(in crate::pages) async fn transfer(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<OwnerPick>,
+) -> Result<Redirect, PageError> {
+    let id = CompanyId(path_id(&id)?);
+    let owner = UserId(form.owner_id.trim().parse().unwrap_or(0));
+    match companies::transfer(&state.db, &user.session.access, &[id], owner).await {
+        Ok(()) => Ok(Redirect::to(&format!("/companies/{id}?notice=owner-changed"))),
+        // A company handed to someone outside one's scope is out of sight: back to the list.
+        Err(AppError::NotFound) if owner.0 != 0 => Ok(Redirect::to("/companies?notice=owner-changed")),
+        Err(error) => refused(id, error, "owner-refused"),
+    }
+}
+
+/// `POST /companies/{id}/shares`: "Share with…".
+pub(in crate::pages) async fn share(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<UserPick>,
+) -> Result<Redirect, PageError> {
+    let id = CompanyId(path_id(&id)?);
+    let with = UserId(form.user_id.trim().parse().unwrap_or(0));
+    match shares::share(&state.db, &user.session.access, id, with).await {
+        Ok(()) => Ok(Redirect::to(&format!("/companies/{id}?notice=shared#shares"))),
+        Err(error) => refused(id, error, "share-refused"),
+    }
+}
+
+/// `POST /companies/{id}/shares/{user}/delete`: ends a share.
+pub(in crate::pages) async fn unshare(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path((id, with)): Path<(String, String)>,
+) -> Result<Redirect, PageError> {
+    let id = CompanyId(path_id(&id)?);
+    let with = UserId(path_id(&with)?);
+    shares::unshare(&state.db, &user.session.access, id, with).await?;
+    Ok(Redirect::to(&format!("/companies/{id}?notice=unshared#shares")))
 }

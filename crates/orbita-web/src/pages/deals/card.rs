@@ -105,13 +105,10 @@ pub async fn render(
     let people = People(orbita_app::admin::users(db, access).await?);
     // A linked record the user may not see is shown by number only.
     let company = match deal.fields.company_id {
-        Some(cid) => Some(Link {
-            href: format!("/companies/{cid}"),
-            text: match companies::get(db, access, cid).await {
-                Ok(c) => c.fields.name,
-                Err(_) => layout.t_with("deals-company-number", "id", &cid.to_string()),
-            },
-        }),
+        Some(cid) => {
+            let names = companies::names(db, access, &[cid]).await?;
+            Some(Link { href: format!("/companies/{cid}"), text: common::company_name(&layout, &names, cid) })
+        }
         None => None,
     };
     let contact = match deal.fields.contact_id {

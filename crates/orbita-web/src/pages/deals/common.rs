@@ -2,15 +2,18 @@
 //! and forms (ids, dates and times in the organisation's zone), user names for owner columns
 //! and pickers, and where to send the browser back after a form.
 
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::hash::Hash;
 use std::str::FromStr;
 
 use axum::http::HeaderMap;
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use orbita_app::Access;
+use orbita_app::{Access, AppError, Db};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::pipeline::Stage;
 use orbita_domain::user::User;
-use orbita_domain::{FieldError, Timestamp, UserId, ValidationErrors};
+use orbita_domain::{CompanyId, ContactId, DealId, FieldError, Timestamp, UserId, ValidationErrors};
 
 use crate::session::safe_next;
 use crate::ui::format::time_zone;
@@ -177,6 +180,61 @@ pub fn stage_name(locale: Locale, stage: &Stage) -> String {
     match locale {
         Locale::Ru => stage.name_ru.clone(),
         Locale::En => stage.name_en.clone(),
+    }
+}
+
+/// A linked company by name, from `names` (one lookup per page, `companies::names`); one the
+/// user may not see is not there and is shown by number, as on a deal's card.
+pub fn company_name(layout: &Layout, names: &HashMap<CompanyId, String>, id: CompanyId) -> String {
+    by_name(layout, names, "deals-company-number", id)
+}
+
+/// A linked record by its name in `names`, or by number (`key`: "Контакт № 5") where the user
+/// may not see it and so it is not there.
+fn by_name<K: Hash + Eq + Display>(layout: &Layout, names: &HashMap<K, String>, key: &str, id: K) -> String {
+    names.get(&id).cloned().unwrap_or_else(|| layout.t_with(key, "id", &id.to_string()))
+}
+
+/// The companies, contacts and deals a page links to, by name where the user may see them:
+/// one query per kind for the whole page, whatever its length.
+#[derive(Debug, Default)]
+pub struct LinkNames {
+    companies: HashMap<CompanyId, String>,
+    contacts: HashMap<ContactId, String>,
+    deals: HashMap<DealId, String>,
+}
+
+impl LinkNames {
+    /// Names for each row's (company, contact, deal) links; a kind the page does not show can
+    /// be left `None` and costs no query.
+    pub async fn load(
+        db: &Db,
+        access: &Access,
+        links: impl IntoIterator<Item = (Option<CompanyId>, Option<ContactId>, Option<DealId>)>,
+    ) -> Result<LinkNames, AppError> {
+        let (mut companies, mut contacts, mut deals) = (Vec::new(), Vec::new(), Vec::new());
+        for (company, contact, deal) in links {
+            companies.extend(company);
+            contacts.extend(contact);
+            deals.extend(deal);
+        }
+        Ok(LinkNames {
+            companies: orbita_app::companies::names(db, access, &companies).await?,
+            contacts: orbita_app::contacts::names(db, access, &contacts).await?,
+            deals: orbita_app::deals::titles(db, access, &deals).await?,
+        })
+    }
+
+    pub fn company(&self, layout: &Layout, id: CompanyId) -> String {
+        company_name(layout, &self.companies, id)
+    }
+
+    pub fn contact(&self, layout: &Layout, id: ContactId) -> String {
+        by_name(layout, &self.contacts, "deals-contact-number", id)
+    }
+
+    pub fn deal(&self, layout: &Layout, id: DealId) -> String {
+        by_name(layout, &self.deals, "deals-deal-number", id)
     }
 }
 

@@ -110,10 +110,7 @@ async fn page(
     let action = if deal_id.is_some() { Action::Edit } else { Action::Create };
     let owners = people.options(access, Area::Deals, action, &form.owner_id, None);
     let company_name = match common::id::<CompanyId>(&form.company_id) {
-        Some(id) => match companies::get(&state.db, access, id).await {
-            Ok(company) => company.fields.name,
-            Err(_) => layout.t_with("deals-company-number", "id", &id.to_string()),
-        },
+        Some(id) => common::company_name(&layout, &companies::names(&state.db, access, &[id]).await?, id),
         None => String::new(),
     };
     let contact_hint = match common::id::<ContactId>(&form.contact_id) {

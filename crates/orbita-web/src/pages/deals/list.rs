@@ -14,7 +14,7 @@ use orbita_domain::deal::{Deal, DealStatus};
 use orbita_domain::pipeline::{Pipeline, Stage};
 use serde::Deserialize;
 
-use super::common::{self, People};
+use super::common::{self, LinkNames, People};
 use super::query::{COLUMNS, DealQuery};
 use crate::AppState;
 use crate::error::PageError;
@@ -132,7 +132,15 @@ pub async fn render(
             if c.numeric { column.numeric() } else { column }
         })
         .collect();
-    let rows = page.items.iter().map(|deal| row(&layout, deal, &shown, &stages, &people)).collect();
+    // The companies and contacts by name, one query each for the page and only for a column
+    // that is shown (those the user may not see: by number).
+    let (with_company, with_contact) =
+        (shown.iter().any(|c| c.key == "company"), shown.iter().any(|c| c.key == "contact"));
+    let links = page.items.iter().map(|d| {
+        (d.fields.company_id.filter(|_| with_company), d.fields.contact_id.filter(|_| with_contact), None)
+    });
+    let names = LinkNames::load(&state.db, access, links).await?;
+    let rows = page.items.iter().map(|deal| row(&layout, deal, &shown, &stages, &people, &names)).collect();
 
     let mut next_pairs = query.view_pairs();
     let next_href = match &page.next {
@@ -219,6 +227,7 @@ fn row(
     shown: &[&super::query::ColumnDef],
     stages: &[Stage],
     people: &People,
+    names: &LinkNames,
 ) -> Vec<Cell> {
     let stage = stages.iter().find(|s| s.id == deal.stage_id);
     shown
@@ -231,17 +240,13 @@ fn row(
                 ..Cell::text(deal.fields.title.clone())
             },
             "company" => match deal.fields.company_id {
-                Some(id) => Cell {
-                    href: format!("/companies/{id}"),
-                    ..Cell::text(layout.t_with("deals-company-number", "id", &id.to_string()))
-                },
+                Some(id) => {
+                    Cell { href: format!("/companies/{id}"), ..Cell::text(names.company(layout, id)) }
+                }
                 None => Cell::text("—"),
             },
             "contact" => match deal.fields.contact_id {
-                Some(id) => Cell {
-                    href: format!("/contacts/{id}"),
-                    ..Cell::text(layout.t_with("deals-contact-number", "id", &id.to_string()))
-                },
+                Some(id) => Cell { href: format!("/contacts/{id}"), ..Cell::text(names.contact(layout, id)) },
                 None => Cell::text("—"),
             },
             "amount" => Cell { numeric: true, ..Cell::text(layout.money(deal.fields.amount)) },

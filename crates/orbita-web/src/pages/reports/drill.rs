@@ -3,8 +3,9 @@
 //! Dates become the organisation's calendar days, both ends included, as the lists read them.
 //!
 //! What a list URL cannot say is left out, so the list shows a superset, never fewer rows:
-//! several owners (a group's total) open the list of every record the user may see; the tasks
-//! list has no "done in the period" or "overdue" filter, so those open the done or open tasks.
+//! several owners (a group's total) open the list of every record the user may see. Tasks done
+//! in the period open the done tasks of those days (`done_from`, `done_to`); overdue ones the
+//! open tasks past their due time now (`overdue=1`).
 
 use chrono::Duration;
 use orbita_app::reports::Drill;
@@ -46,6 +47,11 @@ pub fn href(drill: &Drill, tz: &str) -> String {
             pairs.push(("assignee", assignee));
             if t.filter.done == Some(true) {
                 pairs.push(("status", "done".to_owned()));
+            }
+            pairs.extend(t.done_from.map(|at| ("done_from", day(at))));
+            pairs.extend(t.done_to.map(|at| ("done_to", last_day(at))));
+            if t.filter.due_before.is_some() {
+                pairs.push(("overdue", "1".to_owned()));
             }
             "/tasks"
         }
@@ -102,5 +108,20 @@ mod tests {
         };
         assert_eq!(href(&Drill::Tasks(drill), "UTC"), "/tasks?assignee=3&status=done");
         assert_eq!(href(&Drill::Tasks(TaskDrill::default()), "UTC"), "/tasks?assignee=all");
+        let utc = |d| chrono::Utc.with_ymd_and_hms(2026, 10, d, 0, 0, 0).single().expect("time");
+        let done_in_october = TaskDrill {
+            filter: TaskFilter { done: Some(true), ..TaskFilter::default() },
+            done_from: Some(utc(1)),
+            done_to: Some(utc(31)),
+        };
+        assert_eq!(
+            href(&Drill::Tasks(done_in_october), "UTC"),
+            "/tasks?assignee=all&status=done&done_from=2026-10-01&done_to=2026-10-30"
+        );
+        let overdue = TaskDrill {
+            filter: TaskFilter { done: Some(false), due_before: Some(utc(5)), ..TaskFilter::default() },
+            ..TaskDrill::default()
+        };
+        assert_eq!(href(&Drill::Tasks(overdue), "UTC"), "/tasks?assignee=all&overdue=1");
     }
 }

@@ -87,20 +87,15 @@ pub async fn group_options(
     layout: &Layout,
     current: &str,
 ) -> Result<Vec<SelectOption>, AppError> {
-    let groups = match admin::groups(db, access).await {
-        Ok(groups) => groups,
-        Err(AppError::Forbidden) => return Ok(Vec::new()),
-        Err(other) => return Err(other),
-    };
+    // A head of sales picks among their own groups, an administrator among all.
+    let groups = admin::report_groups(db, access).await?;
     if groups.is_empty() {
         return Ok(Vec::new());
     }
     let any = format!("{}: {}", layout.t("report-group"), layout.t("filter-all"));
     let mut options = vec![SelectOption::new("", any, current.is_empty())];
     options.extend(
-        groups
-            .into_iter()
-            .map(|(g, _)| SelectOption::new(g.id.to_string(), g.name, g.id.to_string() == current)),
+        groups.into_iter().map(|g| SelectOption::new(g.id.to_string(), g.name, g.id.to_string() == current)),
     );
     Ok(options)
 }

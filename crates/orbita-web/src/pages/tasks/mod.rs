@@ -13,6 +13,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use chrono::{DateTime, NaiveDate, Utc};
 use orbita_app::tasks;
 use orbita_domain::access::{Action, Area, Scope};
 use orbita_domain::task::Task;
@@ -21,9 +22,10 @@ use orbita_storage::tasks::TaskFilter;
 use serde::Deserialize;
 
 use super::SignedIn;
-use super::deals::common::{self, Params, People};
+use super::deals::common::{self, LinkNames, Params, People};
 use crate::AppState;
 use crate::error::PageError;
+use crate::pages::list_query::{day_end, day_start};
 use crate::ui::format::local_date;
 use crate::ui::layout::{tone, url};
 use crate::ui::{Layout, Nav, SelectOption};
@@ -64,26 +66,25 @@ pub struct TaskRow {
 }
 
 impl TaskRow {
-    fn new(layout: &Layout, task: &Task, people: &People, now: Timestamp, back: &str) -> TaskRow {
+    fn new(
+        layout: &Layout,
+        task: &Task,
+        people: &People,
+        names: &LinkNames,
+        now: Timestamp,
+        back: &str,
+    ) -> TaskRow {
         let f = &task.fields;
         let mut links = Vec::new();
+        // A record the user may not see keeps its number: its name is not theirs to read.
         if let Some(id) = f.deal_id {
-            links.push(Link {
-                href: format!("/deals/{id}"),
-                text: layout.t_with("deals-deal-number", "id", &id.to_string()),
-            });
+            links.push(Link { href: format!("/deals/{id}"), text: names.deal(layout, id) });
         }
         if let Some(id) = f.company_id {
-            links.push(Link {
-                href: format!("/companies/{id}"),
-                text: layout.t_with("deals-company-number", "id", &id.to_string()),
-            });
+            links.push(Link { href: format!("/companies/{id}"), text: names.company(layout, id) });
         }
         if let Some(id) = f.contact_id {
-            links.push(Link {
-                href: format!("/contacts/{id}"),
-                text: layout.t_with("deals-contact-number", "id", &id.to_string()),
-            });
+            links.push(Link { href: format!("/contacts/{id}"), text: names.contact(layout, id) });
         }
         TaskRow {
             id: task.id,
@@ -126,6 +127,12 @@ pub struct ListPage {
     pub status_tabs: Vec<Tab>,
     pub assignees: Vec<SelectOption>,
     pub status: String,
+    /// The period filter of done tasks, as typed (`YYYY-MM-DD`).
+    pub done_from: String,
+    pub done_to: String,
+    /// Open tasks: only the overdue ones.
+    pub overdue: bool,
+    pub overdue_href: String,
     pub team: bool,
     pub show_assignee: bool,
     pub next_href: String,
@@ -156,10 +163,35 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         "" | "me" => Some(vec![me]),
         other => Some(vec![common::id::<UserId>(other).unwrap_or(me)]),
     };
-    let filter = TaskFilter { assignee_ids, done: Some(status == "done"), ..TaskFilter::default() };
+    let now = orbita_domain::now();
+    // "Done in a period" (local days, both included) and "overdue": the lists behind the
+    // summary report's task figures.
+    let day = |name: &str| NaiveDate::parse_from_str(&p.get(name), "%Y-%m-%d").ok();
+    let (done_from, done_to) =
+        if status == "done" { (day("done_from"), day("done_to")) } else { (None, None) };
+    let done_in = (done_from.is_some() || done_to.is_some()).then(|| {
+        let tz = &layout.time_zone;
+        let from = done_from.map_or(DateTime::UNIX_EPOCH, |d| day_start(d, tz));
+        let to = done_to.map_or(DateTime::<Utc>::MAX_UTC, |d| day_end(d, tz));
+        (from, to)
+    });
+    let overdue = status == "open" && p.get("overdue") == "1";
+    let filter = TaskFilter {
+        assignee_ids,
+        done: Some(status == "done"),
+        due_before: overdue.then_some(now),
+        ..TaskFilter::default()
+    };
     let after = orbita_storage::Cursor::decode(&p.get("after"));
-    let page = match tasks::list(&state.db, access, &filter, after.as_ref(), PAGE_SIZE).await {
+    let page = match tasks::list_done_in(&state.db, access, &filter, done_in, after.as_ref(), PAGE_SIZE).await
+    {
         Ok(page) => page,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    // The linked deals, companies and contacts by name: one query per kind for the page.
+    let links = page.items.iter().map(|t| (t.fields.company_id, t.fields.contact_id, t.fields.deal_id));
+    let names = match LinkNames::load(&state.db, access, links).await {
+        Ok(names) => names,
         Err(error) => return PageError::from(error).into_response(),
     };
     let people = match orbita_app::admin::users(&state.db, access).await {
@@ -172,9 +204,21 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     } else if filter.assignee_ids.is_none() {
         layout.title = layout.t("tasks-title-team");
     }
-    let now = orbita_domain::now();
-    let here =
-        url("/tasks", &[("assignee", &assignee), ("status", if status == "done" { "done" } else { "" })]);
+    let status_value = if status == "done" { "done" } else { "" };
+    let done_from_raw = done_from.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let done_to_raw = done_to.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let overdue_value = if overdue { "1" } else { "" };
+    // The list as it is now: the filters stay on after a click on "done" and on the next page.
+    let here = url(
+        "/tasks",
+        &[
+            ("assignee", &assignee),
+            ("status", status_value),
+            ("done_from", &done_from_raw),
+            ("done_to", &done_to_raw),
+            ("overdue", overdue_value),
+        ],
+    );
     let today = local_date(&layout.time_zone, now);
     let mut groups: Vec<Group> = if status == "done" {
         vec![Group { key: "done", title: layout.t("tasks-group-done"), rows: Vec::new() }]
@@ -191,7 +235,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     };
     let total = page.items.len();
     for task in &page.items {
-        let row = TaskRow::new(&layout, task, &people, now, &here);
+        let row = TaskRow::new(&layout, task, &people, &names, now, &here);
         let index = match (status, task.fields.due_at) {
             ("done", _) => 0,
             (_, None) => 3,
@@ -231,9 +275,19 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         );
     }
     let next_href = page.next.map_or_else(String::new, |cursor| {
-        let status_value = if status == "done" { "done" } else { "" };
-        url("/tasks", &[("assignee", &assignee), ("status", status_value), ("after", &cursor.encode())])
+        url(
+            "/tasks",
+            &[
+                ("assignee", &assignee),
+                ("status", status_value),
+                ("done_from", &done_from_raw),
+                ("done_to", &done_to_raw),
+                ("overdue", overdue_value),
+                ("after", &cursor.encode()),
+            ],
+        )
     });
+    let overdue_href = url("/tasks", &[("assignee", &assignee), ("overdue", if overdue { "" } else { "1" })]);
     ListPage {
         now,
         groups,
@@ -244,6 +298,10 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         show_assignee: !assignee.is_empty() && assignee != "me",
         team,
         status: status.to_owned(),
+        done_from: done_from_raw,
+        done_to: done_to_raw,
+        overdue,
+        overdue_href,
         next_href,
         new_href: url("/tasks/new", &[("return_to", &here)]),
         can_create: access.can(Area::Tasks, Action::Create),
@@ -299,7 +357,11 @@ async fn set_done(
     let people = People(orbita_app::admin::users(&state.db, access).await.unwrap_or_default());
     let now = orbita_domain::now();
     let layout = user.page(String::new(), Some(Nav::Tasks));
-    let row = TaskRow::new(&layout, &task, &people, now, &back);
+    let f = &task.fields;
+    let names = LinkNames::load(&state.db, access, [(f.company_id, f.contact_id, f.deal_id)])
+        .await
+        .unwrap_or_default();
+    let row = TaskRow::new(&layout, &task, &people, &names, now, &back);
     let show_assignee = task.fields.assignee_id != access.user_id();
     RowPartial { layout, now, row, show_assignee }.into_response()
 }
