@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use orbita_app::exports::{self, Format};
 use orbita_app::{Access, Db, activities};
 use orbita_domain::activity::{Activity as ActivityRecord, ActivityInput};
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, UserId};
@@ -19,15 +20,20 @@ use utoipa_axum::routes;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, Ref, filter_time};
+use crate::exports::{deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
-use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
+use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
 use crate::patch::{self, retrying};
 use crate::problem::ApiError;
 use crate::respond::{created, with_etag};
 use crate::vocab::{ActivityKind, ActivityStatus, Direction};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update, delete))
+        .routes(routes!(export_xlsx))
+        .routes(routes!(export_csv))
 }
 
 /// A call, meeting, e-mail or note: who, with whom, about what, how long, which way.
@@ -181,6 +187,9 @@ fn sorts() -> RefOr<Schema> {
     sort_schema(&["-occurred_at"], false)
 }
 
+const DEFAULT_SORT: &str = "-occurred_at";
+
+/// The list's filters and order (its download takes them too).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ActivityQuery {
@@ -197,33 +206,61 @@ pub struct ActivityQuery {
     /// `-occurred_at`: the only order, newest first.
     #[param(schema_with = sorts)]
     sort: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    limit: Option<u64>,
-    cursor: Option<String>,
+}
+
+impl ActivityQuery {
+    fn filter(self) -> Result<ActivityFilter, ApiError> {
+        Ok(ActivityFilter {
+            kind: self.kind.map(Into::into),
+            status: self.status.map(Into::into),
+            responsible_ids: self.responsible_id.map(|r| vec![UserId(r)]),
+            company_id: self.company_id.map(CompanyId),
+            contact_id: self.contact_id.map(ContactId),
+            deal_id: self.deal_id.map(DealId),
+            from: filter_time("from", self.from)?,
+            to: filter_time("to", self.to)?,
+            visible: None,
+        })
+    }
 }
 
 /// List activities.
-#[utoipa::path(get, path = "/api/v1/activities", tag = "activities", params(ActivityQuery),
+#[utoipa::path(get, path = "/api/v1/activities", tag = "activities", params(ActivityQuery, PageQuery),
     responses((status = 200, description = "A page of activities", body = ActivityPage)))]
 async fn list(
     State(state): State<ApiState>,
     caller: Caller,
     Params(query): Params<ActivityQuery>,
+    Params(page): Params<PageQuery>,
 ) -> Result<Json<ActivityPage>, ApiError> {
-    let p = paging(SORTS, "-occurred_at", query.sort.as_deref(), query.limit, query.cursor.as_deref())?;
-    let filter = ActivityFilter {
-        kind: query.kind.map(Into::into),
-        status: query.status.map(Into::into),
-        responsible_ids: query.responsible_id.map(|r| vec![UserId(r)]),
-        company_id: query.company_id.map(CompanyId),
-        contact_id: query.contact_id.map(ContactId),
-        deal_id: query.deal_id.map(DealId),
-        from: filter_time("from", query.from)?,
-        to: filter_time("to", query.to)?,
-        visible: None,
-    };
+    let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
+    let filter = query.filter()?;
     let page = activities::list(&state.db, &caller.access, &filter, p.after.as_ref(), p.limit).await?;
     Ok(Json(ActivityPage::from_page(page, Activity::from)))
+}
+
+downloads!(
+    export,
+    tag = "activities",
+    params = ActivityQuery,
+    export_xlsx = "/api/v1/activities.xlsx",
+    "Download the activities as XLSX",
+    export_csv = "/api/v1/activities.csv",
+    "Download the activities as CSV",
+);
+
+/// Every activity the list would show, newest first, as a file.
+async fn export(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<ActivityQuery>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
+    let filter = query.filter()?;
+    let file = spool()?;
+    let result = exports::activities(&state.db, &caller.access, &filter, &spec(format), file).await;
+    deliver(&state.db, result, format, "activities").await
 }
 
 /// Read one activity.

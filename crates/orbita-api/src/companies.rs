@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use orbita_app::exports::{self, Format};
 use orbita_app::{Access, Db, companies};
 use orbita_domain::company::{Company as CompanyRecord, CompanyInput};
 use orbita_domain::{CompanyId, UserId};
@@ -20,14 +21,19 @@ use utoipa_axum::routes;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, Ref, filter_time};
+use crate::exports::{deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
-use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
+use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
 use crate::patch::{self, retrying};
 use crate::problem::ApiError;
 use crate::respond::{created, with_etag};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update, delete))
+        .routes(routes!(export_xlsx))
+        .routes(routes!(export_csv))
 }
 
 /// A company (counterparty).
@@ -199,6 +205,9 @@ fn sorts() -> RefOr<Schema> {
     sort_schema(&["name", "created_at", "updated_at"], true)
 }
 
+const DEFAULT_SORT: &str = "name";
+
+/// The list's search, filters and sort (its download takes them too).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CompanyQuery {
@@ -217,37 +226,66 @@ pub struct CompanyQuery {
     /// `name` (default), `created_at`, `updated_at`; `-` for descending.
     #[param(schema_with = sorts)]
     sort: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    limit: Option<u64>,
-    /// `next_cursor` of the previous page.
-    cursor: Option<String>,
+}
+
+impl CompanyQuery {
+    fn filter(self) -> Result<CompanyFilter, ApiError> {
+        Ok(CompanyFilter {
+            q: self.q,
+            inn: self.inn,
+            kpp: self.kpp,
+            region: self.region,
+            industry: self.industry,
+            source: self.source,
+            owner_ids: self.owner_id.map(|o| vec![UserId(o)]),
+            created_from: filter_time("created_from", self.created_from)?,
+            created_to: filter_time("created_to", self.created_to)?,
+            visible: None,
+        })
+    }
 }
 
 /// List companies.
-#[utoipa::path(get, path = "/api/v1/companies", tag = "companies", params(CompanyQuery),
+#[utoipa::path(get, path = "/api/v1/companies", tag = "companies", params(CompanyQuery, PageQuery),
     responses((status = 200, description = "A page of companies", body = CompanyPage)))]
 async fn list(
     State(state): State<ApiState>,
     caller: Caller,
     Params(query): Params<CompanyQuery>,
+    Params(page): Params<PageQuery>,
 ) -> Result<Json<CompanyPage>, ApiError> {
-    let p = paging(SORTS, "name", query.sort.as_deref(), query.limit, query.cursor.as_deref())?;
-    let filter = CompanyFilter {
-        q: query.q,
-        inn: query.inn,
-        kpp: query.kpp,
-        region: query.region,
-        industry: query.industry,
-        source: query.source,
-        owner_ids: query.owner_id.map(|o| vec![UserId(o)]),
-        created_from: filter_time("created_from", query.created_from)?,
-        created_to: filter_time("created_to", query.created_to)?,
-        visible: None,
-    };
+    let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
+    let filter = query.filter()?;
     let page =
         companies::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
             .await?;
     Ok(Json(CompanyPage::from_page(page, Company::from)))
+}
+
+downloads!(
+    export,
+    tag = "companies",
+    params = CompanyQuery,
+    export_xlsx = "/api/v1/companies.xlsx",
+    "Download the companies as XLSX",
+    export_csv = "/api/v1/companies.csv",
+    "Download the companies as CSV",
+);
+
+/// Every company the list would show, in its order, as a file.
+async fn export(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<CompanyQuery>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let (sort, descending) = sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
+    let filter = query.filter()?;
+    let file = spool()?;
+    let result =
+        exports::companies(&state.db, &caller.access, &filter, sort.by, descending, &spec(format), file)
+            .await;
+    deliver(&state.db, result, format, "companies").await
 }
 
 /// Read one company.

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use orbita_app::exports::{self, Format};
 use orbita_app::{Access, Db, contacts};
 use orbita_domain::contact::{Contact as ContactRecord, ContactInput};
 use orbita_domain::{CompanyId, ContactId, FieldError, UserId};
@@ -19,14 +20,19 @@ use utoipa_axum::routes;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, Ref, filter_time};
+use crate::exports::{deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
-use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
+use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
 use crate::patch::{self, retrying};
 use crate::problem::ApiError;
 use crate::respond::{created, with_etag};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update, delete))
+        .routes(routes!(export_xlsx))
+        .routes(routes!(export_csv))
 }
 
 /// A contact person.
@@ -161,6 +167,9 @@ fn sorts() -> RefOr<Schema> {
     sort_schema(&["name", "created_at"], true)
 }
 
+const DEFAULT_SORT: &str = "name";
+
+/// The list's search, filters and sort (its download takes them too).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ContactQuery {
@@ -173,32 +182,61 @@ pub struct ContactQuery {
     /// `name` (last name, default) or `created_at`; `-` for descending.
     #[param(schema_with = sorts)]
     sort: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    limit: Option<u64>,
-    cursor: Option<String>,
+}
+
+impl ContactQuery {
+    fn filter(self) -> Result<ContactFilter, ApiError> {
+        Ok(ContactFilter {
+            q: self.q,
+            company_id: self.company_id.map(CompanyId),
+            owner_ids: self.owner_id.map(|o| vec![UserId(o)]),
+            created_from: filter_time("created_from", self.created_from)?,
+            created_to: filter_time("created_to", self.created_to)?,
+            visible: None,
+        })
+    }
 }
 
 /// List contacts.
-#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ContactQuery),
+#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ContactQuery, PageQuery),
     responses((status = 200, description = "A page of contacts", body = ContactPage)))]
 async fn list(
     State(state): State<ApiState>,
     caller: Caller,
     Params(query): Params<ContactQuery>,
+    Params(page): Params<PageQuery>,
 ) -> Result<Json<ContactPage>, ApiError> {
-    let p = paging(SORTS, "name", query.sort.as_deref(), query.limit, query.cursor.as_deref())?;
-    let filter = ContactFilter {
-        q: query.q,
-        company_id: query.company_id.map(CompanyId),
-        owner_ids: query.owner_id.map(|o| vec![UserId(o)]),
-        created_from: filter_time("created_from", query.created_from)?,
-        created_to: filter_time("created_to", query.created_to)?,
-        visible: None,
-    };
+    let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
+    let filter = query.filter()?;
     let page =
         contacts::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
             .await?;
     Ok(Json(ContactPage::from_page(page, Contact::from)))
+}
+
+downloads!(
+    export,
+    tag = "contacts",
+    params = ContactQuery,
+    export_xlsx = "/api/v1/contacts.xlsx",
+    "Download the contacts as XLSX",
+    export_csv = "/api/v1/contacts.csv",
+    "Download the contacts as CSV",
+);
+
+/// Every contact the list would show, in its order, as a file.
+async fn export(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<ContactQuery>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let (sort, descending) = sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
+    let filter = query.filter()?;
+    let file = spool()?;
+    let result =
+        exports::contacts(&state.db, &caller.access, &filter, sort.by, descending, &spec(format), file).await;
+    deliver(&state.db, result, format, "contacts").await
 }
 
 /// Read one contact.

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
+use orbita_app::exports::{self, Format};
 use orbita_app::{Access, Db, deals};
 use orbita_domain::deal::{Deal as DealRecord, DealInput};
 use orbita_domain::{CompanyId, ContactId, DealId, FieldError, PipelineId, StageId, UserId};
@@ -21,15 +22,20 @@ use utoipa_axum::routes;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, Ref, date_text, filter_time};
+use crate::exports::{deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
-use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
+use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
 use crate::patch::{self, retrying};
 use crate::problem::ApiError;
 use crate::respond::{created, with_etag};
 use crate::vocab::DealStatus;
 
 pub fn routes() -> OpenApiRouter<ApiState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update, delete))
+        .routes(routes!(export_xlsx))
+        .routes(routes!(export_csv))
 }
 
 /// A deal.
@@ -229,6 +235,9 @@ fn sorts() -> RefOr<Schema> {
     sort_schema(&["created_at", "updated_at", "title", "amount"], true)
 }
 
+const DEFAULT_SORT: &str = "-created_at";
+
+/// The list's search, filters and sort (its download takes them too).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DealQuery {
@@ -249,38 +258,67 @@ pub struct DealQuery {
     /// `-created_at` (default), `updated_at`, `title`, `amount`; `-` for descending.
     #[param(schema_with = sorts)]
     sort: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    limit: Option<u64>,
-    cursor: Option<String>,
+}
+
+impl DealQuery {
+    fn filter(self) -> Result<DealFilter, ApiError> {
+        Ok(DealFilter {
+            q: self.q,
+            pipeline_id: self.pipeline_id.map(PipelineId),
+            stage_ids: self.stage_id.map(|s| vec![StageId(s)]),
+            status: self.status.map(Into::into),
+            owner_ids: self.owner_id.map(|o| vec![UserId(o)]),
+            company_id: self.company_id.map(CompanyId),
+            contact_id: self.contact_id.map(ContactId),
+            source: self.source,
+            created_from: filter_time("created_from", self.created_from)?,
+            created_to: filter_time("created_to", self.created_to)?,
+            closed_from: filter_time("closed_from", self.closed_from)?,
+            closed_to: filter_time("closed_to", self.closed_to)?,
+            visible: None,
+        })
+    }
 }
 
 /// List deals.
-#[utoipa::path(get, path = "/api/v1/deals", tag = "deals", params(DealQuery),
+#[utoipa::path(get, path = "/api/v1/deals", tag = "deals", params(DealQuery, PageQuery),
     responses((status = 200, description = "A page of deals", body = DealPage)))]
 async fn list(
     State(state): State<ApiState>,
     caller: Caller,
     Params(query): Params<DealQuery>,
+    Params(page): Params<PageQuery>,
 ) -> Result<Json<DealPage>, ApiError> {
-    let p = paging(SORTS, "-created_at", query.sort.as_deref(), query.limit, query.cursor.as_deref())?;
-    let filter = DealFilter {
-        q: query.q,
-        pipeline_id: query.pipeline_id.map(PipelineId),
-        stage_ids: query.stage_id.map(|s| vec![StageId(s)]),
-        status: query.status.map(Into::into),
-        owner_ids: query.owner_id.map(|o| vec![UserId(o)]),
-        company_id: query.company_id.map(CompanyId),
-        contact_id: query.contact_id.map(ContactId),
-        source: query.source,
-        created_from: filter_time("created_from", query.created_from)?,
-        created_to: filter_time("created_to", query.created_to)?,
-        closed_from: filter_time("closed_from", query.closed_from)?,
-        closed_to: filter_time("closed_to", query.closed_to)?,
-        visible: None,
-    };
+    let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
+    let filter = query.filter()?;
     let page = deals::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
         .await?;
     Ok(Json(DealPage::from_page(page, Deal::from)))
+}
+
+downloads!(
+    export,
+    tag = "deals",
+    params = DealQuery,
+    export_xlsx = "/api/v1/deals.xlsx",
+    "Download the deals as XLSX",
+    export_csv = "/api/v1/deals.csv",
+    "Download the deals as CSV",
+);
+
+/// Every deal the list would show, in its order, as a file.
+async fn export(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<DealQuery>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let (sort, descending) = sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
+    let filter = query.filter()?;
+    let file = spool()?;
+    let result =
+        exports::deals(&state.db, &caller.access, &filter, sort.by, descending, &spec(format), file).await;
+    deliver(&state.db, result, format, "deals").await
 }
 
 /// Read one deal.

@@ -6,18 +6,23 @@
 
 mod activities;
 mod auth;
+mod calendar;
 mod checks;
 mod companies;
 mod contacts;
 mod deals;
+mod exports;
 mod extract;
 mod idempotency;
 mod openapi;
+mod ownership;
 mod paging;
 mod patch;
 mod pipelines;
 mod problem;
+mod reports;
 mod respond;
+mod sales_targets;
 mod tasks;
 mod users;
 mod vocab;
@@ -89,6 +94,9 @@ fn routes() -> OpenApiRouter<ApiState> {
         .merge(activities::routes())
         .merge(pipelines::routes())
         .merge(users::routes())
+        .merge(ownership::routes())
+        .merge(sales_targets::routes())
+        .merge(reports::routes())
 }
 
 /// The whole OpenAPI document, as served at `OPENAPI_PATH`.

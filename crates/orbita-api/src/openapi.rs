@@ -40,6 +40,14 @@ write wins field by field. `DELETE` honours `If-Match` too.
 with the same body returns the first response (header `Idempotent-Replayed: true`) and \
 creates nothing new; the same key with another body is a 422. Keys are kept for 24 hours.
 
+**Files.** Every list also downloads whole as a spreadsheet: `GET /api/v1/companies.xlsx` or \
+`.csv` (and contacts, deals, tasks, activities, `reports/summary`) takes the list's search, \
+filters and sort and holds every row you may see, in the list's order. Headers are the API's \
+field names, values its words (`won`, `high`); CSV is UTF-8 with a byte-order mark, \
+comma-separated, `.` as the decimal mark; times are the organisation's local time. Text that \
+a spreadsheet would run as a formula (`=1+2`) starts with `'`. A download needs the area's \
+export right and is recorded in the audit log.
+
 **Rate limit.** Each token may send a limited number of requests per minute (600 by \
 default); beyond it the answer is 429 with `Retry-After` in seconds.";
 
@@ -56,6 +64,9 @@ default); beyond it the answer is 429 with `Retry-After` in seconds.";
         (name = "activities", description = "Calls, meetings, e-mails and notes"),
         (name = "pipelines", description = "Sales pipelines and their stages"),
         (name = "users", description = "Colleagues (read only)"),
+        (name = "ownership", description = "Handing records over to another user"),
+        (name = "sales-targets", description = "Monthly sales targets per employee"),
+        (name = "reports", description = "The summary report and the funnel"),
     )
 )]
 pub struct ApiDoc;
@@ -118,6 +129,7 @@ impl Modify for Conventions {
             let operations = [
                 (&mut item.get, Kind::Read),
                 (&mut item.post, Kind::Create),
+                (&mut item.put, Kind::Replace),
                 (&mut item.patch, Kind::Change),
                 (&mut item.delete, Kind::Delete),
             ];
@@ -141,6 +153,8 @@ impl Modify for Conventions {
 enum Kind {
     Read,
     Create,
+    /// A `PUT` of a whole resource (no versions: no 412).
+    Replace,
     Change,
     Delete,
 }
@@ -149,9 +163,9 @@ impl Kind {
     fn can_answer(self, status: &str) -> bool {
         match status {
             "400" | "401" | "403" | "404" | "422" | "429" => true,
-            "409" => matches!(self, Kind::Create | Kind::Change),
+            "409" => matches!(self, Kind::Create | Kind::Replace | Kind::Change),
             "412" => matches!(self, Kind::Change | Kind::Delete),
-            "413" | "415" => matches!(self, Kind::Create | Kind::Change),
+            "413" | "415" => matches!(self, Kind::Create | Kind::Replace | Kind::Change),
             _ => false,
         }
     }

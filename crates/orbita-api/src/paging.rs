@@ -37,14 +37,38 @@ pub struct Paging<T> {
     pub limit: u64,
 }
 
-/// Reads `sort` (default `default`, which must be among `options`), `limit` and `cursor`.
+/// A list's page parameters, apart from its filters and sort (which an export takes too).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Reads `sort` (default `default`, which must be among `options`) and the page.
 pub fn paging<T: Copy>(
     options: &[SortOption<T>],
     default: &str,
     sort: Option<&str>,
-    limit: Option<u64>,
-    cursor: Option<&str>,
+    page: &PageQuery,
 ) -> Result<Paging<T>, ApiError> {
+    let (option, descending) = sorting(options, default, sort)?;
+    let limit = page.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::field("limit", "limit-range", format!("From 1 to {MAX_LIMIT}")));
+    }
+    let after = page.cursor.as_deref().map(|c| decode(c, option.kind)).transpose()?;
+    Ok(Paging { by: option.by, descending, after, limit })
+}
+
+/// Reads `sort` alone (an export's order): the option and whether it is descending.
+pub fn sorting<'a, T>(
+    options: &'a [SortOption<T>],
+    default: &str,
+    sort: Option<&str>,
+) -> Result<(&'a SortOption<T>, bool), ApiError> {
     let text = sort.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(default);
     let (key, descending) = text.strip_prefix('-').map_or((text, false), |key| (key, true));
     let option = options.iter().find(|o| o.key == key).ok_or_else(|| {
@@ -62,12 +86,7 @@ pub fn paging<T: Copy>(
             format!("This list is sorted by {default} only"),
         ));
     }
-    let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::field("limit", "limit-range", format!("From 1 to {MAX_LIMIT}")));
-    }
-    let after = cursor.map(|c| decode(c, option.kind)).transpose()?;
-    Ok(Paging { by: option.by, descending, after, limit })
+    Ok((option, descending))
 }
 
 /// A list with one fixed order (tasks by due time, activities newest first) offers only that.
@@ -135,14 +154,18 @@ mod tests {
 
     #[test]
     fn sorts_limits_and_cursors_are_checked() {
-        let p = paging(OPTIONS, "name", Some("-created_at"), None, None).expect("ok");
+        let page =
+            |limit: Option<u64>, cursor: Option<&str>| PageQuery { limit, cursor: cursor.map(Into::into) };
+        let p = paging(OPTIONS, "name", Some("-created_at"), &page(None, None)).expect("ok");
         assert_eq!((p.by, p.descending, p.limit), (By::Created, true, DEFAULT_LIMIT));
-        assert!(paging(OPTIONS, "name", Some("amount"), None, None).is_err());
-        assert!(paging(OPTIONS, "name", None, Some(0), None).is_err());
-        assert!(paging(OPTIONS, "name", None, Some(501), None).is_err());
+        assert!(paging(OPTIONS, "name", Some("amount"), &page(None, None)).is_err());
+        assert!(paging(OPTIONS, "name", None, &page(Some(0), None)).is_err());
+        assert!(paging(OPTIONS, "name", None, &page(Some(501), None)).is_err());
         let text = Cursor { value: SortValue::Text("Ромашка".into()), id: 3 }.encode();
-        assert!(paging(OPTIONS, "name", None, None, Some(&text)).is_ok());
-        assert!(paging(OPTIONS, "name", Some("created_at"), None, Some(&text)).is_err());
-        assert!(paging(OPTIONS, "name", None, None, Some("garbage")).is_err());
+        assert!(paging(OPTIONS, "name", None, &page(None, Some(&text))).is_ok());
+        assert!(paging(OPTIONS, "name", Some("created_at"), &page(None, Some(&text))).is_err());
+        assert!(paging(OPTIONS, "name", None, &page(None, Some("garbage"))).is_err());
+        let (option, descending) = sorting(OPTIONS, "name", Some("-name")).expect("sort");
+        assert_eq!((option.by, descending), (By::Name, true));
     }
 }

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use orbita_app::deals;
+use orbita_domain::pipeline::Stage as DomainStage;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -42,6 +43,19 @@ pub struct Stage {
     pub position: i32,
 }
 
+impl From<&DomainStage> for Stage {
+    fn from(s: &DomainStage) -> Self {
+        Stage {
+            id: s.id.0,
+            name_ru: s.name_ru.clone(),
+            name_en: s.name_en.clone(),
+            kind: s.kind.into(),
+            probability: s.probability,
+            position: s.position,
+        }
+    }
+}
+
 /// All pipelines; never paged (an organisation has a few).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PipelineList {
@@ -58,18 +72,7 @@ async fn list(State(state): State<ApiState>, _caller: Caller) -> Result<Json<Pip
     let items = pipelines
         .into_iter()
         .map(|p| Pipeline {
-            stages: stages
-                .iter()
-                .filter(|s| s.pipeline_id == p.id)
-                .map(|s| Stage {
-                    id: s.id.0,
-                    name_ru: s.name_ru.clone(),
-                    name_en: s.name_en.clone(),
-                    kind: s.kind.into(),
-                    probability: s.probability,
-                    position: s.position,
-                })
-                .collect(),
+            stages: stages.iter().filter(|s| s.pipeline_id == p.id).map(Stage::from).collect(),
             id: p.id.0,
             name_ru: p.name_ru,
             name_en: p.name_en,

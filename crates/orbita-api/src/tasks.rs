@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use orbita_app::exports::{self, Format};
 use orbita_app::{Access, Db, tasks};
 use orbita_domain::task::{Task as TaskRecord, TaskInput};
 use orbita_domain::{CompanyId, ContactId, DealId, FieldError, TaskId, UserId};
@@ -20,15 +21,20 @@ use utoipa_axum::routes;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, Ref, filter_time};
+use crate::exports::{deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
-use crate::paging::{SortKind, SortOption, page_of, paging, sort_schema};
+use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
 use crate::patch::{self, retrying};
 use crate::problem::ApiError;
 use crate::respond::{created, with_etag};
 use crate::vocab::TaskPriority;
 
 pub fn routes() -> OpenApiRouter<ApiState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update, delete))
+        .routes(routes!(export_xlsx))
+        .routes(routes!(export_csv))
 }
 
 /// A task.
@@ -189,6 +195,9 @@ fn sorts() -> RefOr<Schema> {
     sort_schema(&["due_at"], false)
 }
 
+const DEFAULT_SORT: &str = "due_at";
+
+/// The list's filters and order (its download takes them too).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TaskQuery {
@@ -203,31 +212,60 @@ pub struct TaskQuery {
     /// `due_at`: the only order, earliest first, tasks without a due time last.
     #[param(schema_with = sorts)]
     sort: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    limit: Option<u64>,
-    cursor: Option<String>,
+}
+
+impl TaskQuery {
+    fn filter(self) -> Result<TaskFilter, ApiError> {
+        Ok(TaskFilter {
+            assignee_ids: self.assignee_id.map(|a| vec![UserId(a)]),
+            done: self.done,
+            due_before: filter_time("due_before", self.due_before)?,
+            company_id: self.company_id.map(CompanyId),
+            contact_id: self.contact_id.map(ContactId),
+            deal_id: self.deal_id.map(DealId),
+            visible: None,
+        })
+    }
 }
 
 /// List tasks.
-#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskQuery),
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskQuery, PageQuery),
     responses((status = 200, description = "A page of tasks", body = TaskPage)))]
 async fn list(
     State(state): State<ApiState>,
     caller: Caller,
     Params(query): Params<TaskQuery>,
+    Params(page): Params<PageQuery>,
 ) -> Result<Json<TaskPage>, ApiError> {
-    let p = paging(SORTS, "due_at", query.sort.as_deref(), query.limit, query.cursor.as_deref())?;
-    let filter = TaskFilter {
-        assignee_ids: query.assignee_id.map(|a| vec![UserId(a)]),
-        done: query.done,
-        due_before: filter_time("due_before", query.due_before)?,
-        company_id: query.company_id.map(CompanyId),
-        contact_id: query.contact_id.map(ContactId),
-        deal_id: query.deal_id.map(DealId),
-        visible: None,
-    };
+    let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
+    let filter = query.filter()?;
     let page = tasks::list(&state.db, &caller.access, &filter, p.after.as_ref(), p.limit).await?;
     Ok(Json(TaskPage::from_page(page, Task::from)))
+}
+
+downloads!(
+    export,
+    tag = "tasks",
+    params = TaskQuery,
+    export_xlsx = "/api/v1/tasks.xlsx",
+    "Download the tasks as XLSX",
+    export_csv = "/api/v1/tasks.csv",
+    "Download the tasks as CSV",
+);
+
+/// Every task the list would show, in its order, as a file; `status` is `open`, `overdue` or
+/// `done`.
+async fn export(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<TaskQuery>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
+    let filter = query.filter()?;
+    let file = spool()?;
+    let result = exports::tasks(&state.db, &caller.access, &filter, &spec(format), file).await;
+    deliver(&state.db, result, format, "tasks").await
 }
 
 /// Read one task.

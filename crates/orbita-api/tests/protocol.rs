@@ -314,7 +314,39 @@ async fn the_openapi_document_describes_every_operation() {
                 }
             }
         }
-        assert_eq!(operations, 5 * 5 + 3);
+        // Five resources of five operations, users (2), pipelines (1); sales targets (3), the
+        // reports (2), and each list's and the summary's XLSX and CSV (12); and whatever else
+        // is added, each with its problem responses (checked above).
+        assert!(operations >= 5 * 5 + 3 + 3 + 2 + 12, "{operations} operations");
+        for (path, methods) in [
+            ("/api/v1/sales-targets", &["get"][..]),
+            ("/api/v1/sales-targets/{user_id}/{month}", &["get", "put"][..]),
+            ("/api/v1/reports/summary", &["get"][..]),
+            ("/api/v1/reports/funnel", &["get"][..]),
+        ] {
+            for method in methods {
+                assert!(paths[path][*method].is_object(), "{method} {path}");
+            }
+        }
+        for list in ["companies", "contacts", "deals", "tasks", "activities", "reports/summary"] {
+            for extension in ["xlsx", "csv"] {
+                assert!(paths[&format!("/api/v1/{list}.{extension}")]["get"].is_object(), "{list}.{extension}");
+            }
+        }
+        let put = &paths["/api/v1/sales-targets/{user_id}/{month}"]["put"];
+        for status in ["200", "400", "413", "415", "422"] {
+            assert!(put["responses"][status].is_object(), "put lacks {status}");
+        }
+        for (path, media) in [
+            ("/api/v1/companies.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("/api/v1/reports/summary.csv", "text/csv"),
+        ] {
+            let ok = &paths[path]["get"]["responses"]["200"];
+            assert_eq!(ok["content"][media]["schema"]["$ref"], "#/components/schemas/FileBody", "{path}");
+            assert!(ok["headers"]["Content-Disposition"].is_object(), "{path}");
+        }
+        let file = &doc["components"]["schemas"]["FileBody"];
+        assert_eq!((file["type"].as_str(), file["format"].as_str()), (Some("string"), Some("binary")));
         let schemas = doc["components"]["schemas"].as_object().expect("schemas");
         for name in ["Problem", "FieldProblem", "Company", "CompanyPage", "DealWrite", "TaskPatch", "DealStatus"] {
             assert!(schemas.contains_key(name), "{name}");

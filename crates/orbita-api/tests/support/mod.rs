@@ -197,3 +197,36 @@ pub async fn org_with(db: &Db, config: ApiConfig) -> Org {
         reader_token: token_for(db, "reader@x.ru").await,
     }
 }
+
+/// An answer whose body is kept as bytes (a downloaded file).
+pub struct File {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl File {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+}
+
+impl Client {
+    /// A `GET` whose body is read as bytes.
+    pub async fn download(&self, path: &str) -> File {
+        let mut builder = Request::builder().method(Method::GET).uri(path);
+        if let Some(token) = &self.token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let response =
+            self.app.clone().oneshot(builder.body(Body::empty()).expect("request")).await.expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+        File { status, headers, bytes }
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Response {
+        self.send(Method::PUT, path, Some(&body), &[]).await
+    }
+}
