@@ -7,6 +7,8 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
@@ -109,29 +111,51 @@ impl Scenario {
         self.wait_for_url_without("/login").await;
     }
 
+    /// Finds the element and acts on it, again on a fresh one while the page swaps it out (htmx
+    /// results, a reload): a stale element is a moment of the page, not a failure.
+    async fn with_element<T, F, Fut>(&self, locator: Locator<'_>, action: F) -> T
+    where
+        F: Fn(Element) -> Fut,
+        Fut: Future<Output = Result<T, CmdError>>,
+    {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let element =
+                self.browser.wait().for_element(locator).await.unwrap_or_else(|e| panic!("{locator:?}: {e}"));
+            match action(element).await {
+                Ok(value) => return value,
+                Err(e) if e.is_stale_element_reference() && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("{locator:?}: {e}"),
+            }
+        }
+    }
+
     async fn fill(&self, css: &str, text: &str) {
-        let field =
-            self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
-        field.clear().await.expect("clear");
-        field.send_keys(text).await.expect("type");
+        self.with_element(Locator::Css(css), |field| async move {
+            field.clear().await?;
+            field.send_keys(text).await
+        })
+        .await;
     }
 
     async fn click(&self, css: &str) {
-        let element =
-            self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
-        element.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        self.with_element(Locator::Css(css), |element| async move { element.click().await }).await;
+    }
+
+    async fn click_link(&self, text: &str) {
+        self.with_element(Locator::LinkText(text), |link| async move { link.click().await }).await;
     }
 
     async fn text(&self, css: &str) -> String {
-        let element =
-            self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
-        element.text().await.expect("text")
+        self.with_element(Locator::Css(css), |element| async move { element.text().await }).await
     }
 
     async fn value(&self, css: &str) -> String {
-        let element =
-            self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
-        element.prop("value").await.expect("value").unwrap_or_default()
+        self.with_element(Locator::Css(css), |field| async move { field.prop("value").await })
+            .await
+            .unwrap_or_default()
     }
 
     async fn page_text(&self) -> String {
@@ -162,9 +186,101 @@ impl Scenario {
         }
     }
 
+    /// Sets a field's value as its picker would (a `datetime-local` input takes no typing that
+    /// works the same in every locale).
+    async fn set_value(&self, css: &str, value: &str) {
+        self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let script = "document.querySelector(arguments[0]).value = arguments[1];";
+        self.browser.execute(script, vec![css.into(), value.into()]).await.expect("sets the value");
+    }
+
+    /// The element's text once it contains `needle` (a page swapped in by htmx or reloaded after
+    /// a move takes a moment); spaces normalised, as money is printed with no-break spaces.
+    async fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = match self.browser.find(Locator::Css(css)).await {
+                Ok(element) => plain(&element.text().await.unwrap_or_default()),
+                Err(_) => String::new(),
+            };
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "{css} never showed {needle:?}: {text}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The number at the end of the current URL's path (`/deals/42` → 42).
+    async fn id_in_url(&self) -> i64 {
+        let url = self.browser.current_url().await.expect("url");
+        let id = url.path().rsplit('/').next().unwrap_or_default().to_owned();
+        id.parse().unwrap_or_else(|_| panic!("no id in {url}"))
+    }
+
+    /// From a company's card: "+ Сделка", a title and a budget, saved; the deal's id.
+    async fn add_deal_from_company_card(&self, title: &str, budget: &str) -> i64 {
+        self.click(".page-actions a[href^='/deals/new?company_id=']").await;
+        self.wait_for_url_with("/deals/new").await;
+        self.fill("#f-title", title).await;
+        self.fill("#f-amount", budget).await;
+        self.click("form[action='/deals'] button[type=submit]").await;
+        self.wait_for_url_without("/deals/new").await;
+        self.id_in_url().await
+    }
+
+    /// On the deal's card: the pre-sale call, logged with its follow-up task.
+    async fn log_call_with_task(&self, subject: &str, task: &str, due: &str) {
+        self.fill("#call-subject", subject).await;
+        self.fill("#call-task-title", task).await;
+        self.set_value("#call-task-due", due).await;
+        self.click("form[action='/activities'] button[type=submit]").await;
+    }
+
+    /// On the kanban board, the card's "Этап" menu (the keyboard's way, no dragging): moves the
+    /// deal to the named stage, with a reason when the stage is a lost one, and waits for the
+    /// board to show the card in that stage's column.
+    async fn move_on_kanban(&self, deal: i64, stage: &str, reason: Option<&str>) {
+        self.open("/deals/kanban").await;
+        let card = format!("li.kanban-card[data-deal='{deal}']");
+        self.click(&format!("{card} details.kanban-card__menu > summary")).await;
+        let forms = self
+            .browser
+            .find_all(Locator::Css(&format!("{card} .popover__panel form")))
+            .await
+            .expect("the menu's forms");
+        for form in forms {
+            let button = form.find(Locator::Css("button.move-item")).await.expect("a target");
+            if button.text().await.expect("text").trim() != stage {
+                continue;
+            }
+            let target = form.find(Locator::Css("input[name=stage_id]")).await.expect("stage id");
+            let target = target.prop("value").await.expect("value").unwrap_or_default();
+            if let Some(reason) = reason {
+                let field =
+                    form.find(Locator::Css("textarea[name=lost_reason]")).await.expect("reason field");
+                field.send_keys(reason).await.expect("type");
+            }
+            button.click().await.expect("moves");
+            let moved = format!("{card}[data-stage='{target}']");
+            self.browser
+                .wait()
+                .for_element(Locator::Css(&moved))
+                .await
+                .unwrap_or_else(|e| panic!("the card never reached {stage}: {e}"));
+            return;
+        }
+        panic!("no {stage:?} in the move menu of deal {deal}");
+    }
+
     async fn stop(self) {
         let _ = self.browser.clone().close().await;
     }
+}
+
+/// Text as a reader sees it: no-break spaces (money, "15 минут") as plain ones.
+fn plain(text: &str) -> String {
+    text.replace(['\u{a0}', '\u{202f}'], " ")
 }
 
 /// Also on a failed assertion: no server or driver outlives its test.
@@ -205,10 +321,12 @@ async fn a_wrong_password_keeps_the_visitor_on_the_sign_in_page() {
     s.stop().await;
 }
 
-/// The brief's "incoming request", first half: a manager searches Companies by INN, does not
-/// find the client, adds it (name, INN, KPP), then finds it by INN and by KPP.
+/// The brief's "incoming request" and "closing" (won): a manager searches Companies by INN,
+/// does not find the client, adds it (name, INN, KPP), finds it by INN and by KPP, adds a deal
+/// with a budget from its card, logs the pre-sale call that sets a follow-up task, moves the
+/// deal on the kanban board and wins it.
 #[tokio::test]
-async fn incoming_request_search_by_inn_then_add_the_company() {
+async fn incoming_request_to_a_won_deal() {
     if !enabled() {
         return;
     }
@@ -235,8 +353,89 @@ async fn incoming_request_search_by_inn_then_add_the_company() {
 
     for query in ["7707083893", "773601001"] {
         s.open(&format!("/companies?q={query}")).await;
-        let text = s.page_text().await;
-        assert!(text.contains("ПАО Сбербанк"), "found by {query}: {text}");
+        s.wait_for_text("#list-results", "ПАО Сбербанк").await;
     }
+
+    // Found: open it, and add the deal from its card.
+    s.click_link("ПАО Сбербанк").await;
+    s.wait_for_text(".page-title", "ПАО Сбербанк").await;
+    let deal = s.add_deal_from_company_card("Остекление офиса на Вавилова", "1 500 000,00").await;
+    let head = s.wait_for_text(".page-head", "Остекление офиса на Вавилова").await;
+    assert!(head.contains("1 500 000,00 ₽") && head.contains("Новая заявка"), "{head}");
+    let details = s.text(".deal-layout__details").await;
+    assert!(details.contains("ПАО Сбербанк"), "the company by name: {details}");
+
+    // The pre-sale call goes to the deal's history and sets the next task.
+    s.log_call_with_task("Обсудили объём остекления", "Отправить КП Сбербанку", "2030-06-14T10:00").await;
+    s.wait_for_text(".deal-layout__history", "Обсудили объём остекления").await;
+    s.wait_for_text("body", "Отправить КП Сбербанку").await;
+    s.open("/tasks").await;
+    s.wait_for_text("main", "Отправить КП Сбербанку").await;
+
+    // On the board: on to the proposal, then won.
+    s.move_on_kanban(deal, "Коммерческое предложение", None).await;
+    let card = plain(&s.text(&format!("li.kanban-card[data-deal='{deal}']")).await);
+    assert!(card.contains("ПАО Сбербанк") && card.contains("Отправить КП Сбербанку"), "{card}");
+    s.open(&format!("/deals/{deal}")).await;
+    let head = s.wait_for_text(".page-head", "Коммерческое предложение").await;
+    assert!(head.contains("В работе"), "{head}");
+
+    s.move_on_kanban(deal, "Успешно реализовано", None).await;
+    let amount = s.text(&format!("li.kanban-card[data-deal='{deal}'] .kanban-card__amount")).await;
+    assert_eq!(plain(&amount), "1 500 000,00 ₽");
+    s.open(&format!("/deals/{deal}")).await;
+    let head = s.wait_for_text(".page-head", "Выиграна").await;
+    assert!(head.contains("1 500 000,00 ₽") && head.contains("Успешно реализовано"), "{head}");
+    s.open("/deals?status=won&q=%D0%92%D0%B0%D0%B2%D0%B8%D0%BB%D0%BE%D0%B2%D0%B0").await;
+    let won = s.wait_for_text("main", "Остекление офиса на Вавилова").await;
+    assert!(won.contains("1 500 000,00 ₽") && won.contains("ПАО Сбербанк"), "{won}");
+    s.stop().await;
+}
+
+/// The brief's "closing" when the client refuses: a new client found by KPP after it is added,
+/// a deal with a budget, the call and its task, a move on the board, then "Закрыто и не
+/// реализовано" with the reason, which the deal's card shows.
+#[tokio::test]
+async fn incoming_request_to_a_lost_deal_with_its_reason() {
+    if !enabled() {
+        return;
+    }
+    let s = Scenario::start(1366, 900).await;
+    s.sign_in("manager@demo.orbita.local").await;
+    s.open("/companies?q=%D0%A1%D1%82%D0%B5%D0%BA%D0%BB%D0%BE%D0%B4%D0%BE%D0%BC").await;
+    s.wait_for_url_with("q=").await;
+    assert!(!s.page_text().await.contains("Стеклодом"), "not yet in the base");
+
+    s.open("/companies/new").await;
+    s.fill("#f-name", "ООО «Стеклодом»").await;
+    s.fill("#f-inn", "7736050003").await;
+    s.fill("#f-kpp", "772801001").await;
+    s.click("form.form--page button[type=submit]").await;
+    s.wait_for_url_without("/companies/new").await;
+
+    s.open("/companies").await;
+    s.fill("#list-q", "772801001").await;
+    s.wait_for_text("#list-results", "ООО «Стеклодом»").await;
+    s.click_link("ООО «Стеклодом»").await;
+    s.wait_for_text(".page-title", "ООО «Стеклодом»").await;
+    let deal = s.add_deal_from_company_card("Витражи для склада", "320 000").await;
+    let head = s.wait_for_text(".page-head", "Витражи для склада").await;
+    assert!(head.contains("320 000,00 ₽"), "{head}");
+
+    s.log_call_with_task("Клиент сомневается в цене", "Перезвонить по скидке", "2030-06-15T11:30").await;
+    s.wait_for_text(".deal-layout__history", "Клиент сомневается в цене").await;
+    s.open("/tasks").await;
+    s.wait_for_text("main", "Перезвонить по скидке").await;
+
+    s.move_on_kanban(deal, "Переговоры", None).await;
+    s.open(&format!("/deals/{deal}")).await;
+    s.wait_for_text(".page-head", "Переговоры").await;
+
+    s.move_on_kanban(deal, "Закрыто и не реализовано", Some("Выбрали конкурента: дешевле на 15%")).await;
+    s.open(&format!("/deals/{deal}")).await;
+    let head = s.wait_for_text(".page-head", "Проиграна").await;
+    assert!(head.contains("Закрыто и не реализовано") && head.contains("320 000,00 ₽"), "{head}");
+    let details = s.text(".deal-layout__details").await;
+    assert!(details.contains("Выбрали конкурента: дешевле на 15%"), "the reason on the card: {details}");
     s.stop().await;
 }
