@@ -18,7 +18,9 @@ profile="${BENCH_PROFILE:-dev}"
 # Cargo calls the dev profile's folder "debug".
 folder="$([ "$profile" = dev ] && echo debug || echo "$profile")"
 
-cargo build --profile "$profile" -p orbita -p orbita-bench
+# --workspace --all-targets: the features `cargo test --workspace` resolved, so CI reuses its
+# build instead of compiling the dependencies again for two packages alone.
+cargo build --profile "$profile" --workspace --all-targets --locked
 bench="$target/$folder/orbita-bench"
 
 echo "== orbita-bench: SQLite, small data set"

@@ -17,7 +17,7 @@ pub struct Args {
     /// `large`: the million-record set at `--database-url`, loaded only if it is empty.
     #[arg(long, value_enum)]
     pub size: Size,
-    /// Large: the database to use (default: /work/bench/large-sqlite/orbita.db or
+    /// Large: the database to use (default: target/bench-data/orbita-large.db or
     /// postgres://postgres@127.0.0.1/orbita_large). Small PostgreSQL: any database on the server
     /// where the temporary database `orbita_bench_<pid>` is created and dropped.
     #[arg(long)]

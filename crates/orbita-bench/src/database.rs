@@ -11,7 +11,7 @@ use sqlx::{AssertSqlSafe, Connection};
 
 use crate::cli::{Args, DbKind, Size};
 
-const LARGE_SQLITE: &str = "sqlite:///work/bench/large-sqlite/orbita.db";
+const LARGE_SQLITE: &str = "sqlite://target/bench-data/orbita-large.db";
 const LARGE_POSTGRES: &str = "postgres://postgres@127.0.0.1/orbita_large";
 const SMALL_POSTGRES_SERVER: &str = "postgres://postgres@127.0.0.1/postgres";
 

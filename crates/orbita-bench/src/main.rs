@@ -128,7 +128,7 @@ async fn with_server(
     server: &Server,
     database_url: &str,
 ) -> anyhow::Result<(Vec<Line>, String)> {
-    let ctx = setup::context(args, &server.base_url, database_url).await?;
+    let ctx = setup::context(args, server, database_url).await?;
     let walk_pages = if args.size == Size::Large { 20 } else { 3 };
     let walked = match run::walk_links(&ctx, Role::Head, walk_pages).await {
         Ok(pages) => format!("{pages} pages read by following \"next page\" links: OK"),
@@ -155,6 +155,11 @@ async fn with_server(
         Op::ContactByEmail,
         Op::GlobalSearch,
         Op::Card,
+        Op::ContactCard,
+        Op::DealCard,
+        Op::DealsList,
+        Op::MyTasks,
+        Op::Activities,
         Op::Kanban,
         Op::Summary,
         Op::Funnel,

@@ -80,7 +80,7 @@ fn row(line: &Line, db: DbKind) -> Row {
             Outcome::Done { .. } => String::new(),
         };
         let mut cells = vec![line.title.clone(), who];
-        cells.extend(std::iter::repeat_n("—".to_owned(), 10));
+        cells.extend(std::iter::repeat_n("—".to_owned(), 11));
         cells.push(note);
         return Row { cells, misses: Vec::new() };
     };
@@ -145,6 +145,7 @@ fn row(line: &Line, db: DbKind) -> Row {
         ms(server.p95),
         ms(server.p99),
         judged.throughput,
+        line.rss_mb.map_or_else(|| "—".to_owned(), |mb| format!("{mb:.0}")),
         floor_p50,
         floor_p95,
         ratio.map_or_else(|| "—".to_owned(), |r| format!("{r:.1}×")),
@@ -178,7 +179,7 @@ fn latency_target(op: Op, server: &Stats, db: DbKind) -> Judged {
     Judged { throughput, target: format!("p95 ≤ {want:.0} ms{star}"), pass: Some(pass), miss }
 }
 
-const HEADER: [&str; 13] = [
+const HEADER: [&str; 14] = [
     "operation",
     "as",
     "calls",
@@ -186,6 +187,7 @@ const HEADER: [&str; 13] = [
     "p95 ms",
     "p99 ms",
     "throughput",
+    "RSS MB",
     "floor p50 ms",
     "floor p95 ms",
     "server/floor",
@@ -228,7 +230,7 @@ pub fn render(meta: &Meta, lines: &[Line], db: DbKind) -> (String, Vec<Miss>) {
     let _ = writeln!(
         out,
         "\nLatencies are per request, one request at a time after three untimed ones, the whole \
-         response read. \"server/floor\" compares p50s (for the load test: floor requests per second \
+         response read. \"RSS MB\": the server's resident memory after the line's requests. \"server/floor\" compares p50s (for the load test: floor requests per second \
          over the server's). Targets marked * are not in the issue and are set by analogy.\n"
     );
     let _ = writeln!(out, "Floors (the same queries in-process, no HTTP, session check or rendering):\n");

@@ -36,10 +36,23 @@ pub struct Line {
     pub role: Role,
     pub kind: Kind,
     pub outcome: Outcome,
+    /// The server's resident memory right after its side of the measurement, in MB: where
+    /// the peak comes from.
+    pub rss_mb: Option<f64>,
+}
+
+fn rss_mb(ctx: &Ctx) -> Option<f64> {
+    crate::server::rss_kib(ctx.server_pid).map(|kib| kib as f64 / 1024.0)
 }
 
 pub async fn latency(ctx: &Ctx, op: Op, role: Role, budget: &Budget) -> Line {
-    let line = |outcome| Line { title: op.title().to_owned(), role, kind: Kind::Latency(op), outcome };
+    let line = |outcome| Line {
+        title: op.title().to_owned(),
+        role,
+        kind: Kind::Latency(op),
+        outcome,
+        rss_mb: rss_mb(ctx),
+    };
     let actor = ctx.actor(role);
     if !op.has_samples(actor) {
         return line(Outcome::NoSamples);
@@ -59,18 +72,24 @@ pub async fn latency(ctx: &Ctx, op: Op, role: Role, budget: &Budget) -> Line {
         Ok(stats) => stats,
         Err(error) => return line(Outcome::Failed(format!("{error:#}"))),
     };
+    let rss = rss_mb(ctx);
     let floor = measure::sequential(budget, |i| floor::call(ctx, op, actor, i))
         .await
         .map_err(|error| format!("{error:#}"));
-    line(Outcome::Done { server, floor })
+    Line { rss_mb: rss, ..line(Outcome::Done { server, floor }) }
 }
 
 /// The companies list (first page by name) from `connections` connections at once.
 pub async fn throughput(ctx: &Ctx, role: Role, connections: usize, duration: Duration) -> Line {
     let actor = ctx.actor(role);
     let kind = Kind::Throughput { connections };
-    let line =
-        |outcome| Line { title: "companies list under load".into(), role, kind: kind.clone(), outcome };
+    let line = |outcome| Line {
+        title: "companies list under load".into(),
+        role,
+        kind: kind.clone(),
+        outcome,
+        rss_mb: rss_mb(ctx),
+    };
     let http = ctx.http.clone();
     let cookie: Arc<str> = actor.browser.cookie.as_str().into();
     let server = measure::concurrent(connections, duration, move |_| {
@@ -88,6 +107,7 @@ pub async fn throughput(ctx: &Ctx, role: Role, connections: usize, duration: Dur
         Ok(stats) => stats,
         Err(error) => return line(Outcome::Failed(format!("{error:#}"))),
     };
+    let rss = rss_mb(ctx);
     let filter = match actor.access.visibility(Area::Companies, Action::View) {
         Ok(visible) => Arc::new(CompanyFilter { visible, ..CompanyFilter::default() }),
         Err(error) => return line(Outcome::Failed(error.to_string())),
@@ -102,7 +122,7 @@ pub async fn throughput(ctx: &Ctx, role: Role, connections: usize, duration: Dur
     })
     .await
     .map_err(|error| format!("{error:#}"));
-    line(Outcome::Done { server, floor })
+    Line { rss_mb: rss, ..line(Outcome::Done { server, floor }) }
 }
 
 /// `GET /companies.xlsx` of every company the user sees, read to the last byte.
@@ -125,7 +145,13 @@ pub async fn export(ctx: &Ctx, role: Role, calls: usize) -> Line {
         floor_samples.push(at.elapsed());
     }
     let floor_elapsed = floor_started.elapsed();
-    let line = |outcome| Line { title: title.clone(), role, kind: Kind::Export { rows }, outcome };
+    let line = |outcome| Line {
+        title: title.clone(),
+        role,
+        kind: Kind::Export { rows },
+        outcome,
+        rss_mb: rss_mb(ctx),
+    };
     let mut samples = Vec::new();
     let started = Instant::now();
     for _ in 0..calls {

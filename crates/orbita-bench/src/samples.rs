@@ -9,7 +9,7 @@ use orbita_domain::access::{Action, Area};
 use orbita_domain::company::Company;
 use orbita_domain::deal::DealStatus;
 use orbita_domain::pipeline::StageKind;
-use orbita_domain::{DealId, PipelineId, StageId};
+use orbita_domain::{ContactId, DealId, PipelineId, StageId};
 use orbita_storage::companies::{self, CompanyFilter, CompanySort};
 use orbita_storage::contacts::{self, ContactFilter, ContactSort};
 use orbita_storage::deals::{self, DealFilter, DealSort};
@@ -32,6 +32,9 @@ pub struct Samples {
     pub name_fragments: Vec<String>,
     pub phones: Vec<String>,
     pub email_fragments: Vec<String>,
+    /// Contacts and deals to open cards of.
+    pub contacts: Vec<ContactId>,
+    pub deals: Vec<DealId>,
     /// Cursors between half the walk and its end: pages deep in the list.
     pub deep: Vec<Cursor>,
     /// The rows before the median deep cursor.
@@ -81,7 +84,14 @@ pub async fn collect(db: &Db, access: &Access, walk: Walk) -> anyhow::Result<Sam
     for contact in page.items.iter().step_by(every.min(10)) {
         samples.phones.extend(contact.fields.phones.first().map(|p| phone_fragment(p.digits())));
         samples.email_fragments.extend(contact.fields.emails.first().map(|e| email_fragment(e.as_str())));
+        samples.contacts.push(contact.id);
     }
+    let filter =
+        DealFilter { visible: access.visibility(Area::Deals, Action::View)?, ..DealFilter::default() };
+    let page = deals::list(db, &filter, DealSort::UpdatedAt, true, None, walk.step.min(1000))
+        .await
+        .context("reading deals")?;
+    samples.deals = page.items.iter().step_by(every.min(10)).map(|d| d.id).collect();
     Ok(samples)
 }
 

@@ -129,6 +129,11 @@ fn serving_address(line: &str) -> Option<String> {
     (!address.is_empty()).then(|| address.to_owned())
 }
 
+/// The resident memory of a process now, in KiB.
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    read_status(pid, "VmRSS:")
+}
+
 /// A `kB` line of /proc/<pid>/status, such as `VmRSS:` or `VmHWM:`.
 fn read_status(pid: u32, key: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;

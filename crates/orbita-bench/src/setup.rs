@@ -14,9 +14,10 @@ use crate::database::{self, Prepared};
 use crate::http::{self, Http};
 use crate::ops::{Actor, Ctx};
 use crate::samples::{self, Walk};
+use crate::server::Server;
 
-pub async fn context(args: &Args, base_url: &str, database_url: &str) -> anyhow::Result<Ctx> {
-    let http = Http::new(base_url);
+pub async fn context(args: &Args, server: &Server, database_url: &str) -> anyhow::Result<Ctx> {
+    let http = Http::new(&server.base_url);
     let db = database::connect(database_url).await?;
     let logins = orbita_app::demo::logins();
     // Deep pages: half-way through a head of sales' ~100,000 companies on the large set.
@@ -44,6 +45,7 @@ pub async fn context(args: &Args, base_url: &str, database_url: &str) -> anyhow:
     let today = chrono::Utc::now().date_naive();
     Ok(Ctx {
         http,
+        server_pid: server.pid,
         db,
         manager,
         head,

@@ -8,6 +8,7 @@ use orbita_app::{AppError, admin, auth, kanban, reports, search, setup, timeline
 use orbita_domain::access::{Action, Area};
 use orbita_domain::activity::{ActivityInput, ActivityKind, ActivityStatus, Direction};
 use orbita_domain::deal::DealInput;
+use orbita_storage::activities::ActivityFilter;
 use orbita_storage::companies::{self, CompanyFilter, CompanySort};
 use orbita_storage::contacts::{self, ContactFilter, ContactSort};
 use orbita_storage::deals::{DealFilter, DealSort};
@@ -21,6 +22,8 @@ const PAGE: u64 = 50;
 /// The company card's limits (contacts, deals, open tasks, timeline entries).
 const CARD_CONTACTS: u64 = 100;
 const CARD_LIMIT: u64 = 50;
+/// "My tasks" shows up to 200 tasks at once, grouped by due date.
+const TASKS_PAGE: u64 = 200;
 /// Results per kind in the header's suggestions.
 const SUGGEST_PER_KIND: u64 = 5;
 
@@ -47,6 +50,27 @@ pub async fn call(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<
             }
         }
         Op::Card => card(db, actor, i).await?,
+        Op::ContactCard => contact_card(db, actor, i).await?,
+        Op::DealCard => deal_card(db, actor, i).await?,
+        Op::DealsList => {
+            let filter = DealFilter::default();
+            orbita_app::deals::list(db, access, &filter, DealSort::CreatedAt, true, None, PAGE).await?;
+            orbita_app::deals::pipelines_and_stages(db).await?;
+            admin::users(db, access).await?;
+        }
+        Op::MyTasks => {
+            let filter = TaskFilter {
+                assignee_ids: Some(vec![actor.user_id]),
+                done: Some(false),
+                ..TaskFilter::default()
+            };
+            orbita_app::tasks::list(db, access, &filter, None, TASKS_PAGE).await?;
+            admin::users(db, access).await?;
+        }
+        Op::Activities => {
+            orbita_app::activities::list(db, access, &ActivityFilter::default(), None, PAGE).await?;
+            admin::users(db, access).await?;
+        }
         Op::Kanban => {
             orbita_app::deals::pipelines_and_stages(db).await?;
             kanban::board(db, access, ctx.pipeline.id, &DealFilter::default()).await?;
@@ -154,6 +178,35 @@ async fn card(db: &Db, actor: &Actor, i: usize) -> anyhow::Result<()> {
     let tasks = TaskFilter { company_id: Some(id), done: Some(false), ..TaskFilter::default() };
     or_none(orbita_app::tasks::list(db, access, &tasks, None, CARD_LIMIT).await)?;
     timeline::for_record(db, access, timeline::Subject::Company(id), CARD_LIMIT).await?;
+    Ok(())
+}
+
+/// The contact card's reads, in the order the page makes them.
+async fn contact_card(db: &Db, actor: &Actor, i: usize) -> anyhow::Result<()> {
+    let access = &actor.access;
+    let contact = orbita_app::contacts::get(db, access, *pick(&actor.samples.contacts, i)?).await?;
+    admin::users(db, access).await?;
+    if let Some(company) = contact.fields.company_id {
+        or_none(orbita_app::companies::get(db, access, company).await)?;
+    }
+    let deals = DealFilter { contact_id: Some(contact.id), ..DealFilter::default() };
+    or_none(orbita_app::deals::list(db, access, &deals, DealSort::UpdatedAt, true, None, CARD_LIMIT).await)?;
+    orbita_app::deals::pipelines_and_stages(db).await?;
+    let tasks = TaskFilter { contact_id: Some(contact.id), done: Some(false), ..TaskFilter::default() };
+    or_none(orbita_app::tasks::list(db, access, &tasks, None, CARD_LIMIT).await)?;
+    timeline::for_record(db, access, timeline::Subject::Contact(contact.id), CARD_LIMIT).await?;
+    Ok(())
+}
+
+/// The deal card's reads, in the order the page makes them.
+async fn deal_card(db: &Db, actor: &Actor, i: usize) -> anyhow::Result<()> {
+    let access = &actor.access;
+    let deal = orbita_app::deals::get(db, access, *pick(&actor.samples.deals, i)?).await?;
+    orbita_app::deals::pipelines_and_stages(db).await?;
+    admin::users(db, access).await?;
+    let tasks = TaskFilter { deal_id: Some(deal.id), done: Some(false), ..TaskFilter::default() };
+    or_none(orbita_app::tasks::list(db, access, &tasks, None, 20).await)?;
+    timeline::for_record(db, access, timeline::Subject::Deal(deal.id), CARD_LIMIT).await?;
     Ok(())
 }
 

@@ -42,6 +42,8 @@ pub struct Actor {
 /// Everything an operation needs.
 pub struct Ctx {
     pub http: Http,
+    /// The server's process, to read its memory after each operation.
+    pub server_pid: u32,
     pub db: Db,
     pub manager: Actor,
     pub head: Actor,
@@ -80,6 +82,11 @@ pub enum Op {
     ContactByEmail,
     GlobalSearch,
     Card,
+    ContactCard,
+    DealCard,
+    DealsList,
+    MyTasks,
+    Activities,
     Kanban,
     CreateDeal,
     MoveStage,
@@ -109,6 +116,11 @@ impl Op {
             Op::ContactByEmail => "contact by e-mail fragment",
             Op::GlobalSearch => "global search (header)",
             Op::Card => "company card",
+            Op::ContactCard => "contact card",
+            Op::DealCard => "deal card",
+            Op::DealsList => "deals list, first page",
+            Op::MyTasks => "my tasks",
+            Op::Activities => "activities list, first page",
             Op::Kanban => "kanban, main pipeline",
             Op::CreateDeal => "create a deal",
             Op::MoveStage => "move a deal's stage",
@@ -127,6 +139,10 @@ impl Op {
             Op::ByName | Op::GlobalSearch => (Some(25.0), false),
             // A fragment of an address is searched like a fragment of a name.
             Op::ContactByEmail => (Some(25.0), true),
+            // The issue names the companies list and card; the other lists and cards are alike.
+            Op::ContactCard | Op::DealCard | Op::DealsList | Op::MyTasks | Op::Activities => {
+                (Some(10.0), true)
+            }
             Op::Kanban | Op::Summary => (Some(50.0), false),
             Op::Funnel => (Some(50.0), true),
             Op::CreateDeal | Op::MoveStage | Op::LogCall => (Some(10.0), false),
@@ -152,6 +168,11 @@ impl Op {
             Op::Card => {
                 "the card's service calls: company, users, contacts, deals, stages, open tasks, timeline"
             }
+            Op::ContactCard => "contact, users, company, deals, stages, open tasks, timeline",
+            Op::DealCard => "deal, stages, users, open tasks, timeline",
+            Op::DealsList => "`orbita_app::deals::list` (newest first, 50 rows), stages, users",
+            Op::MyTasks => "`orbita_app::tasks::list` (own open tasks, 200 rows), users",
+            Op::Activities => "`orbita_app::activities::list` (newest first, 50 rows), users",
             Op::Kanban => "pipelines and stages, `orbita_app::kanban::board`, users",
             Op::CreateDeal => "`orbita_app::deals::create` (insert + audit event, one transaction)",
             Op::MoveStage => "`orbita_app::deals::move_stage` (update + stage history + audit event)",
@@ -172,7 +193,17 @@ impl Op {
             Op::ContactByPhone => !s.phones.is_empty(),
             Op::ContactByEmail => !s.email_fragments.is_empty(),
             Op::Card | Op::CreateDeal | Op::LogCall => !s.companies.is_empty(),
-            Op::Session | Op::ListFirst | Op::Kanban | Op::MoveStage | Op::Summary | Op::Funnel => true,
+            Op::ContactCard => !s.contacts.is_empty(),
+            Op::DealCard => !s.deals.is_empty(),
+            Op::Session
+            | Op::ListFirst
+            | Op::DealsList
+            | Op::MyTasks
+            | Op::Activities
+            | Op::Kanban
+            | Op::MoveStage
+            | Op::Summary
+            | Op::Funnel => true,
         }
     }
 }
