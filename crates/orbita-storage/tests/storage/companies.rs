@@ -108,6 +108,11 @@ async fn search_finds_by_inn_kpp_name_fragment_phone_and_email() {
         assert_eq!(search("acme").await, ["ACME Trading"], "{} Latin, any case", t.name);
         assert_eq!(search("info@7736207543").await, ["ACME Trading"], "{} by e-mail", t.name);
         assert_eq!(search("1234567").await.len(), 3, "{} by phone digits", t.name);
+        // Whole identifiers go through their index; digits shaped like one that nobody has
+        // are still a substring search.
+        assert_eq!(search(" 773601001 ").await, ["ООО «Ромашка»"], "{} by a whole KPP", t.name);
+        assert_eq!(search("770708389").await, ["ООО «Ромашка»"], "{} 9 digits of an INN", t.name);
+        assert_eq!(search("4951234567").await.len(), 3, "{} 10 digits of a phone", t.name);
         assert!(search("nothing like this").await.is_empty(), "{}", t.name);
         assert_eq!(search("%").await.len(), 0, "{} LIKE wildcards are literal", t.name);
         let exact = CompanyFilter { inn: Some("7736207543".into()), ..Default::default() };
