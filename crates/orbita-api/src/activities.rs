@@ -258,8 +258,9 @@ async fn export(
 ) -> Result<Response, ApiError> {
     sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
     let filter = query.filter()?;
+    let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
-    let result = exports::activities(&state.db, &caller.access, &filter, &spec(format), file).await;
+    let result = exports::activities(&state.db, &caller.access, &filter, &spec, file).await;
     deliver(&state.db, result, format, "activities").await
 }
 

@@ -233,9 +233,10 @@ async fn export(
 ) -> Result<Response, ApiError> {
     let (sort, descending) = sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
     let filter = query.filter()?;
+    let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
     let result =
-        exports::contacts(&state.db, &caller.access, &filter, sort.by, descending, &spec(format), file).await;
+        exports::contacts(&state.db, &caller.access, &filter, sort.by, descending, &spec, file).await;
     deliver(&state.db, result, format, "contacts").await
 }
 

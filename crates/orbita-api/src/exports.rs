@@ -8,11 +8,13 @@
 //! As the web's downloads, the file is written to an anonymous temporary file (memory holds one
 //! page of rows, whatever the row count), then streamed as the response with its length.
 //!
-//! The file is for programs as much as for people, so it speaks the API's language rather than
-//! a user's: headers are field names (`name`, `owner`, `won_amount`), enumerations the API's
-//! words (`won`, `high`, `call`), CSV separated by commas with a `.` decimal mark (UTF-8 with a
-//! byte-order mark), times the organisation's wall-clock time. Text that a spreadsheet would
-//! run as a formula (`=1+2`) is written with a leading `'`.
+//! The file is the one the web gives the same user for the same list: headers and enumeration
+//! values in the caller's language (the token user's own choice, else the organisation's
+//! default language), numbers, dates and the CSV delimiter as that language writes them (`;`
+//! and a `,` decimal mark in Russian, `,` and `.` in English; UTF-8 with a byte-order mark),
+//! linked records the caller may not see by number only ("Компания № 5"), times the
+//! organisation's wall-clock time. Text that a spreadsheet would run as a formula (`=1+2`) is
+//! written with a leading `'`. A program wanting stable field names reads the JSON list.
 
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
@@ -20,13 +22,14 @@ use std::io::{Seek, SeekFrom};
 use axum::body::Body;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use orbita_app::Db;
 use orbita_app::exports::{ExportFailure, ExportSpec, Exported, Format};
+use orbita_app::{Access, Db, setup};
 use orbita_domain::org::Locale;
 use orbita_export::ExportError;
 use tokio_util::io::ReaderStream;
 use utoipa::ToSchema;
 
+use crate::auth::Caller;
 use crate::calendar;
 use crate::problem::ApiError;
 
@@ -36,46 +39,42 @@ use crate::problem::ApiError;
 #[expect(dead_code, reason = "describes a binary response body in the OpenAPI document")]
 pub struct FileBody(Vec<u8>);
 
-/// Label keys (`field-name`, `deal-status-won`, `nav-companies`) as the API spells them:
-/// without their namespace, in snake case (`name`, `won`, `companies`).
-const NAMESPACES: &[&str] = &[
-    "activity-direction-",
-    "activity-status-",
-    "activity-kind-",
-    "task-priority-",
-    "task-status-",
-    "deal-status-",
-    "audit-action-",
-    "field-",
-    "report-",
-    "audit-",
-    "task-",
-    "nav-",
-];
+/// The language the caller reads: their own choice, else the organisation's, as the web
+/// frames their pages (where a browser's `Accept-Language` stands in for the organisation's
+/// language; an API client sends none worth trusting).
+async fn language(db: &Db, access: &Access) -> Result<Locale, ApiError> {
+    match access.user.locale {
+        Some(locale) => Ok(locale),
+        None => Ok(setup::settings(db).await?.locale),
+    }
+}
 
-fn label(key: &str) -> String {
-    let word = NAMESPACES.iter().find_map(|ns| key.strip_prefix(ns)).unwrap_or(key);
-    word.replace('-', "_")
+fn label_ru(key: &str) -> String {
+    orbita_i18n::t(Locale::Ru, key)
+}
+
+fn label_en(key: &str) -> String {
+    orbita_i18n::t(Locale::En, key)
 }
 
 fn log_progress(rows: u64) {
     tracing::debug!(rows, "API export in progress");
 }
 
-/// A linked record the caller may not see, by number only ("Company #5"), never by name.
-fn number(_: Locale, key: &str, id: &str) -> String {
-    let kind = match key {
-        "deals-company-number" => "Company",
-        "deals-contact-number" => "Contact",
-        "deals-deal-number" => "Deal",
-        _ => "",
-    };
-    format!("{kind} #{id}").trim_start().to_owned()
+/// A linked record the caller may not see, by number only, as the pages show it
+/// ("Компания № 5", "Company #5"), never by name.
+fn number(locale: Locale, key: &str, id: &str) -> String {
+    orbita_i18n::t_args(locale, key, &[("id", id.to_owned().into())])
 }
 
-/// How an API export is written.
-pub fn spec(format: Format) -> ExportSpec<'static> {
-    ExportSpec { format, locale: Locale::En, label: &label, number, progress: &log_progress, tempdir: None }
+/// How the caller's file is written: in their language, as the web writes their downloads.
+pub async fn spec(db: &Db, caller: &Caller, format: Format) -> Result<ExportSpec<'static>, ApiError> {
+    let locale = language(db, &caller.access).await?;
+    let label: &'static (dyn Fn(&str) -> String + Sync) = match locale {
+        Locale::Ru => &label_ru,
+        Locale::En => &label_en,
+    };
+    Ok(ExportSpec { format, locale, label, number, progress: &log_progress, tempdir: None })
 }
 
 /// Where the file is written: the system deletes it as soon as it is closed.
@@ -140,7 +139,7 @@ macro_rules! downloads {
         $csv:ident = $csv_path:tt, $csv_summary:tt $(,)?
     ) => {
         #[utoipa::path(get, path = $xlsx_path, tag = $tag, summary = $xlsx_summary, params($params),
-            responses((status = 200, description = "An XLSX workbook of one sheet: a header row, then a row per record",
+            responses((status = 200, description = "An XLSX workbook of one sheet, in the caller's language (their own, else the organisation's): a header row, then a row per record",
                 content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 body = crate::exports::FileBody,
                 headers(("Content-Disposition" = String, description = "attachment; filename=\"….xlsx\"")))))]
@@ -153,7 +152,7 @@ macro_rules! downloads {
         }
 
         #[utoipa::path(get, path = $csv_path, tag = $tag, summary = $csv_summary, params($params),
-            responses((status = 200, description = "CSV (UTF-8 with a byte-order mark, comma-separated, CRLF): a header row, then a row per record",
+            responses((status = 200, description = "CSV in the caller's language (their own, else the organisation's): UTF-8 with a byte-order mark, CRLF, separated by `;` with a `,` decimal mark in Russian and by `,` with a `.` in English; a header row, then a row per record",
                 content_type = "text/csv",
                 body = crate::exports::FileBody,
                 headers(("Content-Disposition" = String, description = "attachment; filename=\"….csv\"")))))]
@@ -173,22 +172,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels_are_the_apis_words() {
-        for (key, word) in [
-            ("field-name", "name"),
-            ("field-expected-close-date", "expected_close_date"),
-            ("report-won-amount", "won_amount"),
-            ("report-total", "total"),
-            ("nav-companies", "companies"),
-            ("deal-status-won", "won"),
-            ("task-priority-high", "high"),
-            ("task-status-done", "done"),
-            ("task-overdue", "overdue"),
-            ("activity-kind-call", "call"),
-            ("activity-direction-incoming", "incoming"),
-            ("activity-status-planned", "planned"),
-        ] {
-            assert_eq!(label(key), word, "{key}");
-        }
+    fn linked_records_by_number_in_the_callers_language() {
+        assert_eq!(number(Locale::Ru, "deals-company-number", "5"), "Компания № 5");
+        assert_eq!(number(Locale::En, "deals-company-number", "5"), "Company #5");
+        assert_eq!(label_ru("field-name"), orbita_i18n::t(Locale::Ru, "field-name"));
+        assert_ne!(label_ru("field-name"), label_en("field-name"));
     }
 }

@@ -42,10 +42,12 @@ creates nothing new; the same key with another body is a 422. Keys are kept for 
 
 **Files.** Every list also downloads whole as a spreadsheet: `GET /api/v1/companies.xlsx` or \
 `.csv` (and contacts, deals, tasks, activities, `reports/summary`) takes the list's search, \
-filters and sort and holds every row you may see, in the list's order. Headers are the API's \
-field names, values its words (`won`, `high`); CSV is UTF-8 with a byte-order mark, \
-comma-separated, `.` as the decimal mark; times are the organisation's local time. Text that \
-a spreadsheet would run as a formula (`=1+2`) starts with `'`. A download needs the area's \
+filters and sort and holds every row you may see, in the list's order: the same file the web \
+gives you, in your language (your own, else the organisation's). Headers and values are words \
+of that language (`Название`, `Выиграна`); CSV is UTF-8 with a byte-order mark, separated by \
+`;` with `,` as the decimal mark in Russian, by `,` with `.` in English; times are the \
+organisation's local time. For stable field names read the JSON list. Text that a \
+spreadsheet would run as a formula (`=1+2`) starts with `'`. A download needs the area's \
 export right and is recorded in the audit log.
 
 **Rate limit.** Each token may send a limited number of requests per minute (600 by \

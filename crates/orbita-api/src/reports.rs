@@ -239,7 +239,7 @@ downloads!(
     "Download the summary report as CSV",
 );
 
-/// The summary report as a file: a row per employee, then the total (named `total`).
+/// The summary report as a file: a row per employee, then the total ("Итого" or "Total").
 async fn export(
     State(state): State<ApiState>,
     caller: Caller,
@@ -247,8 +247,9 @@ async fn export(
     format: Format,
 ) -> Result<Response, ApiError> {
     let params = query.params(&state.db).await?;
+    let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
-    let result = exports::summary_report(&state.db, &caller.access, &params, &spec(format), file).await;
+    let result = exports::summary_report(&state.db, &caller.access, &params, &spec, file).await;
     deliver(&state.db, result, format, "summary-report").await
 }
 

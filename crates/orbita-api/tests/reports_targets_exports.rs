@@ -2,7 +2,8 @@
 //! a head of sales sets their team's targets and a manager may not; the summary report counts
 //! won deals against the targets to the kopeck, month by month in the organisation's time
 //! zone; a download holds exactly the rows of the list the same caller sees, only theirs, with
-//! formula-like text neutralised, and is audited.
+//! formula-like text neutralised, and is audited; it is written in the caller's language
+//! (their own, else the organisation's), as the web writes it for them.
 
 mod support;
 
@@ -13,10 +14,12 @@ use calamine::{Data, Reader, Xlsx};
 use chrono::{DateTime, Utc};
 use orbita_app::{Access, admin, deals};
 use orbita_domain::audit::AuditAction;
+use orbita_domain::org::Locale;
 use orbita_domain::pipeline::{Stage, StageKind};
 use orbita_domain::{DealId, UserId, now};
 use orbita_storage::Db;
 use orbita_storage::audit::AuditFilter;
+use orbita_storage::users::UserChanges;
 use orbita_testkit::on_both;
 use serde_json::{Value, json};
 use support::{Client, File, Org, org, person, token_for};
@@ -299,14 +302,15 @@ async fn the_summary_counts_won_deals_against_targets_to_the_kopeck() {
         assert_eq!(csv.status, StatusCode::OK);
         let rows = read_csv(&csv);
         assert_eq!(rows.len(), march["rows"].as_array().map_or(0, Vec::len) + 2, "header, employees, total");
+        // In the organisation's language (the administrator chose none): Russian, `,` decimals.
         let column = |name: &str| rows[0].iter().position(|h| h == name).expect(name);
         let last = &rows[rows.len() - 1];
-        assert_eq!(last[0], "total");
+        assert_eq!(last[0], "Итого");
         assert_eq!(
-            (last[column("won_amount")].as_str(), last[column("target")].as_str()),
-            ("200000.50", "190000.00")
+            (last[column("Выиграно, сумма")].as_str(), last[column("План")].as_str()),
+            ("200000,50", "190000,00")
         );
-        assert_eq!(last[column("target_percent")], "105.26%");
+        assert_eq!(last[column("% плана")], "105,26%");
         // A manager has no right to export reports.
         m1.get("/api/v1/reports/summary.xlsx").await.expect(StatusCode::FORBIDDEN);
 
@@ -342,11 +346,17 @@ fn text(cell: &Data) -> String {
     }
 }
 
-/// Every record of a UTF-8 CSV with a byte-order mark, header first.
+/// Every record of a UTF-8 CSV with a byte-order mark, header first, as Russian Excel reads
+/// it: separated by `;` (the test organisation's language is Russian).
 fn read_csv(file: &File) -> Vec<Vec<String>> {
+    read_csv_with(file, b';')
+}
+
+fn read_csv_with(file: &File, delimiter: u8) -> Vec<Vec<String>> {
     let body = file.bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a byte-order mark");
     csv::ReaderBuilder::new()
         .has_headers(false)
+        .delimiter(delimiter)
         .from_reader(body)
         .records()
         .map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect())
@@ -389,9 +399,9 @@ fn company_row(company: &Value, names: &[(i64, &str)]) -> Vec<String> {
     ]
 }
 
-/// The same columns of a download's row (header names as the API writes them).
+/// The same columns of a download's row (headers in the organisation's language, Russian).
 fn file_row(header: &[String], row: &[String]) -> Vec<String> {
-    ["name", "inn", "kpp", "region", "phones", "owner"]
+    ["Название", "ИНН", "КПП", "Регион", "Телефоны", "Ответственный"]
         .iter()
         .map(|name| row[header.iter().position(|h| h == name).expect(name)].clone())
         .collect()
@@ -435,7 +445,7 @@ async fn companies_download_as_the_list_shows_them_and_only_the_callers() {
             assert_eq!(csv.header("content-length"), csv.bytes.len().to_string());
             let records = read_csv(&csv);
             let header = &records[0];
-            assert_eq!(header[..3], ["name", "inn", "kpp"]);
+            assert_eq!(header[..3], ["Название", "ИНН", "КПП"]);
             let rows: Vec<Vec<String>> = records[1..].iter().map(|r| file_row(header, r)).collect();
             assert_eq!(rows, expected, "CSV of {query}");
         }
@@ -512,10 +522,10 @@ async fn every_list_downloads_with_its_own_filters() {
             .expect(StatusCode::CREATED);
 
         for (path, list, first_header) in [
-            ("/api/v1/contacts.csv?sort=-name", "/api/v1/contacts?sort=-name", "full_name"),
-            ("/api/v1/deals.csv?status=open", "/api/v1/deals?status=open", "title"),
-            ("/api/v1/tasks.csv?done=false", "/api/v1/tasks?done=false", "title"),
-            ("/api/v1/activities.csv?kind=call", "/api/v1/activities?kind=call", "occurred"),
+            ("/api/v1/contacts.csv?sort=-name", "/api/v1/contacts?sort=-name", "ФИО"),
+            ("/api/v1/deals.csv?status=open", "/api/v1/deals?status=open", "Название"),
+            ("/api/v1/tasks.csv?done=false", "/api/v1/tasks?done=false", "Название"),
+            ("/api/v1/activities.csv?kind=call", "/api/v1/activities?kind=call", "Дата и время"),
         ] {
             let file = admin.download(path).await;
             assert_eq!(file.status, StatusCode::OK, "{path}");
@@ -527,11 +537,11 @@ async fn every_list_downloads_with_its_own_filters() {
         let column = |name: &str| deals[0].iter().position(|h| h == name).expect(name);
         assert_eq!(
             (
-                deals[1][column("amount")].as_str(),
-                deals[1][column("status")].as_str(),
-                deals[1][column("company")].as_str()
+                deals[1][column("Сумма")].as_str(),
+                deals[1][column("Статус")].as_str(),
+                deals[1][column("Компания")].as_str()
             ),
-            ("1500.50", "open", "Ромашка")
+            ("1500,50", "В работе", "Ромашка")
         );
         let contacts = read_csv(&admin.download("/api/v1/contacts.csv").await);
         assert_eq!(contacts[1][0], "Иванов =cmd", "not a formula: it does not start with =");
@@ -553,6 +563,108 @@ async fn every_list_downloads_with_its_own_filters() {
         admin.get("/api/v1/activities.xlsx?kind=visit").await.expect(StatusCode::BAD_REQUEST);
         admin.get("/api/v1/deals.xlsx?closed_from=0000-01-01T00:00:00Z").await;
         org.reader().get("/api/v1/deals.csv").await.expect(StatusCode::FORBIDDEN);
+        t
+    })
+    .await;
+}
+
+/// Sets a person's language as an administrator's edit of the user would.
+async fn speak(db: &Db, id: UserId, locale: Option<Locale>) {
+    let user = orbita_storage::users::get(db, id).await.expect("user");
+    let changes = UserChanges {
+        email: &user.email,
+        name: &user.name,
+        role_id: user.role_id,
+        is_active: user.is_active,
+        locale,
+    };
+    let mut tx = db.begin().await.expect("begin");
+    orbita_storage::users::update(&mut tx, id, &changes, now()).await.expect("update");
+    tx.commit().await.expect("commit");
+}
+
+/// The columns named `names` (by the header row) of every data row of a CSV or XLSX file.
+fn columns(records: &[Vec<String>], names: &[&str]) -> Vec<Vec<String>> {
+    let at: Vec<usize> = names
+        .iter()
+        .map(|n| records[0].iter().position(|h| h == n).unwrap_or_else(|| panic!("{n} in {:?}", records[0])))
+        .collect();
+    records[1..].iter().map(|r| at.iter().map(|i| r[*i].clone()).collect()).collect()
+}
+
+#[tokio::test]
+async fn files_speak_the_callers_language() {
+    on_both(|t| async move {
+        let org = org(&t.db).await;
+        let (m1, m2, admin) = (org.manager1(), org.manager2(), org.admin());
+        // The administrator's company, hidden from the managers; a deal of each manager on it:
+        // a manager's file names the company by number only, as their screen does.
+        let company =
+            admin.post("/api/v1/companies", json!({"name": "Тайна"})).await.expect(StatusCode::CREATED).id();
+        for owner in [org.manager1, org.manager2] {
+            let deal =
+                json!({"title": "Окна", "amount": "1500.50", "company_id": company, "owner_id": owner});
+            admin.post("/api/v1/deals", deal).await.expect(StatusCode::CREATED);
+        }
+        speak(&t.db, org.manager1, Some(Locale::En)).await;
+
+        // Manager 2 chose no language: the organisation's, Russian. `;`-separated, `,` decimals.
+        let csv = m2.download("/api/v1/deals.csv").await;
+        assert_eq!(csv.status, StatusCode::OK);
+        let raw = String::from_utf8(csv.bytes.clone()).expect("UTF-8");
+        assert!(raw.trim_start_matches('\u{feff}').starts_with("Название;Компания;"), "{raw}");
+        let ru = read_csv_with(&csv, b';');
+        let expected_ru = vec![vec![
+            "Окна".to_owned(),
+            format!("Компания № {company}"),
+            "В работе".into(),
+            "1500,50".into(),
+        ]];
+        assert_eq!(columns(&ru, &["Название", "Компания", "Статус", "Сумма"]), expected_ru);
+
+        // Manager 1 reads English: `,`-separated, `.` decimals, English words.
+        let csv = m1.download("/api/v1/deals.csv").await;
+        let raw = String::from_utf8(csv.bytes.clone()).expect("UTF-8");
+        assert!(raw.trim_start_matches('\u{feff}').starts_with("Title,Company,"), "{raw}");
+        let en = read_csv_with(&csv, b',');
+        let expected_en =
+            vec![vec!["Окна".to_owned(), format!("Company #{company}"), "Open".into(), "1500.50".into()]];
+        assert_eq!(columns(&en, &["Title", "Company", "Status", "Amount"]), expected_en);
+
+        // The workbooks too: the sheet's name, the headers, the words; the amount a number.
+        for (client, sheet_name, header, words) in [
+            (&m2, "Сделки", ["Название", "Компания", "Статус", "Сумма"], ["Компания № ", "В работе"]),
+            (&m1, "Deals", ["Title", "Company", "Status", "Amount"], ["Company #", "Open"]),
+        ] {
+            let file = client.download("/api/v1/deals.xlsx").await;
+            assert_eq!((file.status, file.header("content-type")), (StatusCode::OK, XLSX));
+            let workbook: Xlsx<_> =
+                calamine::open_workbook_from_rs(IoCursor::new(file.bytes.clone())).expect("valid xlsx");
+            assert_eq!(workbook.sheet_names(), [sheet_name]);
+            let sheet = read_xlsx(&file);
+            let texts: Vec<Vec<String>> = sheet.iter().map(|r| r.iter().map(text).collect()).collect();
+            let row = &columns(&texts, &header)[0];
+            assert_eq!((row[1].clone(), row[2].as_str()), (format!("{}{company}", words[0]), words[1]));
+            let amount = texts[0].iter().position(|h| h == header[3]).expect("amount");
+            assert_eq!(sheet[1][amount], Data::Float(1500.5));
+        }
+
+        // The organisation switches to English: whoever chose no language follows it, whoever
+        // chose Russian keeps it.
+        let mut settings = orbita_app::setup::settings(&t.db).await.expect("settings");
+        settings.locale = Locale::En;
+        let mut tx = t.db.begin().await.expect("begin");
+        orbita_storage::org::update(&mut tx, &settings, now()).await.expect("settings");
+        tx.commit().await.expect("commit");
+        let records = read_csv_with(&admin.download("/api/v1/companies.csv").await, b',');
+        assert_eq!(records[0][..3], ["Name", "INN", "KPP"]);
+        let records = read_csv_with(&m2.download("/api/v1/deals.csv").await, b',');
+        assert_eq!(records[0][0], "Title");
+        speak(&t.db, org.manager2, Some(Locale::Ru)).await;
+        let records = read_csv_with(&m2.download("/api/v1/deals.csv").await, b';');
+        assert_eq!(records[0][..2], ["Название", "Компания"]);
+        let report = read_csv_with(&admin.download("/api/v1/reports/summary.csv").await, b',');
+        assert_eq!(report.last().map(|r| r[0].as_str()), Some("Total"));
         t
     })
     .await;
