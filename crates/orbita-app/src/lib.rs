@@ -15,6 +15,7 @@ pub mod context;
 pub mod deals;
 pub mod demo;
 pub mod error;
+pub mod export_jobs;
 pub mod exports;
 pub mod kanban;
 pub mod links;

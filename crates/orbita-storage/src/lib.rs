@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod db;
 pub mod deals;
 pub mod error;
+pub mod export_jobs;
 pub mod idempotency;
 pub mod list;
 pub mod org;

@@ -155,8 +155,8 @@ async fn a_deal_with_a_budget_appears_on_the_list_and_its_card() {
     assert!(list.body.contains(&amount), "the budget in Russian format");
     assert!(list.body.contains(&format!("/deals/{id}")));
     assert!(
-        list.body.contains("href=\"/deals.xlsx") && list.body.contains("href=\"/deals.csv"),
-        "export links"
+        list.body.contains("action=\"/exports\"") && list.body.contains("name=\"list\" value=\"deals\""),
+        "the export form"
     );
 
     let card = anna.get(&format!("/deals/{id}")).await;

@@ -4,6 +4,7 @@
 
 mod companies;
 mod deals;
+mod export_jobs;
 mod records;
 mod reports;
 mod schema;

@@ -4,12 +4,17 @@
 //! sort), read the way that page reads it, so the file holds what the screen shows; the
 //! services apply the user's rights and audit the download.
 //!
+//! The same reading serves the background export the list pages start (`POST /exports`,
+//! `pages::export_jobs`): [`request`] turns a list's name and query string into the
+//! `ExportRequest` both paths hand to `orbita_app::export_jobs::write`.
+//!
 //! The deals list's parser is shared (`deals::query::DealQuery`); the companies, contacts,
 //! tasks, activities and audit pages build their filters inline, so those are repeated here
 //! with the same parameter names — keep them in step with the pages.
 //!
-//! The file is written to an anonymous temporary file (memory holds one page of rows), then
-//! streamed as the response with its length, so the browser shows the download's progress.
+//! A direct download is written to an anonymous temporary file (memory holds one page of
+//! rows), then streamed as the response with its length, so the browser shows the download's
+//! progress. The REST API and bookmarks use these; the pages start a background job instead.
 
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
@@ -19,8 +24,9 @@ use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use orbita_app::exports::{self, ExportFailure, ExportSpec, Exported, Format};
+use axum::routing::{MethodRouter, get};
+use orbita_app::export_jobs::{self, ExportRequest};
+use orbita_app::exports::{ExportFailure, ExportSpec, Exported, Format};
 use orbita_app::reports::SummaryParams;
 use orbita_domain::access::{Action, Area, Scope};
 use orbita_domain::activity::{ActivityKind, ActivityStatus};
@@ -43,26 +49,47 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::ui::Layout;
 
-type Query = RawQuery;
-type St = State<AppState>;
-
 pub fn routes() -> Router<AppState> {
     use Format::{Csv, Xlsx};
     Router::new()
-        .route("/companies.xlsx", get(|s: St, u: SignedIn, q: Query| companies(s, u, q, Xlsx)))
-        .route("/companies.csv", get(|s: St, u: SignedIn, q: Query| companies(s, u, q, Csv)))
-        .route("/contacts.xlsx", get(|s: St, u: SignedIn, q: Query| contacts(s, u, q, Xlsx)))
-        .route("/contacts.csv", get(|s: St, u: SignedIn, q: Query| contacts(s, u, q, Csv)))
-        .route("/deals.xlsx", get(|s: St, u: SignedIn, q: Query| deals(s, u, q, Xlsx)))
-        .route("/deals.csv", get(|s: St, u: SignedIn, q: Query| deals(s, u, q, Csv)))
-        .route("/tasks.xlsx", get(|s: St, u: SignedIn, q: Query| tasks(s, u, q, Xlsx)))
-        .route("/tasks.csv", get(|s: St, u: SignedIn, q: Query| tasks(s, u, q, Csv)))
-        .route("/activities.xlsx", get(|s: St, u: SignedIn, q: Query| activities(s, u, q, Xlsx)))
-        .route("/activities.csv", get(|s: St, u: SignedIn, q: Query| activities(s, u, q, Csv)))
-        .route("/admin/audit.xlsx", get(|s: St, u: SignedIn, q: Query| audit(s, u, q, Xlsx)))
-        .route("/admin/audit.csv", get(|s: St, u: SignedIn, q: Query| audit(s, u, q, Csv)))
-        .route("/reports/summary.xlsx", get(|s: St, u: SignedIn, q: Query| summary(s, u, q, Xlsx)))
-        .route("/reports/summary.csv", get(|s: St, u: SignedIn, q: Query| summary(s, u, q, Csv)))
+        .route("/companies.xlsx", download("companies", Xlsx))
+        .route("/companies.csv", download("companies", Csv))
+        .route("/contacts.xlsx", download("contacts", Xlsx))
+        .route("/contacts.csv", download("contacts", Csv))
+        .route("/deals.xlsx", download("deals", Xlsx))
+        .route("/deals.csv", download("deals", Csv))
+        .route("/tasks.xlsx", download("tasks", Xlsx))
+        .route("/tasks.csv", download("tasks", Csv))
+        .route("/activities.xlsx", download("activities", Xlsx))
+        .route("/activities.csv", download("activities", Csv))
+        .route("/admin/audit.xlsx", download("audit", Xlsx))
+        .route("/admin/audit.csv", download("audit", Csv))
+        .route("/reports/summary.xlsx", download("summary", Xlsx))
+        .route("/reports/summary.csv", download("summary", Csv))
+}
+
+fn download(list: &'static str, format: Format) -> MethodRouter<AppState> {
+    get(move |State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery| async move {
+        match request(list, raw.as_deref(), &user) {
+            Some(request) => direct(&state, &user, &request, format).await,
+            None => PageError::NotFound.into_response(),
+        }
+    })
+}
+
+/// The export a list's page would show for this query string, read as that page reads it;
+/// `None` for a list that has no export.
+pub(super) fn request(list: &str, raw: Option<&str>, user: &SignedIn) -> Option<ExportRequest> {
+    Some(match list {
+        "companies" => companies(raw, user),
+        "contacts" => contacts(raw, user),
+        "deals" => deals(raw, user),
+        "tasks" => tasks(raw, user),
+        "activities" => activities(raw, user),
+        "audit" => audit(raw, user),
+        "summary" => summary(raw, user),
+        _ => return None,
+    })
 }
 
 fn log_progress(rows: u64) {
@@ -70,13 +97,31 @@ fn log_progress(rows: u64) {
 }
 
 /// A linked record the user may not see, by number, as the pages show it ("Компания № 5").
-fn number(locale: Locale, key: &str, id: &str) -> String {
+pub(super) fn number(locale: Locale, key: &str, id: &str) -> String {
     crate::ui::i18n::t_args(locale, key, &[("id", id.to_owned().into())])
 }
 
-/// Headers and values in the user's language.
-fn spec<'a>(layout: &Layout, format: Format, label: &'a (dyn Fn(&str) -> String + Sync)) -> ExportSpec<'a> {
-    ExportSpec { format, locale: layout.locale, label, number, progress: &log_progress, tempdir: None }
+/// The download's name: `companies-2026-11-23.xlsx`, dated in the organisation's zone.
+pub(super) fn file_name(request: &ExportRequest, format: Format, layout: &Layout) -> String {
+    let day = today(&layout.time_zone).format("%Y-%m-%d");
+    format!("{}-{day}.{}", request.file_stem(), format.extension())
+}
+
+/// Writes the file while the request waits, then streams it.
+async fn direct(state: &AppState, user: &SignedIn, request: &ExportRequest, format: Format) -> Response {
+    let label = |key: &str| user.layout.t(key);
+    let Ok(file) = spool() else { return PageError::Internal.into_response() };
+    // Headers and values in the user's language.
+    let spec = ExportSpec {
+        format,
+        locale: user.layout.locale,
+        label: &label,
+        number,
+        progress: &log_progress,
+        tempdir: None,
+    };
+    let result = export_jobs::write(&state.db, &user.session.access, request, &spec, file).await;
+    deliver(result, format, &file_name(request, format, &user.layout))
 }
 
 /// Where the file is written: deleted by the system as soon as it is closed.
@@ -87,13 +132,8 @@ fn spool() -> Result<File, PageError> {
     })
 }
 
-/// The finished file as the response: `companies-2026-11-23.xlsx`.
-fn deliver(
-    result: Result<Exported<File>, ExportFailure>,
-    format: Format,
-    name: &str,
-    layout: &Layout,
-) -> Response {
+/// The finished file as the response.
+fn deliver(result: Result<Exported<File>, ExportFailure>, format: Format, filename: &str) -> Response {
     let mut file = match result {
         Ok(exported) => exported.out,
         Err(ExportFailure::App(error)) => return PageError::from(error).into_response(),
@@ -108,7 +148,6 @@ fn deliver(
     }
     let length = file.metadata().map(|m| m.len()).ok();
     let body = Body::from_stream(ReaderStream::new(tokio::fs::File::from_std(file)));
-    let filename = format!("{name}-{}.{}", today(&layout.time_zone).format("%Y-%m-%d"), format.extension());
     let disposition = format!("attachment; filename=\"{filename}\"");
     let mut response =
         ([(CONTENT_TYPE, format.content_type().to_owned()), (CONTENT_DISPOSITION, disposition)], body)
@@ -131,8 +170,8 @@ fn owners(raw: &str, me: UserId) -> Option<Vec<UserId>> {
 const COMPANY_SORTS: &[(&str, CompanySort)] =
     &[("name", CompanySort::Name), ("created", CompanySort::CreatedAt), ("updated", CompanySort::UpdatedAt)];
 
-async fn companies(State(state): St, user: SignedIn, RawQuery(raw): Query, format: Format) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
+fn companies(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
+    let query = ListQuery::parse(raw);
     let (access, tz) = (&user.session.access, &user.layout.time_zone);
     let filter = CompanyFilter {
         q: query.opt("q"),
@@ -145,18 +184,14 @@ async fn companies(State(state): St, user: SignedIn, RawQuery(raw): Query, forma
         ..CompanyFilter::default()
     };
     let sort = query.sort_as(COMPANY_SORTS, "name");
-    let label = |key: &str| user.layout.t(key);
-    let Ok(file) = spool() else { return PageError::Internal.into_response() };
-    let spec = spec(&user.layout, format, &label);
-    let result = exports::companies(&state.db, access, &filter, sort.by, sort.descending, &spec, file).await;
-    deliver(result, format, "companies", &user.layout)
+    ExportRequest::Companies { filter, sort: sort.by, descending: sort.descending }
 }
 
 const CONTACT_SORTS: &[(&str, ContactSort)] =
     &[("name", ContactSort::Name), ("created", ContactSort::CreatedAt)];
 
-async fn contacts(State(state): St, user: SignedIn, RawQuery(raw): Query, format: Format) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
+fn contacts(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
+    let query = ListQuery::parse(raw);
     let (access, tz) = (&user.session.access, &user.layout.time_zone);
     let filter = ContactFilter {
         q: query.opt("q"),
@@ -167,28 +202,19 @@ async fn contacts(State(state): St, user: SignedIn, RawQuery(raw): Query, format
         ..ContactFilter::default()
     };
     let sort = query.sort_as(CONTACT_SORTS, "name");
-    let label = |key: &str| user.layout.t(key);
-    let Ok(file) = spool() else { return PageError::Internal.into_response() };
-    let spec = spec(&user.layout, format, &label);
-    let result = exports::contacts(&state.db, access, &filter, sort.by, sort.descending, &spec, file).await;
-    deliver(result, format, "contacts", &user.layout)
+    ExportRequest::Contacts { filter, sort: sort.by, descending: sort.descending }
 }
 
-async fn deals(State(state): St, user: SignedIn, RawQuery(raw): Query, format: Format) -> Response {
-    let query = DealQuery::parse(raw.as_deref());
-    let access = &user.session.access;
-    let filter = query.filter(access.user_id(), &user.layout.time_zone);
+fn deals(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
+    let query = DealQuery::parse(raw);
+    let filter = query.filter(user.session.access.user_id(), &user.layout.time_zone);
     let (sort, descending) = query.sort();
-    let label = |key: &str| user.layout.t(key);
-    let Ok(file) = spool() else { return PageError::Internal.into_response() };
-    let spec = spec(&user.layout, format, &label);
-    let result = exports::deals(&state.db, access, &filter, sort, descending, &spec, file).await;
-    deliver(result, format, "deals", &user.layout)
+    ExportRequest::Deals { filter, sort, descending }
 }
 
 /// As "My tasks" reads it: `assignee` (`me`, `all` for the team, an id), `status=done`.
-async fn tasks(State(state): St, user: SignedIn, RawQuery(raw): Query, format: Format) -> Response {
-    let p = common::Params::parse(raw.as_deref());
+fn tasks(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
+    let p = common::Params::parse(raw);
     let access = &user.session.access;
     let me = access.user_id();
     let team = access.permissions.scope(Area::Tasks, Action::View).is_some_and(|s| s != Scope::Own);
@@ -197,24 +223,23 @@ async fn tasks(State(state): St, user: SignedIn, RawQuery(raw): Query, format: F
         "" | "me" => Some(vec![me]),
         other => Some(vec![common::id::<UserId>(other).unwrap_or(me)]),
     };
-    let filter = TaskFilter { assignee_ids, done: Some(p.get("status") == "done"), ..TaskFilter::default() };
-    let label = |key: &str| user.layout.t(key);
-    let Ok(file) = spool() else { return PageError::Internal.into_response() };
-    let spec = spec(&user.layout, format, &label);
-    let result = exports::tasks(&state.db, access, &filter, &spec, file).await;
-    deliver(result, format, "tasks", &user.layout)
+    ExportRequest::Tasks(TaskFilter {
+        assignee_ids,
+        done: Some(p.get("status") == "done"),
+        ..TaskFilter::default()
+    })
 }
 
 /// As the register of activities reads it: `kind`, `status`, `responsible`, `from`, `to`
 /// (days, both included) and the links `company_id`, `contact_id`, `deal_id`.
-async fn activities(State(state): St, user: SignedIn, RawQuery(raw): Query, format: Format) -> Response {
-    let p = common::Params::parse(raw.as_deref());
+fn activities(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
+    let p = common::Params::parse(raw);
     let access = &user.session.access;
     let responsible = p.get("responsible");
     let responsible_id =
         if responsible == "me" { Some(access.user_id()) } else { common::id::<UserId>(&responsible) };
     let (from, to) = common::period(&user.layout.time_zone, &p.get("from"), &p.get("to"));
-    let filter = ActivityFilter {
+    ExportRequest::Activities(ActivityFilter {
         kind: ActivityKind::parse(&p.get("kind")),
         status: ActivityStatus::parse(&p.get("status")),
         responsible_ids: responsible_id.map(|r| vec![r]),
@@ -224,44 +249,32 @@ async fn activities(State(state): St, user: SignedIn, RawQuery(raw): Query, form
         from,
         to,
         ..ActivityFilter::default()
-    };
-    let label = |key: &str| user.layout.t(key);
-    let Ok(file) = spool() else { return PageError::Internal.into_response() };
-    let spec = spec(&user.layout, format, &label);
-    let result = exports::activities(&state.db, access, &filter, &spec, file).await;
-    deliver(result, format, "activities", &user.layout)
+    })
 }
 
 const AUDIT_ENTITIES: &[&str] = &["company", "contact", "deal", "task", "activity", "user", "group", "role"];
 
 /// As the audit log page reads it: `user`, `entity`, `action`, `from`, `to`.
-async fn audit(State(state): St, user: SignedIn, RawQuery(raw): Query, format: Format) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
+fn audit(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
+    let query = ListQuery::parse(raw);
     let tz = &user.layout.time_zone;
-    let filter = AuditFilter {
+    ExportRequest::AuditLog(AuditFilter {
         actor_id: query.parsed::<UserId>("user"),
         entity: AUDIT_ENTITIES.iter().find(|e| **e == query.get("entity")).map(|e| (*e).to_owned()),
         entity_id: None,
         action: AuditAction::parse(query.get("action")),
         from: query.date("from").map(|d| day_start(d, tz)),
         to: query.date("to").map(|d| day_end(d, tz)),
-    };
-    let label = |key: &str| user.layout.t(key);
-    let Ok(file) = spool() else { return PageError::Internal.into_response() };
-    let spec = spec(&user.layout, format, &label);
-    let result = exports::audit_log(&state.db, &user.session.access, &filter, &spec, file).await;
-    deliver(result, format, "audit", &user.layout)
+    })
 }
 
 /// As the summary report reads it: `from`, `to` (this month by default), `group`.
-async fn summary(State(state): St, user: SignedIn, RawQuery(raw): Query, format: Format) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
+fn summary(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
+    let query = ListQuery::parse(raw);
     let range = DayRange::from_query(&query, DayRange::month(today(&user.layout.time_zone)));
-    let params =
-        SummaryParams { from: range.from, to: range.end(), group: query.parsed::<i64>("group").map(GroupId) };
-    let label = |key: &str| user.layout.t(key);
-    let Ok(file) = spool() else { return PageError::Internal.into_response() };
-    let spec = spec(&user.layout, format, &label);
-    let result = exports::summary_report(&state.db, &user.session.access, &params, &spec, file).await;
-    deliver(result, format, "summary-report", &user.layout)
+    ExportRequest::Summary(SummaryParams {
+        from: range.from,
+        to: range.end(),
+        group: query.parsed::<i64>("group").map(GroupId),
+    })
 }

@@ -7,6 +7,7 @@ mod auth;
 mod companies;
 mod contacts;
 mod deals;
+mod export_jobs;
 mod exports;
 mod kanban;
 pub mod list_query;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(targets::routes())
         .merge(exports::routes())
+        .merge(export_jobs::routes())
 }
 
 /// The start page: the client base.

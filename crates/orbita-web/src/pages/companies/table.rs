@@ -129,8 +129,8 @@ pub struct ListResults {
     pub list: &'static str,
     /// The list's state, for "save this view".
     pub state: String,
-    pub export_xlsx: String,
-    pub export_csv: String,
+    /// Whether the user may export the list: the export buttons start a background job.
+    pub export: bool,
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
     pub next_href: String,
@@ -142,18 +142,8 @@ impl ListResults {
     /// The results of `query` on the list at `path`; `export` when the user may export it.
     pub fn new(layout: Layout, list: &'static str, path: &str, query: &ListQuery, export: bool) -> Self {
         let state = query.state();
-        let export_link = |ext: &str| {
-            if !export {
-                String::new()
-            } else if state.is_empty() {
-                format!("{path}.{ext}")
-            } else {
-                format!("{path}.{ext}?{state}")
-            }
-        };
         Self {
-            export_xlsx: export_link("xlsx"),
-            export_csv: export_link("csv"),
+            export,
             first_href: if query.is_paged() { query.href(path, &[], &[]) } else { String::new() },
             layout,
             list,

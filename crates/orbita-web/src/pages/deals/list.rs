@@ -81,8 +81,8 @@ pub struct ListPage {
     pub view_query: String,
     pub view_name: String,
     pub view_errors: ValidationErrors,
-    pub export_xlsx: String,
-    pub export_csv: String,
+    /// The view's query string for the export form (a background job).
+    pub export_query: String,
     pub kanban_href: String,
     pub reset_href: String,
     pub can_create: bool,
@@ -154,7 +154,6 @@ pub async fn render(
         if query.after.is_empty() { String::new() } else { DealQuery::link("/deals", &query.view_pairs()) };
 
     let view_query = query.view_query();
-    let export_query = DealQuery::link("", &query.view_pairs());
     let owner_blank = format!("{}: {}", layout.t("field-owner"), layout.t("filter-any"));
     let mut owners = vec![
         SelectOption::new("", owner_blank, query.owner.is_empty()),
@@ -200,8 +199,7 @@ pub async fn render(
                 name: v.name,
             })
             .collect(),
-        export_xlsx: format!("/deals.xlsx{export_query}"),
-        export_csv: format!("/deals.csv{export_query}"),
+        export_query: view_query.clone(),
         kanban_href: DealQuery::link("/deals/kanban", &{
             let mut pairs = query.filter_pairs();
             pairs.retain(|(k, _)| *k != "stage");

@@ -75,8 +75,9 @@ pub struct SummaryPage {
     pub period_error: String,
     pub lines: Vec<Line>,
     pub total: Option<Line>,
-    pub export_xlsx: String,
-    pub export_csv: String,
+    /// Whether the user may export the report, and its query string for the export form.
+    pub export: bool,
+    pub export_query: String,
 }
 
 pub async fn summary(
@@ -98,12 +99,6 @@ pub async fn summary(
     };
     let groups = group_options(&state.db, access, &layout, query.get("group")).await?;
 
-    let state_query = query.state();
-    let export = |ext: &str| match (access.can(Area::Reports, Action::Export), state_query.is_empty()) {
-        (false, _) => String::new(),
-        (true, true) => format!("{PATH}/summary.{ext}"),
-        (true, false) => format!("{PATH}/summary.{ext}?{state_query}"),
-    };
     let period_error = errors.0.first().map(|e| layout.error_message(e)).unwrap_or_default();
     let (lines, total) = match &report {
         Some(report) => {
@@ -127,8 +122,8 @@ pub async fn summary(
         period_error,
         lines,
         total,
-        export_xlsx: export("xlsx"),
-        export_csv: export("csv"),
+        export: access.can(Area::Reports, Action::Export),
+        export_query: query.state(),
         layout,
     };
     let status = if errors.0.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

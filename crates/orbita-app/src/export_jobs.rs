@@ -1,0 +1,405 @@
+//! Exports in the background: a large list takes a minute or two to write, so the page starts a
+//! job and shows its progress instead of holding a request open. The job writes the file with
+//! the same [`crate::exports`] functions as a direct download (same rights, filters, columns,
+//! one audit event on completion) into a temporary file, then stores it in the database in
+//! ~1 MiB chunks in the transaction that marks the job done, so any instance can serve the
+//! progress page and the download.
+//!
+//! The exports report their row count through a synchronous callback; it lands in an atomic,
+//! and the runner writes it with a heartbeat every second. A running job whose heartbeat is
+//! older than [`STALE_AFTER`] lost its server (a restart, a crash) and is shown as stopped.
+//! Only the user who started a job sees it; to anyone else it does not exist.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use orbita_domain::access::{Action, Area};
+use orbita_domain::org::Locale;
+use orbita_domain::{Timestamp, now};
+use orbita_storage::Db;
+use orbita_storage::activities::ActivityFilter;
+use orbita_storage::audit::AuditFilter;
+use orbita_storage::companies::{CompanyFilter, CompanySort};
+use orbita_storage::contacts::{ContactFilter, ContactSort};
+use orbita_storage::deals::{DealFilter, DealSort};
+use orbita_storage::export_jobs::{self, ExportJobRow, Finished, NewExportJob};
+use orbita_storage::tasks::TaskFilter;
+use tokio::task::JoinHandle;
+
+use crate::exports::{self, ExportFailure, ExportSpec, Exported, Format};
+use crate::reports::SummaryParams;
+use crate::{Access, AppError};
+
+/// Size of a stored piece of a finished file.
+pub const CHUNK_BYTES: usize = 1 << 20;
+/// How often a running job writes its row count and proves it is alive.
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
+/// A running job silent for this long lost its server.
+pub const STALE_AFTER: TimeDelta = TimeDelta::minutes(2);
+/// Jobs and their files are kept this long, then deleted when a new job starts.
+pub const KEEP_FOR: TimeDelta = TimeDelta::hours(24);
+/// How many jobs "My exports" shows.
+pub const RECENT: u64 = 50;
+
+/// What to export: a list with the filter and sort its page parsed from the query string.
+#[derive(Debug, Clone)]
+pub enum ExportRequest {
+    Companies { filter: CompanyFilter, sort: CompanySort, descending: bool },
+    Contacts { filter: ContactFilter, sort: ContactSort, descending: bool },
+    Deals { filter: DealFilter, sort: DealSort, descending: bool },
+    Tasks(TaskFilter),
+    Activities(ActivityFilter),
+    AuditLog(AuditFilter),
+    Summary(SummaryParams),
+}
+
+impl ExportRequest {
+    /// The list's name in a job and in the export form: `companies`, `audit`, `summary`…
+    pub fn list(&self) -> &'static str {
+        match self {
+            ExportRequest::Companies { .. } => "companies",
+            ExportRequest::Contacts { .. } => "contacts",
+            ExportRequest::Deals { .. } => "deals",
+            ExportRequest::Tasks(_) => "tasks",
+            ExportRequest::Activities(_) => "activities",
+            ExportRequest::AuditLog(_) => "audit",
+            ExportRequest::Summary(_) => "summary",
+        }
+    }
+
+    /// The start of the file's name: `companies-2026-11-23.xlsx`.
+    pub fn file_stem(&self) -> &'static str {
+        match self {
+            ExportRequest::Summary(_) => "summary-report",
+            other => other.list(),
+        }
+    }
+
+    /// Whose Export right the file needs.
+    pub fn area(&self) -> Area {
+        match self {
+            ExportRequest::Companies { .. } => Area::Companies,
+            ExportRequest::Contacts { .. } => Area::Contacts,
+            ExportRequest::Deals { .. } => Area::Deals,
+            ExportRequest::Tasks(_) => Area::Tasks,
+            ExportRequest::Activities(_) => Area::Activities,
+            ExportRequest::AuditLog(_) => Area::AuditLog,
+            ExportRequest::Summary(_) => Area::Reports,
+        }
+    }
+}
+
+/// Writes the requested export to `out`: the one path of a direct download and of a job.
+pub async fn write<W: Write + Send + 'static>(
+    db: &Db,
+    access: &Access,
+    request: &ExportRequest,
+    spec: &ExportSpec<'_>,
+    out: W,
+) -> Result<Exported<W>, ExportFailure> {
+    match request {
+        ExportRequest::Companies { filter, sort, descending } => {
+            exports::companies(db, access, filter, *sort, *descending, spec, out).await
+        }
+        ExportRequest::Contacts { filter, sort, descending } => {
+            exports::contacts(db, access, filter, *sort, *descending, spec, out).await
+        }
+        ExportRequest::Deals { filter, sort, descending } => {
+            exports::deals(db, access, filter, *sort, *descending, spec, out).await
+        }
+        ExportRequest::Tasks(filter) => exports::tasks(db, access, filter, spec, out).await,
+        ExportRequest::Activities(filter) => exports::activities(db, access, filter, spec, out).await,
+        ExportRequest::AuditLog(filter) => exports::audit_log(db, access, filter, spec, out).await,
+        ExportRequest::Summary(params) => exports::summary_report(db, access, params, spec, out).await,
+    }
+}
+
+/// How a job writes its file: the format, and the user's language as plain functions (the
+/// job outlives the request that started it).
+#[derive(Debug, Clone)]
+pub struct JobSpec {
+    pub format: Format,
+    pub locale: Locale,
+    /// The text for a key in a language: headers and values.
+    pub label: fn(Locale, &str) -> String,
+    /// A linked record the user may not see, by number (see [`ExportSpec::number`]).
+    pub number: fn(Locale, &str, &str) -> String,
+    /// The download's name, `companies-2026-11-23.xlsx`.
+    pub file_name: String,
+}
+
+/// Where a job stands, as its owner is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobState {
+    Running,
+    Done,
+    /// The export refused or broke; the reason as recorded.
+    Failed(String),
+    /// Still marked running, but its heartbeat stopped: the server stopped during the export.
+    Stopped,
+}
+
+/// A job as its owner sees it.
+#[derive(Debug, Clone)]
+pub struct ExportJob {
+    pub id: i64,
+    pub list: String,
+    pub format: Format,
+    /// The list's query string the export was started with.
+    pub query: String,
+    pub state: JobState,
+    pub rows_written: u64,
+    pub rows_total: Option<u64>,
+    pub file_name: Option<String>,
+    pub byte_size: Option<u64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+}
+
+impl ExportJob {
+    fn from_row(row: ExportJobRow, at: Timestamp) -> ExportJob {
+        let state = match row.status.as_str() {
+            export_jobs::DONE => JobState::Done,
+            export_jobs::FAILED => JobState::Failed(row.error.unwrap_or_default()),
+            _ if at - row.updated_at > STALE_AFTER => JobState::Stopped,
+            _ => JobState::Running,
+        };
+        let unsigned = |n: i64| u64::try_from(n).unwrap_or(0);
+        ExportJob {
+            id: row.id,
+            list: row.list,
+            format: Format::from_extension(&row.format).unwrap_or(Format::Csv),
+            query: row.query,
+            state,
+            rows_written: unsigned(row.rows_written),
+            rows_total: row.rows_total.map(unsigned),
+            file_name: row.file_name,
+            byte_size: row.byte_size.map(unsigned),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            finished_at: row.finished_at,
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.state == JobState::Running
+    }
+
+    /// How long the export ran, or has been running.
+    pub fn elapsed(&self, at: Timestamp) -> TimeDelta {
+        let end = match self.state {
+            JobState::Running => at,
+            JobState::Stopped => self.updated_at,
+            _ => self.finished_at.unwrap_or(self.updated_at),
+        };
+        (end - self.created_at).max(TimeDelta::zero())
+    }
+}
+
+/// A started job; `task` finishes when the file is stored (tests wait for it, pages do not).
+#[derive(Debug)]
+pub struct Started {
+    pub id: i64,
+    pub task: JoinHandle<()>,
+}
+
+/// Starts exporting `request` for the signed-in user in the background. The Export right is
+/// checked here, so a user without it is refused at once rather than shown a failed job.
+/// `query` is the list's query string, kept to tell jobs apart. Old jobs are deleted first.
+pub async fn start(
+    db: &Db,
+    access: &Access,
+    request: ExportRequest,
+    how: JobSpec,
+    query: &str,
+) -> Result<Started, AppError> {
+    access.require(request.area(), Action::Export)?;
+    if let Err(error) = clean_up(db, KEEP_FOR).await {
+        // Old files only cost space; the new export matters more.
+        tracing::warn!(%error, "old export jobs not deleted");
+    }
+    let new = NewExportJob {
+        user_id: access.user_id(),
+        list: request.list(),
+        format: how.format.extension(),
+        query,
+        rows_total: None,
+    };
+    let mut tx = db.begin().await?;
+    let id = export_jobs::insert(&mut tx, &new, now()).await?;
+    tx.commit().await?;
+    let (db, access) = (db.clone(), access.clone());
+    // The export runs in a task of its own so that a panic in it is recorded as a failure
+    // instead of leaving the job "running" until its heartbeat goes stale.
+    let task = tokio::spawn(async move {
+        let runner = tokio::spawn(run(db.clone(), access, id, request, how));
+        if let Err(error) = runner.await {
+            tracing::error!(%error, job = id, "export job crashed");
+            record_failure(&db, id, "the export stopped unexpectedly").await;
+        }
+    });
+    Ok(Started { id, task })
+}
+
+async fn run(db: Db, access: Access, id: i64, request: ExportRequest, how: JobSpec) {
+    let rows = AtomicU64::new(0);
+    let written = {
+        let label = |key: &str| (how.label)(how.locale, key);
+        let progress = |n: u64| rows.store(n, Ordering::Relaxed);
+        let spec = ExportSpec {
+            format: how.format,
+            locale: how.locale,
+            label: &label,
+            number: how.number,
+            progress: &progress,
+            tempdir: None,
+        };
+        match tempfile::tempfile() {
+            Ok(file) => {
+                let export = write(&db, &access, &request, &spec, file);
+                with_heartbeat(&db, id, &rows, export).await
+            }
+            Err(error) => Err(ExportFailure::Interrupted(format!("no temporary file: {error}"))),
+        }
+    };
+    let stored = match written {
+        Ok(exported) => store(&db, id, exported, &how.file_name).await,
+        Err(error) => Err(error.to_string()),
+    };
+    if let Err(reason) = stored {
+        tracing::warn!(job = id, %reason, "export job failed");
+        record_failure(&db, id, &reason).await;
+    }
+}
+
+/// Drives the export, writing the row count and the heartbeat every [`HEARTBEAT`].
+async fn with_heartbeat<T>(db: &Db, id: i64, rows: &AtomicU64, export: impl Future<Output = T>) -> T {
+    let mut beat = tokio::time::interval(HEARTBEAT);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    beat.tick().await;
+    let mut export = std::pin::pin!(export);
+    loop {
+        tokio::select! {
+            result = &mut export => return result,
+            _ = beat.tick() => {
+                let written = i64::try_from(rows.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
+                if let Err(error) = record_progress(db, id, written).await {
+                    tracing::warn!(%error, job = id, "export progress not recorded");
+                }
+            }
+        }
+    }
+}
+
+async fn record_progress(db: &Db, id: i64, rows: i64) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    export_jobs::record_progress(&mut tx, id, rows, now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn record_failure(db: &Db, id: i64, reason: &str) {
+    let result = async {
+        let mut tx = db.begin().await?;
+        export_jobs::fail(&mut tx, id, reason, now()).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(error) = result {
+        tracing::error!(%error, job = id, "export job failure not recorded");
+    }
+}
+
+/// Stores the finished file in chunks and marks the job done, in one transaction: the file is
+/// there completely or not at all. Reads one chunk at a time from the temporary file.
+async fn store(db: &Db, id: i64, exported: Exported<File>, file_name: &str) -> Result<(), String> {
+    let reason = |e: &dyn std::fmt::Display| format!("the file could not be stored: {e}");
+    let mut file = exported.out;
+    let mut tx = db.begin().await.map_err(|e| reason(&e))?;
+    let mut seq = 0i64;
+    let mut size = 0i64;
+    file.seek(SeekFrom::Start(0)).map_err(|e| reason(&e))?;
+    loop {
+        // The read blocks on the disk: off the async threads, one chunk at a time.
+        let (back, piece) = tokio::task::spawn_blocking(move || {
+            let mut piece = Vec::with_capacity(CHUNK_BYTES);
+            let read = (&mut file).take(CHUNK_BYTES as u64).read_to_end(&mut piece);
+            (file, read.map(|_| piece))
+        })
+        .await
+        .map_err(|e| reason(&e))?;
+        file = back;
+        let piece = piece.map_err(|e| reason(&e))?;
+        if piece.is_empty() {
+            break;
+        }
+        export_jobs::insert_chunk(&mut tx, id, seq, &piece).await.map_err(|e| reason(&e))?;
+        seq += 1;
+        size += i64::try_from(piece.len()).unwrap_or(i64::MAX);
+    }
+    let done = Finished {
+        rows_written: i64::try_from(exported.rows).unwrap_or(i64::MAX),
+        file_name,
+        byte_size: size,
+    };
+    if !export_jobs::finish(&mut tx, id, &done, now()).await.map_err(|e| reason(&e))? {
+        // Gone or no longer running (deleted meanwhile): nothing to keep.
+        return Ok(());
+    }
+    tx.commit().await.map_err(|e| reason(&e))
+}
+
+/// The user's own job; anyone else's does not exist for them.
+pub async fn get(db: &Db, access: &Access, id: i64) -> Result<ExportJob, AppError> {
+    match export_jobs::get(db, id).await? {
+        Some(row) if row.user_id == access.user_id().0 => Ok(ExportJob::from_row(row, now())),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The user's recent jobs, newest first.
+pub async fn list_mine(db: &Db, access: &Access) -> Result<Vec<ExportJob>, AppError> {
+    let at = now();
+    let rows = export_jobs::list_for_user(db, access.user_id(), RECENT).await?;
+    Ok(rows.into_iter().map(|row| ExportJob::from_row(row, at)).collect())
+}
+
+/// A finished file its owner may download, read chunk by chunk.
+#[derive(Debug, Clone)]
+pub struct JobFile {
+    id: i64,
+    pub file_name: String,
+    pub format: Format,
+    pub byte_size: u64,
+}
+
+impl JobFile {
+    /// The `seq`-th piece (from 0); `None` past the end.
+    pub async fn chunk(&self, db: &Db, seq: i64) -> Result<Option<Vec<u8>>, AppError> {
+        Ok(export_jobs::chunk(db, self.id, seq).await?)
+    }
+}
+
+/// The file of the user's own finished job; a job still running or failed has none
+/// (`NotFound`), as has anyone else's.
+pub async fn file(db: &Db, access: &Access, id: i64) -> Result<JobFile, AppError> {
+    let job = get(db, access, id).await?;
+    match (job.state, job.file_name) {
+        (JobState::Done, Some(file_name)) => {
+            Ok(JobFile { id, file_name, format: job.format, byte_size: job.byte_size.unwrap_or(0) })
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Deletes jobs older than `age`, with their files; returns how many went.
+pub async fn clean_up(db: &Db, age: TimeDelta) -> Result<u64, AppError> {
+    let mut tx = db.begin().await?;
+    let deleted = export_jobs::delete_older_than(&mut tx, now() - age).await?;
+    tx.commit().await?;
+    Ok(deleted)
+}

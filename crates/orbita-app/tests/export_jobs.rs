@@ -1,0 +1,154 @@
+//! Background exports on both databases: a job writes the same file as a direct export, keeps
+//! its owner's file in the database, is refused up front without the Export right, is
+//! invisible to anyone else, shows a lost server as stopped, and clears out old jobs.
+
+use chrono::TimeDelta;
+use orbita_app::export_jobs::{self, ExportRequest, JobSpec, JobState};
+use orbita_app::exports::Format;
+use orbita_app::{Access, AppError, RequestContext, companies, setup, users};
+use orbita_domain::company::CompanyInput;
+use orbita_domain::org::Locale;
+use orbita_domain::{UserId, now};
+use orbita_storage::Db;
+use orbita_storage::companies::{CompanyFilter, CompanySort};
+use orbita_storage::export_jobs::NewExportJob;
+use orbita_testkit::on_both;
+
+async fn person(db: &Db, email: &str, role: &str) -> Access {
+    let id: UserId =
+        users::create_user(db, &RequestContext::system(), email, email, role, "a good long password")
+            .await
+            .expect("user");
+    Access::load(db, id, None).await.expect("access")
+}
+
+fn label(_: Locale, key: &str) -> String {
+    format!("[{key}]")
+}
+
+fn number(_: Locale, key: &str, id: &str) -> String {
+    format!("[{key} {id}]")
+}
+
+fn how(format: Format) -> JobSpec {
+    JobSpec {
+        format,
+        locale: Locale::Ru,
+        label,
+        number,
+        file_name: format!("companies.{}", format.extension()),
+    }
+}
+
+fn search(q: &str) -> ExportRequest {
+    let filter = CompanyFilter { q: Some(q.into()), ..CompanyFilter::default() };
+    ExportRequest::Companies { filter, sort: CompanySort::Name, descending: false }
+}
+
+async fn download(db: &Db, access: &Access, id: i64) -> Vec<u8> {
+    let file = export_jobs::file(db, access, id).await.expect("the file");
+    let mut bytes = Vec::new();
+    let mut seq = 0;
+    while let Some(piece) = file.chunk(db, seq).await.expect("chunk") {
+        bytes.extend_from_slice(&piece);
+        seq += 1;
+    }
+    assert_eq!(bytes.len() as u64, file.byte_size);
+    bytes
+}
+
+#[tokio::test]
+async fn a_job_writes_the_filtered_list_for_its_owner_only() {
+    on_both(|t| async move {
+        setup::bootstrap(&t.db).await.expect("bootstrap");
+        let anna = person(&t.db, "anna@x.ru", "manager").await;
+        let boris = person(&t.db, "boris@x.ru", "manager").await;
+        let reader = person(&t.db, "reader@x.ru", "read_only").await;
+        for (who, name) in
+            [(&anna, "Ромашка"), (&anna, "Ромашка Север"), (&anna, "Лютик"), (&boris, "Ромашка Юг")]
+        {
+            let input = CompanyInput { name: name.into(), ..CompanyInput::default() };
+            companies::create(&t.db, who, &input, None).await.expect("company");
+        }
+
+        let started = export_jobs::start(&t.db, &anna, search("Ромашка"), how(Format::Csv), "q=Ромашка")
+            .await
+            .expect("started");
+        started.task.await.expect("the job ran");
+        let job = export_jobs::get(&t.db, &anna, started.id).await.expect("the job");
+        assert_eq!(job.state, JobState::Done, "{}", t.name);
+        assert_eq!(
+            (job.list.as_str(), job.format, job.query.as_str()),
+            ("companies", Format::Csv, "q=Ромашка")
+        );
+        assert_eq!(job.rows_written, 2, "{}: only Anna's companies that match", t.name);
+        assert_eq!(job.file_name.as_deref(), Some("companies.csv"));
+        assert!(job.finished_at.is_some() && !job.is_running());
+
+        let bytes = download(&t.db, &anna, started.id).await;
+        let text = String::from_utf8(bytes).expect("utf-8");
+        let names: Vec<&str> = text
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .skip(1)
+            .map(|l| l.split(';').next().unwrap_or_default().trim_matches('"'))
+            .collect();
+        assert_eq!(names, ["Ромашка", "Ромашка Север"], "{}", t.name);
+        assert_eq!(export_jobs::list_mine(&t.db, &anna).await.expect("mine").len(), 1);
+
+        // Someone else: no such job, no such file, nothing in their list.
+        assert!(matches!(export_jobs::get(&t.db, &boris, started.id).await, Err(AppError::NotFound)));
+        assert!(matches!(export_jobs::file(&t.db, &boris, started.id).await, Err(AppError::NotFound)));
+        assert!(export_jobs::list_mine(&t.db, &boris).await.expect("theirs").is_empty());
+
+        // No Export right: refused before any job exists.
+        let refused = export_jobs::start(&t.db, &reader, search("Ромашка"), how(Format::Xlsx), "").await;
+        assert!(matches!(refused, Err(AppError::Forbidden)), "{}", t.name);
+        assert!(export_jobs::list_mine(&t.db, &reader).await.expect("none").is_empty());
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_silent_running_job_is_shown_stopped_and_old_jobs_are_cleaned_up() {
+    on_both(|t| async move {
+        setup::bootstrap(&t.db).await.expect("bootstrap");
+        let anna = person(&t.db, "anna@x.ru", "manager").await;
+        let insert = |at| {
+            let db = t.db.clone();
+            let user = anna.user_id();
+            async move {
+                let job = NewExportJob {
+                    user_id: user,
+                    list: "deals",
+                    format: "xlsx",
+                    query: "",
+                    rows_total: None,
+                };
+                let mut tx = db.begin().await.expect("begin");
+                let id = orbita_storage::export_jobs::insert(&mut tx, &job, at).await.expect("insert");
+                tx.commit().await.expect("commit");
+                id
+            }
+        };
+        let silent = insert(now() - TimeDelta::minutes(3)).await;
+        let old = insert(now() - TimeDelta::hours(25)).await;
+        let job = export_jobs::get(&t.db, &anna, silent).await.expect("the job");
+        assert_eq!(job.state, JobState::Stopped, "{}", t.name);
+        assert!(matches!(export_jobs::file(&t.db, &anna, silent).await, Err(AppError::NotFound)));
+
+        // Starting a job clears out those older than a day.
+        let started = export_jobs::start(&t.db, &anna, search("нет такой"), how(Format::Xlsx), "q=x")
+            .await
+            .expect("start");
+        started.task.await.expect("ran");
+        assert!(matches!(export_jobs::get(&t.db, &anna, old).await, Err(AppError::NotFound)), "{}", t.name);
+        assert!(export_jobs::get(&t.db, &anna, silent).await.is_ok());
+        let job = export_jobs::get(&t.db, &anna, started.id).await.expect("new job");
+        assert_eq!((job.state, job.rows_written), (JobState::Done, 0), "{}: an empty file is a file", t.name);
+        assert!(job.byte_size.unwrap_or(0) > 0);
+        t
+    })
+    .await;
+}
