@@ -6,7 +6,7 @@ use orbita_domain::deal::Deal;
 use orbita_domain::pipeline::Stage;
 use orbita_domain::task::Task;
 use orbita_domain::{PipelineId, StageId};
-use orbita_storage::deals::{self, DealFilter, DealSort};
+use orbita_storage::deals::{self, DealFilter};
 use orbita_storage::{Db, pipelines, tasks};
 
 use crate::{Access, AppError};
@@ -46,13 +46,12 @@ pub async fn board(
     let totals = deals::stage_totals(db, &filter).await?;
     let mut columns = Vec::with_capacity(stages.len());
     for stage in stages {
-        let here = DealFilter { stage_ids: Some(vec![stage.id]), ..filter.clone() };
-        let page = deals::list(db, &here, DealSort::UpdatedAt, true, None, CARDS_PER_COLUMN).await?;
+        let cards = deals::stage_cards(db, &filter, stage.id, CARDS_PER_COLUMN).await?;
         let stage_totals: Vec<_> = totals.iter().filter(|t| StageId(t.stage_id) == stage.id).collect();
         columns.push(Column {
             count: stage_totals.iter().map(|t| t.count).sum(),
             sums: stage_totals.iter().map(|t| (t.currency.clone(), t.amount_minor)).collect(),
-            cards: page.items.into_iter().map(|deal| Card { deal, next_task: None }).collect(),
+            cards: cards.into_iter().map(|deal| Card { deal, next_task: None }).collect(),
             stage,
         });
     }

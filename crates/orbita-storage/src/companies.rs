@@ -8,7 +8,9 @@ use sea_query::{Expr, ExprTrait, Query, Value};
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page, text_search, unique_ids};
+use crate::list::{
+    Cursor, Keyset, Page, SearchFrom, SortValue, Visibility, finish_page, text_search, unique_ids,
+};
 use crate::values::{id_opt, join_list, parse_list, parse_opt};
 
 const TABLE: &str = "companies";
@@ -222,7 +224,7 @@ fn visible_condition(visible: &Visibility) -> Expr {
 /// the same companies, but through the trigram postings of digit strings that nearly every KPP
 /// shares (`…01001`): at a million companies that costs tens of milliseconds, the index one.
 /// Anything else, and an identifier nobody has (a phone, a fragment), is the substring search.
-async fn search_condition(db: &Db, q: &str) -> Result<Expr> {
+async fn search_condition(db: &Db, q: &str, from: SearchFrom) -> Result<Expr> {
     let q = q.trim();
     if let Some(column) = identifier_column(q) {
         let probe = Query::select()
@@ -235,7 +237,7 @@ async fn search_condition(db: &Db, q: &str) -> Result<Expr> {
             return Ok(Expr::col((TABLE, column)).eq(q));
         }
     }
-    Ok(text_search(db.backend(), q, "companies.id", "companies_fts", SEARCH_EXPRESSION))
+    Ok(text_search(db.backend(), q, "companies.id", "companies_fts", SEARCH_EXPRESSION, from))
 }
 
 /// The identifier column a query of only digits names by its length.
@@ -286,7 +288,7 @@ pub async fn list(
     let mut stmt = Query::select();
     stmt.columns(COLUMNS.map(|c| (TABLE, c))).from(TABLE);
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        stmt.and_where(search_condition(db, q).await?);
+        stmt.and_where(search_condition(db, q, SearchFrom::for_scope(filter.visible.as_ref())).await?);
     }
     for (column, value) in [
         ("inn", &filter.inn),

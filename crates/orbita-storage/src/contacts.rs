@@ -8,7 +8,9 @@ use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page, text_search, unique_ids};
+use crate::list::{
+    Cursor, Keyset, Page, SearchFrom, SortValue, Visibility, finish_page, text_search, unique_ids,
+};
 use crate::values::{finish_update, id_opt, join_list, parse_list};
 
 const TABLE: &str = "contacts";
@@ -227,7 +229,8 @@ pub async fn list(
     let mut stmt = Query::select();
     stmt.columns(COLUMNS.map(|c| (TABLE, c))).from(TABLE);
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        stmt.and_where(text_search(db.backend(), q, "contacts.id", "contacts_fts", SEARCH_EXPRESSION));
+        let from = SearchFrom::for_scope(filter.visible.as_ref());
+        stmt.and_where(text_search(db.backend(), q, "contacts.id", "contacts_fts", SEARCH_EXPRESSION, from));
     }
     if let Some(company) = filter.company_id {
         stmt.and_where(Expr::col((TABLE, "company_id")).eq(company.0));

@@ -4,12 +4,14 @@ use chrono::NaiveDate;
 use orbita_domain::deal::{Deal, DealFields, DealStatus, StageMove};
 use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{CompanyId, ContactId, DealId, PipelineId, StageId, Timestamp, UserId};
-use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
+use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, Value};
 
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page, text_search, unique_ids};
+use crate::list::{
+    Cursor, Keyset, Page, SearchFrom, SortValue, Visibility, finish_page, text_search, unique_ids,
+};
 use crate::values::{corrupt, finish_update, id_opt};
 
 const TABLE: &str = "deals";
@@ -307,7 +309,8 @@ fn filtered(db: &Db, filter: &DealFilter) -> SelectStatement {
     let mut stmt = Query::select();
     stmt.from(TABLE);
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        stmt.and_where(text_search(db.backend(), q, "deals.id", "deals_fts", "title"));
+        let from = SearchFrom::for_scope(filter.visible.as_ref());
+        stmt.and_where(text_search(db.backend(), q, "deals.id", "deals_fts", "title", from));
     }
     let ids = [
         ("pipeline_id", filter.pipeline_id.map(|p| p.0)),
@@ -377,6 +380,26 @@ pub async fn list(
         },
         id: d.id.0,
     }))
+}
+
+/// The first cards of a kanban column: the filtered deals at `stage`, most recently changed
+/// first. The ids are picked in a subquery that `deals_board` (owner, pipeline, stage,
+/// updated_at, …) answers from the index alone, so a head of sales' column of thousands of
+/// deals reads only the rows it shows.
+pub async fn stage_cards(db: &Db, filter: &DealFilter, stage: StageId, limit: u64) -> Result<Vec<Deal>> {
+    let here = DealFilter { stage_ids: Some(vec![stage]), ..filter.clone() };
+    let newest_first = |stmt: &mut SelectStatement| {
+        stmt.order_by((TABLE, "updated_at"), Order::Desc).order_by((TABLE, "id"), Order::Desc);
+    };
+    let mut ids = filtered(db, &here);
+    ids.column((TABLE, "id")).limit(limit);
+    newest_first(&mut ids);
+    let mut stmt = Query::select();
+    stmt.columns(COLUMNS.map(|c| (TABLE, c)))
+        .from(TABLE)
+        .and_where(Expr::col((TABLE, "id")).in_subquery(ids));
+    newest_first(&mut stmt);
+    db.fetch_all::<DealRow>(&stmt).await?.into_iter().map(Deal::try_from).collect()
 }
 
 /// Count and sum of the filtered deals per stage and currency: the kanban columns' headers.

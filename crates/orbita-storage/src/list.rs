@@ -139,14 +139,51 @@ pub fn finish_page<T>(mut rows: Vec<T>, limit: u64, cursor_of: impl Fn(&T) -> Cu
     Page { items: rows, next }
 }
 
+/// Up to this many owners in scope, a SQLite search walks the scope's records first.
+const OWNER_FIRST_MAX: usize = 25;
+
+/// Which index a search starts from. By default SQLite reads every match of the text index
+/// and then each match's row to keep those in scope: a fragment as common as "Аван" matches
+/// ~18,000 of a million companies, ~300 ms for a manager who owns 20 of them. For a scope of
+/// a few owners it is cheaper to walk their records in the list's order on the owner index
+/// and test each against the text index (≤ ~100,000 index entries for 20 owners, and it stops
+/// at the page's end): 3–20 ms whatever the fragment. Everyone's records (no scope) keep the
+/// text index first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchFrom {
+    TextIndex,
+    Owners,
+}
+
+impl SearchFrom {
+    pub fn for_scope(visible: Option<&Visibility>) -> SearchFrom {
+        match visible {
+            Some(v) if v.owners.len() <= OWNER_FIRST_MAX => SearchFrom::Owners,
+            _ => SearchFrom::TextIndex,
+        }
+    }
+}
+
 /// A search condition over a text-search index: SQLite's FTS5 trigram table, or a
 /// PostgreSQL pg_trgm index on `expression` (which must match the index's expression).
-pub fn text_search(backend: Backend, query: &str, id: &str, fts_table: &str, expression: &str) -> Expr {
+pub fn text_search(
+    backend: Backend,
+    query: &str,
+    id: &str,
+    fts_table: &str,
+    expression: &str,
+    from: SearchFrom,
+) -> Expr {
     let query = query.trim();
+    // A unary `+` keeps SQLite from driving the query by the id list (see `SearchFrom`).
+    let id_term = match from {
+        SearchFrom::TextIndex => id.to_owned(),
+        SearchFrom::Owners => format!("+{id}"),
+    };
     match backend {
         // The trigram tokenizer needs three characters; a shorter query scans with LIKE.
         Backend::Sqlite if query.chars().count() >= 3 => Expr::cust_with_values(
-            format!("{id} IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH ?)"),
+            format!("{id_term} IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH ?)"),
             [format!("\"{}\"", query.replace('"', "\"\""))],
         ),
         Backend::Sqlite => {

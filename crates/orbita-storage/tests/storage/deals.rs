@@ -70,3 +70,48 @@ async fn deal_moves_through_stages_to_won_and_lost_with_exact_amounts() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_kanban_column_holds_the_visible_deals_of_its_stage_most_recently_changed_first() {
+    use orbita_storage::list::Visibility;
+
+    on_both(|t| async move {
+        let anna = t.user("anna@example.com").await;
+        let boris = t.user("boris@example.com").await;
+        let mut tx = t.db.begin().await.expect("begin");
+        let pipeline = pipelines::insert(&mut tx, DEFAULT_PIPELINE, true, DEFAULT_STAGES, now())
+            .await
+            .expect("pipeline");
+        tx.commit().await.expect("commit");
+        let stages = pipelines::stages(&t.db).await.expect("stages");
+        let start = move_to_stage(&stages[0], "", now()).expect("start");
+        let base = now();
+        let mut anna_first_stage = Vec::new();
+        for (n, owner) in [anna, boris, anna, anna, boris, anna].into_iter().enumerate() {
+            let fields =
+                DealInput { title: format!("Сделка {n}"), amount: "100".into(), ..Default::default() }
+                    .validate(&Currency::RUB)
+                    .expect("deal");
+            // Each deal changed a minute after the previous one.
+            let at = base + chrono::Duration::minutes(n as i64);
+            let mut tx = t.db.begin().await.expect("begin");
+            let id = deals::insert(&mut tx, &fields, pipeline, &start, owner, Some(owner), at)
+                .await
+                .expect("deal");
+            tx.commit().await.expect("commit");
+            if owner == anna {
+                anna_first_stage.push(id);
+            }
+        }
+        let visible = Visibility { owners: vec![anna], shared_with: None };
+        let filter = DealFilter { visible: Some(visible), pipeline_id: Some(pipeline), ..Default::default() };
+        let cards = deals::stage_cards(&t.db, &filter, stages[0].id, 3).await.expect("cards");
+        let ids: Vec<_> = cards.iter().map(|d| d.id).collect();
+        let newest: Vec<_> = anna_first_stage.iter().rev().take(3).copied().collect();
+        assert_eq!(ids, newest, "{}: Anna's three latest, newest first", t.name);
+        let other_stage = deals::stage_cards(&t.db, &filter, stages[1].id, 3).await.expect("cards");
+        assert!(other_stage.is_empty(), "{}", t.name);
+        t
+    })
+    .await;
+}
