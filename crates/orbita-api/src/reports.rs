@@ -1,8 +1,8 @@
 //! `/api/v1/reports`: the summary report (сводный отчёт) per employee and in total, and the
 //! funnel of a pipeline, for a period of whole days in the organisation's calendar (this month
 //! unless told otherwise), as the report pages show them. Whose figures: the caller's
-//! Reports/View scope (own, group, all), optionally narrowed to one group. The summary also
-//! downloads as XLSX or CSV.
+//! Reports/View scope (own, group, all), optionally narrowed to one group. Both also download
+//! as XLSX or CSV, with the same query as their JSON.
 
 use axum::Json;
 use axum::extract::State;
@@ -33,6 +33,8 @@ pub fn routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(funnel))
         .routes(routes!(export_xlsx))
         .routes(routes!(export_csv))
+        .routes(routes!(funnel_xlsx))
+        .routes(routes!(funnel_csv))
 }
 
 /// An amount as the API writes money: a decimal string with two places.
@@ -303,6 +305,32 @@ pub struct FunnelQuery {
     group_id: Option<i64>,
     /// Only deals from this source.
     source: Option<String>,
+    /// Only deals of companies of this region, as written on the company (exact match).
+    #[param(example = "Москва")]
+    region: Option<String>,
+    /// Only deals of companies of this industry, as written on the company (exact match).
+    industry: Option<String>,
+}
+
+/// A slice given empty is no slice, as on the funnel page.
+fn slice(value: Option<&str>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty()).map(str::to_owned)
+}
+
+impl FunnelQuery {
+    async fn params(&self, db: &Db) -> Result<FunnelParams, ApiError> {
+        let (from, to) = period(db, self.from.as_deref(), self.to.as_deref()).await?;
+        Ok(FunnelParams {
+            pipeline_id: PipelineId(self.pipeline_id),
+            from,
+            to,
+            owner: self.owner_id.map(UserId),
+            group: self.group_id.map(GroupId),
+            source: slice(self.source.as_deref()),
+            region: slice(self.region.as_deref()),
+            industry: slice(self.industry.as_deref()),
+        })
+    }
 }
 
 /// The funnel of a pipeline.
@@ -313,16 +341,9 @@ async fn funnel(
     caller: Caller,
     Params(query): Params<FunnelQuery>,
 ) -> Result<Json<Funnel>, ApiError> {
-    let (from, to) = period(&state.db, query.from.as_deref(), query.to.as_deref()).await?;
-    let params = FunnelParams {
-        pipeline_id: PipelineId(query.pipeline_id),
-        from,
-        to,
-        owner: query.owner_id.map(UserId),
-        group: query.group_id.map(GroupId),
-        source: query.source.filter(|s| !s.trim().is_empty()),
-    };
+    let params = query.params(&state.db).await?;
     let funnel = reports::funnel(&state.db, &caller.access, &params).await?;
+    let (from, to) = (params.from, params.to);
     Ok(Json(Funnel {
         pipeline_id: query.pipeline_id,
         from,
@@ -344,6 +365,32 @@ async fn funnel(
             .collect(),
         lost_elsewhere: funnel.lost_elsewhere,
     }))
+}
+
+downloads!(
+    funnel_export,
+    tag = "reports",
+    params = FunnelQuery,
+    funnel_xlsx = "/api/v1/reports/funnel.xlsx",
+    "Download the funnel as XLSX",
+    funnel_csv = "/api/v1/reports/funnel.csv",
+    "Download the funnel as CSV",
+);
+
+/// The funnel as a file: a row per open and won stage (reached, percentages from the previous
+/// stage and from the start, lost there and the top reasons), the deals lost before any stage
+/// when there are some, then the total ("Итого" or "Total": the cohort and its lost deals).
+async fn funnel_export(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<FunnelQuery>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let params = query.params(&state.db).await?;
+    let spec = spec(&state.db, &caller, format).await?;
+    let file = spool()?;
+    let result = exports::funnel_report(&state.db, &caller.access, &params, &spec, file).await;
+    deliver(&state.db, result, format, "funnel-report").await
 }
 
 #[cfg(test)]

@@ -206,6 +206,10 @@ pub struct TaskQuery {
     done: Option<bool>,
     /// Open tasks due before this time (overdue ones: now).
     due_before: Option<DateTime<Utc>>,
+    /// Tasks done at or after this time.
+    done_from: Option<DateTime<Utc>>,
+    /// Tasks done before this time.
+    done_to: Option<DateTime<Utc>>,
     company_id: Option<i64>,
     contact_id: Option<i64>,
     deal_id: Option<i64>,
@@ -220,6 +224,8 @@ impl TaskQuery {
             assignee_ids: self.assignee_id.map(|a| vec![UserId(a)]),
             done: self.done,
             due_before: filter_time("due_before", self.due_before)?,
+            done_from: filter_time("done_from", self.done_from)?,
+            done_to: filter_time("done_to", self.done_to)?,
             company_id: self.company_id.map(CompanyId),
             contact_id: self.contact_id.map(ContactId),
             deal_id: self.deal_id.map(DealId),

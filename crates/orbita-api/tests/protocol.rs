@@ -315,14 +315,16 @@ async fn the_openapi_document_describes_every_operation() {
             }
         }
         // Five resources of five operations, users (2), pipelines (1); sales targets (3), the
-        // reports (2), and each list's and the summary's XLSX and CSV (12); and whatever else
-        // is added, each with its problem responses (checked above).
-        assert!(operations >= 5 * 5 + 3 + 3 + 2 + 12, "{operations} operations");
+        // reports (2), and each list's, the summary's and the funnel's XLSX and CSV (14); and
+        // whatever else is added, each with its problem responses (checked above).
+        assert!(operations >= 5 * 5 + 3 + 3 + 2 + 14, "{operations} operations");
         for (path, methods) in [
             ("/api/v1/sales-targets", &["get"][..]),
             ("/api/v1/sales-targets/{user_id}/{month}", &["get", "put"][..]),
             ("/api/v1/reports/summary", &["get"][..]),
             ("/api/v1/reports/funnel", &["get"][..]),
+            ("/api/v1/reports/funnel.xlsx", &["get"][..]),
+            ("/api/v1/reports/funnel.csv", &["get"][..]),
         ] {
             for method in methods {
                 assert!(paths[path][*method].is_object(), "{method} {path}");

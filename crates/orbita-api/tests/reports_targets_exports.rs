@@ -16,7 +16,7 @@ use orbita_app::{Access, admin, deals};
 use orbita_domain::audit::AuditAction;
 use orbita_domain::org::Locale;
 use orbita_domain::pipeline::{Stage, StageKind};
-use orbita_domain::{DealId, UserId, now};
+use orbita_domain::{DealId, GroupId, UserId, now};
 use orbita_storage::Db;
 use orbita_storage::audit::AuditFilter;
 use orbita_storage::users::UserChanges;
@@ -32,6 +32,8 @@ struct Team {
     org: Org,
     head: UserId,
     head_token: String,
+    /// Manager 2's group: outside the head's scope.
+    group_b: GroupId,
 }
 
 impl Team {
@@ -50,7 +52,7 @@ async fn team(db: &Db) -> Team {
         orbita_storage::users::add_to_group(&mut tx, group, user, now()).await.expect("member");
     }
     tx.commit().await.expect("commit");
-    Team { head_token: token_for(db, "head@x.ru").await, head, org }
+    Team { head_token: token_for(db, "head@x.ru").await, head, org, group_b: b }
 }
 
 fn target_path(user: UserId, month: &str) -> String {
@@ -665,6 +667,94 @@ async fn files_speak_the_callers_language() {
         assert_eq!(records[0][..2], ["Название", "Компания"]);
         let report = read_csv_with(&admin.download("/api/v1/reports/summary.csv").await, b',');
         assert_eq!(report.last().map(|r| r[0].as_str()), Some("Total"));
+        t
+    })
+    .await;
+}
+
+/// A query value as a URL carries it: `Москва` is `%D0%9C…`.
+fn encoded(value: &str) -> String {
+    value.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// A company of the client's user in a region and an industry, with `deals` deals.
+async fn client_with_deals(client: &Client, name: &str, region: &str, industry: &str, deals: usize) {
+    let company =
+        client.post("/api/v1/companies", json!({"name": name, "region": region, "industry": industry}));
+    let company = company.await.expect(StatusCode::CREATED).id();
+    for i in 0..deals {
+        let deal = json!({"title": format!("{name} {i}"), "company_id": company});
+        client.post("/api/v1/deals", deal).await.expect(StatusCode::CREATED);
+    }
+}
+
+#[tokio::test]
+async fn the_funnel_slices_by_the_companys_region_and_industry_and_downloads() {
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        let (m1, m2, admin, head) = (team.org.manager1(), team.org.manager2(), team.org.admin(), team.head());
+        client_with_deals(&m1, "Ромашка", "Москва", "Ритейл", 2).await;
+        client_with_deals(&m1, "Лютик", "Казань", "Ритейл", 1).await;
+        client_with_deals(&m2, "Василёк", "Москва", "ИТ", 1).await;
+        m2.post("/api/v1/deals", json!({"title": "Без компании"})).await.expect(StatusCode::CREATED);
+        let pipeline = stage(&t.db, StageKind::Won).await.pipeline_id;
+        let funnel = |query: String| format!("/api/v1/reports/funnel{query}");
+        let base = format!("?pipeline_id={pipeline}");
+
+        let deals = |body: &Value| body["deals"].as_i64().expect("deals");
+        let json = |query: String| {
+            let admin = &admin;
+            async move { admin.get(&funnel(query)).await.expect(StatusCode::OK).body }
+        };
+        assert_eq!(deals(&json(base.clone()).await), 5, "{}: every deal", t.name);
+        let moscow = format!("{base}&region={}", encoded("Москва"));
+        let by_region = json(moscow.clone()).await;
+        assert_eq!(deals(&by_region), 3, "{}: Moscow's companies", t.name);
+        assert_eq!(by_region["stages"][0]["reached"], 3);
+        assert_eq!(deals(&json(format!("{base}&industry={}", encoded("Ритейл"))).await), 3, "{}", t.name);
+        let both = format!("{moscow}&industry={}", encoded("Ритейл"));
+        assert_eq!(deals(&json(both).await), 2, "{}: Moscow retail", t.name);
+        assert_eq!(deals(&json(format!("{base}&region=")).await), 5, "{}: empty is no slice", t.name);
+
+        // The files: the same funnel, a row per stage, then the total ("Итого": the cohort).
+        let xlsx = admin.download(&funnel(format!(".xlsx{moscow}"))).await;
+        assert_eq!((xlsx.status, xlsx.header("content-type")), (StatusCode::OK, XLSX));
+        assert!(xlsx.header("content-disposition").contains("funnel-report-"), "{}", t.name);
+        let sheet = read_xlsx(&xlsx);
+        assert_eq!(text(&sheet[0][0]), "Этап");
+        assert_eq!(sheet.len(), by_region["stages"].as_array().map_or(0, Vec::len) + 2);
+        let total = &sheet[sheet.len() - 1];
+        assert_eq!((text(&total[0]), total[1].clone()), ("Итого".to_owned(), Data::Float(3.0)));
+        assert_eq!(sheet[1][1], Data::Float(3.0), "{}: counts are numbers", t.name);
+        assert_eq!(sheet[1][3], Data::Float(1.0), "{}: 100 % from the start, a number", t.name);
+        let csv = admin.download(&funnel(format!(".csv{moscow}"))).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.header("content-type").starts_with("text/csv"), "{}", t.name);
+        let rows = read_csv(&csv);
+        assert_eq!(rows[0][1], "Дошли");
+        assert_eq!((rows[1][1].as_str(), rows[1][3].as_str()), ("3", "100%"));
+        assert_eq!(rows.last().map(|r| (r[0].as_str(), r[1].as_str())), Some(("Итого", "3")));
+
+        // A group outside the head's scope: the same answer from the JSON and the files, an
+        // empty funnel; a bad pipeline or a missing one likewise.
+        let other = format!("{base}&group_id={}", team.group_b);
+        let scoped = head.get(&funnel(other.clone())).await;
+        assert_eq!((scoped.status, deals(&scoped.body)), (StatusCode::OK, 0), "{}", t.name);
+        for extension in [".xlsx", ".csv"] {
+            let file = head.download(&funnel(format!("{extension}{other}"))).await;
+            assert_eq!(file.status, scoped.status, "{}: {extension}", t.name);
+        }
+        let rows = read_csv(&head.download(&funnel(format!(".csv{other}"))).await);
+        assert_eq!(rows.last().map(|r| (r[0].as_str(), r[1].as_str())), Some(("Итого", "0")));
+        for query in ["?pipeline_id=999999".to_owned(), String::new()] {
+            let json = admin.get(&funnel(query.clone())).await.status;
+            let file = admin.download(&funnel(format!(".csv{query}"))).await.status;
+            assert_eq!(file, json, "{}: {query}", t.name);
+        }
+        // Managers see their funnel but may not download reports.
+        m1.get(&funnel(base.clone())).await.expect(StatusCode::OK);
+        let refused = m1.download(&funnel(format!(".xlsx{base}"))).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", t.name);
         t
     })
     .await;

@@ -30,7 +30,7 @@ use orbita_storage::tasks::TaskFilter;
 use tokio::task::JoinHandle;
 
 use crate::exports::{self, ExportFailure, ExportSpec, Exported, Format};
-use crate::reports::SummaryParams;
+use crate::reports::{FunnelParams, SummaryParams};
 use crate::{Access, AppError};
 
 /// Size of a stored piece of a finished file.
@@ -54,6 +54,7 @@ pub enum ExportRequest {
     Activities(ActivityFilter),
     AuditLog(AuditFilter),
     Summary(SummaryParams),
+    Funnel(FunnelParams),
 }
 
 impl ExportRequest {
@@ -67,6 +68,7 @@ impl ExportRequest {
             ExportRequest::Activities(_) => "activities",
             ExportRequest::AuditLog(_) => "audit",
             ExportRequest::Summary(_) => "summary",
+            ExportRequest::Funnel(_) => "funnel",
         }
     }
 
@@ -74,6 +76,7 @@ impl ExportRequest {
     pub fn file_stem(&self) -> &'static str {
         match self {
             ExportRequest::Summary(_) => "summary-report",
+            ExportRequest::Funnel(_) => "funnel-report",
             other => other.list(),
         }
     }
@@ -87,7 +90,7 @@ impl ExportRequest {
             ExportRequest::Tasks(_) => Area::Tasks,
             ExportRequest::Activities(_) => Area::Activities,
             ExportRequest::AuditLog(_) => Area::AuditLog,
-            ExportRequest::Summary(_) => Area::Reports,
+            ExportRequest::Summary(_) | ExportRequest::Funnel(_) => Area::Reports,
         }
     }
 }
@@ -114,6 +117,7 @@ pub async fn write<W: Write + Send + 'static>(
         ExportRequest::Activities(filter) => exports::activities(db, access, filter, spec, out).await,
         ExportRequest::AuditLog(filter) => exports::audit_log(db, access, filter, spec, out).await,
         ExportRequest::Summary(params) => exports::summary_report(db, access, params, spec, out).await,
+        ExportRequest::Funnel(params) => exports::funnel_report(db, access, params, spec, out).await,
     }
 }
 

@@ -249,7 +249,7 @@ pub async fn summary(db: &Db, access: &Access, params: &SummaryParams) -> Result
 }
 
 /// Which deals the funnel follows: those of a pipeline created in the period, optionally of
-/// one owner, of one group or from one source.
+/// one owner, of one group, from one source, or of companies of one region or industry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunnelParams {
     pub pipeline_id: PipelineId,
@@ -258,6 +258,10 @@ pub struct FunnelParams {
     pub owner: Option<UserId>,
     pub group: Option<GroupId>,
     pub source: Option<String>,
+    /// The deal's company's region, as written on the company (exact match).
+    pub region: Option<String>,
+    /// The deal's company's industry, likewise.
+    pub industry: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,7 +291,8 @@ pub struct Funnel {
     pub stages: Vec<FunnelStage>,
     /// Lost deals whose previous stage is unknown (created straight into a lost stage).
     pub lost_elsewhere: i64,
-    /// The cohort as a list filter.
+    /// The cohort as a list filter. The deals list cannot filter by the company's region or
+    /// industry, so with those slices it holds more deals than the funnel counts.
     pub cohort: DealFilter,
 }
 
@@ -305,6 +310,8 @@ pub async fn funnel(db: &Db, access: &Access, params: &FunnelParams) -> Result<F
         created: period,
         owners,
         source: params.source.clone(),
+        region: params.region.clone(),
+        industry: params.industry.clone(),
     };
     let stages: Vec<Stage> =
         pipelines::stages(db).await?.into_iter().filter(|s| s.pipeline_id == params.pipeline_id).collect();

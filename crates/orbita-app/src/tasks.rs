@@ -34,19 +34,6 @@ pub async fn list(
     Ok(tasks::list(db, &filter, after, limit).await?)
 }
 
-/// `list`, and with `done_in` only the tasks done in that period (`from..to`).
-pub async fn list_done_in(
-    db: &Db,
-    access: &Access,
-    filter: &TaskFilter,
-    done_in: Option<(orbita_domain::Timestamp, orbita_domain::Timestamp)>,
-    after: Option<&Cursor>,
-    limit: u64,
-) -> Result<Page<Task>, AppError> {
-    let filter = TaskFilter { visible: access.visibility(Area::Tasks, Action::View)?, ..filter.clone() };
-    Ok(tasks::list_done_in(db, &filter, done_in, after, limit).await?)
-}
-
 pub async fn get(db: &Db, access: &Access, id: TaskId) -> Result<Task, AppError> {
     let task = tasks::get(db, id).await?;
     access.check_record(Area::Tasks, Action::View, task.fields.assignee_id)?;

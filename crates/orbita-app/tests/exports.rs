@@ -7,15 +7,17 @@ use std::sync::Mutex;
 
 use calamine::{Data, Reader, Xlsx};
 use orbita_app::exports::{self, ExportFailure, ExportSpec, Format};
-use orbita_app::reports::SummaryParams;
+use orbita_app::reports::{self, Funnel, FunnelParams, SummaryParams};
 use orbita_app::{Access, AppError, RequestContext, admin, companies, contacts, deals, setup, tasks, users};
+use orbita_domain::access::{Action, Area, Scope};
 use orbita_domain::audit::AuditAction;
 use orbita_domain::company::{Company, CompanyInput};
 use orbita_domain::contact::ContactInput;
 use orbita_domain::deal::DealInput;
 use orbita_domain::org::Locale;
+use orbita_domain::pipeline::StageKind;
 use orbita_domain::task::TaskInput;
-use orbita_domain::{CompanyId, UserId, now};
+use orbita_domain::{CompanyId, PipelineId, UserId, now};
 use orbita_export::neutralise;
 use orbita_storage::audit::AuditFilter;
 use orbita_storage::companies::{CompanyFilter, CompanySort};
@@ -23,6 +25,8 @@ use orbita_storage::deals::{DealFilter, DealSort};
 use orbita_storage::tasks::TaskFilter;
 use orbita_storage::{Db, bulk};
 use orbita_testkit::on_both;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 struct Team {
     admin: Access,
@@ -567,6 +571,203 @@ async fn a_large_list_is_paged_through_and_progress_is_reported() {
             .await
             .expect("empty");
         assert_eq!(none.rows, 0, "{}: m2 owns none of them", t.name);
+        t
+    })
+    .await;
+}
+
+/// A company of a region and an industry, owned by `who`.
+async fn client(db: &Db, who: &Access, name: &str, region: &str, industry: &str) -> CompanyId {
+    let input = CompanyInput { industry: industry.into(), ..company(name, region, "") };
+    companies::create(db, who, &input, None).await.expect("company").id
+}
+
+/// m1: a Moscow retailer's deal won after skipping a stage and one lost from the first stage
+/// for "=Дорого" (a formula-like reason), a Kazan retailer's deal at the second stage, a deal
+/// without a company lost for "Нет бюджета". m2: a Moscow IT company's open deal and a deal
+/// lost for "Дорого".
+async fn funnel_deals(db: &Db, team: &Team) -> PipelineId {
+    let (pipelines, stages) = deals::pipelines_and_stages(db).await.expect("stages");
+    let kind = |kind| stages.iter().find(|s| s.kind == kind).expect("stage").id;
+    let (won, lost) = (kind(StageKind::Won), kind(StageKind::Lost));
+    let moscow_retail = client(db, &team.m1, "Ромашка", "Москва", "Ритейл").await;
+    let kazan_retail = client(db, &team.m1, "Лютик", "Казань", "Ритейл").await;
+    let moscow_it = client(db, &team.m2, "Василёк", "Москва", "ИТ").await;
+    let plan = [
+        (&team.m1, Some(moscow_retail), vec![(stages[2].id, ""), (won, "")]),
+        (&team.m1, Some(moscow_retail), vec![(lost, "=Дорого")]),
+        (&team.m1, Some(kazan_retail), vec![(stages[1].id, "")]),
+        (&team.m1, None, vec![(lost, "Нет бюджета")]),
+        (&team.m2, Some(moscow_it), vec![]),
+        (&team.m2, None, vec![(lost, "Дорого")]),
+    ];
+    for (who, company_id, moves) in plan {
+        let input = DealInput { title: "Сделка".into(), company_id, ..Default::default() };
+        let id = deals::create(db, who, &input, None, None, None).await.expect("deal").id;
+        for (stage, reason) in moves {
+            deals::move_stage(db, who, id, stage, reason, None).await.expect("move");
+        }
+    }
+    pipelines[0].id
+}
+
+fn funnel_params(pipeline_id: PipelineId) -> FunnelParams {
+    let today = chrono::Utc::now().date_naive();
+    FunnelParams {
+        pipeline_id,
+        from: today - chrono::Duration::days(1),
+        to: today + chrono::Duration::days(2),
+        owner: None,
+        group: None,
+        source: None,
+        region: None,
+        industry: None,
+    }
+}
+
+/// A fraction as the CSV writes a percentage in Russian, with its own digits: `0.3333` is
+/// `33,33%`, `1` is `100%`.
+fn csv_percent(fraction: Option<Decimal>) -> String {
+    fraction
+        .map(|f| format!("{}%", (f * Decimal::ONE_HUNDRED).normalize()).replace('.', ","))
+        .unwrap_or_default()
+}
+
+/// The funnel's sheet as text, as the CSV should hold it: a row per stage, then the total.
+fn funnel_as_csv(funnel: &Funnel) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = funnel
+        .stages
+        .iter()
+        .map(|s| {
+            vec![
+                s.stage.name_ru.clone(),
+                s.reached.to_string(),
+                csv_percent(s.from_previous),
+                csv_percent(s.from_start),
+                s.lost_here.to_string(),
+                neutralise(&exports::funnel_reasons(&s.lost_reasons, &label)).into_owned(),
+            ]
+        })
+        .collect();
+    assert_eq!(funnel.lost_elsewhere, 0, "every lost deal of the fixture left a stage");
+    let total = ["[report-total]".to_owned(), funnel.deals.to_string(), String::new(), String::new()];
+    rows.push(total.into_iter().chain([funnel.lost.to_string(), String::new()]).collect());
+    rows
+}
+
+/// The same rows as XLSX cells: counts and percentages are numbers, not text.
+fn funnel_as_xlsx(funnel: &Funnel) -> Vec<Vec<Data>> {
+    let number = |n: i64| Data::Float(n as f64);
+    let percent = |f: Option<Decimal>| f.and_then(|f| f.to_f64()).map_or(Data::Empty, Data::Float);
+    let mut rows: Vec<Vec<Data>> = funnel
+        .stages
+        .iter()
+        .map(|s| {
+            let reasons = neutralise(&exports::funnel_reasons(&s.lost_reasons, &label)).into_owned();
+            vec![
+                Data::String(s.stage.name_ru.clone()),
+                number(s.reached),
+                percent(s.from_previous),
+                percent(s.from_start),
+                number(s.lost_here),
+                if reasons.is_empty() { Data::Empty } else { Data::String(reasons) },
+            ]
+        })
+        .collect();
+    let total = vec![Data::String("[report-total]".into()), number(funnel.deals), Data::Empty, Data::Empty];
+    rows.push(total.into_iter().chain([number(funnel.lost), Data::Empty]).collect());
+    rows
+}
+
+/// Exports the funnel as XLSX and CSV, checks both row by row against `reports::funnel` for the
+/// same user and parameters, and returns the funnel.
+async fn exported_funnel(db: &Db, who: &Access, params: &FunnelParams, name: &str) -> Funnel {
+    let funnel = reports::funnel(db, who, params).await.expect("funnel");
+    let xlsx = exports::funnel_report(db, who, params, &spec(Format::Xlsx), Vec::new()).await.expect("xlsx");
+    assert_eq!(xlsx.rows, funnel.stages.len() as u64 + 1, "{name}: a row per stage and the total");
+    let sheet = read_xlsx(xlsx.out);
+    let headers: Vec<String> = sheet[0].iter().map(xlsx_text).collect();
+    assert_eq!(
+        headers,
+        [
+            "[field-stage]",
+            "[report-funnel-reached]",
+            "[report-funnel-previous]",
+            "[report-funnel-start]",
+            "[report-funnel-lost-here]",
+            "[report-funnel-lost-reasons]"
+        ]
+    );
+    // Short rows: calamine's range ends at the last column with a value.
+    let padded: Vec<Vec<Data>> = sheet[1..]
+        .iter()
+        .map(|r| (0..6).map(|i| r.get(i).cloned().unwrap_or(Data::Empty)).collect())
+        .collect();
+    assert_eq!(padded, funnel_as_xlsx(&funnel), "{name}: XLSX rows = the funnel");
+
+    let csv = exports::funnel_report(db, who, params, &spec(Format::Csv), Vec::new()).await.expect("csv");
+    let rows = read_csv(&csv.out);
+    assert_eq!(rows[0][1], "[report-funnel-reached]");
+    assert_eq!(rows[1..].to_vec(), funnel_as_csv(&funnel), "{name}: CSV rows = the funnel");
+    funnel
+}
+
+#[tokio::test]
+async fn the_funnel_exports_as_on_screen_and_only_the_users_deals() {
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        let pipeline = funnel_deals(&t.db, &team).await;
+        let params = funnel_params(pipeline);
+
+        let all = exported_funnel(&t.db, &team.admin, &params, t.name).await;
+        assert_eq!((all.deals, all.won, all.lost), (6, 1, 3), "{}: the fixture", t.name);
+        let first = &all.stages[0];
+        assert_eq!(first.lost_here, 3);
+        let reasons = exports::funnel_reasons(&first.lost_reasons, &label);
+        assert_eq!(reasons, "=Дорого (1), Дорого (1), Нет бюджета (1)");
+
+        // Sliced by the deal's company: region, industry, both.
+        let slice = |region: Option<&str>, industry: Option<&str>| FunnelParams {
+            region: region.map(str::to_owned),
+            industry: industry.map(str::to_owned),
+            ..params.clone()
+        };
+        for (region, industry, deals) in
+            [(Some("Москва"), None, 3), (None, Some("Ритейл"), 3), (Some("Москва"), Some("Ритейл"), 2)]
+        {
+            let sliced = exported_funnel(&t.db, &team.admin, &slice(region, industry), t.name).await;
+            assert_eq!(sliced.deals, deals, "{}: {region:?} {industry:?}", t.name);
+        }
+
+        // Managers have no report export; one granted it exports their own deals only.
+        let refused = exports::funnel_report(&t.db, &team.m1, &params, &spec(Format::Csv), Vec::new()).await;
+        assert!(matches!(refused, Err(ExportFailure::App(AppError::Forbidden))), "{}", t.name);
+        let mut m1 = team.m1.clone();
+        m1.permissions.grant(Area::Reports, Action::Export, Some(Scope::Own));
+        let own = exported_funnel(&t.db, &m1, &params, t.name).await;
+        assert_eq!((own.deals, own.won, own.lost), (4, 1, 2), "{}: m1's deals only", t.name);
+
+        let events = admin::audit_log(
+            &t.db,
+            &team.admin,
+            &AuditFilter { entity: Some("funnel_report".into()), ..Default::default() },
+            None,
+            20,
+        )
+        .await
+        .expect("audit")
+        .items;
+        // Two files per call: the admin's four funnels and m1's one.
+        assert_eq!(events.len(), 10, "{}: every completed file is audited", t.name);
+        let filters: Vec<String> = events
+            .iter()
+            .filter_map(|e| e.changes.iter().find(|c| c.field == "filter")?.after.clone())
+            .collect();
+        assert!(
+            filters.iter().any(|f| f.contains("region=Москва") && f.contains("industry=Ритейл")),
+            "{}: {filters:?}",
+            t.name
+        );
         t
     })
     .await;

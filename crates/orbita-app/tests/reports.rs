@@ -344,6 +344,8 @@ async fn the_funnel_follows_the_deals_created_in_the_period() {
             owner: None,
             group: None,
             source: None,
+            region: None,
+            industry: None,
         };
         let funnel = reports::funnel(&t.db, &team.m1, &params).await.expect("funnel");
         assert_eq!((funnel.deals, funnel.won, funnel.lost), (4, 1, 2), "{}: only m1's deals", t.name);

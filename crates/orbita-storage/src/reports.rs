@@ -245,6 +245,11 @@ pub struct FunnelFilter {
     pub created: Period,
     pub owners: Option<Vec<UserId>>,
     pub source: Option<String>,
+    /// Only deals of a company of this region (`companies.region`, matched exactly as the
+    /// companies list's filter matches it); a deal without a company has none.
+    pub region: Option<String>,
+    /// Only deals of a company of this industry, likewise.
+    pub industry: Option<String>,
 }
 
 fn cohort(stmt: &mut SelectStatement, filter: &FunnelFilter) {
@@ -254,6 +259,22 @@ fn cohort(stmt: &mut SelectStatement, filter: &FunnelFilter) {
     if let Some(source) = &filter.source {
         stmt.and_where(Expr::col(("deals", "source")).eq(source.as_str()));
     }
+    for (column, value) in [("region", &filter.region), ("industry", &filter.industry)] {
+        if let Some(value) = value {
+            stmt.and_where(Expr::col(("deals", "company_id")).in_subquery(companies_where(column, value)));
+        }
+    }
+}
+
+/// `SELECT id FROM companies WHERE {column} = value`: deals carry no region or industry, their
+/// company does. The companies' `(region, …)` and `(industry, …)` indexes serve it, whatever
+/// the company's visibility: the funnel counts the owners' deals, not the companies one sees.
+fn companies_where(column: &'static str, value: &str) -> SelectStatement {
+    Query::select()
+        .column(("companies", "id"))
+        .from("companies")
+        .and_where(Expr::col(("companies", column)).eq(value))
+        .to_owned()
 }
 
 /// How many deals the funnel follows, and how many of them are won and lost now.

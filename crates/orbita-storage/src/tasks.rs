@@ -159,6 +159,10 @@ pub struct TaskFilter {
     pub done: Option<bool>,
     /// Open tasks due before this moment.
     pub due_before: Option<Timestamp>,
+    /// Tasks done in `done_from..done_to`: the list behind the summary report's "tasks done
+    /// in the period".
+    pub done_from: Option<Timestamp>,
+    pub done_to: Option<Timestamp>,
     pub company_id: Option<CompanyId>,
     pub contact_id: Option<ContactId>,
     pub deal_id: Option<DealId>,
@@ -166,22 +170,13 @@ pub struct TaskFilter {
 
 /// Tasks by due time (tasks without one last), then id.
 pub async fn list(db: &Db, filter: &TaskFilter, after: Option<&Cursor>, limit: u64) -> Result<Page<Task>> {
-    list_done_in(db, filter, None, after, limit).await
-}
-
-/// `list`, and with `done_in` only the tasks done in `from..to`: the list behind the summary
-/// report's "tasks done in the period".
-pub async fn list_done_in(
-    db: &Db,
-    filter: &TaskFilter,
-    done_in: Option<(Timestamp, Timestamp)>,
-    after: Option<&Cursor>,
-    limit: u64,
-) -> Result<Page<Task>> {
     let mut stmt = Query::select();
     stmt.columns(COLUMNS).from(TABLE);
-    if let Some((from, to)) = done_in {
-        stmt.and_where(Expr::col("done_at").gte(from)).and_where(Expr::col("done_at").lt(to));
+    if let Some(from) = filter.done_from {
+        stmt.and_where(Expr::col("done_at").gte(from));
+    }
+    if let Some(to) = filter.done_to {
+        stmt.and_where(Expr::col("done_at").lt(to));
     }
     if let Some(visible) = &filter.visible {
         stmt.and_where(visible.condition(TABLE, "assignee_id"));

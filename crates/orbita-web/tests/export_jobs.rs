@@ -314,3 +314,109 @@ async fn the_progress_page_speaks_english_to_an_english_browser() {
     })
     .await;
 }
+
+/// The value of the hidden `query` field of a page's export form for `list`.
+fn export_query_of(html: &str, list: &str) -> String {
+    let form = html
+        .find(&format!("name=\"list\" value=\"{list}\""))
+        .map(|at| &html[at..])
+        .unwrap_or_else(|| panic!("the page has an export form for {list}"));
+    let marker = "name=\"query\" value=\"";
+    let start = form.find(marker).expect("a query field") + marker.len();
+    let end = form[start..].find('"').expect("the field's end");
+    form[start..start + end].replace("&amp;", "&").replace("&#x3D;", "=").replace("&#61;", "=")
+}
+
+#[tokio::test]
+async fn tasks_activities_and_the_audit_log_export_exactly_what_their_pages_show() {
+    use orbita_domain::activity::{ActivityInput, ActivityKind};
+    use orbita_domain::task::TaskInput;
+
+    on_both(|t| async move {
+        setup::bootstrap(&t.db).await.expect("bootstrap");
+        let anna = person(&t.db, "anna@x.ru", "manager").await;
+        let admin = person(&t.db, "admin@x.ru", "administrator").await;
+        let now = orbita_domain::now();
+        let day = chrono::Duration::days(1);
+        let client_company = companies::create(
+            &t.db,
+            &anna,
+            &CompanyInput { name: "Ромашка".into(), ..CompanyInput::default() },
+            None,
+        )
+        .await
+        .expect("company");
+        for (title, due) in [("Позвонить вчера", now - day), ("Отправить КП", now + day * 3)]
+        {
+            let input = TaskInput {
+                title: title.into(),
+                description: String::new(),
+                due_at: Some(due),
+                assignee_id: anna.user_id(),
+                priority: None,
+                company_id: None,
+                contact_id: None,
+                deal_id: None,
+            };
+            orbita_app::tasks::create(&t.db, &anna, &input).await.expect("task");
+        }
+        for (kind, subject) in
+            [(ActivityKind::Call, "Обсудили цену"), (ActivityKind::Meeting, "Встреча в офисе")]
+        {
+            let input = ActivityInput {
+                kind,
+                direction: None,
+                status: None,
+                occurred_at: now - day,
+                duration_minutes: None,
+                subject: subject.into(),
+                responsible_id: anna.user_id(),
+                company_id: Some(client_company.id),
+                contact_id: None,
+                deal_id: None,
+            };
+            orbita_app::activities::log(&t.db, &anna, &input, None).await.expect("activity");
+        }
+        let mut client = Client::signed_in(&t.db, "anna@x.ru").await;
+
+        // Overdue tasks: the form carries the filter, the file holds the overdue one only.
+        let page = client.get("/tasks?overdue=1").await.text();
+        let query = export_query_of(&page, "tasks");
+        assert_eq!(query, "overdue=1", "{}", t.name);
+        let job = client.start_export("tasks", "csv", &query).await;
+        client.wait_for(&job).await;
+        let rows = read_csv(&client.get(&format!("{job}/file")).await.bytes);
+        let titles: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(titles, ["Позвонить вчера"], "{}", t.name);
+
+        // Calls only: the meeting stays out.
+        let page = client.get("/activities?kind=call").await.text();
+        let query = export_query_of(&page, "activities");
+        assert_eq!(query, "kind=call", "{}", t.name);
+        let job = client.start_export("activities", "xlsx", &query).await;
+        client.wait_for(&job).await;
+        let rows = read_xlsx(client.get(&format!("{job}/file")).await.bytes);
+        assert_eq!(rows.len(), 2, "{}: the header and the call: {rows:?}", t.name);
+        assert!(rows[1].iter().any(|cell| cell == "Обсудили цену"), "{}: {rows:?}", t.name);
+
+        // The audit log filtered to tasks: as many rows as the page's filter finds.
+        let mut admin_client = Client::signed_in(&t.db, "admin@x.ru").await;
+        let page = admin_client.get("/admin/audit?entity=task").await.text();
+        let query = export_query_of(&page, "audit");
+        assert_eq!(query, "entity=task", "{}", t.name);
+        let job = admin_client.start_export("audit", "csv", &query).await;
+        admin_client.wait_for(&job).await;
+        let rows = read_csv(&admin_client.get(&format!("{job}/file")).await.bytes);
+        let filter = AuditFilter { entity: Some("task".into()), ..AuditFilter::default() };
+        let events = admin::audit_log(&t.db, &admin, &filter, None, 100).await.expect("audit").items;
+        assert_eq!(events.len(), 2, "{}: two tasks created", t.name);
+        assert_eq!(rows.len() - 1, events.len(), "{}: {rows:?}", t.name);
+
+        // A user without the export right sees no export form.
+        person(&t.db, "reader@x.ru", "read_only").await;
+        let mut reader = Client::signed_in(&t.db, "reader@x.ru").await;
+        assert!(!reader.get("/tasks").await.text().contains("name=\"list\" value=\"tasks\""));
+        t
+    })
+    .await;
+}

@@ -24,7 +24,7 @@ use orbita_storage::Db;
 use orbita_storage::audit::AuditFilter;
 use orbita_storage::companies::{CompanyFilter, CompanySort};
 use orbita_storage::targets::Month;
-use orbita_testkit::TestDb;
+use orbita_testkit::{TestDb, on_both};
 use orbita_web::{AppState, router};
 use tower::ServiceExt;
 
@@ -349,6 +349,116 @@ async fn the_funnel_is_an_svg_with_a_bar_per_stage() {
         .await;
     assert_eq!(other.status, StatusCode::OK);
     t.cleanup().await;
+}
+
+/// A company of `who` in a region and an industry with `deals` open deals.
+async fn client_with_deals(db: &Db, who: &Access, name: &str, region: &str, industry: &str, deals: usize) {
+    let input = CompanyInput {
+        name: name.into(),
+        region: region.into(),
+        industry: industry.into(),
+        ..Default::default()
+    };
+    let company = companies::create(db, who, &input, None).await.expect("company").id;
+    for i in 0..deals {
+        let input =
+            DealInput { title: format!("{name} {i}"), company_id: Some(company), ..DealInput::default() };
+        deals::create(db, who, &input, None, None, None).await.expect("deal");
+    }
+}
+
+/// `Москва` as a URL carries it.
+fn encoded(value: &str) -> String {
+    value.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[tokio::test]
+async fn the_funnel_slices_by_region_and_industry_and_exports_in_the_background() {
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        client_with_deals(&t.db, &team.m1, "Ромашка", "Москва", "Ритейл", 2).await;
+        client_with_deals(&t.db, &team.m1, "Лютик", "Казань", "Ритейл", 1).await;
+        client_with_deals(&t.db, &team.m2, "Василёк", "Москва", "ИТ", 1).await;
+        let (pipelines, _) = deals::pipelines_and_stages(&t.db).await.expect("stages");
+        let pipeline = pipelines.iter().find(|p| p.is_default).unwrap_or(&pipelines[0]).id;
+
+        let mut admin = Client::signed_in(&t.db, "admin@x.ru").await;
+        let moscow = format!("region={}", encoded("Москва"));
+        let page = admin.get(&format!("/reports/funnel?{moscow}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", t.name);
+        let body = page.text();
+        assert!(
+            body.contains("name=\"region\" type=\"text\" value=\"Москва\""),
+            "{}: the region kept",
+            t.name
+        );
+        assert!(
+            body.contains("name=\"industry\" type=\"text\" value=\"\""),
+            "{}: the industry field",
+            t.name
+        );
+        assert!(body.contains("class=\"counter\">1</span>"), "{}: one company slice set", t.name);
+        assert!(body.contains("Ссылки открывают список сделок без отбора"), "{}: the links' caveat", t.name);
+        assert!(body.contains("3 сделки</a>"), "{}: Moscow's three deals: {body}", t.name);
+        // The export form: the funnel, with the pipeline shown and the slice.
+        assert!(body.contains("action=\"/exports\"") && body.contains("name=\"list\" value=\"funnel\""));
+        assert!(
+            body.contains("name=\"format\" value=\"xlsx\"") && body.contains("name=\"format\" value=\"csv\"")
+        );
+        let export_query = format!("{moscow}&pipeline={pipeline}");
+        assert!(
+            body.contains(&format!("name=\"query\" value=\"{}\"", export_query.replace('&', "&#38;"))),
+            "{}: {body}",
+            t.name
+        );
+
+        // The background export: started as the form does, polled, downloaded.
+        let started = admin
+            .post("/exports", &[("list", "funnel"), ("format", "xlsx"), ("query", &export_query)], false)
+            .await;
+        assert_eq!(started.status, StatusCode::SEE_OTHER, "{}: a job starts: {}", t.name, started.text());
+        let job = started.header(header::LOCATION).to_owned();
+        assert!(job.starts_with("/exports/"), "{job}");
+        let mut finished = false;
+        for _ in 0..600 {
+            if !admin.get(&format!("{job}/status")).await.text().contains("hx-trigger") {
+                finished = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(finished, "{}: the export finished", t.name);
+        assert!(
+            admin.get(&job).await.text().contains("href=\"/reports/funnel?"),
+            "{}: back to the funnel",
+            t.name
+        );
+        let file = admin.get(&format!("{job}/file")).await;
+        assert_eq!((file.status, file.header(header::CONTENT_TYPE)), (StatusCode::OK, XLSX), "{}", t.name);
+        assert!(file.header(header::CONTENT_DISPOSITION).contains("funnel-report-"));
+        let sheet = read_xlsx(file.bytes);
+        assert_eq!(cell_text(&sheet[0][0]), "Этап", "{}: headers in Russian", t.name);
+        let total = &sheet[sheet.len() - 1];
+        assert_eq!(
+            (cell_text(&total[0]), total[1].clone()),
+            ("Итого".to_owned(), Data::Float(3.0)),
+            "{}",
+            t.name
+        );
+
+        // The direct download reads the same query as the page: industry only, default pipeline.
+        let csv = admin.get(&format!("/reports/funnel.csv?industry={}", encoded("Ритейл"))).await;
+        assert_eq!(csv.status, StatusCode::OK, "{}", t.name);
+        assert_eq!(csv_first_column(&csv.bytes).last().map(String::as_str), Some("Итого"));
+        assert!(csv.text().trim_end().ends_with("Итого;3;;;0;"), "{}: {}", t.name, csv.text());
+
+        // A manager sees their funnel, without export buttons (no report export right).
+        let mut m1 = Client::signed_in(&t.db, "m1@x.ru").await;
+        let own = m1.get("/reports/funnel").await.text();
+        assert!(own.contains("name=\"region\"") && !own.contains("value=\"funnel\""), "{}", t.name);
+        t
+    })
+    .await;
 }
 
 fn read_xlsx(bytes: Vec<u8>) -> Vec<Vec<Data>> {

@@ -125,6 +125,8 @@ pub async fn call(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<
                 owner: None,
                 group: None,
                 source: None,
+                region: None,
+                industry: None,
             };
             reports::funnel(db, access, &params).await?;
         }

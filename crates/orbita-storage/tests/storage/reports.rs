@@ -8,7 +8,7 @@ use orbita_domain::deal::{DealInput, move_to_stage};
 use orbita_domain::pipeline::{DEFAULT_PIPELINE, DEFAULT_STAGES, Stage};
 use orbita_domain::task::{TaskFields, TaskPriority};
 use orbita_domain::validation::{Currency, Money};
-use orbita_domain::{DealId, PipelineId, Timestamp, UserId, now};
+use orbita_domain::{CompanyId, DealId, PipelineId, Timestamp, UserId, now};
 use orbita_storage::reports::{self, FunnelFilter, Period};
 use orbita_storage::targets::{self, Month};
 use orbita_storage::{Db, Visibility, activities, companies, contacts, deals, pipelines, tasks};
@@ -206,7 +206,14 @@ async fn the_funnel_counts_the_furthest_stage_and_where_deals_were_lost() {
         deal(&t.db, p, &stages, a, "10", "", day(2), &[]).await;
         deal(&t.db, p, &stages, a, "10", "", at(2024, 12, 2), &[(1, day(3))]).await;
 
-        let filter = FunnelFilter { pipeline_id: p, created: january(), owners: None, source: None };
+        let filter = FunnelFilter {
+            pipeline_id: p,
+            created: january(),
+            owners: None,
+            source: None,
+            region: None,
+            industry: None,
+        };
         let cohort = reports::funnel_cohort(&t.db, &filter).await.expect("cohort");
         assert_eq!((cohort.total, cohort.won, cohort.lost), (3, 1, 1), "{}", t.name);
         let mut furthest = reports::funnel_furthest(&t.db, &filter).await.expect("furthest");
@@ -222,6 +229,98 @@ async fn the_funnel_counts_the_furthest_stage_and_where_deals_were_lost() {
         );
         let nobody = FunnelFilter { owners: Some(vec![UserId(a.0 + 100)]), ..filter };
         assert_eq!(reports::funnel_cohort(&t.db, &nobody).await.expect("cohort").total, 0);
+        t
+    })
+    .await;
+}
+
+/// A company of a region and an industry.
+async fn company_in(db: &Db, owner: UserId, name: &str, region: &str, industry: &str) -> CompanyId {
+    let input = CompanyInput {
+        name: name.into(),
+        region: region.into(),
+        industry: industry.into(),
+        ..Default::default()
+    };
+    let fields = input.validate().expect("company");
+    let mut tx = db.begin().await.expect("begin");
+    let id = companies::insert(&mut tx, &fields, owner, Some(owner), now()).await.expect("company");
+    tx.commit().await.expect("commit");
+    id
+}
+
+/// A deal of `company` created on 2 January in the first stage, then moved to stage `to`.
+async fn company_deal(
+    db: &Db,
+    (pipeline, stages): (PipelineId, &[Stage]),
+    owner: UserId,
+    company: Option<CompanyId>,
+    to: Option<usize>,
+) {
+    let input = DealInput { title: "Сделка".into(), company_id: company, ..Default::default() };
+    let fields = input.validate(&Currency::RUB).expect("deal");
+    let created = at(2025, 1, 2);
+    let start = move_to_stage(&stages[0], "", created).expect("start");
+    let mut tx = db.begin().await.expect("begin");
+    let id =
+        deals::insert(&mut tx, &fields, pipeline, &start, owner, Some(owner), created).await.expect("deal");
+    if let Some(to) = to {
+        let current = deals::get_in(&mut tx, id).await.expect("get");
+        let moved = move_to_stage(&stages[to], "Дорого", at(2025, 1, 3)).expect("move");
+        deals::move_stage(&mut tx, &current, &moved, Some(owner), at(2025, 1, 3)).await.expect("move");
+    }
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn a_funnel_sliced_by_region_or_industry_counts_only_those_companies_deals() {
+    on_both(|t| async move {
+        let a = t.user("a@example.com").await;
+        let (p, stages) = default_pipeline(&t.db).await;
+        let pipeline = (p, stages.as_slice());
+        let moscow_retail = company_in(&t.db, a, "Ромашка", "Москва", "Ритейл").await;
+        let kazan_retail = company_in(&t.db, a, "Лютик", "Казань", "Ритейл").await;
+        let moscow_it = company_in(&t.db, a, "Василёк", "Москва", "ИТ").await;
+        let (won, lost) = (Some(4), Some(5));
+        company_deal(&t.db, pipeline, a, Some(moscow_retail), won).await;
+        company_deal(&t.db, pipeline, a, Some(moscow_retail), lost).await;
+        company_deal(&t.db, pipeline, a, Some(kazan_retail), Some(2)).await;
+        company_deal(&t.db, pipeline, a, Some(moscow_it), lost).await;
+        company_deal(&t.db, pipeline, a, None, won).await;
+
+        let all = FunnelFilter {
+            pipeline_id: p,
+            created: january(),
+            owners: None,
+            source: None,
+            region: None,
+            industry: None,
+        };
+        let slice = |region: Option<&str>, industry: Option<&str>| FunnelFilter {
+            region: region.map(str::to_owned),
+            industry: industry.map(str::to_owned),
+            ..all.clone()
+        };
+        let db = &t.db;
+        let size = |filter: FunnelFilter| async move {
+            let cohort = reports::funnel_cohort(db, &filter).await.expect("cohort");
+            (cohort.total, cohort.won, cohort.lost)
+        };
+        assert_eq!(size(all.clone()).await, (5, 2, 2), "{}: unsliced", t.name);
+        assert_eq!(size(slice(Some("Москва"), None)).await, (3, 1, 2), "{}: Moscow", t.name);
+        assert_eq!(size(slice(None, Some("Ритейл"))).await, (3, 1, 1), "{}: retail", t.name);
+        assert_eq!(size(slice(Some("Москва"), Some("Ритейл"))).await, (2, 1, 1), "{}: both", t.name);
+        assert_eq!(size(slice(Some("Тверь"), None)).await, (0, 0, 0), "{}: nobody's region", t.name);
+
+        let moscow = slice(Some("Москва"), None);
+        let mut furthest = reports::funnel_furthest(&t.db, &moscow).await.expect("furthest");
+        furthest.sort_by_key(|f| f.position);
+        let furthest: Vec<_> = furthest.iter().map(|f| (f.position, f.count)).collect();
+        let position = |i: usize| i64::from(stages[i].position);
+        assert_eq!(furthest, [(position(0), 2), (position(4), 1)], "{}: Moscow's stages", t.name);
+        let lost = reports::funnel_lost(&t.db, &slice(None, Some("Ритейл"))).await.expect("lost");
+        let lost: Vec<_> = lost.iter().map(|l| (l.from_stage_id, l.count)).collect();
+        assert_eq!(lost, [(Some(stages[0].id.0), 1)], "{}: retail's lost deal", t.name);
         t
     })
     .await;

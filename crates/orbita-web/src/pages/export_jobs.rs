@@ -51,7 +51,8 @@ async fn start(
 ) -> Result<Redirect, PageError> {
     let query = form.query.trim_start_matches('?');
     let format = Format::from_extension(&form.format).ok_or(PageError::NotFound)?;
-    let request = exports::request(&form.list, Some(query), &user).ok_or(PageError::NotFound)?;
+    let request =
+        exports::request(&state, &form.list, Some(query), &user).await?.ok_or(PageError::NotFound)?;
     let how = JobSpec {
         format,
         locale: user.layout.locale,
@@ -133,6 +134,7 @@ fn list_page(list: &str) -> (&'static str, &'static str) {
         "tasks" => ("nav-tasks", "/tasks"),
         "activities" => ("nav-activities", "/activities"),
         "audit" => ("admin-audit", "/admin/audit"),
+        "funnel" => ("report-funnel-title", "/reports/funnel"),
         _ => ("nav-reports", "/reports"),
     }
 }

@@ -1,14 +1,15 @@
 //! Downloads of every list and of the summary report, as XLSX or CSV: `GET /companies.xlsx`,
 //! `/contacts.csv`, `/deals.xlsx`, `/tasks.xlsx`, `/activities.csv`, `/admin/audit.xlsx`,
-//! `/reports/summary.xlsx`… Each takes exactly the query string of its page (search, filters,
-//! sort), read the way that page reads it, so the file holds what the screen shows; the
-//! services apply the user's rights and audit the download.
+//! `/reports/summary.xlsx`, `/reports/funnel.csv`… Each takes exactly the query string of its
+//! page (search, filters, sort), read the way that page reads it, so the file holds what the
+//! screen shows; the services apply the user's rights and audit the download.
 //!
 //! The same reading serves the background export the list pages start (`POST /exports`,
 //! `pages::export_jobs`): [`request`] turns a list's name and query string into the
 //! `ExportRequest` both paths hand to `orbita_app::export_jobs::write`.
 //!
-//! The deals list's parser is shared (`deals::query::DealQuery`); the companies, contacts,
+//! The deals list's and the funnel's parsers are shared (`deals::query::DealQuery`,
+//! `reports::funnel::params`); the companies, contacts,
 //! tasks, activities and audit pages build their filters inline, so those are repeated here
 //! with the same parameter names — keep them in step with the pages.
 //!
@@ -25,26 +26,24 @@ use axum::extract::{RawQuery, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
+use orbita_app::deals as deal_service;
 use orbita_app::export_jobs::{self, ExportRequest};
 use orbita_app::exports::{ExportFailure, ExportSpec, Exported, Format};
 use orbita_app::reports::SummaryParams;
-use orbita_domain::access::{Action, Area, Scope};
-use orbita_domain::activity::{ActivityKind, ActivityStatus};
-use orbita_domain::audit::AuditAction;
 use orbita_domain::org::Locale;
-use orbita_domain::{CompanyId, ContactId, DealId, GroupId, UserId};
-use orbita_storage::activities::ActivityFilter;
-use orbita_storage::audit::AuditFilter;
+use orbita_domain::{CompanyId, GroupId, UserId};
 use orbita_storage::companies::{CompanyFilter, CompanySort};
 use orbita_storage::contacts::{ContactFilter, ContactSort};
-use orbita_storage::tasks::TaskFilter;
 use tokio_util::io::ReaderStream;
 
 use super::SignedIn;
+use super::admin::audit::AuditQuery;
 use super::deals::common;
 use super::deals::query::DealQuery;
 use super::list_query::{ListQuery, day_end, day_start};
+use super::reports::funnel;
 use super::reports::period::{DayRange, today};
+use super::tasks::query::TasksQuery;
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::Layout;
@@ -66,21 +65,30 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/audit.csv", download("audit", Csv))
         .route("/reports/summary.xlsx", download("summary", Xlsx))
         .route("/reports/summary.csv", download("summary", Csv))
+        .route("/reports/funnel.xlsx", download("funnel", Xlsx))
+        .route("/reports/funnel.csv", download("funnel", Csv))
 }
 
 fn download(list: &'static str, format: Format) -> MethodRouter<AppState> {
     get(move |State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery| async move {
-        match request(list, raw.as_deref(), &user) {
-            Some(request) => direct(&state, &user, &request, format).await,
-            None => PageError::NotFound.into_response(),
+        match request(&state, list, raw.as_deref(), &user).await {
+            Ok(Some(request)) => direct(&state, &user, &request, format).await,
+            Ok(None) => PageError::NotFound.into_response(),
+            Err(error) => error.into_response(),
         }
     })
 }
 
 /// The export a list's page would show for this query string, read as that page reads it;
-/// `None` for a list that has no export.
-pub(super) fn request(list: &str, raw: Option<&str>, user: &SignedIn) -> Option<ExportRequest> {
-    Some(match list {
+/// `None` for a list that has no export (or a funnel without any pipeline). Async because the
+/// funnel, as its page, falls back to the default pipeline, which only the database knows.
+pub(super) async fn request(
+    state: &AppState,
+    list: &str,
+    raw: Option<&str>,
+    user: &SignedIn,
+) -> Result<Option<ExportRequest>, PageError> {
+    Ok(Some(match list {
         "companies" => companies(raw, user),
         "contacts" => contacts(raw, user),
         "deals" => deals(raw, user),
@@ -88,8 +96,9 @@ pub(super) fn request(list: &str, raw: Option<&str>, user: &SignedIn) -> Option<
         "activities" => activities(raw, user),
         "audit" => audit(raw, user),
         "summary" => summary(raw, user),
-        _ => return None,
-    })
+        "funnel" => return funnel_request(state, raw, user).await,
+        _ => return Ok(None),
+    }))
 }
 
 fn log_progress(rows: u64) {
@@ -212,60 +221,28 @@ fn deals(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
     ExportRequest::Deals { filter, sort, descending }
 }
 
-/// As "My tasks" reads it: `assignee` (`me`, `all` for the team, an id), `status=done`.
+/// As the tasks list reads it (`tasks::query`).
 fn tasks(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
-    let p = common::Params::parse(raw);
     let access = &user.session.access;
-    let me = access.user_id();
-    let team = access.permissions.scope(Area::Tasks, Action::View).is_some_and(|s| s != Scope::Own);
-    let assignee_ids = match p.get("assignee").as_str() {
-        "all" if team => None,
-        "" | "me" => Some(vec![me]),
-        other => Some(vec![common::id::<UserId>(other).unwrap_or(me)]),
-    };
-    ExportRequest::Tasks(TaskFilter {
-        assignee_ids,
-        done: Some(p.get("status") == "done"),
-        ..TaskFilter::default()
-    })
+    let query = TasksQuery::parse(raw, access);
+    ExportRequest::Tasks(query.filter(access, &user.layout.time_zone, orbita_domain::now()))
 }
 
-/// As the register of activities reads it: `kind`, `status`, `responsible`, `from`, `to`
-/// (days, both included) and the links `company_id`, `contact_id`, `deal_id`.
+/// As the register of activities reads it (`activities::filter`).
 fn activities(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
     let p = common::Params::parse(raw);
-    let access = &user.session.access;
-    let responsible = p.get("responsible");
-    let responsible_id =
-        if responsible == "me" { Some(access.user_id()) } else { common::id::<UserId>(&responsible) };
-    let (from, to) = common::period(&user.layout.time_zone, &p.get("from"), &p.get("to"));
-    ExportRequest::Activities(ActivityFilter {
-        kind: ActivityKind::parse(&p.get("kind")),
-        status: ActivityStatus::parse(&p.get("status")),
-        responsible_ids: responsible_id.map(|r| vec![r]),
-        company_id: common::id::<CompanyId>(&p.get("company_id")),
-        contact_id: common::id::<ContactId>(&p.get("contact_id")),
-        deal_id: common::id::<DealId>(&p.get("deal_id")),
-        from,
-        to,
-        ..ActivityFilter::default()
-    })
+    ExportRequest::Activities(super::activities::filter(&p, &user.session.access, &user.layout.time_zone))
 }
 
-const AUDIT_ENTITIES: &[&str] = &["company", "contact", "deal", "task", "activity", "user", "group", "role"];
-
-/// As the audit log page reads it: `user`, `entity`, `action`, `from`, `to`.
+/// As the audit log page reads it (`admin::audit::AuditQuery`).
 fn audit(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
-    let query = ListQuery::parse(raw);
-    let tz = &user.layout.time_zone;
-    ExportRequest::AuditLog(AuditFilter {
-        actor_id: query.parsed::<UserId>("user"),
-        entity: AUDIT_ENTITIES.iter().find(|e| **e == query.get("entity")).map(|e| (*e).to_owned()),
-        entity_id: None,
-        action: AuditAction::parse(query.get("action")),
-        from: query.date("from").map(|d| day_start(d, tz)),
-        to: query.date("to").map(|d| day_end(d, tz)),
-    })
+    ExportRequest::AuditLog(AuditQuery::parse(raw).filter(&user.layout.time_zone))
+}
+
+/// The query string of a list's own link (`/tasks?status=done` → `status=done`): what its
+/// export form posts, so the job reads the list exactly as the page did.
+pub(super) fn export_query(href: &str) -> String {
+    href.split_once('?').map(|(_, query)| query.to_owned()).unwrap_or_default()
 }
 
 /// As the summary report reads it: `from`, `to` (this month by default), `group`.
@@ -277,4 +254,17 @@ fn summary(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
         to: range.end(),
         group: query.parsed::<i64>("group").map(GroupId),
     })
+}
+
+/// As the funnel page reads it: `pipeline` (the default one when missing or unknown), `from`,
+/// `to` (this year by default), `owner`, `group`, `source`, `region`, `industry`.
+async fn funnel_request(
+    state: &AppState,
+    raw: Option<&str>,
+    user: &SignedIn,
+) -> Result<Option<ExportRequest>, PageError> {
+    let query = ListQuery::parse(raw);
+    let (pipelines, _) = deal_service::pipelines_and_stages(&state.db).await?;
+    let range = funnel::range(&query, &user.layout.time_zone);
+    Ok(funnel::params(&query, &pipelines, range).map(ExportRequest::Funnel))
 }

@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use orbita_app::activities;
+use orbita_app::{Access, activities};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::activity::{Activity, ActivityKind, ActivityStatus};
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, UserId};
@@ -19,6 +19,7 @@ use orbita_storage::activities::ActivityFilter;
 
 use super::SignedIn;
 use super::deals::common::{self, LinkNames, Params, People};
+use super::exports::export_query;
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::layout::url;
@@ -97,23 +98,24 @@ pub struct ListPage {
     pub first_href: String,
     pub reset_href: String,
     pub new_href: String,
+    /// The register's query string for the export form (a background job).
+    pub export_query: String,
+    pub can_export: bool,
     pub filtered: bool,
     pub can_create: bool,
 }
 
-async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
-    let p = Params::parse(raw.as_deref());
-    let access = &user.session.access;
-    let layout = user.page(user.t("activities-title"), Some(Nav::Activities));
-    let kind = ActivityKind::parse(&p.get("kind"));
-    let status = ActivityStatus::parse(&p.get("status"));
+/// The register's filters from its query string: `kind`, `status`, `responsible`, `from`, `to`
+/// (local days, both included) and the links `company_id`, `contact_id`, `deal_id`. The page
+/// and its export read it here, so the file holds what the screen shows.
+pub(super) fn filter(p: &Params, access: &Access, time_zone: &str) -> ActivityFilter {
     let responsible = p.get("responsible");
-    let (from, to) = common::period(&layout.time_zone, &p.get("from"), &p.get("to"));
+    let (from, to) = common::period(time_zone, &p.get("from"), &p.get("to"));
     let responsible_id =
         if responsible == "me" { Some(access.user_id()) } else { common::id::<UserId>(&responsible) };
-    let filter = ActivityFilter {
-        kind,
-        status,
+    ActivityFilter {
+        kind: ActivityKind::parse(&p.get("kind")),
+        status: ActivityStatus::parse(&p.get("status")),
         responsible_ids: responsible_id.map(|r| vec![r]),
         company_id: common::id::<CompanyId>(&p.get("company_id")),
         contact_id: common::id::<ContactId>(&p.get("contact_id")),
@@ -121,7 +123,16 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         from,
         to,
         ..ActivityFilter::default()
-    };
+    }
+}
+
+async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw.as_deref());
+    let access = &user.session.access;
+    let layout = user.page(user.t("activities-title"), Some(Nav::Activities));
+    let filter = filter(&p, access, &layout.time_zone);
+    let (kind, status) = (filter.kind, filter.status);
+    let responsible = p.get("responsible");
     let after = orbita_storage::Cursor::decode(&p.get("after"));
     let page = match activities::list(&state.db, access, &filter, after.as_ref(), PAGE_SIZE).await {
         Ok(page) => page,
@@ -194,6 +205,8 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         next_href,
         first_href,
         reset_href: url("/activities", &link_pairs),
+        export_query: export_query(&href(None)),
+        can_export: access.can(Area::Activities, Action::Export),
         new_href: url("/activities/new", &new_pairs),
         filtered,
         can_create: access.can(Area::Activities, Action::Create),

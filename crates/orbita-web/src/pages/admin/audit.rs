@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use chrono::NaiveDate;
 use orbita_app::admin;
@@ -11,12 +11,14 @@ use orbita_domain::UserId;
 use orbita_domain::audit::{AuditAction, AuditEvent};
 use orbita_storage::Cursor;
 use orbita_storage::audit::AuditFilter;
-use serde::Deserialize;
 
 use super::Tab;
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
+use crate::pages::exports::export_query;
+use crate::pages::list_query::ListQuery;
+use crate::ui::layout::url;
 use crate::ui::{Layout, Nav, SelectOption, format};
 
 pub fn routes() -> Router<AppState> {
@@ -27,20 +29,53 @@ const PAGE: u64 = 50;
 const ENTITIES: &[&str] =
     &["company", "contact", "deal", "task", "activity", "user", "group", "role", "settings"];
 
-#[derive(Deserialize, Default, Clone)]
-struct AuditQuery {
-    #[serde(default)]
+/// The page's query string, read in one place for the page and for its export.
+#[derive(Default, Clone)]
+pub(in crate::pages) struct AuditQuery {
     user: String,
-    #[serde(default)]
     entity: String,
-    #[serde(default)]
     action: String,
     /// `YYYY-MM-DD`, in the organisation's time zone.
-    #[serde(default)]
     from: String,
-    #[serde(default)]
     to: String,
-    after: Option<String>,
+    after: String,
+}
+
+impl AuditQuery {
+    pub(in crate::pages) fn parse(raw: Option<&str>) -> AuditQuery {
+        let query = ListQuery::parse(raw);
+        let get = |name: &str| query.get(name).to_owned();
+        AuditQuery {
+            user: get("user"),
+            entity: get("entity"),
+            action: get("action"),
+            from: get("from"),
+            to: get("to"),
+            after: get("after"),
+        }
+    }
+
+    pub(in crate::pages) fn filter(&self, time_zone: &str) -> AuditFilter {
+        AuditFilter {
+            actor_id: self.user.parse().ok().map(UserId),
+            entity: ENTITIES.iter().find(|e| **e == self.entity).map(|e| (*e).to_owned()),
+            entity_id: None,
+            action: AuditAction::parse(&self.action),
+            from: day_start(time_zone, &self.from),
+            to: day_start(time_zone, &self.to).map(|t| t + chrono::Duration::days(1)),
+        }
+    }
+
+    /// The filters as URL pairs, without the page cursor.
+    fn pairs(&self) -> [(&'static str, &str); 5] {
+        [
+            ("user", &self.user),
+            ("entity", &self.entity),
+            ("action", &self.action),
+            ("from", &self.from),
+            ("to", &self.to),
+        ]
+    }
 }
 
 /// One drop-down of the filter bar.
@@ -67,6 +102,8 @@ struct AuditPage {
     selects: Vec<FilterSelect>,
     rows: Vec<Row>,
     next_href: String,
+    /// The filters' query string for the export form (a background job).
+    export_query: String,
 }
 
 /// The start of a local day, as UTC.
@@ -80,19 +117,13 @@ fn day_start(tz: &str, raw: &str) -> Option<orbita_domain::Timestamp> {
 async fn list(
     State(state): State<AppState>,
     user: SignedIn,
-    Query(query): Query<AuditQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<AuditPage, PageError> {
+    let query = AuditQuery::parse(raw.as_deref());
     let access = &user.session.access;
     let layout = user.page(user.t("admin-audit"), Some(Nav::Admin));
-    let filter = AuditFilter {
-        actor_id: query.user.parse().ok().map(UserId),
-        entity: ENTITIES.iter().find(|e| **e == query.entity).map(|e| (*e).to_owned()),
-        entity_id: None,
-        action: AuditAction::parse(&query.action),
-        from: day_start(&layout.time_zone, &query.from),
-        to: day_start(&layout.time_zone, &query.to).map(|t| t + chrono::Duration::days(1)),
-    };
-    let after = query.after.as_deref().and_then(Cursor::decode);
+    let filter = query.filter(&layout.time_zone);
+    let after = Cursor::decode(&query.after);
     let page = admin::audit_log(&state.db, access, &filter, after.as_ref(), PAGE).await?;
     let users = admin::users(&state.db, access).await?;
     let name_of = |id: Option<UserId>| match id {
@@ -124,18 +155,13 @@ async fn list(
             Row { actor: name_of(event.actor_id), link, changes, event }
         })
         .collect();
+    let here = url("/admin/audit", &query.pairs());
     let next_href = match &page.next {
         Some(cursor) => {
-            let mut params = vec![
-                ("user", query.user.clone()),
-                ("entity", query.entity.clone()),
-                ("action", query.action.clone()),
-                ("from", query.from.clone()),
-                ("to", query.to.clone()),
-            ];
-            params.push(("after", cursor.encode()));
-            let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            crate::ui::layout::url("/admin/audit", &pairs)
+            let after = cursor.encode();
+            let mut pairs = query.pairs().to_vec();
+            pairs.push(("after", &after));
+            url("/admin/audit", &pairs)
         }
         None => String::new(),
     };
@@ -168,5 +194,6 @@ async fn list(
         FilterSelect { name: "entity", label: layout.t("audit-entity"), options: entities },
         FilterSelect { name: "action", label: layout.t("audit-what"), options: actions },
     ];
-    Ok(AuditPage { layout, tab: Tab::Audit, tabs: Tab::ALL, query, selects, rows, next_href })
+    let export_query = export_query(&here);
+    Ok(AuditPage { layout, tab: Tab::Audit, tabs: Tab::ALL, query, selects, rows, next_href, export_query })
 }

@@ -2,7 +2,7 @@
 //! settings, handing records over and the audit log. The services check the rights; these
 //! pages only show what they are allowed to.
 
-mod audit;
+pub(super) mod audit;
 mod ownership;
 mod roles;
 mod settings;

@@ -1,7 +1,10 @@
-//! `GET /reports/funnel?pipeline=&from=&to=&owner=&group=&source=`: the funnel of the deals
-//! created in the period (this year unless the URL says otherwise), per stage: how many reached
-//! it, the conversion from the previous stage and from the start, the deals lost there and why;
-//! drawn as bars. Under it, plan versus actual per employee by month (`targets::grid`).
+//! `GET /reports/funnel?pipeline=&from=&to=&owner=&group=&source=&region=&industry=`: the
+//! funnel of the deals created in the period (this year unless the URL says otherwise), per
+//! stage: how many reached it, the conversion from the previous stage and from the start, the
+//! deals lost there and why; drawn as bars. Region and industry are the deal's company's.
+//! Under it, plan versus actual per employee by month (`targets::grid`). The export buttons
+//! start a background export of the same funnel (`POST /exports`, list `funnel`); the direct
+//! download is `/reports/funnel.xlsx` (`pages::exports`), read by [`params`] as here.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,10 +12,10 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use orbita_app::reports::{self, Drill, Funnel, FunnelParams};
-use orbita_app::{AppError, admin, deals, targets};
+use orbita_app::{AppError, admin, deals, exports, targets};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::deal::DealStatus;
-use orbita_domain::pipeline::{Stage, StageKind};
+use orbita_domain::pipeline::{Pipeline, Stage, StageKind};
 use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{GroupId, PipelineId, UserId, ValidationErrors};
 use orbita_storage::targets::Month;
@@ -31,6 +34,8 @@ use crate::ui::{Layout, Locale, Nav, SelectOption};
 const PATH: &str = "/reports/funnel";
 /// The plan chart shows at most a year: the last twelve months of a longer period.
 const PLAN_MONTHS: usize = 12;
+/// The slices by the deal's company, in the "Region, industry" panel.
+const COMPANY_SLICES: [&str; 2] = ["region", "industry"];
 
 /// One stage in the table under the chart.
 #[derive(Debug, Clone)]
@@ -67,6 +72,10 @@ pub struct FunnelPage {
     pub owners: Vec<SelectOption>,
     pub groups: Vec<SelectOption>,
     pub source: String,
+    pub region: String,
+    pub industry: String,
+    /// How many of the company slices are set: the panel's counter.
+    pub company_slices: usize,
     pub period_error: String,
     /// `None` when the period was refused.
     pub summary: Option<CohortSummary>,
@@ -76,6 +85,10 @@ pub struct FunnelPage {
     pub plan_months: String,
     /// Over six months the plan charts scroll sideways on a phone rather than cramp.
     pub plan_wide: bool,
+    /// Whether the user may export the report, and the funnel's query string for the export
+    /// form (with the pipeline shown, so the file is of that pipeline whatever the default).
+    pub export: bool,
+    pub export_query: String,
 }
 
 /// The cohort's size and outcome, each a link to its deals.
@@ -88,6 +101,8 @@ pub struct CohortSummary {
     pub lost: String,
     pub lost_href: String,
     pub lost_elsewhere: i64,
+    /// A region or industry slice is set: the deals lists behind the links cannot apply it.
+    pub links_unsliced: bool,
 }
 
 fn stage_name(layout: &Layout, stage: &Stage) -> String {
@@ -97,16 +112,37 @@ fn stage_name(layout: &Layout, stage: &Stage) -> String {
     }
 }
 
+/// The same text as the export's reasons column.
 fn reasons(layout: &Layout, reasons: &[(String, i64)]) -> String {
-    reasons
-        .iter()
-        .take(3)
-        .map(|(reason, n)| {
-            let reason = if reason.is_empty() { layout.t("report-reason-none") } else { reason.clone() };
-            format!("{reason} ({n})")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    exports::funnel_reasons(reasons, &|key: &str| layout.t(key))
+}
+
+/// The period a query string asks for: this year unless it says otherwise.
+pub(in crate::pages) fn range(query: &ListQuery, tz: &str) -> DayRange {
+    DayRange::from_query(query, DayRange::year(period::today(tz)))
+}
+
+/// The funnel a query string asks for, read as the page reads it: a missing or unknown
+/// pipeline is the default one (else the first); `None` when there is no pipeline at all.
+pub(in crate::pages) fn params(
+    query: &ListQuery,
+    pipelines: &[Pipeline],
+    range: DayRange,
+) -> Option<FunnelParams> {
+    let pipeline_id = query
+        .parsed::<PipelineId>("pipeline")
+        .filter(|id| pipelines.iter().any(|p| p.id == *id))
+        .or_else(|| pipelines.iter().find(|p| p.is_default).or(pipelines.first()).map(|p| p.id))?;
+    Some(FunnelParams {
+        pipeline_id,
+        from: range.from,
+        to: range.end(),
+        owner: query.parsed::<UserId>("owner"),
+        group: query.parsed::<i64>("group").map(GroupId),
+        source: query.opt("source"),
+        region: query.opt("region"),
+        industry: query.opt("industry"),
+    })
 }
 
 pub async fn funnel(
@@ -118,23 +154,11 @@ pub async fn funnel(
     let access = &user.session.access;
     let db = &state.db;
     let layout = user.page(user.t("report-funnel-title"), Some(Nav::Reports));
-    let tz = layout.time_zone.clone();
-    let today = period::today(&tz);
-    let range = DayRange::from_query(&query, DayRange::year(today));
+    let today = period::today(&layout.time_zone);
+    let range = range(&query, &layout.time_zone);
     let (pipelines, _) = deals::pipelines_and_stages(db).await?;
-    let pipeline_id = query
-        .parsed::<PipelineId>("pipeline")
-        .filter(|id| pipelines.iter().any(|p| p.id == *id))
-        .or_else(|| pipelines.iter().find(|p| p.is_default).or(pipelines.first()).map(|p| p.id))
-        .ok_or(PageError::NotFound)?;
-    let params = FunnelParams {
-        pipeline_id,
-        from: range.from,
-        to: range.end(),
-        owner: query.parsed::<UserId>("owner"),
-        group: query.parsed::<i64>("group").map(GroupId),
-        source: query.opt("source"),
-    };
+    let params = params(&query, &pipelines, range).ok_or(PageError::NotFound)?;
+    let pipeline_id = params.pipeline_id.to_string();
     let (funnel, errors) = match reports::funnel(db, access, &params).await {
         Ok(funnel) => (Some(funnel), ValidationErrors::default()),
         Err(AppError::Invalid(errors)) => (None, errors),
@@ -162,7 +186,8 @@ pub async fn funnel(
     let (summary, svg, stage_lines) = match &funnel {
         Some(funnel) => {
             let (svg, lines) = draw(&layout, funnel);
-            (Some(cohort(&layout, funnel)), svg, lines)
+            let sliced = params.region.is_some() || params.industry.is_some();
+            (Some(cohort(&layout, funnel, sliced)), svg, lines)
         }
         None => (None, String::new(), Vec::new()),
     };
@@ -173,10 +198,13 @@ pub async fn funnel(
         to: range.last_value(),
         period: range.label(&layout),
         quick: period::quick_links(&layout, PATH, &query, today, range),
-        pipelines: pipeline_options(&layout, &pipelines, &pipeline_id.to_string(), false),
+        pipelines: pipeline_options(&layout, &pipelines, &pipeline_id, false),
         owners,
         groups,
         source: query.get("source").to_owned(),
+        region: query.get("region").to_owned(),
+        industry: query.get("industry").to_owned(),
+        company_slices: COMPANY_SLICES.iter().filter(|name| !query.get(name).is_empty()).count(),
         period_error: errors.0.first().map(|e| layout.error_message(e)).unwrap_or_default(),
         summary,
         svg,
@@ -186,6 +214,12 @@ pub async fn funnel(
             .map(|(first, last)| format!("{} – {}", month_label(&layout, first), month_label(&layout, last)))
             .unwrap_or_default(),
         plans,
+        export: access.can(Area::Reports, Action::Export),
+        // `href` with no path is `?state`; the export form carries the bare query string.
+        export_query: query
+            .href("", &["pipeline"], &[("pipeline", &pipeline_id)])
+            .trim_start_matches('?')
+            .to_owned(),
         layout,
     };
     let status = if errors.0.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -204,7 +238,7 @@ fn plan_months(range: DayRange) -> Option<(Month, Month)> {
     Some((first, last))
 }
 
-fn cohort(layout: &Layout, funnel: &Funnel) -> CohortSummary {
+fn cohort(layout: &Layout, funnel: &Funnel, sliced: bool) -> CohortSummary {
     let tz = &layout.time_zone;
     let with_status = |status| {
         let mut filter = funnel.cohort.clone();
@@ -219,6 +253,7 @@ fn cohort(layout: &Layout, funnel: &Funnel) -> CohortSummary {
         lost: layout.number(funnel.lost),
         lost_href: with_status(DealStatus::Lost),
         lost_elsewhere: funnel.lost_elsewhere,
+        links_unsliced: sliced,
     }
 }
 

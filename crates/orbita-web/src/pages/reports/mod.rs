@@ -5,7 +5,7 @@
 
 pub(super) mod chart;
 pub(super) mod drill;
-mod funnel;
+pub(super) mod funnel;
 pub(super) mod period;
 mod summary;
 

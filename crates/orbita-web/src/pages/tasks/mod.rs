@@ -4,6 +4,7 @@
 //! team's tasks or to one person's. The task form lives in [`form`].
 
 mod form;
+pub(super) mod query;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -13,19 +14,18 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, NaiveDate, Utc};
 use orbita_app::tasks;
-use orbita_domain::access::{Action, Area, Scope};
+use orbita_domain::access::{Action, Area};
 use orbita_domain::task::Task;
-use orbita_domain::{TaskId, Timestamp, UserId};
-use orbita_storage::tasks::TaskFilter;
+use orbita_domain::{TaskId, Timestamp};
 use serde::Deserialize;
 
+use self::query::TasksQuery;
 use super::SignedIn;
 use super::deals::common::{self, LinkNames, Params, People};
+use super::exports::export_query;
 use crate::AppState;
 use crate::error::PageError;
-use crate::pages::list_query::{day_end, day_start};
 use crate::ui::format::local_date;
 use crate::ui::layout::{tone, url};
 use crate::ui::{Layout, Nav, SelectOption};
@@ -137,7 +137,10 @@ pub struct ListPage {
     pub show_assignee: bool,
     pub next_href: String,
     pub new_href: String,
+    /// The list's query string for the export form (a background job).
+    pub export_query: String,
     pub can_create: bool,
+    pub can_export: bool,
 }
 
 /// The row alone, for htmx to swap in after a click on "done".
@@ -151,40 +154,19 @@ pub struct RowPartial {
 }
 
 async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
+    let query = TasksQuery::parse(raw.as_deref(), &user.session.access);
     let p = Params::parse(raw.as_deref());
     let access = &user.session.access;
     let mut layout = user.page(user.t("tasks-title"), Some(Nav::Tasks));
     let me = access.user_id();
-    let team = access.permissions.scope(Area::Tasks, Action::View).is_some_and(|s| s != Scope::Own);
-    let assignee = p.get("assignee");
-    let status = if p.get("status") == "done" { "done" } else { "open" };
-    let assignee_ids = match assignee.as_str() {
-        "all" if team => None,
-        "" | "me" => Some(vec![me]),
-        other => Some(vec![common::id::<UserId>(other).unwrap_or(me)]),
-    };
+    let team = query.team;
+    let assignee = query.assignee.clone();
+    let status = if query.done { "done" } else { "open" };
     let now = orbita_domain::now();
-    // "Done in a period" (local days, both included) and "overdue": the lists behind the
-    // summary report's task figures.
-    let day = |name: &str| NaiveDate::parse_from_str(&p.get(name), "%Y-%m-%d").ok();
-    let (done_from, done_to) =
-        if status == "done" { (day("done_from"), day("done_to")) } else { (None, None) };
-    let done_in = (done_from.is_some() || done_to.is_some()).then(|| {
-        let tz = &layout.time_zone;
-        let from = done_from.map_or(DateTime::UNIX_EPOCH, |d| day_start(d, tz));
-        let to = done_to.map_or(DateTime::<Utc>::MAX_UTC, |d| day_end(d, tz));
-        (from, to)
-    });
-    let overdue = status == "open" && p.get("overdue") == "1";
-    let filter = TaskFilter {
-        assignee_ids,
-        done: Some(status == "done"),
-        due_before: overdue.then_some(now),
-        ..TaskFilter::default()
-    };
+    let overdue = query.overdue;
+    let filter = query.filter(access, &layout.time_zone, now);
     let after = orbita_storage::Cursor::decode(&p.get("after"));
-    let page = match tasks::list_done_in(&state.db, access, &filter, done_in, after.as_ref(), PAGE_SIZE).await
-    {
+    let page = match tasks::list(&state.db, access, &filter, after.as_ref(), PAGE_SIZE).await {
         Ok(page) => page,
         Err(error) => return PageError::from(error).into_response(),
     };
@@ -204,21 +186,13 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     } else if filter.assignee_ids.is_none() {
         layout.title = layout.t("tasks-title-team");
     }
-    let status_value = if status == "done" { "done" } else { "" };
-    let done_from_raw = done_from.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
-    let done_to_raw = done_to.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
-    let overdue_value = if overdue { "1" } else { "" };
-    // The list as it is now: the filters stay on after a click on "done" and on the next page.
-    let here = url(
-        "/tasks",
-        &[
-            ("assignee", &assignee),
-            ("status", status_value),
-            ("done_from", &done_from_raw),
-            ("done_to", &done_to_raw),
-            ("overdue", overdue_value),
-        ],
-    );
+    let done_from_raw = query.done_from_text();
+    let done_to_raw = query.done_to_text();
+    // The list as it is now: the filters stay on after a click on "done", on the next page
+    // and in the export.
+    let pairs = query.pairs();
+    let pair_refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let here = url("/tasks", &pair_refs);
     let today = local_date(&layout.time_zone, now);
     let mut groups: Vec<Group> = if status == "done" {
         vec![Group { key: "done", title: layout.t("tasks-group-done"), rows: Vec::new() }]
@@ -275,17 +249,10 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         );
     }
     let next_href = page.next.map_or_else(String::new, |cursor| {
-        url(
-            "/tasks",
-            &[
-                ("assignee", &assignee),
-                ("status", status_value),
-                ("done_from", &done_from_raw),
-                ("done_to", &done_to_raw),
-                ("overdue", overdue_value),
-                ("after", &cursor.encode()),
-            ],
-        )
+        let after = cursor.encode();
+        let mut next = pair_refs.clone();
+        next.push(("after", &after));
+        url("/tasks", &next)
     });
     let overdue_href = url("/tasks", &[("assignee", &assignee), ("overdue", if overdue { "" } else { "1" })]);
     ListPage {
@@ -304,7 +271,9 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         overdue_href,
         next_href,
         new_href: url("/tasks/new", &[("return_to", &here)]),
+        export_query: export_query(&here),
         can_create: access.can(Area::Tasks, Action::Create),
+        can_export: access.can(Area::Tasks, Action::Export),
         layout,
     }
     .into_response()

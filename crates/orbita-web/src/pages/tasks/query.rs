@@ -1,0 +1,82 @@
+//! The tasks list's query string (`assignee`, `status`, `done_from`, `done_to`, `overdue`),
+//! read in one place for the page and for its export, so the file holds what the screen shows.
+
+use chrono::NaiveDate;
+use orbita_app::Access;
+use orbita_domain::access::{Action, Area, Scope};
+use orbita_domain::{Timestamp, UserId};
+use orbita_storage::tasks::TaskFilter;
+
+use crate::pages::deals::common::{self, Params};
+use crate::pages::list_query::{day_end, day_start};
+
+pub struct TasksQuery {
+    /// As typed: empty or `me` (mine), `all` (the team's) or a user's id.
+    pub assignee: String,
+    pub done: bool,
+    /// The period of done tasks (local days, both included).
+    pub done_from: Option<NaiveDate>,
+    pub done_to: Option<NaiveDate>,
+    /// Open tasks: only the overdue ones.
+    pub overdue: bool,
+    /// The user sees more than their own tasks: the team's and a person's tabs.
+    pub team: bool,
+}
+
+impl TasksQuery {
+    pub fn parse(raw: Option<&str>, access: &Access) -> TasksQuery {
+        let p = Params::parse(raw);
+        let done = p.get("status") == "done";
+        let day = |name: &str| NaiveDate::parse_from_str(&p.get(name), "%Y-%m-%d").ok();
+        TasksQuery {
+            assignee: p.get("assignee"),
+            done,
+            done_from: if done { day("done_from") } else { None },
+            done_to: if done { day("done_to") } else { None },
+            overdue: !done && p.get("overdue") == "1",
+            team: access.permissions.scope(Area::Tasks, Action::View).is_some_and(|s| s != Scope::Own),
+        }
+    }
+
+    /// The storage filter: "done in a period" and "overdue" are the lists behind the summary
+    /// report's task figures.
+    pub fn filter(&self, access: &Access, time_zone: &str, now: Timestamp) -> TaskFilter {
+        let me = access.user_id();
+        let assignee_ids = match self.assignee.as_str() {
+            "all" if self.team => None,
+            "" | "me" => Some(vec![me]),
+            other => Some(vec![common::id::<UserId>(other).unwrap_or(me)]),
+        };
+        TaskFilter {
+            assignee_ids,
+            done: Some(self.done),
+            due_before: self.overdue.then_some(now),
+            done_from: self.done_from.map(|d| day_start(d, time_zone)),
+            done_to: self.done_to.map(|d| day_end(d, time_zone)),
+            ..TaskFilter::default()
+        }
+    }
+
+    pub fn status_value(&self) -> &'static str {
+        if self.done { "done" } else { "" }
+    }
+
+    pub fn done_from_text(&self) -> String {
+        self.done_from.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+    }
+
+    pub fn done_to_text(&self) -> String {
+        self.done_to.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+    }
+
+    /// The query as URL pairs (empty values are left out by `url`): the list as it is now.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("assignee", self.assignee.clone()),
+            ("status", self.status_value().to_owned()),
+            ("done_from", self.done_from_text()),
+            ("done_to", self.done_to_text()),
+            ("overdue", if self.overdue { "1" } else { "" }.to_owned()),
+        ]
+    }
+}
