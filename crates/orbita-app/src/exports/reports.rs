@@ -1,0 +1,173 @@
+//! The reports' exports: the summary report and the funnel, as their pages show them.
+
+use std::io::Write;
+
+use orbita_domain::access::{Action, Area};
+use orbita_domain::org::Locale;
+use orbita_export::{Cell, Column, ColumnKind};
+use orbita_storage::Db;
+
+use super::{Describe, Done, ExportSpec, Sink, complete};
+use crate::Access;
+use crate::reports::{Funnel, FunnelParams, FunnelStage, SummaryParams, SummaryRow};
+
+const SUMMARY_COLUMNS: [(&str, ColumnKind); 16] = [
+    ("field-responsible", ColumnKind::Text),
+    ("report-deals-created", ColumnKind::Integer),
+    ("report-won-count", ColumnKind::Integer),
+    ("report-won-amount", ColumnKind::Money),
+    ("report-lost-count", ColumnKind::Integer),
+    ("report-open-amount", ColumnKind::Money),
+    ("report-forecast", ColumnKind::Money),
+    ("report-conversion", ColumnKind::Percent),
+    ("report-average-won", ColumnKind::Money),
+    ("report-calls", ColumnKind::Integer),
+    ("report-meetings", ColumnKind::Integer),
+    ("report-tasks-done", ColumnKind::Integer),
+    ("report-tasks-open", ColumnKind::Integer),
+    ("report-tasks-overdue", ColumnKind::Integer),
+    ("report-target", ColumnKind::Money),
+    ("report-target-percent", ColumnKind::Percent),
+];
+
+fn summary_row(row: &SummaryRow, name: String) -> Vec<Cell> {
+    vec![
+        Cell::Text(name),
+        Cell::Integer(row.deals_created),
+        Cell::Integer(row.won_count),
+        Cell::Money(row.won_amount),
+        Cell::Integer(row.lost_count),
+        Cell::Money(row.open_amount),
+        Cell::Money(row.forecast),
+        row.conversion.map_or(Cell::Empty, Cell::Percent),
+        row.average_won.map_or(Cell::Empty, Cell::Money),
+        Cell::Integer(row.calls),
+        Cell::Integer(row.meetings),
+        Cell::Integer(row.tasks_done),
+        Cell::Integer(row.tasks_open),
+        Cell::Integer(row.tasks_overdue),
+        row.target.map_or(Cell::Empty, Cell::Money),
+        row.target_percent.map_or(Cell::Empty, Cell::Percent),
+    ]
+}
+
+/// The summary report as on screen: a row per employee and the total. Amounts are in the
+/// organisation's currency; deals in other currencies count in the counts only.
+pub async fn summary_report<W: Write + Send + 'static>(
+    db: &Db,
+    access: &Access,
+    params: &SummaryParams,
+    spec: &ExportSpec<'_>,
+    out: W,
+) -> Done<W> {
+    access.require(Area::Reports, Action::Export)?;
+    let report = crate::reports::summary(db, access, params).await?;
+    let mut sink = Sink::start(spec, &(spec.label)("nav-reports"), &SUMMARY_COLUMNS, out)?;
+    let mut rows: Vec<Vec<Cell>> = report.rows.iter().map(|r| summary_row(r, r.name.clone())).collect();
+    rows.push(summary_row(&report.total, (spec.label)("report-total")));
+    sink.write(rows).await?;
+    let described = Describe::default()
+        .add("from", Some(params.from))
+        .add("to", Some(params.to))
+        .add("group", params.group)
+        .finish();
+    complete(db, access, sink, "summary_report", described, spec.format).await
+}
+
+const FUNNEL_COLUMNS: [(&str, ColumnKind); 6] = [
+    ("field-stage", ColumnKind::Text),
+    ("report-funnel-reached", ColumnKind::Integer),
+    ("report-funnel-previous", ColumnKind::Percent),
+    ("report-funnel-start", ColumnKind::Percent),
+    ("report-funnel-lost-here", ColumnKind::Integer),
+    ("report-funnel-lost-reasons", ColumnKind::Text),
+];
+
+/// How many lost reasons a stage lists, as the funnel page does.
+pub const FUNNEL_REASONS: usize = 3;
+
+/// A stage's most frequent lost reasons as the page writes them: `Дорого (3), без причины (1)`.
+pub fn funnel_reasons(reasons: &[(String, i64)], label: &dyn Fn(&str) -> String) -> String {
+    reasons
+        .iter()
+        .take(FUNNEL_REASONS)
+        .map(|(reason, n)| {
+            let reason = if reason.is_empty() { label("report-reason-none") } else { reason.clone() };
+            format!("{reason} ({n})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The funnel's columns, each at least as wide as its header: a few figures under long headers
+/// ("Проиграны на этапе") would otherwise cut them off.
+fn funnel_columns(spec: &ExportSpec<'_>) -> Vec<Column> {
+    FUNNEL_COLUMNS
+        .iter()
+        .map(|(key, kind)| {
+            let header = (spec.label)(key);
+            let fit = header.chars().count() as f64 + 2.0;
+            Column::new(header, *kind).with_width(fit.max(kind.default_width()))
+        })
+        .collect()
+}
+
+fn funnel_stage_row(stage: &FunnelStage, spec: &ExportSpec<'_>) -> Vec<Cell> {
+    let name = if spec.locale == Locale::En { &stage.stage.name_en } else { &stage.stage.name_ru };
+    vec![
+        Cell::Text(name.clone()),
+        Cell::Integer(stage.reached),
+        stage.from_previous.map_or(Cell::Empty, Cell::Percent),
+        stage.from_start.map_or(Cell::Empty, Cell::Percent),
+        Cell::Integer(stage.lost_here),
+        Cell::Text(funnel_reasons(&stage.lost_reasons, spec.label)),
+    ]
+}
+
+/// The funnel's sheet as the page reads: a row per stage, then the deals lost before any stage
+/// (only when there are some, as the page's note), then the total: the deals of the cohort and
+/// how many of them are lost.
+fn funnel_rows(funnel: &Funnel, spec: &ExportSpec<'_>) -> Vec<Vec<Cell>> {
+    let mut rows: Vec<Vec<Cell>> = funnel.stages.iter().map(|s| funnel_stage_row(s, spec)).collect();
+    let line = |key: &str, reached: Cell, lost: i64| {
+        vec![
+            Cell::Text((spec.label)(key)),
+            reached,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Integer(lost),
+            Cell::Empty,
+        ]
+    };
+    if funnel.lost_elsewhere > 0 {
+        rows.push(line("report-funnel-lost-elsewhere-row", Cell::Empty, funnel.lost_elsewhere));
+    }
+    rows.push(line("report-total", Cell::Integer(funnel.deals), funnel.lost));
+    rows
+}
+
+/// The funnel as on screen, for the same pipeline, period and slices, counted over the deals
+/// of the employees the user may report on.
+pub async fn funnel_report<W: Write + Send + 'static>(
+    db: &Db,
+    access: &Access,
+    params: &FunnelParams,
+    spec: &ExportSpec<'_>,
+    out: W,
+) -> Done<W> {
+    access.require(Area::Reports, Action::Export)?;
+    let funnel = crate::reports::funnel(db, access, params).await?;
+    let mut sink = Sink::with_columns(spec, &(spec.label)("report-funnel-title"), funnel_columns(spec), out)?;
+    sink.write(funnel_rows(&funnel, spec)).await?;
+    let described = Describe::default()
+        .add("pipeline", Some(params.pipeline_id))
+        .add("from", Some(params.from))
+        .add("to", Some(params.to))
+        .add("owner", params.owner)
+        .add("group", params.group)
+        .add("source", params.source.as_deref())
+        .add("region", params.region.as_deref())
+        .add("industry", params.industry.as_deref())
+        .finish();
+    complete(db, access, sink, "funnel_report", described, spec.format).await
+}
