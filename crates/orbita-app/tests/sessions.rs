@@ -202,3 +202,352 @@ async fn the_first_administrator_is_created_through_a_one_time_link() {
     })
     .await;
 }
+
+/// What the sessions table keeps for a cookie's token: its SHA-256, never the token.
+fn stored_id(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Sets a stored session's last request time, as if it had been idle since then.
+async fn last_seen(db: &Db, token: &str, at: orbita_domain::Timestamp) {
+    let mut tx = db.begin().await.expect("begin");
+    orbita_storage::access::touch_session(&mut tx, &stored_id(token), at).await.expect("touch");
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn a_session_ends_after_twelve_hours_without_a_request() {
+    on_both(|t| async move {
+        setup::bootstrap(&t.db).await.expect("bootstrap");
+        users::create_user(&t.db, &RequestContext::system(), "ida@x.ru", "Ида", "manager", PASSWORD)
+            .await
+            .expect("user");
+        let tokens = auth::sign_in(&t.db, "ida@x.ru", PASSWORD, None, None).await.expect("sign in");
+
+        // Idle for a little less than the limit: still valid, and the request counts as activity.
+        let almost = orbita_domain::now() - auth::IDLE_TIMEOUT + chrono::Duration::minutes(10);
+        last_seen(&t.db, &tokens.token, almost).await;
+        let session = auth::authenticate(&t.db, &tokens.token, None).await.expect("auth");
+        assert!(session.is_some(), "{}: 11h50m idle is within the limit", t.name);
+        let record = orbita_storage::access::find_session(&t.db, &stored_id(&tokens.token))
+            .await
+            .expect("find")
+            .expect("kept");
+        assert!(
+            orbita_domain::now() - record.last_seen_at < chrono::Duration::minutes(1),
+            "{}: the request moved last_seen_at to now, not {}",
+            t.name,
+            record.last_seen_at
+        );
+
+        // Idle for longer than the limit: refused, and the stored session is gone.
+        let past = orbita_domain::now() - auth::IDLE_TIMEOUT - chrono::Duration::minutes(1);
+        last_seen(&t.db, &tokens.token, past).await;
+        assert!(
+            auth::authenticate(&t.db, &tokens.token, None).await.expect("auth").is_none(),
+            "{}: 12h01m idle ends the session",
+            t.name
+        );
+        let gone =
+            orbita_storage::access::find_session(&t.db, &stored_id(&tokens.token)).await.expect("find");
+        assert!(gone.is_none(), "{}: the expired session is deleted", t.name);
+        // Coming back later does not revive it.
+        last_seen(&t.db, &tokens.token, orbita_domain::now()).await;
+        assert!(auth::authenticate(&t.db, &tokens.token, None).await.expect("auth").is_none());
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_session_ends_fourteen_days_after_sign_in_however_active() {
+    on_both(|t| async move {
+        setup::bootstrap(&t.db).await.expect("bootstrap");
+        let user =
+            users::create_user(&t.db, &RequestContext::system(), "kira@x.ru", "Кира", "manager", PASSWORD)
+                .await
+                .expect("user");
+        // Signing in sets the absolute expiry fourteen days ahead.
+        let tokens = auth::sign_in(&t.db, "kira@x.ru", PASSWORD, None, None).await.expect("sign in");
+        let record = orbita_storage::access::find_session(&t.db, &stored_id(&tokens.token))
+            .await
+            .expect("find")
+            .expect("stored");
+        let ahead = record.expires_at - orbita_domain::now();
+        assert!(
+            ahead <= auth::ABSOLUTE_TIMEOUT && ahead > auth::ABSOLUTE_TIMEOUT - chrono::Duration::minutes(1),
+            "{}: expires {ahead} from now",
+            t.name
+        );
+
+        // Sessions signed in long ago, each used a minute ago (so never idle).
+        let session_from = |token: &'static str, signed_in_ago: chrono::Duration| {
+            let db = t.db.clone();
+            async move {
+                let signed_in = orbita_domain::now() - signed_in_ago;
+                let id = stored_id(token);
+                let mut tx = db.begin().await.expect("begin");
+                let session = orbita_storage::access::NewSession {
+                    id_hash: &id,
+                    user_id: user,
+                    csrf_token: "csrf",
+                    ip: None,
+                    user_agent: None,
+                    expires_at: signed_in + auth::ABSOLUTE_TIMEOUT,
+                };
+                orbita_storage::access::insert_session(&mut tx, &session, signed_in).await.expect("session");
+                tx.commit().await.expect("commit");
+                last_seen(&db, token, orbita_domain::now() - chrono::Duration::minutes(1)).await;
+            }
+        };
+        session_from("thirteen-days", chrono::Duration::days(13)).await;
+        session_from("fourteen-days", auth::ABSOLUTE_TIMEOUT + chrono::Duration::minutes(1)).await;
+        let young = auth::authenticate(&t.db, "thirteen-days", None).await.expect("auth");
+        assert_eq!(young.map(|s| s.access.user_id()), Some(user), "{}: 13 days old and active", t.name);
+        let old = auth::authenticate(&t.db, "fourteen-days", None).await.expect("auth");
+        assert!(old.is_none(), "{}: past fourteen days, activity does not matter", t.name);
+        assert!(
+            orbita_storage::access::find_session(&t.db, &stored_id("fourteen-days"))
+                .await
+                .expect("find")
+                .is_none(),
+            "{}: and it is deleted",
+            t.name
+        );
+
+        // The maintenance purge drops sessions past their expiry that nobody came back with.
+        session_from("forgotten", auth::ABSOLUTE_TIMEOUT + chrono::Duration::days(3)).await;
+        assert_eq!(auth::purge_expired_sessions(&t.db).await.expect("purge"), 1, "{}", t.name);
+        assert!(auth::authenticate(&t.db, "thirteen-days", None).await.expect("auth").is_some());
+        assert!(auth::authenticate(&t.db, &tokens.token, None).await.expect("auth").is_some());
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn thirty_failures_from_one_address_hold_back_every_account_from_it() {
+    on_both(|t| async move {
+        setup::bootstrap(&t.db).await.expect("bootstrap");
+        users::create_user(&t.db, &RequestContext::system(), "lev@x.ru", "Лев", "manager", PASSWORD)
+            .await
+            .expect("user");
+        let address = Some("10.7.7.7");
+        // A different e-mail each time: no account reaches its own limit of five.
+        for i in 1..auth::MAX_FAILURES_PER_ADDRESS {
+            let email = format!("guess{i}@x.ru");
+            let result = auth::sign_in(&t.db, &email, "guessing wrong", address, None).await;
+            assert!(matches!(result, Err(SignInError::InvalidCredentials)), "{}: attempt {i}", t.name);
+        }
+        // 29 failures: the right password still gets in, and does not wipe the address's count.
+        auth::sign_in(&t.db, "lev@x.ru", PASSWORD, address, None)
+            .await
+            .expect("29 failures are not the limit");
+        let last = auth::sign_in(&t.db, "guess30@x.ru", "guessing wrong", address, None).await;
+        assert!(matches!(last, Err(SignInError::InvalidCredentials)), "{}", t.name);
+
+        // The 30th failure: nobody signs in from that address, not even with the right password…
+        let held = auth::sign_in(&t.db, "lev@x.ru", PASSWORD, address, None).await;
+        assert!(matches!(held, Err(SignInError::RateLimited)), "{}: {held:?}", t.name);
+        let other = auth::sign_in(&t.db, "new-guess@x.ru", "guessing wrong", address, None).await;
+        assert!(matches!(other, Err(SignInError::RateLimited)), "{}: {other:?}", t.name);
+        // …while the same account signs in from another address.
+        auth::sign_in(&t.db, "lev@x.ru", PASSWORD, Some("10.7.7.8"), None).await.expect("another address");
+
+        // Only the last fifteen minutes count.
+        let key = "address:10.7.7.9";
+        let record = |minutes_ago: i64| {
+            let db = t.db.clone();
+            async move {
+                let mut tx = db.begin().await.expect("begin");
+                let at = orbita_domain::now() - chrono::Duration::minutes(minutes_ago);
+                for _ in 0..auth::MAX_FAILURES_PER_ADDRESS {
+                    orbita_storage::access::record_sign_in_failure(&mut tx, key, at).await.expect("failure");
+                }
+                tx.commit().await.expect("commit");
+            }
+        };
+        record(16).await;
+        auth::sign_in(&t.db, "lev@x.ru", PASSWORD, Some("10.7.7.9"), None)
+            .await
+            .expect("old failures expired");
+        record(14).await;
+        let held = auth::sign_in(&t.db, "lev@x.ru", PASSWORD, Some("10.7.7.9"), None).await;
+        assert!(matches!(held, Err(SignInError::RateLimited)), "{}: {held:?}", t.name);
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_administrators_password_reset_ends_every_session_of_the_user() {
+    on_both(|t| async move {
+        setup::bootstrap(&t.db).await.expect("bootstrap");
+        let ctx = RequestContext::system();
+        let admin_id = users::create_user(&t.db, &ctx, "admin@x.ru", "Admin", "administrator", PASSWORD)
+            .await
+            .expect("admin");
+        let user_id =
+            users::create_user(&t.db, &ctx, "mila@x.ru", "Мила", "manager", PASSWORD).await.expect("user");
+        users::create_user(&t.db, &ctx, "nina@x.ru", "Нина", "manager", PASSWORD).await.expect("user");
+        let laptop = auth::sign_in(&t.db, "mila@x.ru", PASSWORD, None, None).await.expect("sign in");
+        let phone = auth::sign_in(&t.db, "mila@x.ru", PASSWORD, None, None).await.expect("sign in");
+        let admins = auth::sign_in(&t.db, "admin@x.ru", PASSWORD, None, None).await.expect("sign in");
+        let colleague = auth::sign_in(&t.db, "nina@x.ru", PASSWORD, None, None).await.expect("sign in");
+
+        // A manager may not reset anyone's password; nothing changes.
+        let nina = auth::authenticate(&t.db, &colleague.token, None).await.expect("auth").expect("session");
+        let refused = auth::reset_password(&t.db, &nina.access, user_id, "a password by nina").await;
+        assert!(matches!(refused, Err(AppError::Forbidden)), "{}: {refused:?}", t.name);
+        assert!(auth::authenticate(&t.db, &laptop.token, None).await.expect("auth").is_some());
+
+        let admin = Access::load(&t.db, admin_id, None).await.expect("access");
+        auth::reset_password(&t.db, &admin, user_id, "a fresh long password").await.expect("reset");
+        for token in [&laptop.token, &phone.token] {
+            assert!(
+                auth::authenticate(&t.db, token, None).await.expect("auth").is_none(),
+                "{}: every session of the user ended",
+                t.name
+            );
+        }
+        for token in [&admins.token, &colleague.token] {
+            assert!(
+                auth::authenticate(&t.db, token, None).await.expect("auth").is_some(),
+                "{}: other users' sessions stay",
+                t.name
+            );
+        }
+        let old = auth::sign_in(&t.db, "mila@x.ru", PASSWORD, None, None).await;
+        assert!(matches!(old, Err(SignInError::InvalidCredentials)), "{}: the old password is gone", t.name);
+        auth::sign_in(&t.db, "mila@x.ru", "a fresh long password", None, None).await.expect("new password");
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_deactivated_users_api_token_is_refused() {
+    use orbita_app::api_tokens::{self, Authenticated};
+    on_both(|t| async move {
+        setup::bootstrap(&t.db).await.expect("bootstrap");
+        let ctx = RequestContext::system();
+        let admin_id = users::create_user(&t.db, &ctx, "admin@x.ru", "Admin", "administrator", PASSWORD)
+            .await
+            .expect("admin");
+        let user_id =
+            users::create_user(&t.db, &ctx, "oleg@x.ru", "Олег", "manager", PASSWORD).await.expect("user");
+        let token = api_tokens::create_for_email(&t.db, &ctx, "oleg@x.ru", "script").await.expect("token");
+        let before = api_tokens::authenticate(&t.db, &token.secret, None, 100).await.expect("auth");
+        assert!(
+            matches!(&before, Authenticated::Valid { access, .. } if access.user_id() == user_id),
+            "{}: {before:?}",
+            t.name
+        );
+
+        let admin = Access::load(&t.db, admin_id, None).await.expect("access");
+        let (user, groups) = admin::user(&t.db, &admin, user_id).await.expect("user");
+        let edit = UserEdit {
+            email: user.email.as_str(),
+            name: &user.name,
+            role_id: user.role_id,
+            is_active: false,
+            locale: None,
+            groups: &groups,
+        };
+        admin::update_user(&t.db, &admin, user_id, &edit).await.expect("deactivate");
+        // `Unknown` is what the API answers with 401 (orbita_api::auth::require_token).
+        let after = api_tokens::authenticate(&t.db, &token.secret, None, 100).await.expect("auth");
+        assert!(matches!(after, Authenticated::Unknown), "{}: {after:?}", t.name);
+        // Nor can a new token be made for them.
+        let refused = api_tokens::create_for_email(&t.db, &ctx, "oleg@x.ru", "another").await;
+        assert!(matches!(refused, Err(AppError::Invalid(_))), "{}: {refused:?}", t.name);
+        t
+    })
+    .await;
+}
+
+/// Every value of every column of every table, as text.
+async fn every_stored_value(db: &Db) -> Vec<(String, String, String)> {
+    use sea_query::{Expr, ExprTrait, Query};
+    let mut values = Vec::new();
+    for (table, column) in db.table_columns().await.expect("columns") {
+        let stmt =
+            Query::select().expr(Expr::col(column.clone()).cast_as("TEXT")).from(table.clone()).to_owned();
+        let rows: Vec<(Option<String>,)> = db.fetch_all(&stmt).await.expect("values");
+        values.extend(rows.into_iter().filter_map(|(v,)| v).map(|v| (table.clone(), column.clone(), v)));
+    }
+    values
+}
+
+#[tokio::test]
+async fn passwords_and_tokens_are_never_stored_or_logged_in_clear() {
+    // Distinctive enough that no other value contains them by chance.
+    const FIRST: &str = "Quartz-Pelican-1903-first";
+    const WRONG: &str = "Quartz-Walrus-7741-wrong";
+    const CHANGED: &str = "Quartz-Heron-5520-changed";
+    const RESET: &str = "Quartz-Marten-8086-reset";
+    const ADMIN: &str = "Quartz-Osprey-3141-admin";
+    on_both(|t| async move {
+        setup::bootstrap(&t.db).await.expect("bootstrap");
+        // The first administrator through the one-time link, as on a fresh installation.
+        let link = auth::first_run_token(&t.db).await.expect("link").expect("no users yet");
+        let admin_id =
+            auth::create_first_admin(&t.db, &link, "boss@x.ru", "Boss", ADMIN, Some("10.0.0.9".into()))
+                .await
+                .expect("admin");
+        let admin = Access::load(&t.db, admin_id, Some("10.0.0.9".into())).await.expect("access");
+        // A user made on the users page, signing in, mistyping, changing the password; then an
+        // administrator resets it and the user signs in with the new one.
+        let role = orbita_storage::users::role_by_key(&t.db, "manager").await.expect("role").id;
+        admin::create_user(&t.db, &admin, "pavel@x.ru", "Павел", role, FIRST, &[]).await.expect("user");
+        let ip = Some("10.0.0.5");
+        let first = auth::sign_in(&t.db, "pavel@x.ru", FIRST, ip, Some("Firefox")).await.expect("sign in");
+        let wrong = auth::sign_in(&t.db, "pavel@x.ru", WRONG, ip, Some("Firefox")).await;
+        assert!(matches!(wrong, Err(SignInError::InvalidCredentials)));
+        let unknown = auth::sign_in(&t.db, "pavel2@x.ru", FIRST, ip, None).await;
+        assert!(matches!(unknown, Err(SignInError::InvalidCredentials)));
+        let session = auth::authenticate(&t.db, &first.token, None).await.expect("auth").expect("session");
+        auth::change_password(&t.db, &session, FIRST, CHANGED).await.expect("change");
+        let user_id = session.access.user_id();
+        auth::reset_password(&t.db, &admin, user_id, RESET).await.expect("reset");
+        let last = auth::sign_in(&t.db, "pavel@x.ru", RESET, ip, None).await.expect("sign in");
+        let api = orbita_app::api_tokens::create(&t.db, &session.access, "script").await.expect("token");
+
+        let values = every_stored_value(&t.db).await;
+        // The scan reads what is there: the e-mail is in the users table and the audit log.
+        for table in ["users", "audit_events"] {
+            assert!(
+                values.iter().any(|(tb, _, v)| tb == table && v.contains("pavel@x.ru")),
+                "{}: the scan sees the e-mail in {table}",
+                t.name
+            );
+        }
+        for secret in [FIRST, WRONG, CHANGED, RESET, ADMIN, &first.token, &last.token, &api.secret, &link] {
+            let found: Vec<_> = values
+                .iter()
+                .filter(|(_, _, v)| v.contains(secret))
+                .map(|(tb, c, _)| format!("{tb}.{c}"))
+                .collect();
+            assert!(found.is_empty(), "{}: a secret is stored in clear in {found:?}", t.name);
+        }
+        // What is stored instead: an argon2id hash that checks the current password only.
+        let (_, hash) = orbita_storage::users::find_credentials(&t.db, &session.access.user.email)
+            .await
+            .expect("credentials")
+            .expect("user");
+        let hash = hash.expect("a password hash");
+        assert!(orbita_app::passwords::is_argon2id(&hash), "{}: {hash}", t.name);
+        assert!(orbita_app::passwords::verify(&hash, RESET) && !orbita_app::passwords::verify(&hash, FIRST));
+        // The audit log says a password changed, not what to.
+        let events =
+            audit::list(&t.db, &AuditFilter { entity: Some("user".into()), ..Default::default() }, None, 100)
+                .await
+                .expect("audit")
+                .items;
+        let changes = events.iter().flat_map(|e| &e.changes).filter(|c| c.field == "password").count();
+        assert_eq!(changes, 2, "{}: the change and the reset are logged", t.name);
+        t
+    })
+    .await;
+}
