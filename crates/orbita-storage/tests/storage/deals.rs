@@ -115,3 +115,103 @@ async fn a_kanban_column_holds_the_visible_deals_of_its_stage_most_recently_chan
     })
     .await;
 }
+
+#[tokio::test]
+async fn kanban_running_totals_agree_with_counting_the_deals_after_every_kind_of_change() {
+    use orbita_storage::list::Visibility;
+
+    on_both(|t| async move {
+        let owners = [
+            t.user("anna@example.com").await,
+            t.user("boris@example.com").await,
+            t.user("vera@example.com").await,
+        ];
+        let mut tx = t.db.begin().await.expect("begin");
+        let pipeline = pipelines::insert(&mut tx, DEFAULT_PIPELINE, true, DEFAULT_STAGES, now())
+            .await
+            .expect("pipeline");
+        tx.commit().await.expect("commit");
+        let stages = pipelines::stages(&t.db).await.expect("stages");
+        let base = now();
+        let mut ids = Vec::new();
+        for n in 0..12usize {
+            let currency = if n % 4 == 3 { Currency::USD } else { Currency::RUB };
+            let fields = DealInput {
+                title: format!("Сделка {n}"),
+                amount: format!("{}.{n:02}", 100 * n),
+                ..Default::default()
+            }
+            .validate(&currency)
+            .expect("deal");
+            let stage = move_to_stage(&stages[n % 3], "", base).expect("stage");
+            let at = base + chrono::Duration::minutes(n as i64);
+            let owner = owners[n % 3];
+            let mut tx = t.db.begin().await.expect("begin");
+            ids.push(
+                deals::insert(&mut tx, &fields, pipeline, &stage, owner, Some(owner), at)
+                    .await
+                    .expect("deal"),
+            );
+            tx.commit().await.expect("commit");
+        }
+        // Every change the triggers must follow: a stage move, an owner change, a new amount and
+        // currency, a delete.
+        let mut tx = t.db.begin().await.expect("begin");
+        let moved = deals::get_in(&mut tx, ids[0]).await.expect("deal");
+        let won = stages.iter().find(|s| s.kind == StageKind::Won).expect("won");
+        deals::move_stage(&mut tx, &moved, &move_to_stage(won, "", now()).expect("won"), None, now())
+            .await
+            .expect("move");
+        deals::set_owner(&mut tx, ids[1], owners[2], now()).await.expect("owner");
+        let mut edited = deals::get_in(&mut tx, ids[2]).await.expect("deal").fields;
+        edited.amount = orbita_domain::validation::Money::from_minor(999_999, Currency::EUR);
+        deals::update(&mut tx, ids[2], &edited, None, now()).await.expect("update");
+        deals::delete(&mut tx, ids[3]).await.expect("delete");
+        tx.commit().await.expect("commit");
+
+        let scopes = [
+            DealFilter { pipeline_id: Some(pipeline), ..Default::default() },
+            DealFilter {
+                pipeline_id: Some(pipeline),
+                visible: Some(Visibility { owners: vec![owners[0], owners[2]], shared_with: None }),
+                ..Default::default()
+            },
+            DealFilter {
+                pipeline_id: Some(pipeline),
+                visible: Some(Visibility { owners: owners.to_vec(), shared_with: None }),
+                owner_ids: Some(vec![owners[1]]),
+                ..Default::default()
+            },
+        ];
+        for filter in &scopes {
+            let running = deals::stage_totals(&t.db, filter).await.expect("running totals");
+            let mut counted = deals::counted_stage_totals(&t.db, filter).await.expect("counted");
+            counted.sort_by(|a, b| (a.stage_id, &a.currency).cmp(&(b.stage_id, &b.currency)));
+            assert!(!counted.is_empty(), "{}", t.name);
+            assert_eq!(running, counted, "{}: {filter:?}", t.name);
+        }
+
+        // A column read owner by owner holds the same cards as one read in a single query.
+        let two = &scopes[1];
+        for stage in &stages {
+            let cards = deals::stage_cards(&t.db, two, stage.id, 3).await.expect("cards");
+            let mut expected = Vec::new();
+            for n in (0..ids.len()).rev() {
+                let deal = match deals::get(&t.db, ids[n]).await {
+                    Ok(deal) => deal,
+                    Err(_) => continue,
+                };
+                if deal.stage_id == stage.id && [owners[0], owners[2]].contains(&deal.owner_id) {
+                    expected.push(deal);
+                }
+            }
+            expected.sort_by(|a, b| (b.updated_at, b.id.0).cmp(&(a.updated_at, a.id.0)));
+            expected.truncate(3);
+            let got: Vec<_> = cards.iter().map(|d| d.id).collect();
+            let want: Vec<_> = expected.iter().map(|d| d.id).collect();
+            assert_eq!(got, want, "{}: stage {}", t.name, stage.name_en);
+        }
+        t
+    })
+    .await;
+}
