@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
 use orbita_app::{Access, Db, contacts};
 use orbita_domain::contact::{Contact as ContactRecord, ContactInput};
-use orbita_domain::{CompanyId, ContactId, FieldError, UserId};
+use orbita_domain::{CompanyId, ContactId, UserId};
 use orbita_storage::contacts::{ContactFilter, ContactSort};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -104,12 +104,12 @@ pub struct ContactWrite {
     #[serde(default)]
     #[schema(max_length = 10000)]
     pub notes: Option<String>,
-    /// The owner; you by default. Set at creation only.
+    /// The owner; you by default.
     #[serde(default)]
     pub owner_id: Option<i64>,
 }
 
-/// Changes to a contact (JSON merge patch).
+/// Changes to a contact (JSON merge patch). `owner_id` hands it over.
 #[derive(ToSchema)]
 #[expect(dead_code, reason = "describes the PATCH body in the OpenAPI document; the body is merged as JSON")]
 pub struct ContactPatch {
@@ -121,6 +121,7 @@ pub struct ContactPatch {
     pub phones: Option<Vec<String>>,
     pub emails: Option<Vec<String>>,
     pub notes: Option<String>,
+    pub owner_id: Option<i64>,
 }
 
 impl From<&ContactRecord> for ContactWrite {
@@ -141,6 +142,11 @@ impl From<&ContactRecord> for ContactWrite {
 }
 
 impl ContactWrite {
+    /// Whether anything but the owner differs.
+    fn fields_differ(&self, other: &ContactWrite) -> bool {
+        ContactWrite { owner_id: None, ..self.clone() } != ContactWrite { owner_id: None, ..other.clone() }
+    }
+
     fn input(&self) -> ContactInput {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         ContactInput {
@@ -290,7 +296,8 @@ async fn update(
     Ok(with_etag(StatusCode::OK, contact.version, Contact::from(contact)))
 }
 
-/// One read-merge-write of a PATCH.
+/// One read-merge-write of a PATCH: the fields, then the owner (a transfer, with its own
+/// rights check and `owner_change` audit event, as on the contact's card).
 async fn apply_patch(
     db: &Db,
     access: &Access,
@@ -306,13 +313,18 @@ async fn apply_patch(
         return Ok(current);
     }
     let mut checks = Checks::new(db, access);
-    if after.owner_id.is_some_and(|o| Some(o) != before.owner_id) {
-        // The UI has no hand-over for contacts either.
-        checks.push(FieldError::new("owner_id", "read-only", "A contact's owner is set at creation"));
-    }
+    checks.reference("owner_id", Ref::User, after.owner_id, before.owner_id).await;
     checks.reference("company_id", Ref::Company, after.company_id, before.company_id).await;
     checks.finish()?;
-    Ok(contacts::update(db, access, id, &after.input(), Some(current.version)).await?)
+    let mut contact = current;
+    if after.fields_differ(&before) {
+        contact = contacts::update(db, access, id, &after.input(), Some(contact.version)).await?;
+    }
+    if let Some(owner) = after.owner_id.filter(|o| Some(*o) != before.owner_id) {
+        contacts::transfer(db, access, &[id], UserId(owner)).await?;
+        contact = contacts::get(db, access, id).await?;
+    }
+    Ok(contact)
 }
 
 /// Delete a contact. Its deals stay, unlinked; its tasks and activities are deleted.

@@ -3,6 +3,8 @@
 mod support;
 
 use axum::http::StatusCode;
+use orbita_domain::audit::AuditAction;
+use orbita_storage::audit::AuditFilter;
 use orbita_testkit::on_both;
 use serde_json::{Value, json};
 use support::{Client, org};
@@ -259,8 +261,11 @@ async fn contacts_link_to_companies_the_caller_sees() {
             (changed.body["position"].clone(), changed.body["company_id"].clone()),
             (json!("Директор"), Value::Null)
         );
-        let owner = m1.patch(&format!("/api/v1/contacts/{id}"), json!({"owner_id": org.manager2.0})).await;
-        assert_eq!(owner.expect(StatusCode::UNPROCESSABLE_ENTITY).error_codes(), ["read-only"]);
+        // A manager may hand their contact to nobody else, and nobody to someone who is not there.
+        let path = format!("/api/v1/contacts/{id}");
+        m1.patch(&path, json!({"owner_id": org.manager2.0})).await.expect(StatusCode::FORBIDDEN);
+        let nobody = m1.patch(&path, json!({"owner_id": 999_999})).await;
+        assert_eq!(nobody.expect(StatusCode::UNPROCESSABLE_ENTITY).error_fields(), ["owner_id"]);
         m1.patch(&format!("/api/v1/contacts/{id}"), json!({"last_name": null}))
             .await
             .expect(StatusCode::UNPROCESSABLE_ENTITY);
@@ -270,12 +275,33 @@ async fn contacts_link_to_companies_the_caller_sees() {
             .await
             .expect(StatusCode::OK);
         assert_eq!(listed.body["items"][0]["id"], json!(id));
-        org.manager2().get(&format!("/api/v1/contacts/{id}")).await.expect(StatusCode::NOT_FOUND);
-        m1.delete(&format!("/api/v1/contacts/{id}")).await.expect(StatusCode::FORBIDDEN);
+        org.manager2().get(&path).await.expect(StatusCode::NOT_FOUND);
+        m1.delete(&path).await.expect(StatusCode::FORBIDDEN);
+
+        // Handing over (the contact card's transfer): audited as an ownership change, and the
+        // new owner sees it, the old one (a manager) no longer.
+        let handed =
+            org.admin().patch(&path, json!({"owner_id": org.manager2.0})).await.expect(StatusCode::OK);
+        assert_eq!(handed.body["owner_id"], json!(org.manager2.0));
+        assert_eq!(handed.body["position"], json!("Директор"), "the fields stay");
+        let filter = AuditFilter {
+            entity: Some("contact".into()),
+            entity_id: Some(id),
+            action: Some(AuditAction::OwnerChange),
+            ..AuditFilter::default()
+        };
+        let events = orbita_storage::audit::list(&t.db, &filter, None, 10).await.expect("audit").items;
+        assert_eq!(events.len(), 1, "{}", t.name);
+        assert_eq!(events[0].actor_id, Some(org.admin));
+        let (before, after) = (org.manager1.to_string(), org.manager2.to_string());
+        let change = &events[0].changes[0];
         assert_eq!(
-            org.admin().delete(&format!("/api/v1/contacts/{id}")).await.status,
-            StatusCode::NO_CONTENT
+            (change.field.as_str(), change.before.as_deref(), change.after.as_deref()),
+            ("owner_id", Some(before.as_str()), Some(after.as_str()))
         );
+        m1.get(&path).await.expect(StatusCode::NOT_FOUND);
+        org.manager2().get(&path).await.expect(StatusCode::OK);
+        assert_eq!(org.admin().delete(&path).await.status, StatusCode::NO_CONTENT);
         t
     })
     .await;

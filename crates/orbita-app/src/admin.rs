@@ -40,12 +40,7 @@ pub async fn create_user(
     let role = users::get_role(db, role)
         .await
         .map_err(|_| FieldError::new("role_id", "role-unknown", "Choose a role"))?;
-    let id = crate::users::create_user(db, &access.context(), email, name, &role.key, password).await?;
-    let now = orbita_domain::now();
-    let mut tx = db.begin().await?;
-    users::set_groups(&mut tx, id, groups, now).await?;
-    tx.commit().await?;
-    Ok(id)
+    crate::users::create_user_in_groups(db, &access.context(), email, name, &role.key, password, groups).await
 }
 
 pub struct UserEdit<'a> {
@@ -75,7 +70,16 @@ pub async fn update_user(
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = users::get_in(&mut tx, id).await?;
-    let changes = orbita_domain::users_diff(&before, &parsed, edit.role_id, edit.is_active, edit.locale);
+    let before_groups = users::groups_of_in(&mut tx, id).await?;
+    let changes = orbita_domain::users_diff(
+        &before,
+        &before_groups,
+        &parsed,
+        edit.role_id,
+        edit.is_active,
+        edit.locale,
+        edit.groups,
+    );
     let update = users::UserChanges {
         email: &parsed.email,
         name: &parsed.name,

@@ -2,7 +2,7 @@
 
 use orbita_domain::audit::{AuditAction, FieldChange, NewAuditEvent};
 use orbita_domain::user::NewUser;
-use orbita_domain::{FieldError, UserId, ValidationErrors};
+use orbita_domain::{FieldError, GroupId, UserId, ValidationErrors};
 use orbita_storage::{Db, StorageError, audit, users};
 
 use crate::error::conflict_on;
@@ -16,6 +16,20 @@ pub async fn create_user(
     name: &str,
     role_key: &str,
     password: &str,
+) -> Result<UserId, AppError> {
+    create_user_in_groups(db, ctx, email, name, role_key, password, &[]).await
+}
+
+/// Creates an active user who belongs to `groups` from the start: the membership is written
+/// in the transaction of the user and its audit event, and is part of that event.
+pub(crate) async fn create_user_in_groups(
+    db: &Db,
+    ctx: &RequestContext,
+    email: &str,
+    name: &str,
+    role_key: &str,
+    password: &str,
+    groups: &[GroupId],
 ) -> Result<UserId, AppError> {
     let mut errors = ValidationErrors::default();
     let user = match NewUser::parse(email, name) {
@@ -46,10 +60,19 @@ pub async fn create_user(
             FieldError::new("email", "email-taken", "A user with this e-mail already exists"),
         )
     })?;
-    let changes = [("email", user.email.as_str()), ("name", user.name.as_str()), ("role", role.key.as_str())]
-        .into_iter()
-        .map(|(field, value)| FieldChange { field: field.into(), before: None, after: Some(value.into()) })
-        .collect();
+    users::set_groups(&mut tx, id, groups, now).await?;
+    let mut changes: Vec<FieldChange> =
+        [("email", user.email.as_str()), ("name", user.name.as_str()), ("role", role.key.as_str())]
+            .into_iter()
+            .map(|(field, value)| FieldChange {
+                field: field.into(),
+                before: None,
+                after: Some(value.into()),
+            })
+            .collect();
+    if let Some(groups) = orbita_domain::groups_text(groups) {
+        changes.push(FieldChange { field: "groups".into(), before: None, after: Some(groups) });
+    }
     let event = NewAuditEvent {
         actor_id: ctx.actor,
         ip: ctx.ip.clone(),

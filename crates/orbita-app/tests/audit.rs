@@ -195,3 +195,57 @@ async fn user_group_and_role_changes_are_audited() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_users_groups_are_set_and_audited_with_the_user_itself() {
+    on_both(|t| async move {
+        let a = admin(&t.db).await;
+        let sales = admin::create_group(&t.db, &a, "Продажи").await.expect("group");
+        let north = admin::create_group(&t.db, &a, "Север").await.expect("group");
+        let manager_role = orbita_storage::users::role_by_key(&t.db, "manager").await.expect("role").id;
+        let head_role = orbita_storage::users::role_by_key(&t.db, "head_of_sales").await.expect("role").id;
+        let vera = admin::create_user(
+            &t.db,
+            &a,
+            "vera@x.ru",
+            "Вера",
+            manager_role,
+            "a good long password",
+            &[sales],
+        )
+        .await
+        .expect("user");
+        assert_eq!(admin::user(&t.db, &a, vera).await.expect("user").1, [sales], "{}", t.name);
+        let created = last_event(&t.db, "user", vera.0).await;
+        assert_eq!(created.action, AuditAction::Create, "{}", t.name);
+        assert_eq!(created.actor_id, Some(a.user_id()));
+        let sales_text = sales.0.to_string();
+        assert_eq!(change(&created, "groups"), (None, Some(sales_text.as_str())), "{}", t.name);
+
+        // A promotion to head of sales of both groups: the role and the groups in one event.
+        let edit = UserEdit {
+            email: "vera@x.ru",
+            name: "Вера",
+            role_id: head_role,
+            is_active: true,
+            locale: None,
+            groups: &[north, sales],
+        };
+        admin::update_user(&t.db, &a, vera, &edit).await.expect("edit");
+        let event = last_event(&t.db, "user", vera.0).await;
+        assert_eq!(event.action, AuditAction::Update, "{}", t.name);
+        let (manager_text, head_text) = (manager_role.to_string(), head_role.to_string());
+        assert_eq!(change(&event, "role_id"), (Some(manager_text.as_str()), Some(head_text.as_str())));
+        let both = format!("{}, {}", sales.0.min(north.0), sales.0.max(north.0));
+        assert_eq!(change(&event, "groups"), (Some(sales_text.as_str()), Some(both.as_str())), "{}", t.name);
+        assert_eq!(event.changes.len(), 2, "only what changed: {:?}", event.changes);
+
+        // Leaving every group is a change to nothing.
+        admin::update_user(&t.db, &a, vera, &UserEdit { groups: &[], ..edit }).await.expect("edit");
+        let event = last_event(&t.db, "user", vera.0).await;
+        assert_eq!(change(&event, "groups"), (Some(both.as_str()), None), "{}", t.name);
+        assert!(admin::user(&t.db, &a, vera).await.expect("user").1.is_empty());
+        t
+    })
+    .await;
+}

@@ -17,6 +17,33 @@ crate::text_enum!(
     }
 );
 
+crate::text_enum!(
+    /// What an event is about: a kind of record, or, for an `export`, the list or report that
+    /// was exported. The one list of them: the audit log page filters by these, and storage
+    /// refuses (in debug builds, so every test checks it) an event about anything else.
+    AuditEntity {
+        Company => "company",
+        Contact => "contact",
+        Deal => "deal",
+        Task => "task",
+        Activity => "activity",
+        User => "user",
+        Group => "group",
+        Role => "role",
+        Settings => "settings",
+        SalesTarget => "sales_target",
+        ApiToken => "api_token",
+        Companies => "companies",
+        Contacts => "contacts",
+        Deals => "deals",
+        Tasks => "tasks",
+        Activities => "activities",
+        AuditLog => "audit_log",
+        SummaryReport => "summary_report",
+        FunnelReport => "funnel_report",
+    }
+);
+
 /// One field's value before and after, as display text.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldChange {
@@ -29,7 +56,7 @@ pub struct FieldChange {
 pub struct NewAuditEvent {
     pub actor_id: Option<UserId>,
     pub ip: Option<String>,
-    /// `company`, `deal`, `user`, …
+    /// `company`, `deal`, `user`, …: one of `AuditEntity`.
     pub entity: &'static str,
     pub entity_id: Option<i64>,
     pub action: AuditAction,

@@ -19,7 +19,7 @@ pub mod validation;
 
 pub use error::{FieldError, ValidationErrors};
 pub use ids::*;
-pub use user::users_diff;
+pub use user::{groups_text, users_diff};
 
 /// Time as stored and compared everywhere: UTC, truncated to microseconds (PostgreSQL's
 /// precision) so a value read back equals the value written.

@@ -183,13 +183,16 @@ pub fn is_common_password(password: &str) -> bool {
     COMMON_PASSWORDS.contains(&lowered.as_str())
 }
 
-/// The audited difference of an administrator's edit of a user.
+/// The audited difference of an administrator's edit of a user: the groups (by id) with
+/// the fields, since membership widens what a head of sales sees.
 pub fn users_diff(
     before: &User,
+    before_groups: &[GroupId],
     after: &NewUser,
     role_id: RoleId,
     is_active: bool,
     locale: Option<Locale>,
+    groups: &[GroupId],
 ) -> Vec<crate::audit::FieldChange> {
     crate::audit::diff(
         &[
@@ -198,6 +201,7 @@ pub fn users_diff(
             ("role_id", Some(before.role_id.to_string())),
             ("is_active", Some(before.is_active.to_string())),
             ("locale", before.locale.map(|l| l.to_string())),
+            ("groups", groups_text(before_groups)),
         ],
         &[
             ("email", Some(after.email.as_str().to_owned())),
@@ -205,6 +209,58 @@ pub fn users_diff(
             ("role_id", Some(role_id.to_string())),
             ("is_active", Some(is_active.to_string())),
             ("locale", locale.map(|l| l.to_string())),
+            ("groups", groups_text(groups)),
         ],
     )
+}
+
+/// A user's groups as the audit log shows them: ids in ascending order, so that the order
+/// a form sends them in is no change; nothing for none.
+pub fn groups_text(groups: &[GroupId]) -> Option<String> {
+    let mut ids: Vec<i64> = groups.iter().map(|g| g.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    (!ids.is_empty()).then(|| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> User {
+        let now = crate::now();
+        User {
+            id: UserId(1),
+            email: Email::parse("anna@x.ru").expect("email"),
+            name: "Анна".into(),
+            role_id: RoleId(3),
+            is_active: true,
+            locale: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn a_users_diff_names_changed_groups_and_ignores_their_order() {
+        let before = user();
+        let same = NewUser { email: before.email.clone(), name: before.name.clone() };
+        let unchanged = users_diff(
+            &before,
+            &[GroupId(2), GroupId(1)],
+            &same,
+            RoleId(3),
+            true,
+            None,
+            &[GroupId(1), GroupId(2)],
+        );
+        assert!(unchanged.is_empty(), "{unchanged:?}");
+        let changed =
+            users_diff(&before, &[GroupId(1)], &same, RoleId(4), true, None, &[GroupId(5), GroupId(1)]);
+        let fields: Vec<_> =
+            changed.iter().map(|c| (c.field.as_str(), c.before.as_deref(), c.after.as_deref())).collect();
+        assert_eq!(fields, [("role_id", Some("3"), Some("4")), ("groups", Some("1"), Some("1, 5"))]);
+        let left = users_diff(&before, &[GroupId(1)], &same, RoleId(3), true, None, &[]);
+        assert_eq!(left[0].after, None, "no groups is shown as nothing");
+    }
 }

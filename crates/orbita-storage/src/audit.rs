@@ -1,6 +1,6 @@
 //! The audit log: append-only. This module can add and read events, never change them.
 
-use orbita_domain::audit::{AuditAction, AuditEvent, FieldChange, NewAuditEvent};
+use orbita_domain::audit::{AuditAction, AuditEntity, AuditEvent, FieldChange, NewAuditEvent};
 use orbita_domain::{AuditEventId, Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, Query};
 
@@ -11,6 +11,13 @@ use crate::values::{corrupt, id_opt};
 
 /// Records an event in the transaction of the change it describes.
 pub async fn insert(tx: &mut Tx, event: &NewAuditEvent, now: Timestamp) -> Result<AuditEventId> {
+    // An entity outside the list could be written but never filtered by on the audit page;
+    // every test that writes an event checks it.
+    debug_assert!(
+        AuditEntity::parse(event.entity).is_some(),
+        "audit entity {:?} is not in orbita_domain::audit::AuditEntity",
+        event.entity
+    );
     let changes = serde_json::to_string(&event.changes).map_err(corrupt)?;
     let stmt = Query::insert()
         .into_table("audit_events")

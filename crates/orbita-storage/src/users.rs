@@ -251,13 +251,22 @@ pub async fn get_in(tx: &mut Tx, id: UserId) -> Result<User> {
 
 /// The groups a user belongs to.
 pub async fn groups_of(db: &Db, user: UserId) -> Result<Vec<GroupId>> {
-    let stmt = Query::select()
+    Ok(db.fetch_all::<(i64,)>(&groups_of_query(user)).await?.into_iter().map(|(id,)| GroupId(id)).collect())
+}
+
+/// The groups a user belongs to, read in the transaction that changes them (the audited
+/// "before" of an edit).
+pub async fn groups_of_in(tx: &mut Tx, user: UserId) -> Result<Vec<GroupId>> {
+    Ok(tx.fetch_all::<(i64,)>(&groups_of_query(user)).await?.into_iter().map(|(id,)| GroupId(id)).collect())
+}
+
+fn groups_of_query(user: UserId) -> SelectStatement {
+    Query::select()
         .column("group_id")
         .from("user_group_members")
         .and_where(Expr::col("user_id").eq(user.0))
         .order_by("group_id", Order::Asc)
-        .to_owned();
-    Ok(db.fetch_all::<(i64,)>(&stmt).await?.into_iter().map(|(id,)| GroupId(id)).collect())
+        .to_owned()
 }
 
 /// Everyone who shares a group with the user, the user included: the "group" scope.

@@ -410,3 +410,111 @@ async fn a_head_of_sales_hands_over_within_the_group_and_a_manager_not_at_all() 
     })
     .await;
 }
+
+// --- The audit log's filters ------------------------------------------------------------------
+
+use orbita_domain::audit::{AuditEntity, FieldChange, NewAuditEvent};
+
+/// The entity cells of the audit page's rows (`<td class="nowrap">Сделка <a …>`), in order.
+fn audit_rows(body: &str) -> Vec<String> {
+    let tbody =
+        body.split("<tbody>").nth(1).and_then(|rest| rest.split("</tbody>").next()).unwrap_or_default();
+    tbody
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<td class=\"nowrap\">")
+                .nth(3)
+                .unwrap_or_default()
+                .split('<')
+                .next()
+                .unwrap_or_default()
+        })
+        .map(|cell| cell.trim().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_audit_log_filters_by_every_entity_by_user_and_by_period() {
+    on_both(|t| async move {
+        let admin_id = with_user(&t.db, "admin@x.ru", "administrator").await;
+        let anna = with_user(&t.db, "anna@x.ru", "manager").await;
+        let boris = with_user(&t.db, "boris@x.ru", "manager").await;
+        let as_anna = Access::load(&t.db, anna, None).await.expect("access");
+        let as_boris = Access::load(&t.db, boris, None).await.expect("access");
+        let company = orbita_app::companies::create(
+            &t.db,
+            &as_anna,
+            &CompanyInput { name: "Ромашка".into(), ..CompanyInput::default() },
+            None,
+        )
+        .await
+        .expect("company");
+        let deal_input =
+            |title: &str| DealInput { title: title.into(), amount: "1000".into(), ..DealInput::default() };
+        let annas = orbita_app::deals::create(&t.db, &as_anna, &deal_input("Окна"), None, None, None)
+            .await
+            .expect("deal");
+        let boriss = orbita_app::deals::create(&t.db, &as_boris, &deal_input("Двери"), None, None, None)
+            .await
+            .expect("deal");
+        // An event of forty days ago, for the period filter.
+        let long_ago = orbita_domain::now() - chrono::Duration::days(40);
+        let mut tx = t.db.begin().await.expect("begin");
+        let old = NewAuditEvent {
+            actor_id: Some(admin_id),
+            ip: None,
+            entity: AuditEntity::Deal.as_str(),
+            entity_id: Some(annas.id.0),
+            action: AuditAction::Update,
+            changes: vec![FieldChange {
+                field: "title".into(), before: Some("Старая".into()), after: None
+            }],
+        };
+        orbita_storage::audit::insert(&mut tx, &old, long_ago).await.expect("old event");
+        tx.commit().await.expect("commit");
+
+        let mut admin = Browser::new(&t.db);
+        admin.sign_in("admin@x.ru", PASSWORD).await;
+        let all = admin.get("/admin/audit").await;
+        assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+        for entity in AuditEntity::ALL {
+            assert!(all.body.contains(&format!("<option value=\"{entity}\"")), "{entity} is offered");
+        }
+
+        let deals = admin.get("/admin/audit?entity=deal").await;
+        assert_eq!(audit_rows(&deals.body), ["Сделка", "Сделка", "Сделка"], "{}", t.name);
+        for id in [annas.id, boriss.id] {
+            assert!(deals.body.contains(&format!("href=\"/deals/{id}\"")), "{id}: {}", t.name);
+        }
+        assert!(!deals.body.contains(&format!("href=\"/companies/{}\"", company.id)));
+        let companies = admin.get("/admin/audit?entity=company").await;
+        assert_eq!(audit_rows(&companies.body), ["Компания"], "{}", t.name);
+        assert!(audit_rows(&admin.get("/admin/audit?entity=summary_report").await.body).is_empty());
+
+        let annas_events = admin.get(&format!("/admin/audit?user={anna}")).await;
+        assert_eq!(audit_rows(&annas_events.body), ["Сделка", "Компания"], "newest first: {}", t.name);
+        assert!(!annas_events.body.contains(&format!("href=\"/deals/{}\"", boriss.id)));
+
+        let day =
+            |days: i64| (orbita_domain::now() + chrono::Duration::days(days)).format("%Y-%m-%d").to_string();
+        let recent = admin.get(&format!("/admin/audit?entity=deal&from={}", day(-10))).await;
+        assert_eq!(audit_rows(&recent.body).len(), 2, "{}", t.name);
+        assert!(!recent.body.contains("Старая"));
+        let then = admin.get(&format!("/admin/audit?entity=deal&from={}&to={}", day(-41), day(-39))).await;
+        assert_eq!(audit_rows(&then.body), ["Сделка"], "{}", t.name);
+        assert!(then.body.contains("Старая"), "{}", t.name);
+        t
+    })
+    .await;
+}
+
+#[test]
+fn every_audit_entity_has_its_label_in_both_languages() {
+    for entity in AuditEntity::ALL {
+        let key = format!("entity-{}", entity.as_str().replace('_', "-"));
+        for locale in [orbita_i18n::Locale::Ru, orbita_i18n::Locale::En] {
+            assert!(orbita_i18n::has(locale, &key), "{key} is missing in {locale:?}");
+        }
+    }
+}

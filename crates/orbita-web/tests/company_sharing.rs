@@ -1,5 +1,6 @@
 //! A company shared with a manager: seen in the list, on its card and in search only while
-//! the share lasts; sharing and transferring from the card are audited.
+//! the share lasts; sharing and transferring from the card (a company's or a contact's) are
+//! audited.
 
 mod support;
 
@@ -8,6 +9,7 @@ use orbita_app::Access;
 use orbita_domain::UserId;
 use orbita_domain::audit::AuditAction;
 use orbita_domain::company::{Company, CompanyInput};
+use orbita_domain::contact::ContactInput;
 use orbita_storage::audit::AuditFilter;
 use orbita_testkit::{TestDb, on_both};
 use support::{Browser, PASSWORD, with_user};
@@ -168,6 +170,68 @@ async fn the_company_card_transfers_the_owner_and_the_previous_one_loses_it() {
         anna_browser.sign_in("anna@x.ru", PASSWORD).await;
         let card = anna_browser.get(&format!("/companies/{}", company.id)).await;
         assert_eq!(card.status, StatusCode::NOT_FOUND, "{}", t.name);
+        t
+    })
+    .await;
+}
+
+// --- A contact's owner, from its card --------------------------------------------------------
+
+#[tokio::test]
+async fn the_contact_card_transfers_the_owner_and_the_previous_one_loses_it() {
+    on_both(|t| async move {
+        let admin = with_user(&t.db, "admin@x.ru", "administrator").await;
+        let anna = with_user(&t.db, "anna@x.ru", "manager").await;
+        let boris = with_user(&t.db, "boris@x.ru", "manager").await;
+        let as_anna = Access::load(&t.db, anna, None).await.expect("access");
+        let input = ContactInput { last_name: "Петров".into(), ..ContactInput::default() };
+        let contact = orbita_app::contacts::create(&t.db, &as_anna, &input, None).await.expect("contact");
+        let card_path = format!("/contacts/{}", contact.id);
+        let owner_path = format!("/contacts/{}/owner", contact.id);
+
+        // A manager may give their contacts to nobody else: no form, and a forged post is refused.
+        let mut anna_browser = Browser::new(&t.db);
+        anna_browser.sign_in("anna@x.ru", PASSWORD).await;
+        let card = anna_browser.get(&card_path).await;
+        assert_eq!(card.status, StatusCode::OK);
+        assert!(!card.body.contains(&format!("action=\"{owner_path}\"")), "{}", t.name);
+        let to = boris.to_string();
+        let refused = anna_browser.post(&owner_path, &[("owner_id", &to)]).await;
+        assert!(refused.location().contains("notice=contact-owner-refused"), "{}", t.name);
+        assert_eq!(orbita_storage::contacts::get(&t.db, contact.id).await.expect("contact").owner_id, anna);
+
+        let mut admin_browser = Browser::new(&t.db);
+        admin_browser.sign_in("admin@x.ru", PASSWORD).await;
+        let card = admin_browser.get(&card_path).await;
+        assert!(card.body.contains(&format!("action=\"{owner_path}\"")), "{}", t.name);
+        let moved = admin_browser.post(&owner_path, &[("owner_id", &to)]).await;
+        assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+        assert_eq!(moved.location(), format!("{card_path}?notice=owner-changed"));
+        assert!(admin_browser.get(moved.location()).await.body.contains("alert--success"));
+        assert_eq!(orbita_storage::contacts::get(&t.db, contact.id).await.expect("contact").owner_id, boris);
+        let filter = AuditFilter {
+            entity: Some("contact".into()),
+            entity_id: Some(contact.id.0),
+            action: Some(AuditAction::OwnerChange),
+            ..AuditFilter::default()
+        };
+        let events = orbita_storage::audit::list(&t.db, &filter, None, 10).await.expect("audit").items;
+        assert_eq!(events.len(), 1, "{}", t.name);
+        assert_eq!(events[0].actor_id, Some(admin));
+        let (before, after) = (anna.to_string(), boris.to_string());
+        let change = &events[0].changes[0];
+        assert_eq!(
+            (change.field.as_str(), change.before.as_deref(), change.after.as_deref()),
+            ("owner_id", Some(before.as_str()), Some(after.as_str()))
+        );
+
+        assert_eq!(anna_browser.get(&card_path).await.status, StatusCode::NOT_FOUND, "{}", t.name);
+        let mut boris_browser = Browser::new(&t.db);
+        boris_browser.sign_in("boris@x.ru", PASSWORD).await;
+        assert_eq!(boris_browser.get(&card_path).await.status, StatusCode::OK, "{}", t.name);
+        // Someone who does not exist cannot take it.
+        let nobody = admin_browser.post(&owner_path, &[("owner_id", "999999")]).await;
+        assert!(nobody.location().contains("notice=contact-owner-refused"), "{}", t.name);
         t
     })
     .await;

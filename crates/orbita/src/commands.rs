@@ -116,15 +116,18 @@ async fn serve(
             }
             Err(error) => return Err(error),
         }
-    } else if users::count(&db).await.map_err(explain)? == 0 {
-        println!("No users yet: create the first administrator with");
-        println!(
-            "  orbita user create --email you@example.com --name \"Your Name\" --role administrator --password-stdin"
-        );
     }
     let listener =
         tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr().context("listening address")?;
+    // After binding, so that the link names the port actually served (`--listen …:0`).
+    if !with_demo && let Some(token) = orbita_app::auth::first_run_token(&db).await.map_err(explain)? {
+        println!("No users yet: create the first administrator at (the link works once, for a day)");
+        println!("  http://{address}/setup/{token}");
+        println!(
+            "or with: orbita user create --email you@example.com --name \"Your Name\" --role administrator --password-stdin"
+        );
+    }
     println!("Orbita is serving at http://{address}/ (database {url:?}). Stop with Ctrl-C.");
     let config = orbita_web::WebConfig { secure_cookies, trust_forwarded_for };
     let state = orbita_web::AppState { db: db.clone(), config };

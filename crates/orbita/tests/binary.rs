@@ -1,5 +1,6 @@
 //! The real `orbita` binary: configuration errors, serving with demo data on both databases,
-//! graceful shutdown, user creation, and the crash test (SIGKILL in a burst of writes).
+//! the first run's set-up link, graceful shutdown, user creation, and the crash test (SIGKILL
+//! in a burst of writes).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -98,6 +99,45 @@ fn get(address: &str, path: &str) -> (String, String) {
     (status, body)
 }
 
+/// A plain HTTP/1.1 POST of a form: status line and the `Location` header, if any.
+fn post_form(address: &str, path: &str, fields: &[(&str, &str)]) -> (String, String) {
+    let body = fields
+        .iter()
+        .map(|(name, value)| format!("{name}={}", form_encode(value)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let status = response.lines().next().unwrap_or_default().to_owned();
+    let location = response
+        .lines()
+        .take_while(|line| !line.is_empty())
+        .find_map(|line| line.strip_prefix("location: ").or_else(|| line.strip_prefix("Location: ")))
+        .unwrap_or_default()
+        .to_owned();
+    (status, location)
+}
+
+/// `application/x-www-form-urlencoded`: unreserved bytes as they are, the rest as `%XX`.
+fn form_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 fn terminate(child: &mut Child) -> std::process::ExitStatus {
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill -TERM");
     assert!(status.success());
@@ -151,6 +191,48 @@ async fn serve_demo_on_postgres() {
         return;
     };
     serve_demo_then_stop(&database).await;
+    database.drop_database().await;
+}
+
+/// The first start on an empty database prints a one-time link to the page that creates the
+/// first administrator; the link works, and once there is a user no link is printed.
+async fn first_run_prints_the_setup_link(database: &TestDatabase) {
+    let (mut server, address, printed) = start_server(&database.url, &[]);
+    let link = printed
+        .iter()
+        .find_map(|line| line.trim().strip_prefix(&format!("http://{address}")))
+        .filter(|path| path.starts_with("/setup/"))
+        .unwrap_or_else(|| panic!("no setup link printed: {printed:?}"))
+        .to_owned();
+    assert!(printed.join("\n").contains("orbita user create"), "the command-line way too: {printed:?}");
+    assert_eq!(get(&address, &link).0, "HTTP/1.1 200 OK", "{link}");
+    let fields =
+        [("email", "boss@example.com"), ("name", "Главный Админ"), ("password", "a good long password")];
+    assert_eq!(post_form(&address, &link, &fields), ("HTTP/1.1 303 See Other".into(), "/admin/users".into()));
+    assert_eq!(get(&address, &link).0, "HTTP/1.1 404 Not Found", "the link works once");
+    terminate(&mut server);
+
+    let db = database.open().await;
+    let users = orbita_storage::users::list(&db).await.expect("users");
+    assert_eq!(users.iter().map(|u| u.email.as_str()).collect::<Vec<_>>(), ["boss@example.com"]);
+    db.close().await;
+    let (mut server, _, printed) = start_server(&database.url, &[]);
+    assert!(!printed.iter().any(|line| line.contains("/setup/")), "no link once a user exists: {printed:?}");
+    terminate(&mut server);
+}
+
+#[tokio::test]
+async fn first_run_on_sqlite_prints_a_working_setup_link() {
+    first_run_prints_the_setup_link(&TestDatabase::sqlite()).await;
+}
+
+#[tokio::test]
+async fn first_run_on_postgres_prints_a_working_setup_link() {
+    let Some(database) = TestDatabase::postgres("first_run").await else {
+        eprintln!("ORBITA_TEST_POSTGRES_URL is not set: skipped");
+        return;
+    };
+    first_run_prints_the_setup_link(&database).await;
     database.drop_database().await;
 }
 

@@ -42,6 +42,19 @@ entity-user = User
 entity-group = Group
 entity-role = Role
 entity-settings = Organisation settings
+# The audit log's other subjects: a sales target, an API token, and for exports the list or
+# report that was exported.
+entity-sales-target = Sales target
+entity-api-token = API token
+entity-companies = Companies list
+entity-contacts = Contacts list
+entity-deals = Deals list
+entity-tasks = Tasks list
+entity-activities = Activities list
+entity-audit-log = Audit log
+entity-summary-report = Summary report
+entity-funnel-report = Funnel report
+field-groups = Groups
 audit-system = System
 audit-who = User
 audit-entity = Record

@@ -104,6 +104,7 @@ transfer-new-owner = New owner
 transfer-owner-hint = The previous owner keeps access only if their rights cover the new owner.
 notice-owner-changed = The owner is changed.
 notice-owner-refused = The company cannot be given to this user.
+notice-contact-owner-refused = The contact cannot be given to this user.
 shares-title = Shared with
 shares-none = Not shared with anyone.
 shares-with = Share with…

@@ -42,6 +42,19 @@ entity-user = Пользователь
 entity-group = Группа
 entity-role = Роль
 entity-settings = Настройки организации
+# Прочие объекты журнала событий: план продаж, ключ API, а для выгрузок — выгруженный список
+# или отчёт.
+entity-sales-target = План продаж
+entity-api-token = Ключ API
+entity-companies = Список компаний
+entity-contacts = Список контактов
+entity-deals = Список сделок
+entity-tasks = Список задач
+entity-activities = Список активностей
+entity-audit-log = Журнал событий
+entity-summary-report = Сводный отчёт
+entity-funnel-report = Воронка продаж
+field-groups = Группы
 audit-system = Система
 audit-who = Пользователь
 audit-entity = Объект

@@ -104,6 +104,7 @@ transfer-new-owner = Новый ответственный
 transfer-owner-hint = Прежний ответственный сохранит доступ, только если его права охватывают нового.
 notice-owner-changed = Ответственный изменён.
 notice-owner-refused = Эту компанию нельзя передать этому пользователю.
+notice-contact-owner-refused = Этот контакт нельзя передать этому пользователю.
 shares-title = Доступ открыт
 shares-none = Ни с кем не поделились.
 shares-with = Поделиться с…

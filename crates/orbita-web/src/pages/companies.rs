@@ -149,6 +149,7 @@ pub(super) fn notice(layout: &mut Layout, notice: &str) {
         "view-invalid" => (FlashKind::Error, "notice-view-invalid"),
         "owner-changed" => (FlashKind::Success, "notice-owner-changed"),
         "owner-refused" => (FlashKind::Error, "notice-owner-refused"),
+        "contact-owner-refused" => (FlashKind::Error, "notice-contact-owner-refused"),
         "shared" => (FlashKind::Success, "notice-shared"),
         "unshared" => (FlashKind::Success, "notice-unshared"),
         "share-refused" => (FlashKind::Error, "notice-share-refused"),

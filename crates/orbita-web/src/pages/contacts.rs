@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contacts/{id}/delete", post(card::delete))
         .route("/contacts/{id}/activities", post(card::log_activity))
         .route("/contacts/{id}/tasks", post(card::add_task))
+        .route("/contacts/{id}/owner", post(card::transfer))
         .route("/contacts/{id}/notes", post(card::add_note))
 }
 

@@ -8,7 +8,7 @@ use axum::routing::get;
 use chrono::NaiveDate;
 use orbita_app::admin;
 use orbita_domain::UserId;
-use orbita_domain::audit::{AuditAction, AuditEvent};
+use orbita_domain::audit::{AuditAction, AuditEntity, AuditEvent};
 use orbita_storage::Cursor;
 use orbita_storage::audit::AuditFilter;
 
@@ -26,8 +26,11 @@ pub fn routes() -> Router<AppState> {
 }
 
 const PAGE: u64 = 50;
-const ENTITIES: &[&str] =
-    &["company", "contact", "deal", "task", "activity", "user", "group", "role", "settings"];
+
+/// The filter's label of an entity: `entity-sales-target` for `sales_target`.
+fn entity_key(entity: AuditEntity) -> String {
+    format!("entity-{}", entity.as_str().replace('_', "-"))
+}
 
 /// The page's query string, read in one place for the page and for its export.
 #[derive(Default, Clone)]
@@ -58,7 +61,7 @@ impl AuditQuery {
     pub(in crate::pages) fn filter(&self, time_zone: &str) -> AuditFilter {
         AuditFilter {
             actor_id: self.user.parse().ok().map(UserId),
-            entity: ENTITIES.iter().find(|e| **e == self.entity).map(|e| (*e).to_owned()),
+            entity: AuditEntity::parse(&self.entity).map(|e| e.as_str().to_owned()),
             entity_id: None,
             action: AuditAction::parse(&self.action),
             from: day_start(time_zone, &self.from),
@@ -88,6 +91,8 @@ struct FilterSelect {
 struct Row {
     event: AuditEvent,
     actor: String,
+    /// What the event is about, in the page's language (as stored, for a name no longer used).
+    entity: String,
     link: String,
     changes: Vec<String>,
 }
@@ -140,6 +145,8 @@ async fn list(
                 ("company", Some(id)) => format!("/companies/{id}"),
                 ("contact", Some(id)) => format!("/contacts/{id}"),
                 ("deal", Some(id)) => format!("/deals/{id}"),
+                ("task", Some(id)) => format!("/tasks/{id}"),
+                ("activity", Some(id)) => format!("/activities/{id}"),
                 ("user", Some(id)) => format!("/admin/users/{id}"),
                 ("settings", _) => "/admin/settings".to_owned(),
                 _ => String::new(),
@@ -152,7 +159,11 @@ async fn list(
                     format!("{}: {} → {}", layout.field_label(&c.field), show(&c.before), show(&c.after))
                 })
                 .collect();
-            Row { actor: name_of(event.actor_id), link, changes, event }
+            let entity = match AuditEntity::parse(&event.entity) {
+                Some(entity) => layout.t(&entity_key(entity)),
+                None => event.entity.clone(),
+            };
+            Row { actor: name_of(event.actor_id), entity, link, changes, event }
         })
         .collect();
     let here = url("/admin/audit", &query.pairs());
@@ -173,13 +184,12 @@ async fn list(
                 .map(|u| SelectOption::new(u.id.to_string(), u.name.clone(), query.user == u.id.to_string())),
         )
         .collect();
-    let entities = std::iter::once(any(layout.t("filter-any")))
-        .chain(
-            ENTITIES
-                .iter()
-                .map(|e| SelectOption::new(*e, layout.t(&format!("entity-{e}")), query.entity == *e)),
-        )
-        .collect();
+    let entities =
+        std::iter::once(any(layout.t("filter-any")))
+            .chain(AuditEntity::ALL.iter().map(|e| {
+                SelectOption::new(e.as_str(), layout.t(&entity_key(*e)), query.entity == e.as_str())
+            }))
+            .collect();
     let actions = std::iter::once(any(layout.t("filter-any")))
         .chain(AuditAction::ALL.iter().map(|a| {
             SelectOption::new(

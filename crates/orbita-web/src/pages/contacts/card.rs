@@ -1,5 +1,6 @@
 //! `GET /contacts/{id}`: the contact card: fields, company, deals, open tasks and the
-//! timeline, with the quick actions of the company card and delete behind a confirmation.
+//! timeline, with the quick actions of the company card, "transfer owner"
+//! (`POST …/owner`) and delete behind a confirmation.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,9 +9,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use orbita_app::{AppError, companies, contacts, deals, tasks, timeline};
-use orbita_domain::ContactId;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::contact::Contact;
+use orbita_domain::{ContactId, UserId};
 use orbita_storage::deals::{DealFilter, DealSort};
 use orbita_storage::tasks::TaskFilter;
 
@@ -21,7 +22,7 @@ use crate::pages::companies::quick::{self, ActivityForm, NoteForm, Outcome, Quic
 use crate::pages::companies::record::{self, DealLine, Prop, Subject, TaskLine, TimelineItem};
 use crate::pages::companies::{People, notice, path_id};
 use crate::pages::list_query::ListQuery;
-use crate::ui::{Layout, Nav};
+use crate::ui::{Layout, Nav, SelectOption};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "contacts/card.html")]
@@ -40,6 +41,9 @@ struct CardPage {
     can_edit: bool,
     can_delete: bool,
     can_add_deal: bool,
+    /// The "transfer owner" picker: whom the user may give the contact to.
+    owner_options: Vec<SelectOption>,
+    can_transfer: bool,
 }
 
 async fn visible(state: &AppState, user: &SignedIn, id: &str) -> Result<Contact, PageError> {
@@ -112,14 +116,18 @@ async fn render(
     .into_iter()
     .flatten()
     .collect();
+    let can_edit = access.covers_owner(Area::Contacts, Action::Edit, contact.owner_id);
+    let owner_options = people.owner_options(access, Area::Contacts, Action::Edit, contact.owner_id);
     Ok(CardPage {
+        can_transfer: can_edit && owner_options.len() > 1,
+        owner_options,
         owner: people.name(contact.owner_id),
         props,
         deals: record::deal_lines(&layout, &contact_deals, &stages),
         tasks: record::task_lines(&layout, &people, &open_tasks, orbita_domain::now()),
         timeline: record::timeline(&layout, &people, entries),
         quick,
-        can_edit: access.covers_owner(Area::Contacts, Action::Edit, contact.owner_id),
+        can_edit,
         can_delete: access.covers_owner(Area::Contacts, Action::Delete, contact.owner_id),
         can_add_deal: access.can(Area::Deals, Action::Create),
         company,
@@ -193,4 +201,36 @@ pub(in crate::pages) async fn delete(
 ) -> Result<Redirect, PageError> {
     contacts::delete(&state.db, &user.session.access, ContactId(path_id(&id)?)).await?;
     Ok(Redirect::to("/contacts?notice=deleted"))
+}
+
+#[derive(serde::Deserialize)]
+pub(in crate::pages) struct OwnerPick {
+    #[serde(default)]
+    owner_id: String,
+}
+
+/// `POST /contacts/{id}/owner`: the card's "transfer owner" action, as on a company card.
+pub(in crate::pages) async fn transfer(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<OwnerPick>,
+) -> Result<Redirect, PageError> {
+    let (db, access) = (&state.db, &user.session.access);
+    // A contact out of sight is a 404 first, so that a refusal below is about the new owner.
+    let id = visible(&state, &user, &id).await?.id;
+    let owner = UserId(form.owner_id.trim().parse().unwrap_or(0));
+    match contacts::transfer(db, access, &[id], owner).await {
+        Ok(()) => match contacts::get(db, access, id).await {
+            Ok(_) => Ok(Redirect::to(&format!("/contacts/{id}?notice=owner-changed"))),
+            // Handed to someone beyond what one sees: the card is gone for us, the list is not.
+            Err(AppError::NotFound) => Ok(Redirect::to("/contacts?notice=owner-changed")),
+            Err(other) => Err(other.into()),
+        },
+        // The picked user cannot take it: unknown, deactivated or beyond one's rights.
+        Err(AppError::Invalid(_) | AppError::Forbidden | AppError::NotFound) => {
+            Ok(Redirect::to(&format!("/contacts/{id}?notice=contact-owner-refused")))
+        }
+        Err(other) => Err(other.into()),
+    }
 }

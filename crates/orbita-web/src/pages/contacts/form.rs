@@ -239,7 +239,7 @@ pub(in crate::pages) async fn update(
     let db = &state.db;
     let access = &user.session.access;
     let id = ContactId(path_id(&id)?);
-    // The owner is changed by a transfer, which contacts do not offer yet: an edit keeps it.
+    // An edit keeps the owner: the card's "transfer owner" changes it, with its own rights check.
     let result = contacts::update(db, access, id, &form.input(), form.version.parse().ok()).await.map(|_| ());
     let (errors, stale) = match result {
         Ok(()) => return Ok(Redirect::to(&format!("/contacts/{id}?notice=saved")).into_response()),
