@@ -439,3 +439,41 @@ async fn incoming_request_to_a_lost_deal_with_its_reason() {
     assert!(details.contains("Выбрали конкурента: дешевле на 15%"), "the reason on the card: {details}");
     s.stop().await;
 }
+
+/// A task's deal and contact are found by name in the form's pickers, on a phone: Enter in a
+/// search box does not send the half-filled form, a click on a match picks it, and the saved
+/// task names both in My tasks.
+#[tokio::test]
+async fn a_task_is_linked_to_a_deal_and_a_contact_found_by_name() {
+    if !enabled() {
+        return;
+    }
+    let s = Scenario::start(390, 844).await;
+    s.sign_in("manager@demo.orbita.local").await;
+    s.open("/deals/new").await;
+    s.fill("#f-title", "Остекление веранды").await;
+    s.fill("#f-amount", "180 000").await;
+    s.click("form[action='/deals'] button[type=submit]").await;
+    s.wait_for_url_without("/deals/new").await;
+    s.open("/contacts/new").await;
+    s.fill("#f-last_name", "Верандов").await;
+    s.fill("#f-first_name", "Пётр").await;
+    s.click("form.form--page button[type=submit]").await;
+    s.wait_for_url_without("/contacts/new").await;
+
+    s.open("/tasks/new").await;
+    s.fill("#f-title", "Согласовать замер веранды").await;
+    s.fill("#f-deal_q", "Остекление веранды\n").await;
+    s.wait_for_text("#deal-found", "Остекление веранды").await;
+    assert!(s.browser.current_url().await.expect("url").path().ends_with("/tasks/new"), "Enter sent nothing");
+    s.click("#deal-found .picker__option input[type=radio]").await;
+    s.fill("#f-contact_q", "Верандов").await;
+    let found = s.wait_for_text("#contact-found", "Верандов Пётр").await;
+    assert!(!found.contains("Ничего не найдено"), "{found}");
+    s.click("#contact-found .picker__option input[type=radio]").await;
+    s.click("form[action='/tasks'] button[type=submit]").await;
+    s.wait_for_url_without("/tasks/new").await;
+    let row = s.wait_for_text("main", "Согласовать замер веранды").await;
+    assert!(row.contains("Остекление веранды") && row.contains("Верандов Пётр"), "{row}");
+    s.stop().await;
+}

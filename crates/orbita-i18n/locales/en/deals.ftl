@@ -72,9 +72,15 @@ deals-stale = Someone else changed this record while you were editing. Check the
 deals-title-placeholder = E.g. Glazing a cottage, 14 windows
 deals-source-placeholder = Website, call, referral…
 deals-company-hint = Find the company and tick it; from a company's page it is filled in
-deals-no-company = No company
-deals-company-search = Find a company by name or INN
-deals-contact-hint = The contact's number from its card
+
+## Record pickers of the forms (a deal's, task's, activity's links), searched by name
+
+picker-no-company = No company
+picker-no-contact = No contact
+picker-no-deal = No deal
+picker-find-company = Name or INN
+picker-find-contact = Name, phone or e-mail
+picker-find-deal = Deal title
 
 ## Kanban
 
@@ -107,7 +113,6 @@ tasks-group-done = Done
 tasks-mark-done = Done
 tasks-reopen = Reopen
 tasks-time-zone-hint = In the organisation's time zone ({ $zone })
-tasks-link-hint = The number of a deal, company or contact from its card
 tasks-delete-question = Delete this task for good?
 
 ## Activities
@@ -122,7 +127,6 @@ activities-counterparty = Counterparty
 activities-contact-person = Contact person
 activities-time-spent = Time spent
 activities-no-subject = No description
-activities-link-hint = The company's number from its card
 activities-follow-up = Next step
 activities-follow-up-hint = Fill in to add a follow-up task right away.
 activities-follow-up-title = Task

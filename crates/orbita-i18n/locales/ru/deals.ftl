@@ -72,9 +72,15 @@ deals-stale = Пока вы редактировали, запись измен�
 deals-title-placeholder = Например: Остекление коттеджа, 14 окон
 deals-source-placeholder = Сайт, звонок, рекомендация…
 deals-company-hint = Найдите компанию и отметьте её; со страницы компании она подставится сама
-deals-no-company = Без компании
-deals-company-search = Найти компанию по названию или ИНН
-deals-contact-hint = Номер контакта из его карточки
+
+## Выбор связанных записей в формах (сделки, задачи, активности): поиск по названию
+
+picker-no-company = Без компании
+picker-no-contact = Без контакта
+picker-no-deal = Без сделки
+picker-find-company = Название или ИНН
+picker-find-contact = Имя, телефон или e-mail
+picker-find-deal = Название сделки
 
 ## Kanban
 
@@ -107,7 +113,6 @@ tasks-group-done = Выполненные
 tasks-mark-done = Выполнено
 tasks-reopen = Вернуть в работу
 tasks-time-zone-hint = Время по часовому поясу организации ({ $zone })
-tasks-link-hint = Номер сделки, компании или контакта из их карточек
 tasks-delete-question = Удалить задачу безвозвратно?
 
 ## Activities
@@ -122,7 +127,6 @@ activities-counterparty = Контрагент
 activities-contact-person = Контактное лицо
 activities-time-spent = Затрачено
 activities-no-subject = Без описания
-activities-link-hint = Номер компании из её карточки
 activities-follow-up = Следующий шаг
 activities-follow-up-hint = Заполните, чтобы сразу поставить задачу по итогам.
 activities-follow-up-title = Задача

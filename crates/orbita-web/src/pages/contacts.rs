@@ -1,7 +1,8 @@
 //! Contacts (contact persons): the list (search by name, phone or e-mail; filters by owner
-//! and company), the card with its timeline and quick actions, and the forms with the
-//! duplicate warning by phone and e-mail. The list table, the timeline and the quick actions
-//! are the companies' (`companies::{table, record, quick}`).
+//! and company), the card with its timeline and quick actions, the forms with the duplicate
+//! warning by phone and e-mail, and the contact picker's suggestions (`pages::picker`). The
+//! list table, the timeline and the quick actions are the companies'
+//! (`companies::{table, record, quick}`).
 
 mod card;
 mod form;
@@ -25,6 +26,7 @@ use super::SignedIn;
 use super::companies::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListResults, Row, ViewLink};
 use super::companies::{People, notice, owner_filter, wants_fragment};
 use super::list_query::{ListQuery, day_end, day_start};
+use super::picker::{Choice, LIMIT, Search};
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::{Layout, Nav, SelectOption};
@@ -34,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contacts", get(list).post(form::create))
         .route("/contacts/new", get(form::new_form))
         .route("/contacts/duplicates", get(form::duplicates))
+        .route("/contacts/suggest", get(suggest))
         .route("/contacts/{id}", get(card::card).post(form::update))
         .route("/contacts/{id}/edit", get(form::edit_form))
         .route("/contacts/{id}/delete", post(card::delete))
@@ -159,6 +162,37 @@ async fn list(
         layout,
     };
     Ok(page.into_response())
+}
+
+/// `GET /contacts/suggest?contact_q=`: the contact picker's choices (`pages::picker`), by name,
+/// phone or e-mail through the list's own search, each with its company, phone and e-mail.
+async fn suggest(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let search = Search::parse(raw.as_deref(), "contact");
+    let mut choices = Vec::new();
+    if let Some(text) = search.text() {
+        let (db, access) = (&state.db, &user.session.access);
+        let filter = ContactFilter { q: Some(text.to_owned()), ..ContactFilter::default() };
+        let found = contacts::list(db, access, &filter, ContactSort::Name, false, None, LIMIT).await?.items;
+        let linked: Vec<CompanyId> = found.iter().filter_map(|c| c.fields.company_id).collect();
+        let names = companies::names(db, access, &linked).await?;
+        choices = found
+            .into_iter()
+            .map(|c| {
+                let f = &c.fields;
+                let meta = [
+                    f.company_id.and_then(|id| names.get(&id).cloned()),
+                    f.phones.first().map(|p| p.display()),
+                    f.emails.first().map(|e| e.as_str().to_owned()),
+                ];
+                Choice::new(c.id, f.full_name(), meta)
+            })
+            .collect();
+    }
+    Ok(search.answer(user.layout, choices))
 }
 
 fn row(

@@ -11,6 +11,7 @@ mod export_jobs;
 mod exports;
 mod kanban;
 pub mod list_query;
+mod picker;
 mod reports;
 mod search;
 mod targets;

@@ -67,6 +67,13 @@ impl Browser {
         self.send(request).await
     }
 
+    /// A GET as htmx makes it (`hx-request`): the answer is a fragment, not a page.
+    pub async fn get_fragment(&mut self, path: &str) -> Response {
+        let request =
+            self.request("GET", path).header("hx-request", "true").body(Body::empty()).expect("request");
+        self.send(request).await
+    }
+
     /// Posts a form with the CSRF token of the last page seen added.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
         let mut fields: Vec<(&str, &str)> = fields.to_vec();

@@ -1,7 +1,8 @@
 //! Logging a call, meeting, letter or note: `GET /activities/new` (links and the way back
 //! from the query), `POST /activities` — with a follow-up task when its title or due time is
 //! filled, created in the same transaction — and editing with `GET /activities/{id}/edit`,
-//! `POST /activities/{id}`. Times are typed in the organisation's zone.
+//! `POST /activities/{id}`. Times are typed in the organisation's zone; the company, contact
+//! and deal are picked by name (`pages::picker`).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -18,6 +19,7 @@ use serde::Deserialize;
 
 use super::super::SignedIn;
 use super::super::deals::common::{self, Params, People};
+use super::super::picker::Chosen;
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::{ErrorItem, Flash, FlashKind, Layout, Nav, SelectOption};
@@ -132,6 +134,8 @@ pub struct FormPage {
     pub assignees: Vec<SelectOption>,
     pub priorities: Vec<SelectOption>,
     pub back: String,
+    /// The linked company's, contact's and deal's names for the pickers.
+    pub chosen: Chosen,
 }
 
 async fn page(
@@ -166,6 +170,8 @@ async fn page(
         TaskPriority::ALL.iter().map(|p| (p.as_str().to_owned(), label("task-priority", p.as_str()))),
         priority,
     );
+    let chosen =
+        Chosen::load(&state.db, access, &layout, &form.company_id, &form.contact_id, &form.deal_id).await?;
     let assignee_blank = Some(layout.t("activities-assignee-same"));
     let default_back = activity_id.map_or_else(|| "/activities".to_owned(), |id| format!("/activities/{id}"));
     Ok(FormPage {
@@ -183,6 +189,7 @@ async fn page(
         directions,
         statuses,
         priorities,
+        chosen,
         layout,
         activity_id,
         form,

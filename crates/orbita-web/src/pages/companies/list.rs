@@ -4,14 +4,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use orbita_app::{companies, views};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::company::Company;
 use orbita_storage::companies::{CompanyFilter, CompanySort};
-use serde::Deserialize;
 
 use super::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListResults, Row, ViewLink};
 use super::{People, owner_filter, wants_fragment};
@@ -19,6 +18,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
 use crate::pages::list_query::{ListQuery, day_end, day_start};
+use crate::pages::picker::{Choice, LIMIT, Search};
 use crate::ui::{Layout, Nav, SelectOption};
 
 const PATH: &str = "/companies";
@@ -158,39 +158,30 @@ fn row(layout: &Layout, people: &People, company: &Company, chosen: &[&str]) -> 
     Row { cells }
 }
 
-#[derive(Deserialize)]
-pub(in crate::pages) struct SuggestQuery {
-    #[serde(default)]
-    q: String,
-    /// The contact form's company search box sends its own name.
-    #[serde(default)]
-    company_q: String,
-}
-
-/// The company picker's choices: radio buttons named `company_id`, so picking one needs no
-/// script; the form around them sends the choice.
-#[derive(Template, WebTemplate)]
-#[template(path = "companies/suggest.html")]
-struct Suggestions {
-    layout: Layout,
-    query: String,
-    companies: Vec<Company>,
-}
-
+/// `GET /companies/suggest?company_q=`: the company picker's choices (`pages::picker`), by
+/// name or INN, through the list's own search.
 pub(in crate::pages) async fn suggest(
     State(state): State<AppState>,
     user: SignedIn,
-    Query(params): Query<SuggestQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let query = if params.q.trim().is_empty() { params.company_q } else { params.q };
-    let query = query.trim().to_owned();
-    let companies = if query.chars().count() < 2 {
-        Vec::new()
-    } else {
-        let filter = CompanyFilter { q: Some(query.clone()), ..CompanyFilter::default() };
-        companies::list(&state.db, &user.session.access, &filter, CompanySort::Name, false, None, 8)
-            .await?
+    let search = Search::parse(raw.as_deref(), "company");
+    let mut choices = Vec::new();
+    if let Some(text) = search.text() {
+        let filter = CompanyFilter { q: Some(text.to_owned()), ..CompanyFilter::default() };
+        let found =
+            companies::list(&state.db, &user.session.access, &filter, CompanySort::Name, false, None, LIMIT)
+                .await?;
+        let inn = user.layout.t("field-inn");
+        choices = found
             .items
-    };
-    Ok(Suggestions { layout: user.layout, query, companies }.into_response())
+            .into_iter()
+            .map(|c| {
+                let f = c.fields;
+                let meta = [f.inn.map(|v| format!("{inn} {}", v.as_str())), f.region];
+                Choice::new(c.id, f.name, meta)
+            })
+            .collect();
+    }
+    Ok(search.answer(user.layout, choices))
 }

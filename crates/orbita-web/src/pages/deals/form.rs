@@ -1,7 +1,8 @@
 //! The deal form: `GET /deals/new` (company and contact prefilled from the query),
 //! `POST /deals`, `GET /deals/{id}/edit` and `POST /deals/{id}` with the version read, so a
 //! save over someone else's change is caught. A refused form comes back with the typed values
-//! and a message next to each field (422).
+//! and a message next to each field (422). The company and the contact are picked by name
+//! (`pages::picker`).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,7 +10,7 @@ use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use orbita_app::{AppError, companies, contacts, deals, setup};
+use orbita_app::{AppError, deals, setup};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::deal::{Deal, DealInput};
 use orbita_domain::pipeline::StageKind;
@@ -21,6 +22,7 @@ use super::list::stage_options;
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
+use crate::pages::picker::Chosen;
 use crate::ui::{ErrorItem, Flash, FlashKind, Layout, Nav, SelectOption};
 
 /// The form as typed: every field raw text.
@@ -54,8 +56,7 @@ pub struct FormPage {
     pub currencies: Vec<SelectOption>,
     pub cancel_href: String,
     /// The chosen company's and contact's names (their numbers when the user may not see them).
-    pub company_name: String,
-    pub contact_hint: String,
+    pub chosen: Chosen,
 }
 
 const CURRENCIES: &[&str] = &["RUB", "USD", "EUR", "CNY", "KZT", "BYN"];
@@ -109,15 +110,7 @@ async fn page(
     let people = People(orbita_app::admin::users(&state.db, access).await?);
     let action = if deal_id.is_some() { Action::Edit } else { Action::Create };
     let owners = people.options(access, Area::Deals, action, &form.owner_id, None);
-    let company_name = match common::id::<CompanyId>(&form.company_id) {
-        Some(id) => common::company_name(&layout, &companies::names(&state.db, access, &[id]).await?, id),
-        None => String::new(),
-    };
-    let contact_hint = match common::id::<ContactId>(&form.contact_id) {
-        Some(id) => contacts::get(&state.db, access, id).await.map(|c| c.fields.full_name()).ok(),
-        None => None,
-    }
-    .unwrap_or_else(|| layout.t("deals-contact-hint"));
+    let chosen = Chosen::load(&state.db, access, &layout, &form.company_id, &form.contact_id, "").await?;
     let mut currencies: Vec<SelectOption> =
         CURRENCIES.iter().map(|c| SelectOption::new(*c, *c, *c == form.currency)).collect();
     if !form.currency.is_empty() && !CURRENCIES.contains(&form.currency.as_str()) {
@@ -133,8 +126,7 @@ async fn page(
         errors,
         owners,
         currencies,
-        company_name,
-        contact_hint,
+        chosen,
     })
 }
 

@@ -1,5 +1,6 @@
 //! `GET /deals`: the deals list with search, filters, sort, columns, saved views and export
-//! links; `POST /deals/views` saves the current view under a name.
+//! links; `POST /deals/views` saves the current view under a name; `GET /deals/suggest`, the
+//! deal picker's choices.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -12,6 +13,7 @@ use orbita_domain::ValidationErrors;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::deal::{Deal, DealStatus};
 use orbita_domain::pipeline::{Pipeline, Stage};
+use orbita_storage::deals::{DealFilter, DealSort};
 use serde::Deserialize;
 
 use super::common::{self, LinkNames, People};
@@ -19,6 +21,7 @@ use super::query::{COLUMNS, DealQuery};
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
+use crate::pages::picker::{self, LIMIT, Search};
 use crate::ui::layout::tone;
 use crate::ui::{Column, Layout, Nav, SelectOption};
 
@@ -275,6 +278,35 @@ fn row(
             _ => Cell::text(""),
         })
         .collect()
+}
+
+/// `GET /deals/suggest?deal_q=`: the deal picker's choices (`pages::picker`), by title through
+/// the list's own search, the latest first, each with its budget and stage.
+pub async fn suggest(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let search = Search::parse(raw.as_deref(), "deal");
+    let mut choices = Vec::new();
+    if let Some(text) = search.text() {
+        let (db, access, layout) = (&state.db, &user.session.access, &user.layout);
+        let filter = DealFilter { q: Some(text.to_owned()), ..DealFilter::default() };
+        let found = deals::list(db, access, &filter, DealSort::UpdatedAt, true, None, LIMIT).await?.items;
+        let stages = if found.is_empty() { Vec::new() } else { deals::pipelines_and_stages(db).await?.1 };
+        choices = found
+            .into_iter()
+            .map(|d| {
+                let stage = stages.iter().find(|s| s.id == d.stage_id);
+                let meta = [
+                    Some(layout.money(d.fields.amount)),
+                    stage.map(|s| common::stage_name(layout.locale, s)),
+                ];
+                picker::Choice::new(d.id, d.fields.title, meta)
+            })
+            .collect();
+    }
+    Ok(search.answer(user.layout, choices))
 }
 
 pub fn pipeline_options(

@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/deals", get(list::list).post(form::create))
         .route("/deals/new", get(form::new))
+        .route("/deals/suggest", get(list::suggest))
         .route("/deals/views", post(list::save_view))
         .route("/deals/views/{id}/delete", post(list::delete_view))
         .route("/deals/{id}", get(card::show).post(form::update))

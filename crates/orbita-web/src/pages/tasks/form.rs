@@ -1,6 +1,7 @@
 //! The task form: `GET /tasks/new` (links and the way back prefilled from the query),
 //! `POST /tasks`, `GET /tasks/{id}` (the task, editable), `POST /tasks/{id}` with its version,
-//! `POST /tasks/{id}/delete`. The due time is typed in the organisation's zone.
+//! `POST /tasks/{id}/delete`. The due time is typed in the organisation's zone; the deal,
+//! company and contact are picked by name (`pages::picker`).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,6 +17,7 @@ use serde::Deserialize;
 
 use super::super::SignedIn;
 use super::super::deals::common::{self, Params, People};
+use super::super::picker::Chosen;
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::{ErrorItem, Flash, FlashKind, Layout, Nav, SelectOption};
@@ -80,6 +82,8 @@ pub struct FormPage {
     pub priorities: Vec<SelectOption>,
     pub back: String,
     pub can_delete: bool,
+    /// The linked deal's, company's and contact's names for the pickers.
+    pub chosen: Chosen,
 }
 
 async fn page(
@@ -97,6 +101,8 @@ async fn page(
     let layout = user.page(title, Some(Nav::Tasks));
     let people = People(orbita_app::admin::users(&state.db, access).await?);
     let action = if task.is_some() { Action::Edit } else { Action::Create };
+    let chosen =
+        Chosen::load(&state.db, access, &layout, &form.company_id, &form.contact_id, &form.deal_id).await?;
     let priority = if form.priority.is_empty() { "normal" } else { form.priority.as_str() };
     let priorities = common::options(
         TaskPriority::ALL
@@ -112,6 +118,7 @@ async fn page(
             .as_ref()
             .is_some_and(|t| access.covers_owner(Area::Tasks, Action::Delete, t.fields.assignee_id)),
         priorities,
+        chosen,
         layout,
         task,
         form,

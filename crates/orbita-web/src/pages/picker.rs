@@ -1,0 +1,109 @@
+//! The record pickers of the forms (a deal's company and contact; a task's or an activity's
+//! deal, company and contact): a fieldset of radio buttons, the `picker` macro of
+//! `macros.html`, with a search box that asks `GET /companies/suggest`, `/contacts/suggest` or
+//! `/deals/suggest` for more as the user types. Picking needs no script: the radio buttons
+//! carry the field's name (`company_id`, …), so the form sends the record's number.
+//!
+//! Each suggest handler searches with the service list function of its list page, so the
+//! user's rights and scope apply, and answers through [`Search::answer`]. A form shows the
+//! chosen records by name through [`Chosen::load`].
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::response::{IntoResponse, Response};
+use orbita_app::{Access, AppError, Db};
+use orbita_domain::{CompanyId, ContactId, DealId};
+
+use super::deals::common::{self, LinkNames, Params};
+use crate::ui::Layout;
+
+/// How many records a search offers: enough to pick from, few enough to read at a glance.
+pub const LIMIT: u64 = 8;
+
+/// One record offered: the radio button's value, the record's name and a few details.
+pub struct Choice {
+    pub value: String,
+    pub name: String,
+    /// The details, "·" between them.
+    pub meta: String,
+}
+
+impl Choice {
+    /// The details that are there, in this order.
+    pub fn new(value: impl ToString, name: String, meta: impl IntoIterator<Item = Option<String>>) -> Choice {
+        let meta: Vec<String> = meta.into_iter().flatten().filter(|m| !m.trim().is_empty()).collect();
+        Choice { value: value.to_string(), name, meta: meta.join(" · ") }
+    }
+}
+
+/// What was typed in a picker's search box. The box belongs to no form (Enter there must not
+/// send the form half-filled), so htmx sends its value under the box's own name, `<kind>_q`;
+/// `q` works too.
+pub struct Search {
+    /// The radio buttons' name: `<kind>_id`.
+    field: String,
+    query: String,
+}
+
+impl Search {
+    pub fn parse(raw: Option<&str>, kind: &str) -> Search {
+        let params = Params::parse(raw);
+        let mut query = params.get("q");
+        if query.is_empty() {
+            query = params.get(&format!("{kind}_q"));
+        }
+        Search { field: format!("{kind}_id"), query }
+    }
+
+    /// The text to search for; `None` while it is too short to be of use (one letter matches
+    /// half the base).
+    pub fn text(&self) -> Option<&str> {
+        (self.query.chars().count() >= 2).then_some(self.query.as_str())
+    }
+
+    /// The radio buttons for `choices`, or "nothing found".
+    pub fn answer(self, layout: Layout, choices: Vec<Choice>) -> Response {
+        let query = if self.text().is_some() { self.query } else { String::new() };
+        Suggestions { layout, name: self.field, query, choices }.into_response()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "picker/suggest.html")]
+struct Suggestions {
+    layout: Layout,
+    name: String,
+    query: String,
+    choices: Vec<Choice>,
+}
+
+/// The names of the records a form links to, for its pickers' checked radio buttons; one the
+/// user may not see is shown by number ("Сделка № 5"), as on the lists. Empty for no link.
+#[derive(Debug, Default)]
+pub struct Chosen {
+    pub company: String,
+    pub contact: String,
+    pub deal: String,
+}
+
+impl Chosen {
+    /// From the form's raw fields (a value that is not a number names itself).
+    pub async fn load(
+        db: &Db,
+        access: &Access,
+        layout: &Layout,
+        company: &str,
+        contact: &str,
+        deal: &str,
+    ) -> Result<Chosen, AppError> {
+        let ids =
+            (common::id::<CompanyId>(company), common::id::<ContactId>(contact), common::id::<DealId>(deal));
+        let names = LinkNames::load(db, access, [ids]).await?;
+        let name = |raw: &str, found: Option<String>| found.unwrap_or_else(|| raw.trim().to_owned());
+        Ok(Chosen {
+            company: name(company, ids.0.map(|id| names.company(layout, id))),
+            contact: name(contact, ids.1.map(|id| names.contact(layout, id))),
+            deal: name(deal, ids.2.map(|id| names.deal(layout, id))),
+        })
+    }
+}
