@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use orbita_app::exports::{self, Format};
+use orbita_app::exports::{self, CompanyColumn, Format, ListExport};
 use orbita_app::{Access, Db, companies};
 use orbita_domain::company::{Company as CompanyRecord, CompanyInput};
 use orbita_domain::{CompanyId, UserId};
@@ -21,7 +21,7 @@ use utoipa_axum::routes;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, Ref, filter_time};
-use crate::exports::{deliver, downloads, spec, spool};
+use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
 use crate::patch::{self, retrying};
@@ -262,29 +262,33 @@ async fn list(
     Ok(Json(CompanyPage::from_page(page, Company::from)))
 }
 
+columns_query!(CompanyColumns, CompanyColumn);
+
 downloads!(
     export,
     tag = "companies",
     params = CompanyQuery,
+    columns = CompanyColumns,
     export_xlsx = "/api/v1/companies.xlsx",
     "Download the companies as XLSX",
     export_csv = "/api/v1/companies.csv",
     "Download the companies as CSV",
 );
 
-/// Every company the list would show, in its order, as a file.
+/// Every company the list would show, in its order, as a file of the chosen columns.
 async fn export(
     State(state): State<ApiState>,
     caller: Caller,
     Params(query): Params<CompanyQuery>,
+    Params(columns): Params<CompanyColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
     let (sort, descending) = sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
-    let filter = query.filter()?;
+    let export =
+        ListExport { filter: query.filter()?, sort: sort.by, descending, columns: columns.columns()? };
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
-    let result =
-        exports::companies(&state.db, &caller.access, &filter, sort.by, descending, &spec, file).await;
+    let result = exports::companies(&state.db, &caller.access, &export, &spec, file).await;
     deliver(&state.db, result, format, "companies").await
 }
 

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use orbita_app::exports::{self, Format};
+use orbita_app::exports::{self, ContactColumn, Format, ListExport};
 use orbita_app::{Access, Db, contacts};
 use orbita_domain::contact::{Contact as ContactRecord, ContactInput};
 use orbita_domain::{CompanyId, ContactId, UserId};
@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, Ref, filter_time};
-use crate::exports::{deliver, downloads, spec, spool};
+use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
 use crate::patch::{self, retrying};
@@ -220,29 +220,33 @@ async fn list(
     Ok(Json(ContactPage::from_page(page, Contact::from)))
 }
 
+columns_query!(ContactColumns, ContactColumn);
+
 downloads!(
     export,
     tag = "contacts",
     params = ContactQuery,
+    columns = ContactColumns,
     export_xlsx = "/api/v1/contacts.xlsx",
     "Download the contacts as XLSX",
     export_csv = "/api/v1/contacts.csv",
     "Download the contacts as CSV",
 );
 
-/// Every contact the list would show, in its order, as a file.
+/// Every contact the list would show, in its order, as a file of the chosen columns.
 async fn export(
     State(state): State<ApiState>,
     caller: Caller,
     Params(query): Params<ContactQuery>,
+    Params(columns): Params<ContactColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
     let (sort, descending) = sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
-    let filter = query.filter()?;
+    let export =
+        ListExport { filter: query.filter()?, sort: sort.by, descending, columns: columns.columns()? };
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
-    let result =
-        exports::contacts(&state.db, &caller.access, &filter, sort.by, descending, &spec, file).await;
+    let result = exports::contacts(&state.db, &caller.access, &export, &spec, file).await;
     deliver(&state.db, result, format, "contacts").await
 }
 

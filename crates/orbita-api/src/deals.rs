@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
-use orbita_app::exports::{self, Format};
+use orbita_app::exports::{self, DealColumn, Format, ListExport};
 use orbita_app::{Access, Db, deals};
 use orbita_domain::deal::{Deal as DealRecord, DealInput};
 use orbita_domain::{CompanyId, ContactId, DealId, FieldError, PipelineId, StageId, UserId};
@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, Ref, date_text, filter_time};
-use crate::exports::{deliver, downloads, spec, spool};
+use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
 use crate::patch::{self, retrying};
@@ -296,28 +296,33 @@ async fn list(
     Ok(Json(DealPage::from_page(page, Deal::from)))
 }
 
+columns_query!(DealColumns, DealColumn);
+
 downloads!(
     export,
     tag = "deals",
     params = DealQuery,
+    columns = DealColumns,
     export_xlsx = "/api/v1/deals.xlsx",
     "Download the deals as XLSX",
     export_csv = "/api/v1/deals.csv",
     "Download the deals as CSV",
 );
 
-/// Every deal the list would show, in its order, as a file.
+/// Every deal the list would show, in its order, as a file of the chosen columns.
 async fn export(
     State(state): State<ApiState>,
     caller: Caller,
     Params(query): Params<DealQuery>,
+    Params(columns): Params<DealColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
     let (sort, descending) = sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
-    let filter = query.filter()?;
+    let export =
+        ListExport { filter: query.filter()?, sort: sort.by, descending, columns: columns.columns()? };
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
-    let result = exports::deals(&state.db, &caller.access, &filter, sort.by, descending, &spec, file).await;
+    let result = exports::deals(&state.db, &caller.access, &export, &spec, file).await;
     deliver(&state.db, result, format, "deals").await
 }
 

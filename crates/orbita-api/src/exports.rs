@@ -22,12 +22,16 @@ use std::io::{Seek, SeekFrom};
 use axum::body::Body;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
+use orbita_app::exports::columns::{self, ListColumn};
 use orbita_app::exports::{ExportFailure, ExportSpec, Exported, Format};
 use orbita_app::{Access, Db, setup};
 use orbita_domain::org::Locale;
 use orbita_export::ExportError;
 use tokio_util::io::ReaderStream;
 use utoipa::ToSchema;
+use utoipa::openapi::Required;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
 
 use crate::auth::Caller;
 use crate::calendar;
@@ -130,42 +134,134 @@ pub async fn deliver(
     Ok(response)
 }
 
-/// Declares the two download operations of one list, `$xlsx` and `$csv`, each a
-/// `GET` with the list's query parameters that calls `$run(state, caller, query, format)`.
+/// Declares the two download operations of one list, `$xlsx` and `$csv`, each a `GET` with
+/// the list's query parameters that calls `$run(state, caller, query, format)`; with
+/// `columns = $columns`, also the parameters choosing the file's columns:
+/// `$run(state, caller, query, columns, format)`.
 macro_rules! downloads {
+    (
+        $run:ident, tag = $tag:tt, params = $params:ty, columns = $columns:ty,
+        $xlsx:ident = $xlsx_path:tt, $xlsx_summary:tt,
+        $csv:ident = $csv_path:tt, $csv_summary:tt $(,)?
+    ) => {
+        crate::exports::downloads!(@file $run, $tag, [$params, $columns], $xlsx = $xlsx_path, $xlsx_summary, Xlsx,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "An XLSX workbook of one sheet, in the caller's language (their own, else the organisation's): a header row, then a row per record",
+            "attachment; filename=\"….xlsx\"");
+        crate::exports::downloads!(@file $run, $tag, [$params, $columns], $csv = $csv_path, $csv_summary, Csv,
+            "text/csv",
+            "CSV in the caller's language (their own, else the organisation's): UTF-8 with a byte-order mark, CRLF, separated by `;` with a `,` decimal mark in Russian and by `,` with a `.` in English; a header row, then a row per record",
+            "attachment; filename=\"….csv\"");
+    };
     (
         $run:ident, tag = $tag:tt, params = $params:ty,
         $xlsx:ident = $xlsx_path:tt, $xlsx_summary:tt,
         $csv:ident = $csv_path:tt, $csv_summary:tt $(,)?
     ) => {
-        #[utoipa::path(get, path = $xlsx_path, tag = $tag, summary = $xlsx_summary, params($params),
-            responses((status = 200, description = "An XLSX workbook of one sheet, in the caller's language (their own, else the organisation's): a header row, then a row per record",
-                content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        crate::exports::downloads!(@file $run, $tag, [$params], $xlsx = $xlsx_path, $xlsx_summary, Xlsx,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "An XLSX workbook of one sheet, in the caller's language (their own, else the organisation's): a header row, then a row per record",
+            "attachment; filename=\"….xlsx\"");
+        crate::exports::downloads!(@file $run, $tag, [$params], $csv = $csv_path, $csv_summary, Csv,
+            "text/csv",
+            "CSV in the caller's language (their own, else the organisation's): UTF-8 with a byte-order mark, CRLF, separated by `;` with a `,` decimal mark in Russian and by `,` with a `.` in English; a header row, then a row per record",
+            "attachment; filename=\"….csv\"");
+    };
+    (
+        @file $run:ident, $tag:tt, [$params:ty], $name:ident = $path:tt, $summary:tt, $format:ident,
+        $content_type:tt, $description:tt, $disposition:tt
+    ) => {
+        #[utoipa::path(get, path = $path, tag = $tag, summary = $summary, params($params),
+            responses((status = 200, description = $description, content_type = $content_type,
                 body = crate::exports::FileBody,
-                headers(("Content-Disposition" = String, description = "attachment; filename=\"….xlsx\"")))))]
-        async fn $xlsx(
+                headers(("Content-Disposition" = String, description = $disposition)))))]
+        async fn $name(
             state: axum::extract::State<crate::ApiState>,
             caller: crate::auth::Caller,
             query: crate::extract::Params<$params>,
         ) -> Result<axum::response::Response, crate::problem::ApiError> {
-            $run(state, caller, query, orbita_app::exports::Format::Xlsx).await
+            $run(state, caller, query, orbita_app::exports::Format::$format).await
         }
-
-        #[utoipa::path(get, path = $csv_path, tag = $tag, summary = $csv_summary, params($params),
-            responses((status = 200, description = "CSV in the caller's language (their own, else the organisation's): UTF-8 with a byte-order mark, CRLF, separated by `;` with a `,` decimal mark in Russian and by `,` with a `.` in English; a header row, then a row per record",
-                content_type = "text/csv",
+    };
+    (
+        @file $run:ident, $tag:tt, [$params:ty, $columns:ty], $name:ident = $path:tt, $summary:tt,
+        $format:ident, $content_type:tt, $description:tt, $disposition:tt
+    ) => {
+        #[utoipa::path(get, path = $path, tag = $tag, summary = $summary, params($params, $columns),
+            responses((status = 200, description = $description, content_type = $content_type,
                 body = crate::exports::FileBody,
-                headers(("Content-Disposition" = String, description = "attachment; filename=\"….csv\"")))))]
-        async fn $csv(
+                headers(("Content-Disposition" = String, description = $disposition)))))]
+        async fn $name(
             state: axum::extract::State<crate::ApiState>,
             caller: crate::auth::Caller,
             query: crate::extract::Params<$params>,
+            columns: crate::extract::Params<$columns>,
         ) -> Result<axum::response::Response, crate::problem::ApiError> {
-            $run(state, caller, query, orbita_app::exports::Format::Csv).await
+            $run(state, caller, query, columns, orbita_app::exports::Format::$format).await
         }
     };
 }
 pub(crate) use downloads;
+
+/// The `cols` parameter of a list's file: a comma-separated list of the list's column keys
+/// (`form` style, not exploded: `cols=name,inn`). Written out by hand: utoipa drops the style
+/// and the description of a parameter whose schema is given by a function.
+pub fn columns_parameter<C: ListColumn>() -> Parameter {
+    let keys: Vec<&str> = C::ALL.iter().map(|c| c.key()).collect();
+    let item = ObjectBuilder::new().schema_type(SchemaType::new(Type::String)).enum_values(Some(keys));
+    let description = "The file's columns, comma-separated, as the list page's column choice: written in \
+        the list's order whatever the order given, the name (or title) always first; the page's \
+        default columns when absent. A key the list does not have is a 422.";
+    ParameterBuilder::new()
+        .name("cols")
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(description))
+        .style(Some(ParameterStyle::Form))
+        .explode(Some(false))
+        .schema(Some(ArrayBuilder::new().items(item)))
+        .build()
+}
+
+/// The columns a file holds for its `cols` parameter, as the list page shows them: in the
+/// list's order, its name or title first; absent, the page's default set. A key the list does
+/// not have is a 422 on `cols`.
+pub fn chosen_columns<C: ListColumn>(cols: Option<&str>) -> Result<Vec<C>, ApiError> {
+    columns::parse_choice(cols.unwrap_or_default()).map_err(|unknown| {
+        let keys: Vec<&str> = C::ALL.iter().map(|c| c.key()).collect();
+        ApiError::field(
+            "cols",
+            "unknown-column",
+            format!("There is no column {unknown:?}; the columns are {}", keys.join(", ")),
+        )
+    })
+}
+
+/// Declares a list's `cols` parameter (the columns of its file) as `$name`, read into the
+/// application's `$column`s.
+macro_rules! columns_query {
+    ($name:ident, $column:ty) => {
+        #[derive(Debug, serde::Deserialize)]
+        pub struct $name {
+            cols: Option<String>,
+        }
+
+        impl utoipa::IntoParams for $name {
+            fn into_params(
+                _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+            ) -> Vec<utoipa::openapi::path::Parameter> {
+                vec![crate::exports::columns_parameter::<$column>()]
+            }
+        }
+
+        impl $name {
+            fn columns(&self) -> Result<Vec<$column>, crate::problem::ApiError> {
+                crate::exports::chosen_columns(self.cols.as_deref())
+            }
+        }
+    };
+}
+pub(crate) use columns_query;
 
 #[cfg(test)]
 mod tests {

@@ -40,10 +40,14 @@ write wins field by field. `DELETE` honours `If-Match` too.
 with the same body returns the first response (header `Idempotent-Replayed: true`) and \
 creates nothing new; the same key with another body is a 422. Keys are kept for 24 hours.
 
-**Files.** Every list also downloads whole as a spreadsheet: `GET /api/v1/companies.xlsx` or \
-`.csv` (and contacts, deals, tasks, activities, `reports/summary`) takes the list's search, \
-filters and sort and holds every row you may see, in the list's order: the same file the web \
-gives you, in your language (your own, else the organisation's). Headers and values are words \
+**Files.** Every list and report also downloads whole as a spreadsheet: \
+`GET /api/v1/companies.xlsx` or `.csv` (and contacts, deals, tasks, activities, \
+`reports/summary`, `reports/funnel`, `sales-targets`) takes the JSON's search, filters, sort \
+or period and holds every row you may see, in the list's order: the same file the web gives \
+you, in your language (your own, else the organisation's). The companies', contacts' and \
+deals' files take `cols` too, the columns of the list page's column choice \
+(`cols=name,inn,region`): written in the list's order, the name or title first; without it, the \
+page's default columns. Headers and values are words \
 of that language (`Название`, `Выиграна`); CSV is UTF-8 with a byte-order mark, separated by \
 `;` with `,` as the decimal mark in Russian, by `,` with `.` in English; times are the \
 organisation's local time. For stable field names read the JSON list. Text that a \

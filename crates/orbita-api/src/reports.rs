@@ -1,16 +1,17 @@
 //! `/api/v1/reports`: the summary report (сводный отчёт) per employee and in total, and the
-//! funnel of a pipeline, for a period of whole days in the organisation's calendar (this month
-//! unless told otherwise), as the report pages show them. Whose figures: the caller's
+//! funnel of a pipeline, for a period of whole days in the organisation's calendar (unless told
+//! otherwise the summary's this month, the funnel's this year: `reports::DefaultPeriod`, as the
+//! report pages), as the report pages show them. Whose figures: the caller's
 //! Reports/View scope (own, group, all), optionally narrowed to one group. Both also download
 //! as XLSX or CSV, with the same query as their JSON.
 
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use orbita_app::Db;
 use orbita_app::exports::{self, Format};
-use orbita_app::reports::{self, FunnelParams, SummaryParams};
+use orbita_app::reports::{self, DefaultPeriod, FunnelParams, SummaryParams};
 use orbita_domain::validation::Money;
 use orbita_domain::{GroupId, PipelineId, UserId, ValidationErrors};
 use rust_decimal::Decimal;
@@ -183,9 +184,14 @@ pub struct SummaryQuery {
     group_id: Option<i64>,
 }
 
-/// `from` and `to` (both included; this month's by default) as the services' period
-/// (`to` excluded).
-async fn period(db: &Db, from: Option<&str>, to: Option<&str>) -> Result<(NaiveDate, NaiveDate), ApiError> {
+/// `from` and `to` (both included) as the services' period (`to` excluded); a missing end
+/// from the report's default period of today, as the report's page has it.
+async fn period(
+    db: &Db,
+    from: Option<&str>,
+    to: Option<&str>,
+    default: fn(NaiveDate) -> DefaultPeriod,
+) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let mut errors = ValidationErrors::default();
     let from = errors.check(calendar::date("from", from));
     let to = errors.check(calendar::date("to", to));
@@ -193,10 +199,8 @@ async fn period(db: &Db, from: Option<&str>, to: Option<&str>) -> Result<(NaiveD
     let (from, to) = match (from.flatten(), to.flatten()) {
         (Some(from), Some(to)) => (from, to),
         (from, to) => {
-            let today = calendar::today(db).await?;
-            let first = today.with_day(1).unwrap_or(today);
-            let last = first.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(today);
-            (from.unwrap_or(first), to.unwrap_or(last))
+            let default = default(calendar::today(db).await?);
+            (from.unwrap_or(default.first), to.unwrap_or(default.last))
         }
     };
     Ok((from, to.checked_add_days(Days::new(1)).unwrap_or(to)))
@@ -204,7 +208,7 @@ async fn period(db: &Db, from: Option<&str>, to: Option<&str>) -> Result<(NaiveD
 
 impl SummaryQuery {
     async fn params(&self, db: &Db) -> Result<SummaryParams, ApiError> {
-        let (from, to) = period(db, self.from.as_deref(), self.to.as_deref()).await?;
+        let (from, to) = period(db, self.from.as_deref(), self.to.as_deref(), DefaultPeriod::summary).await?;
         Ok(SummaryParams { from, to, group: self.group_id.map(GroupId) })
     }
 }
@@ -293,10 +297,11 @@ pub struct Funnel {
 pub struct FunnelQuery {
     /// The pipeline (see `/api/v1/pipelines`).
     pipeline_id: i64,
-    /// The first day deals were created, `YYYY-MM-DD`; the first of this month by default.
+    /// The first day deals were created, `YYYY-MM-DD`; the first of this year by default, as
+    /// on the funnel page.
     #[param(value_type = Option<String>, format = Date, example = "2026-01-01")]
     from: Option<String>,
-    /// The last day (included); the last of this month by default.
+    /// The last day (included); the last of this year by default.
     #[param(value_type = Option<String>, format = Date, example = "2026-01-31")]
     to: Option<String>,
     /// Only this owner's deals.
@@ -319,7 +324,7 @@ fn slice(value: Option<&str>) -> Option<String> {
 
 impl FunnelQuery {
     async fn params(&self, db: &Db) -> Result<FunnelParams, ApiError> {
-        let (from, to) = period(db, self.from.as_deref(), self.to.as_deref()).await?;
+        let (from, to) = period(db, self.from.as_deref(), self.to.as_deref(), DefaultPeriod::funnel).await?;
         Ok(FunnelParams {
             pipeline_id: PipelineId(self.pipeline_id),
             from,

@@ -1,11 +1,15 @@
 //! `/api/v1/sales-targets`: monthly sales targets (план продаж) per employee, with what each
 //! won against them. A head of sales sets the targets of their groups' members, an
 //! administrator everyone's (`PUT`); whoever may see an employee's reports may read their
-//! targets. Amounts are in the organisation's currency.
+//! targets. Amounts are in the organisation's currency. The grid also downloads as XLSX or CSV
+//! (`/api/v1/sales-targets.xlsx`), with the list's query.
 
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
+use axum::response::Response;
+use orbita_app::Db;
+use orbita_app::exports::{self, Format};
 use orbita_app::targets::{self, GridCell, TargetGrid};
 use orbita_domain::{FieldError, UserId};
 use orbita_storage::targets::Month;
@@ -17,12 +21,17 @@ use utoipa_axum::routes;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::calendar;
+use crate::exports::{deliver, downloads, spec, spool};
 use crate::extract::{Body, Params};
 use crate::problem::ApiError;
 use crate::reports::{money, percent};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
-    OpenApiRouter::new().routes(routes!(list)).routes(routes!(get, put))
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(get, put))
+        .routes(routes!(export_xlsx))
+        .routes(routes!(export_csv))
 }
 
 /// One employee's target for one month, and what they won in it.
@@ -108,20 +117,54 @@ async fn list(
     caller: Caller,
     Params(query): Params<SalesTargetQuery>,
 ) -> Result<Json<SalesTargetList>, ApiError> {
-    let mut errors = orbita_domain::ValidationErrors::default();
-    let from = query.from.as_deref().map(|raw| errors.check(month("from", raw)));
-    let to = query.to.as_deref().map(|raw| errors.check(month("to", raw)));
-    let (first, last) = match (errors.into_result(), from.flatten(), to.flatten()) {
-        (Err(errors), ..) => return Err(errors.into()),
-        (Ok(()), Some(first), Some(last)) => (first, last),
-        (Ok(()), Some(first), None) => (first, first),
-        (Ok(()), None, to) => {
-            let this = Month::of(calendar::today(&state.db).await?).ok_or_else(ApiError::internal)?;
-            (this, to.unwrap_or(this))
-        }
-    };
+    let (first, last) = query.months(&state.db).await?;
     let grid = targets::grid(&state.db, &caller.access, first, last).await?;
     Ok(Json(SalesTargetList { items: all(&grid), next_cursor: None }))
+}
+
+impl SalesTargetQuery {
+    /// The first and last month asked for: this month and `from` by default.
+    async fn months(&self, db: &Db) -> Result<(Month, Month), ApiError> {
+        let mut errors = orbita_domain::ValidationErrors::default();
+        let from = self.from.as_deref().map(|raw| errors.check(month("from", raw)));
+        let to = self.to.as_deref().map(|raw| errors.check(month("to", raw)));
+        match (errors.into_result(), from.flatten(), to.flatten()) {
+            (Err(errors), ..) => Err(errors.into()),
+            (Ok(()), Some(first), Some(last)) => Ok((first, last)),
+            (Ok(()), Some(first), None) => Ok((first, first)),
+            (Ok(()), None, to) => {
+                let this = Month::of(calendar::today(db).await?).ok_or_else(ApiError::internal)?;
+                Ok((this, to.unwrap_or(this)))
+            }
+        }
+    }
+}
+
+downloads!(
+    export,
+    tag = "sales-targets",
+    params = SalesTargetQuery,
+    export_xlsx = "/api/v1/sales-targets.xlsx",
+    "Download the sales-targets grid as XLSX",
+    export_csv = "/api/v1/sales-targets.csv",
+    "Download the sales-targets grid as CSV",
+);
+
+/// The grid of the targets page as a file, for the same months as the list: a row per
+/// employee whose reports you see, then the total ("Итого" or "Total"); per month the target,
+/// the won amount (both money in the organisation's currency) and the percentage reached.
+/// Needs the reports' export right.
+async fn export(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<SalesTargetQuery>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let (first, last) = query.months(&state.db).await?;
+    let spec = spec(&state.db, &caller, format).await?;
+    let file = spool()?;
+    let result = exports::sales_targets(&state.db, &caller.access, first, last, &spec, file).await;
+    deliver(&state.db, result, format, "sales-targets").await
 }
 
 /// The `{user_id}/{month}` of a target's path: a user id that is no integer is a 400, a month

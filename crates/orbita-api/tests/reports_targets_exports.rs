@@ -403,7 +403,7 @@ fn company_row(company: &Value, names: &[(i64, &str)]) -> Vec<String> {
 
 /// The same columns of a download's row (headers in the organisation's language, Russian).
 fn file_row(header: &[String], row: &[String]) -> Vec<String> {
-    ["Название", "ИНН", "КПП", "Регион", "Телефоны", "Ответственный"]
+    ["Название", "ИНН", "КПП", "Регион", "Телефон", "Ответственный"]
         .iter()
         .map(|name| row[header.iter().position(|h| h == name).expect(name)].clone())
         .collect()

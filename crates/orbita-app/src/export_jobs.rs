@@ -22,14 +22,14 @@ use orbita_domain::{Timestamp, now};
 use orbita_storage::Db;
 use orbita_storage::activities::ActivityFilter;
 use orbita_storage::audit::AuditFilter;
-use orbita_storage::companies::{CompanyFilter, CompanySort};
-use orbita_storage::contacts::{ContactFilter, ContactSort};
-use orbita_storage::deals::{DealFilter, DealSort};
 use orbita_storage::export_jobs::{self, ExportJobRow, Finished, NewExportJob};
+use orbita_storage::targets::Month;
 use orbita_storage::tasks::TaskFilter;
 use tokio::task::JoinHandle;
 
-use crate::exports::{self, ExportFailure, ExportSpec, Exported, Format};
+use crate::exports::{
+    self, CompanyExport, ContactExport, DealExport, ExportFailure, ExportSpec, Exported, Format,
+};
 use crate::reports::{FunnelParams, SummaryParams};
 use crate::{Access, AppError};
 
@@ -44,31 +44,38 @@ pub const KEEP_FOR: TimeDelta = TimeDelta::hours(24);
 /// How many jobs "My exports" shows.
 pub const RECENT: u64 = 50;
 
-/// What to export: a list with the filter and sort its page parsed from the query string.
+/// What to export: a list with the filter, sort and columns its page parsed from the query
+/// string, or a report with its parameters.
 #[derive(Debug, Clone)]
 pub enum ExportRequest {
-    Companies { filter: CompanyFilter, sort: CompanySort, descending: bool },
-    Contacts { filter: ContactFilter, sort: ContactSort, descending: bool },
-    Deals { filter: DealFilter, sort: DealSort, descending: bool },
+    Companies(CompanyExport),
+    Contacts(ContactExport),
+    Deals(DealExport),
     Tasks(TaskFilter),
     Activities(ActivityFilter),
     AuditLog(AuditFilter),
     Summary(SummaryParams),
     Funnel(FunnelParams),
+    /// The sales-targets grid of the months `first..=last`.
+    Targets {
+        first: Month,
+        last: Month,
+    },
 }
 
 impl ExportRequest {
     /// The list's name in a job and in the export form: `companies`, `audit`, `summary`…
     pub fn list(&self) -> &'static str {
         match self {
-            ExportRequest::Companies { .. } => "companies",
-            ExportRequest::Contacts { .. } => "contacts",
-            ExportRequest::Deals { .. } => "deals",
+            ExportRequest::Companies(_) => "companies",
+            ExportRequest::Contacts(_) => "contacts",
+            ExportRequest::Deals(_) => "deals",
             ExportRequest::Tasks(_) => "tasks",
             ExportRequest::Activities(_) => "activities",
             ExportRequest::AuditLog(_) => "audit",
             ExportRequest::Summary(_) => "summary",
             ExportRequest::Funnel(_) => "funnel",
+            ExportRequest::Targets { .. } => "targets",
         }
     }
 
@@ -77,6 +84,7 @@ impl ExportRequest {
         match self {
             ExportRequest::Summary(_) => "summary-report",
             ExportRequest::Funnel(_) => "funnel-report",
+            ExportRequest::Targets { .. } => "sales-targets",
             other => other.list(),
         }
     }
@@ -84,13 +92,15 @@ impl ExportRequest {
     /// Whose Export right the file needs.
     pub fn area(&self) -> Area {
         match self {
-            ExportRequest::Companies { .. } => Area::Companies,
-            ExportRequest::Contacts { .. } => Area::Contacts,
-            ExportRequest::Deals { .. } => Area::Deals,
+            ExportRequest::Companies(_) => Area::Companies,
+            ExportRequest::Contacts(_) => Area::Contacts,
+            ExportRequest::Deals(_) => Area::Deals,
             ExportRequest::Tasks(_) => Area::Tasks,
             ExportRequest::Activities(_) => Area::Activities,
             ExportRequest::AuditLog(_) => Area::AuditLog,
-            ExportRequest::Summary(_) | ExportRequest::Funnel(_) => Area::Reports,
+            ExportRequest::Summary(_) | ExportRequest::Funnel(_) | ExportRequest::Targets { .. } => {
+                Area::Reports
+            }
         }
     }
 }
@@ -104,20 +114,17 @@ pub async fn write<W: Write + Send + 'static>(
     out: W,
 ) -> Result<Exported<W>, ExportFailure> {
     match request {
-        ExportRequest::Companies { filter, sort, descending } => {
-            exports::companies(db, access, filter, *sort, *descending, spec, out).await
-        }
-        ExportRequest::Contacts { filter, sort, descending } => {
-            exports::contacts(db, access, filter, *sort, *descending, spec, out).await
-        }
-        ExportRequest::Deals { filter, sort, descending } => {
-            exports::deals(db, access, filter, *sort, *descending, spec, out).await
-        }
+        ExportRequest::Companies(export) => exports::companies(db, access, export, spec, out).await,
+        ExportRequest::Contacts(export) => exports::contacts(db, access, export, spec, out).await,
+        ExportRequest::Deals(export) => exports::deals(db, access, export, spec, out).await,
         ExportRequest::Tasks(filter) => exports::tasks(db, access, filter, spec, out).await,
         ExportRequest::Activities(filter) => exports::activities(db, access, filter, spec, out).await,
         ExportRequest::AuditLog(filter) => exports::audit_log(db, access, filter, spec, out).await,
         ExportRequest::Summary(params) => exports::summary_report(db, access, params, spec, out).await,
         ExportRequest::Funnel(params) => exports::funnel_report(db, access, params, spec, out).await,
+        ExportRequest::Targets { first, last } => {
+            exports::sales_targets(db, access, *first, *last, spec, out).await
+        }
     }
 }
 

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use orbita_domain::activity::{ActivityKind, ActivityStatus};
 use orbita_domain::deal::DealStatus;
 use orbita_domain::pipeline::{Stage, StageKind};
@@ -28,6 +28,35 @@ use rust_decimal::Decimal;
 // The calendar (time zone, periods, whose figures) is shared with targets and exports.
 use crate::targets as calendar;
 use crate::{Access, AppError};
+
+/// A report's period when the request names none, in whole days of the organisation's
+/// calendar, both ends included (as the pages' and the API's `from` and `to`). The one place
+/// the defaults live, so a page, its file and the API's JSON and files show the same period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DefaultPeriod {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl DefaultPeriod {
+    /// The summary report: the month of `today`, the unit its targets are set in.
+    pub fn summary(today: NaiveDate) -> DefaultPeriod {
+        let first = today.with_day(1).unwrap_or(today);
+        DefaultPeriod { first, last: Self::last_day(first, 1) }
+    }
+
+    /// The funnel: the year of `today`. A cohort of a month is mostly still open, so its
+    /// conversions say little; a year's deals have had time to move through the stages.
+    pub fn funnel(today: NaiveDate) -> DefaultPeriod {
+        let first = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+        DefaultPeriod { first, last: Self::last_day(first, 12) }
+    }
+
+    /// The last day of the `months` months starting at `first`.
+    fn last_day(first: NaiveDate, months: u32) -> NaiveDate {
+        first.checked_add_months(Months::new(months)).and_then(|d| d.pred_opt()).unwrap_or(first)
+    }
+}
 
 /// A period of whole days, `from` included and `to` excluded, in the organisation's time zone.
 #[derive(Debug, Clone, PartialEq, Eq)]

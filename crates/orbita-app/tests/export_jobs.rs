@@ -4,7 +4,7 @@
 
 use chrono::TimeDelta;
 use orbita_app::export_jobs::{self, ExportRequest, JobSpec, JobState};
-use orbita_app::exports::Format;
+use orbita_app::exports::{CompanyColumn, Format, ListExport};
 use orbita_app::{Access, AppError, RequestContext, companies, setup, users};
 use orbita_domain::company::CompanyInput;
 use orbita_domain::org::Locale;
@@ -40,9 +40,11 @@ fn how(format: Format) -> JobSpec {
     }
 }
 
+/// The companies found by `q`, in the name and owner columns.
 fn search(q: &str) -> ExportRequest {
     let filter = CompanyFilter { q: Some(q.into()), ..CompanyFilter::default() };
-    ExportRequest::Companies { filter, sort: CompanySort::Name, descending: false }
+    let columns = vec![CompanyColumn::Owner, CompanyColumn::Name];
+    ExportRequest::Companies(ListExport { filter, sort: CompanySort::Name, descending: false, columns })
 }
 
 async fn download(db: &Db, access: &Access, id: i64) -> Vec<u8> {
@@ -87,13 +89,16 @@ async fn a_job_writes_the_filtered_list_for_its_owner_only() {
 
         let bytes = download(&t.db, &anna, started.id).await;
         let text = String::from_utf8(bytes).expect("utf-8");
-        let names: Vec<&str> = text
-            .trim_start_matches('\u{feff}')
-            .lines()
-            .skip(1)
-            .map(|l| l.split(';').next().unwrap_or_default().trim_matches('"'))
-            .collect();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(
+            lines[0], "[field-name];[field-owner]",
+            "{}: the chosen columns, in the list's order",
+            t.name
+        );
+        let names: Vec<&str> =
+            lines[1..].iter().map(|l| l.split(';').next().unwrap_or_default().trim_matches('"')).collect();
         assert_eq!(names, ["Ромашка", "Ромашка Север"], "{}", t.name);
+        assert!(lines[1..].iter().all(|l| l.ends_with(";anna@x.ru")), "{}: {lines:?}", t.name);
         assert_eq!(export_jobs::list_mine(&t.db, &anna).await.expect("mine").len(), 1);
 
         // Someone else: no such job, no such file, nothing in their list.

@@ -6,7 +6,7 @@ use std::io::Cursor as IoCursor;
 use std::sync::Mutex;
 
 use calamine::{Data, Reader, Xlsx};
-use orbita_app::exports::{self, ExportFailure, ExportSpec, Format};
+use orbita_app::exports::{self, CompanyColumn, DealColumn, ExportFailure, ExportSpec, Format, ListExport};
 use orbita_app::reports::{self, Funnel, FunnelParams, SummaryParams};
 use orbita_app::{Access, AppError, RequestContext, admin, companies, contacts, deals, setup, tasks, users};
 use orbita_domain::access::{Action, Area, Scope};
@@ -89,7 +89,22 @@ fn read_csv(bytes: &[u8]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// A company's text columns as the export writes them (neutralised), in column order.
+/// A list's export in its default columns.
+fn listing<F: Clone, S, C>(filter: &F, sort: S, descending: bool) -> ListExport<F, S, C> {
+    ListExport { filter: filter.clone(), sort, descending, columns: Vec::new() }
+}
+
+/// The columns the first test chooses, in another order than the list's.
+const CHOSEN: [CompanyColumn; 5] = [
+    CompanyColumn::Created,
+    CompanyColumn::Phone,
+    CompanyColumn::Region,
+    CompanyColumn::Owner,
+    CompanyColumn::Inn,
+];
+
+/// A company's text columns of [`CHOSEN`] as the export writes them (neutralised), in the
+/// list's order: name, INN, region, phones, owner (created, a date, is checked apart).
 fn expected_text(c: &Company, owner: &str) -> Vec<String> {
     let f = &c.fields;
     let opt = |v: Option<&str>| v.unwrap_or_default().to_owned();
@@ -97,12 +112,8 @@ fn expected_text(c: &Company, owner: &str) -> Vec<String> {
     [
         f.name.clone(),
         opt(f.inn.as_ref().map(|v| v.as_str())),
-        opt(f.kpp.as_ref().map(|v| v.as_str())),
-        opt(f.ogrn.as_ref().map(|v| v.as_str())),
-        opt(f.industry.as_deref()),
         opt(f.region.as_deref()),
         join(f.phones.iter().map(|p| p.as_str()).collect()),
-        join(f.emails.iter().map(|e| e.as_str()).collect()),
         owner.to_owned(),
     ]
     .into_iter()
@@ -156,48 +167,38 @@ async fn an_export_holds_exactly_the_filtered_list_the_user_sees_in_both_formats
             let owner = |c: &Company| if c.owner_id == team.m1.user_id() { "m1@x.ru" } else { "m2@x.ru" };
             let expected: Vec<Vec<String>> = listed.iter().map(|c| expected_text(c, owner(c))).collect();
 
-            let xlsx = exports::companies(
-                &t.db,
-                who,
-                &filter,
-                CompanySort::Name,
-                true,
-                &spec(Format::Xlsx),
-                Vec::new(),
-            )
-            .await
-            .expect("xlsx");
+            let export = ListExport {
+                filter: filter.clone(),
+                sort: CompanySort::Name,
+                descending: true,
+                columns: CHOSEN.to_vec(),
+            };
+            let headers = ["[field-name]", "[field-inn]", "[field-region]", "[field-phone]", "[field-owner]"];
+            let xlsx =
+                exports::companies(&t.db, who, &export, &spec(Format::Xlsx), Vec::new()).await.expect("xlsx");
             assert_eq!(xlsx.rows, expected_rows as u64);
             let sheet = read_xlsx(xlsx.out);
-            assert_eq!(xlsx_text(&sheet[0][0]), "[field-name]");
-            assert_eq!(xlsx_text(&sheet[0][9]), "[field-created]");
+            let header: Vec<String> = sheet[0].iter().map(xlsx_text).collect();
+            assert_eq!(header[..5], headers, "{}: the chosen columns in the list's order", t.name);
+            assert_eq!((header.len(), header[5].as_str()), (6, "[field-created]"), "{}", t.name);
             let got: Vec<Vec<String>> =
-                sheet[1..].iter().map(|r| r[..9].iter().map(xlsx_text).collect()).collect();
+                sheet[1..].iter().map(|r| r[..5].iter().map(xlsx_text).collect()).collect();
             assert_eq!(got, expected, "{}: XLSX rows = list rows", t.name);
             assert!(
-                sheet[1..].iter().all(|r| matches!(r[9], Data::DateTime(_))),
+                sheet[1..].iter().all(|r| matches!(r[5], Data::DateTime(_))),
                 "{}: created is a date",
                 t.name
             );
 
-            let csv = exports::companies(
-                &t.db,
-                who,
-                &filter,
-                CompanySort::Name,
-                true,
-                &spec(Format::Csv),
-                Vec::new(),
-            )
-            .await
-            .expect("csv");
+            let csv =
+                exports::companies(&t.db, who, &export, &spec(Format::Csv), Vec::new()).await.expect("csv");
             let rows = read_csv(&csv.out);
-            assert_eq!(rows[0][1], "[field-inn]");
-            let got: Vec<Vec<String>> = rows[1..].iter().map(|r| r[..9].to_vec()).collect();
+            assert_eq!(rows[0][..5], headers, "{}", t.name);
+            let got: Vec<Vec<String>> = rows[1..].iter().map(|r| r[..5].to_vec()).collect();
             assert_eq!(got, expected, "{}: CSV rows = list rows", t.name);
             let created =
                 listed[0].created_at.with_timezone(&chrono_tz::Europe::Moscow).format("%Y-%m-%d %H:%M:%S");
-            assert_eq!(rows[1][9], created.to_string(), "{}: Moscow wall-clock time", t.name);
+            assert_eq!(rows[1][5], created.to_string(), "{}: Moscow wall-clock time", t.name);
         }
         t
     })
@@ -219,31 +220,58 @@ async fn a_managers_deal_export_holds_only_their_deals_and_typed_amounts() {
             deals::move_stage(&t.db, who, deal.id, stages[2].id, "", None).await.expect("move");
         }
         let filter = DealFilter { q: Some("окна".into()), ..Default::default() };
+        // Chosen in another order: written in the list's, the title first.
+        let columns = vec![DealColumn::Owner, DealColumn::Probability, DealColumn::Stage, DealColumn::Amount];
+        let export = ListExport { filter, sort: DealSort::Amount, descending: true, columns };
         let out =
-            exports::deals(&t.db, &team.m1, &filter, DealSort::Amount, true, &spec(Format::Csv), Vec::new())
-                .await
-                .expect("export");
+            exports::deals(&t.db, &team.m1, &export, &spec(Format::Csv), Vec::new()).await.expect("export");
         let rows = read_csv(&out.out);
-        let got: Vec<_> = rows[1..]
-            .iter()
-            .map(|r| (r[0].as_str(), r[2].as_str(), r[4].as_str(), r[5].as_str(), r[7].as_str()))
-            .collect();
         assert_eq!(
-            got,
+            rows[0],
+            ["[field-title]", "[field-amount]", "[field-stage]", "[field-probability]", "[field-owner]"],
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            rows[1..].to_vec(),
             [
-                ("Окна ПВХ", "Коммерческое предложение", "1500000,10", "40%", "m1@x.ru"),
-                ("Окна деревянные", "Коммерческое предложение", "0,05", "40%", "m1@x.ru"),
+                ["Окна ПВХ", "1500000,10", "Коммерческое предложение", "40%", "m1@x.ru"],
+                ["Окна деревянные", "0,05", "Коммерческое предложение", "40%", "m1@x.ru"],
             ],
             "{}: only m1's deals, amounts as numbers",
             t.name
         );
         let xlsx =
-            exports::deals(&t.db, &team.m1, &filter, DealSort::Amount, true, &spec(Format::Xlsx), Vec::new())
-                .await
-                .expect("export");
+            exports::deals(&t.db, &team.m1, &export, &spec(Format::Xlsx), Vec::new()).await.expect("export");
         let sheet = read_xlsx(xlsx.out);
-        assert_eq!(sheet[1][4], Data::Float(1_500_000.10), "{}: money is a number in XLSX", t.name);
-        assert_eq!(sheet[1][3], Data::String("[deal-status-open]".into()));
+        assert_eq!(sheet[1][1], Data::Float(1_500_000.10), "{}: money is a number in XLSX", t.name);
+        assert_eq!(sheet[1][3], Data::Float(0.4), "{}: a percentage is a number", t.name);
+        let xlsx = exports::deals(
+            &t.db,
+            &team.m1,
+            &listing(&export.filter, DealSort::Amount, true),
+            &spec(Format::Xlsx),
+            Vec::new(),
+        )
+        .await
+        .expect("export");
+        let sheet = read_xlsx(xlsx.out);
+        let header: Vec<String> = sheet[0].iter().map(xlsx_text).collect();
+        assert_eq!(
+            header,
+            [
+                "[field-title]",
+                "[field-company]",
+                "[field-amount]",
+                "[field-stage]",
+                "[field-status]",
+                "[field-owner]",
+                "[field-created]"
+            ],
+            "{}: no choice is the page's default columns",
+            t.name
+        );
+        assert_eq!(sheet[1][4], Data::String("[deal-status-open]".into()));
         t
     })
     .await;
@@ -311,10 +339,15 @@ async fn exports_name_only_the_linked_records_the_user_may_see() {
         tasks::create(&t.db, &team.admin, &task).await.expect("task");
 
         let filter = DealFilter::default();
-        let csv =
-            exports::deals(&t.db, &team.m1, &filter, DealSort::Amount, true, &spec(Format::Csv), Vec::new())
-                .await
-                .expect("csv");
+        let csv = exports::deals(
+            &t.db,
+            &team.m1,
+            &listing(&filter, DealSort::Amount, true),
+            &spec(Format::Csv),
+            Vec::new(),
+        )
+        .await
+        .expect("csv");
         let mut got: Vec<(String, String)> =
             read_csv(&csv.out)[1..].iter().map(|r| (r[0].clone(), r[1].clone())).collect();
         got.sort();
@@ -327,10 +360,15 @@ async fn exports_name_only_the_linked_records_the_user_may_see() {
             "{}: the hidden company by number only",
             t.name
         );
-        let xlsx =
-            exports::deals(&t.db, &team.m1, &filter, DealSort::Amount, true, &spec(Format::Xlsx), Vec::new())
-                .await
-                .expect("xlsx");
+        let xlsx = exports::deals(
+            &t.db,
+            &team.m1,
+            &listing(&filter, DealSort::Amount, true),
+            &spec(Format::Xlsx),
+            Vec::new(),
+        )
+        .await
+        .expect("xlsx");
         let sheet = read_xlsx(xlsx.out);
         assert_eq!(sheet.len(), 3, "{}", t.name);
         assert!(sheet.iter().flatten().all(|c| !xlsx_text_or_number(c).contains("Тайна")), "{}", t.name);
@@ -338,9 +376,7 @@ async fn exports_name_only_the_linked_records_the_user_may_see() {
         let csv = exports::deals(
             &t.db,
             &team.admin,
-            &filter,
-            DealSort::Amount,
-            true,
+            &listing(&filter, DealSort::Amount, true),
             &spec(Format::Csv),
             Vec::new(),
         )
@@ -392,9 +428,7 @@ async fn formula_like_names_are_neutralised_in_both_formats() {
         let xlsx = exports::companies(
             &t.db,
             &team.m1,
-            &filter,
-            CompanySort::CreatedAt,
-            false,
+            &listing(&filter, CompanySort::CreatedAt, false),
             &spec(Format::Xlsx),
             Vec::new(),
         )
@@ -403,9 +437,7 @@ async fn formula_like_names_are_neutralised_in_both_formats() {
         let csv = exports::companies(
             &t.db,
             &team.m1,
-            &filter,
-            CompanySort::CreatedAt,
-            false,
+            &listing(&filter, CompanySort::CreatedAt, false),
             &spec(Format::Csv),
             Vec::new(),
         )
@@ -430,9 +462,7 @@ async fn exports_are_audited_and_refused_without_the_export_right() {
         let done = exports::companies(
             &t.db,
             &team.m1,
-            &filter,
-            CompanySort::Name,
-            false,
+            &listing(&filter, CompanySort::Name, false),
             &spec(Format::Csv),
             Vec::new(),
         )
@@ -455,9 +485,7 @@ async fn exports_are_audited_and_refused_without_the_export_right() {
         let refused = exports::companies(
             &t.db,
             &team.reader,
-            &filter,
-            CompanySort::Name,
-            false,
+            &listing(&filter, CompanySort::Name, false),
             &spec(Format::Csv),
             Vec::new(),
         )
@@ -470,9 +498,7 @@ async fn exports_are_audited_and_refused_without_the_export_right() {
         let refused = exports::deals(
             &t.db,
             &team.reader,
-            &DealFilter::default(),
-            DealSort::CreatedAt,
-            false,
+            &listing(&DealFilter::default(), DealSort::CreatedAt, false),
             &spec(Format::Xlsx),
             Vec::new(),
         )
@@ -552,8 +578,8 @@ async fn a_large_list_is_paged_through_and_progress_is_reported() {
         let progress = |n: u64| seen.lock().expect("lock").push(n);
         let spec = ExportSpec { progress: &progress, ..spec(Format::Csv) };
         let filter = CompanyFilter::default();
-        let future =
-            exports::companies(&t.db, &team.m1, &filter, CompanySort::Name, false, &spec, Vec::new());
+        let export = listing(&filter, CompanySort::Name, false);
+        let future = exports::companies(&t.db, &team.m1, &export, &spec, Vec::new());
         fn assert_send<T: Send>(value: T) -> T {
             value
         }
@@ -567,9 +593,15 @@ async fn a_large_list_is_paged_through_and_progress_is_reported() {
             "{}",
             t.name
         );
-        let none = exports::companies(&t.db, &team.m2, &filter, CompanySort::Name, false, &spec, Vec::new())
-            .await
-            .expect("empty");
+        let none = exports::companies(
+            &t.db,
+            &team.m2,
+            &listing(&filter, CompanySort::Name, false),
+            &spec,
+            Vec::new(),
+        )
+        .await
+        .expect("empty");
         assert_eq!(none.rows, 0, "{}: m2 owns none of them", t.name);
         t
     })
@@ -645,7 +677,7 @@ fn funnel_as_csv(funnel: &Funnel) -> Vec<Vec<String>> {
                 csv_percent(s.from_previous),
                 csv_percent(s.from_start),
                 s.lost_here.to_string(),
-                neutralise(&exports::funnel_reasons(&s.lost_reasons, &label)).into_owned(),
+                neutralise(&exports::lost_reasons(&s.lost_reasons, &label)).into_owned(),
             ]
         })
         .collect();
@@ -663,7 +695,7 @@ fn funnel_as_xlsx(funnel: &Funnel) -> Vec<Vec<Data>> {
         .stages
         .iter()
         .map(|s| {
-            let reasons = neutralise(&exports::funnel_reasons(&s.lost_reasons, &label)).into_owned();
+            let reasons = neutralise(&exports::lost_reasons(&s.lost_reasons, &label)).into_owned();
             vec![
                 Data::String(s.stage.name_ru.clone()),
                 number(s.reached),
@@ -723,7 +755,7 @@ async fn the_funnel_exports_as_on_screen_and_only_the_users_deals() {
         assert_eq!((all.deals, all.won, all.lost), (6, 1, 3), "{}: the fixture", t.name);
         let first = &all.stages[0];
         assert_eq!(first.lost_here, 3);
-        let reasons = exports::funnel_reasons(&first.lost_reasons, &label);
+        let reasons = exports::lost_reasons(&first.lost_reasons, &label);
         assert_eq!(reasons, "=Дорого (1), Дорого (1), Нет бюджета (1)");
 
         // Sliced by the deal's company: region, industry, both.

@@ -16,148 +16,177 @@ use orbita_storage::tasks::TaskFilter;
 use orbita_storage::{Cursor, Db, pipelines};
 use rust_decimal::Decimal;
 
+use super::columns::{CompanyColumn, ContactColumn, DealColumn, ListColumn, choose};
 use super::{
     Describe, Done, ExportSpec, Names, PAGE_ROWS, Sink, complete, ids, listed, name_of, sort_text, text,
 };
 use crate::Access;
 
-const COMPANY_COLUMNS: [(&str, ColumnKind); 10] = [
-    ("field-name", ColumnKind::Text),
-    ("field-inn", ColumnKind::Text),
-    ("field-kpp", ColumnKind::Text),
-    ("field-ogrn", ColumnKind::Text),
-    ("field-industry", ColumnKind::Text),
-    ("field-region", ColumnKind::Text),
-    ("field-phones", ColumnKind::Text),
-    ("field-emails", ColumnKind::Text),
-    ("field-owner", ColumnKind::Text),
-    ("field-created", ColumnKind::DateTime),
-];
+/// A list's export as its page reads it from the URL: the filter, the sort and the columns
+/// chosen (none: the list's default set).
+#[derive(Debug, Clone)]
+pub struct ListExport<F, S, C> {
+    pub filter: F,
+    pub sort: S,
+    pub descending: bool,
+    pub columns: Vec<C>,
+}
 
+pub type CompanyExport = ListExport<CompanyFilter, CompanySort, CompanyColumn>;
+pub type ContactExport = ListExport<ContactFilter, ContactSort, ContactColumn>;
+pub type DealExport = ListExport<DealFilter, DealSort, DealColumn>;
+
+impl<F, S: std::fmt::Debug + Copy, C: ListColumn> ListExport<F, S, C> {
+    /// The columns to write, as the page shows them: the chosen ones in the list's order with
+    /// the identifying column first, or the default set when none are chosen.
+    fn columns(&self) -> Vec<C> {
+        let keys: Vec<&str> = self.columns.iter().map(|c| c.key()).collect();
+        choose(&keys)
+    }
+
+    fn headers(&self) -> Vec<(&'static str, ColumnKind)> {
+        self.columns().iter().map(|c| (c.header(), c.kind())).collect()
+    }
+
+    fn shows(&self, column: C) -> bool {
+        self.columns().contains(&column)
+    }
+
+    /// The sort and, when not the default set, the columns: the audit event's tail.
+    fn describe(&self, described: Describe) -> String {
+        let columns = self.columns();
+        let chosen =
+            (columns != C::DEFAULT).then(|| columns.iter().map(|c| c.key()).collect::<Vec<_>>().join(","));
+        described.add("sort", Some(sort_text(self.sort, self.descending))).add("columns", chosen).finish()
+    }
+}
+
+/// The companies as the list shows them, in the chosen columns.
 pub async fn companies<W: Write + Send + 'static>(
     db: &Db,
     access: &Access,
-    filter: &CompanyFilter,
-    sort: CompanySort,
-    descending: bool,
+    export: &CompanyExport,
     spec: &ExportSpec<'_>,
     out: W,
 ) -> Done<W> {
     access.require(Area::Companies, Action::Export)?;
     let names = Names::load(db, spec).await?;
-    let mut sink = Sink::start(spec, &(spec.label)("nav-companies"), &COMPANY_COLUMNS, out)?;
+    let mut sink = Sink::start(spec, &(spec.label)("nav-companies"), &export.headers(), out)?;
+    let (filter, columns) = (&export.filter, export.columns());
     let mut after: Option<Cursor> = None;
     loop {
-        let page =
-            crate::companies::list(db, access, filter, sort, descending, after.as_ref(), PAGE_ROWS).await?;
+        let page = crate::companies::list(
+            db,
+            access,
+            filter,
+            export.sort,
+            export.descending,
+            after.as_ref(),
+            PAGE_ROWS,
+        )
+        .await?;
         let rows = page.items.iter().map(|c| {
             let f = &c.fields;
-            vec![
-                Cell::Text(f.name.clone()),
-                text(f.inn.as_ref().map(|v| v.as_str())),
-                text(f.kpp.as_ref().map(|v| v.as_str())),
-                text(f.ogrn.as_ref().map(|v| v.as_str())),
-                text(f.industry.as_deref()),
-                text(f.region.as_deref()),
-                listed(f.phones.iter().map(|p| p.as_str())),
-                listed(f.emails.iter().map(|e| e.as_str())),
-                names.user(Some(c.owner_id)),
-                names.time(Some(c.created_at)),
-            ]
+            let cell = |column: &CompanyColumn| match column {
+                CompanyColumn::Name => Cell::Text(f.name.clone()),
+                CompanyColumn::Inn => text(f.inn.as_ref().map(|v| v.as_str())),
+                CompanyColumn::Kpp => text(f.kpp.as_ref().map(|v| v.as_str())),
+                CompanyColumn::Ogrn => text(f.ogrn.as_ref().map(|v| v.as_str())),
+                CompanyColumn::Region => text(f.region.as_deref()),
+                CompanyColumn::Industry => text(f.industry.as_deref()),
+                CompanyColumn::Phone => listed(f.phones.iter().map(|p| p.as_str())),
+                CompanyColumn::Email => listed(f.emails.iter().map(|e| e.as_str())),
+                CompanyColumn::Source => text(f.source.as_deref()),
+                CompanyColumn::Owner => names.user(Some(c.owner_id)),
+                CompanyColumn::Created => names.time(Some(c.created_at)),
+                CompanyColumn::Updated => names.time(Some(c.updated_at)),
+            };
+            columns.iter().map(cell).collect()
         });
         sink.write(rows.collect()).await?;
         let Some(next) = page.next else { break };
         after = Some(next);
     }
-    let described = Describe::default()
-        .add("q", filter.q.as_deref())
-        .add("inn", filter.inn.as_deref())
-        .add("kpp", filter.kpp.as_deref())
-        .ids("owners", filter.owner_ids.as_ref())
-        .add("region", filter.region.as_deref())
-        .add("industry", filter.industry.as_deref())
-        .add("source", filter.source.as_deref())
-        .add("created_from", filter.created_from)
-        .add("created_to", filter.created_to)
-        .add("sort", Some(sort_text(sort, descending)))
-        .finish();
+    let described = export.describe(
+        Describe::default()
+            .add("q", filter.q.as_deref())
+            .add("inn", filter.inn.as_deref())
+            .add("kpp", filter.kpp.as_deref())
+            .ids("owners", filter.owner_ids.as_ref())
+            .add("region", filter.region.as_deref())
+            .add("industry", filter.industry.as_deref())
+            .add("source", filter.source.as_deref())
+            .add("created_from", filter.created_from)
+            .add("created_to", filter.created_to),
+    );
     complete(db, access, sink, "companies", described, spec.format).await
 }
 
-const CONTACT_COLUMNS: [(&str, ColumnKind); 7] = [
-    ("field-full-name", ColumnKind::Text),
-    ("field-position", ColumnKind::Text),
-    ("field-company", ColumnKind::Text),
-    ("field-phones", ColumnKind::Text),
-    ("field-emails", ColumnKind::Text),
-    ("field-owner", ColumnKind::Text),
-    ("field-created", ColumnKind::DateTime),
-];
-
+/// The contacts as the list shows them, in the chosen columns.
 pub async fn contacts<W: Write + Send + 'static>(
     db: &Db,
     access: &Access,
-    filter: &ContactFilter,
-    sort: ContactSort,
-    descending: bool,
+    export: &ContactExport,
     spec: &ExportSpec<'_>,
     out: W,
 ) -> Done<W> {
     access.require(Area::Contacts, Action::Export)?;
     let names = Names::load(db, spec).await?;
-    let mut sink = Sink::start(spec, &(spec.label)("nav-contacts"), &CONTACT_COLUMNS, out)?;
+    let mut sink = Sink::start(spec, &(spec.label)("nav-contacts"), &export.headers(), out)?;
+    let (filter, columns) = (&export.filter, export.columns());
+    let with_company = export.shows(ContactColumn::Company);
     let mut after: Option<Cursor> = None;
     loop {
-        let page =
-            crate::contacts::list(db, access, filter, sort, descending, after.as_ref(), PAGE_ROWS).await?;
-        let companies =
-            crate::companies::names(db, access, &ids(page.items.iter().map(|c| c.fields.company_id))).await?;
+        let page = crate::contacts::list(
+            db,
+            access,
+            filter,
+            export.sort,
+            export.descending,
+            after.as_ref(),
+            PAGE_ROWS,
+        )
+        .await?;
+        // Linked names only for a column that is written: one query per page, none otherwise.
+        let companies = if with_company {
+            crate::companies::names(db, access, &ids(page.items.iter().map(|c| c.fields.company_id))).await?
+        } else {
+            HashMap::new()
+        };
         let rows = page.items.iter().map(|c| {
             let f = &c.fields;
-            vec![
-                Cell::Text(f.full_name()),
-                text(f.position.as_deref()),
-                names.linked(&companies, "deals-company-number", f.company_id),
-                listed(f.phones.iter().map(|p| p.as_str())),
-                listed(f.emails.iter().map(|e| e.as_str())),
-                names.user(Some(c.owner_id)),
-                names.time(Some(c.created_at)),
-            ]
+            let cell = |column: &ContactColumn| match column {
+                ContactColumn::Name => Cell::Text(f.full_name()),
+                ContactColumn::Position => text(f.position.as_deref()),
+                ContactColumn::Company => names.linked(&companies, "deals-company-number", f.company_id),
+                ContactColumn::Phone => listed(f.phones.iter().map(|p| p.as_str())),
+                ContactColumn::Email => listed(f.emails.iter().map(|e| e.as_str())),
+                ContactColumn::Owner => names.user(Some(c.owner_id)),
+                ContactColumn::Created => names.time(Some(c.created_at)),
+                ContactColumn::Updated => names.time(Some(c.updated_at)),
+            };
+            columns.iter().map(cell).collect()
         });
         sink.write(rows.collect()).await?;
         let Some(next) = page.next else { break };
         after = Some(next);
     }
-    let described = Describe::default()
-        .add("q", filter.q.as_deref())
-        .add("company", filter.company_id)
-        .ids("owners", filter.owner_ids.as_ref())
-        .add("created_from", filter.created_from)
-        .add("created_to", filter.created_to)
-        .add("sort", Some(sort_text(sort, descending)))
-        .finish();
+    let described = export.describe(
+        Describe::default()
+            .add("q", filter.q.as_deref())
+            .add("company", filter.company_id)
+            .ids("owners", filter.owner_ids.as_ref())
+            .add("created_from", filter.created_from)
+            .add("created_to", filter.created_to),
+    );
     complete(db, access, sink, "contacts", described, spec.format).await
 }
 
-const DEAL_COLUMNS: [(&str, ColumnKind); 10] = [
-    ("field-title", ColumnKind::Text),
-    ("field-company", ColumnKind::Text),
-    ("field-stage", ColumnKind::Text),
-    ("field-status", ColumnKind::Text),
-    ("field-amount", ColumnKind::Money),
-    ("field-probability", ColumnKind::Percent),
-    ("field-expected-close-date", ColumnKind::Date),
-    ("field-owner", ColumnKind::Text),
-    ("field-created", ColumnKind::DateTime),
-    ("field-closed", ColumnKind::DateTime),
-];
-
+/// The deals as the list shows them, in the chosen columns.
 pub async fn deals<W: Write + Send + 'static>(
     db: &Db,
     access: &Access,
-    filter: &DealFilter,
-    sort: DealSort,
-    descending: bool,
+    export: &DealExport,
     spec: &ExportSpec<'_>,
     out: W,
 ) -> Done<W> {
@@ -168,46 +197,62 @@ pub async fn deals<W: Write + Send + 'static>(
         .into_iter()
         .map(|s| (s.id, if spec.locale == Locale::En { s.name_en } else { s.name_ru }))
         .collect();
-    let mut sink = Sink::start(spec, &(spec.label)("nav-deals"), &DEAL_COLUMNS, out)?;
+    let mut sink = Sink::start(spec, &(spec.label)("nav-deals"), &export.headers(), out)?;
+    let (filter, columns) = (&export.filter, export.columns());
+    let (with_company, with_contact) = (export.shows(DealColumn::Company), export.shows(DealColumn::Contact));
     let mut after: Option<Cursor> = None;
     loop {
         let page =
-            crate::deals::list(db, access, filter, sort, descending, after.as_ref(), PAGE_ROWS).await?;
-        let companies =
-            crate::companies::names(db, access, &ids(page.items.iter().map(|d| d.fields.company_id))).await?;
+            crate::deals::list(db, access, filter, export.sort, export.descending, after.as_ref(), PAGE_ROWS)
+                .await?;
+        let companies = if with_company {
+            crate::companies::names(db, access, &ids(page.items.iter().map(|d| d.fields.company_id))).await?
+        } else {
+            HashMap::new()
+        };
+        let contacts = if with_contact {
+            crate::contacts::names(db, access, &ids(page.items.iter().map(|d| d.fields.contact_id))).await?
+        } else {
+            HashMap::new()
+        };
         let rows = page.items.iter().map(|d| {
-            vec![
-                Cell::Text(d.fields.title.clone()),
-                names.linked(&companies, "deals-company-number", d.fields.company_id),
-                name_of(&stages, Some(d.stage_id)),
-                names.label(format!("deal-status-{}", d.status)),
-                Cell::Money(d.fields.amount),
-                Cell::Percent(Decimal::new(i64::from(d.probability), 2)),
-                d.fields.expected_close_date.map_or(Cell::Empty, Cell::Date),
-                names.user(Some(d.owner_id)),
-                names.time(Some(d.created_at)),
-                names.time(d.closed_at),
-            ]
+            let f = &d.fields;
+            let cell = |column: &DealColumn| match column {
+                DealColumn::Title => Cell::Text(f.title.clone()),
+                DealColumn::Company => names.linked(&companies, "deals-company-number", f.company_id),
+                DealColumn::Contact => names.linked(&contacts, "deals-contact-number", f.contact_id),
+                DealColumn::Amount => Cell::Money(f.amount),
+                DealColumn::Stage => name_of(&stages, Some(d.stage_id)),
+                DealColumn::Status => names.label(format!("deal-status-{}", d.status)),
+                DealColumn::Probability => Cell::Percent(Decimal::new(i64::from(d.probability), 2)),
+                DealColumn::Owner => names.user(Some(d.owner_id)),
+                DealColumn::Source => text(f.source.as_deref()),
+                DealColumn::ExpectedClose => f.expected_close_date.map_or(Cell::Empty, Cell::Date),
+                DealColumn::Created => names.time(Some(d.created_at)),
+                DealColumn::Updated => names.time(Some(d.updated_at)),
+                DealColumn::Closed => names.time(d.closed_at),
+            };
+            columns.iter().map(cell).collect()
         });
         sink.write(rows.collect()).await?;
         let Some(next) = page.next else { break };
         after = Some(next);
     }
-    let described = Describe::default()
-        .add("q", filter.q.as_deref())
-        .add("pipeline", filter.pipeline_id)
-        .ids("stages", filter.stage_ids.as_ref())
-        .add("status", filter.status)
-        .ids("owners", filter.owner_ids.as_ref())
-        .add("company", filter.company_id)
-        .add("contact", filter.contact_id)
-        .add("source", filter.source.as_deref())
-        .add("created_from", filter.created_from)
-        .add("created_to", filter.created_to)
-        .add("closed_from", filter.closed_from)
-        .add("closed_to", filter.closed_to)
-        .add("sort", Some(sort_text(sort, descending)))
-        .finish();
+    let described = export.describe(
+        Describe::default()
+            .add("q", filter.q.as_deref())
+            .add("pipeline", filter.pipeline_id)
+            .ids("stages", filter.stage_ids.as_ref())
+            .add("status", filter.status)
+            .ids("owners", filter.owner_ids.as_ref())
+            .add("company", filter.company_id)
+            .add("contact", filter.contact_id)
+            .add("source", filter.source.as_deref())
+            .add("created_from", filter.created_from)
+            .add("created_to", filter.created_to)
+            .add("closed_from", filter.closed_from)
+            .add("closed_to", filter.closed_to),
+    );
     complete(db, access, sink, "deals", described, spec.format).await
 }
 

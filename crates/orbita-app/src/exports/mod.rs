@@ -12,7 +12,8 @@
 //! transaction after the last byte.
 //!
 //! This module holds what every export shares (the writer, name look-ups, the audit event);
-//! `lists` the lists' exports, `reports` the reports'.
+//! `lists` the lists' exports, `columns` the columns a list's file may hold, `reports` the
+//! reports'.
 
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -20,6 +21,7 @@ use std::hash::Hash;
 use std::io::Write;
 use std::path::Path;
 
+pub mod columns;
 mod lists;
 mod reports;
 
@@ -33,9 +35,15 @@ use orbita_storage::{Db, StorageError, users};
 use crate::targets::{local_time, time_zone};
 use crate::{Access, AppError};
 
-pub use lists::{activities, audit_log, companies, contacts, deals, tasks};
+pub use columns::{CompanyColumn, ContactColumn, DealColumn, ListColumn};
+pub use lists::{
+    CompanyExport, ContactExport, DealExport, ListExport, activities, audit_log, companies, contacts, deals,
+    tasks,
+};
 pub use orbita_export::Format;
-pub use reports::{FUNNEL_REASONS, funnel_reasons, funnel_report, summary_report};
+pub use reports::{
+    REASONS_SHOWN, funnel_report, lost_reasons, other_currencies, sales_targets, summary_report,
+};
 
 /// Rows fetched and written per step.
 pub const PAGE_ROWS: u64 = 1_000;

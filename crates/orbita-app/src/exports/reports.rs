@@ -1,23 +1,33 @@
-//! The reports' exports: the summary report and the funnel, as their pages show them.
+//! The reports' exports: the summary report, the funnel and the sales-targets grid, as their
+//! pages show them.
 
 use std::io::Write;
 
 use orbita_domain::access::{Action, Area};
 use orbita_domain::org::Locale;
+use orbita_domain::validation::Money;
 use orbita_export::{Cell, Column, ColumnKind};
 use orbita_storage::Db;
+use orbita_storage::targets::Month;
 
 use super::{Describe, Done, ExportSpec, Sink, complete};
 use crate::Access;
 use crate::reports::{Funnel, FunnelParams, FunnelStage, SummaryParams, SummaryRow};
+use crate::targets::GridCell;
 
-const SUMMARY_COLUMNS: [(&str, ColumnKind); 16] = [
+/// The summary's columns in the page's order: its two tables side by side, each amount in the
+/// organisation's currency followed by what the page adds under it (the other currencies, the
+/// top lost reasons) as text.
+const SUMMARY_COLUMNS: [(&str, ColumnKind); 19] = [
     ("field-responsible", ColumnKind::Text),
     ("report-deals-created", ColumnKind::Integer),
     ("report-won-count", ColumnKind::Integer),
     ("report-won-amount", ColumnKind::Money),
+    ("report-won-other", ColumnKind::Text),
     ("report-lost-count", ColumnKind::Integer),
+    ("report-lost-reasons", ColumnKind::Text),
     ("report-open-amount", ColumnKind::Money),
+    ("report-open-other", ColumnKind::Text),
     ("report-forecast", ColumnKind::Money),
     ("report-conversion", ColumnKind::Percent),
     ("report-average-won", ColumnKind::Money),
@@ -30,14 +40,29 @@ const SUMMARY_COLUMNS: [(&str, ColumnKind); 16] = [
     ("report-target-percent", ColumnKind::Percent),
 ];
 
-fn summary_row(row: &SummaryRow, name: String) -> Vec<Cell> {
+/// Amounts in currencies other than the organisation's, as the page writes them under its
+/// own (`100,00 $, 5,00 €`): one cell can hold one currency's number, and there is no rate to
+/// add them up with.
+pub fn other_currencies(amounts: &[Money], locale: Locale) -> String {
+    let written = amounts.iter().map(|m| match locale {
+        Locale::Ru => m.format_ru(),
+        Locale::En => m.format_en(),
+    });
+    written.collect::<Vec<_>>().join(", ")
+}
+
+fn summary_row(row: &SummaryRow, name: String, spec: &ExportSpec<'_>) -> Vec<Cell> {
+    let words = |text: String| if text.is_empty() { Cell::Empty } else { Cell::Text(text) };
     vec![
         Cell::Text(name),
         Cell::Integer(row.deals_created),
         Cell::Integer(row.won_count),
         Cell::Money(row.won_amount),
+        words(other_currencies(&row.won_other, spec.locale)),
         Cell::Integer(row.lost_count),
+        words(lost_reasons(&row.lost_reasons, spec.label)),
         Cell::Money(row.open_amount),
+        words(other_currencies(&row.open_other, spec.locale)),
         Cell::Money(row.forecast),
         row.conversion.map_or(Cell::Empty, Cell::Percent),
         row.average_won.map_or(Cell::Empty, Cell::Money),
@@ -63,8 +88,8 @@ pub async fn summary_report<W: Write + Send + 'static>(
     access.require(Area::Reports, Action::Export)?;
     let report = crate::reports::summary(db, access, params).await?;
     let mut sink = Sink::start(spec, &(spec.label)("nav-reports"), &SUMMARY_COLUMNS, out)?;
-    let mut rows: Vec<Vec<Cell>> = report.rows.iter().map(|r| summary_row(r, r.name.clone())).collect();
-    rows.push(summary_row(&report.total, (spec.label)("report-total")));
+    let mut rows: Vec<Vec<Cell>> = report.rows.iter().map(|r| summary_row(r, r.name.clone(), spec)).collect();
+    rows.push(summary_row(&report.total, (spec.label)("report-total"), spec));
     sink.write(rows).await?;
     let described = Describe::default()
         .add("from", Some(params.from))
@@ -83,14 +108,15 @@ const FUNNEL_COLUMNS: [(&str, ColumnKind); 6] = [
     ("report-funnel-lost-reasons", ColumnKind::Text),
 ];
 
-/// How many lost reasons a stage lists, as the funnel page does.
-pub const FUNNEL_REASONS: usize = 3;
+/// How many lost reasons a funnel's stage or a summary's row lists, as their pages do.
+pub const REASONS_SHOWN: usize = 3;
 
-/// A stage's most frequent lost reasons as the page writes them: `Дорого (3), без причины (1)`.
-pub fn funnel_reasons(reasons: &[(String, i64)], label: &dyn Fn(&str) -> String) -> String {
+/// The most frequent lost reasons, as the funnel and summary pages write them:
+/// `Дорого (3), без причины (1)`.
+pub fn lost_reasons(reasons: &[(String, i64)], label: &dyn Fn(&str) -> String) -> String {
     reasons
         .iter()
-        .take(FUNNEL_REASONS)
+        .take(REASONS_SHOWN)
         .map(|(reason, n)| {
             let reason = if reason.is_empty() { label("report-reason-none") } else { reason.clone() };
             format!("{reason} ({n})")
@@ -120,7 +146,7 @@ fn funnel_stage_row(stage: &FunnelStage, spec: &ExportSpec<'_>) -> Vec<Cell> {
         stage.from_previous.map_or(Cell::Empty, Cell::Percent),
         stage.from_start.map_or(Cell::Empty, Cell::Percent),
         Cell::Integer(stage.lost_here),
-        Cell::Text(funnel_reasons(&stage.lost_reasons, spec.label)),
+        Cell::Text(lost_reasons(&stage.lost_reasons, spec.label)),
     ]
 }
 
@@ -170,4 +196,67 @@ pub async fn funnel_report<W: Write + Send + 'static>(
         .add("industry", params.industry.as_deref())
         .finish();
     complete(db, access, sink, "funnel_report", described, spec.format).await
+}
+
+/// Who the targets grid's export is recorded against: exporting the targets is an event about
+/// them, told apart from a target's edit by its action (`export`).
+const TARGETS_ENTITY: &str = "sales_target";
+
+/// A month as the grid's head writes it: `ноя 2026`.
+fn month_label(month: Month, spec: &ExportSpec<'_>) -> String {
+    format!("{} {}", (spec.label)(&format!("report-month-{}", month.month())), month.year())
+}
+
+/// The grid's columns: the employee, then each month's target, actual and percentage, headed
+/// `ноя 2026: План`; each at least as wide as its header.
+fn targets_columns(months: &[Month], spec: &ExportSpec<'_>) -> Vec<Column> {
+    let fit = |header: String, kind: ColumnKind| {
+        let width = header.chars().count() as f64 + 2.0;
+        Column::new(header, kind).with_width(width.max(kind.default_width()))
+    };
+    let figures = [
+        ("report-target", ColumnKind::Money),
+        ("report-actual", ColumnKind::Money),
+        ("report-target-percent", ColumnKind::Percent),
+    ];
+    let mut columns = vec![Column::new((spec.label)("report-employee"), ColumnKind::Text)];
+    for month in months {
+        let month = month_label(*month, spec);
+        columns
+            .extend(figures.iter().map(|(key, kind)| fit(format!("{month}: {}", (spec.label)(key)), *kind)));
+    }
+    columns
+}
+
+fn targets_row(name: String, cells: &[GridCell]) -> Vec<Cell> {
+    let figures = cells.iter().flat_map(|cell| {
+        [
+            cell.target.map_or(Cell::Empty, Cell::Money),
+            Cell::Money(cell.actual),
+            cell.percent.map_or(Cell::Empty, Cell::Percent),
+        ]
+    });
+    std::iter::once(Cell::Text(name)).chain(figures).collect()
+}
+
+/// The sales-targets grid as on screen (`targets::grid`): a row per employee the user may
+/// report on, then the total; per month the target, the won amount (both money cells in the
+/// organisation's currency) and the percentage reached.
+pub async fn sales_targets<W: Write + Send + 'static>(
+    db: &Db,
+    access: &Access,
+    first: Month,
+    last: Month,
+    spec: &ExportSpec<'_>,
+    out: W,
+) -> Done<W> {
+    access.require(Area::Reports, Action::Export)?;
+    let grid = crate::targets::grid(db, access, first, last).await?;
+    let columns = targets_columns(&grid.months, spec);
+    let mut sink = Sink::with_columns(spec, &(spec.label)("report-targets-title"), columns, out)?;
+    let mut rows: Vec<Vec<Cell>> = grid.rows.iter().map(|r| targets_row(r.name.clone(), &r.cells)).collect();
+    rows.push(targets_row((spec.label)("report-total"), &grid.totals));
+    sink.write(rows).await?;
+    let described = Describe::default().add("from", Some(first)).add("to", Some(last)).finish();
+    complete(db, access, sink, TARGETS_ENTITY, described, spec.format).await
 }

@@ -1,8 +1,9 @@
-//! Downloads of every list and of the summary report, as XLSX or CSV: `GET /companies.xlsx`,
+//! Downloads of every list and report, as XLSX or CSV: `GET /companies.xlsx`,
 //! `/contacts.csv`, `/deals.xlsx`, `/tasks.xlsx`, `/activities.csv`, `/admin/audit.xlsx`,
-//! `/reports/summary.xlsx`, `/reports/funnel.csv`… Each takes exactly the query string of its
-//! page (search, filters, sort), read the way that page reads it, so the file holds what the
-//! screen shows; the services apply the user's rights and audit the download.
+//! `/reports/summary.xlsx`, `/reports/funnel.csv`, `/reports/targets.xlsx`… Each takes exactly
+//! the query string of its page (search, filters, sort, the chosen columns), read the way that
+//! page reads it, so the file holds what the screen shows; the services apply the user's
+//! rights and audit the download.
 //!
 //! The same reading serves the background export the list pages start (`POST /exports`,
 //! `pages::export_jobs`): [`request`] turns a list's name and query string into the
@@ -28,7 +29,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use orbita_app::deals as deal_service;
 use orbita_app::export_jobs::{self, ExportRequest};
-use orbita_app::exports::{ExportFailure, ExportSpec, Exported, Format};
+use orbita_app::exports::columns::{self, ListColumn};
+use orbita_app::exports::{ExportFailure, ExportSpec, Exported, Format, ListExport};
 use orbita_app::reports::SummaryParams;
 use orbita_domain::org::Locale;
 use orbita_domain::{CompanyId, GroupId, UserId};
@@ -42,7 +44,7 @@ use super::deals::common;
 use super::deals::query::DealQuery;
 use super::list_query::{ListQuery, day_end, day_start};
 use super::reports::funnel;
-use super::reports::period::{DayRange, today};
+use super::reports::period::today;
 use super::tasks::query::TasksQuery;
 use crate::AppState;
 use crate::error::PageError;
@@ -67,6 +69,8 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/summary.csv", download("summary", Csv))
         .route("/reports/funnel.xlsx", download("funnel", Xlsx))
         .route("/reports/funnel.csv", download("funnel", Csv))
+        .route("/reports/targets.xlsx", download("targets", Xlsx))
+        .route("/reports/targets.csv", download("targets", Csv))
 }
 
 fn download(list: &'static str, format: Format) -> MethodRouter<AppState> {
@@ -96,6 +100,7 @@ pub(super) async fn request(
         "activities" => activities(raw, user),
         "audit" => audit(raw, user),
         "summary" => summary(raw, user),
+        "targets" => return targets(raw, user),
         "funnel" => return funnel_request(state, raw, user).await,
         _ => return Ok(None),
     }))
@@ -193,7 +198,15 @@ fn companies(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
         ..CompanyFilter::default()
     };
     let sort = query.sort_as(COMPANY_SORTS, "name");
-    ExportRequest::Companies { filter, sort: sort.by, descending: sort.descending }
+    let columns = chosen_columns(&query);
+    ExportRequest::Companies(ListExport { filter, sort: sort.by, descending: sort.descending, columns })
+}
+
+/// The columns the list shows for its `cols=` (repeated or comma-separated, as
+/// `ListQuery::columns` reads them); none known: the list's default set.
+fn chosen_columns<C: ListColumn>(query: &ListQuery) -> Vec<C> {
+    let available: Vec<&'static str> = C::ALL.iter().map(|c| c.key()).collect();
+    columns::choose(&query.columns(&available, &C::default_keys()))
 }
 
 const CONTACT_SORTS: &[(&str, ContactSort)] =
@@ -211,14 +224,17 @@ fn contacts(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
         ..ContactFilter::default()
     };
     let sort = query.sort_as(CONTACT_SORTS, "name");
-    ExportRequest::Contacts { filter, sort: sort.by, descending: sort.descending }
+    let columns = chosen_columns(&query);
+    ExportRequest::Contacts(ListExport { filter, sort: sort.by, descending: sort.descending, columns })
 }
 
 fn deals(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
     let query = DealQuery::parse(raw);
     let filter = query.filter(user.session.access.user_id(), &user.layout.time_zone);
     let (sort, descending) = query.sort();
-    ExportRequest::Deals { filter, sort, descending }
+    // `DealQuery` keeps only the keys the list has; the title comes first whatever is chosen.
+    let keys: Vec<&str> = query.cols.iter().map(String::as_str).collect();
+    ExportRequest::Deals(ListExport { filter, sort, descending, columns: columns::choose(&keys) })
 }
 
 /// As the tasks list reads it (`tasks::query`).
@@ -248,12 +264,22 @@ pub(super) fn export_query(href: &str) -> String {
 /// As the summary report reads it: `from`, `to` (this month by default), `group`.
 fn summary(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
     let query = ListQuery::parse(raw);
-    let range = DayRange::from_query(&query, DayRange::month(today(&user.layout.time_zone)));
+    let range = super::reports::summary::range(&query, &user.layout.time_zone);
     ExportRequest::Summary(SummaryParams {
         from: range.from,
         to: range.end(),
         group: query.parsed::<i64>("group").map(GroupId),
     })
+}
+
+/// As the targets grid reads it: the months `from` and `to` (`YYYY-MM`; this month and the
+/// next two by default). A malformed month is refused as the page reports it.
+fn targets(raw: Option<&str>, user: &SignedIn) -> Result<Option<ExportRequest>, PageError> {
+    let query = ListQuery::parse(raw);
+    match super::targets::window(&query, &user.layout.time_zone)? {
+        (_, _, Some(error)) => Err(PageError::Invalid(user.layout.error_message(&error))),
+        (first, last, None) => Ok(Some(ExportRequest::Targets { first, last })),
+    }
 }
 
 /// As the funnel page reads it: `pipeline` (the default one when missing or unknown), `from`,

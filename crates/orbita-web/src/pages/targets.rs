@@ -3,7 +3,9 @@
 //! URL says otherwise. A head of sales edits the cells of their team in place: every cell is a
 //! small form (`POST /reports/targets`); htmx swaps just the cell, and without a script the
 //! browser makes the round trip. A refused amount stays in the cell, as typed, with the
-//! reason. `POST /reports/targets/copy?month=YYYY-MM` copies the month before into it.
+//! reason. `POST /reports/targets/copy?month=YYYY-MM` copies the month before into it. The
+//! export buttons start a background export of the grid shown (`POST /exports`, list
+//! `targets`); the direct download is `/reports/targets.xlsx` (`pages::exports`).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -91,6 +93,10 @@ pub struct GridPage {
     pub can_edit: bool,
     pub earlier_href: String,
     pub later_href: String,
+    /// Whether the user may export the grid, and its months for the export form: the file
+    /// holds the grid shown.
+    pub export: bool,
+    pub export_query: String,
 }
 
 /// A cell alone, for htmx to swap in.
@@ -176,8 +182,12 @@ impl CellContext<'_> {
     }
 }
 
-/// The months asked for, or this month and the next two; a malformed month is reported.
-fn window(query: &ListQuery, tz: &str) -> Result<(Month, Month, Option<FieldError>), PageError> {
+/// The months asked for, or this month and the next two; a malformed month is reported. The
+/// grid's file (`pages::exports`) reads them so too.
+pub(in crate::pages) fn window(
+    query: &ListQuery,
+    tz: &str,
+) -> Result<(Month, Month, Option<FieldError>), PageError> {
     let this = Month::of(today(tz)).ok_or(PageError::Internal)?;
     let mut error = None;
     let mut read = |name: &str| match query.get(name) {
@@ -258,6 +268,8 @@ async fn render(
         can_edit,
         earlier_href: link(shifted(first, last, false)),
         later_href: link(shifted(first, last, true)),
+        export: grid.is_some() && access.can(Area::Reports, Action::Export),
+        export_query: url("", &[("from", &from), ("to", &to)]).trim_start_matches('?').to_owned(),
         from,
         to,
         layout,

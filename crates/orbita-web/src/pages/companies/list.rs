@@ -7,6 +7,7 @@ use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use orbita_app::exports::{CompanyColumn, ListColumn};
 use orbita_app::{companies, views};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::company::Company;
@@ -38,7 +39,6 @@ const COLUMNS: &[ColumnDef] = &[
     ColumnDef::new("created", "field-created").sorted("created"),
     ColumnDef::new("updated", "field-updated").sorted("updated"),
 ];
-const DEFAULT_COLUMNS: &[&str] = &["name", "inn", "kpp", "region", "phone", "owner", "updated"];
 /// The filters of the "More filters" panel (the search box and the owner are always shown).
 const MORE_FILTERS: &[&str] = &["region", "industry", "source", "created_from", "created_to"];
 const SORTS: &[(&str, CompanySort)] =
@@ -87,13 +87,15 @@ pub(in crate::pages) async fn list(
 
     let mut layout = user.page(user.t("nav-companies"), Some(Nav::Companies));
     super::notice(&mut layout, query.get("notice"));
-    let mut chosen = query.columns(&table::keys(COLUMNS), DEFAULT_COLUMNS);
+    // The default set is the export's, so a file without a choice holds these columns too.
+    let mut chosen = query.columns(&table::keys(COLUMNS), &CompanyColumn::default_keys());
     if !chosen.contains(&"name") {
         chosen.insert(0, "name");
     }
     let export = access.can(Area::Companies, Action::Export);
     let mut results = ListResults::new(layout.clone(), "companies", PATH, &query, export);
     results.columns = table::header(&layout, COLUMNS, &chosen, &query, PATH, &sort.current);
+    results.export_columns(&query, &chosen);
     results.rows = page.items.iter().map(|c| row(&layout, &people, c, &chosen)).collect();
     results.next_href = page.next.map(|c| query.next_href(PATH, &c)).unwrap_or_default();
     let can_create = access.can(Area::Companies, Action::Create);
@@ -184,4 +186,16 @@ pub(in crate::pages) async fn suggest(
             .collect();
     }
     Ok(search.answer(user.layout, choices))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_columns_are_the_exports() {
+        let exported: Vec<(&str, &str)> = CompanyColumn::ALL.iter().map(|c| (c.key(), c.header())).collect();
+        let shown: Vec<(&str, &str)> = COLUMNS.iter().map(|c| (c.key, c.label_key)).collect();
+        assert_eq!(shown, exported, "the same keys and headers in the same order");
+    }
 }

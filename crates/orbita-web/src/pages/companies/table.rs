@@ -131,6 +131,9 @@ pub struct ListResults {
     pub state: String,
     /// Whether the user may export the list: the export buttons start a background job.
     pub export: bool,
+    /// What the export form sends: the list's state with the columns on screen named, so the
+    /// file holds them whatever the URL chose.
+    pub export_query: String,
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
     pub next_href: String,
@@ -144,6 +147,7 @@ impl ListResults {
         let state = query.state();
         Self {
             export,
+            export_query: state.clone(),
             first_href: if query.is_paged() { query.href(path, &[], &[]) } else { String::new() },
             layout,
             list,
@@ -153,6 +157,12 @@ impl ListResults {
             next_href: String::new(),
             empty: Empty::default(),
         }
+    }
+
+    /// Names the columns on screen (`chosen`, in their order) in the export form's query.
+    pub fn export_columns(&mut self, query: &ListQuery, chosen: &[&str]) {
+        let named = query.href("", &["cols"], &[("cols", &chosen.join(","))]);
+        self.export_query = named.trim_start_matches('?').to_owned();
     }
 }
 

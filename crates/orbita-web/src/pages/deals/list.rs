@@ -202,7 +202,14 @@ pub async fn render(
                 name: v.name,
             })
             .collect(),
-        export_query: view_query.clone(),
+        // The view with the columns on screen named, so the file holds them whatever the URL
+        // chose.
+        export_query: {
+            let mut pairs = query.filter_pairs();
+            pairs.push(("sort", query.sort.clone()));
+            pairs.extend(query.columns().iter().map(|c| ("col", c.key.to_owned())));
+            DealQuery::link("", &pairs).trim_start_matches('?').to_owned()
+        },
         kanban_href: DealQuery::link("/deals/kanban", &{
             let mut pairs = query.filter_pairs();
             pairs.retain(|(k, _)| *k != "stage");

@@ -2,6 +2,7 @@
 //! the page cursor and the chosen columns. A link, a bookmark, a saved view and an export
 //! carry the same query, so the export holds exactly what the screen shows.
 
+use orbita_app::exports::{DealColumn, ListColumn};
 use orbita_domain::deal::DealStatus;
 use orbita_domain::{PipelineId, StageId, UserId};
 use orbita_storage::Cursor;
@@ -39,8 +40,11 @@ pub const COLUMNS: &[ColumnDef] = &[
     col("closed", "deals-field-closed", None, false),
 ];
 
-/// The columns shown until the user picks others.
-pub const DEFAULT_COLUMNS: &[&str] = &["title", "company", "amount", "stage", "status", "owner", "created"];
+/// Whether a column is shown until the user picks others: the default set is the export's
+/// (`DealColumn::DEFAULT`), so a file without a choice holds the columns of the screen.
+fn shown_by_default(key: &str) -> bool {
+    DealColumn::DEFAULT.iter().any(|c| c.key() == key)
+}
 
 pub const DEFAULT_SORT: &str = "-created";
 
@@ -135,7 +139,7 @@ impl DealQuery {
         let chosen = |key: &str| {
             key == "title"
                 || if self.cols.is_empty() {
-                    DEFAULT_COLUMNS.contains(&key)
+                    shown_by_default(key)
                 } else {
                     self.cols.iter().any(|c| c == key)
                 }
@@ -183,6 +187,18 @@ impl DealQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_columns_are_the_exports() {
+        let keys: Vec<&str> = COLUMNS.iter().map(|c| c.key).collect();
+        let exported: Vec<&str> = DealColumn::ALL.iter().map(|c| c.key()).collect();
+        assert_eq!(keys, exported, "the same keys in the same order");
+        for (column, exported) in COLUMNS.iter().zip(DealColumn::ALL) {
+            assert_eq!(column.label, exported.header(), "{}: the same header", column.key);
+        }
+        let shown: Vec<&str> = DealQuery::default().columns().iter().map(|c| c.key).collect();
+        assert_eq!(shown, DealColumn::default_keys());
+    }
 
     #[test]
     fn the_url_round_trips() {

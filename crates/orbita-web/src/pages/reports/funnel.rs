@@ -114,12 +114,13 @@ fn stage_name(layout: &Layout, stage: &Stage) -> String {
 
 /// The same text as the export's reasons column.
 fn reasons(layout: &Layout, reasons: &[(String, i64)]) -> String {
-    exports::funnel_reasons(reasons, &|key: &str| layout.t(key))
+    exports::lost_reasons(reasons, &|key: &str| layout.t(key))
 }
 
-/// The period a query string asks for: this year unless it says otherwise.
+/// The period a query string asks for: this year unless it says otherwise (the API's funnel
+/// has the same default, from the same place).
 pub(in crate::pages) fn range(query: &ListQuery, tz: &str) -> DayRange {
-    DayRange::from_query(query, DayRange::year(period::today(tz)))
+    DayRange::from_query(query, reports::DefaultPeriod::funnel(period::today(tz)).into())
 }
 
 /// The funnel a query string asks for, read as the page reads it: a missing or unknown

@@ -7,7 +7,7 @@ pub(super) mod chart;
 pub(super) mod drill;
 pub(super) mod funnel;
 pub(super) mod period;
-mod summary;
+pub(super) mod summary;
 
 use axum::Router;
 use axum::routing::get;

@@ -3,6 +3,7 @@
 //! services take the day after `to` as the end. Quick links pick a whole month, quarter or year.
 
 use chrono::{Datelike, Days, Months, NaiveDate};
+use orbita_app::reports::DefaultPeriod;
 
 use crate::pages::list_query::ListQuery;
 use crate::ui::{Layout, format};
@@ -61,6 +62,14 @@ impl DayRange {
     /// `01.11.2026 – 30.11.2026`.
     pub fn label(self, layout: &Layout) -> String {
         format!("{} – {}", layout.date(self.from), layout.date(self.to))
+    }
+}
+
+/// A report's default period (`orbita_app::reports::DefaultPeriod`): one place decides it for
+/// the page, its file and the API.
+impl From<DefaultPeriod> for DayRange {
+    fn from(period: DefaultPeriod) -> DayRange {
+        DayRange { from: period.first, to: period.last }
     }
 }
 

@@ -7,8 +7,8 @@ use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use orbita_app::AppError;
-use orbita_app::reports::{self, Figure, SummaryParams, SummaryReport, SummaryRow};
+use orbita_app::reports::{self, DefaultPeriod, Figure, SummaryParams, SummaryReport, SummaryRow};
+use orbita_app::{AppError, exports};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::validation::Money;
 use orbita_domain::{GroupId, ValidationErrors};
@@ -89,7 +89,7 @@ pub async fn summary(
     let access = &user.session.access;
     let layout = user.page(user.t("report-summary-title"), Some(Nav::Reports));
     let today = period::today(&layout.time_zone);
-    let range = DayRange::from_query(&query, DayRange::month(today));
+    let range = range(&query, &layout.time_zone);
     let params =
         SummaryParams { from: range.from, to: range.end(), group: query.parsed::<i64>("group").map(GroupId) };
     let (report, errors) = match reports::summary(&state.db, access, &params).await {
@@ -130,6 +130,11 @@ pub async fn summary(
     Ok((status, page).into_response())
 }
 
+/// The period a query string asks for: this month unless it says otherwise.
+pub(in crate::pages) fn range(query: &ListQuery, tz: &str) -> DayRange {
+    DayRange::from_query(query, DefaultPeriod::summary(period::today(tz)).into())
+}
+
 /// The targets grid for the months whose targets make the report's target column.
 fn targets_href(report: &SummaryReport) -> String {
     let month = |m: Option<&orbita_storage::targets::Month>| m.map(ToString::to_string).unwrap_or_default();
@@ -149,16 +154,8 @@ fn line(layout: &Layout, report: &SummaryReport, row: &SummaryRow, targets_href:
         href: if m.to_minor() == 0 { String::new() } else { link(figure) },
     };
     let others = |list: &[Money]| list.iter().map(|m| layout.money(m)).collect::<Vec<_>>().join(", ");
-    let reasons = row
-        .lost_reasons
-        .iter()
-        .take(3)
-        .map(|(reason, n)| {
-            let reason = if reason.is_empty() { layout.t("report-reason-none") } else { reason.clone() };
-            format!("{reason} ({n})")
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    // The same text as the file's column.
+    let reasons = exports::lost_reasons(&row.lost_reasons, &|key: &str| layout.t(key));
     let dash = || "—".to_owned();
     Line {
         name: row.name.clone(),
