@@ -244,3 +244,42 @@ async fn a_task_created_with_picked_records_is_linked_to_them() {
     })
     .await;
 }
+
+/// A record picked among the found ones stays picked when the user searches again: the search
+/// box sends it along, and the answer keeps it checked, first when the new search misses it,
+/// by name, and only if the user may see it.
+#[tokio::test]
+async fn a_picked_record_stays_checked_through_another_search() {
+    on_both(|t| async move {
+        let (_, ours, theirs) = two_managers(&t.db).await;
+        let mut anna = signed_in(&t.db, "anna@x.ru").await;
+        let name = &t.name;
+
+        // Still among the results: checked there, once.
+        let path = format!("/deals/suggest?deal_q={}&deal_id={}", enc("Окна для"), ours.deal);
+        let found = fragment(&mut anna, &path).await;
+        assert!(found.contains(&checked("deal_id", ours.deal)), "{name}: {found}");
+        assert_eq!(found.matches(&radio("deal_id", ours.deal)).count(), 1, "{name}: {found}");
+
+        // Not found by the new text: kept first, checked, by its title.
+        let path = format!("/deals/suggest?deal_q={}&deal_id={}", enc("Нет такого"), ours.deal);
+        let found = fragment(&mut anna, &path).await;
+        assert!(found.contains(&checked("deal_id", ours.deal)), "{name}: {found}");
+        assert!(found.contains("Окна для Стеклопакета"), "{name}: {found}");
+        let path = format!("/contacts/suggest?contact_q={}&contact_id={}", enc("Сидоров"), ours.contact);
+        let found = fragment(&mut anna, &path).await;
+        assert!(found.contains(&checked("contact_id", ours.contact)), "{name}: {found}");
+        assert!(found.contains("Петров Иван"), "{name}: {found}");
+        let path = format!("/companies/suggest?company_q={}&company_id={}", enc("Рога"), ours.company);
+        let found = fragment(&mut anna, &path).await;
+        assert!(found.contains(&checked("company_id", ours.company)), "{name}: {found}");
+        assert!(found.contains("ООО «Стеклопакет»"), "{name}: {found}");
+
+        // Another manager's deal sent along is named by number only, never by its title.
+        let path = format!("/deals/suggest?deal_q={}&deal_id={}", enc("Нет такого"), theirs.deal);
+        let found = fragment(&mut anna, &path).await;
+        assert!(!found.contains("Стеклотайн"), "{name}: {found}");
+        t
+    })
+    .await;
+}

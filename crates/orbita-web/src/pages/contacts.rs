@@ -26,7 +26,7 @@ use super::SignedIn;
 use super::companies::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListResults, Row, ViewLink};
 use super::companies::{People, notice, owner_filter, wants_fragment};
 use super::list_query::{ListQuery, day_end, day_start};
-use super::picker::{Choice, LIMIT, Search};
+use super::picker::{self, Choice, LIMIT, Search};
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::{Layout, Nav, SelectOption};
@@ -171,7 +171,7 @@ async fn suggest(
     user: SignedIn,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let search = Search::parse(raw.as_deref(), "contact");
+    let search = Search::parse(raw.as_deref(), picker::Kind::Contact);
     let mut choices = Vec::new();
     if let Some(text) = search.text() {
         let (db, access) = (&state.db, &user.session.access);
@@ -192,7 +192,7 @@ async fn suggest(
             })
             .collect();
     }
-    Ok(search.answer(user.layout, choices))
+    Ok(search.answer(&state.db, &user.session.access, user.layout, choices).await?)
 }
 
 fn row(

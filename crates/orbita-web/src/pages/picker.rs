@@ -26,33 +26,59 @@ pub struct Choice {
     pub name: String,
     /// The details, "·" between them.
     pub meta: String,
+    /// The record picked among the previous search's choices.
+    pub checked: bool,
 }
 
 impl Choice {
     /// The details that are there, in this order.
     pub fn new(value: impl ToString, name: String, meta: impl IntoIterator<Item = Option<String>>) -> Choice {
         let meta: Vec<String> = meta.into_iter().flatten().filter(|m| !m.trim().is_empty()).collect();
-        Choice { value: value.to_string(), name, meta: meta.join(" · ") }
+        Choice { value: value.to_string(), name, meta: meta.join(" · "), checked: false }
     }
 }
 
 /// What was typed in a picker's search box. The box belongs to no form (Enter there must not
 /// send the form half-filled), so htmx sends its value under the box's own name, `<kind>_q`;
-/// `q` works too.
+/// `q` works too. The box also sends the record picked among the choices it shows now
+/// (`<kind>_id`), so a second search does not drop it.
 pub struct Search {
+    kind: Kind,
     /// The radio buttons' name: `<kind>_id`.
     field: String,
     query: String,
+    picked: Option<i64>,
+}
+
+/// The kinds of record a picker picks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Company,
+    Contact,
+    Deal,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Company => "company",
+            Kind::Contact => "contact",
+            Kind::Deal => "deal",
+        }
+    }
 }
 
 impl Search {
-    pub fn parse(raw: Option<&str>, kind: &str) -> Search {
+    pub fn parse(raw: Option<&str>, kind: Kind) -> Search {
         let params = Params::parse(raw);
+        let name = kind.name();
         let mut query = params.get("q");
         if query.is_empty() {
-            query = params.get(&format!("{kind}_q"));
+            query = params.get(&format!("{name}_q"));
         }
-        Search { field: format!("{kind}_id"), query }
+        let field = format!("{name}_id");
+        let picked = params.get(&field).trim().parse().ok().filter(|id| *id > 0);
+        Search { kind, field, query, picked }
     }
 
     /// The text to search for; `None` while it is too short to be of use (one letter matches
@@ -61,10 +87,38 @@ impl Search {
         (self.query.chars().count() >= 2).then_some(self.query.as_str())
     }
 
-    /// The radio buttons for `choices`, or "nothing found".
-    pub fn answer(self, layout: Layout, choices: Vec<Choice>) -> Response {
+    /// The radio buttons for `choices`, or "nothing found"; the record picked before stays
+    /// checked, first if this search did not find it.
+    pub async fn answer(
+        self,
+        db: &Db,
+        access: &Access,
+        layout: Layout,
+        mut choices: Vec<Choice>,
+    ) -> Result<Response, AppError> {
+        if let Some(picked) = self.picked {
+            let value = picked.to_string();
+            match choices.iter_mut().find(|c| c.value == value) {
+                Some(choice) => choice.checked = true,
+                None => {
+                    let link = match self.kind {
+                        Kind::Company => (Some(CompanyId(picked)), None, None),
+                        Kind::Contact => (None, Some(ContactId(picked)), None),
+                        Kind::Deal => (None, None, Some(DealId(picked))),
+                    };
+                    let names = LinkNames::load(db, access, [link]).await?;
+                    let name = match link {
+                        (Some(id), _, _) => names.company(&layout, id),
+                        (_, Some(id), _) => names.contact(&layout, id),
+                        (_, _, Some(id)) => names.deal(&layout, id),
+                        _ => value.clone(),
+                    };
+                    choices.insert(0, Choice { value, name, meta: String::new(), checked: true });
+                }
+            }
+        }
         let query = if self.text().is_some() { self.query } else { String::new() };
-        Suggestions { layout, name: self.field, query, choices }.into_response()
+        Ok(Suggestions { layout, name: self.field, query, choices }.into_response())
     }
 }
 

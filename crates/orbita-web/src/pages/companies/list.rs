@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
 use crate::pages::list_query::{ListQuery, day_end, day_start};
-use crate::pages::picker::{Choice, LIMIT, Search};
+use crate::pages::picker::{self, Choice, LIMIT, Search};
 use crate::ui::{Layout, Nav, SelectOption};
 
 const PATH: &str = "/companies";
@@ -167,7 +167,7 @@ pub(in crate::pages) async fn suggest(
     user: SignedIn,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let search = Search::parse(raw.as_deref(), "company");
+    let search = Search::parse(raw.as_deref(), picker::Kind::Company);
     let mut choices = Vec::new();
     if let Some(text) = search.text() {
         let filter = CompanyFilter { q: Some(text.to_owned()), ..CompanyFilter::default() };
@@ -185,7 +185,7 @@ pub(in crate::pages) async fn suggest(
             })
             .collect();
     }
-    Ok(search.answer(user.layout, choices))
+    Ok(search.answer(&state.db, &user.session.access, user.layout, choices).await?)
 }
 
 #[cfg(test)]

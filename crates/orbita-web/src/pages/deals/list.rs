@@ -294,7 +294,7 @@ pub async fn suggest(
     user: SignedIn,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let search = Search::parse(raw.as_deref(), "deal");
+    let search = Search::parse(raw.as_deref(), picker::Kind::Deal);
     let mut choices = Vec::new();
     if let Some(text) = search.text() {
         let (db, access, layout) = (&state.db, &user.session.access, &user.layout);
@@ -313,7 +313,7 @@ pub async fn suggest(
             })
             .collect();
     }
-    Ok(search.answer(user.layout, choices))
+    Ok(search.answer(&state.db, &user.session.access, user.layout, choices).await?)
 }
 
 pub fn pipeline_options(
