@@ -402,3 +402,627 @@ async fn records_cannot_point_at_what_the_user_may_not_see() {
     })
     .await;
 }
+
+// The whole matrix: every built-in role × every area × every action, each cell asked through
+// every service function the pages and the API call for it, on a fresh set of manager 1's
+// records per role and area.
+
+/// What an entry point answered about manager 1's record (or, for reports, their figures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum O {
+    /// Allowed, and manager 1's record is in it: the card opens, the change is made, the list,
+    /// the search, the board, the file or the report holds it.
+    Yes,
+    /// `AppError::Forbidden`: the user may not do this (here).
+    No,
+    /// The record does not exist for the user: a card or a change is `AppError::NotFound`; a
+    /// list, search, board, file or report answers without it.
+    Hidden,
+    /// No use case does this in this area: nothing to call.
+    Na,
+}
+use O::{Hidden, Na, No, Yes};
+
+/// Who acts. Manager 1 and the head of sales are in team A, manager 2 in team B; every
+/// cell is about a record (or the figures) of manager 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Actor {
+    Administrator,
+    /// Head of sales of manager 1's team.
+    HeadOfSales,
+    /// Manager 1, on their own record.
+    ManagerOwn,
+    /// Manager 2, on manager 1's record.
+    ManagerOther,
+    ReadOnly,
+}
+use Actor::{Administrator, HeadOfSales, ManagerOther, ManagerOwn, ReadOnly};
+
+const ACTORS: [Actor; 5] = [Administrator, HeadOfSales, ManagerOwn, ManagerOther, ReadOnly];
+const ACTIONS: [Action; 5] = [Action::View, Action::Create, Action::Edit, Action::Delete, Action::Export];
+
+/// The expected outcome of every cell. Columns: view, create, edit, delete, export.
+#[rustfmt::skip]
+const MATRIX: [(Area, Actor, [O; 5]); 40] = [
+    //                                           view    create  edit    delete  export
+    (Area::Companies,        Administrator,     [Yes,    Yes,    Yes,    Yes,    Yes   ]),
+    (Area::Companies,        HeadOfSales,       [Yes,    Yes,    Yes,    Yes,    Yes   ]),
+    (Area::Companies,        ManagerOwn,        [Yes,    Yes,    Yes,    No,     Yes   ]),
+    (Area::Companies,        ManagerOther,      [Hidden, Yes,    Hidden, Hidden, Hidden]),
+    (Area::Companies,        ReadOnly,          [Yes,    No,     No,     No,     No    ]),
+
+    (Area::Contacts,         Administrator,     [Yes,    Yes,    Yes,    Yes,    Yes   ]),
+    (Area::Contacts,         HeadOfSales,       [Yes,    Yes,    Yes,    Yes,    Yes   ]),
+    (Area::Contacts,         ManagerOwn,        [Yes,    Yes,    Yes,    No,     Yes   ]),
+    (Area::Contacts,         ManagerOther,      [Hidden, Yes,    Hidden, Hidden, Hidden]),
+    (Area::Contacts,         ReadOnly,          [Yes,    No,     No,     No,     No    ]),
+
+    (Area::Deals,            Administrator,     [Yes,    Yes,    Yes,    Yes,    Yes   ]),
+    (Area::Deals,            HeadOfSales,       [Yes,    Yes,    Yes,    Yes,    Yes   ]),
+    (Area::Deals,            ManagerOwn,        [Yes,    Yes,    Yes,    No,     Yes   ]),
+    (Area::Deals,            ManagerOther,      [Hidden, Yes,    Hidden, Hidden, Hidden]),
+    (Area::Deals,            ReadOnly,          [Yes,    No,     No,     No,     No    ]),
+
+    (Area::Tasks,            Administrator,     [Yes,    Yes,    Yes,    Yes,    Yes   ]),
+    (Area::Tasks,            HeadOfSales,       [Yes,    Yes,    Yes,    Yes,    Yes   ]),
+    (Area::Tasks,            ManagerOwn,        [Yes,    Yes,    Yes,    No,     Yes   ]),
+    (Area::Tasks,            ManagerOther,      [Hidden, Yes,    Hidden, Hidden, Hidden]),
+    (Area::Tasks,            ReadOnly,          [Yes,    No,     No,     No,     No    ]),
+
+    (Area::Activities,       Administrator,     [Yes,    Yes,    Yes,    Yes,    Yes   ]),
+    (Area::Activities,       HeadOfSales,       [Yes,    Yes,    Yes,    Yes,    Yes   ]),
+    (Area::Activities,       ManagerOwn,        [Yes,    Yes,    Yes,    No,     Yes   ]),
+    (Area::Activities,       ManagerOther,      [Hidden, Yes,    Hidden, Hidden, Hidden]),
+    (Area::Activities,       ReadOnly,          [Yes,    No,     No,     No,     No    ]),
+
+    // View: the summary report and the funnel; edit: setting manager 1's monthly target;
+    // export: the summary report, the funnel and the targets grid as files.
+    (Area::Reports,          Administrator,     [Yes,    Na,     Yes,    Na,     Yes   ]),
+    (Area::Reports,          HeadOfSales,       [Yes,    Na,     Yes,    Na,     Yes   ]),
+    (Area::Reports,          ManagerOwn,        [Yes,    Na,     No,     Na,     No    ]),
+    (Area::Reports,          ManagerOther,      [Hidden, Na,     No,     Na,     No    ]),
+    (Area::Reports,          ReadOnly,          [Yes,    Na,     No,     Na,     No    ]),
+
+    // Users, groups, roles and the organisation's settings. Users are deactivated (an edit),
+    // never deleted; nothing here is exported.
+    (Area::UsersAndSettings, Administrator,     [Yes,    Yes,    Yes,    Na,     Na    ]),
+    (Area::UsersAndSettings, HeadOfSales,       [No,     No,     No,     Na,     Na    ]),
+    (Area::UsersAndSettings, ManagerOwn,        [No,     No,     No,     Na,     Na    ]),
+    (Area::UsersAndSettings, ManagerOther,      [No,     No,     No,     Na,     Na    ]),
+    (Area::UsersAndSettings, ReadOnly,          [No,     No,     No,     Na,     Na    ]),
+
+    // The audit log is written by the use cases themselves: nobody creates, edits or deletes
+    // its events.
+    (Area::AuditLog,         Administrator,     [Yes,    Na,     Na,     Na,     Yes   ]),
+    (Area::AuditLog,         HeadOfSales,       [No,     Na,     Na,     Na,     No    ]),
+    (Area::AuditLog,         ManagerOwn,        [No,     Na,     Na,     Na,     No    ]),
+    (Area::AuditLog,         ManagerOther,      [No,     Na,     Na,     Na,     No    ]),
+    (Area::AuditLog,         ReadOnly,          [No,     Na,     Na,     Na,     No    ]),
+];
+
+/// Manager 1's records for one row of the matrix, each carrying `marker` in its name.
+struct Fixture {
+    marker: String,
+    company: orbita_domain::CompanyId,
+    contact: orbita_domain::ContactId,
+    deal: orbita_domain::DealId,
+    task: orbita_domain::TaskId,
+    activity: orbita_domain::ActivityId,
+}
+
+fn note(subject: &str, responsible: UserId) -> ActivityInput {
+    ActivityInput {
+        kind: ActivityKind::Note,
+        direction: None,
+        status: None,
+        occurred_at: now(),
+        duration_minutes: None,
+        subject: subject.into(),
+        responsible_id: responsible,
+        company_id: None,
+        contact_id: None,
+        deal_id: None,
+    }
+}
+
+fn todo(title: &str, assignee: UserId) -> TaskInput {
+    TaskInput {
+        title: title.into(),
+        description: String::new(),
+        due_at: Some(now() + Duration::days(1)),
+        assignee_id: assignee,
+        priority: None,
+        company_id: None,
+        contact_id: None,
+        deal_id: None,
+    }
+}
+
+fn person_named(name: &str) -> ContactInput {
+    ContactInput { last_name: name.into(), ..Default::default() }
+}
+
+fn deal_titled(title: &str) -> DealInput {
+    DealInput { title: title.into(), amount: "1000".into(), ..Default::default() }
+}
+
+async fn fixture(db: &Db, m1: &Access, marker: String) -> Fixture {
+    let company = companies::create(db, m1, &company(&marker), None).await.expect("company").id;
+    let contact = contacts::create(db, m1, &person_named(&marker), None).await.expect("contact").id;
+    let deal = deals::create(db, m1, &deal_titled(&marker), None, None, None).await.expect("deal").id;
+    let task = tasks::create(db, m1, &todo(&marker, m1.user_id())).await.expect("task").id;
+    let (activity, _) = activities::log(db, m1, &note(&marker, m1.user_id()), None).await.expect("note");
+    Fixture { marker, company, contact, deal, task, activity: activity.id }
+}
+
+fn answer<T>(what: &str, result: Result<T, AppError>) -> O {
+    match result {
+        Ok(_) => Yes,
+        Err(AppError::Forbidden) => No,
+        Err(AppError::NotFound) => Hidden,
+        Err(other) => panic!("{what}: unexpected error {other:?}"),
+    }
+}
+
+/// A list, search, board or report: whether it holds manager 1's record.
+fn holds(what: &str, result: Result<bool, AppError>) -> O {
+    match result {
+        Ok(true) => Yes,
+        Ok(false) => Hidden,
+        Err(AppError::Forbidden) => No,
+        Err(other) => panic!("{what}: unexpected error {other:?}"),
+    }
+}
+
+/// An export file: whether it holds the marker.
+fn file(
+    what: &str,
+    marker: &str,
+    result: Result<orbita_app::exports::Exported<Vec<u8>>, orbita_app::exports::ExportFailure>,
+) -> O {
+    match result {
+        Ok(done) if String::from_utf8_lossy(&done.out).contains(marker) => Yes,
+        Ok(_) => Hidden,
+        Err(orbita_app::exports::ExportFailure::App(AppError::Forbidden)) => No,
+        Err(other) => panic!("{what}: unexpected error {other:?}"),
+    }
+}
+
+fn key(key: &str) -> String {
+    key.to_owned()
+}
+
+fn by_number(_: orbita_domain::org::Locale, key: &str, id: &str) -> String {
+    format!("{key} {id}")
+}
+
+fn no_progress(_: u64) {}
+
+fn csv_spec() -> orbita_app::exports::ExportSpec<'static> {
+    orbita_app::exports::ExportSpec {
+        format: orbita_app::exports::Format::Csv,
+        locale: orbita_domain::org::Locale::Ru,
+        label: &key,
+        number: by_number,
+        progress: &no_progress,
+        tempdir: None,
+    }
+}
+
+/// Every entry point of one cell, with what it answered; empty for a cell without any.
+async fn probe(
+    db: &Db,
+    team: &Team,
+    who: &Access,
+    area: Area,
+    action: Action,
+    f: &Fixture,
+) -> Vec<(&'static str, O)> {
+    use orbita_app::reports::{self, FunnelParams, SummaryParams};
+    use orbita_app::{auth, exports, kanban, search, settings, targets};
+
+    let m1 = team.manager1.user_id();
+    let marker = f.marker.as_str();
+    let edited = format!("{marker} edited");
+    let created = format!("{marker} new by {}", who.user_id());
+    let spec = csv_spec();
+    let today = chrono::Utc::now().date_naive();
+    // A few days around today, so that "now" in the organisation's time zone is inside.
+    let summary =
+        SummaryParams { from: today - Duration::days(2), to: today + Duration::days(3), group: None };
+    let (pipelines, stages) = deals::pipelines_and_stages(db).await.expect("pipelines");
+    let funnel = FunnelParams {
+        pipeline_id: pipelines[0].id,
+        from: summary.from,
+        to: summary.to,
+        owner: Some(m1),
+        group: None,
+        source: None,
+        region: None,
+        industry: None,
+    };
+    let audited =
+        AuditFilter { entity: Some("company".into()), entity_id: Some(f.company.0), ..Default::default() };
+    match (area, action) {
+        (Area::Companies, Action::View) => vec![
+            ("companies::get", answer("companies::get", companies::get(db, who, f.company).await)),
+            (
+                "companies::list",
+                holds(
+                    "companies::list",
+                    companies::list(db, who, &CompanyFilter::default(), CompanySort::Name, false, None, 1000)
+                        .await
+                        .map(|page| page.items.iter().any(|c| c.id == f.company)),
+                ),
+            ),
+            (
+                "search::global",
+                holds(
+                    "search::global",
+                    search::global(db, who, marker, 20)
+                        .await
+                        .map(|found| found.companies.iter().any(|c| c.id == f.company)),
+                ),
+            ),
+        ],
+        (Area::Companies, Action::Create) => vec![(
+            "companies::create",
+            answer("companies::create", companies::create(db, who, &company(&created), None).await),
+        )],
+        (Area::Companies, Action::Edit) => vec![(
+            "companies::update",
+            answer("companies::update", companies::update(db, who, f.company, &company(&edited), None).await),
+        )],
+        (Area::Companies, Action::Delete) => vec![(
+            "companies::delete",
+            answer("companies::delete", companies::delete(db, who, f.company).await),
+        )],
+        (Area::Companies, Action::Export) => {
+            let export = exports::CompanyExport {
+                filter: CompanyFilter::default(),
+                sort: CompanySort::Name,
+                descending: false,
+                columns: Vec::new(),
+            };
+            let out = exports::companies(db, who, &export, &spec, Vec::new()).await;
+            vec![("exports::companies", file("exports::companies", marker, out))]
+        }
+
+        (Area::Contacts, Action::View) => vec![
+            ("contacts::get", answer("contacts::get", contacts::get(db, who, f.contact).await)),
+            (
+                "contacts::list",
+                holds(
+                    "contacts::list",
+                    contacts::list(db, who, &ContactFilter::default(), ContactSort::Name, false, None, 1000)
+                        .await
+                        .map(|page| page.items.iter().any(|c| c.id == f.contact)),
+                ),
+            ),
+            (
+                "search::global",
+                holds(
+                    "search::global",
+                    search::global(db, who, marker, 20)
+                        .await
+                        .map(|found| found.contacts.iter().any(|c| c.id == f.contact)),
+                ),
+            ),
+        ],
+        (Area::Contacts, Action::Create) => vec![(
+            "contacts::create",
+            answer("contacts::create", contacts::create(db, who, &person_named(&created), None).await),
+        )],
+        (Area::Contacts, Action::Edit) => vec![(
+            "contacts::update",
+            answer(
+                "contacts::update",
+                contacts::update(db, who, f.contact, &person_named(&edited), None).await,
+            ),
+        )],
+        (Area::Contacts, Action::Delete) => {
+            vec![("contacts::delete", answer("contacts::delete", contacts::delete(db, who, f.contact).await))]
+        }
+        (Area::Contacts, Action::Export) => {
+            let export = exports::ContactExport {
+                filter: ContactFilter::default(),
+                sort: ContactSort::Name,
+                descending: false,
+                columns: Vec::new(),
+            };
+            let out = exports::contacts(db, who, &export, &spec, Vec::new()).await;
+            vec![("exports::contacts", file("exports::contacts", marker, out))]
+        }
+
+        (Area::Deals, Action::View) => vec![
+            ("deals::get", answer("deals::get", deals::get(db, who, f.deal).await)),
+            (
+                "deals::list",
+                holds(
+                    "deals::list",
+                    deals::list(db, who, &DealFilter::default(), DealSort::CreatedAt, true, None, 1000)
+                        .await
+                        .map(|page| page.items.iter().any(|d| d.id == f.deal)),
+                ),
+            ),
+            (
+                "search::global",
+                holds(
+                    "search::global",
+                    search::global(db, who, marker, 20)
+                        .await
+                        .map(|found| found.deals.iter().any(|d| d.id == f.deal)),
+                ),
+            ),
+            (
+                "kanban::board",
+                holds(
+                    "kanban::board",
+                    kanban::board(db, who, pipelines[0].id, &DealFilter::default()).await.map(|columns| {
+                        columns.iter().any(|column| column.cards.iter().any(|card| card.deal.id == f.deal))
+                    }),
+                ),
+            ),
+        ],
+        (Area::Deals, Action::Create) => vec![(
+            "deals::create",
+            answer("deals::create", deals::create(db, who, &deal_titled(&created), None, None, None).await),
+        )],
+        (Area::Deals, Action::Edit) => vec![
+            (
+                "deals::update",
+                answer("deals::update", deals::update(db, who, f.deal, &deal_titled(&edited), None).await),
+            ),
+            (
+                "deals::move_stage",
+                answer("deals::move_stage", deals::move_stage(db, who, f.deal, stages[1].id, "", None).await),
+            ),
+        ],
+        (Area::Deals, Action::Delete) => {
+            vec![("deals::delete", answer("deals::delete", deals::delete(db, who, f.deal).await))]
+        }
+        (Area::Deals, Action::Export) => {
+            let export = exports::DealExport {
+                filter: DealFilter::default(),
+                sort: DealSort::CreatedAt,
+                descending: true,
+                columns: Vec::new(),
+            };
+            let out = exports::deals(db, who, &export, &spec, Vec::new()).await;
+            vec![("exports::deals", file("exports::deals", marker, out))]
+        }
+
+        (Area::Tasks, Action::View) => vec![
+            ("tasks::get", answer("tasks::get", tasks::get(db, who, f.task).await)),
+            (
+                "tasks::list",
+                holds(
+                    "tasks::list",
+                    tasks::list(db, who, &TaskFilter::default(), None, 1000)
+                        .await
+                        .map(|page| page.items.iter().any(|task| task.id == f.task)),
+                ),
+            ),
+        ],
+        (Area::Tasks, Action::Create) => vec![(
+            "tasks::create",
+            answer("tasks::create", tasks::create(db, who, &todo(&created, who.user_id())).await),
+        )],
+        (Area::Tasks, Action::Edit) => vec![
+            (
+                "tasks::update",
+                answer("tasks::update", tasks::update(db, who, f.task, &todo(&edited, m1), None).await),
+            ),
+            ("tasks::set_done", answer("tasks::set_done", tasks::set_done(db, who, f.task, true).await)),
+        ],
+        (Area::Tasks, Action::Delete) => {
+            vec![("tasks::delete", answer("tasks::delete", tasks::delete(db, who, f.task).await))]
+        }
+        (Area::Tasks, Action::Export) => {
+            let out = exports::tasks(db, who, &TaskFilter::default(), &spec, Vec::new()).await;
+            vec![("exports::tasks", file("exports::tasks", marker, out))]
+        }
+
+        (Area::Activities, Action::View) => vec![
+            ("activities::get", answer("activities::get", activities::get(db, who, f.activity).await)),
+            (
+                "activities::list",
+                holds(
+                    "activities::list",
+                    activities::list(db, who, &ActivityFilter::default(), None, 1000)
+                        .await
+                        .map(|page| page.items.iter().any(|a| a.id == f.activity)),
+                ),
+            ),
+        ],
+        (Area::Activities, Action::Create) => vec![(
+            "activities::log",
+            answer("activities::log", activities::log(db, who, &note(&created, who.user_id()), None).await),
+        )],
+        (Area::Activities, Action::Edit) => vec![(
+            "activities::update",
+            answer(
+                "activities::update",
+                activities::update(db, who, f.activity, &note(&edited, m1), None).await,
+            ),
+        )],
+        (Area::Activities, Action::Delete) => vec![(
+            "activities::delete",
+            answer("activities::delete", activities::delete(db, who, f.activity).await),
+        )],
+        (Area::Activities, Action::Export) => {
+            let out = exports::activities(db, who, &ActivityFilter::default(), &spec, Vec::new()).await;
+            vec![("exports::activities", file("exports::activities", marker, out))]
+        }
+
+        (Area::Reports, Action::View) => vec![
+            (
+                "reports::summary",
+                holds(
+                    "reports::summary",
+                    reports::summary(db, who, &summary).await.map(|report| {
+                        report.rows.iter().any(|row| row.user_id == Some(m1) && row.deals_created > 0)
+                    }),
+                ),
+            ),
+            (
+                "reports::funnel",
+                holds("reports::funnel", reports::funnel(db, who, &funnel).await.map(|f| f.deals > 0)),
+            ),
+        ],
+        (Area::Reports, Action::Edit) => {
+            let month = today.format("%Y-%m").to_string();
+            vec![("targets::set", answer("targets::set", targets::set(db, who, m1, &month, "100000").await))]
+        }
+        (Area::Reports, Action::Export) => {
+            let m1_name = team.manager1.user.name.clone();
+            let out = exports::summary_report(db, who, &summary, &spec, Vec::new()).await;
+            let summary_file = file("exports::summary_report", &m1_name, out);
+            // The funnel file holds stages and counts, no names: being written is the answer.
+            let out = exports::funnel_report(db, who, &funnel, &spec, Vec::new()).await;
+            let funnel_file = file("exports::funnel_report", "", out);
+            let month = {
+                use chrono::Datelike;
+                orbita_storage::targets::Month::new(today.year(), today.month()).expect("month")
+            };
+            let out = exports::sales_targets(db, who, month, month, &spec, Vec::new()).await;
+            vec![
+                ("exports::summary_report", summary_file),
+                ("exports::funnel_report", funnel_file),
+                ("exports::sales_targets", file("exports::sales_targets", &m1_name, out)),
+            ]
+        }
+
+        (Area::UsersAndSettings, Action::View) => vec![
+            ("admin::user", answer("admin::user", admin::user(db, who, m1).await)),
+            ("admin::roles", answer("admin::roles", admin::roles(db, who).await)),
+            ("admin::groups", answer("admin::groups", admin::groups(db, who).await)),
+            ("settings::get", answer("settings::get", settings::get(db, who).await)),
+        ],
+        (Area::UsersAndSettings, Action::Create) => {
+            let role = orbita_storage::users::role_by_key(db, "manager").await.expect("role").id;
+            let email = format!("made-by-{}@x.ru", who.user_id());
+            let name = format!("Made by {}", who.user_id());
+            vec![
+                (
+                    "admin::create_user",
+                    answer(
+                        "admin::create_user",
+                        admin::create_user(db, who, &email, &name, role, "a good long password", &[]).await,
+                    ),
+                ),
+                (
+                    "admin::create_group",
+                    answer("admin::create_group", admin::create_group(db, who, &name).await),
+                ),
+                (
+                    "admin::create_role",
+                    answer("admin::create_role", admin::create_role(db, who, &name).await),
+                ),
+            ]
+        }
+        (Area::UsersAndSettings, Action::Edit) => {
+            let user = orbita_storage::users::get(db, m1).await.expect("user");
+            let groups = orbita_storage::users::groups_of(db, m1).await.expect("groups");
+            let edit = admin::UserEdit {
+                email: user.email.as_str(),
+                name: &user.name,
+                role_id: user.role_id,
+                is_active: true,
+                locale: user.locale,
+                groups: &groups,
+            };
+            let mut tx = db.begin().await.expect("begin");
+            let key = format!("custom_matrix_{}", who.user_id());
+            let role =
+                orbita_storage::users::insert_role(&mut tx, &key, &key, &key, now()).await.expect("role");
+            tx.commit().await.expect("commit");
+            let current = orbita_app::setup::settings(db).await.expect("settings");
+            let renamed = settings::SettingsInput {
+                name: format!("Org {}", who.user_id()),
+                ..settings::SettingsInput::from(&current)
+            };
+            let grants =
+                orbita_domain::access::Permissions::builtin(orbita_domain::user::BuiltinRole::ReadOnly);
+            vec![
+                (
+                    "admin::update_user",
+                    answer("admin::update_user", admin::update_user(db, who, m1, &edit).await),
+                ),
+                (
+                    "auth::reset_password",
+                    answer(
+                        "auth::reset_password",
+                        auth::reset_password(db, who, m1, "a new long password").await,
+                    ),
+                ),
+                ("settings::update", answer("settings::update", settings::update(db, who, &renamed).await)),
+                (
+                    "admin::set_role_permissions",
+                    answer(
+                        "admin::set_role_permissions",
+                        admin::set_role_permissions(db, who, role, &grants).await,
+                    ),
+                ),
+            ]
+        }
+
+        (Area::AuditLog, Action::View) => vec![(
+            "admin::audit_log",
+            holds(
+                "admin::audit_log",
+                admin::audit_log(db, who, &audited, None, 10).await.map(|page| !page.items.is_empty()),
+            ),
+        )],
+        (Area::AuditLog, Action::Export) => {
+            let out = exports::audit_log(db, who, &audited, &spec, Vec::new()).await;
+            vec![("exports::audit_log", file("exports::audit_log", marker, out))]
+        }
+
+        _ => Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn every_role_area_and_action_follows_the_written_matrix() {
+    for area in Area::ALL {
+        for actor in ACTORS {
+            let rows = MATRIX.iter().filter(|(a, r, _)| a == area && *r == actor).count();
+            assert_eq!(rows, 1, "the matrix has exactly one row for {area} × {actor:?}");
+        }
+    }
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        let mut wrong = Vec::new();
+        for (row, (area, actor, expected)) in MATRIX.iter().enumerate() {
+            let who = match actor {
+                Administrator => &team.admin,
+                HeadOfSales => &team.head,
+                ManagerOwn => &team.manager1,
+                ManagerOther => &team.manager2,
+                ReadOnly => &team.reader,
+            };
+            let f = fixture(&t.db, &team.manager1, format!("MARK-{row:03}-END")).await;
+            // Looking comes before changing: the delete cell removes the record.
+            for column in [0, 4, 1, 2, 3] {
+                let action = ACTIONS[column];
+                let cell = format!("{} {actor:?} {area} {action}", t.name);
+                let answers = probe(&t.db, &team, who, *area, action, &f).await;
+                if answers.is_empty() != (expected[column] == Na) {
+                    wrong.push(format!("{cell}: expected {:?}, entry points {answers:?}", expected[column]));
+                }
+                for (entry, got) in answers {
+                    if got != expected[column] {
+                        wrong.push(format!(
+                            "{cell} through {entry}: expected {:?}, got {got:?}",
+                            expected[column]
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "cells that do not follow the matrix:\n{}", wrong.join("\n"));
+        t
+    })
+    .await;
+}
