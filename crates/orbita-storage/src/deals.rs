@@ -138,7 +138,9 @@ fn new_row(
 }
 
 /// A row for `bulk::insert_rows` into `deals`, with the id chosen by the loader. Its stage
-/// history rows come from `bulk_stage_change_row`.
+/// history rows come from `bulk_stage_change_row`; `furthest_position` is the highest position
+/// of the open or won stages in that history (the trigger on the history keeps it for every
+/// other write; given here, the trigger finds nothing to change for a loaded deal).
 pub fn bulk_row(
     id: DealId,
     fields: &DealFields,
@@ -146,9 +148,11 @@ pub fn bulk_row(
     stage: &StageMove,
     owner_id: UserId,
     created_at: Timestamp,
+    furthest_position: i32,
 ) -> BulkRow {
     let mut row = vec![("id", id.0.into())];
     row.extend(new_row(fields, pipeline_id, stage, owner_id, Some(owner_id), created_at));
+    row.push(("furthest_position", furthest_position.into()));
     row
 }
 

@@ -306,22 +306,14 @@ pub struct FurthestStage {
 }
 
 pub async fn funnel_furthest(db: &Db, filter: &FunnelFilter) -> Result<Vec<FurthestStage>> {
-    let mut per_deal = Query::select();
-    per_deal
-        .from("deal_stage_changes")
-        .column(("deal_stage_changes", "deal_id"))
-        .expr_as(bigint(Expr::col(("stages", "position")).max()), "position")
-        .inner_join("stages", Expr::col(("stages", "id")).equals(("deal_stage_changes", "to_stage_id")))
-        .inner_join("deals", Expr::col(("deals", "id")).equals(("deal_stage_changes", "deal_id")))
-        .and_where(Expr::col(("stages", "kind")).ne("lost"))
-        .group_by_col(("deal_stage_changes", "deal_id"));
-    cohort(&mut per_deal, filter);
-    let stmt = Query::select()
-        .column(("f", "position"))
-        .expr_as(bigint(Expr::col(("f", "deal_id")).count()), "count")
-        .from_subquery(per_deal, "f")
-        .group_by_col(("f", "position"))
-        .to_owned();
+    // `furthest_position` is kept by a trigger on the stage history (migration 0010).
+    let mut stmt = Query::select();
+    stmt.from("deals")
+        .expr_as(bigint(Expr::col(("deals", "furthest_position"))), "position")
+        .expr_as(count("deals"), "count")
+        .and_where(Expr::col(("deals", "furthest_position")).gt(0))
+        .group_by_col(("deals", "furthest_position"));
+    cohort(&mut stmt, filter);
     db.fetch_all(&stmt).await
 }
 

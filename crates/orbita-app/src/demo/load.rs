@@ -221,11 +221,21 @@ impl Chunk<'_> {
             let closed_at = created + Duration::minutes(g.rng().random_range(1..span));
             let stage_move = move_to_stage(last, &reason, closed_at)?;
             let fields = g.deal(Some(company), Some(contact), self.today);
-            rows.deals.push(deals::bulk_row(deal, &fields, last.pipeline_id, &stage_move, owner, created));
             let mut path: Vec<&Stage> = open[..=reached].to_vec();
             if last.kind != StageKind::Open {
                 path.push(last);
             }
+            let furthest =
+                path.iter().filter(|s| s.kind != StageKind::Lost).map(|s| s.position).max().unwrap_or(0);
+            rows.deals.push(deals::bulk_row(
+                deal,
+                &fields,
+                last.pipeline_id,
+                &stage_move,
+                owner,
+                created,
+                furthest,
+            ));
             let mut from = None;
             for (step, stage) in path.iter().enumerate() {
                 let at =
