@@ -6,9 +6,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
-use orbita_app::{Access, Db, activities};
+use orbita_app::{Access, Db, activities, admin};
+use orbita_domain::access::Area;
 use orbita_domain::activity::{Activity as ActivityRecord, ActivityInput};
-use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, UserId};
+use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, GroupId, UserId};
 use orbita_storage::activities::ActivityFilter;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -196,6 +197,9 @@ pub struct ActivityQuery {
     kind: Option<ActivityKind>,
     status: Option<ActivityStatus>,
     responsible_id: Option<i64>,
+    /// Only the activities of a member of this user group as the responsible (within
+    /// `responsible_id` when both are given, and within what you may see).
+    group_id: Option<i64>,
     company_id: Option<i64>,
     contact_id: Option<i64>,
     deal_id: Option<i64>,
@@ -209,11 +213,21 @@ pub struct ActivityQuery {
 }
 
 impl ActivityQuery {
-    fn filter(self) -> Result<ActivityFilter, ApiError> {
+    /// The list's filter, the group resolved to its members (`admin::group_owners`).
+    async fn filter(self, db: &Db, access: &Access) -> Result<ActivityFilter, ApiError> {
+        let group = self.group_id.map(GroupId);
+        let owner_ids = admin::group_owners(
+            db,
+            access,
+            Area::Activities,
+            group,
+            self.responsible_id.map(|r| vec![UserId(r)]),
+        )
+        .await?;
         Ok(ActivityFilter {
             kind: self.kind.map(Into::into),
             status: self.status.map(Into::into),
-            responsible_ids: self.responsible_id.map(|r| vec![UserId(r)]),
+            responsible_ids: owner_ids,
             company_id: self.company_id.map(CompanyId),
             contact_id: self.contact_id.map(ContactId),
             deal_id: self.deal_id.map(DealId),
@@ -234,7 +248,7 @@ async fn list(
     Params(page): Params<PageQuery>,
 ) -> Result<Json<ActivityPage>, ApiError> {
     let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
-    let filter = query.filter()?;
+    let filter = query.filter(&state.db, &caller.access).await?;
     let page = activities::list(&state.db, &caller.access, &filter, p.after.as_ref(), p.limit).await?;
     Ok(Json(ActivityPage::from_page(page, Activity::from)))
 }
@@ -257,7 +271,7 @@ async fn export(
     format: Format,
 ) -> Result<Response, ApiError> {
     sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
-    let filter = query.filter()?;
+    let filter = query.filter(&state.db, &caller.access).await?;
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
     let result = exports::activities(&state.db, &caller.access, &filter, &spec, file).await;

@@ -7,9 +7,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, CompanyColumn, Format, ListExport};
-use orbita_app::{Access, Db, companies};
+use orbita_app::{Access, Db, admin, companies};
+use orbita_domain::access::Area;
 use orbita_domain::company::{Company as CompanyRecord, CompanyInput};
-use orbita_domain::{CompanyId, UserId};
+use orbita_domain::{CompanyId, GroupId, UserId};
 use orbita_storage::companies::{CompanyFilter, CompanySort};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -219,6 +220,9 @@ pub struct CompanyQuery {
     industry: Option<String>,
     source: Option<String>,
     owner_id: Option<i64>,
+    /// Only the companies owned by a member of this user group (within `owner_id` when both
+    /// are given, and within what you may see).
+    group_id: Option<i64>,
     /// Created at or after.
     created_from: Option<DateTime<Utc>>,
     /// Created before.
@@ -229,7 +233,12 @@ pub struct CompanyQuery {
 }
 
 impl CompanyQuery {
-    fn filter(self) -> Result<CompanyFilter, ApiError> {
+    /// The list's filter, the group resolved to its members (`admin::group_owners`).
+    async fn filter(self, db: &Db, access: &Access) -> Result<CompanyFilter, ApiError> {
+        let group = self.group_id.map(GroupId);
+        let owner_ids =
+            admin::group_owners(db, access, Area::Companies, group, self.owner_id.map(|o| vec![UserId(o)]))
+                .await?;
         Ok(CompanyFilter {
             q: self.q,
             inn: self.inn,
@@ -237,7 +246,7 @@ impl CompanyQuery {
             region: self.region,
             industry: self.industry,
             source: self.source,
-            owner_ids: self.owner_id.map(|o| vec![UserId(o)]),
+            owner_ids,
             created_from: filter_time("created_from", self.created_from)?,
             created_to: filter_time("created_to", self.created_to)?,
             visible: None,
@@ -255,7 +264,7 @@ async fn list(
     Params(page): Params<PageQuery>,
 ) -> Result<Json<CompanyPage>, ApiError> {
     let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
-    let filter = query.filter()?;
+    let filter = query.filter(&state.db, &caller.access).await?;
     let page =
         companies::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
             .await?;
@@ -284,8 +293,12 @@ async fn export(
     format: Format,
 ) -> Result<Response, ApiError> {
     let (sort, descending) = sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
-    let export =
-        ListExport { filter: query.filter()?, sort: sort.by, descending, columns: columns.columns()? };
+    let export = ListExport {
+        filter: query.filter(&state.db, &caller.access).await?,
+        sort: sort.by,
+        descending,
+        columns: columns.columns()?,
+    };
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
     let result = exports::companies(&state.db, &caller.access, &export, &spec, file).await;

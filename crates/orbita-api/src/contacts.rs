@@ -6,9 +6,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, ContactColumn, Format, ListExport};
-use orbita_app::{Access, Db, contacts};
+use orbita_app::{Access, Db, admin, contacts};
+use orbita_domain::access::Area;
 use orbita_domain::contact::{Contact as ContactRecord, ContactInput};
-use orbita_domain::{CompanyId, ContactId, UserId};
+use orbita_domain::{CompanyId, ContactId, GroupId, UserId};
 use orbita_storage::contacts::{ContactFilter, ContactSort};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -183,6 +184,9 @@ pub struct ContactQuery {
     q: Option<String>,
     company_id: Option<i64>,
     owner_id: Option<i64>,
+    /// Only the contacts owned by a member of this user group (within `owner_id` when both are
+    /// given, and within what you may see).
+    group_id: Option<i64>,
     created_from: Option<DateTime<Utc>>,
     created_to: Option<DateTime<Utc>>,
     /// `name` (last name, default) or `created_at`; `-` for descending.
@@ -191,11 +195,16 @@ pub struct ContactQuery {
 }
 
 impl ContactQuery {
-    fn filter(self) -> Result<ContactFilter, ApiError> {
+    /// The list's filter, the group resolved to its members (`admin::group_owners`).
+    async fn filter(self, db: &Db, access: &Access) -> Result<ContactFilter, ApiError> {
+        let group = self.group_id.map(GroupId);
+        let owner_ids =
+            admin::group_owners(db, access, Area::Contacts, group, self.owner_id.map(|o| vec![UserId(o)]))
+                .await?;
         Ok(ContactFilter {
             q: self.q,
             company_id: self.company_id.map(CompanyId),
-            owner_ids: self.owner_id.map(|o| vec![UserId(o)]),
+            owner_ids,
             created_from: filter_time("created_from", self.created_from)?,
             created_to: filter_time("created_to", self.created_to)?,
             visible: None,
@@ -213,7 +222,7 @@ async fn list(
     Params(page): Params<PageQuery>,
 ) -> Result<Json<ContactPage>, ApiError> {
     let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
-    let filter = query.filter()?;
+    let filter = query.filter(&state.db, &caller.access).await?;
     let page =
         contacts::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
             .await?;
@@ -242,8 +251,12 @@ async fn export(
     format: Format,
 ) -> Result<Response, ApiError> {
     let (sort, descending) = sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
-    let export =
-        ListExport { filter: query.filter()?, sort: sort.by, descending, columns: columns.columns()? };
+    let export = ListExport {
+        filter: query.filter(&state.db, &caller.access).await?,
+        sort: sort.by,
+        descending,
+        columns: columns.columns()?,
+    };
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
     let result = exports::contacts(&state.db, &caller.access, &export, &spec, file).await;

@@ -8,9 +8,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use orbita_app::exports::{self, DealColumn, Format, ListExport};
-use orbita_app::{Access, Db, deals};
+use orbita_app::{Access, Db, admin, deals};
+use orbita_domain::access::Area;
 use orbita_domain::deal::{Deal as DealRecord, DealInput};
-use orbita_domain::{CompanyId, ContactId, DealId, FieldError, PipelineId, StageId, UserId};
+use orbita_domain::{CompanyId, ContactId, DealId, FieldError, GroupId, PipelineId, StageId, UserId};
 use orbita_storage::deals::{DealFilter, DealSort};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -247,9 +248,16 @@ pub struct DealQuery {
     stage_id: Option<i64>,
     status: Option<DealStatus>,
     owner_id: Option<i64>,
+    /// Only the deals owned by a member of this user group (within `owner_id` when both are
+    /// given, and within what you may see).
+    group_id: Option<i64>,
     company_id: Option<i64>,
     contact_id: Option<i64>,
     source: Option<String>,
+    /// The deal's company's region, matched exactly (as the companies list's `region`).
+    region: Option<String>,
+    /// The deal's company's industry, matched exactly.
+    industry: Option<String>,
     created_from: Option<DateTime<Utc>>,
     created_to: Option<DateTime<Utc>>,
     /// Closed (won or lost) at or after.
@@ -261,16 +269,23 @@ pub struct DealQuery {
 }
 
 impl DealQuery {
-    fn filter(self) -> Result<DealFilter, ApiError> {
+    /// The list's filter, the group resolved to its members (`admin::group_owners`).
+    async fn filter(self, db: &Db, access: &Access) -> Result<DealFilter, ApiError> {
+        let group = self.group_id.map(GroupId);
+        let owner_ids =
+            admin::group_owners(db, access, Area::Deals, group, self.owner_id.map(|o| vec![UserId(o)]))
+                .await?;
         Ok(DealFilter {
             q: self.q,
             pipeline_id: self.pipeline_id.map(PipelineId),
             stage_ids: self.stage_id.map(|s| vec![StageId(s)]),
             status: self.status.map(Into::into),
-            owner_ids: self.owner_id.map(|o| vec![UserId(o)]),
+            owner_ids,
             company_id: self.company_id.map(CompanyId),
             contact_id: self.contact_id.map(ContactId),
             source: self.source,
+            region: self.region,
+            industry: self.industry,
             created_from: filter_time("created_from", self.created_from)?,
             created_to: filter_time("created_to", self.created_to)?,
             closed_from: filter_time("closed_from", self.closed_from)?,
@@ -290,7 +305,7 @@ async fn list(
     Params(page): Params<PageQuery>,
 ) -> Result<Json<DealPage>, ApiError> {
     let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
-    let filter = query.filter()?;
+    let filter = query.filter(&state.db, &caller.access).await?;
     let page = deals::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
         .await?;
     Ok(Json(DealPage::from_page(page, Deal::from)))
@@ -318,8 +333,12 @@ async fn export(
     format: Format,
 ) -> Result<Response, ApiError> {
     let (sort, descending) = sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
-    let export =
-        ListExport { filter: query.filter()?, sort: sort.by, descending, columns: columns.columns()? };
+    let export = ListExport {
+        filter: query.filter(&state.db, &caller.access).await?,
+        sort: sort.by,
+        descending,
+        columns: columns.columns()?,
+    };
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
     let result = exports::deals(&state.db, &caller.access, &export, &spec, file).await;

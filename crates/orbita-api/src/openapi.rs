@@ -29,7 +29,9 @@ has a `version`, also sent as its `ETag`.
 
 **Lists** return `{\"items\": [...], \"next_cursor\": ...}`; pass `next_cursor` as `cursor` for the \
 next page (`null`: last page). `sort` takes the keys listed per list, `-key` for descending; \
-`limit` is 1–500 (default 50).
+`limit` is 1–500 (default 50). The companies, contacts, deals, tasks and activities lists (and \
+their files) take `group_id` too: the records whose owner (assignee, responsible user) is a \
+member of that user group, within what you may see.
 
 **Changes.** `PATCH` takes a JSON merge patch (RFC 7396) over the current values: given \
 members replace, `null` clears, absent members stay. Send `If-Match: \"<version>\"` to save \

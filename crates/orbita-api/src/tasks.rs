@@ -7,9 +7,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
-use orbita_app::{Access, Db, tasks};
+use orbita_app::{Access, Db, admin, tasks};
+use orbita_domain::access::Area;
 use orbita_domain::task::{Task as TaskRecord, TaskInput};
-use orbita_domain::{CompanyId, ContactId, DealId, FieldError, TaskId, UserId};
+use orbita_domain::{CompanyId, ContactId, DealId, FieldError, GroupId, TaskId, UserId};
 use orbita_storage::tasks::TaskFilter;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -202,6 +203,9 @@ const DEFAULT_SORT: &str = "due_at";
 #[into_params(parameter_in = Query)]
 pub struct TaskQuery {
     assignee_id: Option<i64>,
+    /// Only the tasks assigned to a member of this user group (within `assignee_id` when both
+    /// are given, and within what you may see).
+    group_id: Option<i64>,
     /// Only done (`true`) or only open (`false`) tasks.
     done: Option<bool>,
     /// Open tasks due before this time (overdue ones: now).
@@ -219,9 +223,14 @@ pub struct TaskQuery {
 }
 
 impl TaskQuery {
-    fn filter(self) -> Result<TaskFilter, ApiError> {
+    /// The list's filter, the group resolved to its members (`admin::group_owners`).
+    async fn filter(self, db: &Db, access: &Access) -> Result<TaskFilter, ApiError> {
+        let group = self.group_id.map(GroupId);
+        let owner_ids =
+            admin::group_owners(db, access, Area::Tasks, group, self.assignee_id.map(|a| vec![UserId(a)]))
+                .await?;
         Ok(TaskFilter {
-            assignee_ids: self.assignee_id.map(|a| vec![UserId(a)]),
+            assignee_ids: owner_ids,
             done: self.done,
             due_before: filter_time("due_before", self.due_before)?,
             done_from: filter_time("done_from", self.done_from)?,
@@ -244,7 +253,7 @@ async fn list(
     Params(page): Params<PageQuery>,
 ) -> Result<Json<TaskPage>, ApiError> {
     let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
-    let filter = query.filter()?;
+    let filter = query.filter(&state.db, &caller.access).await?;
     let page = tasks::list(&state.db, &caller.access, &filter, p.after.as_ref(), p.limit).await?;
     Ok(Json(TaskPage::from_page(page, Task::from)))
 }
@@ -268,7 +277,7 @@ async fn export(
     format: Format,
 ) -> Result<Response, ApiError> {
     sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
-    let filter = query.filter()?;
+    let filter = query.filter(&state.db, &caller.access).await?;
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
     let result = exports::tasks(&state.db, &caller.access, &filter, &spec, file).await;

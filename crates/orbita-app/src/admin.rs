@@ -116,15 +116,44 @@ pub async fn groups(db: &Db, access: &Access) -> Result<Vec<(Group, Vec<UserId>)
 /// The groups a report may be narrowed to: every group for a user who sees all figures, their
 /// own groups for a head of sales (group scope), none for someone who sees only their own.
 pub async fn report_groups(db: &Db, access: &Access) -> Result<Vec<Group>, AppError> {
-    let all = users::groups(db).await?;
-    Ok(match access.permissions.scope(Area::Reports, Action::View) {
-        Some(Scope::All) => all,
+    list_groups(db, access, Area::Reports).await
+}
+
+/// The groups a list (or report) of `area` offers to narrow it to, by the user's view scope
+/// there: every group for a user who sees all records, their own groups for a head of sales
+/// (group scope), none for someone who sees only their own (a group adds nothing to "mine").
+pub async fn list_groups(db: &Db, access: &Access, area: Area) -> Result<Vec<Group>, AppError> {
+    Ok(match access.permissions.scope(area, Action::View) {
+        Some(Scope::All) => users::groups(db).await?,
         Some(Scope::Group) => {
             let mine = users::groups_of(db, access.user_id()).await?;
-            all.into_iter().filter(|g| mine.contains(&g.id)).collect()
+            users::groups(db).await?.into_iter().filter(|g| mine.contains(&g.id)).collect()
         }
         Some(Scope::Own) | None => Vec::new(),
     })
+}
+
+/// A list's owner filter narrowed to a group (`group=` of the lists, `group_id` of the API):
+/// the group's members, within `owners` when the list filters by owner too (`None`: no group,
+/// `owners` as given). One query, whatever the list's length; the list's service then applies
+/// it as any owner filter, inside the user's view scope as always: a manager who names a group
+/// still gets only their own records, and a head of sales naming another team only the
+/// records of its members who are also theirs to see. So no group is refused (an unknown one
+/// has no members and selects nothing); the user needs only the right to view the list.
+pub async fn group_owners(
+    db: &Db,
+    access: &Access,
+    area: Area,
+    group: Option<GroupId>,
+    owners: Option<Vec<UserId>>,
+) -> Result<Option<Vec<UserId>>, AppError> {
+    let Some(group) = group else { return Ok(owners) };
+    access.require(area, Action::View)?;
+    let members = users::group_members(db, group).await?;
+    Ok(Some(match owners {
+        Some(owners) => members.into_iter().filter(|m| owners.contains(m)).collect(),
+        None => members,
+    }))
 }
 
 pub async fn create_group(db: &Db, access: &Access, name: &str) -> Result<GroupId, AppError> {

@@ -320,8 +320,8 @@ pub struct Funnel {
     pub stages: Vec<FunnelStage>,
     /// Lost deals whose previous stage is unknown (created straight into a lost stage).
     pub lost_elsewhere: i64,
-    /// The cohort as a list filter. The deals list cannot filter by the company's region or
-    /// industry, so with those slices it holds more deals than the funnel counts.
+    /// The cohort as a list filter: the deals list selects exactly the deals the funnel counts
+    /// (the region and industry slices too, by the deal's company).
     pub cohort: DealFilter,
 }
 
@@ -386,6 +386,8 @@ pub async fn funnel(db: &Db, access: &Access, params: &FunnelParams) -> Result<F
             pipeline_id: Some(filter.pipeline_id),
             owner_ids: filter.owners,
             source: filter.source,
+            region: filter.region,
+            industry: filter.industry,
             created_from: Some(period.from),
             created_to: Some(period.to),
             ..Default::default()

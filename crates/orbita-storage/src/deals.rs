@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::list::{
     Cursor, Keyset, Page, SearchFrom, SortValue, Visibility, finish_page, text_search, unique_ids,
 };
+use crate::reports::companies_where;
 use crate::values::{corrupt, finish_update, id_opt};
 
 const TABLE: &str = "deals";
@@ -292,6 +293,11 @@ pub struct DealFilter {
     pub company_id: Option<CompanyId>,
     pub contact_id: Option<ContactId>,
     pub source: Option<String>,
+    /// Only deals of a company of this region (`companies.region`, matched exactly as the
+    /// companies list matches it); a deal without a company has none.
+    pub region: Option<String>,
+    /// Only deals of a company of this industry, likewise.
+    pub industry: Option<String>,
     pub created_from: Option<Timestamp>,
     pub created_to: Option<Timestamp>,
     pub closed_from: Option<Timestamp>,
@@ -340,6 +346,12 @@ fn filtered(db: &Db, filter: &DealFilter) -> SelectStatement {
     }
     if let Some(source) = &filter.source {
         stmt.and_where(Expr::col((TABLE, "source")).eq(source.as_str()));
+    }
+    // Deals carry no region or industry: their company does (the funnel's slices, the same SQL).
+    for (column, value) in [("region", &filter.region), ("industry", &filter.industry)] {
+        if let Some(value) = value {
+            stmt.and_where(Expr::col((TABLE, "company_id")).in_subquery(companies_where(column, value)));
+        }
     }
     for (column, from, to) in [
         ("created_at", filter.created_from, filter.created_to),
@@ -491,6 +503,8 @@ fn running_totals(filter: &DealFilter) -> Option<SelectStatement> {
         company_id: None,
         contact_id: None,
         source: None,
+        region: None,
+        industry: None,
         created_from: None,
         created_to: None,
         closed_from: None,

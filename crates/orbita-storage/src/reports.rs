@@ -268,8 +268,10 @@ fn cohort(stmt: &mut SelectStatement, filter: &FunnelFilter) {
 
 /// `SELECT id FROM companies WHERE {column} = value`: deals carry no region or industry, their
 /// company does. The companies' `(region, …)` and `(industry, …)` indexes serve it, whatever
-/// the company's visibility: the funnel counts the owners' deals, not the companies one sees.
-fn companies_where(column: &'static str, value: &str) -> SelectStatement {
+/// the company's visibility: the funnel and the deals list select the owners' deals, not the
+/// companies one sees. Shared by the funnel's slices and the deals list's filters
+/// (`deals::DealFilter`), so a funnel and the list behind it select the same deals.
+pub(crate) fn companies_where(column: &'static str, value: &str) -> SelectStatement {
     Query::select()
         .column(("companies", "id"))
         .from("companies")

@@ -398,8 +398,14 @@ async fn the_funnel_slices_by_region_and_industry_and_exports_in_the_background(
             t.name
         );
         assert!(body.contains("class=\"counter\">1</span>"), "{}: one company slice set", t.name);
-        assert!(body.contains("Ссылки открывают список сделок без отбора"), "{}: the links' caveat", t.name);
         assert!(body.contains("3 сделки</a>"), "{}: Moscow's three deals: {body}", t.name);
+        // The figure opens the deals list of exactly those three: the slice goes with the link.
+        let link = body.split("3 сделки</a>").next().and_then(|before| before.rsplit("<a href=\"").next());
+        let href = link.and_then(|l| l.split('"').next()).unwrap_or_default().replace("&#38;", "&");
+        assert!(href.starts_with("/deals?") && href.contains(&moscow), "{}: {href}", t.name);
+        let list = admin.get(&href).await.text();
+        let titles = ["Ромашка 0", "Ромашка 1", "Василёк 0"];
+        assert!(titles.iter().all(|d| list.contains(d)) && !list.contains("Лютик 0"), "{}: {list}", t.name);
         // The export form: the funnel, with the pipeline shown and the slice.
         assert!(body.contains("action=\"/exports\"") && body.contains("name=\"list\" value=\"funnel\""));
         assert!(

@@ -248,6 +248,8 @@ pub async fn deals<W: Write + Send + 'static>(
             .add("company", filter.company_id)
             .add("contact", filter.contact_id)
             .add("source", filter.source.as_deref())
+            .add("region", filter.region.as_deref())
+            .add("industry", filter.industry.as_deref())
             .add("created_from", filter.created_from)
             .add("created_to", filter.created_to)
             .add("closed_from", filter.closed_from)

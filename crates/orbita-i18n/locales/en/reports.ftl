@@ -111,7 +111,6 @@ report-funnel-lost-reasons = Lost reasons
 report-funnel-lost-elsewhere-row = Lost without passing a stage
 report-funnel-company-filters = Region, industry
 report-funnel-company-hint = Only deals of companies with this region and industry, as written on the company's card.
-report-funnel-links-unsliced = The links open the deals list without the company's region and industry: it may hold more deals.
 report-plan-title = Target and actual by month
 report-plan-share = { $percent } reached in the months with a target
 report-plan-chart-title = { $name }: target and actual by month

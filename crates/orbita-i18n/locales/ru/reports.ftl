@@ -115,7 +115,6 @@ report-funnel-lost-reasons = Причины проигрыша
 report-funnel-lost-elsewhere-row = Проиграны без прохождения этапов
 report-funnel-company-filters = Регион, отрасль
 report-funnel-company-hint = Только сделки компаний с этим регионом и отраслью, как они записаны в карточке компании.
-report-funnel-links-unsliced = Ссылки открывают список сделок без отбора по региону и отрасли компании: сделок в нём может быть больше.
 report-plan-title = План и факт по месяцам
 report-plan-share = выполнен на { $percent } в месяцах с планом
 report-plan-chart-title = { $name }: план и факт по месяцам

@@ -9,6 +9,7 @@ use orbita_domain::pipeline::{DEFAULT_PIPELINE, DEFAULT_STAGES, Stage};
 use orbita_domain::task::{TaskFields, TaskPriority};
 use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{CompanyId, DealId, PipelineId, Timestamp, UserId, now};
+use orbita_storage::deals::{DealFilter, DealSort};
 use orbita_storage::reports::{self, FunnelFilter, Period};
 use orbita_storage::targets::{self, Month};
 use orbita_storage::{Db, Visibility, activities, companies, contacts, deals, pipelines, tasks};
@@ -256,7 +257,7 @@ async fn company_deal(
     owner: UserId,
     company: Option<CompanyId>,
     to: Option<usize>,
-) {
+) -> DealId {
     let input = DealInput { title: "Сделка".into(), company_id: company, ..Default::default() };
     let fields = input.validate(&Currency::RUB).expect("deal");
     let created = at(2025, 1, 2);
@@ -270,6 +271,7 @@ async fn company_deal(
         deals::move_stage(&mut tx, &current, &moved, Some(owner), at(2025, 1, 3)).await.expect("move");
     }
     tx.commit().await.expect("commit");
+    id
 }
 
 #[tokio::test]
@@ -321,6 +323,81 @@ async fn a_funnel_sliced_by_region_or_industry_counts_only_those_companies_deals
         let lost = reports::funnel_lost(&t.db, &slice(None, Some("Ритейл"))).await.expect("lost");
         let lost: Vec<_> = lost.iter().map(|l| (l.from_stage_id, l.count)).collect();
         assert_eq!(lost, [(Some(stages[0].id.0), 1)], "{}: retail's lost deal", t.name);
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_deals_list_filters_by_the_company_region_and_industry_as_the_funnel_slices() {
+    on_both(|t| async move {
+        let (a, b) = (t.user("a@example.com").await, t.user("b@example.com").await);
+        let (p, stages) = default_pipeline(&t.db).await;
+        let pipeline = (p, stages.as_slice());
+        let moscow_retail = company_in(&t.db, a, "Ромашка", "Москва", "Ритейл").await;
+        let kazan_retail = company_in(&t.db, a, "Лютик", "Казань", "Ритейл").await;
+        let moscow_it = company_in(&t.db, b, "Василёк", "Москва", "ИТ").await;
+        let won = company_deal(&t.db, pipeline, a, Some(moscow_retail), Some(4)).await;
+        let kazan = company_deal(&t.db, pipeline, a, Some(kazan_retail), None).await;
+        let lost = company_deal(&t.db, pipeline, b, Some(moscow_it), Some(5)).await;
+        let without = company_deal(&t.db, pipeline, a, None, None).await;
+        // A's deal with B's company: the company's owner does not matter, its region does.
+        let on_bs = company_deal(&t.db, pipeline, a, Some(moscow_it), Some(2)).await;
+
+        let db = &t.db;
+        let listed = |filter: DealFilter| async move {
+            let page = deals::list(db, &filter, DealSort::CreatedAt, false, None, 100).await.expect("list");
+            let mut ids: Vec<DealId> = page.items.iter().map(|d| d.id).collect();
+            ids.sort();
+            ids
+        };
+        let slice = |region: Option<&str>, industry: Option<&str>| DealFilter {
+            region: region.map(str::to_owned),
+            industry: industry.map(str::to_owned),
+            ..DealFilter::default()
+        };
+        let cases = [
+            (None, None, vec![won, kazan, lost, without, on_bs]),
+            (Some("Москва"), None, vec![won, lost, on_bs]),
+            (None, Some("Ритейл"), vec![won, kazan]),
+            (Some("Москва"), Some("ИТ"), vec![lost, on_bs]),
+            (Some("Москва"), Some("Ритейл"), vec![won]),
+            (Some("Тверь"), None, vec![]),
+            // Exact, as the companies list matches: neither a prefix nor another case.
+            (Some("Моск"), None, vec![]),
+            (Some("москва"), None, vec![]),
+        ];
+        for (region, industry, mut expected) in cases {
+            expected.sort();
+            let filter = slice(region, industry);
+            assert_eq!(listed(filter.clone()).await, expected, "{}: {region:?} {industry:?}", t.name);
+            // The funnel's slice selects the same deals: its links open exactly its cohort.
+            let funnel = FunnelFilter {
+                pipeline_id: p,
+                created: january(),
+                owners: None,
+                source: None,
+                region: filter.region.clone(),
+                industry: filter.industry.clone(),
+            };
+            let cohort = reports::funnel_cohort(db, &funnel).await.expect("cohort");
+            assert_eq!(cohort.total, i64::try_from(expected.len()).expect("count"), "{}", t.name);
+            // The kanban's totals of the slice count them too (the running totals cannot).
+            let board = DealFilter { pipeline_id: Some(p), ..filter };
+            let totals = deals::stage_totals(db, &board).await.expect("totals");
+            let counted: i64 = totals.iter().map(|s| s.count).sum();
+            assert_eq!(counted, i64::try_from(expected.len()).expect("count"), "{}: board", t.name);
+        }
+        // Within the user's scope and the owner filter, as every other filter.
+        let scoped = DealFilter {
+            visible: Some(Visibility { owners: vec![a], shared_with: None }),
+            ..slice(Some("Москва"), None)
+        };
+        let mut mine = vec![won, on_bs];
+        mine.sort();
+        assert_eq!(listed(scoped).await, mine, "{}: A's Moscow deals", t.name);
+        let bs = DealFilter { owner_ids: Some(vec![b]), ..slice(Some("Москва"), None) };
+        assert_eq!(listed(bs).await, vec![lost], "{}: B's Moscow deal", t.name);
         t
     })
     .await;

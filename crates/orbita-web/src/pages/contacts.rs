@@ -22,11 +22,11 @@ use orbita_domain::access::{Action, Area};
 use orbita_domain::contact::Contact;
 use orbita_storage::contacts::{ContactFilter, ContactSort};
 
-use super::SignedIn;
 use super::companies::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListResults, Row, ViewLink};
 use super::companies::{People, notice, owner_filter, wants_fragment};
 use super::list_query::{ListQuery, day_end, day_start};
 use super::picker::{self, Choice, LIMIT, Search};
+use super::{SignedIn, groups};
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::{Layout, Nav, SelectOption};
@@ -71,6 +71,8 @@ struct ListPage {
     query: ListQuery,
     sort: String,
     owners: Vec<SelectOption>,
+    /// The group filter (none: no groups to offer).
+    groups: Vec<SelectOption>,
     /// The company filter's company, by name (with a link to drop the filter).
     company: Option<(String, String)>,
     more_filters: usize,
@@ -90,10 +92,11 @@ async fn list(
     let access = &user.session.access;
     let tz = &user.layout.time_zone;
     let company_id: Option<CompanyId> = query.parsed("company_id");
+    let owner_ids = owner_filter(query.get("owner"), access.user_id());
     let filter = ContactFilter {
         q: query.opt("q"),
         company_id,
-        owner_ids: owner_filter(query.get("owner"), access.user_id()),
+        owner_ids: groups::owners(db, access, Area::Contacts, query.get("group"), owner_ids).await?,
         created_from: query.date("created_from").map(|d| day_start(d, tz)),
         created_to: query.date("created_to").map(|d| day_end(d, tz)),
         ..ContactFilter::default()
@@ -124,7 +127,8 @@ async fn list(
     results.rows = page.items.iter().map(|c| row(&layout, &people, &names, c, &chosen)).collect();
     results.next_href = page.next.map(|c| query.next_href(PATH, &c)).unwrap_or_default();
     let can_create = access.can(Area::Contacts, Action::Create);
-    let filtered = ["q", "owner", "company_id"].iter().chain(MORE_FILTERS).any(|n| !query.get(n).is_empty());
+    let filtered =
+        ["q", "owner", "group", "company_id"].iter().chain(MORE_FILTERS).any(|n| !query.get(n).is_empty());
     results.empty = if filtered {
         Empty {
             title: layout.t("empty-search"),
@@ -145,6 +149,7 @@ async fn list(
 
     let views = table::view_links(views::list(db, access, "contacts").await?, PATH, &query);
     let owners = people.filter_options(layout.t("filter-any"), layout.t("filter-mine"), query.get("owner"));
+    let groups = groups::options(db, access, Area::Contacts, &layout, query.get("group")).await?;
     let company = company_id.map(|id| {
         let name = names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
         (name, query.href(PATH, &["company_id"], &[]))
@@ -156,6 +161,7 @@ async fn list(
         results,
         query,
         owners,
+        groups,
         company,
         views,
         can_create,

@@ -12,7 +12,9 @@
 //! The deals list's and the funnel's parsers are shared (`deals::query::DealQuery`,
 //! `reports::funnel::params`); the companies, contacts,
 //! tasks, activities and audit pages build their filters inline, so those are repeated here
-//! with the same parameter names — keep them in step with the pages.
+//! with the same parameter names — keep them in step with the pages. A list's `group` becomes
+//! its members here, once, as on the page (`pages::groups`): a background job exports the
+//! records of the members the group had when it started.
 //!
 //! A direct download is written to an anonymous temporary file (memory holds one page of
 //! rows), then streamed as the response with its length, so the browser shows the download's
@@ -32,13 +34,14 @@ use orbita_app::export_jobs::{self, ExportRequest};
 use orbita_app::exports::columns::{self, ListColumn};
 use orbita_app::exports::{ExportFailure, ExportSpec, Exported, Format, ListExport};
 use orbita_app::reports::SummaryParams;
+use orbita_app::{AppError, Db};
+use orbita_domain::access::Area;
 use orbita_domain::org::Locale;
 use orbita_domain::{CompanyId, GroupId, UserId};
 use orbita_storage::companies::{CompanyFilter, CompanySort};
 use orbita_storage::contacts::{ContactFilter, ContactSort};
 use tokio_util::io::ReaderStream;
 
-use super::SignedIn;
 use super::admin::audit::AuditQuery;
 use super::deals::common;
 use super::deals::query::DealQuery;
@@ -46,6 +49,7 @@ use super::list_query::{ListQuery, day_end, day_start};
 use super::reports::funnel;
 use super::reports::period::today;
 use super::tasks::query::TasksQuery;
+use super::{SignedIn, groups};
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::Layout;
@@ -93,11 +97,11 @@ pub(super) async fn request(
     user: &SignedIn,
 ) -> Result<Option<ExportRequest>, PageError> {
     Ok(Some(match list {
-        "companies" => companies(raw, user),
-        "contacts" => contacts(raw, user),
-        "deals" => deals(raw, user),
-        "tasks" => tasks(raw, user),
-        "activities" => activities(raw, user),
+        "companies" => companies(&state.db, raw, user).await?,
+        "contacts" => contacts(&state.db, raw, user).await?,
+        "deals" => deals(&state.db, raw, user).await?,
+        "tasks" => tasks(&state.db, raw, user).await?,
+        "activities" => activities(&state.db, raw, user).await?,
         "audit" => audit(raw, user),
         "summary" => summary(raw, user),
         "targets" => return targets(raw, user),
@@ -184,12 +188,13 @@ fn owners(raw: &str, me: UserId) -> Option<Vec<UserId>> {
 const COMPANY_SORTS: &[(&str, CompanySort)] =
     &[("name", CompanySort::Name), ("created", CompanySort::CreatedAt), ("updated", CompanySort::UpdatedAt)];
 
-fn companies(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
+async fn companies(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequest, AppError> {
     let query = ListQuery::parse(raw);
     let (access, tz) = (&user.session.access, &user.layout.time_zone);
+    let owner_ids = owners(query.get("owner"), access.user_id());
     let filter = CompanyFilter {
         q: query.opt("q"),
-        owner_ids: owners(query.get("owner"), access.user_id()),
+        owner_ids: groups::owners(db, access, Area::Companies, query.get("group"), owner_ids).await?,
         region: query.opt("region"),
         industry: query.opt("industry"),
         source: query.opt("source"),
@@ -199,7 +204,7 @@ fn companies(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
     };
     let sort = query.sort_as(COMPANY_SORTS, "name");
     let columns = chosen_columns(&query);
-    ExportRequest::Companies(ListExport { filter, sort: sort.by, descending: sort.descending, columns })
+    Ok(ExportRequest::Companies(ListExport { filter, sort: sort.by, descending: sort.descending, columns }))
 }
 
 /// The columns the list shows for its `cols=` (repeated or comma-separated, as
@@ -212,42 +217,45 @@ fn chosen_columns<C: ListColumn>(query: &ListQuery) -> Vec<C> {
 const CONTACT_SORTS: &[(&str, ContactSort)] =
     &[("name", ContactSort::Name), ("created", ContactSort::CreatedAt)];
 
-fn contacts(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
+async fn contacts(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequest, AppError> {
     let query = ListQuery::parse(raw);
     let (access, tz) = (&user.session.access, &user.layout.time_zone);
+    let owner_ids = owners(query.get("owner"), access.user_id());
     let filter = ContactFilter {
         q: query.opt("q"),
         company_id: query.parsed::<CompanyId>("company_id"),
-        owner_ids: owners(query.get("owner"), access.user_id()),
+        owner_ids: groups::owners(db, access, Area::Contacts, query.get("group"), owner_ids).await?,
         created_from: query.date("created_from").map(|d| day_start(d, tz)),
         created_to: query.date("created_to").map(|d| day_end(d, tz)),
         ..ContactFilter::default()
     };
     let sort = query.sort_as(CONTACT_SORTS, "name");
     let columns = chosen_columns(&query);
-    ExportRequest::Contacts(ListExport { filter, sort: sort.by, descending: sort.descending, columns })
+    Ok(ExportRequest::Contacts(ListExport { filter, sort: sort.by, descending: sort.descending, columns }))
 }
 
-fn deals(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
+async fn deals(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequest, AppError> {
     let query = DealQuery::parse(raw);
-    let filter = query.filter(user.session.access.user_id(), &user.layout.time_zone);
+    let filter = query.filter_in_group(db, &user.session.access, &user.layout.time_zone).await?;
     let (sort, descending) = query.sort();
     // `DealQuery` keeps only the keys the list has; the title comes first whatever is chosen.
     let keys: Vec<&str> = query.cols.iter().map(String::as_str).collect();
-    ExportRequest::Deals(ListExport { filter, sort, descending, columns: columns::choose(&keys) })
+    Ok(ExportRequest::Deals(ListExport { filter, sort, descending, columns: columns::choose(&keys) }))
 }
 
 /// As the tasks list reads it (`tasks::query`).
-fn tasks(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
+async fn tasks(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequest, AppError> {
     let access = &user.session.access;
     let query = TasksQuery::parse(raw, access);
-    ExportRequest::Tasks(query.filter(access, &user.layout.time_zone, orbita_domain::now()))
+    let now = orbita_domain::now();
+    Ok(ExportRequest::Tasks(query.filter_in_group(db, access, &user.layout.time_zone, now).await?))
 }
 
 /// As the register of activities reads it (`activities::filter`).
-fn activities(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
+async fn activities(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequest, AppError> {
     let p = common::Params::parse(raw);
-    ExportRequest::Activities(super::activities::filter(&p, &user.session.access, &user.layout.time_zone))
+    let filter = super::activities::filter(db, &p, &user.session.access, &user.layout.time_zone).await?;
+    Ok(ExportRequest::Activities(filter))
 }
 
 /// As the audit log page reads it (`admin::audit::AuditQuery`).

@@ -15,10 +15,10 @@ use orbita_domain::pipeline::StageKind;
 use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{CompanyId, DealId, PipelineId, StageId, Timestamp};
 
-use super::SignedIn;
 use super::deals::common::{self, People};
 use super::deals::pipeline_options;
 use super::deals::query::DealQuery;
+use super::{SignedIn, groups};
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::layout::tone;
@@ -74,6 +74,8 @@ pub struct BoardPage {
     pub targets: Vec<Target>,
     pub pipelines: Vec<SelectOption>,
     pub owners: Vec<SelectOption>,
+    /// The group filter (none: no groups to offer).
+    pub groups: Vec<SelectOption>,
     /// Where the move forms send the browser back: this board, with its filters.
     pub here: String,
     pub list_href: String,
@@ -102,7 +104,7 @@ async fn render(state: &AppState, user: &SignedIn, mut query: DealQuery) -> Resu
     query.pipeline = pipeline.to_string();
     // The board is the stages: a stage filter from the list does not apply here.
     query.stage.clear();
-    let filter = query.filter(access.user_id(), &layout.time_zone);
+    let filter = query.filter_in_group(&state.db, access, &layout.time_zone).await?;
     let board = kanban::board(&state.db, access, pipeline, &filter).await?;
     let people = People(orbita_app::admin::users(&state.db, access).await?);
     // The cards' companies by name in one query for the whole board.
@@ -181,6 +183,7 @@ async fn render(state: &AppState, user: &SignedIn, mut query: DealQuery) -> Resu
             .into_iter()
             .map(|u| SelectOption::new(u.id.to_string(), u.name.clone(), u.id.to_string() == query.owner)),
     );
+    let groups = groups::options(&state.db, access, Area::Deals, &layout, &query.group).await?;
     let filtered = filters.iter().any(|(k, v)| *k != "pipeline" && !v.is_empty());
     Ok(BoardPage {
         total: columns.iter().map(|c| c.count).sum(),
@@ -194,6 +197,7 @@ async fn render(state: &AppState, user: &SignedIn, mut query: DealQuery) -> Resu
         columns,
         targets,
         owners,
+        groups,
         filtered,
         query,
         now,

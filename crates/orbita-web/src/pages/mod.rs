@@ -9,6 +9,7 @@ mod contacts;
 mod deals;
 mod export_jobs;
 mod exports;
+mod groups;
 mod kanban;
 pub mod list_query;
 mod picker;

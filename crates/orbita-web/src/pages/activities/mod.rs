@@ -11,15 +11,15 @@ use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use orbita_app::{Access, activities};
+use orbita_app::{Access, AppError, Db, activities};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::activity::{Activity, ActivityKind, ActivityStatus};
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, UserId};
 use orbita_storage::activities::ActivityFilter;
 
-use super::SignedIn;
 use super::deals::common::{self, LinkNames, Params, People};
 use super::exports::export_query;
+use super::{SignedIn, groups};
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::layout::url;
@@ -91,6 +91,8 @@ pub struct ListPage {
     pub kinds: Vec<SelectOption>,
     pub statuses: Vec<SelectOption>,
     pub responsibles: Vec<SelectOption>,
+    /// The group filter (none: no groups to offer).
+    pub groups: Vec<SelectOption>,
     pub from: String,
     pub to: String,
     pub links: Vec<(&'static str, String)>,
@@ -105,32 +107,48 @@ pub struct ListPage {
     pub can_create: bool,
 }
 
-/// The register's filters from its query string: `kind`, `status`, `responsible`, `from`, `to`
-/// (local days, both included) and the links `company_id`, `contact_id`, `deal_id`. The page
-/// and its export read it here, so the file holds what the screen shows.
-pub(super) fn filter(p: &Params, access: &Access, time_zone: &str) -> ActivityFilter {
+/// The register's filters from its query string: `kind`, `status`, `responsible`, `group` (its
+/// members as the responsible), `from`, `to` (local days, both included) and the links
+/// `company_id`, `contact_id`, `deal_id`. The page and its export read it here, so the file
+/// holds what the screen shows.
+pub(super) async fn filter(
+    db: &Db,
+    p: &Params,
+    access: &Access,
+    time_zone: &str,
+) -> Result<ActivityFilter, AppError> {
     let responsible = p.get("responsible");
     let (from, to) = common::period(time_zone, &p.get("from"), &p.get("to"));
     let responsible_id =
         if responsible == "me" { Some(access.user_id()) } else { common::id::<UserId>(&responsible) };
-    ActivityFilter {
+    let responsible_ids = responsible_id.map(|r| vec![r]);
+    Ok(ActivityFilter {
         kind: ActivityKind::parse(&p.get("kind")),
         status: ActivityStatus::parse(&p.get("status")),
-        responsible_ids: responsible_id.map(|r| vec![r]),
+        responsible_ids: groups::owners(db, access, Area::Activities, &p.get("group"), responsible_ids)
+            .await?,
         company_id: common::id::<CompanyId>(&p.get("company_id")),
         contact_id: common::id::<ContactId>(&p.get("contact_id")),
         deal_id: common::id::<DealId>(&p.get("deal_id")),
         from,
         to,
         ..ActivityFilter::default()
-    }
+    })
 }
 
 async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
     let p = Params::parse(raw.as_deref());
     let access = &user.session.access;
     let layout = user.page(user.t("activities-title"), Some(Nav::Activities));
-    let filter = filter(&p, access, &layout.time_zone);
+    let filter = match filter(&state.db, &p, access, &layout.time_zone).await {
+        Ok(filter) => filter,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let group = p.get("group");
+    let groups = match groups::options(&state.db, access, Area::Activities, &layout, &group).await {
+        Ok(groups) => groups,
+        Err(error) => return PageError::from(error).into_response(),
+    };
     let (kind, status) = (filter.kind, filter.status);
     let responsible = p.get("responsible");
     let after = orbita_storage::Cursor::decode(&p.get("after"));
@@ -157,6 +175,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         ("kind", kind.map(|k| k.as_str().to_owned()).unwrap_or_default()),
         ("status", status.map(|s| s.as_str().to_owned()).unwrap_or_default()),
         ("responsible", responsible.clone()),
+        ("group", group),
         ("from", p.get("from")),
         ("to", p.get("to")),
     ];
@@ -200,6 +219,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         kinds,
         statuses,
         responsibles,
+        groups,
         from: p.get("from"),
         to: p.get("to"),
         next_href,

@@ -17,9 +17,9 @@ use super::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListResults, Row,
 use super::{People, owner_filter, wants_fragment};
 use crate::AppState;
 use crate::error::PageError;
-use crate::pages::SignedIn;
 use crate::pages::list_query::{ListQuery, day_end, day_start};
 use crate::pages::picker::{self, Choice, LIMIT, Search};
+use crate::pages::{SignedIn, groups};
 use crate::ui::{Layout, Nav, SelectOption};
 
 const PATH: &str = "/companies";
@@ -52,6 +52,8 @@ struct ListPage {
     query: ListQuery,
     sort: String,
     owners: Vec<SelectOption>,
+    /// The group filter (none: no groups to offer).
+    groups: Vec<SelectOption>,
     /// How many filters of the "More filters" panel are set.
     more_filters: usize,
     columns: Vec<ColumnChoice>,
@@ -68,9 +70,10 @@ pub(in crate::pages) async fn list(
     let query = ListQuery::parse(raw.as_deref());
     let access = &user.session.access;
     let tz = &user.layout.time_zone;
+    let owner_ids = owner_filter(query.get("owner"), access.user_id());
     let filter = CompanyFilter {
         q: query.opt("q"),
-        owner_ids: owner_filter(query.get("owner"), access.user_id()),
+        owner_ids: groups::owners(&state.db, access, Area::Companies, query.get("group"), owner_ids).await?,
         region: query.opt("region"),
         industry: query.opt("industry"),
         source: query.opt("source"),
@@ -99,7 +102,7 @@ pub(in crate::pages) async fn list(
     results.rows = page.items.iter().map(|c| row(&layout, &people, c, &chosen)).collect();
     results.next_href = page.next.map(|c| query.next_href(PATH, &c)).unwrap_or_default();
     let can_create = access.can(Area::Companies, Action::Create);
-    let filtered = ["q", "owner"].iter().chain(MORE_FILTERS).any(|name| !query.get(name).is_empty());
+    let filtered = ["q", "owner", "group"].iter().chain(MORE_FILTERS).any(|name| !query.get(name).is_empty());
     let (title, hint) = if filtered {
         ("empty-search", "empty-search-hint")
     } else {
@@ -117,6 +120,7 @@ pub(in crate::pages) async fn list(
 
     let views = table::view_links(views::list(&state.db, access, "companies").await?, PATH, &query);
     let owners = people.filter_options(layout.t("filter-any"), layout.t("filter-mine"), query.get("owner"));
+    let groups = groups::options(&state.db, access, Area::Companies, &layout, query.get("group")).await?;
     let more_filters = MORE_FILTERS.iter().filter(|name| !query.get(name).is_empty()).count();
     let page = ListPage {
         columns: table::choices(&layout, COLUMNS, &chosen),
@@ -124,6 +128,7 @@ pub(in crate::pages) async fn list(
         results,
         query,
         owners,
+        groups,
         more_filters,
         views,
         can_create,

@@ -20,8 +20,8 @@ use super::common::{self, LinkNames, People};
 use super::query::{COLUMNS, DealQuery};
 use crate::AppState;
 use crate::error::PageError;
-use crate::pages::SignedIn;
 use crate::pages::picker::{self, LIMIT, Search};
+use crate::pages::{SignedIn, groups};
 use crate::ui::layout::tone;
 use crate::ui::{Column, Layout, Nav, SelectOption};
 
@@ -74,6 +74,8 @@ pub struct ListPage {
     pub next_href: String,
     pub first_href: String,
     pub owners: Vec<SelectOption>,
+    /// The group filter (none: no groups to offer).
+    pub groups: Vec<SelectOption>,
     pub pipelines: Vec<SelectOption>,
     pub stages: Vec<SelectOption>,
     pub statuses: Vec<SelectOption>,
@@ -111,7 +113,7 @@ pub async fn render(
     let layout = user.page(user.t("nav-deals"), Some(Nav::Deals));
     let tz = layout.time_zone.clone();
     let (sort, descending) = query.sort();
-    let filter = query.filter(access.user_id(), &tz);
+    let filter = query.filter_in_group(&state.db, access, &tz).await?;
     let page =
         deals::list(&state.db, access, &filter, sort, descending, query.cursor().as_ref(), PAGE_SIZE).await?;
     let (pipelines, stages) = deals::pipelines_and_stages(&state.db).await?;
@@ -168,6 +170,7 @@ pub async fn render(
             .into_iter()
             .map(|u| SelectOption::new(u.id.to_string(), u.name.clone(), u.id.to_string() == query.owner)),
     );
+    let groups = groups::options(&state.db, access, Area::Deals, &layout, &query.group).await?;
     let filtered = query.filter_pairs().iter().any(|(_, v)| !v.is_empty());
     Ok(ListPage {
         columns,
@@ -175,6 +178,7 @@ pub async fn render(
         next_href,
         first_href,
         owners,
+        groups,
         pipelines: pipeline_options(&layout, &pipelines, &query.pipeline, true),
         stages: stage_options(&layout, &pipelines, &stages, &query.stage, true),
         statuses: status_options(&layout, &query.status),

@@ -3,12 +3,15 @@
 //! carry the same query, so the export holds exactly what the screen shows.
 
 use orbita_app::exports::{DealColumn, ListColumn};
+use orbita_app::{Access, AppError, Db};
+use orbita_domain::access::Area;
 use orbita_domain::deal::DealStatus;
 use orbita_domain::{PipelineId, StageId, UserId};
 use orbita_storage::Cursor;
 use orbita_storage::deals::{DealFilter, DealSort};
 
 use super::common::{self, Params};
+use crate::pages::groups;
 use crate::ui::layout::url;
 
 /// A column of the deals table: its URL key, its label's message key, and its sort key.
@@ -53,10 +56,15 @@ pub struct DealQuery {
     pub q: String,
     /// A user id, or `me`.
     pub owner: String,
+    /// A user group's id: the deals of its members (`pages::groups`).
+    pub group: String,
     pub pipeline: String,
     pub stage: String,
     pub status: String,
     pub source: String,
+    /// The deal's company's region and industry, matched exactly.
+    pub region: String,
+    pub industry: String,
     pub created_from: String,
     pub created_to: String,
     pub closed_from: String,
@@ -78,10 +86,13 @@ impl DealQuery {
         DealQuery {
             q: p.get("q"),
             owner: p.get("owner"),
+            group: p.get("group"),
             pipeline: p.get("pipeline"),
             stage: p.get("stage"),
             status: DealStatus::parse(&p.get("status")).map(|s| s.as_str().to_owned()).unwrap_or_default(),
             source: p.get("source"),
+            region: p.get("region"),
+            industry: p.get("industry"),
             created_from: p.get("created_from"),
             created_to: p.get("created_to"),
             closed_from: p.get("closed_from"),
@@ -92,7 +103,8 @@ impl DealQuery {
         }
     }
 
-    /// The filter for the application service, dates read in the organisation's zone.
+    /// The filter for the application service, dates read in the organisation's zone. The
+    /// group is not in it: [`Self::filter_in_group`] resolves it to its members.
     pub fn filter(&self, me: UserId, tz: &str) -> DealFilter {
         let owner = if self.owner == "me" { Some(me) } else { common::id::<UserId>(&self.owner) };
         let (created_from, created_to) = common::period(tz, &self.created_from, &self.created_to);
@@ -104,12 +116,22 @@ impl DealQuery {
             status: DealStatus::parse(&self.status),
             owner_ids: owner.map(|o| vec![o]),
             source: Some(self.source.clone()).filter(|s| !s.is_empty()),
+            region: Some(self.region.clone()).filter(|s| !s.is_empty()),
+            industry: Some(self.industry.clone()).filter(|s| !s.is_empty()),
             created_from,
             created_to,
             closed_from,
             closed_to,
             ..DealFilter::default()
         }
+    }
+
+    /// [`Self::filter`] with the owners narrowed to the group's members: what the list, the
+    /// board and the export apply.
+    pub async fn filter_in_group(&self, db: &Db, access: &Access, tz: &str) -> Result<DealFilter, AppError> {
+        let mut filter = self.filter(access.user_id(), tz);
+        filter.owner_ids = groups::owners(db, access, Area::Deals, &self.group, filter.owner_ids).await?;
+        Ok(filter)
     }
 
     /// The sort as the service takes it, and whether it descends.
@@ -152,10 +174,13 @@ impl DealQuery {
         vec![
             ("q", self.q.clone()),
             ("owner", self.owner.clone()),
+            ("group", self.group.clone()),
             ("pipeline", self.pipeline.clone()),
             ("stage", self.stage.clone()),
             ("status", self.status.clone()),
             ("source", self.source.clone()),
+            ("region", self.region.clone()),
+            ("industry", self.industry.clone()),
             ("created_from", self.created_from.clone()),
             ("created_to", self.created_to.clone()),
             ("closed_from", self.closed_from.clone()),

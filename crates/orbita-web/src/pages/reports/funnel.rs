@@ -101,8 +101,6 @@ pub struct CohortSummary {
     pub lost: String,
     pub lost_href: String,
     pub lost_elsewhere: i64,
-    /// A region or industry slice is set: the deals lists behind the links cannot apply it.
-    pub links_unsliced: bool,
 }
 
 fn stage_name(layout: &Layout, stage: &Stage) -> String {
@@ -187,8 +185,7 @@ pub async fn funnel(
     let (summary, svg, stage_lines) = match &funnel {
         Some(funnel) => {
             let (svg, lines) = draw(&layout, funnel);
-            let sliced = params.region.is_some() || params.industry.is_some();
-            (Some(cohort(&layout, funnel, sliced)), svg, lines)
+            (Some(cohort(&layout, funnel, params.group)), svg, lines)
         }
         None => (None, String::new(), Vec::new()),
     };
@@ -239,22 +236,23 @@ fn plan_months(range: DayRange) -> Option<(Month, Month)> {
     Some((first, last))
 }
 
-fn cohort(layout: &Layout, funnel: &Funnel, sliced: bool) -> CohortSummary {
+/// The cohort's figures, each a link to the deals list of exactly those deals (the group and
+/// the region and industry slices included).
+fn cohort(layout: &Layout, funnel: &Funnel, group: Option<GroupId>) -> CohortSummary {
     let tz = &layout.time_zone;
     let with_status = |status| {
         let mut filter = funnel.cohort.clone();
         filter.status = Some(status);
-        drill::href(&Drill::Deals(filter), tz)
+        drill::href(&Drill::Deals(filter), tz, group)
     };
     CohortSummary {
         deals: layout.count("report-count-deals", funnel.deals),
-        deals_href: drill::href(&Drill::Deals(funnel.cohort.clone()), tz),
+        deals_href: drill::href(&Drill::Deals(funnel.cohort.clone()), tz, group),
         won: layout.number(funnel.won),
         won_href: with_status(DealStatus::Won),
         lost: layout.number(funnel.lost),
         lost_href: with_status(DealStatus::Lost),
         lost_elsewhere: funnel.lost_elsewhere,
-        links_unsliced: sliced,
     }
 }
 

@@ -103,8 +103,9 @@ pub async fn summary(
     let (lines, total) = match &report {
         Some(report) => {
             let targets_href = targets_href(report);
-            let lines = report.rows.iter().map(|r| line(&layout, report, r, &targets_href)).collect();
-            let mut total = line(&layout, report, &report.total, &targets_href);
+            let group = params.group;
+            let lines = report.rows.iter().map(|r| line(&layout, report, r, &targets_href, group)).collect();
+            let mut total = line(&layout, report, &report.total, &targets_href, group);
             total.name = layout.t("report-total");
             total.total = true;
             (lines, Some(total))
@@ -142,9 +143,16 @@ fn targets_href(report: &SummaryReport) -> String {
     crate::ui::layout::url("/reports/targets", &[("from", &first), ("to", &last)])
 }
 
-fn line(layout: &Layout, report: &SummaryReport, row: &SummaryRow, targets_href: &str) -> Line {
+/// A row of the table; its figures link to their lists, narrowed to the report's `group`.
+fn line(
+    layout: &Layout,
+    report: &SummaryReport,
+    row: &SummaryRow,
+    targets_href: &str,
+    group: Option<GroupId>,
+) -> Line {
     let tz = &layout.time_zone;
-    let link = |figure: Figure| drill::href(&report.drill(row.user_id, figure), tz);
+    let link = |figure: Figure| drill::href(&report.drill(row.user_id, figure), tz, group);
     let count = |n: i64, figure: Figure| Fig {
         text: layout.number(n),
         href: if n == 0 { String::new() } else { link(figure) },

@@ -21,9 +21,9 @@ use orbita_domain::{TaskId, Timestamp};
 use serde::Deserialize;
 
 use self::query::TasksQuery;
-use super::SignedIn;
 use super::deals::common::{self, LinkNames, Params, People};
 use super::exports::export_query;
+use super::{SignedIn, groups};
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::format::local_date;
@@ -126,6 +126,10 @@ pub struct ListPage {
     pub tabs: Vec<Tab>,
     pub status_tabs: Vec<Tab>,
     pub assignees: Vec<SelectOption>,
+    /// The group filter of the team's tasks (none: no groups to offer).
+    pub user_groups: Vec<SelectOption>,
+    /// The chosen group's id, kept by the done-period form.
+    pub group: String,
     pub status: String,
     /// The period filter of done tasks, as typed (`YYYY-MM-DD`).
     pub done_from: String,
@@ -164,7 +168,16 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     let status = if query.done { "done" } else { "open" };
     let now = orbita_domain::now();
     let overdue = query.overdue;
-    let filter = query.filter(access, &layout.time_zone, now);
+    // As asked, before the group becomes its members: what the title names.
+    let asked = query.filter(access, &layout.time_zone, now);
+    let filter = match query.filter_in_group(&state.db, access, &layout.time_zone, now).await {
+        Ok(filter) => filter,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let user_groups = match groups::options(&state.db, access, Area::Tasks, &layout, &query.group).await {
+        Ok(options) => options,
+        Err(error) => return PageError::from(error).into_response(),
+    };
     let after = orbita_storage::Cursor::decode(&p.get("after"));
     let page = match tasks::list(&state.db, access, &filter, after.as_ref(), PAGE_SIZE).await {
         Ok(page) => page,
@@ -180,10 +193,14 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         Ok(users) => People(users),
         Err(error) => return PageError::from(error).into_response(),
     };
-    if let Some(ids) = filter.assignee_ids.as_ref().filter(|ids| ids.as_slice() != [me]) {
+    if let Some(ids) = asked.assignee_ids.as_ref().filter(|ids| ids.as_slice() != [me]) {
         let names: Vec<String> = ids.iter().map(|id| people.name(*id)).collect();
         layout.title = layout.t_with("tasks-title-of", "name", &names.join(", "));
-    } else if filter.assignee_ids.is_none() {
+    } else if let Some(group) =
+        groups::name(&user_groups, &query.group).filter(|_| asked.assignee_ids.is_none())
+    {
+        layout.title = layout.t_with("tasks-title-of", "name", &group);
+    } else if asked.assignee_ids.is_none() {
         layout.title = layout.t("tasks-title-team");
     }
     let done_from_raw = query.done_from_text();
@@ -229,7 +246,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     let tabs = if team { vec![tab("tasks-tab-mine", ""), tab("tasks-tab-team", "all")] } else { Vec::new() };
     let status_tab = |label: &str, value: &str| Tab {
         label: layout.t(label),
-        href: url("/tasks", &[("assignee", &assignee), ("status", value)]),
+        href: url("/tasks", &[("assignee", &assignee), ("group", &query.group), ("status", value)]),
         current: (value == "done") == (status == "done"),
     };
     let status_tabs = vec![status_tab("tasks-status-open", ""), status_tab("tasks-status-done", "done")];
@@ -254,7 +271,10 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         next.push(("after", &after));
         url("/tasks", &next)
     });
-    let overdue_href = url("/tasks", &[("assignee", &assignee), ("overdue", if overdue { "" } else { "1" })]);
+    let overdue_href = url(
+        "/tasks",
+        &[("assignee", &assignee), ("group", &query.group), ("overdue", if overdue { "" } else { "1" })],
+    );
     ListPage {
         now,
         groups,
@@ -262,6 +282,8 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         tabs,
         status_tabs,
         assignees,
+        user_groups,
+        group: query.group.clone(),
         show_assignee: !assignee.is_empty() && assignee != "me",
         team,
         status: status.to_owned(),

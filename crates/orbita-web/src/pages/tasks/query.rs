@@ -1,18 +1,22 @@
-//! The tasks list's query string (`assignee`, `status`, `done_from`, `done_to`, `overdue`),
-//! read in one place for the page and for its export, so the file holds what the screen shows.
+//! The tasks list's query string (`assignee`, `group`, `status`, `done_from`, `done_to`,
+//! `overdue`), read in one place for the page and for its export, so the file holds what the screen shows.
 
 use chrono::NaiveDate;
-use orbita_app::Access;
+use orbita_app::{Access, AppError, Db};
 use orbita_domain::access::{Action, Area, Scope};
 use orbita_domain::{Timestamp, UserId};
 use orbita_storage::tasks::TaskFilter;
 
 use crate::pages::deals::common::{self, Params};
+use crate::pages::groups;
 use crate::pages::list_query::{day_end, day_start};
 
 pub struct TasksQuery {
-    /// As typed: empty or `me` (mine), `all` (the team's) or a user's id.
+    /// As typed: empty or `me` (mine), `all` (the team's) or a user's id; `all` when a group
+    /// is chosen without an assignee (the group's tasks) by a user who sees the team's.
     pub assignee: String,
+    /// A user group's id: the tasks of its members (`pages::groups`).
+    pub group: String,
     pub done: bool,
     /// The period of done tasks (local days, both included).
     pub done_from: Option<NaiveDate>,
@@ -28,13 +32,20 @@ impl TasksQuery {
         let p = Params::parse(raw);
         let done = p.get("status") == "done";
         let day = |name: &str| NaiveDate::parse_from_str(&p.get(name), "%Y-%m-%d").ok();
+        let team = access.permissions.scope(Area::Tasks, Action::View).is_some_and(|s| s != Scope::Own);
+        let group = p.get("group");
+        let mut assignee = p.get("assignee");
+        if team && assignee.is_empty() && groups::id(&group).is_some() {
+            assignee = "all".to_owned();
+        }
         TasksQuery {
-            assignee: p.get("assignee"),
+            assignee,
+            group,
             done,
             done_from: if done { day("done_from") } else { None },
             done_to: if done { day("done_to") } else { None },
             overdue: !done && p.get("overdue") == "1",
-            team: access.permissions.scope(Area::Tasks, Action::View).is_some_and(|s| s != Scope::Own),
+            team,
         }
     }
 
@@ -57,6 +68,21 @@ impl TasksQuery {
         }
     }
 
+    /// [`Self::filter`] with the assignees narrowed to the group's members: what the list and
+    /// its export apply.
+    pub async fn filter_in_group(
+        &self,
+        db: &Db,
+        access: &Access,
+        time_zone: &str,
+        now: Timestamp,
+    ) -> Result<TaskFilter, AppError> {
+        let mut filter = self.filter(access, time_zone, now);
+        filter.assignee_ids =
+            groups::owners(db, access, Area::Tasks, &self.group, filter.assignee_ids).await?;
+        Ok(filter)
+    }
+
     pub fn status_value(&self) -> &'static str {
         if self.done { "done" } else { "" }
     }
@@ -73,6 +99,7 @@ impl TasksQuery {
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
         vec![
             ("assignee", self.assignee.clone()),
+            ("group", self.group.clone()),
             ("status", self.status_value().to_owned()),
             ("done_from", self.done_from_text()),
             ("done_to", self.done_to_text()),
