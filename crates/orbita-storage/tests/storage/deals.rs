@@ -205,7 +205,7 @@ async fn kanban_running_totals_agree_with_counting_the_deals_after_every_kind_of
                     expected.push(deal);
                 }
             }
-            expected.sort_by(|a, b| (b.updated_at, b.id.0).cmp(&(a.updated_at, a.id.0)));
+            expected.sort_by_key(|d| std::cmp::Reverse((d.updated_at, d.id.0)));
             expected.truncate(3);
             let got: Vec<_> = cards.iter().map(|d| d.id).collect();
             let want: Vec<_> = expected.iter().map(|d| d.id).collect();
