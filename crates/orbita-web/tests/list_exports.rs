@@ -310,6 +310,7 @@ async fn a_lists_files_hold_the_columns_and_rows_on_screen() {
             let query = hidden(export_form(&page), "query").unwrap_or_default();
             let named = match list {
                 "/companies" => "cols=name%2Cinn%2Ckpp%2Cregion%2Cphone%2Cowner%2Cupdated",
+                "/contacts" => "cols=name%2Cposition%2Ccompany%2Cphone%2Cemail%2Cowner",
                 "/deals" => "col=title&col=company&col=amount&col=stage&col=status&col=owner&col=created",
                 _ => "",
             };

@@ -16,6 +16,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use orbita_app::exports::{ContactColumn, ListColumn};
 use orbita_app::{companies, contacts, views};
 use orbita_domain::CompanyId;
 use orbita_domain::access::{Action, Area};
@@ -59,7 +60,6 @@ const COLUMNS: &[ColumnDef] = &[
     ColumnDef::new("created", "field-created").sorted("created"),
     ColumnDef::new("updated", "field-updated"),
 ];
-const DEFAULT_COLUMNS: &[&str] = &["name", "position", "company", "phone", "email", "owner"];
 const SORTS: &[(&str, ContactSort)] = &[("name", ContactSort::Name), ("created", ContactSort::CreatedAt)];
 const MORE_FILTERS: &[&str] = &["created_from", "created_to"];
 
@@ -106,7 +106,8 @@ async fn list(
     let page =
         contacts::list(db, access, &filter, sort.by, sort.descending, cursor.as_ref(), PAGE_SIZE).await?;
     let people = People::load(db, access).await?;
-    let mut chosen = query.columns(&table::keys(COLUMNS), DEFAULT_COLUMNS);
+    // The default set is the export's, so a file without a choice holds these columns too.
+    let mut chosen = query.columns(&table::keys(COLUMNS), &ContactColumn::default_keys());
     if !chosen.contains(&"name") {
         chosen.insert(0, "name");
     }
@@ -123,6 +124,7 @@ async fn list(
     notice(&mut layout, query.get("notice"));
     let export = access.can(Area::Contacts, Action::Export);
     let mut results = ListResults::new(layout.clone(), "contacts", PATH, &query, export);
+    results.export_columns(&query, &chosen);
     results.columns = table::header(&layout, COLUMNS, &chosen, &query, PATH, &sort.current);
     results.rows = page.items.iter().map(|c| row(&layout, &people, &names, c, &chosen)).collect();
     results.next_href = page.next.map(|c| query.next_href(PATH, &c)).unwrap_or_default();
