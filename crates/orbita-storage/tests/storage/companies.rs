@@ -218,3 +218,80 @@ async fn names_come_in_one_query_and_only_the_visible_ones() {
     })
     .await;
 }
+
+/// A team's list by name is read owner by owner (see `companies::list`): page after page, both
+/// directions, with the companies shared with the user and with an owner filter, it holds
+/// exactly the rows, in exactly the order, of the list sorted in memory.
+#[tokio::test]
+async fn a_teams_list_by_name_pages_like_the_sorted_list() {
+    on_both(|t| async move {
+        let owners = [
+            t.user("anna@example.com").await,
+            t.user("boris@example.com").await,
+            t.user("vera@example.com").await,
+        ];
+        let outsider = t.user("gleb@example.com").await;
+        let mut all = Vec::new();
+        for n in 0..31u32 {
+            // Repeated names, so the id decides between equals across owners.
+            let name = format!("Компания {}", ["Альфа", "Бета", "Вега", "Гамма", "Альфа"][n as usize % 5]);
+            let owner = if n % 7 == 6 { outsider } else { owners[n as usize % 3] };
+            let id =
+                insert(&t.db, &fields(&name, &valid_inn(n + 100), "773601001"), owner).await.expect("insert");
+            all.push((name, id, owner));
+        }
+        // The outsider's fourth company is shared with Anna.
+        let shared = all.iter().filter(|c| c.2 == outsider).nth(3).expect("shared").1;
+        let mut tx = t.db.begin().await.expect("begin");
+        access::share_company(&mut tx, shared, owners[0], now()).await.expect("share");
+        tx.commit().await.expect("commit");
+
+        let scopes = [
+            (
+                CompanyFilter {
+                    visible: Some(Visibility { owners: owners.to_vec(), shared_with: Some(owners[0]) }),
+                    ..Default::default()
+                },
+                all.iter().filter(|c| owners.contains(&c.2) || c.1 == shared).collect::<Vec<_>>(),
+            ),
+            (
+                CompanyFilter { owner_ids: Some(vec![owners[1], owners[2]]), ..Default::default() },
+                all.iter().filter(|c| c.2 == owners[1] || c.2 == owners[2]).collect(),
+            ),
+        ];
+        for (filter, expected) in scopes {
+            for descending in [false, true] {
+                let mut expected: Vec<CompanyId> = {
+                    let mut rows = expected.clone();
+                    rows.sort_by(|a, b| (&a.0, a.1.0).cmp(&(&b.0, b.1.0)));
+                    if descending {
+                        rows.reverse();
+                    }
+                    rows.into_iter().map(|c| c.1).collect()
+                };
+                let mut seen = Vec::new();
+                let mut after = None;
+                loop {
+                    let page =
+                        companies::list(&t.db, &filter, CompanySort::Name, descending, after.as_ref(), 4)
+                            .await
+                            .expect("page");
+                    assert!(page.items.len() <= 4, "{}", t.name);
+                    seen.extend(page.items.iter().map(|c| c.id));
+                    match page.next {
+                        Some(next) => after = Some(next),
+                        None => break,
+                    }
+                }
+                assert_eq!(
+                    seen,
+                    std::mem::take(&mut expected),
+                    "{}: {filter:?}, descending {descending}",
+                    t.name
+                );
+            }
+        }
+        t
+    })
+    .await;
+}
