@@ -203,7 +203,18 @@ impl Db {
                 };
                 sqlx::raw_sql(statistics).execute(write).await?;
             }
-            Pools::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
+            Pools::Postgres(pool) => {
+                let before = applied_postgres_migrations(pool).await?;
+                POSTGRES_MIGRATOR.run(pool).await?;
+                // A migration that rewrites rows (a backfilled column) leaves every page of the
+                // table not all-visible and its statistics stale: until autovacuum comes round,
+                // "index-only" scans read the table too (the million-deal funnel took 1.3 s
+                // instead of tens of milliseconds). An upgrade of a database in use pays for
+                // VACUUM once; a new database has nothing to vacuum.
+                if before > 0 && applied_postgres_migrations(pool).await? > before {
+                    sqlx::raw_sql("VACUUM (ANALYZE)").execute(pool).await?;
+                }
+            }
         }
         Ok(())
     }
@@ -382,6 +393,16 @@ impl Tx {
 }
 
 /// How many migrations the SQLite file has applied (none before the first start).
+async fn applied_postgres_migrations(pool: &PgPool) -> Result<i64> {
+    let (table,): (Option<String>,) =
+        sqlx::query_as("SELECT to_regclass('_sqlx_migrations')::text").fetch_one(pool).await?;
+    if table.is_none() {
+        return Ok(0);
+    }
+    let (count,): (i64,) = sqlx::query_as("SELECT count(*) FROM _sqlx_migrations").fetch_one(pool).await?;
+    Ok(count)
+}
+
 async fn applied_sqlite_migrations(write: &SqlitePool) -> Result<i64> {
     let table: Option<(String,)> =
         sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
