@@ -328,23 +328,14 @@ pub struct LostFrom {
 }
 
 pub async fn funnel_lost(db: &Db, filter: &FunnelFilter) -> Result<Vec<LostFrom>> {
+    // `lost_from_stage_id` is kept by a trigger on the stage history (migration 0011).
     let mut stmt = Query::select();
     stmt.from("deals")
-        .column(("deal_stage_changes", "from_stage_id"))
+        .expr_as(Expr::col(("deals", "lost_from_stage_id")), "from_stage_id")
         .expr_as(Expr::col(("deals", "lost_reason")), "reason")
         .expr_as(count("deals"), "count")
-        .inner_join(
-            "deal_stage_changes",
-            Expr::col(("deal_stage_changes", "deal_id")).equals(("deals", "id")),
-        )
         .and_where(Expr::col(("deals", "status")).eq("lost"))
-        // A lost deal's latest move is the one into its lost stage; its `from` is where it was
-        // lost from. Ids grow with time on both databases.
-        .and_where(
-            Expr::col(("deal_stage_changes", "id"))
-                .eq(Expr::cust("(SELECT MAX(c2.id) FROM deal_stage_changes c2 WHERE c2.deal_id = deals.id)")),
-        )
-        .group_by_col(("deal_stage_changes", "from_stage_id"))
+        .group_by_col(("deals", "lost_from_stage_id"))
         .group_by_col(("deals", "lost_reason"));
     cohort(&mut stmt, filter);
     db.fetch_all(&stmt).await

@@ -206,6 +206,9 @@ async fn the_funnel_counts_the_furthest_stage_and_where_deals_were_lost() {
         deal(&t.db, p, &stages, a, "10", "", day(2), &[(1, day(3)), (5, day(4))]).await;
         deal(&t.db, p, &stages, a, "10", "", day(2), &[]).await;
         deal(&t.db, p, &stages, a, "10", "", at(2024, 12, 2), &[(1, day(3))]).await;
+        // Lost, reopened, lost again: counted where it was lost the last time.
+        deal(&t.db, p, &stages, a, "10", "", day(2), &[(1, day(3)), (5, day(4)), (2, day(5)), (5, day(6))])
+            .await;
 
         let filter = FunnelFilter {
             pipeline_id: p,
@@ -216,17 +219,25 @@ async fn the_funnel_counts_the_furthest_stage_and_where_deals_were_lost() {
             industry: None,
         };
         let cohort = reports::funnel_cohort(&t.db, &filter).await.expect("cohort");
-        assert_eq!((cohort.total, cohort.won, cohort.lost), (3, 1, 1), "{}", t.name);
+        assert_eq!((cohort.total, cohort.won, cohort.lost), (4, 1, 2), "{}", t.name);
         let mut furthest = reports::funnel_furthest(&t.db, &filter).await.expect("furthest");
         furthest.sort_by_key(|f| f.position);
         let furthest: Vec<_> = furthest.iter().map(|f| (f.position, f.count)).collect();
         let position = |i: usize| i64::from(stages[i].position);
-        assert_eq!(furthest, [(position(0), 1), (position(1), 1), (position(4), 1)], "{}", t.name);
-        let lost = reports::funnel_lost(&t.db, &filter).await.expect("lost");
-        assert_eq!(lost.len(), 1);
         assert_eq!(
-            (lost[0].from_stage_id, lost[0].reason.as_deref(), lost[0].count),
-            (Some(stages[1].id.0), Some("Дорого"), 1)
+            furthest,
+            [(position(0), 1), (position(1), 1), (position(2), 1), (position(4), 1)],
+            "{}",
+            t.name
+        );
+        let mut lost = reports::funnel_lost(&t.db, &filter).await.expect("lost");
+        lost.sort_by_key(|l| l.from_stage_id);
+        let lost: Vec<_> = lost.iter().map(|l| (l.from_stage_id, l.reason.as_deref(), l.count)).collect();
+        assert_eq!(
+            lost,
+            [(Some(stages[1].id.0), Some("Дорого"), 1), (Some(stages[2].id.0), Some("Дорого"), 1)],
+            "{}",
+            t.name
         );
         let nobody = FunnelFilter { owners: Some(vec![UserId(a.0 + 100)]), ..filter };
         assert_eq!(reports::funnel_cohort(&t.db, &nobody).await.expect("cohort").total, 0);
