@@ -9,7 +9,8 @@ use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{
-    Cursor, Keyset, Page, SearchFrom, SortValue, Visibility, finish_page, text_search, unique_ids,
+    Cursor, Keyset, OWNER_BY_OWNER_MAX, Page, SearchFrom, SortValue, Visibility, finish_page, scoped_owners,
+    text_search, unique_ids,
 };
 use crate::values::{id_opt, join_list, parse_list, parse_opt};
 
@@ -355,9 +356,6 @@ fn scope_conditions(stmt: &mut SelectStatement, filter: &CompanyFilter) {
     }
 }
 
-/// Up to this many owners, a list by name is read owner by owner.
-const OWNER_BY_OWNER_MAX: usize = 25;
-
 /// The owners to read one by one, when that is the cheaper way: a list by name, without a
 /// text search, limited to between 2 and 25 owners (a head of sales' team). Read in one query,
 /// SQLite walks the name index and reads each row to test its owner (~10 rows per row kept for
@@ -368,13 +366,8 @@ fn owner_by_owner(filter: &CompanyFilter, sort: CompanySort) -> Option<Vec<UserI
     if sort != CompanySort::Name || filter.q.as_deref().is_some_and(|q| !q.trim().is_empty()) {
         return None;
     }
-    let owners: Vec<UserId> = match (&filter.visible, &filter.owner_ids) {
-        (None, None) => return None,
-        (Some(v), None) => v.owners.clone(),
-        (None, Some(o)) => o.clone(),
-        (Some(v), Some(o)) => o.iter().filter(|id| v.owners.contains(id)).copied().collect(),
-    };
-    (2..=OWNER_BY_OWNER_MAX).contains(&owners.len()).then_some(owners)
+    scoped_owners(filter.visible.as_ref(), filter.owner_ids.as_deref())
+        .filter(|owners| (2..=OWNER_BY_OWNER_MAX).contains(&owners.len()))
 }
 
 /// The ids of the page's rows: each owner's first rows after the cursor (and those of the

@@ -10,7 +10,8 @@ use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{
-    Cursor, Keyset, Page, SearchFrom, SortValue, Visibility, finish_page, text_search, unique_ids,
+    Cursor, Keyset, OWNER_BY_OWNER_MAX, Page, SearchFrom, SortValue, Visibility, finish_page, scoped_owners,
+    text_search, unique_ids,
 };
 use crate::reports::companies_where;
 use crate::values::{corrupt, finish_update, id_opt};
@@ -398,19 +399,11 @@ pub async fn list(
     }))
 }
 
-/// Up to this many owners, a kanban column is read owner by owner (see `stage_cards`).
-const OWNER_BY_OWNER_MAX: usize = 25;
-
 /// The owners a filter limits the deals to (its scope and its owner filter together), when
 /// there are few enough to read one by one; `None` when it is everyone or too many.
 fn few_owners(filter: &DealFilter) -> Option<Vec<UserId>> {
-    let owners: Vec<UserId> = match (&filter.visible, &filter.owner_ids) {
-        (None, None) => return None,
-        (Some(v), None) => v.owners.clone(),
-        (None, Some(o)) => o.clone(),
-        (Some(v), Some(o)) => o.iter().filter(|id| v.owners.contains(id)).copied().collect(),
-    };
-    (owners.len() <= OWNER_BY_OWNER_MAX).then_some(owners)
+    scoped_owners(filter.visible.as_ref(), filter.owner_ids.as_deref())
+        .filter(|owners| owners.len() <= OWNER_BY_OWNER_MAX)
 }
 
 /// The first cards of a kanban column: the filtered deals at `stage`, most recently changed

@@ -1,6 +1,7 @@
 //! Lists: keyset pagination and text search, shared by every entity's list query.
 //! Keyset ("after this sort value and id") keeps a page deep in a million rows as fast as the first.
 
+use orbita_domain::UserId;
 use sea_query::{Expr, ExprTrait, Order, SelectStatement, Value};
 
 use crate::db::Backend;
@@ -139,8 +140,20 @@ pub fn finish_page<T>(mut rows: Vec<T>, limit: u64, cursor_of: impl Fn(&T) -> Cu
     Page { items: rows, next }
 }
 
-/// Up to this many owners in scope, a SQLite search walks the scope's records first.
-const OWNER_FIRST_MAX: usize = 25;
+/// Up to this many owners (a head of sales' team), a list may read their records owner by owner
+/// through the owner-first indexes: a SQLite search walks the scope's records first
+/// ([`SearchFrom`]), a kanban column and a list by name merge each owner's first rows.
+pub const OWNER_BY_OWNER_MAX: usize = 25;
+
+/// The owners a list is limited to: its scope and its owner filter together; `None` for all.
+pub fn scoped_owners(visible: Option<&Visibility>, owner_ids: Option<&[UserId]>) -> Option<Vec<UserId>> {
+    match (visible, owner_ids) {
+        (None, None) => None,
+        (Some(v), None) => Some(v.owners.clone()),
+        (None, Some(o)) => Some(o.to_vec()),
+        (Some(v), Some(o)) => Some(o.iter().filter(|id| v.owners.contains(id)).copied().collect()),
+    }
+}
 
 /// Which index a search starts from. By default SQLite reads every match of the text index
 /// and then each match's row to keep those in scope: a fragment as common as "Аван" matches
@@ -158,7 +171,7 @@ pub enum SearchFrom {
 impl SearchFrom {
     pub fn for_scope(visible: Option<&Visibility>) -> SearchFrom {
         match visible {
-            Some(v) if v.owners.len() <= OWNER_FIRST_MAX => SearchFrom::Owners,
+            Some(v) if v.owners.len() <= OWNER_BY_OWNER_MAX => SearchFrom::Owners,
             _ => SearchFrom::TextIndex,
         }
     }
