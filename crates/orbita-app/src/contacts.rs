@@ -86,7 +86,8 @@ pub async fn create(
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let id = contacts::insert(&mut tx, &fields, owner, Some(access.user_id()), now).await?;
-    let changes = audit_trail::created(&audit_view(&fields));
+    let mut changes = audit_trail::created(&audit_view(&fields));
+    changes.extend(audit_trail::one("owner_id", None, Some(owner.to_string())));
     audit_trail::record(&mut tx, &access.context(), "contact", id.0, AuditAction::Create, changes, now)
         .await?;
     tx.commit().await?;

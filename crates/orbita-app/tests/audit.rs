@@ -368,6 +368,7 @@ async fn creating_a_contact_a_deal_a_task_and_an_activity_records_each_value_set
             ("phones", "+79161234567"),
             ("emails", "ivanov@alfa.ru"),
             ("notes", "Звонить после обеда"),
+            ("owner_id", &me_text),
         ]);
         assert_eq!(event.changes, expected, "{}: the empty middle name is left out", t.name);
 
