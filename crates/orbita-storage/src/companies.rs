@@ -9,8 +9,8 @@ use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{
-    Cursor, Keyset, OWNER_BY_OWNER_MAX, Page, SearchFrom, SortValue, Visibility, finish_page, scoped_owners,
-    text_search, unique_ids,
+    Cursor, Keyset, OWNER_BY_OWNER_MAX, Page, SearchFrom, SortValue, Visibility, finish_page, merge_parts,
+    scoped_owners, text_search, unique_ids,
 };
 use crate::values::{id_opt, join_list, parse_list, parse_opt};
 
@@ -380,14 +380,13 @@ fn first_by_name_owner_by_owner(
     after: Option<&Cursor>,
     limit: u64,
 ) -> SelectStatement {
-    let part = |n: usize, condition: Expr| {
+    let part = |condition: Expr| {
         let mut one = filtered.clone();
         one.clear_selects().columns([(TABLE, "id"), (TABLE, "name")]).and_where(condition);
         keyset.apply(&mut one, after, limit);
-        // A derived table: SQLite allows no ORDER BY or LIMIT on the parts of a compound SELECT.
-        Query::select().columns(["id", "name"]).from_subquery(one, format!("part_{n}")).to_owned()
+        one
     };
-    let mut parts = owners.iter().map(|o| Expr::col((TABLE, "owner_id")).eq(o.0)).collect::<Vec<_>>();
+    let mut parts: Vec<_> = owners.iter().map(|o| part(Expr::col((TABLE, "owner_id")).eq(o.0))).collect();
     let shared_with = filter.visible.as_ref().and_then(|v| v.shared_with);
     if let (Some(user), None) = (shared_with, &filter.owner_ids) {
         let shared = Query::select()
@@ -395,22 +394,10 @@ fn first_by_name_owner_by_owner(
             .from("company_shares")
             .and_where(Expr::col("user_id").eq(user.0))
             .to_owned();
-        parts.push(Expr::col((TABLE, "id")).in_subquery(shared));
+        parts.push(part(Expr::col((TABLE, "id")).in_subquery(shared)));
     }
-    let mut parts = parts.into_iter().enumerate().map(|(n, condition)| part(n, condition));
-    let mut union = parts.next().unwrap_or_else(|| part(0, Expr::cust("1 = 0")));
-    for other in parts {
-        // Distinct: a company shared with the user may also be one of the owners'.
-        union.union(sea_query::UnionType::Distinct, other);
-    }
-    let direction = order(keyset.descending);
-    let mut ids = Query::select();
-    ids.column("id")
-        .from_subquery(union, "merged")
-        .order_by("name", direction.clone())
-        .order_by("id", direction)
-        .limit(limit + 1);
-    ids
+    // Distinct: a company shared with the user may also be one of the owners'.
+    merge_parts(parts, "name", true, keyset.descending, limit + 1)
 }
 
 fn rows_to(rows: Vec<CompanyRow>) -> Result<Vec<Company>> {

@@ -10,8 +10,8 @@ use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{
-    Cursor, Keyset, OWNER_BY_OWNER_MAX, Page, SearchFrom, SortValue, Visibility, finish_page, scoped_owners,
-    text_search, unique_ids,
+    Cursor, Keyset, OWNER_BY_OWNER_MAX, Page, SearchFrom, SortValue, Visibility, finish_page, merge_parts,
+    scoped_owners, text_search, unique_ids,
 };
 use crate::reports::companies_where;
 use crate::values::{corrupt, finish_update, id_opt};
@@ -425,30 +425,15 @@ pub async fn stage_cards(db: &Db, filter: &DealFilter, stage: StageId, limit: u6
     let ids = match few_owners(&here).as_deref() {
         Some([]) => return Ok(Vec::new()),
         Some([first, rest @ ..]) if !rest.is_empty() => {
-            // Each part is wrapped as a derived table: SQLite allows no ORDER BY or LIMIT on
-            // the parts of a compound SELECT themselves.
-            let part = |n: usize, owner: UserId| {
-                let one = DealFilter {
-                    visible: Some(Visibility { owners: vec![owner], shared_with: None }),
+            let part = |owner: &UserId| {
+                newest_ids(&DealFilter {
+                    visible: Some(Visibility { owners: vec![*owner], shared_with: None }),
                     owner_ids: None,
                     ..here.clone()
-                };
-                Query::select()
-                    .columns(["id", "updated_at"])
-                    .from_subquery(newest_ids(&one), format!("owner_{n}"))
-                    .to_owned()
+                })
             };
-            let mut union = part(0, *first);
-            for (n, owner) in rest.iter().enumerate() {
-                union.union(sea_query::UnionType::All, part(n + 1, *owner));
-            }
-            let mut ids = Query::select();
-            ids.column("id")
-                .from_subquery(union, "newest")
-                .order_by("updated_at", Order::Desc)
-                .order_by("id", Order::Desc)
-                .limit(limit);
-            ids
+            let parts = std::iter::once(first).chain(rest).map(part).collect();
+            merge_parts(parts, "updated_at", false, true, limit)
         }
         _ => {
             let mut ids = newest_ids(&here);

@@ -2,7 +2,7 @@
 //! Keyset ("after this sort value and id") keeps a page deep in a million rows as fast as the first.
 
 use orbita_domain::UserId;
-use sea_query::{Expr, ExprTrait, Order, SelectStatement, Value};
+use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, Value};
 
 use crate::db::Backend;
 
@@ -126,6 +126,43 @@ impl Keyset {
             .order_by_expr(self.id.clone(), order)
             .limit(limit + 1);
     }
+}
+
+/// The ids of the first `limit` rows of several parts, each already ordered and limited and
+/// selecting `id` and `sort`, merged in order of `sort` then id: a list read owner by owner.
+/// Each part is wrapped as a derived table, as SQLite allows no ORDER BY or LIMIT on the parts
+/// of a compound SELECT themselves. `distinct` when a row may stand in two parts.
+pub fn merge_parts(
+    parts: Vec<SelectStatement>,
+    sort: &'static str,
+    distinct: bool,
+    descending: bool,
+    limit: u64,
+) -> SelectStatement {
+    let wrap = |n: usize, part: SelectStatement| {
+        Query::select().columns(["id", sort]).from_subquery(part, format!("part_{n}")).to_owned()
+    };
+    let union_type = if distinct { sea_query::UnionType::Distinct } else { sea_query::UnionType::All };
+    let mut parts = parts.into_iter().enumerate().map(|(n, part)| wrap(n, part));
+    // No part: no row (`1 = 0`), without a panic in a request path.
+    let mut union = parts.next().unwrap_or_else(|| {
+        Query::select()
+            .expr_as(Expr::cust("0"), "id")
+            .expr_as(Expr::cust("0"), sort)
+            .and_where(Expr::cust("1 = 0"))
+            .to_owned()
+    });
+    for other in parts {
+        union.union(union_type, other);
+    }
+    let direction = if descending { Order::Desc } else { Order::Asc };
+    let mut ids = Query::select();
+    ids.column("id")
+        .from_subquery(union, "merged")
+        .order_by(sort, direction.clone())
+        .order_by("id", direction)
+        .limit(limit);
+    ids
 }
 
 /// Cuts the extra row off and makes the cursor from the last row kept.
