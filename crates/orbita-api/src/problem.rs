@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use orbita_app::{AppError, StorageError};
+use orbita_app::{AppError, StorageError, Unavailable};
 use orbita_domain::{FieldError, ValidationErrors};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -154,6 +154,19 @@ impl ApiError {
         .with_header(header::RETRY_AFTER, retry_after_secs.to_string())
     }
 
+    /// The database cannot take the request now; nothing was written.
+    pub fn unavailable(reason: Unavailable) -> Self {
+        let (code, title, detail) = match reason {
+            Unavailable::StorageFull => (
+                "storage-full",
+                "Storage full",
+                "The server's disk is full: nothing was written; retry once space is freed",
+            ),
+            Unavailable::Busy => ("busy", "Database busy", "Nothing was written; retry in a few seconds"),
+        };
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, code, title, detail).with_header(header::RETRY_AFTER, "5")
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -198,6 +211,10 @@ impl From<AppError> for ApiError {
             AppError::NotFound => ApiError::not_found(),
             AppError::Forbidden => ApiError::forbidden(),
             AppError::Stale => ApiError::precondition_failed(),
+            AppError::Unavailable(reason) => {
+                tracing::warn!(%reason, "API request refused: database unavailable");
+                ApiError::unavailable(reason)
+            }
             AppError::Storage(StorageError::Database(e)) if is_foreign_key_violation(&e) => {
                 ApiError::conflict(
                     "reference-gone",

@@ -126,9 +126,16 @@ pub async fn authenticate(
     let now = orbita_domain::now();
     let minute = TimeDelta::minutes(1);
     let window = now.duration_trunc(minute).unwrap_or(now);
-    let mut tx = db.begin().await?;
-    let requests = store::count_request(&mut tx, token.id, window, now).await?;
-    tx.commit().await?;
+    // The count is bookkeeping: when the database takes no writes (a full disk), a read must
+    // still be answered, so the request goes uncounted rather than failing.
+    let requests = match count_request(db, token.id, window, now).await {
+        Ok(requests) => requests,
+        Err(AppError::Unavailable(reason)) => {
+            tracing::warn!(%reason, token = token.id, "API request not counted: database unavailable");
+            0
+        }
+        Err(other) => return Err(other),
+    };
     if requests > i64::from(limit_per_minute) {
         let left = (window + minute - now).num_milliseconds().max(0);
         let retry_after_secs = u64::try_from(left).unwrap_or(0).div_ceil(1000).max(1);
@@ -139,6 +146,13 @@ pub async fn authenticate(
         Err(AppError::Forbidden | AppError::NotFound) => Ok(Authenticated::Unknown),
         Err(other) => Err(other),
     }
+}
+
+async fn count_request(db: &Db, token: i64, window: Timestamp, now: Timestamp) -> Result<i64, AppError> {
+    let mut tx = db.begin().await?;
+    let requests = store::count_request(&mut tx, token, window, now).await?;
+    tx.commit().await?;
+    Ok(requests)
 }
 
 /// `Idempotency-Key`: the first response to a (token, key) is stored and replayed to retries.

@@ -1,7 +1,7 @@
 //! What a use case can answer besides success; the delivery layer maps each to a status.
 
 use orbita_domain::{FieldError, ValidationErrors};
-use orbita_storage::StorageError;
+use orbita_storage::{StorageError, Unavailable};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -15,6 +15,10 @@ pub enum AppError {
     /// Someone else saved the record since it was read.
     #[error("the record was changed by someone else")]
     Stale,
+    /// The database cannot take the request now (a full disk, a lock held too long): nothing
+    /// was written, and the same request may succeed later.
+    #[error("database unavailable: {0}")]
+    Unavailable(Unavailable),
     #[error(transparent)]
     Storage(StorageError),
     /// Demo data goes only into a database without companies.
@@ -29,6 +33,7 @@ impl From<StorageError> for AppError {
         match error {
             StorageError::NotFound => AppError::NotFound,
             StorageError::StaleVersion => AppError::Stale,
+            StorageError::Unavailable(reason) => AppError::Unavailable(reason),
             other => AppError::Storage(other),
         }
     }

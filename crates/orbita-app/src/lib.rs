@@ -35,4 +35,4 @@ pub mod views;
 pub use access::Access;
 pub use context::RequestContext;
 pub use error::AppError;
-pub use orbita_storage::{Backend, ConnectOptions, DatabaseUrl, Db, StorageError};
+pub use orbita_storage::{Backend, ConnectOptions, DatabaseUrl, Db, StorageError, Unavailable};

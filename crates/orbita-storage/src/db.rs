@@ -92,11 +92,14 @@ pub struct ConnectOptions {
     pub max_connections: u32,
     /// PostgreSQL only: the schema to work in (tests use one per test).
     pub schema: Option<String>,
+    /// SQLite only: how long a write waits for a lock another process holds before it is
+    /// answered "busy" (a 503 with Retry-After).
+    pub busy_timeout: Duration,
 }
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        Self { max_connections: 8, schema: None }
+        Self { max_connections: 8, schema: None, busy_timeout: Duration::from_secs(10) }
     }
 }
 
@@ -147,13 +150,28 @@ impl Db {
             // FULL: an acknowledged write survives power loss, not only a process crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(options.busy_timeout)
             .pragma("temp_store", "memory")
             // 8 MB of page cache per connection, nine connections: the server stays within its
             // 200 MB budget (32 MB each took it to 500 MB on the large set); the operating
             // system's file cache keeps the rest of the database a read call away.
             .pragma("cache_size", "-8000");
-        let write = SqlitePoolOptions::new().max_connections(1).connect_with(connect.clone()).await?;
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            // A COMMIT that fails (a full disk) leaves sqlx's transaction bookkeeping behind
+            // SQLite's own: SQLite has rolled back, sqlx still counts one transaction open, the
+            // rollback on drop fails, and every later `BEGIN` is refused ("non-zero transaction
+            // depth") until a restart. Such a connection is closed instead of being reused; the
+            // pool opens a fresh one for the next writer.
+            .after_release(|connection, _| {
+                Box::pin(async move {
+                    // The ping runs after the rollback the dropped transaction queued.
+                    sqlx::Connection::ping(connection).await?;
+                    Ok(!sqlx::Connection::is_in_transaction(connection))
+                })
+            })
+            .connect_with(connect.clone())
+            .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .connect_with(connect)
@@ -223,6 +241,20 @@ impl Db {
     pub async fn ping(&self) -> Result<()> {
         let _: Vec<(i32,)> = self.fetch_all_raw("SELECT 1").await?;
         Ok(())
+    }
+
+    /// Whether the database takes a write now (`/readyz`): one row rewritten and committed, so
+    /// a full disk, a read-only file or a lock held elsewhere shows as not ready.
+    pub async fn check_writable(&self) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let stmt = sea_query::Query::insert()
+            .into_table("readiness_probe")
+            .columns(["id", "checked_at"])
+            .values_panic([1.into(), orbita_domain::now().into()])
+            .on_conflict(sea_query::OnConflict::column("id").update_column("checked_at").to_owned())
+            .to_owned();
+        tx.execute(&stmt).await?;
+        tx.commit().await
     }
 
     /// Every (table, column) of the application's schema, without search indexes and the

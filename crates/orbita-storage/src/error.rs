@@ -16,21 +16,61 @@ pub enum StorageError {
     Corrupt(String),
     #[error("database configuration: {0}")]
     Config(String),
+    /// The database cannot take the request now, through no fault of the request: the caller
+    /// answers 503 and the same request may succeed later.
+    #[error("database unavailable: {0}")]
+    Unavailable(Unavailable),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// Why the database cannot take a request for now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Unavailable {
+    /// The disk (or the database's quota) is full: writes fail until space is freed; reads work.
+    #[error("storage full")]
+    StorageFull,
+    /// Another process held the lock past the busy timeout, or every connection stayed busy.
+    #[error("database busy")]
+    Busy,
+}
+
 impl From<sqlx::Error> for StorageError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
             sqlx::Error::RowNotFound => StorageError::NotFound,
+            sqlx::Error::PoolTimedOut => StorageError::Unavailable(Unavailable::Busy),
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 StorageError::Conflict { constraint: constraint_name(db.as_ref()) }
             }
+            sqlx::Error::Database(db) => match unavailable(db.as_ref()) {
+                Some(reason) => StorageError::Unavailable(reason),
+                None => StorageError::Database(error),
+            },
             _ => StorageError::Database(error),
         }
+    }
+}
+
+/// Errors that say "not now" rather than "never": SQLite's result codes (the primary code is
+/// the low byte of the extended one sqlx reports) and PostgreSQL's SQLSTATE classes.
+fn unavailable(db: &dyn sqlx::error::DatabaseError) -> Option<Unavailable> {
+    let code = db.code()?;
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        return match code.parse::<i32>().ok()? & 0xff {
+            13 => Some(Unavailable::StorageFull), // SQLITE_FULL
+            5 | 6 => Some(Unavailable::Busy),     // SQLITE_BUSY, SQLITE_LOCKED
+            _ => None,
+        };
+    }
+    match code.as_ref() {
+        "53100" => Some(Unavailable::StorageFull), // disk_full
+        // out of memory, too many connections, a lock not granted in time, a statement or lock
+        // timeout, the server shutting down or starting
+        "53200" | "53300" | "55P03" | "57014" | "57P01" | "57P03" => Some(Unavailable::Busy),
+        _ => None,
     }
 }
 

@@ -25,5 +25,5 @@ pub mod users;
 mod values;
 
 pub use db::{Backend, ConnectOptions, DatabaseUrl, Db, Tx};
-pub use error::StorageError;
+pub use error::{StorageError, Unavailable};
 pub use list::{Cursor, Page, SortValue, Visibility};

@@ -3,9 +3,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use orbita_app::AppError;
+use orbita_app::{AppError, Unavailable};
 
 #[derive(Debug)]
 pub enum PageError {
@@ -15,6 +15,8 @@ pub enum PageError {
     Stale,
     /// Input refused outside a form that could show it field by field.
     Invalid(String),
+    /// The database cannot take the request now (a full disk, a lock held elsewhere).
+    Unavailable(Unavailable),
     Internal,
 }
 
@@ -25,6 +27,10 @@ impl From<AppError> for PageError {
             AppError::Forbidden => PageError::Forbidden,
             AppError::Stale => PageError::Stale,
             AppError::Invalid(errors) => PageError::Invalid(errors.to_string()),
+            AppError::Unavailable(reason) => {
+                tracing::warn!(%reason, "request refused: database unavailable");
+                PageError::Unavailable(reason)
+            }
             other => {
                 tracing::error!(error = %other, "request failed");
                 PageError::Internal
@@ -32,6 +38,9 @@ impl From<AppError> for PageError {
         }
     }
 }
+
+/// Long enough for a lock to clear, short enough that a person retrying finds it working.
+static RETRY_AFTER: HeaderValue = HeaderValue::from_static("5");
 
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
@@ -58,6 +67,23 @@ impl IntoResponse for PageError {
             PageError::Invalid(detail) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "Проверьте данные", "Check the input", detail)
             }
+            PageError::Unavailable(Unavailable::StorageFull) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Хранилище заполнено",
+                "Storage full",
+                "Изменения сейчас не сохраняются: на диске сервера нет места. Ничего не записано; \
+                 повторите, когда администратор освободит место. / Changes cannot be saved now: \
+                 the server's disk is full. Nothing was written; retry once space is freed."
+                    .to_owned(),
+            ),
+            PageError::Unavailable(Unavailable::Busy) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "База данных занята",
+                "Database busy",
+                "Ничего не записано; повторите через несколько секунд. / Nothing was written; \
+                 retry in a few seconds."
+                    .to_owned(),
+            ),
             PageError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Что-то пошло не так",
@@ -66,6 +92,10 @@ impl IntoResponse for PageError {
             ),
         };
         let page = ErrorPage { status: status.as_u16(), title_ru, title_en, detail };
-        (status, page).into_response()
+        let mut response = (status, page).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, RETRY_AFTER.clone());
+        }
+        response
     }
 }
