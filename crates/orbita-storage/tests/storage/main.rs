@@ -5,6 +5,8 @@
 mod companies;
 mod deals;
 mod export_jobs;
+mod ids;
 mod records;
 mod reports;
 mod schema;
+mod unavailable;
