@@ -26,6 +26,11 @@ impl TestDatabase {
         TestDatabase { url, _dir: Some(dir), pg_admin: None }
     }
 
+    /// A SQLite file at a path the test chose (a small filesystem, say).
+    pub fn sqlite_at(path: &std::path::Path) -> TestDatabase {
+        TestDatabase { url: format!("sqlite://{}", path.display()), _dir: None, pg_admin: None }
+    }
+
     pub async fn postgres(name: &str) -> Option<TestDatabase> {
         let admin_url = std::env::var("ORBITA_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
         let database = format!("orbita_{name}_{}", std::process::id());
