@@ -122,12 +122,23 @@ fn urlencoding_path(path: &str) -> String {
         .collect()
 }
 
-/// Only local paths are followed after sign-in, never another site (`//evil.example`).
+/// The longest `next` followed; a longer one is not a page of ours.
+const MAX_NEXT_LEN: usize = 2048;
+
+/// Only a path on this site is followed after sign-in, never another site. Browsers drop tabs
+/// and newlines from a `Location` (`/\t/evil.example` becomes `//evil.example`) and read `\`
+/// as `/`, and a control character cannot be sent in a header at all; so the path must be
+/// visible ASCII only, start with a single `/` and hold no backslash. Anything else is the
+/// home page. Checked before sign-in writes anything.
 pub fn safe_next(next: Option<&str>) -> String {
+    let is_local_path = |path: &str| {
+        path.len() <= MAX_NEXT_LEN
+            && path.starts_with('/')
+            && !path.starts_with("//")
+            && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+    };
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
+        Some(path) if is_local_path(path) => path.to_owned(),
         _ => "/".to_owned(),
     }
 }
@@ -151,7 +162,17 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed() {
         assert_eq!(safe_next(Some("/deals?status=open")), "/deals?status=open");
-        for bad in ["//evil.example/x", "https://evil.example", "/\\evil.example", "javascript:alert(1)"] {
+        for bad in [
+            "//evil.example/x",
+            "https://evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "/\t/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/\0",
+            "/ space",
+            "/é",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");

@@ -40,12 +40,38 @@ async fn pages_need_a_session_and_sign_in_leads_back_to_them() {
 async fn sign_in_never_redirects_to_another_site() {
     let t = TestDb::sqlite().await;
     with_user(&t.db, "anna@x.ru", "manager").await;
+    let overlong = format!("/{}", "a".repeat(5000));
+    let bad = [
+        "//evil.example/",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "/\r\nSet-Cookie: x=1",
+        "/\n/evil.example",
+        "/\0",
+        "https://evil.example/",
+        "evil.example",
+        overlong.as_str(),
+    ];
+    for next in bad {
+        let mut browser = Browser::new(&t.db);
+        browser.get("/login").await;
+        let answer = browser
+            .post_raw("/login", &[("email", "anna@x.ru"), ("password", PASSWORD), ("next", next)])
+            .await;
+        assert_eq!(
+            (answer.status, answer.location()),
+            (StatusCode::SEE_OTHER, "/"),
+            "{next:?} leads home, not elsewhere and not to an error"
+        );
+        assert!(browser.signed_in(), "{next:?}: signed in all the same");
+    }
     let mut browser = Browser::new(&t.db);
-    browser.get("/login").await;
-    let ok = browser
-        .post_raw("/login", &[("email", "anna@x.ru"), ("password", PASSWORD), ("next", "//evil.example/")])
-        .await;
-    assert_eq!(ok.location(), "/");
+    let form = browser.get("/login?next=/%09/evil.example").await;
+    assert!(form.body.contains("name=\"next\" value=\"/\""), "the form carries only a safe path");
+    let good = "/deals?status=open&q=%D0%90";
+    let ok =
+        browser.post_raw("/login", &[("email", "anna@x.ru"), ("password", PASSWORD), ("next", good)]).await;
+    assert_eq!((ok.status, ok.location()), (StatusCode::SEE_OTHER, good), "a page of ours is followed");
 }
 
 #[tokio::test]
