@@ -58,6 +58,13 @@ impl Permissions {
         };
     }
 
+    /// Whether every grant here is held by `holder` at the same scope or wider: what an
+    /// administrator may hand out (a role, its grants) never exceeds what they hold.
+    pub fn within(&self, holder: &Permissions) -> bool {
+        self.grants()
+            .all(|(area, action, scope)| holder.scope(area, action).is_some_and(|held| held.covers(scope)))
+    }
+
     pub fn grants(&self) -> impl Iterator<Item = (Area, Action, Scope)> + '_ {
         self.grants.iter().map(|((area, action), scope)| (*area, *action, *scope))
     }
