@@ -579,3 +579,18 @@ async fn the_user_pages_save_none_one_and_two_groups() {
         assert_eq!(groups_of(&t, UserId(id)).await, ticked, "create saves {ticked:?}");
     }
 }
+
+/// The roles page offers only enforced scopes and says why a matrix is refused.
+#[tokio::test]
+async fn the_roles_page_refuses_changing_the_administrator_role_with_a_message() {
+    let t = TestDb::sqlite().await;
+    let mut admin = admin_browser(&t).await;
+    let role = orbita_storage::users::role_by_key(&t.db, "administrator").await.expect("role").id;
+    let refused = admin.post(&format!("/admin/roles/{role}"), &[("audit_log.view", "")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(
+        refused.body.contains("cannot change") || refused.body.contains("не меняются"),
+        "{}",
+        refused.body
+    );
+}
