@@ -50,6 +50,17 @@ impl Access {
         self.permissions.scope(area, action).ok_or(AppError::Forbidden)
     }
 
+    /// Whether the user holds `scope` (or wider) for the action.
+    pub fn holds(&self, area: Area, action: Action, scope: Scope) -> bool {
+        self.permissions.scope(area, action).is_some_and(|held| held.covers(scope))
+    }
+
+    /// `Forbidden` unless the scope is all: for changes that concern the whole organisation
+    /// (groups, roles, settings, new users), where "own" or "group" has no meaning.
+    pub fn require_all(&self, area: Area, action: Action) -> Result<(), AppError> {
+        if self.holds(area, action, Scope::All) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
     pub fn can(&self, area: Area, action: Action) -> bool {
         self.permissions.scope(area, action).is_some()
     }

@@ -4,7 +4,7 @@
 use orbita_domain::access::{Action, Area, Permissions, Scope};
 use orbita_domain::audit::{AuditAction, AuditEvent};
 use orbita_domain::org::Locale;
-use orbita_domain::user::{Group, NewUser, Role, User};
+use orbita_domain::user::{BuiltinRole, Group, NewUser, Role, User};
 use orbita_domain::{FieldError, GroupId, RoleId, UserId, text};
 use orbita_storage::audit::{self, AuditFilter};
 use orbita_storage::{Cursor, Db, Page, access as store, users};
@@ -22,9 +22,62 @@ pub async fn users(db: &Db, access: &Access) -> Result<Vec<User>, AppError> {
     Ok(users::list(db).await?)
 }
 
+/// One user, within the viewer's scope on "users and settings" (own: oneself; group: one's
+/// group mates; all: everyone); anyone else does not exist for them.
 pub async fn user(db: &Db, access: &Access, id: UserId) -> Result<(User, Vec<GroupId>), AppError> {
     access.require(Area::UsersAndSettings, Action::View)?;
+    if !access.covers_owner(Area::UsersAndSettings, Action::View, id) {
+        return Err(AppError::NotFound);
+    }
     Ok((users::get(db, id).await?, users::groups_of(db, id).await?))
+}
+
+/// The one gate of every path that changes a user (edit, role, groups, activation, password):
+/// the user must be within the actor's edit scope, and their role within the actor's own
+/// rights, so that nobody changes (or takes over) someone above themselves.
+pub async fn user_to_change(db: &Db, access: &Access, id: UserId) -> Result<User, AppError> {
+    access.require(Area::UsersAndSettings, Action::Edit)?;
+    if !access.covers_owner(Area::UsersAndSettings, Action::View, id) {
+        return Err(AppError::NotFound);
+    }
+    if !access.covers_owner(Area::UsersAndSettings, Action::Edit, id) {
+        return Err(AppError::Forbidden);
+    }
+    let user = users::get(db, id).await?;
+    if !store::permissions(db, user.role_id).await?.within(&access.permissions) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
+}
+
+/// A role the actor may hand out: its grants are all held by the actor.
+async fn assignable_role(db: &Db, access: &Access, role: RoleId) -> Result<Role, AppError> {
+    let found = users::get_role(db, role)
+        .await
+        .map_err(|_| FieldError::new("role_id", "role-unknown", "Choose a role"))?;
+    if !store::permissions(db, role).await?.within(&access.permissions) {
+        return Err(FieldError::new(
+            "role_id",
+            "role-above-yours",
+            "You cannot give a role with more rights than yours",
+        )
+        .into());
+    }
+    Ok(found)
+}
+
+/// Whether `user` is the only active administrator left.
+async fn last_administrator(db: &Db, user: &User) -> Result<bool, AppError> {
+    let admin = users::role_by_key(db, BuiltinRole::Administrator.as_str()).await?;
+    if user.role_id != admin.id || !user.is_active {
+        return Ok(false);
+    }
+    let others = users::list(db)
+        .await?
+        .into_iter()
+        .filter(|u| u.id != user.id && u.is_active && u.role_id == admin.id)
+        .count();
+    Ok(others == 0)
 }
 
 pub async fn create_user(
@@ -36,10 +89,8 @@ pub async fn create_user(
     password: &str,
     groups: &[GroupId],
 ) -> Result<UserId, AppError> {
-    access.require(Area::UsersAndSettings, Action::Create)?;
-    let role = users::get_role(db, role)
-        .await
-        .map_err(|_| FieldError::new("role_id", "role-unknown", "Choose a role"))?;
+    access.require_all(Area::UsersAndSettings, Action::Create)?;
+    let role = assignable_role(db, access, role).await?;
     crate::users::create_user_in_groups(db, &access.context(), email, name, &role.key, password, groups).await
 }
 
@@ -59,14 +110,35 @@ pub async fn update_user(
     id: UserId,
     edit: &UserEdit<'_>,
 ) -> Result<User, AppError> {
-    access.require(Area::UsersAndSettings, Action::Edit)?;
+    let target = user_to_change(db, access, id).await?;
     let parsed = NewUser::parse(edit.email, edit.name)?;
     if id == access.user_id() && !edit.is_active {
         return Err(FieldError::new("is_active", "deactivate-self", "You cannot deactivate yourself").into());
     }
-    users::get_role(db, edit.role_id)
-        .await
-        .map_err(|_| FieldError::new("role_id", "role-unknown", "Choose a role"))?;
+    if edit.role_id != target.role_id {
+        assignable_role(db, access, edit.role_id).await?;
+    }
+    if (edit.role_id != target.role_id || !edit.is_active) && last_administrator(db, &target).await? {
+        let field = if edit.is_active { "role_id" } else { "is_active" };
+        return Err(
+            FieldError::new(field, "last-administrator", "This is the last active administrator").into()
+        );
+    }
+    // Membership widens what a group scope sees: only who holds edit on all users changes it.
+    let mut current = users::groups_of(db, id).await?;
+    let mut wanted = edit.groups.to_vec();
+    current.sort();
+    current.dedup();
+    wanted.sort();
+    wanted.dedup();
+    if current != wanted && !access.holds(Area::UsersAndSettings, Action::Edit, Scope::All) {
+        return Err(FieldError::new(
+            "groups",
+            "groups-not-yours",
+            "Only an administrator of all users changes groups",
+        )
+        .into());
+    }
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = users::get_in(&mut tx, id).await?;
@@ -157,7 +229,7 @@ pub async fn group_owners(
 }
 
 pub async fn create_group(db: &Db, access: &Access, name: &str) -> Result<GroupId, AppError> {
-    access.require(Area::UsersAndSettings, Action::Create)?;
+    access.require_all(Area::UsersAndSettings, Action::Create)?;
     let name = text::required(name, "name", 200)?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
@@ -186,7 +258,7 @@ pub async fn roles(db: &Db, access: &Access) -> Result<Vec<(Role, Permissions)>,
 
 /// A new role, starting with no grants.
 pub async fn create_role(db: &Db, access: &Access, name: &str) -> Result<RoleId, AppError> {
-    access.require(Area::UsersAndSettings, Action::Create)?;
+    access.require_all(Area::UsersAndSettings, Action::Create)?;
     let name = text::required(name, "name", 100)?;
     let key = format!("custom_{}", hex_suffix());
     let now = orbita_domain::now();
@@ -209,7 +281,20 @@ pub async fn set_role_permissions(
     role: RoleId,
     permissions: &Permissions,
 ) -> Result<(), AppError> {
-    access.require(Area::UsersAndSettings, Action::Edit)?;
+    access.require_all(Area::UsersAndSettings, Action::Edit)?;
+    if users::get_role(db, role).await?.key == BuiltinRole::Administrator.as_str() {
+        return Err(FieldError::new(
+            "role",
+            "administrator-fixed",
+            "The administrator role's rights cannot change",
+        )
+        .into());
+    }
+    if !permissions.within(&access.permissions) {
+        return Err(
+            FieldError::new("role", "grant-above-yours", "You cannot grant a right you do not hold").into()
+        );
+    }
     let before = store::permissions(db, role).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;

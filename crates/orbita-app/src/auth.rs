@@ -244,7 +244,8 @@ pub fn check_new_password(password: &str) -> Result<(), FieldError> {
 
 /// An administrator sets a user's password; all the user's sessions end.
 pub async fn reset_password(db: &Db, admin: &Access, user: UserId, new: &str) -> Result<(), AppError> {
-    admin.require(orbita_domain::access::Area::UsersAndSettings, orbita_domain::access::Action::Edit)?;
+    // Only a user the administrator may change (scope, and nobody above their own role).
+    crate::admin::user_to_change(db, admin, user).await?;
     check_new_password(new)?;
     let hash = passwords::hash(new)?;
     let now = orbita_domain::now();

@@ -74,7 +74,7 @@ pub async fn get(db: &Db, access: &Access) -> Result<OrgSettings, AppError> {
 
 /// Saves the settings; nothing is written (nor audited) when nothing changed.
 pub async fn update(db: &Db, access: &Access, input: &SettingsInput) -> Result<OrgSettings, AppError> {
-    access.require(Area::UsersAndSettings, Action::Edit)?;
+    access.require_all(Area::UsersAndSettings, Action::Edit)?;
     let settings = input.validate()?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;

@@ -1026,3 +1026,190 @@ async fn every_role_area_and_action_follows_the_written_matrix() {
     })
     .await;
 }
+
+/// A custom role with `scope` for viewing and editing "users and settings", given to manager 1.
+async fn user_admin(db: &Db, team: &Team, scope: orbita_domain::access::Scope) -> Access {
+    let role = admin::create_role(db, &team.admin, &format!("Users {scope}")).await.expect("role");
+    let mut grants = orbita_domain::access::Permissions::default();
+    grants.grant(Area::UsersAndSettings, Action::View, Some(scope));
+    grants.grant(Area::UsersAndSettings, Action::Edit, Some(scope));
+    admin::set_role_permissions(db, &team.admin, role, &grants).await.expect("grants");
+    let me = &team.manager1.user;
+    let edit = admin::UserEdit {
+        email: me.email.as_str(),
+        name: &me.name,
+        role_id: role,
+        is_active: true,
+        locale: None,
+        groups: &orbita_storage::users::groups_of(db, me.id).await.expect("groups"),
+    };
+    admin::update_user(db, &team.admin, me.id, &edit).await.expect("role given");
+    Access::load(db, me.id, None).await.expect("access")
+}
+
+/// Finding 2: "users and settings" with an own or group scope reaches only oneself or one's
+/// group mates, never anyone above one's role, and never groups, roles, settings or new users.
+#[tokio::test]
+async fn custom_roles_with_own_and_group_scopes_on_every_admin_action() {
+    use orbita_domain::access::Scope;
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        for scope in [Scope::Own, Scope::Group] {
+            let actor = user_admin(&t.db, &team, scope).await;
+            let me = actor.user_id();
+            let head = team.head.user_id();
+            let label = format!("{} {scope}", t.name);
+            assert!(admin::user(&t.db, &actor, me).await.is_ok(), "{label} sees self");
+            let m2 = admin::user(&t.db, &actor, team.manager2.user_id()).await;
+            assert_eq!(outcome(m2), Err("not found"), "{label} another team");
+            let admin_seen = admin::user(&t.db, &actor, team.admin.user_id()).await;
+            assert_eq!(outcome(admin_seen), Err("not found"), "{label} the administrator");
+            // The head of sales is in manager 1's group: seen with group scope, never changed
+            // (a role above the actor's), and the password is not reset.
+            let head_seen = admin::user(&t.db, &actor, head).await;
+            assert_eq!(outcome(head_seen).is_ok(), scope == Scope::Group, "{label} head seen");
+            let reset = orbita_app::auth::reset_password(&t.db, &actor, head, "another long password").await;
+            let expected = if scope == Scope::Group { Err("forbidden") } else { Err("not found") };
+            assert_eq!(outcome(reset), expected, "{label} reset the head's password");
+            // Making oneself administrator is refused at the role field.
+            let admin_role =
+                orbita_storage::users::role_by_key(&t.db, "administrator").await.expect("role").id;
+            let edit = admin::UserEdit {
+                email: actor.user.email.as_str(),
+                name: &actor.user.name,
+                role_id: admin_role,
+                is_active: true,
+                locale: None,
+                groups: &orbita_storage::users::groups_of(&t.db, me).await.expect("groups"),
+            };
+            let promoted = admin::update_user(&t.db, &actor, me, &edit).await;
+            assert!(
+                matches!(promoted, Err(AppError::Invalid(ref e)) if e.0[0].code == "role-above-yours"),
+                "{label} {promoted:?}"
+            );
+            // Joining another group (which widens a group scope) is refused.
+            let groups = admin::groups(&t.db, &team.admin).await.expect("groups");
+            let all: Vec<_> = groups.iter().map(|(g, _)| g.id).collect();
+            let joined = admin::update_user(
+                &t.db,
+                &actor,
+                me,
+                &admin::UserEdit { role_id: actor.user.role_id, groups: &all, ..edit },
+            )
+            .await;
+            assert!(
+                matches!(joined, Err(AppError::Invalid(ref e)) if e.0[0].code == "groups-not-yours"),
+                "{label} {joined:?}"
+            );
+            // Organisation-wide changes need the scope "all".
+            assert_eq!(
+                outcome(admin::create_group(&t.db, &actor, &format!("G {scope}")).await),
+                Err("forbidden")
+            );
+            assert_eq!(outcome(admin::create_role(&t.db, &actor, "R").await), Err("forbidden"));
+            let grants = orbita_domain::access::Permissions::default();
+            let set = admin::set_role_permissions(&t.db, &actor, actor.user.role_id, &grants).await;
+            assert_eq!(outcome(set), Err("forbidden"), "{label} roles");
+            let manager_role = orbita_storage::users::role_by_key(&t.db, "manager").await.expect("role").id;
+            let created = admin::create_user(
+                &t.db,
+                &actor,
+                "new@x.ru",
+                "New",
+                manager_role,
+                "a good long password",
+                &[],
+            )
+            .await;
+            assert_eq!(outcome(created), Err("forbidden"), "{label} create user");
+            let settings = orbita_app::settings::SettingsInput {
+                name: "X".into(),
+                currency: "RUB".into(),
+                time_zone: "Europe/Moscow".into(),
+                locale: "ru".into(),
+            };
+            assert_eq!(
+                outcome(orbita_app::settings::update(&t.db, &actor, &settings).await),
+                Err("forbidden")
+            );
+            // Their own password they may reset.
+            assert!(
+                orbita_app::auth::reset_password(&t.db, &actor, me, "my own long password").await.is_ok(),
+                "{label}"
+            );
+        }
+        t
+    })
+    .await;
+}
+
+/// The last active administrator is neither demoted nor deactivated; the administrator role's
+/// rights are fixed; nobody grants a right they do not hold.
+#[tokio::test]
+async fn the_last_administrator_stays_and_nobody_grants_more_than_they_hold() {
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        let second = person(&t.db, "admin2@x.ru", "administrator").await;
+        let second = Access::load(&t.db, second, None).await.expect("access");
+        let manager_role = orbita_storage::users::role_by_key(&t.db, "manager").await.expect("role").id;
+        let me = &team.admin.user;
+        let demote = |role_id, is_active| admin::UserEdit {
+            email: me.email.as_str(),
+            name: &me.name,
+            role_id,
+            is_active,
+            locale: None,
+            groups: &[],
+        };
+        // With two administrators, one may deactivate the other…
+        admin::update_user(&t.db, &second, me.id, &demote(me.role_id, false)).await.expect("deactivated");
+        // …but the one left is neither demoted nor deactivated (by themselves or anyone).
+        let edit = admin::UserEdit {
+            email: second.user.email.as_str(),
+            name: &second.user.name,
+            role_id: manager_role,
+            is_active: true,
+            locale: None,
+            groups: &[],
+        };
+        let demoted = admin::update_user(&t.db, &second, second.user_id(), &edit).await;
+        assert!(
+            matches!(demoted, Err(AppError::Invalid(ref e)) if e.0[0].code == "last-administrator"),
+            "{demoted:?}"
+        );
+        // The administrator role's grants are fixed.
+        let admin_role = second.user.role_id;
+        let fixed = admin::set_role_permissions(&t.db, &second, admin_role, &Default::default()).await;
+        assert!(
+            matches!(fixed, Err(AppError::Invalid(ref e)) if e.0[0].code == "administrator-fixed"),
+            "{fixed:?}"
+        );
+        // A head of sales given edit on all roles cannot grant the audit log they do not hold.
+        let role = admin::create_role(&t.db, &second, "Roles").await.expect("role");
+        let mut grants = orbita_domain::access::Permissions::default();
+        grants.grant(Area::UsersAndSettings, Action::Edit, Some(orbita_domain::access::Scope::All));
+        grants.grant(Area::UsersAndSettings, Action::View, Some(orbita_domain::access::Scope::All));
+        admin::set_role_permissions(&t.db, &second, role, &grants).await.expect("grants");
+        let roles_admin = person(&t.db, "roles@x.ru", "manager").await;
+        orbita_storage::users::get(&t.db, roles_admin).await.expect("user");
+        let edit = admin::UserEdit {
+            email: "roles@x.ru",
+            name: "roles@x.ru",
+            role_id: role,
+            is_active: true,
+            locale: None,
+            groups: &[],
+        };
+        admin::update_user(&t.db, &second, roles_admin, &edit).await.expect("role given");
+        let roles_admin = Access::load(&t.db, roles_admin, None).await.expect("access");
+        let mut more = grants.clone();
+        more.grant(Area::AuditLog, Action::View, Some(orbita_domain::access::Scope::All));
+        let granted = admin::set_role_permissions(&t.db, &roles_admin, role, &more).await;
+        assert!(
+            matches!(granted, Err(AppError::Invalid(ref e)) if e.0[0].code == "grant-above-yours"),
+            "{granted:?}"
+        );
+        t
+    })
+    .await;
+}

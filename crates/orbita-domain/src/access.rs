@@ -35,6 +35,17 @@ impl Scope {
     }
 }
 
+/// The scopes the roles page offers for a cell: only those the services enforce. On "users
+/// and settings", viewing and editing users follow the scope (own: oneself, group: one's group
+/// mates); creating and the organisation-wide changes need all, so all is all that is offered.
+pub fn offered_scopes(area: Area, action: Action) -> &'static [Scope] {
+    match (area, action) {
+        (Area::UsersAndSettings, Action::View | Action::Edit) => Scope::ALL,
+        (Area::UsersAndSettings, _) => &[Scope::All],
+        _ => Scope::ALL,
+    }
+}
+
 /// The areas whose records have an owner; the others (reports, administration, the audit log)
 /// are about the organisation as a whole, where a scope says whose figures one may see.
 pub const RECORD_AREAS: &[Area] =
@@ -56,6 +67,13 @@ impl Permissions {
             Some(scope) => self.grants.insert((area, action), scope),
             None => self.grants.remove(&(area, action)),
         };
+    }
+
+    /// Whether every grant here is held by `holder` at the same scope or wider: what an
+    /// administrator may hand out (a role, its grants) never exceeds what they hold.
+    pub fn within(&self, holder: &Permissions) -> bool {
+        self.grants()
+            .all(|(area, action, scope)| holder.scope(area, action).is_some_and(|held| held.covers(scope)))
     }
 
     pub fn grants(&self) -> impl Iterator<Item = (Area, Action, Scope)> + '_ {

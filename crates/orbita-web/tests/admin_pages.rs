@@ -518,3 +518,79 @@ fn every_audit_entity_has_its_label_in_both_languages() {
         }
     }
 }
+
+/// Two groups to tick, by id.
+async fn two_groups(t: &TestDb) -> [String; 2] {
+    let mut tx = t.db.begin().await.expect("begin");
+    let north =
+        orbita_storage::users::insert_group(&mut tx, "North", orbita_domain::now()).await.expect("group");
+    let south =
+        orbita_storage::users::insert_group(&mut tx, "South", orbita_domain::now()).await.expect("group");
+    tx.commit().await.expect("commit");
+    [north.to_string(), south.to_string()]
+}
+
+async fn groups_of(t: &TestDb, user: UserId) -> Vec<String> {
+    let mut ids = orbita_storage::users::groups_of(&t.db, user).await.expect("groups");
+    ids.sort();
+    ids.iter().map(|g| g.to_string()).collect()
+}
+
+/// The group boxes repeat the name `group`: the edit page saves none, one and two of them, and
+/// the add-user form keeps the ticked ones (it used to answer 422 or drop them).
+#[tokio::test]
+async fn the_user_pages_save_none_one_and_two_groups() {
+    let t = TestDb::sqlite().await;
+    let mut admin = admin_browser(&t).await;
+    let groups = two_groups(&t).await;
+    let role = orbita_storage::users::role_by_key(&t.db, "manager").await.expect("role").id.to_string();
+    let gleb = with_user(&t.db, "gleb@x.ru", "manager").await;
+    let path = format!("/admin/users/{gleb}");
+    for ticked in [&groups[..0], &groups[..1], &groups[..]] {
+        let mut fields =
+            vec![("name", "Глеб"), ("email", "gleb@x.ru"), ("role_id", role.as_str()), ("active", "on")];
+        fields.extend(ticked.iter().map(|g| ("group", g.as_str())));
+        let saved = admin.post(&path, &fields).await;
+        assert_eq!(saved.status, StatusCode::OK, "{ticked:?}: {}", saved.body);
+        assert_eq!(groups_of(&t, gleb).await, ticked, "edit saves {ticked:?}");
+    }
+    // Deactivating a user keeps their groups.
+    let fields = [
+        ("name", "Глеб"),
+        ("email", "gleb@x.ru"),
+        ("role_id", &role),
+        ("group", &groups[0]),
+        ("group", &groups[1]),
+    ];
+    assert_eq!(admin.post(&path, &fields).await.status, StatusCode::OK);
+    assert_eq!(groups_of(&t, gleb).await, groups);
+    for (n, ticked) in [&groups[..0], &groups[..1], &groups[..]].into_iter().enumerate() {
+        let email = format!("new{n}@x.ru");
+        let mut fields = vec![
+            ("name", "Новый"),
+            ("email", email.as_str()),
+            ("role_id", role.as_str()),
+            ("password", PASSWORD),
+        ];
+        fields.extend(ticked.iter().map(|g| ("group", g.as_str())));
+        let created = admin.post("/admin/users", &fields).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{ticked:?}: {}", created.body);
+        let id = created.location().rsplit('/').next().and_then(|id| id.parse().ok()).expect("user id");
+        assert_eq!(groups_of(&t, UserId(id)).await, ticked, "create saves {ticked:?}");
+    }
+}
+
+/// The roles page offers only enforced scopes and says why a matrix is refused.
+#[tokio::test]
+async fn the_roles_page_refuses_changing_the_administrator_role_with_a_message() {
+    let t = TestDb::sqlite().await;
+    let mut admin = admin_browser(&t).await;
+    let role = orbita_storage::users::role_by_key(&t.db, "administrator").await.expect("role").id;
+    let refused = admin.post(&format!("/admin/roles/{role}"), &[("audit_log.view", "")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(
+        refused.body.contains("cannot change") || refused.body.contains("не меняются"),
+        "{}",
+        refused.body
+    );
+}

@@ -477,3 +477,29 @@ async fn a_task_is_linked_to_a_deal_and_a_contact_found_by_name() {
     assert!(row.contains("Остекление веранды") && row.contains("Верандов Пётр"), "{row}");
     s.stop().await;
 }
+
+/// Finding 7: an administrator ticks two groups on a user's page and saves; the page comes back
+/// saved (not 422) with both boxes ticked.
+#[tokio::test]
+async fn an_administrator_saves_a_user_with_two_groups() {
+    if !enabled() {
+        return;
+    }
+    let s = Scenario::start(1366, 900).await;
+    s.sign_in("admin@demo.orbita.local").await;
+    s.open("/admin/users").await;
+    s.click("table.table tbody tr:nth-child(2) a").await;
+    s.wait_for_url_with("/admin/users/").await;
+    let boxes = "input[type=checkbox][name=group]";
+    let tick = format!(
+        "const b = document.querySelectorAll('{boxes}'); b.forEach((x, i) => x.checked = i < 2); return b.length;"
+    );
+    let count = s.browser.execute(&tick, vec![]).await.expect("script");
+    assert!(count.as_u64().unwrap_or(0) >= 2, "the demo has two groups: {count:?}");
+    s.click(".form-actions button[type=submit]").await;
+    s.wait_for_text(".alert", "").await;
+    let ticked = format!("return document.querySelectorAll('{boxes}:checked').length;");
+    let ticked = s.browser.execute(&ticked, vec![]).await.expect("script");
+    assert_eq!(ticked.as_u64(), Some(2), "{}", s.page_text().await);
+    s.stop().await;
+}

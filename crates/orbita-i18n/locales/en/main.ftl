@@ -251,6 +251,11 @@ error-stage-unknown = Choose a stage of the deal's pipeline
 error-password-wrong = The current password is not right
 error-password-common = This password is too common: choose another
 error-deactivate-self = You cannot deactivate yourself
+error-role-above-yours = You cannot give a role with more rights than yours
+error-last-administrator = This is the last active administrator: appoint another one first
+error-groups-not-yours = Only an administrator of all users changes groups
+error-administrator-fixed = The administrator role's rights cannot change
+error-grant-above-yours = You cannot grant a right you do not hold
 error-group-taken = A group with this name already exists
 error-view-taken = You already have a view with this name
 

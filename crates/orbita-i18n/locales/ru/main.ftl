@@ -274,6 +274,11 @@ error-stage-unknown = Выберите этап из воронки этой с�
 error-password-wrong = Текущий пароль указан неверно
 error-password-common = Этот пароль слишком распространён: придумайте другой
 error-deactivate-self = Нельзя отключить самого себя
+error-role-above-yours = Нельзя дать роль с бо́льшими правами, чем у вас
+error-last-administrator = Это последний активный администратор: сначала назначьте другого
+error-groups-not-yours = Группы меняет только администратор всех пользователей
+error-administrator-fixed = Права роли администратора не меняются
+error-grant-above-yours = Нельзя выдать право, которого нет у вас
 error-group-taken = Группа с таким названием уже есть
 error-view-taken = У вас уже есть представление с таким названием
 

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use orbita_app::{AppError, admin};
-use orbita_domain::access::{Action, Area, Permissions, Scope};
+use orbita_domain::access::{Action, Area, Permissions, Scope, offered_scopes};
 use orbita_domain::org::Locale;
 use orbita_domain::{RoleId, ValidationErrors};
 use serde::Deserialize;
@@ -59,7 +59,7 @@ fn matrix(layout: &Layout, id: RoleId, name: String, builtin: bool, permissions:
                 .map(|action| {
                     let current = permissions.scope(*area, *action);
                     let options = std::iter::once(SelectOption::new("", "—", current.is_none()))
-                        .chain(Scope::ALL.iter().map(|scope| {
+                        .chain(offered_scopes(*area, *action).iter().map(|scope| {
                             SelectOption::new(
                                 scope.as_str(),
                                 layout.t(&format!("scope-{scope}")),
@@ -142,8 +142,24 @@ async fn save(
             permissions.grant(area, action, Scope::parse(value));
         }
     }
-    admin::set_role_permissions(&state.db, &user.session.access, RoleId(id), &permissions).await?;
-    let mut page = roles_page(&state, &user, String::new(), ValidationErrors::default()).await?;
-    page.layout.flashes.push(Flash { kind: FlashKind::Success, message: page.layout.t("admin-saved") });
-    Ok(page.into_response())
+    match admin::set_role_permissions(&state.db, &user.session.access, RoleId(id), &permissions).await {
+        Ok(()) => {
+            let mut page = roles_page(&state, &user, String::new(), ValidationErrors::default()).await?;
+            page.layout
+                .flashes
+                .push(Flash { kind: FlashKind::Success, message: page.layout.t("admin-saved") });
+            Ok(page.into_response())
+        }
+        // A refused matrix (a right the user does not hold, the administrator role) is said
+        // on the page, above the matrices, not as a bare error page.
+        Err(AppError::Invalid(errors)) => {
+            let mut page = roles_page(&state, &user, String::new(), ValidationErrors::default()).await?;
+            for error in &errors.0 {
+                let message = page.layout.t(&format!("error-{}", error.code));
+                page.layout.flashes.push(Flash { kind: FlashKind::Error, message });
+            }
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
 }

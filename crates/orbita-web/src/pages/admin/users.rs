@@ -43,21 +43,42 @@ struct UsersPage {
     tabs: [Tab; 6],
     rows: Vec<UserRow>,
     roles: Vec<SelectOption>,
+    groups: Vec<(Group, bool)>,
     form: NewUserForm,
     errors: ValidationErrors,
     error_items: Vec<ErrorItem>,
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Default, Clone)]
 struct NewUserForm {
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     role_id: String,
-    #[serde(default)]
     password: String,
+    /// Group ids, as `group=1&group=2`.
+    groups: Vec<String>,
+}
+
+impl NewUserForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut form = Self::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "email" => form.email = value,
+                "name" => form.name = value,
+                "role_id" => form.role_id = value,
+                "password" => form.password = value,
+                "group" => form.groups.push(value),
+                _ => {}
+            }
+        }
+        form
+    }
+}
+
+/// The ticked group boxes as ids; a value that is not a number is no group.
+fn group_ids(raw: &[String]) -> Vec<GroupId> {
+    raw.iter().filter_map(|g| g.trim().parse().ok().map(GroupId)).collect()
 }
 
 fn role_name(layout: &Layout, role: &Role) -> String {
@@ -98,6 +119,13 @@ async fn users_page(
             SelectOption::new(r.id.to_string(), role_name(&layout, r), form.role_id == r.id.to_string())
         })
         .collect();
+    let group_options = groups
+        .into_iter()
+        .map(|(g, _)| {
+            let checked = form.groups.contains(&g.id.to_string());
+            (g, checked)
+        })
+        .collect();
     let error_items = layout.error_items(&errors);
     Ok(UsersPage {
         layout,
@@ -105,6 +133,7 @@ async fn users_page(
         tabs: Tab::ALL,
         rows,
         roles: role_options,
+        groups: group_options,
         form,
         errors,
         error_items,
@@ -118,8 +147,9 @@ async fn list(State(state): State<AppState>, user: SignedIn) -> Result<UsersPage
 async fn create(
     State(state): State<AppState>,
     user: SignedIn,
-    Form(form): Form<NewUserForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let form = NewUserForm::from_pairs(pairs);
     let role = form.role_id.parse().map(RoleId).unwrap_or(RoleId(0));
     match admin::create_user(
         &state.db,
@@ -128,7 +158,7 @@ async fn create(
         &form.name,
         role,
         &form.password,
-        &[],
+        &group_ids(&form.groups),
     )
     .await
     {
@@ -157,21 +187,36 @@ struct UserEditPage {
     error_items: Vec<ErrorItem>,
 }
 
-#[derive(Deserialize, Default, Clone)]
+/// The edit form. Read from name/value pairs, not a derived `Deserialize`: the group boxes
+/// repeat the name `group`, which `serde_urlencoded` refuses for a `Vec` field.
+#[derive(Default, Clone)]
 struct EditForm {
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     role_id: String,
-    #[serde(default)]
     locale: String,
     /// Present (any value) when the "active" box is ticked.
     active: Option<String>,
     /// Group ids, as `group=1&group=2`.
-    #[serde(default, rename = "group")]
     groups: Vec<String>,
+}
+
+impl EditForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut form = Self::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "email" => form.email = value,
+                "name" => form.name = value,
+                "role_id" => form.role_id = value,
+                "locale" => form.locale = value,
+                "active" => form.active = Some(value),
+                "group" => form.groups.push(value),
+                _ => {}
+            }
+        }
+        form
+    }
 }
 
 async fn edit_page(
@@ -239,9 +284,10 @@ async fn update(
     State(state): State<AppState>,
     user: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<EditForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let groups: Vec<GroupId> = form.groups.iter().filter_map(|g| g.parse().ok().map(GroupId)).collect();
+    let form = EditForm::from_pairs(pairs);
+    let groups = group_ids(&form.groups);
     let edit = UserEdit {
         email: &form.email,
         name: &form.name,
