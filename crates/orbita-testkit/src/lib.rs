@@ -44,7 +44,8 @@ impl TestDb {
             .await
             .expect("schema");
         admin.close().await;
-        let options = ConnectOptions { max_connections: 4, schema: Some(schema.clone()), ..ConnectOptions::default() };
+        let options =
+            ConnectOptions { max_connections: 4, schema: Some(schema.clone()), ..ConnectOptions::default() };
         let db = Db::connect(&url.parse().expect("url"), &options).await.expect("postgres connects");
         db.migrate().await.expect("postgres migrates");
         TestDb { db, name: "postgres", _dir: None, schema: Some((url.to_owned(), schema)) }
