@@ -165,21 +165,6 @@ pub async fn delete(db: &Db, access: &Access, id: ContactId) -> Result<(), AppEr
     Ok(())
 }
 
-/// Hands contacts to another owner (one or many at once), as `companies::transfer` does.
-pub async fn transfer(
-    db: &Db,
-    access: &Access,
-    ids: &[ContactId],
-    new_owner: UserId,
-) -> Result<(), AppError> {
-    crate::ownership::require_active(db, new_owner).await?;
-    let now = orbita_domain::now();
-    let mut tx = db.begin().await?;
-    transfer_in(&mut tx, access, ids, new_owner, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// The transfer inside a caller's transaction; returns how many contacts changed hands.
 pub(crate) async fn transfer_in(
     tx: &mut Tx,

@@ -152,21 +152,6 @@ pub async fn delete(db: &Db, access: &Access, id: TaskId) -> Result<(), AppError
     Ok(())
 }
 
-/// Gives tasks to another assignee (one or many at once): a task's "owner" is its assignee.
-pub async fn transfer(
-    db: &Db,
-    access: &Access,
-    ids: &[TaskId],
-    new_assignee: UserId,
-) -> Result<(), AppError> {
-    crate::ownership::require_active(db, new_assignee).await?;
-    let now = orbita_domain::now();
-    let mut tx = db.begin().await?;
-    transfer_in(&mut tx, access, ids, new_assignee, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// The transfer inside a caller's transaction; returns how many tasks changed hands.
 pub(crate) async fn transfer_in(
     tx: &mut Tx,
