@@ -354,7 +354,8 @@ async fn update(
     Ok(with_etag(StatusCode::OK, company.version, Company::from(company)))
 }
 
-/// One read-merge-write of a PATCH.
+/// One read-merge-write of a PATCH: the fields and the owner in one service call, so that a
+/// refusal of either saves neither.
 async fn apply_patch(
     db: &Db,
     access: &Access,
@@ -369,15 +370,11 @@ async fn apply_patch(
     let mut checks = Checks::new(db, access);
     checks.reference("owner_id", Ref::User, after.owner_id, before.owner_id).await;
     checks.finish()?;
-    let mut company = current;
-    if after.fields_differ(&before) {
-        company = companies::update(db, access, id, &after.input(), Some(company.version)).await?;
-    }
-    if let Some(owner) = after.owner_id.filter(|o| Some(*o) != before.owner_id) {
-        companies::transfer(db, access, &[id], UserId(owner)).await?;
-        company = companies::get(db, access, id).await?;
-    }
-    Ok(company)
+    let change = companies::CompanyChange {
+        fields: after.fields_differ(&before).then(|| after.input()),
+        owner: after.owner_id.filter(|o| Some(*o) != before.owner_id).map(UserId),
+    };
+    Ok(companies::change(db, access, id, &change, Some(current.version)).await?)
 }
 
 /// Delete a company. Its contacts and deals stay, unlinked; its tasks and activities are deleted.

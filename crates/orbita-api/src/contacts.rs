@@ -313,8 +313,8 @@ async fn update(
     Ok(with_etag(StatusCode::OK, contact.version, Contact::from(contact)))
 }
 
-/// One read-merge-write of a PATCH: the fields, then the owner (a transfer, with its own
-/// rights check and `owner_change` audit event, as on the contact's card).
+/// One read-merge-write of a PATCH: the fields and the owner (audited as an `owner_change`, as
+/// on the contact's card) in one service call, so that a refusal of either saves neither.
 async fn apply_patch(
     db: &Db,
     access: &Access,
@@ -333,15 +333,11 @@ async fn apply_patch(
     checks.reference("owner_id", Ref::User, after.owner_id, before.owner_id).await;
     checks.reference("company_id", Ref::Company, after.company_id, before.company_id).await;
     checks.finish()?;
-    let mut contact = current;
-    if after.fields_differ(&before) {
-        contact = contacts::update(db, access, id, &after.input(), Some(contact.version)).await?;
-    }
-    if let Some(owner) = after.owner_id.filter(|o| Some(*o) != before.owner_id) {
-        contacts::transfer(db, access, &[id], UserId(owner)).await?;
-        contact = contacts::get(db, access, id).await?;
-    }
-    Ok(contact)
+    let change = contacts::ContactChange {
+        fields: after.fields_differ(&before).then(|| after.input()),
+        owner: after.owner_id.filter(|o| Some(*o) != before.owner_id).map(UserId),
+    };
+    Ok(contacts::change(db, access, id, &change, Some(current.version)).await?)
 }
 
 /// Delete a contact. Its deals stay, unlinked; its tasks and activities are deleted.

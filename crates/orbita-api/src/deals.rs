@@ -399,8 +399,8 @@ async fn update(
     Ok(with_etag(StatusCode::OK, deal.version, Deal::from(deal)))
 }
 
-/// One read-merge-write of a PATCH: fields, then owner, then stage, each over the version
-/// the step before left.
+/// One read-merge-write of a PATCH: fields, owner and stage in one service call, so that a
+/// refusal of any (a lost stage without a reason, an owner beyond one's rights) saves none.
 async fn apply_patch(
     db: &Db,
     access: &Access,
@@ -413,20 +413,18 @@ async fn apply_patch(
     let before = DealWrite::from(&current);
     let after = patch::apply(&before, changes)?;
     after.check(db, access, Some(&before)).await?;
-    let mut deal = current;
-    if after.fields() != before.fields() {
-        deal = deals::update(db, access, id, &after.input(), Some(deal.version)).await?;
-    }
-    if let Some(owner) = after.owner_id.filter(|o| Some(*o) != before.owner_id) {
-        deals::transfer(db, access, &[id], UserId(owner)).await?;
-        deal = deals::get(db, access, id).await?;
-    }
-    let stage = after.stage_id.map_or(deal.stage_id, StageId);
-    if stage != deal.stage_id || (after.lost_reason.is_some() && after.lost_reason != before.lost_reason) {
-        let reason = after.lost_reason.as_deref().unwrap_or_default();
-        deal = deals::move_stage(db, access, id, stage, reason, Some(deal.version)).await?;
-    }
-    Ok(deal)
+    let stage = after.stage_id.map_or(current.stage_id, StageId);
+    let moves =
+        stage != current.stage_id || (after.lost_reason.is_some() && after.lost_reason != before.lost_reason);
+    let change = deals::DealChange {
+        fields: (after.fields() != before.fields()).then(|| after.input()),
+        owner: after.owner_id.filter(|o| Some(*o) != before.owner_id).map(UserId),
+        stage: moves.then(|| deals::StageTarget {
+            stage,
+            lost_reason: after.lost_reason.clone().unwrap_or_default(),
+        }),
+    };
+    Ok(deals::change(db, access, id, &change, Some(current.version)).await?)
 }
 
 /// Delete a deal with its tasks and activities.

@@ -330,7 +330,7 @@ async fn update(
     Ok(with_etag(StatusCode::OK, task.version, Task::from(task)))
 }
 
-/// One read-merge-write of a PATCH: fields, then done.
+/// One read-merge-write of a PATCH: fields and done in one service call.
 async fn apply_patch(
     db: &Db,
     access: &Access,
@@ -343,14 +343,11 @@ async fn apply_patch(
     let before = TaskWrite::from(&current);
     let after = patch::apply(&before, changes)?;
     let input = after.input(db, access, Some(&before)).await?;
-    let mut task = current;
-    if after.fields_differ(&before) {
-        task = tasks::update(db, access, id, &input, Some(task.version)).await?;
-    }
-    if let Some(done) = after.done.filter(|d| *d != task.done_at.is_some()) {
-        task = tasks::set_done(db, access, id, done).await?;
-    }
-    Ok(task)
+    let change = tasks::TaskChange {
+        fields: after.fields_differ(&before).then_some(input),
+        done: after.done.filter(|d| *d != current.done_at.is_some()),
+    };
+    Ok(tasks::change(db, access, id, &change, Some(current.version)).await?)
 }
 
 /// Delete a task.

@@ -263,7 +263,8 @@ async fn contacts_link_to_companies_the_caller_sees() {
         );
         // A manager may hand their contact to nobody else, and nobody to someone who is not there.
         let path = format!("/api/v1/contacts/{id}");
-        m1.patch(&path, json!({"owner_id": org.manager2.0})).await.expect(StatusCode::FORBIDDEN);
+        let theirs = m1.patch(&path, json!({"owner_id": org.manager2.0})).await;
+        assert_eq!(theirs.expect(StatusCode::UNPROCESSABLE_ENTITY).error_codes(), ["owner-out-of-scope"]);
         let nobody = m1.patch(&path, json!({"owner_id": 999_999})).await;
         assert_eq!(nobody.expect(StatusCode::UNPROCESSABLE_ENTITY).error_fields(), ["owner_id"]);
         m1.patch(&format!("/api/v1/contacts/{id}"), json!({"last_name": null}))

@@ -1,8 +1,8 @@
 //! Writing audit events for record changes: one helper so every use case records the same
 //! shape (entity, id, action, field-level before/after) in its own transaction.
 
-use orbita_domain::Timestamp;
 use orbita_domain::audit::{self, AuditAction, FieldChange, NewAuditEvent};
+use orbita_domain::{Timestamp, UserId};
 use orbita_storage::Tx;
 
 use crate::{AppError, RequestContext};
@@ -42,6 +42,23 @@ pub fn deleted(view: &AuditView) -> Vec<FieldChange> {
         .filter(|(_, v)| v.is_some())
         .map(|(field, v)| FieldChange { field: (*field).to_owned(), before: v.clone(), after: None })
         .collect()
+}
+
+/// A record handed to another owner (a task: another assignee), as its own `owner_change`
+/// event, whether it came alone or with an edit.
+#[expect(clippy::too_many_arguments, reason = "the event's parts, each named by its caller")]
+pub async fn owner_changed(
+    tx: &mut Tx,
+    ctx: &RequestContext,
+    entity: &'static str,
+    entity_id: i64,
+    field: &str,
+    before: UserId,
+    after: UserId,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let changes = one(field, Some(before.to_string()), Some(after.to_string()));
+    record(tx, ctx, entity, entity_id, AuditAction::OwnerChange, changes, now).await
 }
 
 pub fn one(field: &str, before: Option<String>, after: Option<String>) -> Vec<FieldChange> {

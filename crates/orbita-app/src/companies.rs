@@ -1,4 +1,4 @@
-//! Company use cases: list, card, create, edit, delete, transfer, each checked against the
+//! Company use cases: list, card, create, change (edit and owner), delete, transfer, each checked against the
 //! user's rights and audited with field-level changes in the same transaction.
 
 use std::collections::HashMap;
@@ -123,7 +123,15 @@ pub async fn create_as(
     Ok(companies::get(db, id).await?)
 }
 
-/// Saves an edit; with `expected_version`, refuses (`Stale`) if someone saved in between.
+/// One edit of a company, as a form or a PATCH sends it: new field values and a new owner,
+/// either or both.
+#[derive(Debug, Clone, Default)]
+pub struct CompanyChange {
+    pub fields: Option<CompanyInput>,
+    pub owner: Option<UserId>,
+}
+
+/// Saves a field edit alone (the form without an owner picker, the command line's tests).
 pub async fn update(
     db: &Db,
     access: &Access,
@@ -131,17 +139,42 @@ pub async fn update(
     input: &CompanyInput,
     expected_version: Option<i64>,
 ) -> Result<Company, AppError> {
-    let fields = input.validate()?;
+    let change = CompanyChange { fields: Some(input.clone()), owner: None };
+    self::change(db, access, id, &change, expected_version).await
+}
+
+/// Saves an edit and a new owner in one transaction, after every check has passed: a refused
+/// owner leaves the fields unsaved too. With `expected_version`, refuses (`Stale`) if someone
+/// saved in between.
+pub async fn change(
+    db: &Db,
+    access: &Access,
+    id: CompanyId,
+    change: &CompanyChange,
+    expected_version: Option<i64>,
+) -> Result<Company, AppError> {
+    let fields = change.fields.as_ref().map(CompanyInput::validate).transpose()?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = companies::get_in(&mut tx, id).await?;
     access.check_company(db, Action::Edit, before.owner_id, id).await?;
-    companies::update(&mut tx, id, &fields, expected_version, now)
-        .await
-        .map_err(|e| conflict_on(e, "companies_inn_kpp", duplicate_inn()))?;
-    let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(&fields));
-    if !changes.is_empty() {
-        audit_trail::record(&mut tx, &access.context(), "company", id.0, AuditAction::Update, changes, now)
+    crate::ownership::check_version(expected_version, before.version)?;
+    let owner =
+        crate::ownership::new_owner(db, access, Area::Companies, "owner_id", before.owner_id, change.owner)
+            .await?;
+    let ctx = access.context();
+    if let Some(fields) = &fields {
+        companies::update(&mut tx, id, fields, expected_version, now)
+            .await
+            .map_err(|e| conflict_on(e, "companies_inn_kpp", duplicate_inn()))?;
+        let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
+        if !changes.is_empty() {
+            audit_trail::record(&mut tx, &ctx, "company", id.0, AuditAction::Update, changes, now).await?;
+        }
+    }
+    if let Some(owner) = owner {
+        companies::set_owner(&mut tx, id, owner, now).await?;
+        audit_trail::owner_changed(&mut tx, &ctx, "company", id.0, "owner_id", before.owner_id, owner, now)
             .await?;
     }
     tx.commit().await?;
@@ -197,9 +230,8 @@ pub(crate) async fn transfer_in(
             continue;
         }
         companies::set_owner(tx, *id, new_owner, now).await?;
-        let changes =
-            audit_trail::one("owner_id", Some(before.owner_id.to_string()), Some(new_owner.to_string()));
-        audit_trail::record(tx, &access.context(), "company", id.0, AuditAction::OwnerChange, changes, now)
+        let ctx = access.context();
+        audit_trail::owner_changed(tx, &ctx, "company", id.0, "owner_id", before.owner_id, new_owner, now)
             .await?;
         moved += 1;
     }

@@ -94,6 +94,15 @@ pub async fn create(
     Ok(contacts::get(db, id).await?)
 }
 
+/// One edit of a contact, as a form or a PATCH sends it: new field values and a new owner,
+/// either or both.
+#[derive(Debug, Clone, Default)]
+pub struct ContactChange {
+    pub fields: Option<ContactInput>,
+    pub owner: Option<UserId>,
+}
+
+/// Saves a field edit alone (the contact form: its owner changes on the card).
 pub async fn update(
     db: &Db,
     access: &Access,
@@ -101,16 +110,42 @@ pub async fn update(
     input: &ContactInput,
     expected_version: Option<i64>,
 ) -> Result<Contact, AppError> {
-    let fields = input.validate()?;
-    crate::links::check(db, access, fields.company_id, None, None).await?;
+    let change = ContactChange { fields: Some(input.clone()), owner: None };
+    self::change(db, access, id, &change, expected_version).await
+}
+
+/// Saves an edit and a new owner in one transaction, after every check has passed, as
+/// `companies::change` does.
+pub async fn change(
+    db: &Db,
+    access: &Access,
+    id: ContactId,
+    change: &ContactChange,
+    expected_version: Option<i64>,
+) -> Result<Contact, AppError> {
+    let fields = change.fields.as_ref().map(ContactInput::validate).transpose()?;
+    if let Some(fields) = &fields {
+        crate::links::check(db, access, fields.company_id, None, None).await?;
+    }
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = contacts::get_in(&mut tx, id).await?;
     access.check_record(Area::Contacts, Action::Edit, before.owner_id)?;
-    contacts::update(&mut tx, id, &fields, expected_version, now).await?;
-    let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(&fields));
-    if !changes.is_empty() {
-        audit_trail::record(&mut tx, &access.context(), "contact", id.0, AuditAction::Update, changes, now)
+    crate::ownership::check_version(expected_version, before.version)?;
+    let owner =
+        crate::ownership::new_owner(db, access, Area::Contacts, "owner_id", before.owner_id, change.owner)
+            .await?;
+    let ctx = access.context();
+    if let Some(fields) = &fields {
+        contacts::update(&mut tx, id, fields, expected_version, now).await?;
+        let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
+        if !changes.is_empty() {
+            audit_trail::record(&mut tx, &ctx, "contact", id.0, AuditAction::Update, changes, now).await?;
+        }
+    }
+    if let Some(owner) = owner {
+        contacts::set_owner(&mut tx, id, owner, now).await?;
+        audit_trail::owner_changed(&mut tx, &ctx, "contact", id.0, "owner_id", before.owner_id, owner, now)
             .await?;
     }
     tx.commit().await?;
@@ -126,21 +161,6 @@ pub async fn delete(db: &Db, access: &Access, id: ContactId) -> Result<(), AppEr
     let changes = audit_trail::deleted(&audit_view(&before.fields));
     audit_trail::record(&mut tx, &access.context(), "contact", id.0, AuditAction::Delete, changes, now)
         .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Hands contacts to another owner (one or many at once), as `companies::transfer` does.
-pub async fn transfer(
-    db: &Db,
-    access: &Access,
-    ids: &[ContactId],
-    new_owner: UserId,
-) -> Result<(), AppError> {
-    crate::ownership::require_active(db, new_owner).await?;
-    let now = orbita_domain::now();
-    let mut tx = db.begin().await?;
-    transfer_in(&mut tx, access, ids, new_owner, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -164,9 +184,8 @@ pub(crate) async fn transfer_in(
             continue;
         }
         contacts::set_owner(tx, *id, new_owner, now).await?;
-        let changes =
-            audit_trail::one("owner_id", Some(before.owner_id.to_string()), Some(new_owner.to_string()));
-        audit_trail::record(tx, &access.context(), "contact", id.0, AuditAction::OwnerChange, changes, now)
+        let ctx = access.context();
+        audit_trail::owner_changed(tx, &ctx, "contact", id.0, "owner_id", before.owner_id, new_owner, now)
             .await?;
         moved += 1;
     }

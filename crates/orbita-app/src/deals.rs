@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::{self as audit_rules, AuditAction};
-use orbita_domain::deal::{Deal, DealFields, DealInput, move_to_stage};
+use orbita_domain::deal::{Deal, DealFields, DealInput, StageMove, move_to_stage};
 use orbita_domain::pipeline::{Pipeline, Stage, StageKind};
 use orbita_domain::{DealId, FieldError, PipelineId, StageId, Timestamp, UserId};
 use orbita_storage::deals::{self, DealFilter, DealSort};
@@ -121,6 +121,23 @@ pub async fn create(
     Ok(deals::get(db, id).await?)
 }
 
+/// A move asked of a deal: the stage, and the reason when it is a lost stage.
+#[derive(Debug, Clone)]
+pub struct StageTarget {
+    pub stage: StageId,
+    pub lost_reason: String,
+}
+
+/// One edit of a deal, as a form, the card or a PATCH sends it: new field values, a new owner
+/// and a stage move, any of them.
+#[derive(Debug, Clone, Default)]
+pub struct DealChange {
+    pub fields: Option<DealInput>,
+    pub owner: Option<UserId>,
+    pub stage: Option<StageTarget>,
+}
+
+/// Saves a field edit alone.
 pub async fn update(
     db: &Db,
     access: &Access,
@@ -128,21 +145,8 @@ pub async fn update(
     input: &DealInput,
     expected_version: Option<i64>,
 ) -> Result<Deal, AppError> {
-    let settings = setup::settings(db).await?;
-    let fields = input.validate(&settings.currency)?;
-    crate::links::check(db, access, fields.company_id, fields.contact_id, None).await?;
-    let now = orbita_domain::now();
-    let mut tx = db.begin().await?;
-    let before = deals::get_in(&mut tx, id).await?;
-    access.check_record(Area::Deals, Action::Edit, before.owner_id)?;
-    deals::update(&mut tx, id, &fields, expected_version, now).await?;
-    let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(&fields));
-    if !changes.is_empty() {
-        audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::Update, changes, now)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(deals::get(db, id).await?)
+    let change = DealChange { fields: Some(input.clone()), ..DealChange::default() };
+    self::change(db, access, id, &change, expected_version).await
 }
 
 /// Moves a deal to a stage of its pipeline. Won closes it (it then counts toward its owner's
@@ -151,46 +155,102 @@ pub async fn move_stage(
     db: &Db,
     access: &Access,
     id: DealId,
-    stage_id: StageId,
+    stage: StageId,
     lost_reason: &str,
     expected_version: Option<i64>,
 ) -> Result<Deal, AppError> {
+    let stage = StageTarget { stage, lost_reason: lost_reason.to_owned() };
+    let change = DealChange { stage: Some(stage), ..DealChange::default() };
+    self::change(db, access, id, &change, expected_version).await
+}
+
+/// Saves an edit, a new owner and a stage move in one transaction, after every check has
+/// passed: a lost stage without a reason or a refused owner leaves the fields unsaved too.
+pub async fn change(
+    db: &Db,
+    access: &Access,
+    id: DealId,
+    change: &DealChange,
+    expected_version: Option<i64>,
+) -> Result<Deal, AppError> {
+    let fields = match &change.fields {
+        Some(input) => {
+            let fields = input.validate(&setup::settings(db).await?.currency)?;
+            crate::links::check(db, access, fields.company_id, fields.contact_id, None).await?;
+            Some(fields)
+        }
+        None => None,
+    };
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
-    let deal = deals::get_in(&mut tx, id).await?;
-    access.check_record(Area::Deals, Action::Edit, deal.owner_id)?;
-    if expected_version.is_some_and(|v| v != deal.version) {
-        return Err(AppError::Stale);
+    let before = deals::get_in(&mut tx, id).await?;
+    access.check_record(Area::Deals, Action::Edit, before.owner_id)?;
+    crate::ownership::check_version(expected_version, before.version)?;
+    let owner =
+        crate::ownership::new_owner(db, access, Area::Deals, "owner_id", before.owner_id, change.owner)
+            .await?;
+    let to = match &change.stage {
+        Some(target) => planned_move(&mut tx, &before, target, now).await?,
+        None => None,
+    };
+    let ctx = access.context();
+    if let Some(fields) = &fields {
+        deals::update(&mut tx, id, fields, expected_version, now).await?;
+        let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
+        if !changes.is_empty() {
+            audit_trail::record(&mut tx, &ctx, "deal", id.0, AuditAction::Update, changes, now).await?;
+        }
     }
-    let stage = pipelines::get_stage_in(&mut tx, stage_id).await.map_err(|_| {
-        AppError::from(FieldError::new("stage_id", "stage-unknown", "Choose a stage of the deal's pipeline"))
-    })?;
-    if stage.pipeline_id != deal.pipeline_id {
-        return Err(
-            FieldError::new("stage_id", "stage-unknown", "Choose a stage of the deal's pipeline").into()
-        );
+    if let Some(owner) = owner {
+        deals::set_owner(&mut tx, id, owner, now).await?;
+        audit_trail::owner_changed(&mut tx, &ctx, "deal", id.0, "owner_id", before.owner_id, owner, now)
+            .await?;
     }
-    if stage.id == deal.stage_id && stage.kind == StageKind::Open {
-        return Ok(deal);
+    if let Some(to) = to {
+        // The writes above bumped the version the move is checked against.
+        let current = deals::get_in(&mut tx, id).await?;
+        deals::move_stage(&mut tx, &current, &to, Some(access.user_id()), now).await?;
+        let mut changes =
+            audit_trail::one("stage_id", Some(before.stage_id.to_string()), Some(to.stage_id.to_string()));
+        if before.status != to.status {
+            changes.extend(audit_trail::one(
+                "status",
+                Some(before.status.to_string()),
+                Some(to.status.to_string()),
+            ));
+        }
+        if before.lost_reason != to.lost_reason {
+            changes.extend(audit_trail::one(
+                "lost_reason",
+                before.lost_reason.clone(),
+                to.lost_reason.clone(),
+            ));
+        }
+        audit_trail::record(&mut tx, &ctx, "deal", id.0, AuditAction::StageChange, changes, now).await?;
     }
-    let to = move_to_stage(&stage, lost_reason, now)?;
-    deals::move_stage(&mut tx, &deal, &to, Some(access.user_id()), now).await?;
-    let mut changes =
-        audit_trail::one("stage_id", Some(deal.stage_id.to_string()), Some(stage.id.to_string()));
-    if deal.status != to.status {
-        changes.extend(audit_trail::one(
-            "status",
-            Some(deal.status.to_string()),
-            Some(to.status.to_string()),
-        ));
-    }
-    if deal.lost_reason != to.lost_reason {
-        changes.extend(audit_trail::one("lost_reason", deal.lost_reason.clone(), to.lost_reason.clone()));
-    }
-    audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::StageChange, changes, now)
-        .await?;
     tx.commit().await?;
     Ok(deals::get(db, id).await?)
+}
+
+/// The move a target asks of a deal, checked before anything is written: a stage of the
+/// deal's pipeline, a reason for a lost one. `None` when the deal already stands at that open
+/// stage.
+async fn planned_move(
+    tx: &mut Tx,
+    deal: &Deal,
+    target: &StageTarget,
+    now: Timestamp,
+) -> Result<Option<StageMove>, AppError> {
+    let unknown = || FieldError::new("stage_id", "stage-unknown", "Choose a stage of the deal's pipeline");
+    let stage = match pipelines::get_stage_in(tx, target.stage).await {
+        Ok(stage) if stage.pipeline_id == deal.pipeline_id => stage,
+        Ok(_) | Err(orbita_storage::StorageError::NotFound) => return Err(unknown().into()),
+        Err(other) => return Err(other.into()),
+    };
+    if stage.id == deal.stage_id && stage.kind == StageKind::Open {
+        return Ok(None);
+    }
+    Ok(Some(move_to_stage(&stage, &target.lost_reason, now)?))
 }
 
 pub async fn delete(db: &Db, access: &Access, id: DealId) -> Result<(), AppError> {
@@ -201,16 +261,6 @@ pub async fn delete(db: &Db, access: &Access, id: DealId) -> Result<(), AppError
     deals::delete(&mut tx, id).await?;
     let changes = audit_trail::deleted(&audit_view(&before.fields));
     audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::Delete, changes, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Hands deals to another owner (one or many at once), as `companies::transfer` does.
-pub async fn transfer(db: &Db, access: &Access, ids: &[DealId], new_owner: UserId) -> Result<(), AppError> {
-    crate::ownership::require_active(db, new_owner).await?;
-    let now = orbita_domain::now();
-    let mut tx = db.begin().await?;
-    transfer_in(&mut tx, access, ids, new_owner, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -234,9 +284,8 @@ pub(crate) async fn transfer_in(
             continue;
         }
         deals::set_owner(tx, *id, new_owner, now).await?;
-        let changes =
-            audit_trail::one("owner_id", Some(before.owner_id.to_string()), Some(new_owner.to_string()));
-        audit_trail::record(tx, &access.context(), "deal", id.0, AuditAction::OwnerChange, changes, now)
+        let ctx = access.context();
+        audit_trail::owner_changed(tx, &ctx, "deal", id.0, "owner_id", before.owner_id, new_owner, now)
             .await?;
         moved += 1;
     }

@@ -62,6 +62,49 @@ pub(crate) async fn require_active(db: &Db, user: UserId) -> Result<(), AppError
     Ok(())
 }
 
+/// A save over `expected` when the record is at `current` is stale: checked before anything
+/// of a change is written, since its first write may not be the one carrying the version.
+pub(crate) fn check_version(expected: Option<i64>, current: i64) -> Result<(), AppError> {
+    match expected {
+        Some(v) if v != current => Err(AppError::Stale),
+        _ => Ok(()),
+    }
+}
+
+/// The new owner an edit asks for, checked before anything is written: `None` when the owner
+/// stays. The user must be allowed to edit the record as its owner's (a share lets one edit a
+/// company, not give it away: `Forbidden`); the new owner must exist, be active and be within
+/// the user's edit scope (a refusal on `field`, which the form shows by the picker).
+pub(crate) async fn new_owner(
+    db: &Db,
+    access: &Access,
+    area: Area,
+    field: &'static str,
+    current: UserId,
+    asked: Option<UserId>,
+) -> Result<Option<UserId>, AppError> {
+    let Some(asked) = asked.filter(|o| *o != current) else { return Ok(None) };
+    if !access.covers_owner(area, Action::Edit, current) {
+        return Err(AppError::Forbidden);
+    }
+    let user = match users::get(db, asked).await {
+        Ok(user) => user,
+        Err(orbita_storage::StorageError::NotFound) => {
+            return Err(FieldError::new(field, "user-unknown", "There is no such user").into());
+        }
+        Err(other) => return Err(other.into()),
+    };
+    if !user.is_active {
+        return Err(FieldError::new(field, "owner-inactive", "This user is deactivated").into());
+    }
+    if !access.covers_owner(area, Action::Edit, asked) {
+        return Err(
+            FieldError::new(field, "owner-out-of-scope", "You cannot assign records to this user").into()
+        );
+    }
+    Ok(Some(asked))
+}
+
 /// Field-level checks of a request, then the rights on both users for every kind.
 async fn check(db: &Db, access: &Access, request: &TransferRequest) -> Result<(), AppError> {
     if !may_transfer(access) {

@@ -72,6 +72,15 @@ pub async fn create(db: &Db, access: &Access, input: &TaskInput) -> Result<Task,
     Ok(tasks::get(db, id).await?)
 }
 
+/// One edit of a task, as a form or a PATCH sends it: new field values (the assignee among
+/// them) and done or open again, either or both.
+#[derive(Debug, Clone, Default)]
+pub struct TaskChange {
+    pub fields: Option<TaskInput>,
+    pub done: Option<bool>,
+}
+
+/// Saves a field edit alone (the task form).
 pub async fn update(
     db: &Db,
     access: &Access,
@@ -79,37 +88,45 @@ pub async fn update(
     input: &TaskInput,
     expected_version: Option<i64>,
 ) -> Result<Task, AppError> {
-    let fields = input.validate()?;
-    crate::links::check(db, access, fields.company_id, fields.contact_id, fields.deal_id).await?;
-    let now = orbita_domain::now();
-    let mut tx = db.begin().await?;
-    let before = tasks::get_in(&mut tx, id).await?;
-    access.check_record(Area::Tasks, Action::Edit, before.fields.assignee_id)?;
-    if !access.covers_owner(Area::Tasks, Action::Edit, fields.assignee_id) {
-        return Err(FieldError::new(
-            "assignee_id",
-            "owner-out-of-scope",
-            "You cannot give tasks to this user",
-        )
-        .into());
-    }
-    tasks::update(&mut tx, id, &fields, expected_version, now).await?;
-    let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(&fields));
-    if !changes.is_empty() {
-        audit_trail::record(&mut tx, &access.context(), "task", id.0, AuditAction::Update, changes, now)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(tasks::get(db, id).await?)
+    let change = TaskChange { fields: Some(input.clone()), done: None };
+    self::change(db, access, id, &change, expected_version).await
 }
 
 /// Marks a task done (`true`) or open again (`false`): one click in "My tasks".
 pub async fn set_done(db: &Db, access: &Access, id: TaskId, done: bool) -> Result<Task, AppError> {
+    self::change(db, access, id, &TaskChange { fields: None, done: Some(done) }, None).await
+}
+
+/// Saves an edit and done/open in one transaction, after every check has passed (the
+/// assignee is the task's owner: a refused one leaves everything unsaved).
+pub async fn change(
+    db: &Db,
+    access: &Access,
+    id: TaskId,
+    change: &TaskChange,
+    expected_version: Option<i64>,
+) -> Result<Task, AppError> {
+    let fields = change.fields.as_ref().map(TaskInput::validate).transpose()?;
+    if let Some(f) = &fields {
+        crate::links::check(db, access, f.company_id, f.contact_id, f.deal_id).await?;
+    }
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = tasks::get_in(&mut tx, id).await?;
-    access.check_record(Area::Tasks, Action::Edit, before.fields.assignee_id)?;
-    if before.done_at.is_some() != done {
+    let assignee = before.fields.assignee_id;
+    access.check_record(Area::Tasks, Action::Edit, assignee)?;
+    crate::ownership::check_version(expected_version, before.version)?;
+    let asked = fields.as_ref().map(|f| f.assignee_id);
+    crate::ownership::new_owner(db, access, Area::Tasks, "assignee_id", assignee, asked).await?;
+    let ctx = access.context();
+    if let Some(fields) = &fields {
+        tasks::update(&mut tx, id, fields, expected_version, now).await?;
+        let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
+        if !changes.is_empty() {
+            audit_trail::record(&mut tx, &ctx, "task", id.0, AuditAction::Update, changes, now).await?;
+        }
+    }
+    if let Some(done) = change.done.filter(|d| *d != before.done_at.is_some()) {
         let done_at = done.then_some(now);
         tasks::set_done(&mut tx, id, done_at, now).await?;
         let changes = audit_trail::one(
@@ -117,8 +134,7 @@ pub async fn set_done(db: &Db, access: &Access, id: TaskId, done: bool) -> Resul
             before.done_at.map(|d| d.to_rfc3339()),
             done_at.map(|d| d.to_rfc3339()),
         );
-        audit_trail::record(&mut tx, &access.context(), "task", id.0, AuditAction::Update, changes, now)
-            .await?;
+        audit_trail::record(&mut tx, &ctx, "task", id.0, AuditAction::Update, changes, now).await?;
     }
     tx.commit().await?;
     Ok(tasks::get(db, id).await?)
@@ -132,21 +148,6 @@ pub async fn delete(db: &Db, access: &Access, id: TaskId) -> Result<(), AppError
     tasks::delete(&mut tx, id).await?;
     let changes = audit_trail::deleted(&audit_view(&before.fields));
     audit_trail::record(&mut tx, &access.context(), "task", id.0, AuditAction::Delete, changes, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Gives tasks to another assignee (one or many at once): a task's "owner" is its assignee.
-pub async fn transfer(
-    db: &Db,
-    access: &Access,
-    ids: &[TaskId],
-    new_assignee: UserId,
-) -> Result<(), AppError> {
-    crate::ownership::require_active(db, new_assignee).await?;
-    let now = orbita_domain::now();
-    let mut tx = db.begin().await?;
-    transfer_in(&mut tx, access, ids, new_assignee, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -170,13 +171,8 @@ pub(crate) async fn transfer_in(
             continue;
         }
         orbita_storage::ownership::set_task_assignee(tx, *id, new_assignee, now).await?;
-        let changes = audit_trail::one(
-            "assignee_id",
-            Some(before.fields.assignee_id.to_string()),
-            Some(new_assignee.to_string()),
-        );
-        audit_trail::record(tx, &access.context(), "task", id.0, AuditAction::OwnerChange, changes, now)
-            .await?;
+        let (ctx, before) = (access.context(), before.fields.assignee_id);
+        audit_trail::owner_changed(tx, &ctx, "task", id.0, "assignee_id", before, new_assignee, now).await?;
         moved += 1;
     }
     Ok(moved)

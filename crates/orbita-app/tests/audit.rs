@@ -659,3 +659,63 @@ async fn signing_in_and_out_records_the_user_and_the_address() {
     })
     .await;
 }
+
+/// All of one deal's events, oldest first.
+async fn deal_events(db: &Db, reader: &Access, id: i64) -> Vec<AuditEvent> {
+    let filter = AuditFilter { entity: Some("deal".into()), entity_id: Some(id), ..Default::default() };
+    let mut events = admin::audit_log(db, reader, &filter, None, 100).await.expect("audit log").items;
+    events.reverse();
+    events
+}
+
+#[tokio::test]
+async fn a_combined_edit_writes_its_audit_events_in_its_one_transaction_or_none_of_them() {
+    on_both(|t| async move {
+        let a = admin(&t.db).await;
+        let manager =
+            users::create_user(&t.db, &RequestContext::system(), "m@x.ru", "Менеджер", "manager", PASSWORD)
+                .await
+                .expect("manager");
+        let input = DealInput { title: "Окна".into(), amount: "100".into(), ..Default::default() };
+        let deal = deals::create(&t.db, &a, &input, None, None, None).await.expect("deal");
+        let (_, stages) = deals::pipelines_and_stages(&t.db).await.expect("stages");
+        let stage = |kind| stages.iter().find(|s| s.kind == kind).expect("stage").id;
+        let created = deal_events(&t.db, &a, deal.id.0).await.len();
+
+        // A lost stage without a reason refuses the whole change: no title, no owner, no event.
+        let refused = deals::DealChange {
+            fields: Some(DealInput { title: "Окна ПВХ".into(), ..input.clone() }),
+            owner: Some(manager),
+            stage: Some(deals::StageTarget { stage: stage(StageKind::Lost), lost_reason: String::new() }),
+        };
+        assert!(deals::change(&t.db, &a, deal.id, &refused, Some(deal.version)).await.is_err());
+        let unchanged = deals::get(&t.db, &a, deal.id).await.expect("deal");
+        assert_eq!(
+            (unchanged.fields.title.as_str(), unchanged.owner_id),
+            ("Окна", a.user_id()),
+            "{}",
+            t.name
+        );
+        assert_eq!(deal_events(&t.db, &a, deal.id.0).await.len(), created, "{}", t.name);
+
+        // The same with a reason: fields, owner and stage, each its event, all at one instant.
+        let reason = deals::StageTarget { stage: stage(StageKind::Lost), lost_reason: "Дорого".into() };
+        let accepted = deals::DealChange { stage: Some(reason), ..refused };
+        let changed = deals::change(&t.db, &a, deal.id, &accepted, Some(deal.version)).await.expect("change");
+        assert_eq!((changed.fields.title.as_str(), changed.owner_id), ("Окна ПВХ", manager), "{}", t.name);
+        let events = deal_events(&t.db, &a, deal.id.0).await;
+        let new = &events[created..];
+        let actions: Vec<AuditAction> = new.iter().map(|e| e.action).collect();
+        assert_eq!(
+            actions,
+            [AuditAction::Update, AuditAction::OwnerChange, AuditAction::StageChange],
+            "{}",
+            t.name
+        );
+        assert!(new.iter().all(|e| e.occurred_at == new[0].occurred_at), "one transaction's instant");
+        assert_eq!(change(&new[0], "title"), (Some("Окна"), Some("Окна ПВХ")));
+        assert_eq!(change(&new[2], "lost_reason"), (None, Some("Дорого")));
+        t
+    })
+    .await;
+}

@@ -236,3 +236,55 @@ async fn the_contact_card_transfers_the_owner_and_the_previous_one_loses_it() {
     })
     .await;
 }
+
+// --- Refusals change nothing (issue 13, findings 4 and 8) ------------------------------------
+
+#[tokio::test]
+async fn the_edit_form_with_a_refused_owner_saves_none_of_its_fields() {
+    on_both(|t| async move {
+        let anna = with_user(&t.db, "anna@x.ru", "manager").await;
+        let boris = with_user(&t.db, "boris@x.ru", "manager").await;
+        let company = company_of(&t, anna, "Полярная звезда").await;
+        let mut anna_browser = Browser::new(&t.db);
+        anna_browser.sign_in("anna@x.ru", PASSWORD).await;
+        anna_browser.get(&format!("/companies/{}/edit", company.id)).await;
+        let (to, version) = (boris.to_string(), company.version.to_string());
+        let fields = [("name", "Северная звезда"), ("owner_id", to.as_str()), ("version", version.as_str())];
+        let reply = anna_browser.post(&format!("/companies/{}", company.id), &fields).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {}", t.name, reply.body);
+        let now = orbita_storage::companies::get(&t.db, company.id).await.expect("company");
+        assert_eq!((now.fields.name.as_str(), now.owner_id), ("Полярная звезда", anna), "{}", t.name);
+        assert!(company_events(&t, AuditAction::Update).await.is_empty(), "{}", t.name);
+        assert!(company_events(&t, AuditAction::OwnerChange).await.is_empty(), "{}", t.name);
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_transfer_of_a_company_one_cannot_see_is_a_404_and_one_cannot_change_a_403() {
+    on_both(|t| async move {
+        let anna = with_user(&t.db, "anna@x.ru", "manager").await;
+        let boris = with_user(&t.db, "boris@x.ru", "manager").await;
+        with_user(&t.db, "reader@x.ru", "read_only").await;
+        let company = company_of(&t, anna, "Полярная звезда").await;
+        let owner_path = format!("/companies/{}/owner", company.id);
+        let me = boris.to_string();
+
+        let mut boris_browser = Browser::new(&t.db);
+        boris_browser.sign_in("boris@x.ru", PASSWORD).await;
+        let unseen = boris_browser.post(&owner_path, &[("owner_id", &me)]).await;
+        assert_eq!(unseen.status, StatusCode::NOT_FOUND, "{}: {}", t.name, unseen.location());
+
+        let mut reader_browser = Browser::new(&t.db);
+        reader_browser.sign_in("reader@x.ru", PASSWORD).await;
+        let seen = reader_browser.post(&owner_path, &[("owner_id", &me)]).await;
+        assert_eq!(seen.status, StatusCode::FORBIDDEN, "{}: {}", t.name, seen.location());
+
+        let now = orbita_storage::companies::get(&t.db, company.id).await.expect("company");
+        assert_eq!(now.owner_id, anna, "{}", t.name);
+        assert!(company_events(&t, AuditAction::OwnerChange).await.is_empty(), "{}", t.name);
+        t
+    })
+    .await;
+}

@@ -278,13 +278,19 @@ pub(in crate::pages) async fn transfer(
     Path(id): Path<String>,
     Form(form): Form<OwnerPick>,
 ) -> Result<Redirect, PageError> {
-    let id = CompanyId(path_id(&id)?);
+    let (db, access) = (&state.db, &user.session.access);
+    // A company out of sight is a 404 first, so that nothing below says it exists.
+    let id = companies::get(db, access, CompanyId(path_id(&id)?)).await?.id;
     let owner = UserId(form.owner_id.trim().parse().unwrap_or(0));
-    match companies::transfer(&state.db, &user.session.access, &[id], owner).await {
-        Ok(()) => Ok(Redirect::to(&format!("/companies/{id}?notice=owner-changed"))),
-        // A company handed to someone outside one's scope is out of sight: back to the list.
-        Err(AppError::NotFound) if owner.0 != 0 => Ok(Redirect::to("/companies?notice=owner-changed")),
-        Err(error) => refused(id, error, "owner-refused"),
+    let change = companies::CompanyChange { fields: None, owner: Some(owner) };
+    match companies::change(db, access, id, &change, None).await {
+        Ok(_) => Ok(Redirect::to(&format!("/companies/{id}?notice=owner-changed"))),
+        // Handed to someone beyond what one sees: the card is gone for us, the list is not.
+        Err(AppError::NotFound) => Ok(Redirect::to("/companies?notice=owner-changed")),
+        // The picked user cannot take it: unknown, deactivated or beyond one's rights.
+        Err(AppError::Invalid(_)) => Ok(Redirect::to(&format!("/companies/{id}?notice=owner-refused"))),
+        // Seen but not one's to give away: a 403, and nothing changes.
+        Err(other) => Err(other.into()),
     }
 }
 

@@ -227,23 +227,9 @@ pub(in crate::pages) async fn update(
     let access = &user.session.access;
     let id = CompanyId(path_id(&id)?);
     let owner: Option<UserId> = form.owner_id.parse().ok();
-    let result = companies::update(db, access, id, &form.input, form.version.parse().ok()).await;
-    let result = match result {
-        // A new owner is a transfer, with its own rights check and audit event.
-        Ok(company) => match owner.filter(|o| *o != company.owner_id) {
-            Some(owner) => match companies::transfer(db, access, &[id], owner).await {
-                Err(AppError::Forbidden) => Err(FieldError::new(
-                    "owner_id",
-                    "owner-out-of-scope",
-                    "You cannot give companies to this user",
-                )
-                .into()),
-                other => other.map(|()| company),
-            },
-            None => Ok(company),
-        },
-        Err(error) => Err(error),
-    };
+    // The fields and a new owner in one service call: a refused owner saves neither.
+    let change = companies::CompanyChange { fields: Some(form.input.clone()), owner };
+    let result = companies::change(db, access, id, &change, form.version.parse().ok()).await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/companies/{id}?notice=saved")).into_response()),
         Err(AppError::Invalid(errors)) => refused_edit(&state, &user, id, form, errors, false).await,

@@ -220,8 +220,9 @@ pub(in crate::pages) async fn transfer(
     // A contact out of sight is a 404 first, so that a refusal below is about the new owner.
     let id = visible(&state, &user, &id).await?.id;
     let owner = UserId(form.owner_id.trim().parse().unwrap_or(0));
-    match contacts::transfer(db, access, &[id], owner).await {
-        Ok(()) => match contacts::get(db, access, id).await {
+    let change = contacts::ContactChange { fields: None, owner: Some(owner) };
+    match contacts::change(db, access, id, &change, None).await {
+        Ok(_) => match contacts::get(db, access, id).await {
             Ok(_) => Ok(Redirect::to(&format!("/contacts/{id}?notice=owner-changed"))),
             // Handed to someone beyond what one sees: the card is gone for us, the list is not.
             Err(AppError::NotFound) => Ok(Redirect::to("/contacts?notice=owner-changed")),

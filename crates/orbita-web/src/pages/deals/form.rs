@@ -215,7 +215,7 @@ pub async fn edit(State(state): State<AppState>, user: SignedIn, Path(id): Path<
     }
 }
 
-/// `POST /deals/{id}`: saves the fields; a changed owner is a transfer.
+/// `POST /deals/{id}`: saves the fields and a changed owner together.
 pub async fn update(
     State(state): State<AppState>,
     user: SignedIn,
@@ -231,18 +231,10 @@ pub async fn update(
         return refused(&state, &user, Some(id), form, errors).await;
     }
     let version = common::id::<i64>(&form.version);
-    match deals::update(&state.db, access, id, &input, version).await {
-        Ok(deal) => {
-            if let Some(owner) = owner.filter(|o| *o != deal.owner_id)
-                && let Err(error) = deals::transfer(&state.db, access, &[id], owner).await
-            {
-                return match error {
-                    AppError::Invalid(errors) => refused(&state, &user, Some(id), form, errors).await,
-                    other => PageError::from(other).into_response(),
-                };
-            }
-            Redirect::to(&format!("/deals/{id}")).into_response()
-        }
+    // The fields and a new owner in one service call: a refused owner saves neither.
+    let change = deals::DealChange { fields: Some(input), owner, stage: None };
+    match deals::change(&state.db, access, id, &change, version).await {
+        Ok(_) => Redirect::to(&format!("/deals/{id}")).into_response(),
         Err(AppError::Invalid(errors)) => refused(&state, &user, Some(id), form, errors).await,
         Err(AppError::Stale) => {
             // Keep what was typed; the next save, made knowingly, goes over the newer version.
