@@ -21,8 +21,11 @@
 use std::borrow::Cow;
 
 /// The first characters that make a spreadsheet treat a value as a formula (or strip them and
-/// then do so, for tab and carriage return).
-pub const FORMULA_TRIGGERS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\0'];
+/// then do so, for tab and carriage return). The full-width forms (`＝＋－＠`, U+FF1D, U+FF0B,
+/// U+FF0D, U+FF20) are there because spreadsheets with East Asian input settings read them as
+/// their ASCII twins.
+pub const FORMULA_TRIGGERS: [char; 11] =
+    ['=', '+', '-', '@', '\t', '\r', '\0', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}'];
 
 /// Whether `text` would need the neutralising `'`.
 pub fn needs_neutralising(text: &str) -> bool {
@@ -40,7 +43,9 @@ mod tests {
 
     #[test]
     fn prefixes_triggers_only() {
-        for text in ["=1+1", "+7 916 123-45-67", "-5", "@SUM(A1)", "\tx", "\r=1", "\0"] {
+        for text in
+            ["=1+1", "+7 916 123-45-67", "-5", "@SUM(A1)", "\tx", "\r=1", "\0", "＝1+1", "＋1", "－1", "＠A"]
+        {
             assert_eq!(neutralise(text), format!("'{text}"), "{text:?}");
         }
         for text in ["", "Ромашка", " =1+1", "1+1", "'=1", "a=b", "\n=1"] {

@@ -487,6 +487,11 @@ async fn an_administrator_saves_a_user_with_two_groups() {
     }
     let s = Scenario::start(1366, 900).await;
     s.sign_in("admin@demo.orbita.local").await;
+    // The small demo has one sales group; a second one is added the way an administrator would.
+    s.open("/admin/groups").await;
+    s.fill("#f-name", "Отдел сервиса").await;
+    s.click("form[action='/admin/groups'] button[type=submit]").await;
+    s.wait_for_text("table.table", "Отдел сервиса").await;
     s.open("/admin/users").await;
     s.click("table.table tbody tr:nth-child(2) a").await;
     s.wait_for_url_with("/admin/users/").await;
@@ -497,7 +502,7 @@ async fn an_administrator_saves_a_user_with_two_groups() {
     let count = s.browser.execute(&tick, vec![]).await.expect("script");
     assert!(count.as_u64().unwrap_or(0) >= 2, "the demo has two groups: {count:?}");
     s.click(".form-actions button[type=submit]").await;
-    s.wait_for_text(".alert", "").await;
+    s.wait_for_text(".flashes", "Изменения сохранены").await;
     let ticked = format!("return document.querySelectorAll('{boxes}:checked').length;");
     let ticked = s.browser.execute(&ticked, vec![]).await.expect("script");
     assert_eq!(ticked.as_u64(), Some(2), "{}", s.page_text().await);
