@@ -13,14 +13,17 @@ use sha2::{Digest, Sha256};
 
 use crate::{Access, AppError, RequestContext, passwords};
 
+mod throttle;
+
+pub use throttle::{
+    FAILURE_WINDOW, Limit, MAX_ACCOUNT_DELAY, MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS, MAX_FAILURES_PER_ADDRESS,
+    Throttled, account_delay,
+};
+
 /// A session ends after this long without a request…
 pub const IDLE_TIMEOUT: Duration = Duration::hours(12);
 /// …and at the latest this long after sign-in.
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::days(14);
-/// Failed sign-ins are counted over this window.
-pub const FAILURE_WINDOW: Duration = Duration::minutes(15);
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
 /// `last_seen_at` is written at most this often, not on every request.
 const TOUCH_EVERY: Duration = Duration::minutes(1);
 const SETUP_PURPOSE: &str = "first-administrator";
@@ -30,8 +33,8 @@ pub enum SignInError {
     /// The same answer whether the e-mail exists or not.
     #[error("wrong e-mail or password")]
     InvalidCredentials,
-    #[error("too many failed attempts; try again later")]
-    RateLimited,
+    #[error("too many failed attempts; try again in {} s", .0.retry_after_seconds())]
+    RateLimited(Throttled),
     #[error(transparent)]
     App(#[from] AppError),
 }
@@ -82,17 +85,23 @@ pub async fn sign_in(
     ip: Option<&str>,
     user_agent: Option<&str>,
 ) -> Result<NewSessionTokens, SignInError> {
-    let now = orbita_domain::now();
-    let account_key = format!("account:{}", email.trim().to_lowercase());
-    let address_key = ip.map(|ip| format!("address:{ip}"));
-    let since = now - FAILURE_WINDOW;
-    if store::count_sign_in_failures(db, &account_key, since).await? >= MAX_FAILURES_PER_ACCOUNT {
-        return Err(SignInError::RateLimited);
-    }
-    if let Some(key) = &address_key
-        && store::count_sign_in_failures(db, key, since).await? >= MAX_FAILURES_PER_ADDRESS
-    {
-        return Err(SignInError::RateLimited);
+    sign_in_at(db, email, password, ip, user_agent, orbita_domain::now()).await
+}
+
+/// [`sign_in`] at a given moment: the throttle's clock, controllable in tests.
+pub async fn sign_in_at(
+    db: &Db,
+    email: &str,
+    password: &str,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+    now: orbita_domain::Timestamp,
+) -> Result<NewSessionTokens, SignInError> {
+    let keys = throttle::Keys::new(email, ip);
+    let counts = throttle::Counts::load(db, &keys, now).await?;
+    if let Err(throttled) = counts.check(now) {
+        tracing::warn!(limit = throttled.limit.as_str(), ip, "sign-in attempt throttled");
+        return Err(SignInError::RateLimited(throttled));
     }
     let found = match Email::parse(email) {
         Ok(email) => users::find_credentials(db, &email).await?,
@@ -109,20 +118,31 @@ pub async fn sign_in(
     let ctx = RequestContext { actor: None, ip: ip.map(str::to_owned) };
     let mut tx = db.begin().await?;
     let Some((user, _)) = found.filter(|_| verified) else {
-        store::record_sign_in_failure(&mut tx, &account_key, now).await?;
-        if let Some(key) = &address_key {
+        for key in keys.all() {
             store::record_sign_in_failure(&mut tx, key, now).await?;
         }
-        let attempted = FieldChange {
+        let mut changes = vec![FieldChange {
             field: "email".into(),
             before: None,
             after: Some(email.trim().chars().take(254).collect()),
-        };
-        audit::insert(&mut tx, &event(&ctx, None, AuditAction::SignInFailed, vec![attempted]), now).await?;
+        }];
+        if let Some(limit) = counts.reached_by_next_failure() {
+            changes.push(FieldChange {
+                field: "throttled".into(),
+                before: None,
+                after: Some(limit.as_str().into()),
+            });
+        }
+        audit::insert(&mut tx, &event(&ctx, None, AuditAction::SignInFailed, changes), now).await?;
         tx.commit().await?;
         return Err(SignInError::InvalidCredentials);
     };
-    store::clear_sign_in_failures(&mut tx, &account_key).await?;
+    // The right password from here: this address's and the account's counts start again (the
+    // address's own count stays, or a guesser could reset it with an account of their own).
+    store::clear_sign_in_failures(&mut tx, &keys.account).await?;
+    if let Some(key) = &keys.account_and_address {
+        store::clear_sign_in_failures(&mut tx, key).await?;
+    }
     let tokens = NewSessionTokens { token: random_token(), csrf_token: random_token(), user_id: user.id };
     let session = NewSession {
         id_hash: &token_hash(&tokens.token),

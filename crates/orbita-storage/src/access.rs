@@ -167,15 +167,24 @@ pub async fn record_sign_in_failure(tx: &mut Tx, key: &str, now: Timestamp) -> R
     tx.execute(&stmt).await.map(drop)
 }
 
-pub async fn count_sign_in_failures(db: &Db, key: &str, since: Timestamp) -> Result<i64> {
+/// The failed sign-ins under one key since a moment: how many, the first and the last.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct SignInFailures {
+    pub count: i64,
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
+}
+
+pub async fn sign_in_failures(db: &Db, key: &str, since: Timestamp) -> Result<SignInFailures> {
     let stmt = Query::select()
-        .expr(Expr::col("id").count())
+        .expr_as(Expr::col("id").count(), "count")
+        .expr_as(Expr::col("failed_at").min(), "first")
+        .expr_as(Expr::col("failed_at").max(), "last")
         .from("sign_in_failures")
         .and_where(Expr::col("key").eq(key))
         .and_where(Expr::col("failed_at").gte(since))
         .to_owned();
-    let (n,): (i64,) = db.fetch_one(&stmt).await?;
-    Ok(n)
+    db.fetch_one(&stmt).await
 }
 
 pub async fn clear_sign_in_failures(tx: &mut Tx, key: &str) -> Result<()> {

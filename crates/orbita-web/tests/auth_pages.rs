@@ -165,3 +165,32 @@ async fn a_user_creates_an_api_token_sees_it_once_and_revokes_it() {
     assert_eq!(browser.post(&path, &[]).await.status, StatusCode::SEE_OTHER);
     assert!(browser.get("/account/tokens").await.body.contains("badge"), "marked revoked");
 }
+
+/// Finding 6: an address held back answers 429 with `Retry-After` and says how long to wait,
+/// while the same account signs in from another address.
+#[tokio::test]
+async fn a_held_back_address_is_told_when_to_try_again() {
+    let t = TestDb::sqlite().await;
+    with_user(&t.db, "anna@x.ru", "manager").await;
+    let mut tx = t.db.begin().await.expect("begin");
+    for _ in 0..orbita_app::auth::MAX_FAILURES_PER_ADDRESS {
+        let now = orbita_domain::now();
+        orbita_storage::access::record_sign_in_failure(&mut tx, "address:203.0.113.9", now)
+            .await
+            .expect("failure");
+    }
+    tx.commit().await.expect("commit");
+
+    let mut guesser = Browser::at_address(&t.db, "203.0.113.9");
+    let held = guesser.sign_in("anna@x.ru", PASSWORD).await;
+    assert_eq!(held.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 =
+        held.headers.get("retry-after").and_then(|v| v.to_str().ok()?.parse().ok()).expect("Retry-After");
+    assert!((890..=900).contains(&retry), "{retry}");
+    assert!(held.body.contains(&format!("через {retry} с")), "the page says how long: {}", held.body);
+    assert!(!guesser.signed_in());
+
+    let mut anna = Browser::at_address(&t.db, "198.51.100.7");
+    assert_eq!(anna.sign_in("anna@x.ru", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert!(anna.signed_in());
+}

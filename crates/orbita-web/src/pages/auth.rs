@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{ACCEPT_LANGUAGE, SET_COOKIE, USER_AGENT};
+use axum::http::header::{ACCEPT_LANGUAGE, RETRY_AFTER, SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -83,16 +83,19 @@ async fn login(
             let cookie = session_cookie(Some(&tokens.token), state.config.secure_cookies);
             ([(SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
         }
-        Err(error) => {
-            let (status, key) = match error {
-                SignInError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "login-failed"),
-                SignInError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "login-rate-limited"),
-                SignInError::App(error) => return PageError::from(error).into_response(),
-            };
+        Err(SignInError::InvalidCredentials) => {
             let layout = visitor_layout(&headers, "login-title");
-            let error = layout.t(key);
-            (status, LoginPage { layout, email: form.email, next, error }).into_response()
+            let error = layout.t("login-failed");
+            (StatusCode::UNAUTHORIZED, LoginPage { layout, email: form.email, next, error }).into_response()
         }
+        Err(SignInError::RateLimited(throttled)) => {
+            let layout = visitor_layout(&headers, "login-title");
+            let seconds = throttled.retry_after_seconds();
+            let error = layout.t_with("login-rate-limited", "seconds", &seconds.to_string());
+            let page = LoginPage { layout, email: form.email, next, error };
+            (StatusCode::TOO_MANY_REQUESTS, [(RETRY_AFTER, seconds.to_string())], page).into_response()
+        }
+        Err(SignInError::App(error)) => PageError::from(error).into_response(),
     }
 }
 

@@ -30,11 +30,20 @@ pub struct Browser {
     app: Router,
     cookie: Option<String>,
     csrf: Option<String>,
+    /// The client address the server sees (through a trusted `X-Forwarded-For`).
+    address: Option<String>,
 }
 
 impl Browser {
     pub fn new(db: &Db) -> Browser {
-        Browser { app: router(AppState::new(db.clone())), cookie: None, csrf: None }
+        Browser { app: router(AppState::new(db.clone())), cookie: None, csrf: None, address: None }
+    }
+
+    /// A browser at a given address, behind a proxy the server trusts to name it.
+    pub fn at_address(db: &Db, address: &str) -> Browser {
+        let mut state = AppState::new(db.clone());
+        state.config.trust_forwarded_for = true;
+        Browser { app: router(state), cookie: None, csrf: None, address: Some(address.to_owned()) }
     }
 
     pub async fn send(&mut self, request: Request<Body>) -> Response {
@@ -58,6 +67,9 @@ impl Browser {
         let mut builder = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
         if let Some(cookie) = &self.cookie {
             builder = builder.header(header::COOKIE, cookie);
+        }
+        if let Some(address) = &self.address {
+            builder = builder.header("x-forwarded-for", address);
         }
         builder
     }
