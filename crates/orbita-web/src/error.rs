@@ -15,6 +15,10 @@ pub enum PageError {
     Stale,
     /// Input refused outside a form that could show it field by field.
     Invalid(String),
+    /// A request no page could take as it is (a NUL character: what was wrong, in one word).
+    BadInput(&'static str),
+    /// A form body over the size any page form needs.
+    TooLarge,
     /// The database cannot take the request now (a full disk, a lock held elsewhere).
     Unavailable(Unavailable),
     Internal,
@@ -67,6 +71,18 @@ impl IntoResponse for PageError {
             PageError::Invalid(detail) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "Проверьте данные", "Check the input", detail)
             }
+            PageError::BadInput(what) => (
+                StatusCode::BAD_REQUEST,
+                "Недопустимые символы в запросе",
+                "The request contains characters that cannot be accepted",
+                format!("{what}: ничего не сохранено. / Nothing was saved."),
+            ),
+            PageError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Слишком большая форма",
+                "The form is too large",
+                "Ничего не сохранено. / Nothing was saved.".to_owned(),
+            ),
             PageError::Unavailable(Unavailable::StorageFull) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Хранилище заполнено",

@@ -1,6 +1,7 @@
 //! Orbita's HTTP delivery: the router for pages, the API and health checks. Handlers parse
 //! the request, call one application service and render; they hold no SQL and no rules.
 
+mod bad_input;
 pub mod error;
 mod health;
 pub mod pages;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(orbita_api::router(state.db.clone(), state.config.trust_forwarded_for))
         // Outermost last: headers wrap everything; the session is loaded before the CSRF check.
+        .layer(from_fn(bad_input::refuse_nul))
         .layer(from_fn(security::csrf))
         .layer(from_fn_with_state(state.clone(), session::load_session))
         .layer(from_fn(security::headers))

@@ -16,7 +16,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Largest form body read for the CSRF check (forms, not uploads).
-const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+pub(crate) const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 
 pub async fn headers(request: Request, next: Next) -> Response {
     let is_static = request.uri().path().starts_with("/static/");
