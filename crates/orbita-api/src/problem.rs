@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use orbita_app::{AppError, StorageError, Unavailable};
+use orbita_app::{AppError, Quota, StorageError, Unavailable};
 use orbita_domain::{FieldError, ValidationErrors};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -154,6 +154,12 @@ impl ApiError {
         .with_header(header::RETRY_AFTER, retry_after_secs.to_string())
     }
 
+    /// A per-user allowance is used up (e.g. exports a day).
+    pub fn quota(quota: Quota) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, quota.code(), "Limit reached", quota.to_string())
+            .with_header(header::RETRY_AFTER, quota.retry_after_seconds().to_string())
+    }
+
     /// The database cannot take the request now; nothing was written.
     pub fn unavailable(reason: Unavailable) -> Self {
         let (code, title, detail) = match reason {
@@ -211,6 +217,7 @@ impl From<AppError> for ApiError {
             AppError::NotFound => ApiError::not_found(),
             AppError::Forbidden => ApiError::forbidden(),
             AppError::Stale => ApiError::precondition_failed(),
+            AppError::Quota(quota) => ApiError::quota(quota),
             AppError::Unavailable(reason) => {
                 tracing::warn!(%reason, "API request refused: database unavailable");
                 ApiError::unavailable(reason)

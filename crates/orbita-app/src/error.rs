@@ -19,6 +19,9 @@ pub enum AppError {
     /// was written, and the same request may succeed later.
     #[error("database unavailable: {0}")]
     Unavailable(Unavailable),
+    /// A per-user allowance is used up; the same request may succeed later.
+    #[error(transparent)]
+    Quota(Quota),
     #[error(transparent)]
     Storage(StorageError),
     /// Demo data goes only into a database without companies.
@@ -26,6 +29,40 @@ pub enum AppError {
     NotEmpty,
     #[error("password hashing failed: {0}")]
     Password(String),
+}
+
+/// What one user may start at a time or in a day, so that one user (or a script with their
+/// session) cannot take the server's time from everyone else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Quota {
+    #[error("{limit} exports are running already; start another when one has finished")]
+    RunningExports { limit: i64 },
+    #[error("{limit} exports a day is the limit; the next one can start in {retry_after_seconds} s")]
+    DailyExports { limit: i64, retry_after_seconds: u64 },
+}
+
+impl Quota {
+    /// A stable name for the problem's type and the page's message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Quota::RunningExports { .. } => "running-exports",
+            Quota::DailyExports { .. } => "daily-exports",
+        }
+    }
+
+    pub fn limit(&self) -> i64 {
+        match self {
+            Quota::RunningExports { limit } | Quota::DailyExports { limit, .. } => *limit,
+        }
+    }
+
+    /// When trying again makes sense: a running export finishes in seconds.
+    pub fn retry_after_seconds(&self) -> u64 {
+        match self {
+            Quota::RunningExports { .. } => 10,
+            Quota::DailyExports { retry_after_seconds, .. } => *retry_after_seconds,
+        }
+    }
 }
 
 impl From<StorageError> for AppError {

@@ -19,19 +19,19 @@ use chrono::TimeDelta;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::org::Locale;
 use orbita_domain::{Timestamp, now};
-use orbita_storage::Db;
 use orbita_storage::activities::ActivityFilter;
 use orbita_storage::audit::AuditFilter;
 use orbita_storage::export_jobs::{self, ExportJobRow, Finished, NewExportJob};
 use orbita_storage::targets::Month;
 use orbita_storage::tasks::TaskFilter;
+use orbita_storage::{Db, Tx};
 use tokio::task::JoinHandle;
 
 use crate::exports::{
     self, CompanyExport, ContactExport, DealExport, ExportFailure, ExportSpec, Exported, Format,
 };
 use crate::reports::{FunnelParams, SummaryParams};
-use crate::{Access, AppError};
+use crate::{Access, AppError, Quota};
 
 /// Size of a stored piece of a finished file.
 pub const CHUNK_BYTES: usize = 1 << 20;
@@ -43,6 +43,11 @@ pub const STALE_AFTER: TimeDelta = TimeDelta::minutes(2);
 pub const KEEP_FOR: TimeDelta = TimeDelta::hours(24);
 /// How many jobs "My exports" shows.
 pub const RECENT: u64 = 50;
+/// Exports one user may have running at once…
+pub const MAX_RUNNING_PER_USER: i64 = 3;
+/// …and start in a day: enough for any person, not for a script hammering the server.
+pub const MAX_PER_USER_PER_DAY: i64 = 100;
+const DAY: TimeDelta = TimeDelta::days(1);
 
 /// What to export: a list with the filter, sort and columns its page parsed from the query
 /// string, or a report with its parameters.
@@ -240,8 +245,10 @@ pub async fn start(
         query,
         rows_total: None,
     };
+    let now = now();
     let mut tx = db.begin().await?;
-    let id = export_jobs::insert(&mut tx, &new, now()).await?;
+    within_allowance(&mut tx, access, now).await?;
+    let id = export_jobs::insert(&mut tx, &new, now).await?;
     tx.commit().await?;
     let (db, access) = (db.clone(), access.clone());
     // The export runs in a task of its own so that a panic in it is recorded as a failure
@@ -254,6 +261,24 @@ pub async fn start(
         }
     });
     Ok(Started { id, task })
+}
+
+/// Refuses a new export past the user's allowance. Counted in the transaction that inserts
+/// the job, so two quick clicks cannot both slip under the limit on SQLite's single writer.
+async fn within_allowance(tx: &mut Tx, access: &Access, now: Timestamp) -> Result<(), AppError> {
+    let jobs = export_jobs::count_for_user(tx, access.user_id(), now - DAY, now - STALE_AFTER).await?;
+    if jobs.running >= MAX_RUNNING_PER_USER {
+        return Err(AppError::Quota(Quota::RunningExports { limit: MAX_RUNNING_PER_USER }));
+    }
+    if jobs.started >= MAX_PER_USER_PER_DAY {
+        let free_at = jobs.first_started.unwrap_or(now) + DAY;
+        let seconds = u64::try_from((free_at - now).num_seconds()).unwrap_or(0).max(1);
+        return Err(AppError::Quota(Quota::DailyExports {
+            limit: MAX_PER_USER_PER_DAY,
+            retry_after_seconds: seconds,
+        }));
+    }
+    Ok(())
 }
 
 async fn run(db: Db, access: Access, id: i64, request: ExportRequest, how: JobSpec) {

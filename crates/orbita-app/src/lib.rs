@@ -34,5 +34,5 @@ pub mod views;
 
 pub use access::Access;
 pub use context::RequestContext;
-pub use error::AppError;
+pub use error::{AppError, Quota};
 pub use orbita_storage::{Backend, ConnectOptions, DatabaseUrl, Db, StorageError, Unavailable};

@@ -157,3 +157,69 @@ async fn a_silent_running_job_is_shown_stopped_and_old_jobs_are_cleaned_up() {
     })
     .await;
 }
+
+/// Jobs of `who` as if started at `at`, running (heartbeat at `at`) or already failed.
+async fn started_jobs(db: &Db, who: &Access, n: i64, at: orbita_domain::Timestamp, running: bool) {
+    let mut tx = db.begin().await.expect("begin");
+    for _ in 0..n {
+        let new = NewExportJob {
+            user_id: who.user_id(),
+            list: "companies",
+            format: "csv",
+            query: "",
+            rows_total: None,
+        };
+        let id = orbita_storage::export_jobs::insert(&mut tx, &new, at).await.expect("job");
+        if !running {
+            orbita_storage::export_jobs::fail(&mut tx, id, "test", at).await.expect("failed");
+        }
+    }
+    tx.commit().await.expect("commit");
+}
+
+/// Finding 8: sixty exports were accepted from one user in half a second. Now a user has at
+/// most three running and a hundred a day; others are not held back by them.
+#[tokio::test]
+async fn a_user_runs_three_exports_at_once_and_a_hundred_a_day() {
+    on_both(|t| async move {
+        setup::bootstrap(&t.db).await.expect("bootstrap");
+        let anna = person(&t.db, "anna@x.ru", "manager").await;
+        let boris = person(&t.db, "boris@x.ru", "manager").await;
+        started_jobs(&t.db, &anna, export_jobs::MAX_RUNNING_PER_USER, now(), true).await;
+        let refused = export_jobs::start(&t.db, &anna, search("x"), how(Format::Csv), "").await;
+        match refused {
+            Err(AppError::Quota(quota)) => assert_eq!(quota.code(), "running-exports", "{}", t.name),
+            other => panic!("{}: {other:?}", t.name),
+        }
+        let mine = export_jobs::list_mine(&t.db, &anna).await.expect("list");
+        assert_eq!(mine.len() as i64, export_jobs::MAX_RUNNING_PER_USER, "{}: nothing added", t.name);
+        // Boris is not held back by Anna's exports.
+        let started =
+            export_jobs::start(&t.db, &boris, search("x"), how(Format::Csv), "").await.expect("boris");
+        started.task.await.expect("job");
+
+        // A job whose server went away long ago no longer counts as running.
+        let carla = person(&t.db, "carla@x.ru", "manager").await;
+        let long_ago = now() - TimeDelta::hours(1);
+        started_jobs(&t.db, &carla, export_jobs::MAX_RUNNING_PER_USER, long_ago, true).await;
+        let started =
+            export_jobs::start(&t.db, &carla, search("x"), how(Format::Csv), "").await.expect("carla");
+        started.task.await.expect("job");
+
+        // A day's allowance, counted from the first export of the last 24 hours.
+        let dora = person(&t.db, "dora@x.ru", "manager").await;
+        let first = now() - TimeDelta::hours(20);
+        started_jobs(&t.db, &dora, 1, first, false).await;
+        started_jobs(&t.db, &dora, export_jobs::MAX_PER_USER_PER_DAY - 1, now(), false).await;
+        match export_jobs::start(&t.db, &dora, search("x"), how(Format::Csv), "").await {
+            Err(AppError::Quota(quota)) => {
+                assert_eq!(quota.code(), "daily-exports", "{}", t.name);
+                let hours = quota.retry_after_seconds().div_ceil(3600);
+                assert_eq!(hours, 4, "{}: the first one leaves the day in about four hours", t.name);
+            }
+            other => panic!("{}: {other:?}", t.name),
+        }
+        t
+    })
+    .await;
+}

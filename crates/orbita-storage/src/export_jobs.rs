@@ -119,6 +119,40 @@ pub async fn list_for_user(db: &Db, user: UserId, limit: u64) -> Result<Vec<Expo
     db.fetch_all(&stmt).await
 }
 
+/// A user's export jobs counted against their allowance: those still running (heartbeat at or
+/// after `alive_since`) and those started at or after `since`, with the first of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobsOfUser {
+    pub running: i64,
+    pub started: i64,
+    pub first_started: Option<Timestamp>,
+}
+
+pub async fn count_for_user(
+    tx: &mut Tx,
+    user: UserId,
+    since: Timestamp,
+    alive_since: Timestamp,
+) -> Result<JobsOfUser> {
+    let running = Query::select()
+        .expr(Expr::col("id").count())
+        .from(TABLE)
+        .and_where(Expr::col("user_id").eq(user.0))
+        .and_where(Expr::col("status").eq(RUNNING))
+        .and_where(Expr::col("updated_at").gte(alive_since))
+        .to_owned();
+    let started = Query::select()
+        .expr(Expr::col("id").count())
+        .expr(Expr::col("created_at").min())
+        .from(TABLE)
+        .and_where(Expr::col("user_id").eq(user.0))
+        .and_where(Expr::col("created_at").gte(since))
+        .to_owned();
+    let (running,): (i64,) = tx.fetch_one(&running).await?;
+    let (started, first_started): (i64, Option<Timestamp>) = tx.fetch_one(&started).await?;
+    Ok(JobsOfUser { running, started, first_started })
+}
+
 /// The rows written so far, and the heartbeat: the runner is alive at `now`. Only a running
 /// job moves; false when the job is finished or gone.
 pub async fn record_progress(tx: &mut Tx, id: i64, rows_written: i64, now: Timestamp) -> Result<bool> {

@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use orbita_app::{AppError, Unavailable};
+use orbita_app::{AppError, Quota, Unavailable};
 
 #[derive(Debug)]
 pub enum PageError {
@@ -21,6 +21,8 @@ pub enum PageError {
     TooLarge,
     /// The database cannot take the request now (a full disk, a lock held elsewhere).
     Unavailable(Unavailable),
+    /// The user's allowance (exports at once, exports a day) is used up.
+    Quota(Quota),
     Internal,
 }
 
@@ -31,6 +33,7 @@ impl From<AppError> for PageError {
             AppError::Forbidden => PageError::Forbidden,
             AppError::Stale => PageError::Stale,
             AppError::Invalid(errors) => PageError::Invalid(errors.to_string()),
+            AppError::Quota(quota) => PageError::Quota(quota),
             AppError::Unavailable(reason) => {
                 tracing::warn!(%reason, "request refused: database unavailable");
                 PageError::Unavailable(reason)
@@ -57,6 +60,10 @@ struct ErrorPage {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        let retry_after = match &self {
+            PageError::Quota(quota) => Some(quota.retry_after_seconds()),
+            _ => None,
+        };
         let (status, title_ru, title_en, detail) = match self {
             PageError::NotFound => {
                 (StatusCode::NOT_FOUND, "Страница не найдена", "Page not found", String::new())
@@ -70,6 +77,9 @@ impl IntoResponse for PageError {
             ),
             PageError::Invalid(detail) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "Проверьте данные", "Check the input", detail)
+            }
+            PageError::Quota(quota) => {
+                (StatusCode::TOO_MANY_REQUESTS, "Предел достигнут", "Limit reached", quota_detail(quota))
             }
             PageError::BadInput(what) => (
                 StatusCode::BAD_REQUEST,
@@ -112,6 +122,26 @@ impl IntoResponse for PageError {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(header::RETRY_AFTER, RETRY_AFTER.clone());
         }
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
+    }
+}
+
+fn quota_detail(quota: Quota) -> String {
+    match quota {
+        Quota::RunningExports { limit } => format!(
+            "Уже выполняются {limit} выгрузки: новую можно начать, когда одна закончится (список — \
+             «Мои выгрузки»). / {limit} exports are running already: start another when one has \
+             finished (see My exports)."
+        ),
+        Quota::DailyExports { limit, retry_after_seconds } => {
+            let hours = retry_after_seconds.div_ceil(3600);
+            format!(
+                "За сутки можно начать {limit} выгрузок; следующую — примерно через {hours} ч. / \
+                 {limit} exports a day is the limit; the next one can start in about {hours} h."
+            )
+        }
     }
 }

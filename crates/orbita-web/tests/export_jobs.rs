@@ -420,3 +420,34 @@ async fn tasks_activities_and_the_audit_log_export_exactly_what_their_pages_show
     })
     .await;
 }
+
+/// Finding 8: past the allowance the export form answers 429 with `Retry-After` and a page
+/// that says why, and no job is added.
+#[tokio::test]
+async fn a_fourth_export_at_once_is_refused_with_a_reason() {
+    on_both(|t| async move {
+        setup::bootstrap(&t.db).await.expect("bootstrap");
+        let anna = person(&t.db, "anna@x.ru", "manager").await;
+        let mut tx = t.db.begin().await.expect("begin");
+        for _ in 0..orbita_app::export_jobs::MAX_RUNNING_PER_USER {
+            let new = orbita_storage::export_jobs::NewExportJob {
+                user_id: anna.user_id(),
+                list: "companies",
+                format: "csv",
+                query: "",
+                rows_total: None,
+            };
+            orbita_storage::export_jobs::insert(&mut tx, &new, orbita_domain::now()).await.expect("job");
+        }
+        tx.commit().await.expect("commit");
+        let mut client = Client::signed_in(&t.db, "anna@x.ru").await;
+        let reply = client.post("/exports", &[("list", "companies"), ("format", "csv"), ("query", "")]).await;
+        assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{}", t.name);
+        assert_eq!(reply.header(header::RETRY_AFTER), "10", "{}", t.name);
+        assert!(reply.text().contains("Уже выполняются 3 выгрузки"), "{}: {}", t.name, reply.text());
+        let jobs = orbita_storage::export_jobs::list_for_user(&t.db, anna.user_id(), 10).await.expect("jobs");
+        assert_eq!(jobs.len(), 3, "{}: nothing added", t.name);
+        t
+    })
+    .await;
+}
