@@ -316,7 +316,8 @@ pub async fn set_role_permissions(
     Ok(())
 }
 
-/// The audit log, newest first, for those with the right to read it.
+/// The audit log, newest first, within the reader's scope: what they did themselves ("own"),
+/// what their group mates did ("group"), or everything ("all").
 pub async fn audit_log(
     db: &Db,
     access: &Access,
@@ -324,6 +325,11 @@ pub async fn audit_log(
     after: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<AuditEvent>, AppError> {
-    access.require(Area::AuditLog, Action::View)?;
-    Ok(audit::list(db, filter, after, limit).await?)
+    match access.visibility(Area::AuditLog, Action::View)? {
+        None => Ok(audit::list(db, filter, after, limit).await?),
+        Some(scope) => {
+            let filter = AuditFilter { actors: Some(scope.owners), ..filter.clone() };
+            Ok(audit::list(db, &filter, after, limit).await?)
+        }
+    }
 }

@@ -1213,3 +1213,55 @@ async fn the_last_administrator_stays_and_nobody_grants_more_than_they_hold() {
     })
     .await;
 }
+
+/// A custom role reading the audit log with an own or group scope sees what the reader (own)
+/// or their group mates (group) did, and nobody else's actions; exports of it follow.
+#[tokio::test]
+async fn the_audit_log_follows_the_readers_scope() {
+    use orbita_domain::access::{Permissions, Scope};
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        for who in [&team.manager1, &team.head, &team.manager2] {
+            companies::create(&t.db, who, &company(&format!("Журнал {}", who.user_id())), None)
+                .await
+                .expect("company");
+        }
+        for scope in [Scope::Own, Scope::Group] {
+            let role = admin::create_role(&t.db, &team.admin, &format!("Audit {scope}")).await.expect("role");
+            let mut grants = Permissions::default();
+            grants.grant(Area::AuditLog, Action::View, Some(scope));
+            admin::set_role_permissions(&t.db, &team.admin, role, &grants).await.expect("grants");
+            let me = &team.manager1.user;
+            let edit = admin::UserEdit {
+                email: me.email.as_str(),
+                name: &me.name,
+                role_id: role,
+                is_active: true,
+                locale: None,
+                groups: &orbita_storage::users::groups_of(&t.db, me.id).await.expect("groups"),
+            };
+            admin::update_user(&t.db, &team.admin, me.id, &edit).await.expect("role given");
+            let reader = Access::load(&t.db, me.id, None).await.expect("access");
+            let events = admin::audit_log(&t.db, &reader, &AuditFilter::default(), None, 500)
+                .await
+                .expect("the log")
+                .items;
+            let name = |id: UserId| match who(&team, id) {
+                "other" if id == team.head.user_id() => "head",
+                "other" if id == team.admin.user_id() => "admin",
+                known => known,
+            };
+            let mut actors: Vec<&str> = events.iter().map(|e| e.actor_id.map_or("system", name)).collect();
+            actors.sort_unstable();
+            actors.dedup();
+            let expected: &[&str] = if scope == Scope::Own { &["m1"] } else { &["head", "m1"] };
+            assert_eq!(actors, expected, "{} {scope}", t.name);
+            // Naming another actor does not widen the scope.
+            let other = AuditFilter { actor_id: Some(team.manager2.user_id()), ..AuditFilter::default() };
+            let others = admin::audit_log(&t.db, &reader, &other, None, 10).await.expect("the log").items;
+            assert!(others.is_empty(), "{} {scope}: manager 2's actions stay hidden", t.name);
+        }
+        t
+    })
+    .await;
+}

@@ -38,6 +38,8 @@ pub async fn insert(tx: &mut Tx, event: &NewAuditEvent, now: Timestamp) -> Resul
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub actor_id: Option<UserId>,
+    /// The reader's scope: only what these users did (`None`: everyone's events).
+    pub actors: Option<Vec<UserId>>,
     pub entity: Option<String>,
     pub entity_id: Option<i64>,
     pub action: Option<AuditAction>,
@@ -69,6 +71,9 @@ pub async fn list(
         .from("audit_events");
     if let Some(actor) = filter.actor_id {
         stmt.and_where(Expr::col("actor_id").eq(actor.0));
+    }
+    if let Some(actors) = &filter.actors {
+        stmt.and_where(Expr::col("actor_id").is_in(actors.iter().map(|a| a.0)));
     }
     if let Some(entity) = &filter.entity {
         stmt.and_where(Expr::col("entity").eq(entity.as_str()));

@@ -61,6 +61,8 @@ impl AuditQuery {
     pub(in crate::pages) fn filter(&self, time_zone: &str) -> AuditFilter {
         AuditFilter {
             actor_id: self.user.parse().ok().map(UserId),
+            // The reader's scope is applied by the service.
+            actors: None,
             entity: AuditEntity::parse(&self.entity).map(|e| e.as_str().to_owned()),
             entity_id: None,
             action: AuditAction::parse(&self.action),
