@@ -1,8 +1,9 @@
 //! Bearer tokens: every API request names a personal token and acts with its user's rights.
 //! Unknown, revoked or expired tokens are 401; a token over its per-minute limit is 429 with
 //! `Retry-After`; a read-only token that asks to change something is 403 `token-read-only`.
-//! The scope is enforced here, once, so that no handler can forget it. Cookies are never read here, so a browser cannot be tricked into sending
-//! credentials to the API (which is why it needs no CSRF check).
+//! The scope is enforced here, once, so that no handler can forget it. Cookies are never read
+//! here, so a browser cannot be tricked into sending credentials to the API (which is why it
+//! needs no CSRF check).
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -2,8 +2,8 @@
 //! (`Access::load`), exactly as that user's session would; the database keeps only its SHA-256
 //! (as for sessions), so the plain token is shown once, when it is made. A token has a scope
 //! (read-only or read-write) and may expire. Creating and revoking are audited; a user
-//! manages their own tokens, administrators everyone's. The per-token rate limit and `Idempotency-Key` records live in the database,
-//! so any number of instances share them.
+//! manages their own tokens, administrators everyone's. The per-token rate limit and
+//! `Idempotency-Key` records live in the database, so any number of instances share them.
 
 use chrono::{DurationRound, TimeDelta};
 use orbita_domain::access::{Action, Area, Scope};

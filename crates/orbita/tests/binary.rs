@@ -1,6 +1,6 @@
 //! The real `orbita` binary: configuration errors, serving with demo data on both databases,
-//! the first run's set-up link, graceful shutdown, user and token creation, and the crash test (SIGKILL
-//! in a burst of writes).
+//! the first run's set-up link, graceful shutdown, user and token creation, and the crash test
+//! (SIGKILL in a burst of writes).
 
 mod support;
 
