@@ -118,18 +118,14 @@ pub async fn revoke(db: &Db, access: &Access, id: i64) -> Result<(), AppError> {
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let token = store::get_in(&mut tx, id, now).await?;
-    let own = token.user_id == access.user_id().0;
-    if !own && !manages_all_tokens(access) {
+    if token.user_id != access.user_id().0 && !manages_all_tokens(access) {
         return Err(AppError::NotFound);
     }
     if store::revoke(&mut tx, id, now).await? {
-        // The event's actor says who revoked it; `revoked_by` keeps that next to the owner
-        // when an administrator stops someone else's token.
+        // The event's actor already says who revoked it; `revoked_by` keeps that in the
+        // changes too, where it reads next to the owner's `user_id` of the creation event.
         let mut changes = audit_trail::one("revoked_at", None, Some(now.to_rfc3339()));
         changes.extend(audit_trail::one("revoked_by", None, Some(access.user_id().to_string())));
-        if !own {
-            changes.extend(audit_trail::one("user_id", Some(token.user_id.to_string()), None));
-        }
         audit_trail::record(&mut tx, &access.context(), "api_token", id, AuditAction::Delete, changes, now)
             .await?;
     }

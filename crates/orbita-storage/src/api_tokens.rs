@@ -31,13 +31,6 @@ pub struct ApiToken {
     pub expired: bool,
 }
 
-impl ApiToken {
-    /// Neither revoked nor expired: requests with it are answered.
-    pub fn is_live(&self) -> bool {
-        self.revoked_at.is_none() && !self.expired
-    }
-}
-
 #[derive(sqlx::FromRow)]
 struct TokenRow {
     id: i64,
