@@ -1,18 +1,20 @@
 //! Bearer tokens: every API request names a personal token and acts with its user's rights.
-//! Unknown or revoked tokens are 401; a token over its per-minute limit is 429 with
-//! `Retry-After`. Cookies are never read here, so a browser cannot be tricked into sending
-//! credentials to the API (which is why it needs no CSRF check).
+//! Unknown, revoked or expired tokens are 401; a token over its per-minute limit is 429 with
+//! `Retry-After`; a read-only token that asks to change something is 403 `token-read-only`.
+//! The scope is enforced here, once, so that no handler can forget it. Cookies are never read
+//! here, so a browser cannot be tricked into sending credentials to the API (which is why it
+//! needs no CSRF check).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use orbita_app::Access;
-use orbita_app::api_tokens::{self, Authenticated};
+use orbita_app::api_tokens::{self, Authenticated, TokenScope};
 
 use crate::ApiState;
 use crate::problem::ApiError;
@@ -40,17 +42,27 @@ fn client_ip(state: &ApiState, request: &Request) -> Option<String> {
     request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
 }
 
+/// Reading methods are allowed to every token; anything else (POST, PUT, PATCH, DELETE, and
+/// methods we do not know) changes data or might, so it needs a read-write token.
+fn scope_allows(scope: TokenScope, method: &Method) -> bool {
+    scope.allows_writes() || matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
 /// Authenticates the bearer token and counts the request against the token's limit.
 pub async fn require_token(State(state): State<ApiState>, mut request: Request, next: Next) -> Response {
     let Some(secret) = bearer(request.headers()) else { return ApiError::unauthorized().into_response() };
     let ip = client_ip(&state, &request);
     let outcome = api_tokens::authenticate(&state.db, secret, ip, state.config.rate_limit_per_minute).await;
     match outcome {
-        Ok(Authenticated::Valid { token_id, access }) => {
+        Ok(Authenticated::Valid { scope, .. }) if !scope_allows(scope, request.method()) => {
+            ApiError::token_read_only().into_response()
+        }
+        Ok(Authenticated::Valid { token_id, access, .. }) => {
             request.extensions_mut().insert(Caller { token_id, access: Arc::new(access) });
             next.run(request).await
         }
         Ok(Authenticated::Unknown) => ApiError::unauthorized().into_response(),
+        Ok(Authenticated::Expired) => ApiError::token_expired().into_response(),
         Ok(Authenticated::Limited { retry_after_secs }) => {
             ApiError::too_many_requests(retry_after_secs).into_response()
         }

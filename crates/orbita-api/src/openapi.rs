@@ -17,8 +17,12 @@ The CRM's companies, contacts, deals, tasks and activities, with the rights and 
 of the web UI.
 
 **Authentication.** Every request sends a personal API token: `Authorization: Bearer orb_…`. \
-Create one with `orbita token create --email you@example.com`. A token acts with its user's \
-rights: a record outside them is 404; an action the role does not allow is 403.
+Create one with `orbita token create --email you@example.com` or on the web page API tokens. \
+A token acts with its user's rights: a record outside them is 404; an action the role does not \
+allow is 403. A read-only token (`--read-only`) may only `GET`, `HEAD` and `OPTIONS`: any other \
+method is 403 `urn:orbita:problem:token-read-only`. A token may have an expiry date \
+(`--expires YYYY-MM-DD`, from 00:00 UTC of that day); an expired token is 401 \
+`urn:orbita:problem:token-expired`.
 
 **Errors** are RFC 9457 problem documents (`application/problem+json`). A 422 lists every \
 rejected field in `errors` (`field`, `message`, `code`).
@@ -90,8 +94,8 @@ struct Conventions;
 /// (status, component name, description) of every problem response.
 const PROBLEMS: &[(&str, &str, &str)] = &[
     ("400", "BadRequest", "Malformed JSON, an unreadable query or path, or a bad header"),
-    ("401", "Unauthorized", "No token, or an unknown or revoked one"),
-    ("403", "Forbidden", "The role does not allow this"),
+    ("401", "Unauthorized", "No token, or an unknown, revoked or expired one"),
+    ("403", "Forbidden", "The role does not allow this, or a read-only token asked to change data"),
     ("404", "NotFound", "No such record, or not one you may see"),
     ("409", "Conflict", "A request with this Idempotency-Key is still running, or the record keeps changing"),
     ("412", "PreconditionFailed", "The record changed since the version in If-Match"),

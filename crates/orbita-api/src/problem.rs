@@ -91,6 +91,28 @@ impl ApiError {
         .with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"orbita\"")
     }
 
+    /// A token past its expiry: a 401 like an unknown token, saying why so that its owner
+    /// knows to make a new one rather than look for a typo.
+    pub fn token_expired() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "token-expired",
+            "The token has expired",
+            "This API token is past its expiry date: create a new one",
+        )
+        .with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"orbita\", error=\"invalid_token\"")
+    }
+
+    /// A read-only token asked to change something.
+    pub fn token_read_only() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "token-read-only",
+            "The token is read-only",
+            "This API token may only read (GET, HEAD, OPTIONS): use a read-write token to change data",
+        )
+    }
+
     pub fn forbidden() -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", "Your role does not allow this")
     }

@@ -10,6 +10,7 @@ use chrono::TimeDelta;
 
 use axum::http::{Method, StatusCode};
 use orbita_api::ApiConfig;
+use orbita_app::api_tokens::TokenInput;
 use orbita_app::{Access, RequestContext, api_tokens};
 use orbita_domain::audit::AuditAction;
 use orbita_storage::audit::AuditFilter;
@@ -65,7 +66,7 @@ async fn tokens_act_with_their_users_rights() {
         assert!(api_tokens::list(&t.db, &access).await.expect("tokens")[0].revoked_at.is_some());
 
         // A second token of the same user works; creating and revoking were audited.
-        let second = api_tokens::create(&t.db, &access, "second").await.expect("token");
+        let second = api_tokens::create(&t.db, &access, &TokenInput::named("second")).await.expect("token");
         assert!(second.secret.starts_with("orb_"));
         org.client.as_token(&second.secret).get(&path).await.expect(StatusCode::OK);
         let admin = Access::load(&t.db, org.admin, None).await.expect("access");
@@ -369,7 +370,13 @@ async fn the_cli_path_makes_tokens_by_email() {
         let org = org(&t.db).await;
         let secret = token_for(&t.db, "M1@X.RU").await;
         org.client.as_token(&secret).get("/api/v1/companies").await.expect(StatusCode::OK);
-        let unknown = api_tokens::create_for_email(&t.db, &RequestContext::system(), "nobody@x.ru", "").await;
+        let unknown = api_tokens::create_for_email(
+            &t.db,
+            &RequestContext::system(),
+            "nobody@x.ru",
+            &TokenInput::default(),
+        )
+        .await;
         assert!(matches!(unknown, Err(orbita_app::AppError::Invalid(_))));
         t
     })

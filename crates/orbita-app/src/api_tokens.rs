@@ -1,13 +1,16 @@
 //! Personal API tokens and the bookkeeping of API requests. A token acts with its user's rights
 //! (`Access::load`), exactly as that user's session would; the database keeps only its SHA-256
-//! (as for sessions), so the plain token is shown once, when it is made. Creating and revoking
-//! are audited. The per-token rate limit and `Idempotency-Key` records live in the database,
-//! so any number of instances share them.
+//! (as for sessions), so the plain token is shown once, when it is made. A token has a scope
+//! (read-only or read-write) and may expire. Creating and revoking are audited; a user
+//! manages their own tokens, administrators everyone's. The per-token rate limit and
+//! `Idempotency-Key` records live in the database, so any number of instances share them.
 
 use chrono::{DurationRound, TimeDelta};
+use orbita_domain::access::{Action, Area, Scope};
+pub use orbita_domain::api_token::{TokenInput, TokenScope};
 use orbita_domain::audit::AuditAction;
 use orbita_domain::validation::Email;
-use orbita_domain::{FieldError, Timestamp, UserId, text};
+use orbita_domain::{FieldError, Timestamp, UserId};
 use orbita_storage::api_tokens as store;
 use orbita_storage::{Db, users};
 use sha2::{Digest, Sha256};
@@ -35,9 +38,20 @@ fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// Makes a token for the signed-in user (a user manages only their own tokens).
-pub async fn create(db: &Db, access: &Access, name: &str) -> Result<NewToken, AppError> {
-    create_for(db, &access.context(), access.user_id(), name).await
+/// Makes a token for the signed-in user (a user makes tokens only for themselves).
+pub async fn create(db: &Db, access: &Access, input: &TokenInput) -> Result<NewToken, AppError> {
+    create_at(db, access, input, orbita_domain::now()).await
+}
+
+/// `create` as of `now`: the expiry is checked against it, and it is the creation time. Tests
+/// make tokens "in the past" with it to get an expired one without waiting.
+pub async fn create_at(
+    db: &Db,
+    access: &Access,
+    input: &TokenInput,
+    now: Timestamp,
+) -> Result<NewToken, AppError> {
+    create_for(db, &access.context(), access.user_id(), input, now).await
 }
 
 /// Makes a token for the user with this e-mail: the command line, acting as the system.
@@ -45,7 +59,7 @@ pub async fn create_for_email(
     db: &Db,
     ctx: &RequestContext,
     email: &str,
-    name: &str,
+    input: &TokenInput,
 ) -> Result<NewToken, AppError> {
     let email = Email::parse(email)?;
     let Some((user, _)) = users::find_credentials(db, &email).await? else {
@@ -54,38 +68,64 @@ pub async fn create_for_email(
     if !user.is_active {
         return Err(FieldError::new("email", "user-inactive", "This user is deactivated").into());
     }
-    create_for(db, ctx, user.id, name).await
+    create_for(db, ctx, user.id, input, orbita_domain::now()).await
 }
 
-async fn create_for(db: &Db, ctx: &RequestContext, user: UserId, name: &str) -> Result<NewToken, AppError> {
-    let name = text::optional_limited(name, "name", 100)?.unwrap_or_else(|| "API token".to_owned());
+async fn create_for(
+    db: &Db,
+    ctx: &RequestContext,
+    user: UserId,
+    input: &TokenInput,
+    now: Timestamp,
+) -> Result<NewToken, AppError> {
+    let fields = input.validate(now)?;
     let secret = new_secret();
-    let now = orbita_domain::now();
     let mut tx = db.begin().await?;
-    let id = store::insert(&mut tx, user, &name, &secret_hash(&secret), now).await?;
-    let mut changes = audit_trail::one("name", None, Some(name));
+    let id = store::insert(&mut tx, user, &fields, &secret_hash(&secret), now).await?;
+    let mut changes = audit_trail::one("name", None, Some(fields.name));
     changes.extend(audit_trail::one("user_id", None, Some(user.to_string())));
+    changes.extend(audit_trail::one("scope", None, Some(fields.scope.as_str().to_owned())));
+    changes.extend(audit_trail::one("expires_at", None, fields.expires_at.map(|at| at.to_rfc3339())));
     audit_trail::record(&mut tx, ctx, "api_token", id, AuditAction::Create, changes, now).await?;
-    let token = store::get_in(&mut tx, id).await?;
+    let token = store::get_in(&mut tx, id, now).await?;
     tx.commit().await?;
     Ok(NewToken { token, secret })
 }
 
-/// The user's own tokens, newest first, revoked ones included.
-pub async fn list(db: &Db, access: &Access) -> Result<Vec<ApiToken>, AppError> {
-    Ok(store::list_for_user(db, access.user_id()).await?)
+/// Whether the user manages everyone's tokens: the administrators, who hold the users and
+/// settings right for all users. Seeing and revoking go together: whoever is shown a token
+/// can also stop it.
+pub fn manages_all_tokens(access: &Access) -> bool {
+    access.holds(Area::UsersAndSettings, Action::Edit, Scope::All)
 }
 
-/// Revokes one of the user's own tokens; another user's token does not exist for them.
+/// The user's own tokens, newest first, revoked and expired ones included.
+pub async fn list(db: &Db, access: &Access) -> Result<Vec<ApiToken>, AppError> {
+    Ok(store::list_for_user(db, access.user_id(), orbita_domain::now()).await?)
+}
+
+/// Every user's tokens, newest first: administrators only.
+pub async fn list_all(db: &Db, access: &Access) -> Result<Vec<ApiToken>, AppError> {
+    if !manages_all_tokens(access) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(store::list_all(db, orbita_domain::now()).await?)
+}
+
+/// Revokes a token: the user's own, or anyone's for an administrator. For anyone else another
+/// user's token does not exist (404, as for records they cannot see), and nothing changes.
 pub async fn revoke(db: &Db, access: &Access, id: i64) -> Result<(), AppError> {
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
-    let token = store::get_in(&mut tx, id).await?;
-    if token.user_id != access.user_id().0 {
+    let token = store::get_in(&mut tx, id, now).await?;
+    if token.user_id != access.user_id().0 && !manages_all_tokens(access) {
         return Err(AppError::NotFound);
     }
     if store::revoke(&mut tx, id, now).await? {
-        let changes = audit_trail::one("revoked_at", None, Some(now.to_rfc3339()));
+        // The event's actor already says who revoked it; `revoked_by` keeps that in the
+        // changes too, where it reads next to the owner's `user_id` of the creation event.
+        let mut changes = audit_trail::one("revoked_at", None, Some(now.to_rfc3339()));
+        changes.extend(audit_trail::one("revoked_by", None, Some(access.user_id().to_string())));
         audit_trail::record(&mut tx, &access.context(), "api_token", id, AuditAction::Delete, changes, now)
             .await?;
     }
@@ -98,12 +138,15 @@ pub async fn revoke(db: &Db, access: &Access, id: i64) -> Result<(), AppError> {
 pub enum Authenticated {
     /// Unknown, revoked, or its user deactivated.
     Unknown,
+    /// Known and not revoked, but past its expiry: told apart so the client learns why.
+    Expired,
     /// Over the limit in the current minute; try again after this many seconds.
     Limited {
         retry_after_secs: u64,
     },
     Valid {
         token_id: i64,
+        scope: TokenScope,
         access: Access,
     },
 }
@@ -111,6 +154,7 @@ pub enum Authenticated {
 /// Checks a bearer token and counts the request against its per-minute limit. The count is a
 /// fixed one-minute window in the database (a burst of up to twice the limit can straddle two
 /// windows; that is the price of one upsert per request instead of a log of requests).
+/// The token's scope is returned, not enforced: what a request does is the caller's to know.
 pub async fn authenticate(
     db: &Db,
     secret: &str,
@@ -120,10 +164,14 @@ pub async fn authenticate(
     if !secret.starts_with(TOKEN_PREFIX) {
         return Ok(Authenticated::Unknown);
     }
-    let Some(token) = store::find_live(db, &secret_hash(secret)).await? else {
+    let now = orbita_domain::now();
+    let Some(token) = store::find_unrevoked(db, &secret_hash(secret), now).await? else {
         return Ok(Authenticated::Unknown);
     };
-    let now = orbita_domain::now();
+    // Expired requests are not counted: the token does nothing any more, not even use its limit.
+    if token.expired {
+        return Ok(Authenticated::Expired);
+    }
     let minute = TimeDelta::minutes(1);
     let window = now.duration_trunc(minute).unwrap_or(now);
     // The count is bookkeeping: when the database takes no writes (a full disk), a read must
@@ -142,7 +190,7 @@ pub async fn authenticate(
         return Ok(Authenticated::Limited { retry_after_secs });
     }
     match Access::load(db, UserId(token.user_id), ip).await {
-        Ok(access) => Ok(Authenticated::Valid { token_id: token.id, access }),
+        Ok(access) => Ok(Authenticated::Valid { token_id: token.id, scope: token.scope, access }),
         Err(AppError::Forbidden | AppError::NotFound) => Ok(Authenticated::Unknown),
         Err(other) => Err(other),
     }

@@ -507,7 +507,7 @@ async fn an_administrators_password_reset_ends_every_session_of_the_user() {
 
 #[tokio::test]
 async fn a_deactivated_users_api_token_is_refused() {
-    use orbita_app::api_tokens::{self, Authenticated};
+    use orbita_app::api_tokens::{self, Authenticated, TokenInput};
     on_both(|t| async move {
         setup::bootstrap(&t.db).await.expect("bootstrap");
         let ctx = RequestContext::system();
@@ -516,7 +516,9 @@ async fn a_deactivated_users_api_token_is_refused() {
             .expect("admin");
         let user_id =
             users::create_user(&t.db, &ctx, "oleg@x.ru", "Олег", "manager", PASSWORD).await.expect("user");
-        let token = api_tokens::create_for_email(&t.db, &ctx, "oleg@x.ru", "script").await.expect("token");
+        let token = api_tokens::create_for_email(&t.db, &ctx, "oleg@x.ru", &TokenInput::named("script"))
+            .await
+            .expect("token");
         let before = api_tokens::authenticate(&t.db, &token.secret, None, 100).await.expect("auth");
         assert!(
             matches!(&before, Authenticated::Valid { access, .. } if access.user_id() == user_id),
@@ -539,7 +541,8 @@ async fn a_deactivated_users_api_token_is_refused() {
         let after = api_tokens::authenticate(&t.db, &token.secret, None, 100).await.expect("auth");
         assert!(matches!(after, Authenticated::Unknown), "{}: {after:?}", t.name);
         // Nor can a new token be made for them.
-        let refused = api_tokens::create_for_email(&t.db, &ctx, "oleg@x.ru", "another").await;
+        let refused =
+            api_tokens::create_for_email(&t.db, &ctx, "oleg@x.ru", &TokenInput::named("another")).await;
         assert!(matches!(refused, Err(AppError::Invalid(_))), "{}: {refused:?}", t.name);
         t
     })
@@ -591,7 +594,13 @@ async fn passwords_and_tokens_are_never_stored_or_logged_in_clear() {
         let user_id = session.access.user_id();
         auth::reset_password(&t.db, &admin, user_id, RESET).await.expect("reset");
         let last = auth::sign_in(&t.db, "pavel@x.ru", RESET, ip, None).await.expect("sign in");
-        let api = orbita_app::api_tokens::create(&t.db, &session.access, "script").await.expect("token");
+        let api = orbita_app::api_tokens::create(
+            &t.db,
+            &session.access,
+            &orbita_app::api_tokens::TokenInput::named("script"),
+        )
+        .await
+        .expect("token");
 
         let values = every_stored_value(&t.db).await;
         // The scan reads what is there: the e-mail is in the users table and the audit log.

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod activity;
+pub mod api_token;
 pub mod audit;
 pub mod company;
 pub mod contact;

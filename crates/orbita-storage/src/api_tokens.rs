@@ -2,56 +2,134 @@
 //! the API's rate limit. The counter lives here, not in a process, so that several instances
 //! behind a load balancer count one token's requests together.
 
+use orbita_domain::api_token::{TokenFields, TokenScope, is_expired};
 use orbita_domain::{Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
 
 use crate::db::{Db, Tx};
 use crate::error::Result;
+use crate::values::corrupt;
 
 const TABLE: &str = "api_tokens";
-const COLUMNS: [&str; 6] = ["id", "user_id", "name", "created_at", "last_used_at", "revoked_at"];
+const COLUMNS: [&str; 8] =
+    ["id", "user_id", "name", "scope", "created_at", "last_used_at", "expires_at", "revoked_at"];
 
-/// A token as its owner sees it in a list: never its secret or hash.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// A token as its owner (or an administrator) sees it in a list: never its secret or hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiToken {
     pub id: i64,
     pub user_id: i64,
+    /// The owner's name, for the administrators' list of everyone's tokens.
+    pub owner_name: String,
     pub name: String,
+    pub scope: TokenScope,
     pub created_at: Timestamp,
     pub last_used_at: Option<Timestamp>,
+    pub expires_at: Option<Timestamp>,
     pub revoked_at: Option<Timestamp>,
+    /// Whether `expires_at` had passed when the token was read.
+    pub expired: bool,
 }
 
-pub async fn insert(tx: &mut Tx, user: UserId, name: &str, token_hash: &str, now: Timestamp) -> Result<i64> {
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: i64,
+    user_id: i64,
+    owner_name: String,
+    name: String,
+    scope: String,
+    created_at: Timestamp,
+    last_used_at: Option<Timestamp>,
+    expires_at: Option<Timestamp>,
+    revoked_at: Option<Timestamp>,
+}
+
+impl TokenRow {
+    /// `now` decides `expired`: storage does not read the clock, its callers pass it in.
+    fn into_token(self, now: Timestamp) -> Result<ApiToken> {
+        let scope =
+            TokenScope::parse(&self.scope).ok_or_else(|| corrupt(format!("token scope {:?}", self.scope)))?;
+        Ok(ApiToken {
+            id: self.id,
+            user_id: self.user_id,
+            owner_name: self.owner_name,
+            name: self.name,
+            scope,
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+            expires_at: self.expires_at,
+            revoked_at: self.revoked_at,
+            expired: is_expired(self.expires_at, now),
+        })
+    }
+}
+
+fn into_tokens(rows: Vec<TokenRow>, now: Timestamp) -> Result<Vec<ApiToken>> {
+    rows.into_iter().map(|row| row.into_token(now)).collect()
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    user: UserId,
+    token: &TokenFields,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<i64> {
     let stmt = Query::insert()
         .into_table(TABLE)
-        .columns(["user_id", "name", "token_hash", "created_at"])
-        .values_panic([user.0.into(), name.into(), token_hash.into(), now.into()])
+        .columns(["user_id", "name", "scope", "expires_at", "token_hash", "created_at"])
+        .values_panic([
+            user.0.into(),
+            token.name.clone().into(),
+            token.scope.as_str().into(),
+            token.expires_at.into(),
+            token_hash.into(),
+            now.into(),
+        ])
         .to_owned();
     tx.insert(stmt).await
 }
 
+/// Tokens with their owner's name, joined once here so that no list reads users one by one.
 fn select() -> SelectStatement {
-    Query::select().columns(COLUMNS).from(TABLE).to_owned()
+    Query::select()
+        .columns(COLUMNS.map(|c| (TABLE, c)))
+        .expr_as(Expr::col(("users", "name")), "owner_name")
+        .from(TABLE)
+        .inner_join("users", Expr::col(("users", "id")).equals((TABLE, "user_id")))
+        .to_owned()
 }
 
 /// A user's tokens, newest first.
-pub async fn list_for_user(db: &Db, user: UserId) -> Result<Vec<ApiToken>> {
-    let stmt = select().and_where(Expr::col("user_id").eq(user.0)).order_by("id", Order::Desc).to_owned();
-    db.fetch_all(&stmt).await
-}
-
-pub async fn get_in(tx: &mut Tx, id: i64) -> Result<ApiToken> {
-    tx.fetch_one(&select().and_where(Expr::col("id").eq(id)).to_owned()).await
-}
-
-/// The live (not revoked) token with this hash.
-pub async fn find_live(db: &Db, token_hash: &str) -> Result<Option<ApiToken>> {
+pub async fn list_for_user(db: &Db, user: UserId, now: Timestamp) -> Result<Vec<ApiToken>> {
     let stmt = select()
-        .and_where(Expr::col("token_hash").eq(token_hash))
-        .and_where(Expr::col("revoked_at").is_null())
+        .and_where(Expr::col((TABLE, "user_id")).eq(user.0))
+        .order_by((TABLE, "id"), Order::Desc)
         .to_owned();
-    db.fetch_optional(&stmt).await
+    into_tokens(db.fetch_all(&stmt).await?, now)
+}
+
+/// Every user's tokens, newest first: for administrators. An organisation has tens of
+/// tokens, not thousands, so the list is not paged.
+pub async fn list_all(db: &Db, now: Timestamp) -> Result<Vec<ApiToken>> {
+    let stmt = select().order_by((TABLE, "id"), Order::Desc).to_owned();
+    into_tokens(db.fetch_all(&stmt).await?, now)
+}
+
+pub async fn get_in(tx: &mut Tx, id: i64, now: Timestamp) -> Result<ApiToken> {
+    let row: TokenRow = tx.fetch_one(&select().and_where(Expr::col((TABLE, "id")).eq(id)).to_owned()).await?;
+    row.into_token(now)
+}
+
+/// The not revoked token with this hash, expired or not: the caller tells an expired token
+/// apart from an unknown one, to say why it is refused.
+pub async fn find_unrevoked(db: &Db, token_hash: &str, now: Timestamp) -> Result<Option<ApiToken>> {
+    let stmt = select()
+        .and_where(Expr::col((TABLE, "token_hash")).eq(token_hash))
+        .and_where(Expr::col((TABLE, "revoked_at")).is_null())
+        .to_owned();
+    let row: Option<TokenRow> = db.fetch_optional(&stmt).await?;
+    row.map(|row| row.into_token(now)).transpose()
 }
 
 /// Marks a token revoked; false if it already was.

@@ -13,6 +13,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use orbita_app::admin::{self, UserEdit};
+use orbita_app::api_tokens::TokenInput;
 use orbita_app::{Access, RequestContext, api_tokens, companies, deals, setup, users};
 use orbita_domain::company::CompanyInput;
 use orbita_domain::deal::DealInput;
@@ -74,7 +75,9 @@ impl Client {
 
     async fn api(db: &Db, email: &str) -> Client {
         let token =
-            api_tokens::create_for_email(db, &RequestContext::system(), email, "tests").await.expect("token");
+            api_tokens::create_for_email(db, &RequestContext::system(), email, &TokenInput::named("tests"))
+                .await
+                .expect("token");
         Client {
             app: router(AppState::new(db.clone())),
             cookie: String::new(),

@@ -94,6 +94,13 @@ pub enum TokenCommand {
         /// What the token is for, to recognise it later.
         #[arg(long, default_value = "")]
         name: String,
+        /// Allow reading only (GET, HEAD, OPTIONS); without it the token may also write.
+        #[arg(long)]
+        read_only: bool,
+        /// The day the token stops working (YYYY-MM-DD, from 00:00 UTC); a later day than
+        /// today. Without it the token works until revoked.
+        #[arg(long, value_name = "YYYY-MM-DD", default_value = "")]
+        expires: String,
     },
 }
 

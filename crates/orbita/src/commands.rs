@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
+use orbita_app::api_tokens::{TokenInput, TokenScope};
 use orbita_app::demo::{DemoLogins, DemoSize, Progress};
 use orbita_app::{AppError, ConnectOptions, DatabaseUrl, Db, RequestContext, demo, setup, users};
 
@@ -32,16 +33,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { email, name } } => {
+        Command::Token { command: TokenCommand::Create { email, name, read_only, expires } } => {
             let db = open(&url).await?;
+            // The date stays text here: the application checks it, as it does the web form's.
+            let scope = if read_only { TokenScope::ReadOnly } else { TokenScope::ReadWrite };
+            let input = TokenInput { name, scope: scope.as_str().to_owned(), expires_on: expires };
             let created =
-                orbita_app::api_tokens::create_for_email(&db, &RequestContext::system(), &email, &name)
+                orbita_app::api_tokens::create_for_email(&db, &RequestContext::system(), &email, &input)
                     .await
                     .map_err(explain)?;
+            let token = &created.token;
+            let until = token.expires_at.map_or_else(|| "never".to_owned(), |at| at.to_rfc3339());
             println!(
-                "Created API token {} \"{}\" for <{}>. It is shown only now:",
-                created.token.id,
-                created.token.name,
+                "Created API token {} \"{}\" ({}, expires: {until}) for <{}>. It is shown only now:",
+                token.id,
+                token.name,
+                token.scope,
                 email.trim()
             );
             // Alone on the last line, so that scripts can take it with `tail -n 1`.

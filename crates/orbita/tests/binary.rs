@@ -1,6 +1,6 @@
 //! The real `orbita` binary: configuration errors, serving with demo data on both databases,
-//! the first run's set-up link, graceful shutdown, user creation, and the crash test (SIGKILL
-//! in a burst of writes).
+//! the first run's set-up link, graceful shutdown, user and token creation, and the crash test
+//! (SIGKILL in a burst of writes).
 
 mod support;
 
@@ -142,6 +142,39 @@ fn user_create_reads_the_password_from_stdin_and_names_bad_fields() {
     assert!(String::from_utf8_lossy(&ok.stdout).contains("Created user"));
     let again = create("Anna@Example.com", "long enough password\n");
     assert!(String::from_utf8_lossy(&again.stderr).contains("email: A user with this e-mail already exists"));
+}
+
+#[test]
+fn token_create_takes_a_read_only_scope_and_an_expiry_and_refuses_a_past_one() {
+    let database = TestDatabase::sqlite();
+    let mut user = orbita(&database.url)
+        .args(["user", "create", "--email", "bot@example.com", "--name", "Bot", "--role", "manager"])
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("runs");
+    user.stdin.take().expect("stdin").write_all(b"long enough password\n").expect("write");
+    assert!(user.wait().expect("user create").success());
+    let token = |expires: &str| {
+        orbita(&database.url)
+            .args(["token", "create", "--email", "bot@example.com", "--name", "ETL", "--read-only"])
+            .args(["--expires", expires])
+            .output()
+            .expect("token create")
+    };
+
+    let day = std::time::Duration::from_secs(24 * 60 * 60);
+    let tomorrow = (orbita_domain::now() + day).format("%Y-%m-%d").to_string();
+    let made = token(&tomorrow);
+    let stdout = String::from_utf8_lossy(&made.stdout);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert!(stdout.contains(&format!("(read_only, expires: {tomorrow}T00:00:00+00:00)")), "{stdout}");
+    assert!(stdout.lines().last().is_some_and(|line| line.starts_with("orb_")), "{stdout}");
+
+    let past = token("2000-01-01");
+    assert!(!past.status.success());
+    assert!(String::from_utf8_lossy(&past.stderr).contains("expires_at: Choose a date after today"));
 }
 
 /// Kills the writer with SIGKILL mid-burst; every id it acknowledged must be there after a

@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use orbita_api::{ApiConfig, router_with};
+use orbita_app::api_tokens::TokenInput;
 use orbita_app::{RequestContext, api_tokens, setup, users};
 use orbita_domain::UserId;
 use orbita_storage::Db;
@@ -172,7 +173,10 @@ pub async fn person(db: &Db, email: &str, role: &str) -> UserId {
 }
 
 pub async fn token_for(db: &Db, email: &str) -> String {
-    api_tokens::create_for_email(db, &RequestContext::system(), email, "tests").await.expect("token").secret
+    api_tokens::create_for_email(db, &RequestContext::system(), email, &TokenInput::named("tests"))
+        .await
+        .expect("token")
+        .secret
 }
 
 pub async fn org(db: &Db) -> Org {
