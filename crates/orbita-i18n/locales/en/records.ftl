@@ -22,6 +22,7 @@ tokens-scope-read-write = Read and write
 tokens-scope-hint = A read-only token can fetch data but not change it.
 tokens-expires = Expires
 tokens-expires-hint = Optional: the token stops working at the start of this day (UTC).
+tokens-none = No tokens yet
 tokens-never = Never
 tokens-expired = Expired
 tokens-everyone = Everyone's tokens

@@ -22,6 +22,7 @@ tokens-scope-read-write = Чтение и запись
 tokens-scope-hint = Ключ только для чтения получает данные, но не может их менять.
 tokens-expires = Действует до
 tokens-expires-hint = Необязательно: ключ перестаёт работать в начале этого дня (UTC).
+tokens-none = Ключей пока нет
 tokens-never = Бессрочно
 tokens-expired = Истёк
 tokens-everyone = Ключи всех пользователей
