@@ -104,3 +104,18 @@ pub fn date_text(checks: &mut Checks<'_>, field: &str, raw: Option<&str>) {
         checks.push(FieldError::new(field, "date-format", "Enter a date as YYYY-MM-DD"));
     }
 }
+
+/// The `filter=` parameter: JSON of the filter tree, checked against the kind's `fields`, its
+/// relative periods in the organisation's days. Every mistake is a 422 on `filter…`.
+pub async fn filter_tree(
+    db: &Db,
+    json: &str,
+    fields: &'static [orbita_domain::fields::FieldSpec],
+) -> Result<orbita_domain::filter::Filter, ApiError> {
+    use orbita_domain::filter::{Filter, RawFilter};
+    let raw: RawFilter = serde_json::from_str(json).map_err(|error| {
+        ApiError::field("filter", "filter-json", format!("The filter is not a filter tree in JSON: {error}"))
+    })?;
+    let tree = Filter::parse(&raw, fields, "filter").map_err(ApiError::invalid)?;
+    Ok(orbita_app::filters::resolved(db, tree).await?)
+}

@@ -11,6 +11,7 @@ use orbita_app::exports::{self, DealColumn, Format, ListExport};
 use orbita_app::{Access, Db, admin, deals};
 use orbita_domain::access::Area;
 use orbita_domain::deal::{Deal as DealRecord, DealInput};
+use orbita_domain::fields::DEAL_FIELDS;
 use orbita_domain::{CompanyId, ContactId, DealId, FieldError, GroupId, PipelineId, StageId, UserId};
 use orbita_storage::deals::{DealFilter, DealSort};
 use serde::{Deserialize, Serialize};
@@ -22,7 +23,7 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::checks::{Checks, Ref, date_text, filter_time};
+use crate::checks::{Checks, Ref, date_text, filter_time, filter_tree};
 use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
@@ -263,6 +264,15 @@ pub struct DealQuery {
     /// Closed (won or lost) at or after.
     closed_from: Option<DateTime<Utc>>,
     closed_to: Option<DateTime<Utc>>,
+    /// A condition as JSON, beside the other parameters: a node is `{"and": [nodes]}`,
+    /// `{"or": [nodes]}`, `{"not": node}` or `{"field": …, "op": …, "value": …}` with `op` one of
+    /// eq, ne, in, gt, gte, lt, lte, between, contains, empty, not_empty, today, yesterday,
+    /// this_week, last_week, this_month, last_month, this_quarter, this_year, overdue. Fields:
+    /// title, amount (a decimal string), currency, probability, status, pipeline_id, stage_id,
+    /// owner_id, company_id, contact_id, source, lost_reason, expected_close_date, created_at,
+    /// updated_at, closed_at. Example: `{"and": [{"field": "stage_id", "op": "in", "value":
+    /// [3, 4]}, {"field": "amount", "op": "gt", "value": "500000"}]}`.
+    filter: Option<String>,
     /// `-created_at` (default), `updated_at`, `title`, `amount`; `-` for descending.
     #[param(schema_with = sorts)]
     sort: Option<String>,
@@ -291,6 +301,10 @@ impl DealQuery {
             closed_from: filter_time("closed_from", self.closed_from)?,
             closed_to: filter_time("closed_to", self.closed_to)?,
             visible: None,
+            tree: match self.filter.as_deref() {
+                Some(json) => Some(filter_tree(db, json, DEAL_FIELDS).await?),
+                None => None,
+            },
         })
     }
 }

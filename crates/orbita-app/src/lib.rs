@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod export_jobs;
 pub mod exports;
+pub mod filters;
 pub mod kanban;
 pub mod links;
 pub mod ownership;

@@ -10,6 +10,8 @@ pub mod company;
 pub mod contact;
 pub mod deal;
 pub mod error;
+pub mod fields;
+pub mod filter;
 pub mod ids;
 pub mod org;
 pub mod pipeline;

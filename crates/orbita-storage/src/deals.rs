@@ -303,6 +303,9 @@ pub struct DealFilter {
     pub created_to: Option<Timestamp>,
     pub closed_from: Option<Timestamp>,
     pub closed_to: Option<Timestamp>,
+    /// A condition as data (the API's `filter=`), with relative periods resolved; beside the
+    /// scope, never instead of it.
+    pub tree: Option<orbita_domain::filter::Filter>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -341,6 +344,9 @@ fn filtered(db: &Db, filter: &DealFilter) -> SelectStatement {
     }
     if let Some(visible) = &filter.visible {
         stmt.and_where(visible.condition(TABLE, "owner_id"));
+    }
+    if let Some(tree) = &filter.tree {
+        stmt.cond_where(crate::filter_sql::condition(tree, TABLE));
     }
     if let Some(owners) = &filter.owner_ids {
         stmt.and_where(Expr::col((TABLE, "owner_id")).is_in(owners.iter().map(|o| o.0)));
@@ -487,6 +493,7 @@ fn running_totals(filter: &DealFilter) -> Option<SelectStatement> {
         created_to: None,
         closed_from: None,
         closed_to: None,
+        tree: None,
     } = filter
     else {
         return None;

@@ -12,6 +12,7 @@ pub mod db;
 pub mod deals;
 pub mod error;
 pub mod export_jobs;
+pub mod filter_sql;
 pub mod idempotency;
 pub mod list;
 pub mod org;

@@ -5,6 +5,7 @@
 mod companies;
 mod deals;
 mod export_jobs;
+mod filters;
 mod ids;
 mod records;
 mod reports;
