@@ -9,6 +9,7 @@ use orbita_app::exports::{self, Format};
 use orbita_app::{Access, Db, activities, admin};
 use orbita_domain::access::Area;
 use orbita_domain::activity::{Activity as ActivityRecord, ActivityInput};
+use orbita_domain::fields::ACTIVITY_FIELDS;
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, GroupId, UserId};
 use orbita_storage::activities::ActivityFilter;
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,7 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
+use crate::checks::filter_tree;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::exports::{deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
@@ -208,6 +210,9 @@ pub struct ActivityQuery {
     /// Occurred before.
     to: Option<DateTime<Utc>>,
     /// `-occurred_at`: the only order, newest first.
+    /// A condition as JSON, beside the other parameters (see the deals list's `filter` for the
+    /// tree and its comparisons). Fields: kind, direction, status, occurred_at, duration_minutes, subject, responsible_id, company_id, contact_id, deal_id, created_at, updated_at.
+    filter: Option<String>,
     #[param(schema_with = sorts)]
     sort: Option<String>,
 }
@@ -234,6 +239,10 @@ impl ActivityQuery {
             from: filter_time("from", self.from)?,
             to: filter_time("to", self.to)?,
             visible: None,
+            tree: match self.filter.as_deref() {
+                Some(json) => Some(filter_tree(db, json, ACTIVITY_FIELDS).await?),
+                None => None,
+            },
         })
     }
 }

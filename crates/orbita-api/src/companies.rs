@@ -10,6 +10,7 @@ use orbita_app::exports::{self, CompanyColumn, Format, ListExport};
 use orbita_app::{Access, Db, admin, companies};
 use orbita_domain::access::Area;
 use orbita_domain::company::{Company as CompanyRecord, CompanyInput};
+use orbita_domain::fields::COMPANY_FIELDS;
 use orbita_domain::{CompanyId, GroupId, UserId};
 use orbita_storage::companies::{CompanyFilter, CompanySort};
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,7 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
+use crate::checks::filter_tree;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
@@ -228,6 +230,9 @@ pub struct CompanyQuery {
     /// Created before.
     created_to: Option<DateTime<Utc>>,
     /// `name` (default), `created_at`, `updated_at`; `-` for descending.
+    /// A condition as JSON, beside the other parameters (see the deals list's `filter` for the
+    /// tree and its comparisons). Fields: name, inn, kpp, ogrn, industry, region, address, website, source, owner_id, created_at, updated_at.
+    filter: Option<String>,
     #[param(schema_with = sorts)]
     sort: Option<String>,
 }
@@ -250,6 +255,10 @@ impl CompanyQuery {
             created_from: filter_time("created_from", self.created_from)?,
             created_to: filter_time("created_to", self.created_to)?,
             visible: None,
+            tree: match self.filter.as_deref() {
+                Some(json) => Some(filter_tree(db, json, COMPANY_FIELDS).await?),
+                None => None,
+            },
         })
     }
 }

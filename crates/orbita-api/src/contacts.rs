@@ -9,6 +9,7 @@ use orbita_app::exports::{self, ContactColumn, Format, ListExport};
 use orbita_app::{Access, Db, admin, contacts};
 use orbita_domain::access::Area;
 use orbita_domain::contact::{Contact as ContactRecord, ContactInput};
+use orbita_domain::fields::CONTACT_FIELDS;
 use orbita_domain::{CompanyId, ContactId, GroupId, UserId};
 use orbita_storage::contacts::{ContactFilter, ContactSort};
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,7 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
+use crate::checks::filter_tree;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
@@ -190,6 +192,9 @@ pub struct ContactQuery {
     created_from: Option<DateTime<Utc>>,
     created_to: Option<DateTime<Utc>>,
     /// `name` (last name, default) or `created_at`; `-` for descending.
+    /// A condition as JSON, beside the other parameters (see the deals list's `filter` for the
+    /// tree and its comparisons). Fields: last_name, first_name, middle_name, position, company_id, owner_id, created_at, updated_at.
+    filter: Option<String>,
     #[param(schema_with = sorts)]
     sort: Option<String>,
 }
@@ -208,6 +213,10 @@ impl ContactQuery {
             created_from: filter_time("created_from", self.created_from)?,
             created_to: filter_time("created_to", self.created_to)?,
             visible: None,
+            tree: match self.filter.as_deref() {
+                Some(json) => Some(filter_tree(db, json, CONTACT_FIELDS).await?),
+                None => None,
+            },
         })
     }
 }

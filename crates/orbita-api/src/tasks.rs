@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
 use orbita_app::{Access, Db, admin, tasks};
 use orbita_domain::access::Area;
+use orbita_domain::fields::TASK_FIELDS;
 use orbita_domain::task::{Task as TaskRecord, TaskInput};
 use orbita_domain::{CompanyId, ContactId, DealId, FieldError, GroupId, TaskId, UserId};
 use orbita_storage::tasks::TaskFilter;
@@ -21,6 +22,7 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
+use crate::checks::filter_tree;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::exports::{deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
@@ -218,6 +220,9 @@ pub struct TaskQuery {
     contact_id: Option<i64>,
     deal_id: Option<i64>,
     /// `due_at`: the only order, earliest first, tasks without a due time last.
+    /// A condition as JSON, beside the other parameters (see the deals list's `filter` for the
+    /// tree and its comparisons). Fields: title, due_at, assignee_id, author_id, priority, company_id, contact_id, deal_id, done_at, created_at, updated_at.
+    filter: Option<String>,
     #[param(schema_with = sorts)]
     sort: Option<String>,
 }
@@ -239,6 +244,10 @@ impl TaskQuery {
             contact_id: self.contact_id.map(ContactId),
             deal_id: self.deal_id.map(DealId),
             visible: None,
+            tree: match self.filter.as_deref() {
+                Some(json) => Some(filter_tree(db, json, TASK_FIELDS).await?),
+                None => None,
+            },
         })
     }
 }

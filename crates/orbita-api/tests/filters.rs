@@ -89,3 +89,47 @@ async fn a_filter_tree_narrows_the_deals_list_and_its_download() {
     })
     .await;
 }
+
+async fn count(client: &Client, list: &str, filter: &Value) -> usize {
+    let page = client.get(&format!("/api/v1/{list}?{}", encoded(filter))).await.expect(StatusCode::OK);
+    page.body["items"].as_array().map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn every_list_takes_a_filter_tree() {
+    on_both(|t| async move {
+        let org = org(&t.db).await;
+        let m1 = org.manager1();
+        let company = m1
+            .post("/api/v1/companies", json!({"name": "Ромашка", "region": "Москва", "source": "Сайт"}))
+            .await
+            .expect(StatusCode::CREATED)
+            .id();
+        m1.post("/api/v1/companies", json!({"name": "Лютик", "region": "Казань"})).await.expect(StatusCode::CREATED);
+        m1.post("/api/v1/contacts", json!({"last_name": "Иванов", "company_id": company}))
+            .await
+            .expect(StatusCode::CREATED);
+        m1.post("/api/v1/contacts", json!({"last_name": "Петров"})).await.expect(StatusCode::CREATED);
+        m1.post("/api/v1/tasks", json!({"title": "Позвонить", "priority": "high", "company_id": company}))
+            .await
+            .expect(StatusCode::CREATED);
+        m1.post("/api/v1/tasks", json!({"title": "Написать"})).await.expect(StatusCode::CREATED);
+        m1.post("/api/v1/activities", json!({"kind": "note", "subject": "Заметка", "company_id": company}))
+            .await
+            .expect(StatusCode::CREATED);
+        let name = &t.name;
+        let moscow = json!({"and": [{"field": "region", "op": "eq", "value": "Москва"}, {"field": "source", "op": "not_empty"}]});
+        assert_eq!(count(&m1, "companies", &moscow).await, 1, "{name}");
+        assert_eq!(count(&m1, "companies", &json!({"not": moscow})).await, 1, "{name}");
+        let linked = json!({"field": "company_id", "op": "eq", "value": company});
+        assert_eq!(count(&m1, "contacts", &linked).await, 1, "{name}");
+        assert_eq!(count(&m1, "contacts", &json!({"field": "company_id", "op": "empty"})).await, 1, "{name}");
+        assert_eq!(count(&m1, "tasks", &json!({"field": "priority", "op": "eq", "value": "high"})).await, 1, "{name}");
+        assert_eq!(count(&m1, "tasks", &linked).await, 1, "{name}");
+        assert_eq!(count(&m1, "activities", &json!({"field": "kind", "op": "in", "value": ["note", "call"]})).await, 1, "{name}");
+        let wrong = m1.get(&format!("/api/v1/tasks?{}", encoded(&json!({"field": "priority", "op": "eq", "value": "urgent"})))).await;
+        assert_eq!(wrong.expect(StatusCode::UNPROCESSABLE_ENTITY).error_fields(), ["filter.value"], "{name}");
+        t
+    })
+    .await;
+}

@@ -62,6 +62,66 @@ pub const DEAL_FIELDS: &[FieldSpec] = &[
     FieldSpec::optional("closed_at", "closed_at", FieldType::DateTime),
 ];
 
+/// The fields of a company a filter may compare. Phones and e-mails are lists, searched by
+/// the list's `q`, not compared here.
+pub const COMPANY_FIELDS: &[FieldSpec] = &[
+    FieldSpec::new("name", "name", FieldType::Text),
+    FieldSpec::optional("inn", "inn", FieldType::Text),
+    FieldSpec::optional("kpp", "kpp", FieldType::Text),
+    FieldSpec::optional("ogrn", "ogrn", FieldType::Text),
+    FieldSpec::optional("industry", "industry", FieldType::Text),
+    FieldSpec::optional("region", "region", FieldType::Text),
+    FieldSpec::optional("address", "address", FieldType::Text),
+    FieldSpec::optional("website", "website", FieldType::Text),
+    FieldSpec::optional("source", "source", FieldType::Text),
+    FieldSpec::new("owner_id", "owner_id", FieldType::User),
+    FieldSpec::new("created_at", "created_at", FieldType::DateTime),
+    FieldSpec::new("updated_at", "updated_at", FieldType::DateTime),
+];
+
+/// The fields of a contact a filter may compare.
+pub const CONTACT_FIELDS: &[FieldSpec] = &[
+    FieldSpec::new("last_name", "last_name", FieldType::Text),
+    FieldSpec::optional("first_name", "first_name", FieldType::Text),
+    FieldSpec::optional("middle_name", "middle_name", FieldType::Text),
+    FieldSpec::optional("position", "position", FieldType::Text),
+    FieldSpec::optional("company_id", "company_id", FieldType::Reference),
+    FieldSpec::new("owner_id", "owner_id", FieldType::User),
+    FieldSpec::new("created_at", "created_at", FieldType::DateTime),
+    FieldSpec::new("updated_at", "updated_at", FieldType::DateTime),
+];
+
+/// The fields of a task a filter may compare.
+pub const TASK_FIELDS: &[FieldSpec] = &[
+    FieldSpec::new("title", "title", FieldType::Text),
+    FieldSpec::optional("due_at", "due_at", FieldType::DateTime),
+    FieldSpec::new("assignee_id", "assignee_id", FieldType::User),
+    FieldSpec::optional("author_id", "author_id", FieldType::User),
+    FieldSpec::new("priority", "priority", FieldType::Choice(&["low", "normal", "high"])),
+    FieldSpec::optional("company_id", "company_id", FieldType::Reference),
+    FieldSpec::optional("contact_id", "contact_id", FieldType::Reference),
+    FieldSpec::optional("deal_id", "deal_id", FieldType::Reference),
+    FieldSpec::optional("done_at", "done_at", FieldType::DateTime),
+    FieldSpec::new("created_at", "created_at", FieldType::DateTime),
+    FieldSpec::new("updated_at", "updated_at", FieldType::DateTime),
+];
+
+/// The fields of an activity (a call, meeting, e-mail or note) a filter may compare.
+pub const ACTIVITY_FIELDS: &[FieldSpec] = &[
+    FieldSpec::new("kind", "kind", FieldType::Choice(&["call", "meeting", "email", "note"])),
+    FieldSpec::optional("direction", "direction", FieldType::Choice(&["incoming", "outgoing"])),
+    FieldSpec::new("status", "status", FieldType::Choice(&["planned", "done"])),
+    FieldSpec::new("occurred_at", "occurred_at", FieldType::DateTime),
+    FieldSpec::optional("duration_minutes", "duration_minutes", FieldType::Integer),
+    FieldSpec::new("subject", "subject", FieldType::Text),
+    FieldSpec::new("responsible_id", "responsible_id", FieldType::User),
+    FieldSpec::optional("company_id", "company_id", FieldType::Reference),
+    FieldSpec::optional("contact_id", "contact_id", FieldType::Reference),
+    FieldSpec::optional("deal_id", "deal_id", FieldType::Reference),
+    FieldSpec::new("created_at", "created_at", FieldType::DateTime),
+    FieldSpec::new("updated_at", "updated_at", FieldType::DateTime),
+];
+
 /// The field named `key`, if the kind has it.
 pub fn find(fields: &'static [FieldSpec], key: &str) -> Option<&'static FieldSpec> {
     fields.iter().find(|f| f.key == key)
@@ -73,8 +133,10 @@ mod tests {
 
     #[test]
     fn keys_are_unique() {
-        for (i, field) in DEAL_FIELDS.iter().enumerate() {
-            assert!(DEAL_FIELDS[i + 1..].iter().all(|f| f.key != field.key), "{}", field.key);
+        for fields in [DEAL_FIELDS, COMPANY_FIELDS, CONTACT_FIELDS, TASK_FIELDS, ACTIVITY_FIELDS] {
+            for (i, field) in fields.iter().enumerate() {
+                assert!(fields[i + 1..].iter().all(|f| f.key != field.key), "{}", field.key);
+            }
         }
         assert_eq!(find(DEAL_FIELDS, "amount").map(|f| f.column), Some("amount_minor"));
         assert!(find(DEAL_FIELDS, "amount_minor").is_none(), "columns are not keys");

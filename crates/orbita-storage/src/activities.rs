@@ -158,6 +158,9 @@ pub struct ActivityFilter {
     pub deal_id: Option<DealId>,
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
+    /// A condition as data (the API's `filter=`), relative periods resolved; beside the
+    /// scope, never instead of it.
+    pub tree: Option<orbita_domain::filter::Filter>,
 }
 
 /// Newest first: the order of a timeline.
@@ -177,6 +180,9 @@ pub async fn list(
     }
     if let Some(visible) = &filter.visible {
         stmt.and_where(visible.condition(TABLE, "responsible_id"));
+    }
+    if let Some(tree) = &filter.tree {
+        stmt.cond_where(crate::filter_sql::condition(tree, TABLE));
     }
     if let Some(ids) = &filter.responsible_ids {
         stmt.and_where(Expr::col("responsible_id").is_in(ids.iter().map(|u| u.0)));

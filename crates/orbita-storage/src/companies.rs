@@ -268,6 +268,9 @@ pub struct CompanyFilter {
     pub source: Option<String>,
     pub created_from: Option<Timestamp>,
     pub created_to: Option<Timestamp>,
+    /// A condition as data (the API's `filter=`), relative periods resolved; beside the
+    /// scope, never instead of it.
+    pub tree: Option<orbita_domain::filter::Filter>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -343,6 +346,9 @@ fn field_conditions(stmt: &mut SelectStatement, filter: &CompanyFilter) {
     }
     if let Some(to) = filter.created_to {
         stmt.and_where(Expr::col((TABLE, "created_at")).lt(to));
+    }
+    if let Some(tree) = &filter.tree {
+        stmt.cond_where(crate::filter_sql::condition(tree, TABLE));
     }
 }
 

@@ -209,6 +209,9 @@ pub struct ContactFilter {
     pub owner_ids: Option<Vec<UserId>>,
     pub created_from: Option<Timestamp>,
     pub created_to: Option<Timestamp>,
+    /// A condition as data (the API's `filter=`), relative periods resolved; beside the
+    /// scope, never instead of it.
+    pub tree: Option<orbita_domain::filter::Filter>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -240,6 +243,9 @@ pub async fn list(
     }
     if let Some(owners) = &filter.owner_ids {
         stmt.and_where(Expr::col((TABLE, "owner_id")).is_in(owners.iter().map(|o| o.0)));
+    }
+    if let Some(tree) = &filter.tree {
+        stmt.cond_where(crate::filter_sql::condition(tree, TABLE));
     }
     if let Some(from) = filter.created_from {
         stmt.and_where(Expr::col((TABLE, "created_at")).gte(from));

@@ -166,6 +166,9 @@ pub struct TaskFilter {
     pub company_id: Option<CompanyId>,
     pub contact_id: Option<ContactId>,
     pub deal_id: Option<DealId>,
+    /// A condition as data (the API's `filter=`), relative periods resolved; beside the
+    /// scope, never instead of it.
+    pub tree: Option<orbita_domain::filter::Filter>,
 }
 
 /// Tasks by due time (tasks without one last), then id.
@@ -180,6 +183,9 @@ pub async fn list(db: &Db, filter: &TaskFilter, after: Option<&Cursor>, limit: u
     }
     if let Some(visible) = &filter.visible {
         stmt.and_where(visible.condition(TABLE, "assignee_id"));
+    }
+    if let Some(tree) = &filter.tree {
+        stmt.cond_where(crate::filter_sql::condition(tree, TABLE));
     }
     if let Some(assignees) = &filter.assignee_ids {
         stmt.and_where(Expr::col("assignee_id").is_in(assignees.iter().map(|a| a.0)));
