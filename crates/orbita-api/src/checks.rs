@@ -112,10 +112,5 @@ pub async fn filter_tree(
     json: &str,
     fields: &'static [orbita_domain::fields::FieldSpec],
 ) -> Result<orbita_domain::filter::Filter, ApiError> {
-    use orbita_domain::filter::{Filter, RawFilter};
-    let raw: RawFilter = serde_json::from_str(json).map_err(|error| {
-        ApiError::field("filter", "filter-json", format!("The filter is not a filter tree in JSON: {error}"))
-    })?;
-    let tree = Filter::parse(&raw, fields, "filter").map_err(ApiError::invalid)?;
-    Ok(orbita_app::filters::resolved(db, tree).await?)
+    Ok(orbita_app::filters::from_json(db, json, fields).await?)
 }

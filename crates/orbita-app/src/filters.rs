@@ -1,11 +1,30 @@
-//! Filters as data at the application layer: relative periods ("this month", "overdue")
-//! become the organisation's local days before a tree reaches storage, so a list, its export
-//! and the API read "today" alike.
+//! Filters as data at the application layer: a tree as JSON (the API's and the pages'
+//! `filter=`, a saved view's query) read and checked against the kind's fields, its relative
+//! periods ("this month", "overdue") turned into the organisation's local days before it
+//! reaches storage, so a list, its export and the API read it alike.
 
-use orbita_domain::filter::Filter;
+use orbita_domain::FieldError;
+use orbita_domain::fields::FieldSpec;
+use orbita_domain::filter::{Filter, RawFilter};
 use orbita_storage::Db;
 
 use crate::{AppError, setup, targets};
+
+/// Longest `filter=` read: far beyond any tree a person builds, short of a denial of service.
+pub const MAX_JSON_BYTES: usize = 16 * 1024;
+
+/// The tree in `json` for a kind with `fields`; every mistake a field error under `filter…`.
+pub async fn from_json(db: &Db, json: &str, fields: &'static [FieldSpec]) -> Result<Filter, AppError> {
+    if json.len() > MAX_JSON_BYTES {
+        let message = format!("A filter can be at most {MAX_JSON_BYTES} bytes of JSON");
+        return Err(FieldError::new("filter", "filter-too-large", message).into());
+    }
+    let raw: RawFilter = serde_json::from_str(json).map_err(|error| {
+        FieldError::new("filter", "filter-json", format!("The filter is not a filter tree in JSON: {error}"))
+    })?;
+    let tree = Filter::parse(&raw, fields, "filter").map_err(AppError::Invalid)?;
+    resolved(db, tree).await
+}
 
 pub async fn resolved(db: &Db, tree: Filter) -> Result<Filter, AppError> {
     let tz = targets::time_zone(&setup::settings(db).await?);

@@ -158,6 +158,7 @@ async fn with_server(
         Op::ContactCard,
         Op::DealCard,
         Op::DealsList,
+        Op::DealsFiltered,
         Op::MyTasks,
         Op::Activities,
         Op::Kanban,

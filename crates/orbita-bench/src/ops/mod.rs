@@ -85,6 +85,8 @@ pub enum Op {
     ContactCard,
     DealCard,
     DealsList,
+    /// The deals list narrowed by a filter tree (records kernel: filters as data).
+    DealsFiltered,
     MyTasks,
     Activities,
     Kanban,
@@ -119,6 +121,7 @@ impl Op {
             Op::ContactCard => "contact card",
             Op::DealCard => "deal card",
             Op::DealsList => "deals list, first page",
+            Op::DealsFiltered => "deals list, or-group filter tree",
             Op::MyTasks => "my tasks",
             Op::Activities => "activities list, first page",
             Op::Kanban => "kanban, main pipeline",
@@ -143,6 +146,8 @@ impl Op {
             Op::ContactCard | Op::DealCard | Op::DealsList | Op::MyTasks | Op::Activities => {
                 (Some(10.0), true)
             }
+            // The records kernel's target for a filtered list (its custom-field line).
+            Op::DealsFiltered => (Some(25.0), true),
             Op::Kanban | Op::Summary => (Some(50.0), false),
             Op::Funnel => (Some(50.0), true),
             Op::CreateDeal | Op::MoveStage | Op::LogCall => (Some(10.0), false),
@@ -171,6 +176,9 @@ impl Op {
             Op::ContactCard => "contact, users, company, deals, stages, open tasks, timeline",
             Op::DealCard => "deal, stages, users, open tasks, timeline",
             Op::DealsList => "`orbita_app::deals::list` (newest first, 50 rows), stages, users",
+            Op::DealsFiltered => {
+                "`filters::from_json` + `orbita_app::deals::list` ((two open stages and amount > 500 000) or own), stages, users"
+            }
             Op::MyTasks => "`orbita_app::tasks::list` (own open tasks, 200 rows), users",
             Op::Activities => "`orbita_app::activities::list` (newest first, 50 rows), users",
             Op::Kanban => "pipelines and stages, `orbita_app::kanban::board`, users",
@@ -198,6 +206,7 @@ impl Op {
             Op::Session
             | Op::ListFirst
             | Op::DealsList
+            | Op::DealsFiltered
             | Op::MyTasks
             | Op::Activities
             | Op::Kanban
@@ -206,6 +215,18 @@ impl Op {
             | Op::Funnel => true,
         }
     }
+}
+
+/// The filter tree of [`Op::DealsFiltered`]: the issue's saved view, "(stage is one of two
+/// open stages and amount > 500 000) or the user's own", as the page's `filter=` carries it.
+pub fn deals_filter(ctx: &Ctx, actor: &Actor) -> String {
+    let stages: Vec<i64> = ctx.pipeline.open_stages.iter().take(2).map(|s| s.0).collect();
+    serde_json::json!({"or": [
+        {"and": [{"field": "stage_id", "op": "in", "value": stages},
+                 {"field": "amount", "op": "gt", "value": "500000"}]},
+        {"field": "owner_id", "op": "eq", "value": actor.user_id.0}
+    ]})
+    .to_string()
 }
 
 /// The `i`-th value, round the list.

@@ -42,6 +42,7 @@ pub fn path(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<String
         Op::ContactCard => format!("/contacts/{}", pick(&s.contacts, i)?),
         Op::DealCard => format!("/deals/{}", pick(&s.deals, i)?),
         Op::DealsList => "/deals".to_owned(),
+        Op::DealsFiltered => format!("/deals?{}", query(&[("filter", &super::deals_filter(ctx, actor))])),
         Op::MyTasks => "/tasks".to_owned(),
         Op::Activities => "/activities".to_owned(),
         Op::Kanban => "/deals/kanban".to_owned(),

@@ -3,9 +3,10 @@
 //! carry the same query, so the export holds exactly what the screen shows.
 
 use orbita_app::exports::{DealColumn, ListColumn};
-use orbita_app::{Access, AppError, Db};
+use orbita_app::{Access, AppError, Db, filters};
 use orbita_domain::access::Area;
 use orbita_domain::deal::DealStatus;
+use orbita_domain::fields::DEAL_FIELDS;
 use orbita_domain::{PipelineId, StageId, UserId};
 use orbita_storage::Cursor;
 use orbita_storage::deals::{DealFilter, DealSort};
@@ -69,6 +70,8 @@ pub struct DealQuery {
     pub created_to: String,
     pub closed_from: String,
     pub closed_to: String,
+    /// A condition as JSON (filters as data: `orbita_domain::filter`), as the API takes it.
+    pub filter: String,
     /// `title`, `amount`, `created`, `updated`; a leading `-` for descending.
     pub sort: String,
     pub after: String,
@@ -97,6 +100,7 @@ impl DealQuery {
             created_to: p.get("created_to"),
             closed_from: p.get("closed_from"),
             closed_to: p.get("closed_to"),
+            filter: p.get("filter"),
             sort: if valid_sort { sort } else { String::new() },
             after: p.get("after"),
             cols,
@@ -131,6 +135,9 @@ impl DealQuery {
     pub async fn filter_in_group(&self, db: &Db, access: &Access, tz: &str) -> Result<DealFilter, AppError> {
         let mut filter = self.filter(access.user_id(), tz);
         filter.owner_ids = groups::owners(db, access, Area::Deals, &self.group, filter.owner_ids).await?;
+        if !self.filter.trim().is_empty() {
+            filter.tree = Some(filters::from_json(db, &self.filter, DEAL_FIELDS).await?);
+        }
         Ok(filter)
     }
 
@@ -185,6 +192,7 @@ impl DealQuery {
             ("created_to", self.created_to.clone()),
             ("closed_from", self.closed_from.clone()),
             ("closed_to", self.closed_to.clone()),
+            ("filter", self.filter.clone()),
         ]
     }
 
