@@ -90,6 +90,8 @@ pub struct ListPage {
     pub export_query: String,
     pub kanban_href: String,
     pub reset_href: String,
+    /// The same view without its filter tree.
+    pub without_tree_href: String,
     pub can_create: bool,
     pub filtered: bool,
 }
@@ -217,6 +219,11 @@ pub async fn render(
         kanban_href: DealQuery::link("/deals/kanban", &{
             let mut pairs = query.filter_pairs();
             pairs.retain(|(k, _)| *k != "stage");
+            pairs
+        }),
+        without_tree_href: DealQuery::link("/deals", &{
+            let mut pairs = query.view_pairs();
+            pairs.retain(|(k, _)| *k != "filter");
             pairs
         }),
         reset_href: DealQuery::link(
