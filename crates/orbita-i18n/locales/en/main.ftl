@@ -259,6 +259,14 @@ error-administrator-fixed = The administrator role's rights cannot change
 error-grant-above-yours = You cannot grant a right you do not hold
 error-group-taken = A group with this name already exists
 error-view-taken = You already have a view with this name
+error-filter-field-unknown = The condition names a field that does not exist
+error-filter-json = The condition is not valid JSON
+error-filter-op-not-for-field = This field cannot be compared this way
+error-filter-op-unknown = Unknown comparison in the condition
+error-filter-shape = A condition node is and, or, not or a field with a comparison
+error-filter-too-deep = The condition is nested too deeply
+error-filter-too-large = The condition is too large
+error-filter-value = The value does not fit the field or the comparison
 
 ## Style guide page (/ui/preview)
 

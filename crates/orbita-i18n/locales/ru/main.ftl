@@ -282,6 +282,14 @@ error-administrator-fixed = Права роли администратора н�
 error-grant-above-yours = Нельзя выдать право, которого нет у вас
 error-group-taken = Группа с таким названием уже есть
 error-view-taken = У вас уже есть представление с таким названием
+error-filter-field-unknown = В условии отбора нет такого поля
+error-filter-json = Условие отбора записано неверно (ожидается JSON)
+error-filter-op-not-for-field = Это поле так сравнить нельзя
+error-filter-op-unknown = Неизвестное сравнение в условии отбора
+error-filter-shape = Узел условия отбора: and, or, not или поле со сравнением
+error-filter-too-deep = Условие отбора слишком глубоко вложено
+error-filter-too-large = Условие отбора слишком большое
+error-filter-value = Значение не подходит к полю или сравнению
 
 ## Style guide page (/ui/preview)
 
