@@ -1029,11 +1029,21 @@ async fn every_role_area_and_action_follows_the_written_matrix() {
 
 /// A custom role with `scope` for viewing and editing "users and settings", given to manager 1.
 async fn user_admin(db: &Db, team: &Team, scope: orbita_domain::access::Scope) -> Access {
-    let role = admin::create_role(db, &team.admin, &format!("Users {scope}")).await.expect("role");
     let mut grants = orbita_domain::access::Permissions::default();
     grants.grant(Area::UsersAndSettings, Action::View, Some(scope));
     grants.grant(Area::UsersAndSettings, Action::Edit, Some(scope));
-    admin::set_role_permissions(db, &team.admin, role, &grants).await.expect("grants");
+    custom_role_for_manager1(db, team, &format!("Users {scope}"), &grants).await
+}
+
+/// A new role `name` with `grants`, made by the administrator and given to manager 1.
+async fn custom_role_for_manager1(
+    db: &Db,
+    team: &Team,
+    name: &str,
+    grants: &orbita_domain::access::Permissions,
+) -> Access {
+    let role = admin::create_role(db, &team.admin, name).await.expect("role");
+    admin::set_role_permissions(db, &team.admin, role, grants).await.expect("grants");
     let me = &team.manager1.user;
     let edit = admin::UserEdit {
         email: me.email.as_str(),
@@ -1227,21 +1237,9 @@ async fn the_audit_log_follows_the_readers_scope() {
                 .expect("company");
         }
         for scope in [Scope::Own, Scope::Group] {
-            let role = admin::create_role(&t.db, &team.admin, &format!("Audit {scope}")).await.expect("role");
             let mut grants = Permissions::default();
             grants.grant(Area::AuditLog, Action::View, Some(scope));
-            admin::set_role_permissions(&t.db, &team.admin, role, &grants).await.expect("grants");
-            let me = &team.manager1.user;
-            let edit = admin::UserEdit {
-                email: me.email.as_str(),
-                name: &me.name,
-                role_id: role,
-                is_active: true,
-                locale: None,
-                groups: &orbita_storage::users::groups_of(&t.db, me.id).await.expect("groups"),
-            };
-            admin::update_user(&t.db, &team.admin, me.id, &edit).await.expect("role given");
-            let reader = Access::load(&t.db, me.id, None).await.expect("access");
+            let reader = custom_role_for_manager1(&t.db, &team, &format!("Audit {scope}"), &grants).await;
             let events = admin::audit_log(&t.db, &reader, &AuditFilter::default(), None, 500)
                 .await
                 .expect("the log")

@@ -5,12 +5,11 @@
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
-use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::PageError;
-use crate::security::MAX_FORM_BYTES;
+use crate::security::{MAX_FORM_BYTES, is_form};
 
 pub async fn refuse_nul(request: Request, next: Next) -> Response {
     // The API answers in problem JSON, field by field, from its own extractors.
@@ -20,12 +19,7 @@ pub async fn refuse_nul(request: Request, next: Next) -> Response {
     if request.uri().query().is_some_and(|query| has_nul(query.as_bytes())) {
         return refused();
     }
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    if !is_form(&request) {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();

@@ -75,12 +75,7 @@ pub async fn csrf(request: Request, next: Next) -> Response {
             forbidden("bad header token")
         };
     }
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    if !is_form(&request) {
         return forbidden("no token");
     }
     let (parts, body) = request.into_parts();
@@ -92,6 +87,15 @@ pub async fn csrf(request: Request, next: Next) -> Response {
         return forbidden("bad form token");
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// Whether the body is a URL-encoded form (what every page form posts).
+pub(crate) fn is_form(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
 }
 
 fn form_urlencoded_value(body: &[u8], name: &str) -> Option<String> {
