@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use orbita_app::ownership::{self, OwnedKind, TransferRequest};
+use orbita_app::ownership::{self, RecordKind, TransferRequest};
 use orbita_domain::{FieldError, UserId, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -30,24 +30,26 @@ pub enum Kind {
     Tasks,
 }
 
-impl From<Kind> for OwnedKind {
+impl From<Kind> for RecordKind {
     fn from(kind: Kind) -> Self {
         match kind {
-            Kind::Companies => OwnedKind::Companies,
-            Kind::Contacts => OwnedKind::Contacts,
-            Kind::Deals => OwnedKind::Deals,
-            Kind::Tasks => OwnedKind::Tasks,
+            Kind::Companies => RecordKind::Company,
+            Kind::Contacts => RecordKind::Contact,
+            Kind::Deals => RecordKind::Deal,
+            Kind::Tasks => RecordKind::Task,
         }
     }
 }
 
-impl From<OwnedKind> for Kind {
-    fn from(kind: OwnedKind) -> Self {
+impl Kind {
+    /// The API's name of a kind a hand-over moves; `None` for one it never moves.
+    fn of(kind: RecordKind) -> Option<Kind> {
         match kind {
-            OwnedKind::Companies => Kind::Companies,
-            OwnedKind::Contacts => Kind::Contacts,
-            OwnedKind::Deals => Kind::Deals,
-            OwnedKind::Tasks => Kind::Tasks,
+            RecordKind::Company => Some(Kind::Companies),
+            RecordKind::Contact => Some(Kind::Contacts),
+            RecordKind::Deal => Some(Kind::Deals),
+            RecordKind::Task => Some(Kind::Tasks),
+            RecordKind::Activity => None,
         }
     }
 }
@@ -98,13 +100,16 @@ async fn transfer(
     let request = TransferRequest {
         from: UserId(body.from_user_id),
         to: UserId(body.to_user_id),
-        kinds: body.kinds.iter().map(|k| OwnedKind::from(*k)).collect(),
+        kinds: body.kinds.iter().map(|k| RecordKind::from(*k)).collect(),
         open_only: body.open_only,
     };
     let counts = ownership::transfer(&state.db, &caller.access, &request).await?;
     Ok(Json(Transfer {
         from_user_id: body.from_user_id,
         to_user_id: body.to_user_id,
-        moved: counts.into_iter().map(|(kind, count)| Moved { kind: kind.into(), count }).collect(),
+        moved: counts
+            .into_iter()
+            .filter_map(|(kind, count)| Kind::of(kind).map(|kind| Moved { kind, count }))
+            .collect(),
     }))
 }

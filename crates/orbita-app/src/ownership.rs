@@ -8,7 +8,7 @@ use orbita_domain::user::User;
 use orbita_domain::{CompanyId, ContactId, DealId, FieldError, TaskId, UserId, ValidationErrors};
 use orbita_storage::{Db, ownership, users};
 
-pub use orbita_storage::ownership::OwnedKind;
+pub use orbita_domain::kind::RecordKind;
 
 use crate::{Access, AppError, companies, contacts, deals, tasks};
 
@@ -17,29 +17,20 @@ use crate::{Access, AppError, companies, contacts, deals, tasks};
 pub struct TransferRequest {
     pub from: UserId,
     pub to: UserId,
-    pub kinds: Vec<OwnedKind>,
+    pub kinds: Vec<RecordKind>,
     /// Only deals still open and tasks not done: won deals keep counting toward the target of
     /// the one who won them, done tasks stay with the one who did them.
     pub open_only: bool,
 }
 
 /// How many records of each kind (will) change hands, in the order asked.
-pub type Counts = Vec<(OwnedKind, u64)>;
-
-pub fn area(kind: OwnedKind) -> Area {
-    match kind {
-        OwnedKind::Companies => Area::Companies,
-        OwnedKind::Contacts => Area::Contacts,
-        OwnedKind::Deals => Area::Deals,
-        OwnedKind::Tasks => Area::Tasks,
-    }
-}
+pub type Counts = Vec<(RecordKind, u64)>;
 
 /// Whether the user may hand over other people's records at all: a head of sales (their
 /// group) or an administrator; a manager may only edit their own records.
 pub fn may_transfer(access: &Access) -> bool {
-    OwnedKind::ALL.iter().any(|kind| {
-        access.permissions.scope(area(*kind), Action::Edit).is_some_and(|s| s.covers(Scope::Group))
+    RecordKind::handed_over_kinds().any(|kind| {
+        access.permissions.scope(kind.area(), Action::Edit).is_some_and(|s| s.covers(Scope::Group))
     })
 }
 
@@ -50,7 +41,9 @@ pub async fn people(db: &Db, access: &Access) -> Result<Vec<User>, AppError> {
         return Err(AppError::Forbidden);
     }
     let mut all = users::list(db).await?;
-    all.retain(|u| OwnedKind::ALL.iter().any(|k| access.covers_owner(area(*k), Action::Edit, u.id)));
+    all.retain(|u| {
+        RecordKind::handed_over_kinds().any(|k| access.covers_owner(k.area(), Action::Edit, u.id))
+    });
     Ok(all)
 }
 
@@ -131,8 +124,11 @@ async fn check(db: &Db, access: &Access, request: &TransferRequest) -> Result<()
     if request.kinds.is_empty() {
         errors.push(FieldError::new("kinds", "kinds-empty", "Choose what to hand over"));
     }
+    if request.kinds.iter().any(|k| !k.handed_over()) {
+        errors.push(FieldError::new("kinds", "kind-not-handed-over", "These records stay with their author"));
+    }
     for kind in &request.kinds {
-        let area = area(*kind);
+        let area = kind.area();
         if from.is_some() && !access.covers_owner(area, Action::Edit, request.from) {
             errors.push(FieldError::new(
                 "from_user_id",
@@ -153,8 +149,8 @@ async fn check(db: &Db, access: &Access, request: &TransferRequest) -> Result<()
     Ok(errors.into_result()?)
 }
 
-fn kinds_once(kinds: &[OwnedKind]) -> Vec<OwnedKind> {
-    let mut out: Vec<OwnedKind> = Vec::new();
+fn kinds_once(kinds: &[RecordKind]) -> Vec<RecordKind> {
+    let mut out: Vec<RecordKind> = Vec::new();
     for kind in kinds {
         if !out.contains(kind) {
             out.push(*kind);
@@ -184,22 +180,24 @@ pub async fn transfer(db: &Db, access: &Access, request: &TransferRequest) -> Re
     for kind in kinds_once(&request.kinds) {
         let ids = ownership::owned_ids(&mut tx, kind, from, open_only).await?;
         let moved = match kind {
-            OwnedKind::Companies => {
+            RecordKind::Company => {
                 let ids: Vec<CompanyId> = ids.into_iter().map(CompanyId).collect();
                 companies::transfer_in(&mut tx, access, &ids, to, now).await?
             }
-            OwnedKind::Contacts => {
+            RecordKind::Contact => {
                 let ids: Vec<ContactId> = ids.into_iter().map(ContactId).collect();
                 contacts::transfer_in(&mut tx, access, &ids, to, now).await?
             }
-            OwnedKind::Deals => {
+            RecordKind::Deal => {
                 let ids: Vec<DealId> = ids.into_iter().map(DealId).collect();
                 deals::transfer_in(&mut tx, access, &ids, to, now).await?
             }
-            OwnedKind::Tasks => {
+            RecordKind::Task => {
                 let ids: Vec<TaskId> = ids.into_iter().map(TaskId).collect();
                 tasks::transfer_in(&mut tx, access, &ids, to, now).await?
             }
+            // Refused by `check`; nothing of it is moved.
+            RecordKind::Activity => 0,
         };
         counts.push((kind, moved));
     }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod fields;
 pub mod filter;
 pub mod ids;
+pub mod kind;
 pub mod org;
 pub mod pipeline;
 pub mod task;

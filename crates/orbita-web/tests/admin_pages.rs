@@ -137,11 +137,11 @@ use orbita_domain::audit::AuditAction;
 use orbita_domain::company::CompanyInput;
 use orbita_domain::contact::ContactInput;
 use orbita_domain::deal::DealInput;
+use orbita_domain::kind::RecordKind;
 use orbita_domain::pipeline::StageKind;
 use orbita_domain::task::TaskInput;
 use orbita_domain::{CompanyId, UserId};
 use orbita_storage::audit::AuditFilter;
-use orbita_storage::ownership::OwnedKind;
 use orbita_testkit::on_both;
 
 async fn audit_events(t: &TestDb, entity: &str) -> Vec<orbita_domain::audit::AuditEvent> {
@@ -290,7 +290,7 @@ async fn annas_records(t: &TestDb, admin: UserId, anna: UserId) -> CompanyId {
 
 async fn owned(t: &TestDb, user: UserId) -> Vec<i64> {
     let mut counts = Vec::new();
-    for kind in OwnedKind::ALL {
+    for kind in RecordKind::handed_over_kinds() {
         counts.push(orbita_storage::ownership::count_owned(&t.db, kind, user, false).await.expect("count"));
     }
     counts

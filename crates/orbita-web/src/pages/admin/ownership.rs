@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use orbita_app::AppError;
-use orbita_app::ownership::{self, Counts, OwnedKind, TransferRequest};
+use orbita_app::ownership::{self, Counts, RecordKind, TransferRequest};
 use orbita_domain::user::User;
 use orbita_domain::{UserId, ValidationErrors};
 
@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
 struct TransferForm {
     from: String,
     to: String,
-    kinds: Vec<OwnedKind>,
+    kinds: Vec<RecordKind>,
     open_only: bool,
     confirm: bool,
 }
@@ -42,7 +42,7 @@ impl TransferForm {
             match name.as_str() {
                 "from_user_id" => form.from = value.trim().to_owned(),
                 "to_user_id" => form.to = value.trim().to_owned(),
-                "kind" => form.kinds.extend(OwnedKind::parse(value)),
+                "kind" => form.kinds.extend(RecordKind::parse_list_key(value).filter(|k| k.handed_over())),
                 "open_only" => form.open_only = !value.is_empty(),
                 "confirm" => form.confirm = !value.is_empty(),
                 _ => {}
@@ -88,8 +88,8 @@ struct OwnershipPage {
     error_items: Vec<ErrorItem>,
 }
 
-fn kind_label(layout: &Layout, kind: OwnedKind) -> String {
-    layout.t(&format!("nav-{}", kind.as_str()))
+fn kind_label(layout: &Layout, kind: RecordKind) -> String {
+    layout.t(&format!("nav-{}", kind.list_key()))
 }
 
 fn user_options(layout: &Layout, people: &[User], current: &str, active_only: bool) -> Vec<SelectOption> {
@@ -119,10 +119,9 @@ async fn page(
     let access = &user.session.access;
     let people = ownership::people(&state.db, access).await?;
     let layout = user.page(user.t("admin-ownership"), Some(Nav::Admin));
-    let kinds = OwnedKind::ALL
-        .into_iter()
+    let kinds = RecordKind::handed_over_kinds()
         .map(|kind| KindBox {
-            value: kind.as_str(),
+            value: kind.list_key(),
             label: kind_label(&layout, kind),
             checked: form.kinds.contains(&kind),
         })
@@ -149,7 +148,7 @@ async fn page(
 }
 
 async fn form(State(state): State<AppState>, user: SignedIn) -> Result<OwnershipPage, PageError> {
-    let form = TransferForm { kinds: OwnedKind::ALL.to_vec(), ..TransferForm::default() };
+    let form = TransferForm { kinds: RecordKind::handed_over_kinds().collect(), ..TransferForm::default() };
     page(&state, &user, &form, None, ValidationErrors::default()).await
 }
 
