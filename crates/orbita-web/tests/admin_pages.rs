@@ -236,6 +236,32 @@ async fn only_administrators_see_or_change_the_organisation_settings() {
     .await;
 }
 
+/// A role that may read the settings but not change them sees them disabled, without Save.
+#[tokio::test]
+async fn a_settings_reader_sees_no_save_button() {
+    let t = TestDb::sqlite().await;
+    let mut admin = admin_browser(&t).await;
+    let manager = orbita_storage::users::role_by_key(&t.db, "manager").await.expect("role");
+    admin.get("/admin/roles").await;
+    let saved = admin
+        .post(
+            &format!("/admin/roles/{}", manager.id),
+            &[("users_and_settings.view", "all"), ("deals.view", "own")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    with_user(&t.db, "reader@x.ru", "manager").await;
+    let mut reader = Browser::new(&t.db);
+    reader.sign_in("reader@x.ru", PASSWORD).await;
+    let page = reader.get("/admin/settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("fieldset class=\"form-grid\" disabled"), "{}", page.body);
+    assert!(!page.body.contains("type=\"submit\">Сохранить") && !page.body.contains("type=\"submit\">Save"));
+    let administrator = admin.get("/admin/settings").await;
+    assert!(!administrator.body.contains(" disabled>"), "the administrator edits");
+    assert!(administrator.body.contains("type=\"submit\">Сохранить"), "and saves");
+}
+
 // --- Handing records over ---------------------------------------------------------------------
 
 /// Anna's records: two companies, a contact, an open and a won deal, an open and a done task.

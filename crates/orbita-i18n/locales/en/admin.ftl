@@ -81,6 +81,7 @@ admin-settings = Organisation
 settings-intro = The organisation's name and the defaults for everyone: the currency of new deals, the time zone reports count days and months in, and the interface language of users who have not chosen one.
 settings-org-name = Organisation name
 settings-currency-hint = A 3-letter code like RUB; existing deals keep their currency.
+settings-read-only = You may see the settings but not change them.
 settings-time-zone-hint = An IANA name like Europe/Moscow.
 settings-locale = Default language
 field-time-zone = Time zone

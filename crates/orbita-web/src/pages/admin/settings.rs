@@ -12,6 +12,7 @@ use axum::{Form, Router};
 use orbita_app::AppError;
 use orbita_app::settings::{self, SettingsInput};
 use orbita_domain::ValidationErrors;
+use orbita_domain::access::{Action, Area, Scope};
 use orbita_domain::org::Locale;
 use serde::Deserialize;
 
@@ -50,6 +51,9 @@ struct SettingsPage {
     locales: Vec<SelectOption>,
     errors: ValidationErrors,
     error_items: Vec<ErrorItem>,
+    /// Whether the user may change the settings, not only read them: otherwise the fields are
+    /// shown disabled and there is no Save.
+    can_edit: bool,
 }
 
 fn page(user: &SignedIn, form: SettingsInput, errors: ValidationErrors) -> SettingsPage {
@@ -59,7 +63,8 @@ fn page(user: &SignedIn, form: SettingsInput, errors: ValidationErrors) -> Setti
         .map(|l| SelectOption::new(l.as_str(), layout.t(&format!("lang-{l}")), form.locale == l.as_str()))
         .collect();
     let error_items = layout.error_items(&errors);
-    SettingsPage { layout, tab: Tab::Settings, tabs: Tab::ALL, form, locales, errors, error_items }
+    let can_edit = user.session.access.holds(Area::UsersAndSettings, Action::Edit, Scope::All);
+    SettingsPage { layout, tab: Tab::Settings, tabs: Tab::ALL, form, locales, errors, error_items, can_edit }
 }
 
 async fn form(State(state): State<AppState>, user: SignedIn) -> Result<SettingsPage, PageError> {
