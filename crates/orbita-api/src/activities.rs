@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
-use orbita_app::{Access, Db, activities, admin};
+use orbita_app::{Access, Db, activities, admin, filters};
 use orbita_domain::access::Area;
 use orbita_domain::activity::{Activity as ActivityRecord, ActivityInput};
 use orbita_domain::fields::ACTIVITY_FIELDS;
@@ -21,7 +21,6 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::checks::filter_tree;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::exports::{deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
@@ -239,10 +238,7 @@ impl ActivityQuery {
             from: filter_time("from", self.from)?,
             to: filter_time("to", self.to)?,
             visible: None,
-            tree: match self.filter.as_deref() {
-                Some(json) => Some(filter_tree(db, json, ACTIVITY_FIELDS).await?),
-                None => None,
-            },
+            tree: filters::optional(db, self.filter.as_deref(), ACTIVITY_FIELDS).await?,
         })
     }
 }

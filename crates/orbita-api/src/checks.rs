@@ -104,13 +104,3 @@ pub fn date_text(checks: &mut Checks<'_>, field: &str, raw: Option<&str>) {
         checks.push(FieldError::new(field, "date-format", "Enter a date as YYYY-MM-DD"));
     }
 }
-
-/// The `filter=` parameter: JSON of the filter tree, checked against the kind's `fields`, its
-/// relative periods in the organisation's days. Every mistake is a 422 on `filter…`.
-pub async fn filter_tree(
-    db: &Db,
-    json: &str,
-    fields: &'static [orbita_domain::fields::FieldSpec],
-) -> Result<orbita_domain::filter::Filter, ApiError> {
-    Ok(orbita_app::filters::from_json(db, json, fields).await?)
-}

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, CompanyColumn, Format, ListExport};
-use orbita_app::{Access, Db, admin, companies};
+use orbita_app::{Access, Db, admin, companies, filters};
 use orbita_domain::access::Area;
 use orbita_domain::company::{Company as CompanyRecord, CompanyInput};
 use orbita_domain::fields::COMPANY_FIELDS;
@@ -22,7 +22,6 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::checks::filter_tree;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
@@ -255,10 +254,7 @@ impl CompanyQuery {
             created_from: filter_time("created_from", self.created_from)?,
             created_to: filter_time("created_to", self.created_to)?,
             visible: None,
-            tree: match self.filter.as_deref() {
-                Some(json) => Some(filter_tree(db, json, COMPANY_FIELDS).await?),
-                None => None,
-            },
+            tree: filters::optional(db, self.filter.as_deref(), COMPANY_FIELDS).await?,
         })
     }
 }

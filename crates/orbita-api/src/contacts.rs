@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, ContactColumn, Format, ListExport};
-use orbita_app::{Access, Db, admin, contacts};
+use orbita_app::{Access, Db, admin, contacts, filters};
 use orbita_domain::access::Area;
 use orbita_domain::contact::{Contact as ContactRecord, ContactInput};
 use orbita_domain::fields::CONTACT_FIELDS;
@@ -21,7 +21,6 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::checks::filter_tree;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
@@ -213,10 +212,7 @@ impl ContactQuery {
             created_from: filter_time("created_from", self.created_from)?,
             created_to: filter_time("created_to", self.created_to)?,
             visible: None,
-            tree: match self.filter.as_deref() {
-                Some(json) => Some(filter_tree(db, json, CONTACT_FIELDS).await?),
-                None => None,
-            },
+            tree: filters::optional(db, self.filter.as_deref(), CONTACT_FIELDS).await?,
         })
     }
 }

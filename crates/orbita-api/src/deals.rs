@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use orbita_app::exports::{self, DealColumn, Format, ListExport};
-use orbita_app::{Access, Db, admin, deals};
+use orbita_app::{Access, Db, admin, deals, filters};
 use orbita_domain::access::Area;
 use orbita_domain::deal::{Deal as DealRecord, DealInput};
 use orbita_domain::fields::DEAL_FIELDS;
@@ -23,7 +23,7 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::checks::{Checks, Ref, date_text, filter_time, filter_tree};
+use crate::checks::{Checks, Ref, date_text, filter_time};
 use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
@@ -301,10 +301,7 @@ impl DealQuery {
             closed_from: filter_time("closed_from", self.closed_from)?,
             closed_to: filter_time("closed_to", self.closed_to)?,
             visible: None,
-            tree: match self.filter.as_deref() {
-                Some(json) => Some(filter_tree(db, json, DEAL_FIELDS).await?),
-                None => None,
-            },
+            tree: filters::optional(db, self.filter.as_deref(), DEAL_FIELDS).await?,
         })
     }
 }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
-use orbita_app::{Access, Db, admin, tasks};
+use orbita_app::{Access, Db, admin, filters, tasks};
 use orbita_domain::access::Area;
 use orbita_domain::fields::TASK_FIELDS;
 use orbita_domain::task::{Task as TaskRecord, TaskInput};
@@ -22,7 +22,6 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::checks::filter_tree;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::exports::{deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
@@ -244,10 +243,7 @@ impl TaskQuery {
             contact_id: self.contact_id.map(ContactId),
             deal_id: self.deal_id.map(DealId),
             visible: None,
-            tree: match self.filter.as_deref() {
-                Some(json) => Some(filter_tree(db, json, TASK_FIELDS).await?),
-                None => None,
-            },
+            tree: filters::optional(db, self.filter.as_deref(), TASK_FIELDS).await?,
         })
     }
 }

@@ -50,12 +50,6 @@ impl Quota {
         }
     }
 
-    pub fn limit(&self) -> i64 {
-        match self {
-            Quota::RunningExports { limit } | Quota::DailyExports { limit, .. } => *limit,
-        }
-    }
-
     /// When trying again makes sense: a running export finishes in seconds.
     pub fn retry_after_seconds(&self) -> u64 {
         match self {

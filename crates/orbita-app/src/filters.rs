@@ -26,6 +26,18 @@ pub async fn from_json(db: &Db, json: &str, fields: &'static [FieldSpec]) -> Res
     resolved(db, tree).await
 }
 
+/// The list's `filter=` when one is given: [`from_json`], or `None` without one.
+pub async fn optional(
+    db: &Db,
+    json: Option<&str>,
+    fields: &'static [FieldSpec],
+) -> Result<Option<Filter>, AppError> {
+    match json {
+        Some(json) => Ok(Some(from_json(db, json, fields).await?)),
+        None => Ok(None),
+    }
+}
+
 pub async fn resolved(db: &Db, tree: Filter) -> Result<Filter, AppError> {
     let tz = targets::time_zone(&setup::settings(db).await?);
     let today = orbita_domain::now().with_timezone(&tz).date_naive();

@@ -135,9 +135,8 @@ impl DealQuery {
     pub async fn filter_in_group(&self, db: &Db, access: &Access, tz: &str) -> Result<DealFilter, AppError> {
         let mut filter = self.filter(access.user_id(), tz);
         filter.owner_ids = groups::owners(db, access, Area::Deals, &self.group, filter.owner_ids).await?;
-        if !self.filter.trim().is_empty() {
-            filter.tree = Some(filters::from_json(db, &self.filter, DEAL_FIELDS).await?);
-        }
+        let tree = Some(self.filter.as_str()).filter(|f| !f.trim().is_empty());
+        filter.tree = filters::optional(db, tree, DEAL_FIELDS).await?;
         Ok(filter)
     }
 
