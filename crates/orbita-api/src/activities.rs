@@ -9,7 +9,7 @@ use orbita_app::exports::{self, Format};
 use orbita_app::{Access, Db, activities, admin, filters};
 use orbita_domain::access::Area;
 use orbita_domain::activity::{Activity as ActivityRecord, ActivityInput};
-use orbita_domain::fields::ACTIVITY_FIELDS;
+use orbita_domain::kind::RecordKind;
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, GroupId, UserId};
 use orbita_storage::activities::ActivityFilter;
 use serde::{Deserialize, Serialize};
@@ -238,7 +238,7 @@ impl ActivityQuery {
             from: filter_time("from", self.from)?,
             to: filter_time("to", self.to)?,
             visible: None,
-            tree: filters::optional(db, self.filter.as_deref(), ACTIVITY_FIELDS).await?,
+            tree: filters::optional(db, self.filter.as_deref(), RecordKind::Activity).await?,
         })
     }
 }

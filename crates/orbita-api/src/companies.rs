@@ -10,7 +10,7 @@ use orbita_app::exports::{self, CompanyColumn, Format, ListExport};
 use orbita_app::{Access, Db, admin, companies, filters};
 use orbita_domain::access::Area;
 use orbita_domain::company::{Company as CompanyRecord, CompanyInput};
-use orbita_domain::fields::COMPANY_FIELDS;
+use orbita_domain::kind::RecordKind;
 use orbita_domain::{CompanyId, GroupId, UserId};
 use orbita_storage::companies::{CompanyFilter, CompanySort};
 use serde::{Deserialize, Serialize};
@@ -254,7 +254,7 @@ impl CompanyQuery {
             created_from: filter_time("created_from", self.created_from)?,
             created_to: filter_time("created_to", self.created_to)?,
             visible: None,
-            tree: filters::optional(db, self.filter.as_deref(), COMPANY_FIELDS).await?,
+            tree: filters::optional(db, self.filter.as_deref(), RecordKind::Company).await?,
         })
     }
 }
@@ -303,6 +303,7 @@ async fn export(
         sort: sort.by,
         descending,
         columns: columns.columns()?,
+        custom: Vec::new(),
     };
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;

@@ -9,7 +9,7 @@ use orbita_app::exports::{self, ContactColumn, Format, ListExport};
 use orbita_app::{Access, Db, admin, contacts, filters};
 use orbita_domain::access::Area;
 use orbita_domain::contact::{Contact as ContactRecord, ContactInput};
-use orbita_domain::fields::CONTACT_FIELDS;
+use orbita_domain::kind::RecordKind;
 use orbita_domain::{CompanyId, ContactId, GroupId, UserId};
 use orbita_storage::contacts::{ContactFilter, ContactSort};
 use serde::{Deserialize, Serialize};
@@ -212,7 +212,7 @@ impl ContactQuery {
             created_from: filter_time("created_from", self.created_from)?,
             created_to: filter_time("created_to", self.created_to)?,
             visible: None,
-            tree: filters::optional(db, self.filter.as_deref(), CONTACT_FIELDS).await?,
+            tree: filters::optional(db, self.filter.as_deref(), RecordKind::Contact).await?,
         })
     }
 }
@@ -261,6 +261,7 @@ async fn export(
         sort: sort.by,
         descending,
         columns: columns.columns()?,
+        custom: Vec::new(),
     };
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;

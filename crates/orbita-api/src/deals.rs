@@ -8,14 +8,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use orbita_app::exports::{self, DealColumn, Format, ListExport};
-use orbita_app::{Access, Db, admin, deals, filters};
+use orbita_app::{Access, Db, admin, custom_fields, deals, filters};
 use orbita_domain::access::Area;
+use orbita_domain::custom::CustomField;
 use orbita_domain::deal::{Deal as DealRecord, DealInput};
-use orbita_domain::fields::DEAL_FIELDS;
+use orbita_domain::kind::RecordKind;
 use orbita_domain::{CompanyId, ContactId, DealId, FieldError, GroupId, PipelineId, StageId, UserId};
 use orbita_storage::deals::{DealFilter, DealSort};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -26,7 +27,7 @@ use crate::auth::Caller;
 use crate::checks::{Checks, Ref, date_text, filter_time};
 use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
-use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
+use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging_custom, sort_schema, sorting_custom};
 use crate::patch::{self, retrying};
 use crate::problem::ApiError;
 use crate::respond::{created, with_etag};
@@ -68,12 +69,18 @@ pub struct Deal {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// The values of the deal's custom fields (`GET /api/v1/fields/deals`), by key.
+    #[schema(value_type = Object)]
+    pub custom: Map<String, Value>,
 }
 
-impl From<DealRecord> for Deal {
-    fn from(d: DealRecord) -> Self {
+impl Deal {
+    /// The deal as the API shows it, its custom values as `fields` type them.
+    fn of(d: DealRecord, fields: &[CustomField]) -> Self {
+        let custom = crate::custom::values(fields, &d.custom);
         let f = d.fields;
         Self {
+            custom,
             id: d.id.0,
             title: f.title,
             company_id: f.company_id.map(|id| id.0),
@@ -136,6 +143,10 @@ pub struct DealWrite {
     /// The owner; you by default.
     #[serde(default)]
     pub owner_id: Option<i64>,
+    /// Custom values by key, `{"window_type": "ПВХ"}`; each checked against its field's type.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub custom: Option<Map<String, Value>>,
 }
 
 /// Changes to a deal (JSON merge patch). `stage_id` moves it (with `lost_reason` for a lost
@@ -156,6 +167,9 @@ pub struct DealPatch {
     pub stage_id: Option<i64>,
     pub lost_reason: Option<String>,
     pub owner_id: Option<i64>,
+    /// Custom values to set, by key; `null` clears one, the others stay.
+    #[schema(value_type = Option<Object>)]
+    pub custom: Option<Map<String, Value>>,
 }
 
 impl From<&DealRecord> for DealWrite {
@@ -174,6 +188,8 @@ impl From<&DealRecord> for DealWrite {
             stage_id: Some(d.stage_id.0),
             lost_reason: d.lost_reason.clone(),
             owner_id: Some(d.owner_id.0),
+            // A PATCH's custom values are read from its body as sent (`null` clears).
+            custom: None,
         }
     }
 }
@@ -195,7 +211,14 @@ impl DealWrite {
 
     /// Only the deal's own fields: not where it stands or whose it is.
     fn fields(&self) -> DealWrite {
-        DealWrite { pipeline_id: None, stage_id: None, lost_reason: None, owner_id: None, ..self.clone() }
+        DealWrite {
+            pipeline_id: None,
+            stage_id: None,
+            lost_reason: None,
+            owner_id: None,
+            custom: None,
+            ..self.clone()
+        }
     }
 
     /// The references a client may have changed, checked against what the caller sees.
@@ -270,10 +293,11 @@ pub struct DealQuery {
     /// this_week, last_week, this_month, last_month, this_quarter, this_year, overdue. Fields:
     /// title, amount (a decimal string), currency, probability, status, pipeline_id, stage_id,
     /// owner_id, company_id, contact_id, source, lost_reason, expected_close_date, created_at,
-    /// updated_at, closed_at. Example: `{"and": [{"field": "stage_id", "op": "in", "value":
+    /// updated_at, closed_at, and each custom field as `custom.<key>`. Example: `{"and": [{"field": "stage_id", "op": "in", "value":
     /// [3, 4]}, {"field": "amount", "op": "gt", "value": "500000"}]}`.
     filter: Option<String>,
-    /// `-created_at` (default), `updated_at`, `title`, `amount`; `-` for descending.
+    /// `-created_at` (default), `updated_at`, `title`, `amount`, or `custom.<key>` for a custom
+    /// field; `-` for descending.
     #[param(schema_with = sorts)]
     sort: Option<String>,
 }
@@ -301,7 +325,7 @@ impl DealQuery {
             closed_from: filter_time("closed_from", self.closed_from)?,
             closed_to: filter_time("closed_to", self.closed_to)?,
             visible: None,
-            tree: filters::optional(db, self.filter.as_deref(), DEAL_FIELDS).await?,
+            tree: filters::optional(db, self.filter.as_deref(), RecordKind::Deal).await?,
         })
     }
 }
@@ -315,11 +339,12 @@ async fn list(
     Params(query): Params<DealQuery>,
     Params(page): Params<PageQuery>,
 ) -> Result<Json<DealPage>, ApiError> {
-    let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
+    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Deal).await?;
+    let p = paging_custom(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page, &fields, DealSort::Custom)?;
     let filter = query.filter(&state.db, &caller.access).await?;
     let page = deals::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
         .await?;
-    Ok(Json(DealPage::from_page(page, Deal::from)))
+    Ok(Json(DealPage::from_page(page, |d| Deal::of(d, &fields))))
 }
 
 columns_query!(DealColumns, DealColumn);
@@ -343,12 +368,16 @@ async fn export(
     Params(columns): Params<DealColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let (sort, descending) = sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
+    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Deal).await?;
+    let (sort, descending) =
+        sorting_custom(SORTS, DEFAULT_SORT, query.sort.as_deref(), &fields, DealSort::Custom)?;
+    let (columns, custom) = columns.columns_and_custom()?;
     let export = ListExport {
         filter: query.filter(&state.db, &caller.access).await?,
-        sort: sort.by,
+        sort,
         descending,
-        columns: columns.columns()?,
+        columns,
+        custom,
     };
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
@@ -363,7 +392,8 @@ async fn export(
         headers(("ETag" = String, description = "The version, for If-Match")))))]
 async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
     let deal = deals::get(&state.db, &caller.access, DealId(id)).await?;
-    Ok(with_etag(StatusCode::OK, deal.version, Deal::from(deal)))
+    let fields = custom_fields::active(&state.db, RecordKind::Deal).await?;
+    Ok(with_etag(StatusCode::OK, deal.version, Deal::of(deal, &fields)))
 }
 
 /// Register a deal.
@@ -379,16 +409,18 @@ async fn create(
     Body(body): Body<DealWrite>,
 ) -> Result<Response, ApiError> {
     body.check(&state.db, &caller.access, None).await?;
-    let deal = deals::create(
+    let deal = deals::create_with_custom(
         &state.db,
         &caller.access,
         &body.input(),
         body.pipeline_id.map(PipelineId),
         body.stage_id.map(StageId),
         body.owner_id.map(UserId),
+        body.custom.as_ref(),
     )
     .await?;
-    Ok(created(format!("/api/v1/deals/{}", deal.id), deal.version, Deal::from(deal)))
+    let fields = custom_fields::active(&state.db, RecordKind::Deal).await?;
+    Ok(created(format!("/api/v1/deals/{}", deal.id), deal.version, Deal::of(deal, &fields)))
 }
 
 /// Change a deal (JSON merge patch), move it to a stage, or hand it over.
@@ -407,7 +439,8 @@ async fn update(
 ) -> Result<Response, ApiError> {
     let (db, access, id) = (&state.db, &*caller.access, DealId(id));
     let deal = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
-    Ok(with_etag(StatusCode::OK, deal.version, Deal::from(deal)))
+    let fields = custom_fields::active(db, RecordKind::Deal).await?;
+    Ok(with_etag(StatusCode::OK, deal.version, Deal::of(deal, &fields)))
 }
 
 /// One read-merge-write of a PATCH: fields, owner and stage in one service call, so that a
@@ -434,6 +467,8 @@ async fn apply_patch(
             stage,
             lost_reason: after.lost_reason.clone().unwrap_or_default(),
         }),
+        // As sent, not merged: in a merge patch `null` clears a value, which merging drops.
+        custom: changes.get("custom").and_then(Value::as_object).cloned(),
     };
     Ok(deals::change(db, access, id, &change, Some(current.version)).await?)
 }

@@ -255,8 +255,28 @@ macro_rules! columns_query {
         }
 
         impl $name {
+            #[allow(
+                dead_code,
+                reason = "the lists with custom fields in their files read columns_and_custom"
+            )]
             fn columns(&self) -> Result<Vec<$column>, crate::problem::ApiError> {
                 crate::exports::chosen_columns(self.cols.as_deref())
+            }
+
+            /// The built-in columns, and the custom fields chosen as `custom.<key>` (their keys).
+            #[allow(dead_code, reason = "only the lists with custom fields in their files call it")]
+            fn columns_and_custom(&self) -> Result<(Vec<$column>, Vec<String>), crate::problem::ApiError> {
+                let (custom, builtin): (Vec<&str>, Vec<&str>) = self
+                    .cols
+                    .as_deref()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .partition(|k| k.starts_with("custom."));
+                let columns = crate::exports::chosen_columns(Some(&builtin.join(",")))?;
+                let custom = custom.iter().map(|k| k.trim_start_matches("custom.").to_owned()).collect();
+                Ok((columns, custom))
             }
         }
     };

@@ -10,6 +10,7 @@ mod calendar;
 mod checks;
 mod companies;
 mod contacts;
+mod custom;
 mod deals;
 mod exports;
 mod extract;
@@ -90,6 +91,7 @@ fn routes() -> OpenApiRouter<ApiState> {
         .merge(companies::routes())
         .merge(contacts::routes())
         .merge(deals::routes())
+        .merge(custom::routes())
         .merge(tasks::routes())
         .merge(activities::routes())
         .merge(pipelines::routes())

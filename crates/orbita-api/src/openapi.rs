@@ -75,6 +75,7 @@ default); beyond it the answer is 429 with `Retry-After` in seconds.";
         (name = "tasks", description = "Tasks linked to companies, contacts and deals"),
         (name = "activities", description = "Calls, meetings, e-mails and notes"),
         (name = "pipelines", description = "Sales pipelines and their stages"),
+        (name = "fields", description = "The fields of each kind of record, and custom fields"),
         (name = "users", description = "Colleagues (read only)"),
         (name = "ownership", description = "Handing records over to another user"),
         (name = "sales-targets", description = "Monthly sales targets per employee"),

@@ -4,6 +4,7 @@
 //! 422, never a database error.
 
 use chrono::Datelike;
+use orbita_domain::custom::{CustomField, CustomSort};
 use orbita_storage::{Cursor, SortValue};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
@@ -87,6 +88,65 @@ pub fn sorting<'a, T>(
         ));
     }
     Ok((option, descending))
+}
+
+/// `sort=custom.<key>` (or `-custom.<key>`): the order by a custom field of `custom`, made into
+/// the list's sort by `make`; `None` when the sort names no custom field.
+fn custom_option<T>(
+    sort: Option<&str>,
+    custom: &[CustomField],
+    make: impl Fn(CustomSort) -> T,
+) -> Result<Option<(T, SortKind, bool)>, ApiError> {
+    let text = sort.map(str::trim).unwrap_or_default();
+    let (key, descending) = text.strip_prefix('-').map_or((text, false), |key| (key, true));
+    let Some(key) = key.strip_prefix("custom.") else {
+        return Ok(None);
+    };
+    let field = custom.iter().find(|f| f.key == key && f.is_active());
+    let Some(by) = field.and_then(CustomSort::of) else {
+        return Err(ApiError::field(
+            "sort",
+            "sort-unknown",
+            format!("There is no custom field {key:?} to sort by"),
+        ));
+    };
+    let kind =
+        if orbita_storage::custom_fields::sorts_as_integer(by.ty) { SortKind::Int } else { SortKind::Text };
+    Ok(Some((make(by), kind, descending)))
+}
+
+/// [`paging`] that also takes `sort=custom.<key>` for the kind's custom fields.
+pub fn paging_custom<T: Copy>(
+    options: &[SortOption<T>],
+    default: &str,
+    sort: Option<&str>,
+    page: &PageQuery,
+    custom: &[CustomField],
+    make: impl Fn(CustomSort) -> T,
+) -> Result<Paging<T>, ApiError> {
+    let Some((by, kind, descending)) = custom_option(sort, custom, make)? else {
+        return paging(options, default, sort, page);
+    };
+    let limit = page.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::field("limit", "limit-range", format!("From 1 to {MAX_LIMIT}")));
+    }
+    let after = page.cursor.as_deref().map(|c| decode(c, kind)).transpose()?;
+    Ok(Paging { by, descending, after, limit })
+}
+
+/// [`sorting`] that also takes `sort=custom.<key>`: the sort and whether it is descending.
+pub fn sorting_custom<T: Copy>(
+    options: &[SortOption<T>],
+    default: &str,
+    sort: Option<&str>,
+    custom: &[CustomField],
+    make: impl Fn(CustomSort) -> T,
+) -> Result<(T, bool), ApiError> {
+    if let Some((by, _, descending)) = custom_option(sort, custom, make)? {
+        return Ok((by, descending));
+    }
+    sorting(options, default, sort).map(|(option, descending)| (option.by, descending))
 }
 
 /// A list with one fixed order (tasks by due time, activities newest first) offers only that.

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
 use orbita_app::{Access, Db, admin, filters, tasks};
 use orbita_domain::access::Area;
-use orbita_domain::fields::TASK_FIELDS;
+use orbita_domain::kind::RecordKind;
 use orbita_domain::task::{Task as TaskRecord, TaskInput};
 use orbita_domain::{CompanyId, ContactId, DealId, FieldError, GroupId, TaskId, UserId};
 use orbita_storage::tasks::TaskFilter;
@@ -243,7 +243,7 @@ impl TaskQuery {
             contact_id: self.contact_id.map(ContactId),
             deal_id: self.deal_id.map(DealId),
             visible: None,
-            tree: filters::optional(db, self.filter.as_deref(), TASK_FIELDS).await?,
+            tree: filters::optional(db, self.filter.as_deref(), RecordKind::Task).await?,
         })
     }
 }

@@ -10,8 +10,11 @@ use orbita_domain::{DealId, FieldError, PipelineId, StageId, Timestamp, UserId};
 use orbita_storage::deals::{self, DealFilter, DealSort};
 use orbita_storage::{Cursor, Db, Page, Tx, pipelines};
 
+use orbita_domain::kind::RecordKind;
+use serde_json::{Map, Value};
+
 use crate::audit_trail::{self, AuditView};
-use crate::{Access, AppError, setup};
+use crate::{Access, AppError, custom_fields, setup};
 
 fn audit_view(f: &DealFields) -> AuditView {
     vec![
@@ -92,6 +95,19 @@ pub async fn create(
     stage: Option<StageId>,
     owner: Option<UserId>,
 ) -> Result<Deal, AppError> {
+    create_with_custom(db, access, input, pipeline, stage, owner, None).await
+}
+
+/// `create` with the new deal's custom values (`{"window_type": "ПВХ"}`).
+pub async fn create_with_custom(
+    db: &Db,
+    access: &Access,
+    input: &DealInput,
+    pipeline: Option<PipelineId>,
+    stage: Option<StageId>,
+    owner: Option<UserId>,
+    custom: Option<&Map<String, Value>>,
+) -> Result<Deal, AppError> {
     access.require(Area::Deals, Action::Create)?;
     let owner = owner.unwrap_or(access.user_id());
     if !access.covers_owner(Area::Deals, Action::Create, owner) {
@@ -104,6 +120,7 @@ pub async fn create(
     }
     let settings = setup::settings(db).await?;
     let fields = input.validate(&settings.currency)?;
+    let custom = custom_fields::read_changes(db, access, RecordKind::Deal, custom).await?;
     crate::links::check(db, access, fields.company_id, fields.contact_id, None).await?;
     let stage = starting_stage(db, pipeline, stage).await?;
     let now = orbita_domain::now();
@@ -116,6 +133,7 @@ pub async fn create(
     let mut changes = audit_trail::created(&audit_view(&fields));
     changes.extend(audit_trail::one("stage_id", None, Some(stage.id.to_string())));
     changes.extend(audit_trail::one("owner_id", None, Some(owner.to_string())));
+    changes.extend(custom_fields::save_new(&mut tx, RecordKind::Deal, id.0, &custom).await?);
     audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::Create, changes, now).await?;
     tx.commit().await?;
     Ok(deals::get(db, id).await?)
@@ -135,6 +153,8 @@ pub struct DealChange {
     pub fields: Option<DealInput>,
     pub owner: Option<UserId>,
     pub stage: Option<StageTarget>,
+    /// Custom values to set (`null` or `""` clears one); the others stay.
+    pub custom: Option<Map<String, Value>>,
 }
 
 /// Saves a field edit alone.
@@ -181,6 +201,7 @@ pub async fn change(
         }
         None => None,
     };
+    let custom = custom_fields::read_changes(db, access, RecordKind::Deal, change.custom.as_ref()).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = deals::get_in(&mut tx, id).await?;
@@ -194,12 +215,18 @@ pub async fn change(
         None => None,
     };
     let ctx = access.context();
+    let mut changes = Vec::new();
     if let Some(fields) = &fields {
         deals::update(&mut tx, id, fields, expected_version, now).await?;
-        let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
-        if !changes.is_empty() {
-            audit_trail::record(&mut tx, &ctx, "deal", id.0, AuditAction::Update, changes, now).await?;
-        }
+        changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
+    }
+    // The values ride on the field update's new version, or move it on themselves.
+    let touched = fields.is_none().then_some(now);
+    changes.extend(
+        custom_fields::save_edit(&mut tx, RecordKind::Deal, id.0, &before.custom, &custom, touched).await?,
+    );
+    if !changes.is_empty() {
+        audit_trail::record(&mut tx, &ctx, "deal", id.0, AuditAction::Update, changes, now).await?;
     }
     if let Some(owner) = owner {
         deals::set_owner(&mut tx, id, owner, now).await?;
@@ -259,7 +286,10 @@ pub async fn delete(db: &Db, access: &Access, id: DealId) -> Result<(), AppError
     let before = deals::get_in(&mut tx, id).await?;
     access.check_record(Area::Deals, Action::Delete, before.owner_id)?;
     deals::delete(&mut tx, id).await?;
-    let changes = audit_trail::deleted(&audit_view(&before.fields));
+    let mut changes = audit_trail::deleted(&audit_view(&before.fields));
+    changes.extend(
+        custom_fields::audit_changes(&mut tx, RecordKind::Deal, &before.custom, &Default::default()).await?,
+    );
     audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::Delete, changes, now).await?;
     tx.commit().await?;
     Ok(())

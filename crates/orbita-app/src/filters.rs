@@ -4,8 +4,8 @@
 //! reaches storage, so a list, its export and the API read it alike.
 
 use orbita_domain::FieldError;
-use orbita_domain::fields::FieldSpec;
-use orbita_domain::filter::{Filter, RawFilter};
+use orbita_domain::filter::{Fields, Filter, RawFilter};
+use orbita_domain::kind::RecordKind;
 use orbita_storage::Db;
 
 use crate::{AppError, setup, targets};
@@ -13,8 +13,9 @@ use crate::{AppError, setup, targets};
 /// Longest `filter=` read: far beyond any tree a person builds, short of a denial of service.
 pub const MAX_JSON_BYTES: usize = 16 * 1024;
 
-/// The tree in `json` for a kind with `fields`; every mistake a field error under `filter…`.
-pub async fn from_json(db: &Db, json: &str, fields: &'static [FieldSpec]) -> Result<Filter, AppError> {
+/// The tree in `json` for a kind, over its built-in and custom fields; every mistake a field
+/// error under `filter…`.
+pub async fn from_json(db: &Db, json: &str, kind: RecordKind) -> Result<Filter, AppError> {
     if json.len() > MAX_JSON_BYTES {
         let message = format!("A filter can be at most {MAX_JSON_BYTES} bytes of JSON");
         return Err(FieldError::new("filter", "filter-too-large", message).into());
@@ -22,18 +23,16 @@ pub async fn from_json(db: &Db, json: &str, fields: &'static [FieldSpec]) -> Res
     let raw: RawFilter = serde_json::from_str(json).map_err(|error| {
         FieldError::new("filter", "filter-json", format!("The filter is not a filter tree in JSON: {error}"))
     })?;
+    let custom = crate::custom_fields::active(db, kind).await?;
+    let fields = Fields { builtin: kind.fields(), custom: &custom };
     let tree = Filter::parse(&raw, fields, "filter").map_err(AppError::Invalid)?;
     resolved(db, tree).await
 }
 
 /// The list's `filter=` when one is given: [`from_json`], or `None` without one.
-pub async fn optional(
-    db: &Db,
-    json: Option<&str>,
-    fields: &'static [FieldSpec],
-) -> Result<Option<Filter>, AppError> {
+pub async fn optional(db: &Db, json: Option<&str>, kind: RecordKind) -> Result<Option<Filter>, AppError> {
     match json {
-        Some(json) => Ok(Some(from_json(db, json, fields).await?)),
+        Some(json) => Ok(Some(from_json(db, json, kind).await?)),
         None => Ok(None),
     }
 }

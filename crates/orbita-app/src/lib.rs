@@ -12,6 +12,7 @@ pub mod auth;
 pub mod companies;
 pub mod contacts;
 pub mod context;
+pub mod custom_fields;
 pub mod deals;
 pub mod demo;
 pub mod error;

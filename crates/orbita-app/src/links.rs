@@ -1,6 +1,8 @@
 //! A record may only point at records its author can see: a hand-made request must not link a
 //! contact, deal, task or activity to another manager's company (and so learn it exists).
 
+use orbita_domain::access::Action;
+use orbita_domain::kind::{RecordKind, RecordRef};
 use orbita_domain::{CompanyId, ContactId, DealId, FieldError};
 use orbita_storage::Db;
 
@@ -31,6 +33,22 @@ pub async fn check(
         errors.push(FieldError::new("deal_id", "deal-unknown", "Choose a deal you can see"));
     }
     Ok(errors.into_result()?)
+}
+
+/// Whether the user may see a record of any kind (the one check behind links to any record:
+/// custom link fields now; attachments, notes and events next). A record that is not there
+/// is one they may not see.
+pub async fn may_see(db: &Db, access: &Access, record: RecordRef) -> Result<bool, AppError> {
+    let Some(owner) = orbita_storage::ownership::owner_of(db, record.kind, record.id).await? else {
+        return Ok(false);
+    };
+    let checked = match record.kind {
+        RecordKind::Company => access.check_company(db, Action::View, owner, CompanyId(record.id)).await,
+        RecordKind::Contact | RecordKind::Deal | RecordKind::Task | RecordKind::Activity => {
+            access.check_record(record.kind.area(), Action::View, owner)
+        }
+    };
+    invisible(checked).map(|hidden| !hidden)
 }
 
 fn invisible<T>(result: Result<T, AppError>) -> Result<bool, AppError> {

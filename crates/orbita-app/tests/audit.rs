@@ -687,6 +687,7 @@ async fn a_combined_edit_writes_its_audit_events_in_its_one_transaction_or_none_
             fields: Some(DealInput { title: "Окна ПВХ".into(), ..input.clone() }),
             owner: Some(manager),
             stage: Some(deals::StageTarget { stage: stage(StageKind::Lost), lost_reason: String::new() }),
+            custom: None,
         };
         assert!(deals::change(&t.db, &a, deal.id, &refused, Some(deal.version)).await.is_err());
         let unchanged = deals::get(&t.db, &a, deal.id).await.expect("deal");

@@ -44,7 +44,13 @@ fn how(format: Format) -> JobSpec {
 fn search(q: &str) -> ExportRequest {
     let filter = CompanyFilter { q: Some(q.into()), ..CompanyFilter::default() };
     let columns = vec![CompanyColumn::Owner, CompanyColumn::Name];
-    ExportRequest::Companies(ListExport { filter, sort: CompanySort::Name, descending: false, columns })
+    ExportRequest::Companies(ListExport {
+        filter,
+        sort: CompanySort::Name,
+        descending: false,
+        columns,
+        custom: Vec::new(),
+    })
 }
 
 async fn download(db: &Db, access: &Access, id: i64) -> Vec<u8> {

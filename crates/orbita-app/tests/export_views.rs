@@ -126,8 +126,13 @@ async fn contacts_export_the_chosen_columns_of_the_list_the_user_sees() {
         clients(&t.db, &team).await;
         let filter = ContactFilter::default();
         let columns = vec![ContactColumn::Phone, ContactColumn::Company, ContactColumn::Owner];
-        let export =
-            ListExport { filter: filter.clone(), sort: ContactSort::Name, descending: false, columns };
+        let export = ListExport {
+            filter: filter.clone(),
+            sort: ContactSort::Name,
+            descending: false,
+            columns,
+            custom: Vec::new(),
+        };
         for (who, expected_rows) in [(&team.m1, 2), (&team.admin, 3)] {
             let listed = contacts::list(&t.db, who, &filter, ContactSort::Name, false, None, 100)
                 .await
@@ -212,6 +217,7 @@ async fn deals_export_the_chosen_columns_and_record_them_in_the_audit_event() {
             sort: DealSort::CreatedAt,
             descending: true,
             columns,
+            custom: Vec::new(),
         };
         let headers =
             ["[field-title]", "[field-contact]", "[field-amount]", "[field-source]", "[deals-field-closed]"];

@@ -91,7 +91,7 @@ fn read_csv(bytes: &[u8]) -> Vec<Vec<String>> {
 
 /// A list's export in its default columns.
 fn listing<F: Clone, S, C>(filter: &F, sort: S, descending: bool) -> ListExport<F, S, C> {
-    ListExport { filter: filter.clone(), sort, descending, columns: Vec::new() }
+    ListExport { filter: filter.clone(), sort, descending, columns: Vec::new(), custom: Vec::new() }
 }
 
 /// The columns the first test chooses, in another order than the list's.
@@ -180,6 +180,7 @@ async fn an_export_holds_exactly_the_filtered_list_the_user_sees_in_both_formats
                 sort: CompanySort::Name,
                 descending: true,
                 columns: CHOSEN.to_vec(),
+                custom: Vec::new(),
             };
             let headers = ["[field-name]", "[field-inn]", "[field-region]", "[field-phone]", "[field-owner]"];
             let xlsx =
@@ -230,7 +231,8 @@ async fn a_managers_deal_export_holds_only_their_deals_and_typed_amounts() {
         let filter = DealFilter { q: Some("окна".into()), ..Default::default() };
         // Chosen in another order: written in the list's, the title first.
         let columns = vec![DealColumn::Owner, DealColumn::Probability, DealColumn::Stage, DealColumn::Amount];
-        let export = ListExport { filter, sort: DealSort::Amount, descending: true, columns };
+        let export =
+            ListExport { filter, sort: DealSort::Amount, descending: true, columns, custom: Vec::new() };
         let out =
             exports::deals(&t.db, &team.m1, &export, &spec(Format::Csv), Vec::new()).await.expect("export");
         let rows = read_csv(&out.out);

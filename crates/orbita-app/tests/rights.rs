@@ -683,6 +683,7 @@ async fn probe(
                 sort: CompanySort::Name,
                 descending: false,
                 columns: Vec::new(),
+                custom: Vec::new(),
             };
             let out = exports::companies(db, who, &export, &spec, Vec::new()).await;
             vec![("exports::companies", file("exports::companies", marker, out))]
@@ -729,6 +730,7 @@ async fn probe(
                 sort: ContactSort::Name,
                 descending: false,
                 columns: Vec::new(),
+                custom: Vec::new(),
             };
             let out = exports::contacts(db, who, &export, &spec, Vec::new()).await;
             vec![("exports::contacts", file("exports::contacts", marker, out))]
@@ -787,6 +789,7 @@ async fn probe(
                 sort: DealSort::CreatedAt,
                 descending: true,
                 columns: Vec::new(),
+                custom: Vec::new(),
             };
             let out = exports::deals(db, who, &export, &spec, Vec::new()).await;
             vec![("exports::deals", file("exports::deals", marker, out))]

@@ -31,6 +31,7 @@ crate::text_enum!(
         Group => "group",
         Role => "role",
         Settings => "settings",
+        CustomField => "custom_field",
         SalesTarget => "sales_target",
         ApiToken => "api_token",
         Companies => "companies",

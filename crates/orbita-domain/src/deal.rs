@@ -33,7 +33,7 @@ pub struct DealFields {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Deal {
     pub id: DealId,
     pub fields: DealFields,
@@ -49,6 +49,8 @@ pub struct Deal {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
+    /// The values of the deal's custom fields.
+    pub custom: crate::custom::CustomValues,
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]

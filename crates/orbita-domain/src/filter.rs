@@ -8,6 +8,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate, SubsecRound};
 use serde::Deserialize;
 
+use crate::custom::{CustomField, CustomType};
 use crate::fields::{FieldSpec, FieldType};
 use crate::validation::Money;
 use crate::{FieldError, Timestamp, ValidationErrors};
@@ -59,16 +60,34 @@ pub enum Filter {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
-    pub field: &'static FieldSpec,
+    pub field: Target,
     pub op: Op,
     /// As many as `op` takes: none, one, two (`between`) or several (`in`).
     pub values: Vec<Scalar>,
+}
+
+/// What a comparison compares: a column of the kind's table, or a custom field (`custom.key`)
+/// inside the record's custom values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    Column(&'static FieldSpec),
+    Custom { key: String, ty: CustomType },
+}
+
+impl Target {
+    fn is_moment(&self) -> bool {
+        match self {
+            Target::Column(spec) => spec.ty == FieldType::DateTime,
+            Target::Custom { ty, .. } => *ty == CustomType::DateTime,
+        }
+    }
 }
 
 /// A value of the field's own type.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scalar {
     Text(String),
+    Bool(bool),
     /// Integers, ids and money in minor units.
     Int(i64),
     Date(NaiveDate),
@@ -135,6 +154,16 @@ impl Op {
         })
     }
 
+    /// Whether a custom field of type `ty` can be compared this way (any may be empty).
+    fn fits_custom(self, ty: CustomType) -> bool {
+        match self {
+            Op::Eq | Op::Ne | Op::In | Op::Empty | Op::NotEmpty => true,
+            Op::Gt | Op::Gte | Op::Lt | Op::Lte | Op::Between => ty.is_ordered(),
+            Op::Contains => ty.is_text(),
+            Op::Relative(_) => matches!(ty, CustomType::Date | CustomType::DateTime),
+        }
+    }
+
     /// Whether a field of type `ty` can be compared this way.
     fn fits(self, field: &FieldSpec) -> bool {
         let ordered =
@@ -158,11 +187,7 @@ fn at(path: &str, part: &str) -> String {
 impl Filter {
     /// Reads and checks a tree against the kind's `fields`; every mistake is reported with its
     /// place in the tree, under `name` (the request's parameter, `filter`).
-    pub fn parse(
-        raw: &RawFilter,
-        fields: &'static [FieldSpec],
-        name: &str,
-    ) -> Result<Filter, ValidationErrors> {
+    pub fn parse(raw: &RawFilter, fields: Fields<'_>, name: &str) -> Result<Filter, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let mut comparisons = 0;
         let filter = node(raw, fields, name, 1, &mut comparisons, &mut errors);
@@ -190,11 +215,12 @@ impl Filter {
             Filter::Not(node) => Filter::Not(Box::new(node.resolve(today, day_start))),
             Filter::Compare(Comparison { field, op: Op::Relative(period), .. }) => {
                 let (from, until) = period.days(today);
-                let bound = |day: NaiveDate| match field.ty {
-                    FieldType::DateTime => Scalar::Time(day_start(day)),
-                    _ => Scalar::Date(day),
+                let bound = |day: NaiveDate| {
+                    if field.is_moment() { Scalar::Time(day_start(day)) } else { Scalar::Date(day) }
                 };
-                let compare = |op, day| Filter::Compare(Comparison { field, op, values: vec![bound(day)] });
+                let compare = |op, day| {
+                    Filter::Compare(Comparison { field: field.clone(), op, values: vec![bound(day)] })
+                };
                 match from {
                     Some(from) => Filter::And(vec![compare(Op::Gte, from), compare(Op::Lt, until)]),
                     None => compare(Op::Lt, until),
@@ -237,9 +263,23 @@ impl Relative {
     }
 }
 
+/// What a tree may name: the kind's built-in fields and its custom fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields<'a> {
+    pub builtin: &'static [FieldSpec],
+    pub custom: &'a [CustomField],
+}
+
+impl Fields<'static> {
+    /// Built-in fields alone.
+    pub fn builtin(builtin: &'static [FieldSpec]) -> Fields<'static> {
+        Fields { builtin, custom: &[] }
+    }
+}
+
 fn node(
     raw: &RawFilter,
-    fields: &'static [FieldSpec],
+    fields: Fields<'_>,
     path: &str,
     depth: usize,
     comparisons: &mut usize,
@@ -297,19 +337,23 @@ fn node(
 
 fn comparison(
     raw: &RawFilter,
-    fields: &'static [FieldSpec],
+    fields: Fields<'_>,
     path: &str,
     errors: &mut ValidationErrors,
 ) -> Option<Comparison> {
     let key = raw.field.as_deref().unwrap_or_default();
-    let Some(field) = crate::fields::find(fields, key) else {
+    let custom = key
+        .strip_prefix("custom.")
+        .and_then(|key| fields.custom.iter().find(|f| f.key == key && f.is_active()));
+    let builtin = crate::fields::find(fields.builtin, key);
+    if custom.is_none() && builtin.is_none() {
         errors.push(FieldError::new(
             at(path, "field"),
             "filter-field-unknown",
             format!("There is no field {key:?} to filter by"),
         ));
         return None;
-    };
+    }
     let Some(op) = raw.op.as_deref().and_then(Op::parse) else {
         errors.push(FieldError::new(
             at(path, "op"),
@@ -318,7 +362,12 @@ fn comparison(
         ));
         return None;
     };
-    if !op.fits(field) {
+    let fits = match (custom, builtin) {
+        (Some(custom), _) => op.fits_custom(custom.ty),
+        (None, Some(spec)) => op.fits(spec),
+        (None, None) => false,
+    };
+    if !fits {
         errors.push(FieldError::new(
             at(path, "op"),
             "filter-op-not-for-field",
@@ -352,7 +401,12 @@ fn comparison(
     }
     let mut values = Vec::with_capacity(raw_values.len());
     for value in raw_values {
-        match scalar(field, value) {
+        let read = match (custom, builtin) {
+            (Some(custom), _) => custom_scalar(custom, value),
+            (None, Some(spec)) => scalar(spec, value),
+            (None, None) => Err(String::new()),
+        };
+        match read {
             Ok(value) => values.push(value),
             Err(message) => {
                 errors.push(FieldError::new(place, "filter-value", message));
@@ -360,7 +414,41 @@ fn comparison(
             }
         }
     }
+    let field = match (custom, builtin) {
+        (Some(custom), _) => Target::Custom { key: custom.key.clone(), ty: custom.ty },
+        (None, Some(spec)) => Target::Column(spec),
+        (None, None) => return None,
+    };
     Some(Comparison { field, op, values })
+}
+
+/// A value compared with a custom field, read as that field's type: the stored canonical
+/// form (`custom::parse_value`), so a comparison meets the values as they are kept.
+fn custom_scalar(field: &CustomField, raw: &RawScalar) -> Result<Scalar, String> {
+    let raw = match raw {
+        RawScalar::Int(n) => serde_json::Value::from(*n),
+        RawScalar::Text(text) => serde_json::Value::from(text.clone()),
+        RawScalar::Bool(b) => serde_json::Value::from(*b),
+    };
+    // A multi-list is compared one option at a time: "has this option".
+    let one = if field.ty == CustomType::MultiList {
+        &CustomField { ty: CustomType::List, ..field.clone() }
+    } else {
+        field
+    };
+    match crate::custom::parse_value(one, &raw)? {
+        None => Err("A value; use \"empty\" to find records without one".into()),
+        Some(serde_json::Value::Bool(b)) => Ok(Scalar::Bool(b)),
+        Some(serde_json::Value::Number(n)) => n.as_i64().map(Scalar::Int).ok_or_else(|| "A number".into()),
+        Some(serde_json::Value::String(text)) => Ok(match field.ty {
+            CustomType::Date => {
+                NaiveDate::parse_from_str(&text, "%Y-%m-%d").map(Scalar::Date).map_err(|e| e.to_string())?
+            }
+            CustomType::DateTime => crate::custom::moment_of(&text).map(Scalar::Time).ok_or("A moment")?,
+            _ => Scalar::Text(text),
+        }),
+        Some(_) => Err("One value".into()),
+    }
 }
 
 /// A value read as the field's type.

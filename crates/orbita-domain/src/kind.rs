@@ -82,6 +82,16 @@ impl RecordKind {
         self.list_key()
     }
 
+    /// The column a record is named by, and a list sorted "by name" orders.
+    pub fn name_column(self) -> &'static str {
+        match self {
+            RecordKind::Company => "name",
+            RecordKind::Contact => "last_name",
+            RecordKind::Deal | RecordKind::Task => "title",
+            RecordKind::Activity => "subject",
+        }
+    }
+
     /// The column that says whose a record is: the rights scope and the hand-over follow it.
     pub fn owner_column(self) -> &'static str {
         match self {

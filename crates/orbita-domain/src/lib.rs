@@ -8,6 +8,7 @@ pub mod api_token;
 pub mod audit;
 pub mod company;
 pub mod contact;
+pub mod custom;
 pub mod deal;
 pub mod error;
 pub mod fields;

@@ -182,7 +182,7 @@ pub async fn list(
         stmt.and_where(visible.condition(TABLE, "responsible_id"));
     }
     if let Some(tree) = &filter.tree {
-        stmt.cond_where(crate::filter_sql::condition(tree, TABLE));
+        stmt.cond_where(crate::filter_sql::condition(tree, TABLE, db.backend()));
     }
     if let Some(ids) = &filter.responsible_ids {
         stmt.and_where(Expr::col("responsible_id").is_in(ids.iter().map(|u| u.0)));

@@ -294,7 +294,7 @@ pub async fn list(
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
         stmt.and_where(search_condition(db, q, SearchFrom::for_scope(filter.visible.as_ref())).await?);
     }
-    field_conditions(&mut stmt, filter);
+    field_conditions(&mut stmt, filter, db.backend());
     let column = match sort {
         CompanySort::Name => "name",
         CompanySort::CreatedAt => "created_at",
@@ -329,7 +329,7 @@ fn order(descending: bool) -> Order {
 }
 
 /// The list's filters on the company's own fields.
-fn field_conditions(stmt: &mut SelectStatement, filter: &CompanyFilter) {
+fn field_conditions(stmt: &mut SelectStatement, filter: &CompanyFilter, backend: crate::Backend) {
     for (column, value) in [
         ("inn", &filter.inn),
         ("kpp", &filter.kpp),
@@ -348,7 +348,7 @@ fn field_conditions(stmt: &mut SelectStatement, filter: &CompanyFilter) {
         stmt.and_where(Expr::col((TABLE, "created_at")).lt(to));
     }
     if let Some(tree) = &filter.tree {
-        stmt.cond_where(crate::filter_sql::condition(tree, TABLE));
+        stmt.cond_where(crate::filter_sql::condition(tree, TABLE, backend));
     }
 }
 

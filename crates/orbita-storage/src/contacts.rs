@@ -245,7 +245,7 @@ pub async fn list(
         stmt.and_where(Expr::col((TABLE, "owner_id")).is_in(owners.iter().map(|o| o.0)));
     }
     if let Some(tree) = &filter.tree {
-        stmt.cond_where(crate::filter_sql::condition(tree, TABLE));
+        stmt.cond_where(crate::filter_sql::condition(tree, TABLE, db.backend()));
     }
     if let Some(from) = filter.created_from {
         stmt.and_where(Expr::col((TABLE, "created_at")).gte(from));

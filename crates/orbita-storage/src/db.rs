@@ -408,6 +408,19 @@ impl Tx {
         self.fetch_optional(stmt).await?.ok_or(StorageError::NotFound)
     }
 
+    /// Runs SQL text without parameters: the DDL of custom fields' indexes and the purge of
+    /// their values, whose text is made from checked keys and the kinds' own tables only.
+    pub async fn execute_ddl(&mut self, sql: &str) -> Result<u64> {
+        Ok(match self {
+            Tx::Sqlite(tx) => {
+                sqlx::query(AssertSqlSafe(sql.to_owned())).execute(&mut **tx).await?.rows_affected()
+            }
+            Tx::Postgres(tx) => {
+                sqlx::query(AssertSqlSafe(sql.to_owned())).execute(&mut **tx).await?.rows_affected()
+            }
+        })
+    }
+
     /// Inserts one row and returns its new id.
     pub async fn insert(&mut self, mut stmt: sea_query::InsertStatement) -> Result<i64> {
         stmt.returning_col("id");

@@ -1,12 +1,14 @@
 //! Deals: their fields, their stage moves (kept as history for the funnel) and their lists.
 
 use chrono::NaiveDate;
+use orbita_domain::custom::CustomSort;
 use orbita_domain::deal::{Deal, DealFields, DealStatus, StageMove};
 use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{CompanyId, ContactId, DealId, PipelineId, StageId, Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, Value};
 
 use crate::bulk::BulkRow;
+use crate::custom_fields;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{
@@ -17,7 +19,7 @@ use crate::reports::companies_where;
 use crate::values::{corrupt, finish_update, id_opt};
 
 const TABLE: &str = "deals";
-const COLUMNS: [&str; 20] = [
+const COLUMNS: [&str; 21] = [
     "id",
     "title",
     "company_id",
@@ -38,6 +40,7 @@ const COLUMNS: [&str; 20] = [
     "created_at",
     "updated_at",
     "version",
+    "custom",
 ];
 
 #[derive(sqlx::FromRow)]
@@ -62,6 +65,7 @@ struct DealRow {
     created_at: Timestamp,
     updated_at: Timestamp,
     version: i64,
+    custom: String,
 }
 
 impl TryFrom<DealRow> for Deal {
@@ -91,6 +95,7 @@ impl TryFrom<DealRow> for Deal {
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
+            custom: orbita_domain::custom::values_from_json(&row.custom),
         })
     }
 }
@@ -315,6 +320,7 @@ pub enum DealSort {
     UpdatedAt,
     Title,
     Amount,
+    Custom(CustomSort),
 }
 
 /// The deals a filter selects, without columns or order: shared by the list, the kanban
@@ -346,7 +352,7 @@ fn filtered(db: &Db, filter: &DealFilter) -> SelectStatement {
         stmt.and_where(visible.condition(TABLE, "owner_id"));
     }
     if let Some(tree) = &filter.tree {
-        stmt.cond_where(crate::filter_sql::condition(tree, TABLE));
+        stmt.cond_where(crate::filter_sql::condition(tree, TABLE, db.backend()));
     }
     if let Some(owners) = &filter.owner_ids {
         stmt.and_where(Expr::col((TABLE, "owner_id")).is_in(owners.iter().map(|o| o.0)));
@@ -384,14 +390,14 @@ pub async fn list(
 ) -> Result<Page<Deal>> {
     let mut stmt = filtered(db, filter);
     stmt.columns(COLUMNS.map(|c| (TABLE, c)));
-    let column = match sort {
-        DealSort::CreatedAt => "created_at",
-        DealSort::UpdatedAt => "updated_at",
-        DealSort::Title => "title",
-        DealSort::Amount => "amount_minor",
+    let by = match sort {
+        DealSort::CreatedAt => Expr::col((TABLE, "created_at")),
+        DealSort::UpdatedAt => Expr::col((TABLE, "updated_at")),
+        DealSort::Title => Expr::col((TABLE, "title")),
+        DealSort::Amount => Expr::col((TABLE, "amount_minor")),
+        DealSort::Custom(custom) => custom_fields::sort_expr(db.backend(), TABLE, custom.key(), custom.ty),
     };
-    Keyset { sort: Expr::col((TABLE, column)), id: Expr::col((TABLE, "id")), descending }
-        .apply(&mut stmt, after, limit);
+    Keyset { sort: by, id: Expr::col((TABLE, "id")), descending }.apply(&mut stmt, after, limit);
     let deals =
         db.fetch_all::<DealRow>(&stmt).await?.into_iter().map(Deal::try_from).collect::<Result<Vec<_>>>()?;
     Ok(finish_page(deals, limit, |d| Cursor {
@@ -400,6 +406,7 @@ pub async fn list(
             DealSort::UpdatedAt => SortValue::Time(d.updated_at),
             DealSort::Title => SortValue::Text(d.fields.title.clone()),
             DealSort::Amount => SortValue::Int(d.fields.amount.to_minor()),
+            DealSort::Custom(custom) => custom_fields::sort_value(&d.custom, custom),
         },
         id: d.id.0,
     }))

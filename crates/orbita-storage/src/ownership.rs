@@ -51,3 +51,13 @@ pub async fn set_task_assignee(
     stmt.value("assignee_id", assignee.0);
     crate::values::finish_update(tx, "tasks", stmt, id.0, None, now).await
 }
+
+/// Whose a record of any kind is; `None` when there is no such record.
+pub async fn owner_of(db: &Db, kind: RecordKind, id: i64) -> Result<Option<UserId>> {
+    let stmt = Query::select()
+        .column(kind.owner_column())
+        .from(kind.table())
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    Ok(db.fetch_optional::<(i64,)>(&stmt).await?.map(|(owner,)| UserId(owner)))
+}

@@ -185,7 +185,7 @@ pub async fn list(db: &Db, filter: &TaskFilter, after: Option<&Cursor>, limit: u
         stmt.and_where(visible.condition(TABLE, "assignee_id"));
     }
     if let Some(tree) = &filter.tree {
-        stmt.cond_where(crate::filter_sql::condition(tree, TABLE));
+        stmt.cond_where(crate::filter_sql::condition(tree, TABLE, db.backend()));
     }
     if let Some(assignees) = &filter.assignee_ids {
         stmt.and_where(Expr::col("assignee_id").is_in(assignees.iter().map(|a| a.0)));

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use orbita_domain::access::{Action, Area};
+use orbita_domain::kind::RecordKind;
 use orbita_domain::org::Locale;
-use orbita_export::{Cell, ColumnKind};
+use orbita_export::{Cell, Column, ColumnKind};
 use orbita_storage::activities::ActivityFilter;
 use orbita_storage::audit::AuditFilter;
 use orbita_storage::companies::{CompanyFilter, CompanySort};
@@ -30,6 +31,8 @@ pub struct ListExport<F, S, C> {
     pub sort: S,
     pub descending: bool,
     pub columns: Vec<C>,
+    /// Custom fields to write after the columns, by key (`window_type`).
+    pub custom: Vec<String>,
 }
 
 pub type CompanyExport = ListExport<CompanyFilter, CompanySort, CompanyColumn>;
@@ -55,8 +58,9 @@ impl<F, S: std::fmt::Debug + Copy, C: ListColumn> ListExport<F, S, C> {
     /// The sort and, when not the default set, the columns: the audit event's tail.
     fn describe(&self, described: Describe) -> String {
         let columns = self.columns();
-        let chosen =
-            (columns != C::DEFAULT).then(|| columns.iter().map(|c| c.key()).collect::<Vec<_>>().join(","));
+        let mut keys: Vec<String> = columns.iter().map(|c| c.key().to_owned()).collect();
+        keys.extend(self.custom.iter().map(|k| format!("custom.{k}")));
+        let chosen = (columns != C::DEFAULT || !self.custom.is_empty()).then(|| keys.join(","));
         described.add("sort", Some(sort_text(self.sort, self.descending))).add("columns", chosen).finish()
     }
 }
@@ -197,7 +201,12 @@ pub async fn deals<W: Write + Send + 'static>(
         .into_iter()
         .map(|s| (s.id, if spec.locale == Locale::En { s.name_en } else { s.name_ru }))
         .collect();
-    let mut sink = Sink::start(spec, &(spec.label)("nav-deals"), &export.headers(), out)?;
+    let custom = super::custom::chosen(db, RecordKind::Deal, &export.custom).await?;
+    let currency = crate::setup::settings(db).await?.currency;
+    let mut headers: Vec<Column> =
+        export.headers().iter().map(|(key, kind)| Column::new((spec.label)(key), *kind)).collect();
+    headers.extend(super::custom::columns(&custom, spec.locale));
+    let mut sink = Sink::with_columns(spec, &(spec.label)("nav-deals"), headers, out)?;
     let (filter, columns) = (&export.filter, export.columns());
     let (with_company, with_contact) = (export.shows(DealColumn::Company), export.shows(DealColumn::Contact));
     let mut after: Option<Cursor> = None;
@@ -232,7 +241,9 @@ pub async fn deals<W: Write + Send + 'static>(
                 DealColumn::Updated => names.time(Some(d.updated_at)),
                 DealColumn::Closed => names.time(d.closed_at),
             };
-            columns.iter().map(cell).collect()
+            let mut cells: Vec<Cell> = columns.iter().map(cell).collect();
+            cells.extend(super::custom::cells(&custom, &d.custom, &names, currency));
+            cells
         });
         sink.write(rows.collect()).await?;
         let Some(next) = page.next else { break };

@@ -22,6 +22,7 @@ use std::io::Write;
 use std::path::Path;
 
 pub mod columns;
+mod custom;
 mod lists;
 mod reports;
 

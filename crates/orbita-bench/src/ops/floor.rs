@@ -8,7 +8,6 @@ use orbita_app::{AppError, admin, auth, kanban, reports, search, setup, timeline
 use orbita_domain::access::{Action, Area};
 use orbita_domain::activity::{ActivityInput, ActivityKind, ActivityStatus, Direction};
 use orbita_domain::deal::DealInput;
-use orbita_domain::fields::DEAL_FIELDS;
 use orbita_storage::activities::ActivityFilter;
 use orbita_storage::companies::{self, CompanyFilter, CompanySort};
 use orbita_storage::contacts::{self, ContactFilter, ContactSort};
@@ -60,8 +59,12 @@ pub async fn call(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<
             admin::users(db, access).await?;
         }
         Op::DealsFiltered => {
-            let tree =
-                orbita_app::filters::from_json(db, &super::deals_filter(ctx, actor), DEAL_FIELDS).await?;
+            let tree = orbita_app::filters::from_json(
+                db,
+                &super::deals_filter(ctx, actor),
+                orbita_domain::kind::RecordKind::Deal,
+            )
+            .await?;
             let filter = DealFilter { tree: Some(tree), ..DealFilter::default() };
             orbita_app::deals::list(db, access, &filter, DealSort::CreatedAt, true, None, PAGE).await?;
             orbita_app::deals::pipelines_and_stages(db).await?;

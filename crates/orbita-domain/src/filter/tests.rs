@@ -5,7 +5,7 @@ use crate::fields::DEAL_FIELDS;
 
 fn parse(json: &str) -> Result<Filter, ValidationErrors> {
     let raw: RawFilter = serde_json::from_str(json).expect("JSON of the right shape");
-    Filter::parse(&raw, DEAL_FIELDS, "filter")
+    Filter::parse(&raw, Fields::builtin(DEAL_FIELDS), "filter")
 }
 
 fn codes(json: &str) -> Vec<(String, &'static str)> {
@@ -24,7 +24,7 @@ fn the_issues_example_reads_as_a_tree() {
     let Filter::Or(nodes) = filter else { panic!("an or") };
     let Filter::And(first) = &nodes[0] else { panic!("an and") };
     let Filter::Compare(amount) = &first[1] else { panic!("a comparison") };
-    assert_eq!((amount.field.column, amount.op), ("amount_minor", Op::Gt));
+    assert_eq!((&amount.field, amount.op), (&Target::Column(&DEAL_FIELDS[1]), Op::Gt));
     assert_eq!(amount.values, [Scalar::Int(50_000_000)], "roubles to kopecks");
     let Filter::Compare(owners) = &nodes[1] else { panic!("a comparison") };
     assert_eq!(owners.values, [Scalar::Int(7), Scalar::Int(8)]);
@@ -120,4 +120,74 @@ fn relative_periods_become_ranges_in_local_days() {
         parse(r#"{"field": "expected_close_date", "op": "overdue"}"#).expect("valid").resolve(today, &start);
     let Filter::Compare(Comparison { op: Op::Lt, values, .. }) = overdue else { panic!("before today") };
     assert_eq!(values, [Scalar::Date(today)]);
+}
+
+#[test]
+fn custom_fields_are_named_custom_dot_key_and_compared_as_stored() {
+    use crate::custom::{CustomField, CustomType};
+    use crate::kind::RecordKind;
+    let field = |key: &str, ty, options: &[&str]| CustomField {
+        id: 1,
+        kind: RecordKind::Deal,
+        key: key.into(),
+        ty,
+        label_ru: key.into(),
+        label_en: key.into(),
+        options: options.iter().map(|o| (*o).to_owned()).collect(),
+        link_kind: None,
+        required: false,
+        indexed: true,
+        group: None,
+        position: 0,
+        removed_at: None,
+    };
+    let custom = [
+        field("window_type", CustomType::List, &["ПВХ", "Дерево"]),
+        field("budget", CustomType::Money, &[]),
+        field("installed", CustomType::Date, &[]),
+    ];
+    let fields = Fields { builtin: DEAL_FIELDS, custom: &custom };
+    let read = |json: &str| {
+        let raw: RawFilter = serde_json::from_str(json).expect("JSON of the right shape");
+        Filter::parse(&raw, fields, "filter")
+    };
+    let filter = read(
+        r#"{"and": [{"field": "custom.window_type", "op": "eq", "value": "ПВХ"},
+                    {"field": "custom.budget", "op": "gt", "value": "500000"},
+                    {"field": "custom.installed", "op": "this_month"}]}"#,
+    )
+    .expect("valid");
+    let Filter::And(nodes) = filter.resolve(NaiveDate::from_ymd_opt(2026, 12, 6).expect("day"), &|d| {
+        Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+    }) else {
+        panic!("an and")
+    };
+    let Filter::Compare(window) = &nodes[0] else { panic!("a comparison") };
+    assert_eq!(window.field, Target::Custom { key: "window_type".into(), ty: CustomType::List });
+    let Filter::Compare(budget) = &nodes[1] else { panic!("a comparison") };
+    assert_eq!(budget.values, [Scalar::Int(50_000_000)], "kopecks, as stored");
+    let Filter::And(month) = &nodes[2] else { panic!("a range") };
+    let Filter::Compare(from) = &month[0] else { panic!("a comparison") };
+    assert_eq!(from.values, [Scalar::Date(NaiveDate::from_ymd_opt(2026, 12, 1).expect("day"))]);
+
+    let mistakes = |json: &str| -> Vec<(String, &'static str)> {
+        read(json).expect_err("refused").0.into_iter().map(|e| (e.field, e.code)).collect()
+    };
+    assert_eq!(
+        mistakes(r#"{"field": "custom.window_type", "op": "eq", "value": "Стекло"}"#),
+        [("filter.value".into(), "filter-value")]
+    );
+    assert_eq!(
+        mistakes(r#"{"field": "custom.window_type", "op": "gt", "value": "ПВХ"}"#),
+        [("filter.op".into(), "filter-op-not-for-field")]
+    );
+    assert_eq!(
+        mistakes(r#"{"field": "custom.nope", "op": "eq", "value": 1}"#),
+        [("filter.field".into(), "filter-field-unknown")]
+    );
+    assert_eq!(
+        mistakes(r#"{"field": "window_type", "op": "eq", "value": "ПВХ"}"#),
+        [("filter.field".into(), "filter-field-unknown")],
+        "custom fields are named with their prefix"
+    );
 }

@@ -15,7 +15,9 @@ fn tree(json: &str) -> Filter {
     let raw: RawFilter = serde_json::from_str(json).expect("JSON");
     let today = chrono::Utc::now().date_naive();
     let day_start = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-    Filter::parse(&raw, DEAL_FIELDS, "filter").expect("valid").resolve(today, &day_start)
+    Filter::parse(&raw, orbita_domain::filter::Fields::builtin(DEAL_FIELDS), "filter")
+        .expect("valid")
+        .resolve(today, &day_start)
 }
 
 #[tokio::test]

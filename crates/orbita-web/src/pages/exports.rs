@@ -204,7 +204,13 @@ async fn companies(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<Export
     };
     let sort = query.sort_as(COMPANY_SORTS, "name");
     let columns = chosen_columns(&query);
-    Ok(ExportRequest::Companies(ListExport { filter, sort: sort.by, descending: sort.descending, columns }))
+    Ok(ExportRequest::Companies(ListExport {
+        filter,
+        sort: sort.by,
+        descending: sort.descending,
+        columns,
+        custom: Vec::new(),
+    }))
 }
 
 /// The columns the list shows for its `cols=` (repeated or comma-separated, as
@@ -231,16 +237,24 @@ async fn contacts(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportR
     };
     let sort = query.sort_as(CONTACT_SORTS, "name");
     let columns = chosen_columns(&query);
-    Ok(ExportRequest::Contacts(ListExport { filter, sort: sort.by, descending: sort.descending, columns }))
+    Ok(ExportRequest::Contacts(ListExport {
+        filter,
+        sort: sort.by,
+        descending: sort.descending,
+        columns,
+        custom: Vec::new(),
+    }))
 }
 
 async fn deals(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequest, AppError> {
     let query = DealQuery::parse(raw);
     let filter = query.filter_in_group(db, &user.session.access, &user.layout.time_zone).await?;
-    let (sort, descending) = query.sort();
+    let fields = orbita_app::custom_fields::active(db, orbita_domain::kind::RecordKind::Deal).await?;
+    let (sort, descending) = query.sort_in(&fields);
     // `DealQuery` keeps only the keys the list has; the title comes first whatever is chosen.
     let keys: Vec<&str> = query.cols.iter().map(String::as_str).collect();
-    Ok(ExportRequest::Deals(ListExport { filter, sort, descending, columns: columns::choose(&keys) }))
+    let custom = query.custom_columns(&fields).iter().map(|f| f.key.clone()).collect();
+    Ok(ExportRequest::Deals(ListExport { filter, sort, descending, columns: columns::choose(&keys), custom }))
 }
 
 /// As the tasks list reads it (`tasks::query`).

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod companies;
 mod contacts;
+pub mod custom_fields;
 mod deals;
 mod export_jobs;
 mod exports;

@@ -104,7 +104,7 @@ struct Row {
 struct AuditPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 6],
+    tabs: [Tab; 7],
     query: AuditQuery,
     selects: Vec<FilterSelect>,
     rows: Vec<Row>,

@@ -3,6 +3,7 @@
 //! pages only show what they are allowed to.
 
 pub(super) mod audit;
+mod fields;
 mod ownership;
 mod roles;
 mod settings;
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(roles::routes())
         .merge(settings::routes())
+        .merge(fields::routes())
         .merge(ownership::routes())
         .merge(audit::routes())
 }
@@ -40,13 +42,14 @@ pub enum Tab {
     Groups,
     Roles,
     Settings,
+    Fields,
     Ownership,
     Audit,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] =
-        [Tab::Users, Tab::Groups, Tab::Roles, Tab::Settings, Tab::Ownership, Tab::Audit];
+    pub const ALL: [Tab; 7] =
+        [Tab::Users, Tab::Groups, Tab::Roles, Tab::Settings, Tab::Fields, Tab::Ownership, Tab::Audit];
 
     /// The tabs whose pages the user may open.
     pub fn visible(access: &Access) -> Vec<Tab> {
@@ -67,6 +70,7 @@ impl Tab {
             Tab::Groups => "/admin/groups",
             Tab::Roles => "/admin/roles",
             Tab::Settings => "/admin/settings",
+            Tab::Fields => "/admin/fields",
             Tab::Ownership => "/admin/ownership",
             Tab::Audit => "/admin/audit",
         }
@@ -78,6 +82,7 @@ impl Tab {
             Tab::Groups => "admin-groups",
             Tab::Roles => "admin-roles",
             Tab::Settings => "admin-settings",
+            Tab::Fields => "admin-fields",
             Tab::Ownership => "admin-ownership",
             Tab::Audit => "admin-audit",
         }

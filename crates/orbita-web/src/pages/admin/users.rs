@@ -40,7 +40,7 @@ struct UserRow {
 struct UsersPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 6],
+    tabs: [Tab; 7],
     rows: Vec<UserRow>,
     roles: Vec<SelectOption>,
     groups: Vec<(Group, bool)>,
@@ -177,7 +177,7 @@ async fn create(
 struct UserEditPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 6],
+    tabs: [Tab; 7],
     user: User,
     form: EditForm,
     roles: Vec<SelectOption>,
@@ -348,7 +348,7 @@ async fn reset_password(
 struct GroupsPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 6],
+    tabs: [Tab; 7],
     groups: Vec<(Group, String)>,
     group_name: String,
     errors: ValidationErrors,

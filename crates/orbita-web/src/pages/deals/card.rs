@@ -57,6 +57,7 @@ pub struct CardPage {
     pub company: Option<Link>,
     pub contact: Option<Link>,
     pub owner_name: String,
+    pub custom_rows: Vec<crate::pages::custom_fields::CardRow>,
     pub open_tasks: Vec<Task>,
     pub timeline: Vec<TimelineItem>,
     pub errors: ValidationErrors,
@@ -127,6 +128,10 @@ pub async fn render(
     let entries =
         orbita_app::timeline::for_record(db, access, orbita_app::timeline::Subject::Deal(id), 50).await?;
     let timeline = timeline::items(&layout, &entries, &stages, &people);
+    let fields = orbita_app::custom_fields::active(db, orbita_domain::kind::RecordKind::Deal).await?;
+    let currency = orbita_app::setup::settings(db).await?.currency;
+    let shown = crate::pages::custom_fields::People { users: &people.0, currency };
+    let custom_rows = crate::pages::custom_fields::card_rows(&layout, &fields, &deal.custom, &shown);
 
     let in_pipeline: Vec<_> = stages.iter().filter(|s| s.pipeline_id == deal.pipeline_id).collect();
     let current = in_pipeline.iter().find(|s| s.id == deal.stage_id);
@@ -185,6 +190,7 @@ pub async fn render(
         company,
         contact,
         owner_name: people.name(deal.owner_id),
+        custom_rows,
         open_tasks,
         timeline,
         errors: attempt.errors,

@@ -21,9 +21,10 @@ use super::common::{self, Params, People};
 use super::list::stage_options;
 use crate::AppState;
 use crate::error::PageError;
-use crate::pages::SignedIn;
 use crate::pages::picker::Chosen;
+use crate::pages::{SignedIn, custom_fields};
 use crate::ui::{ErrorItem, Flash, FlashKind, Layout, Nav, SelectOption};
+use orbita_domain::kind::RecordKind;
 
 /// The form as typed: every field raw text.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -40,6 +41,9 @@ pub struct DealForm {
     pub stage_id: String,
     pub owner_id: String,
     pub version: String,
+    /// Custom fields as typed (`custom.<key>`), with whatever else the form posts.
+    #[serde(flatten)]
+    pub custom: custom_fields::Typed,
 }
 
 #[derive(Template, WebTemplate)]
@@ -57,6 +61,7 @@ pub struct FormPage {
     pub cancel_href: String,
     /// The chosen company's and contact's names (their numbers when the user may not see them).
     pub chosen: Chosen,
+    pub custom: Vec<custom_fields::CustomInput>,
 }
 
 const CURRENCIES: &[&str] = &["RUB", "USD", "EUR", "CNY", "KZT", "BYN"];
@@ -76,6 +81,7 @@ impl DealForm {
             stage_id: deal.stage_id.to_string(),
             owner_id: deal.owner_id.to_string(),
             version: deal.version.to_string(),
+            custom: custom_fields::Typed::new(),
         }
     }
 
@@ -111,6 +117,8 @@ async fn page(
     let action = if deal_id.is_some() { Action::Edit } else { Action::Create };
     let owners = people.options(access, Area::Deals, action, &form.owner_id, None);
     let chosen = Chosen::load(&state.db, access, &layout, &form.company_id, &form.contact_id, "").await?;
+    let fields = orbita_app::custom_fields::active(&state.db, RecordKind::Deal).await?;
+    let custom = custom_fields::inputs(&layout, &fields, &form.custom, &errors, &people.0);
     let mut currencies: Vec<SelectOption> =
         CURRENCIES.iter().map(|c| SelectOption::new(*c, *c, *c == form.currency)).collect();
     if !form.currency.is_empty() && !CURRENCIES.contains(&form.currency.as_str()) {
@@ -127,6 +135,7 @@ async fn page(
         owners,
         currencies,
         chosen,
+        custom,
     })
 }
 
@@ -171,7 +180,11 @@ pub async fn create(State(state): State<AppState>, user: SignedIn, Form(form): F
         Ok((_, stages)) => stage.and_then(|id| stages.iter().find(|s| s.id == id).map(|s| s.pipeline_id)),
         Err(error) => return PageError::from(error).into_response(),
     };
-    match deals::create(&state.db, access, &input, pipeline, stage, owner).await {
+    let custom = match orbita_app::custom_fields::active(&state.db, RecordKind::Deal).await {
+        Ok(fields) => custom_fields::sent(&user.layout, &fields, &form.custom),
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    match deals::create_with_custom(&state.db, access, &input, pipeline, stage, owner, Some(&custom)).await {
         Ok(deal) => Redirect::to(&format!("/deals/{}", deal.id)).into_response(),
         Err(AppError::Invalid(errors)) => refused(&state, &user, None, form, errors).await,
         Err(error) => PageError::from(error).into_response(),
@@ -208,7 +221,14 @@ pub async fn edit(State(state): State<AppState>, user: SignedIn, Path(id): Path<
             if !user.session.access.covers_owner(Area::Deals, Action::Edit, deal.owner_id) {
                 return PageError::Forbidden.into_response();
             }
-            let form = DealForm::of(&deal, &user.layout);
+            let fields = match orbita_app::custom_fields::active(&state.db, RecordKind::Deal).await {
+                Ok(fields) => fields,
+                Err(error) => return PageError::from(error).into_response(),
+            };
+            let form = DealForm {
+                custom: custom_fields::typed(&user.layout, &fields, &deal.custom),
+                ..DealForm::of(&deal, &user.layout)
+            };
             respond(page(&state, &user, Some(id), form, ValidationErrors::default()).await, StatusCode::OK)
         }
         Err(error) => PageError::from(error).into_response(),
@@ -232,7 +252,11 @@ pub async fn update(
     }
     let version = common::id::<i64>(&form.version);
     // The fields and a new owner in one service call: a refused owner saves neither.
-    let change = deals::DealChange { fields: Some(input), owner, stage: None };
+    let custom = match orbita_app::custom_fields::active(&state.db, RecordKind::Deal).await {
+        Ok(fields) => custom_fields::sent(&user.layout, &fields, &form.custom),
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let change = deals::DealChange { fields: Some(input), owner, stage: None, custom: Some(custom) };
     match deals::change(&state.db, access, id, &change, version).await {
         Ok(_) => Redirect::to(&format!("/deals/{id}")).into_response(),
         Err(AppError::Invalid(errors)) => refused(&state, &user, Some(id), form, errors).await,

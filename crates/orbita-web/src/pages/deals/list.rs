@@ -20,10 +20,13 @@ use super::common::{self, LinkNames, People};
 use super::query::{COLUMNS, DealQuery};
 use crate::AppState;
 use crate::error::PageError;
+use crate::pages::custom_fields;
 use crate::pages::picker::{self, LIMIT, Search};
 use crate::pages::{SignedIn, groups};
 use crate::ui::layout::tone;
 use crate::ui::{Column, Layout, Nav, SelectOption};
+use orbita_domain::custom::CustomType;
+use orbita_domain::kind::RecordKind;
 
 const PAGE_SIZE: u64 = 50;
 
@@ -52,7 +55,7 @@ impl Cell {
 }
 
 pub struct Choice {
-    pub key: &'static str,
+    pub key: String,
     pub label: String,
     pub checked: bool,
 }
@@ -114,7 +117,8 @@ pub async fn render(
     let access = &user.session.access;
     let layout = user.page(user.t("nav-deals"), Some(Nav::Deals));
     let tz = layout.time_zone.clone();
-    let (sort, descending) = query.sort();
+    let fields = orbita_app::custom_fields::active(&state.db, RecordKind::Deal).await?;
+    let (sort, descending) = query.sort_in(&fields);
     let filter = query.filter_in_group(&state.db, access, &tz).await?;
     let page =
         deals::list(&state.db, access, &filter, sort, descending, query.cursor().as_ref(), PAGE_SIZE).await?;
@@ -128,7 +132,8 @@ pub async fn render(
         pairs
     });
     let shown = query.columns();
-    let columns = shown
+    let custom = query.custom_columns(&fields);
+    let mut columns: Vec<Column> = shown
         .iter()
         .map(|c| {
             let label = layout.t(c.label);
@@ -139,6 +144,17 @@ pub async fn render(
             if c.numeric { column.numeric() } else { column }
         })
         .collect();
+    columns.extend(custom.iter().map(|f| {
+        let label = f.label(layout.lang()).to_owned();
+        let column = if f.ty.is_sortable() {
+            Column::sortable(label, &f.path(), query.sort_key(), &base)
+        } else {
+            Column::plain(label)
+        };
+        if matches!(f.ty, CustomType::Money | CustomType::Number) { column.numeric() } else { column }
+    }));
+    let currency = orbita_app::setup::settings(&state.db).await?.currency;
+    let shown_people = custom_fields::People { users: &people.0, currency };
     // The companies and contacts by name, one query each for the page and only for a column
     // that is shown (those the user may not see: by number).
     let (with_company, with_contact) =
@@ -147,7 +163,20 @@ pub async fn render(
         (d.fields.company_id.filter(|_| with_company), d.fields.contact_id.filter(|_| with_contact), None)
     });
     let names = LinkNames::load(&state.db, access, links).await?;
-    let rows = page.items.iter().map(|deal| row(&layout, deal, &shown, &stages, &people, &names)).collect();
+    let rows = page
+        .items
+        .iter()
+        .map(|deal| {
+            let mut cells = row(&layout, deal, &shown, &stages, &people, &names);
+            cells.extend(custom.iter().map(|f| {
+                let text =
+                    deal.custom.get(&f.key).map(|v| custom_fields::display(&layout, f, v, &shown_people));
+                let numeric = matches!(f.ty, CustomType::Money | CustomType::Number);
+                Cell { numeric, ..Cell::text(text.unwrap_or_default()) }
+            }));
+            cells
+        })
+        .collect();
 
     let mut next_pairs = query.view_pairs();
     let next_href = match &page.next {
@@ -188,10 +217,15 @@ pub async fn render(
             .iter()
             .filter(|c| c.key != "title")
             .map(|c| Choice {
-                key: c.key,
+                key: c.key.to_owned(),
                 label: layout.t(c.label),
                 checked: shown.iter().any(|s| s.key == c.key),
             })
+            .chain(fields.iter().map(|f| Choice {
+                key: f.path(),
+                label: f.label(layout.lang()).to_owned(),
+                checked: custom.iter().any(|c| c.key == f.key),
+            }))
             .collect(),
         keep: {
             let mut keep = query.filter_pairs();

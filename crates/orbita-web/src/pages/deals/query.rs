@@ -5,8 +5,9 @@
 use orbita_app::exports::{DealColumn, ListColumn};
 use orbita_app::{Access, AppError, Db, filters};
 use orbita_domain::access::Area;
+use orbita_domain::custom::{CustomField, CustomSort};
 use orbita_domain::deal::DealStatus;
-use orbita_domain::fields::DEAL_FIELDS;
+use orbita_domain::kind::RecordKind;
 use orbita_domain::{PipelineId, StageId, UserId};
 use orbita_storage::Cursor;
 use orbita_storage::deals::{DealFilter, DealSort};
@@ -83,9 +84,16 @@ impl DealQuery {
     pub fn parse(query: Option<&str>) -> DealQuery {
         let p = Params::parse(query);
         let sort = p.get("sort");
-        let valid_sort = ["title", "amount", "created", "updated"].contains(&sort.trim_start_matches('-'));
-        let cols: Vec<String> =
-            p.all("col").into_iter().filter(|c| COLUMNS.iter().any(|d| d.key == c)).collect();
+        let key = sort.trim_start_matches('-');
+        let custom_key =
+            |key: &str| key.strip_prefix("custom.").is_some_and(orbita_domain::custom::key_is_valid);
+        let valid_sort = ["title", "amount", "created", "updated"].contains(&key) || custom_key(key);
+        // Custom columns are kept by key and shown if the field exists (`custom_columns`).
+        let cols: Vec<String> = p
+            .all("col")
+            .into_iter()
+            .filter(|c| COLUMNS.iter().any(|d| d.key == c) || custom_key(c))
+            .collect();
         DealQuery {
             q: p.get("q"),
             owner: p.get("owner"),
@@ -136,21 +144,34 @@ impl DealQuery {
         let mut filter = self.filter(access.user_id(), tz);
         filter.owner_ids = groups::owners(db, access, Area::Deals, &self.group, filter.owner_ids).await?;
         let tree = Some(self.filter.as_str()).filter(|f| !f.trim().is_empty());
-        filter.tree = filters::optional(db, tree, DEAL_FIELDS).await?;
+        filter.tree = filters::optional(db, tree, RecordKind::Deal).await?;
         Ok(filter)
     }
 
-    /// The sort as the service takes it, and whether it descends.
-    pub fn sort(&self) -> (DealSort, bool) {
+    /// The sort as the service takes it, and whether it descends, knowing the deals' custom
+    /// fields (`sort=custom.window_type`); a custom field that is not there sorts as the default.
+    pub fn sort_in(&self, fields: &[CustomField]) -> (DealSort, bool) {
         let sort = if self.sort.is_empty() { DEFAULT_SORT } else { self.sort.as_str() };
         let descending = sort.starts_with('-');
+        let custom = |key: &str| fields.iter().find(|f| f.key == key).and_then(CustomSort::of);
         let by = match sort.trim_start_matches('-') {
             "title" => DealSort::Title,
             "amount" => DealSort::Amount,
             "updated" => DealSort::UpdatedAt,
-            _ => DealSort::CreatedAt,
+            other => match other.strip_prefix("custom.").and_then(custom) {
+                Some(field) => DealSort::Custom(field),
+                None => return (DealSort::CreatedAt, DEFAULT_SORT.starts_with('-')),
+            },
         };
         (by, descending)
+    }
+
+    /// The custom fields chosen as columns, in the order of the fields.
+    pub fn custom_columns<'a>(&self, fields: &'a [CustomField]) -> Vec<&'a CustomField> {
+        fields
+            .iter()
+            .filter(|f| self.cols.iter().any(|c| c.strip_prefix("custom.") == Some(f.key.as_str())))
+            .collect()
     }
 
     /// The current sort as written in the URL (the default when none is given).
@@ -239,12 +260,12 @@ mod tests {
         ));
         assert_eq!(q.q, "Окна");
         assert_eq!(q.cols, vec!["amount"]);
-        assert_eq!(q.sort(), (DealSort::Amount, true));
+        assert_eq!(q.sort_in(&[]), (DealSort::Amount, true));
         assert_eq!(q.filter(UserId(7), "Europe/Moscow").owner_ids, Some(vec![UserId(7)]));
         assert_eq!(q.columns().iter().map(|c| c.key).collect::<Vec<_>>(), vec!["title", "amount"]);
         assert_eq!(q.view_query(), "q=%D0%9E%D0%BA%D0%BD%D0%B0&owner=me&status=won&sort=-amount&col=amount");
         let bad = DealQuery::parse(Some("sort=password&status=maybe"));
         assert_eq!((bad.sort.as_str(), bad.status.as_str()), ("", ""));
-        assert_eq!(bad.sort(), (DealSort::CreatedAt, true));
+        assert_eq!(bad.sort_in(&[]), (DealSort::CreatedAt, true));
     }
 }

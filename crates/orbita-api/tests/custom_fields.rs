@@ -1,0 +1,176 @@
+//! Custom fields through the API, on SQLite and PostgreSQL: an administrator adds a list and a
+//! money field to deals; deals carry their values under `custom`, checked by type (a 422 names
+//! `custom.<key>`); lists filter and sort by them, files hold them, the audit log shows them,
+//! and a refused change saves none of them.
+
+mod support;
+
+use std::io::Cursor as IoCursor;
+
+use axum::http::StatusCode;
+use calamine::{Data, Reader, Xlsx};
+use orbita_domain::audit::AuditAction;
+use orbita_storage::audit::AuditFilter;
+use orbita_testkit::on_both;
+use serde_json::{Value, json};
+use support::{Client, File, org};
+
+fn encoded(name: &str, value: &str) -> String {
+    serde_urlencoded::to_string([(name, value)]).expect("encoded")
+}
+
+async fn titles(client: &Client, query: &str) -> Vec<String> {
+    let page = client.get(&format!("/api/v1/deals?{query}")).await.expect(StatusCode::OK);
+    page.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|d| d["title"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+fn read_xlsx(file: &File) -> Vec<Vec<String>> {
+    assert_eq!(file.status, StatusCode::OK, "{}", String::from_utf8_lossy(&file.bytes));
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook_from_rs(IoCursor::new(file.bytes.clone())).expect("xlsx");
+    let names = workbook.sheet_names();
+    let range = workbook.worksheet_range(&names[0]).expect("sheet");
+    let text = |cell: &Data| match cell {
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    };
+    range.rows().map(|r| r.iter().map(text).collect()).collect()
+}
+
+#[tokio::test]
+async fn custom_fields_are_defined_filled_filtered_sorted_exported_and_audited() {
+    on_both(|t| async move {
+        let org = org(&t.db).await;
+        let (admin, m1) = (org.admin(), org.manager1());
+        let window = json!({"key": "window_type", "type": "list", "label_ru": "Тип окна",
+            "label_en": "Window type", "options": ["ПВХ", "Дерево"], "indexed": true});
+        // Only administrators define fields; a mistake is named.
+        m1.post("/api/v1/fields/deals", window.clone()).await.expect(StatusCode::FORBIDDEN);
+        let bad = admin.post("/api/v1/fields/deals", json!({"key": "Bad Key", "type": "list", "label_ru": "x", "label_en": "x"})).await;
+        assert_eq!(bad.expect(StatusCode::UNPROCESSABLE_ENTITY).error_fields(), ["key", "options"], "{}", t.name);
+        admin.post("/api/v1/fields/deals", window.clone()).await.expect(StatusCode::CREATED);
+        admin.post("/api/v1/fields/deals", window).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        let budget = json!({"key": "budget", "type": "money", "label_ru": "Бюджет монтажа", "label_en": "Fitting budget"});
+        admin.post("/api/v1/fields/deals", budget).await.expect(StatusCode::CREATED);
+        admin.get("/api/v1/fields/boats").await.expect(StatusCode::NOT_FOUND);
+
+        let fields = m1.get("/api/v1/fields/deals").await.expect(StatusCode::OK);
+        let keys: Vec<&str> = fields.body["items"].as_array().expect("items").iter().filter_map(|f| f["key"].as_str()).collect();
+        assert!(keys.contains(&"amount") && keys.ends_with(&["custom.window_type", "custom.budget"]), "{keys:?}");
+
+        // Values by type; a wrong one is a 422 naming the field, and nothing is created.
+        let refused = m1
+            .post("/api/v1/deals", json!({"title": "Не та", "custom": {"window_type": "Стекло", "nope": 1}}))
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.error_fields(), ["custom.nope", "custom.window_type"], "{}", t.name);
+        for (title, window, budget) in
+            [("Балкон", "ПВХ", "150000"), ("Веранда", "Дерево", "900000,50"), ("Дача", "ПВХ", "700000")]
+        {
+            let made = m1
+                .post("/api/v1/deals", json!({"title": title, "custom": {"window_type": window, "budget": budget}}))
+                .await
+                .expect(StatusCode::CREATED);
+            assert_eq!(made.body["custom"]["window_type"], json!(window));
+        }
+        m1.post("/api/v1/deals", json!({"title": "Без полей"})).await.expect(StatusCode::CREATED);
+        let veranda = titles(&m1, "q=%D0%92%D0%B5%D1%80%D0%B0%D0%BD%D0%B4%D0%B0").await;
+        assert_eq!(veranda, ["Веранда"]);
+        let listed = m1.get("/api/v1/deals?sort=title").await.expect(StatusCode::OK);
+        let first = &listed.body["items"][0];
+        assert_eq!(first["custom"], json!({"window_type": "ПВХ", "budget": "150000.00"}), "{}", t.name);
+
+        // Filter and sort by them.
+        let pvc = json!({"and": [{"field": "custom.window_type", "op": "eq", "value": "ПВХ"},
+                                {"field": "custom.budget", "op": "gt", "value": "200000"}]});
+        assert_eq!(titles(&m1, &encoded("filter", &pvc.to_string())).await, ["Дача"], "{}", t.name);
+        let empty = json!({"field": "custom.window_type", "op": "empty"});
+        assert_eq!(titles(&m1, &encoded("filter", &empty.to_string())).await, ["Без полей"]);
+        assert_eq!(titles(&m1, "sort=-custom.budget").await, ["Веранда", "Дача", "Балкон", "Без полей"], "{}", t.name);
+        assert_eq!(titles(&m1, "sort=custom.window_type").await[..1], ["Без полей"]);
+        // Keyset paging along a custom sort.
+        let page = m1.get("/api/v1/deals?sort=custom.budget&limit=2").await.expect(StatusCode::OK);
+        let cursor = page.body["next_cursor"].as_str().expect("a next page").to_owned();
+        let rest = titles(&m1, &format!("sort=custom.budget&limit=2&{}", encoded("cursor", &cursor))).await;
+        assert_eq!(rest, ["Дача", "Веранда"], "{}", t.name);
+        m1.get("/api/v1/deals?sort=custom.nope").await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        let wrong = json!({"field": "custom.budget", "op": "gt", "value": "много"});
+        let refused = m1.get(&format!("/api/v1/deals?{}", encoded("filter", &wrong.to_string()))).await;
+        assert_eq!(refused.expect(StatusCode::UNPROCESSABLE_ENTITY).error_fields(), ["filter.value"]);
+
+        // The file holds them after the chosen columns.
+        let file = admin.download(&format!("/api/v1/deals.xlsx?sort=title&cols=title,custom.window_type,custom.budget&{}", encoded("filter", &pvc.to_string()))).await;
+        let sheet = read_xlsx(&file);
+        assert_eq!(sheet[0], ["Название", "Тип окна", "Бюджет монтажа"], "{}", t.name);
+        assert_eq!(sheet[1][..2], ["Дача", "ПВХ"]);
+        assert_eq!(sheet.len(), 2);
+        admin.get("/api/v1/deals.xlsx?cols=title,custom.nope").await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+
+        // A PATCH changes one value, clears another; the audit log shows both.
+        let id = m1.get("/api/v1/deals?sort=title&limit=1").await.expect(StatusCode::OK).body["items"][0]["id"]
+            .as_i64()
+            .expect("id");
+        let path = format!("/api/v1/deals/{id}");
+        let changed = m1
+            .patch(&path, json!({"custom": {"window_type": "Дерево", "budget": null}}))
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(changed.body["custom"], json!({"window_type": "Дерево"}), "{}", t.name);
+        let filter = AuditFilter {
+            entity: Some("deal".into()),
+            entity_id: Some(id),
+            action: Some(AuditAction::Update),
+            ..AuditFilter::default()
+        };
+        let events = orbita_storage::audit::list(&t.db, &filter, None, 10).await.expect("audit").items;
+        let change = |field: &str| {
+            events[0].changes.iter().find(|c| c.field == field).map(|c| (c.before.clone(), c.after.clone()))
+        };
+        assert_eq!(change("custom.window_type"), Some((Some("ПВХ".into()), Some("Дерево".into()))), "{}", t.name);
+        assert_eq!(change("custom.budget"), Some((Some("150000.00".into()), None)));
+
+        // A field edit with a refused owner change saves nothing: not the title, not a value.
+        let version = changed.body["version"].clone();
+        let refused = m1
+            .patch(&path, json!({"title": "Другое", "owner_id": org.manager2.0, "custom": {"window_type": "ПВХ"}}))
+            .await;
+        assert_eq!(refused.expect(StatusCode::UNPROCESSABLE_ENTITY).error_codes(), ["owner-out-of-scope"]);
+        let after = m1.get(&path).await.expect(StatusCode::OK);
+        assert_eq!(
+            (after.body["title"].clone(), after.body["custom"]["window_type"].clone(), after.body["version"].clone()),
+            (json!("Балкон"), json!("Дерево"), version),
+            "{}",
+            t.name
+        );
+        let bad_value = m1.patch(&path, json!({"custom": {"budget": "-5"}})).await;
+        assert_eq!(bad_value.expect(StatusCode::UNPROCESSABLE_ENTITY).error_fields(), ["custom.budget"]);
+
+        // A removed field leaves the API and the filters, its values stay until purged.
+        admin.delete("/api/v1/fields/deals/window_type").await.expect(StatusCode::NO_CONTENT);
+        assert_eq!(m1.get(&path).await.body["custom"], json!({}), "{}", t.name);
+        let by_window = json!({"field": "custom.window_type", "op": "empty"});
+        m1.get(&format!("/api/v1/deals?{}", encoded("filter", &by_window.to_string())))
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY);
+        admin.delete("/api/v1/fields/deals/window_type?purge=true").await.expect(StatusCode::NO_CONTENT);
+        admin.post("/api/v1/fields/deals", json!({"key": "window_type", "type": "text", "label_ru": "Окно", "label_en": "Window"}))
+            .await
+            .expect(StatusCode::CREATED);
+        assert_eq!(m1.get(&path).await.body["custom"], json!({}), "purged values do not come back: {}", t.name);
+        let patched = admin.patch("/api/v1/fields/deals/budget", json!({"label_ru": "Бюджет", "required": true})).await;
+        assert_eq!(patched.expect(StatusCode::OK).body["label_ru"], json!("Бюджет"));
+        admin.patch("/api/v1/fields/deals/budget", json!({"type": "text"})).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        // Now required: a new deal without it is refused.
+        let missing = m1.post("/api/v1/deals", json!({"title": "Без бюджета"})).await;
+        assert_eq!(missing.expect(StatusCode::UNPROCESSABLE_ENTITY).error_fields(), ["custom.budget"]);
+        let _: Value = Value::Null;
+        t
+    })
+    .await;
+}

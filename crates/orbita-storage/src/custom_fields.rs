@@ -1,0 +1,300 @@
+//! Custom fields: their definitions, the SQL that reads a value out of a record's `custom`
+//! JSON (for filters, sorts and indexes alike, so an index and the query that needs it name
+//! the same expression), and the indexes an "indexed" field gets.
+//!
+//! Keys reach the SQL text as JSON paths and index names. They are checked by
+//! `custom::key_is_valid` when a field is made and again here, and the tables are the kinds'
+//! own: nothing from a request is spliced in.
+
+use orbita_domain::Timestamp;
+use orbita_domain::custom::{
+    CustomField, CustomFieldSpec, CustomSort, CustomType, CustomValues, key_is_valid, values_to_json,
+};
+use orbita_domain::kind::RecordKind;
+use sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
+
+use crate::db::{Backend, Db, Tx};
+use crate::error::{Result, StorageError};
+use crate::list::SortValue;
+use crate::values::corrupt;
+
+const TABLE: &str = "custom_fields";
+const COLUMNS: [&str; 13] = [
+    "id",
+    "kind",
+    "key",
+    "type",
+    "label_ru",
+    "label_en",
+    "options",
+    "link_kind",
+    "required",
+    "indexed",
+    "group_name",
+    "position",
+    "removed_at",
+];
+
+#[derive(sqlx::FromRow)]
+struct FieldRow {
+    id: i64,
+    kind: String,
+    key: String,
+    #[sqlx(rename = "type")]
+    ty: String,
+    label_ru: String,
+    label_en: String,
+    options: String,
+    link_kind: Option<String>,
+    required: bool,
+    indexed: bool,
+    group_name: Option<String>,
+    position: i32,
+    removed_at: Option<Timestamp>,
+}
+
+impl TryFrom<FieldRow> for CustomField {
+    type Error = StorageError;
+
+    fn try_from(row: FieldRow) -> Result<Self> {
+        let kind =
+            RecordKind::parse_list_key(&row.kind).ok_or_else(|| corrupt(format!("kind {:?}", row.kind)))?;
+        if !key_is_valid(&row.key) {
+            return Err(corrupt(format!("custom field key {:?}", row.key)));
+        }
+        Ok(CustomField {
+            id: row.id,
+            kind,
+            key: row.key,
+            ty: CustomType::parse(&row.ty)
+                .ok_or_else(|| corrupt(format!("custom field type {:?}", row.ty)))?,
+            label_ru: row.label_ru,
+            label_en: row.label_en,
+            options: serde_json::from_str(&row.options).map_err(corrupt)?,
+            link_kind: row.link_kind.as_deref().and_then(RecordKind::parse_list_key),
+            required: row.required,
+            indexed: row.indexed,
+            group: row.group_name,
+            position: row.position,
+            removed_at: row.removed_at,
+        })
+    }
+}
+
+fn select(kind: RecordKind) -> sea_query::SelectStatement {
+    Query::select()
+        .columns(COLUMNS)
+        .from(TABLE)
+        .and_where(Expr::col("kind").eq(kind.list_key()))
+        .order_by("position", Order::Asc)
+        .order_by("id", Order::Asc)
+        .to_owned()
+}
+
+/// Every field of a kind, removed ones included, in the order shown.
+pub async fn list(db: &Db, kind: RecordKind) -> Result<Vec<CustomField>> {
+    db.fetch_all::<FieldRow>(&select(kind)).await?.into_iter().map(CustomField::try_from).collect()
+}
+
+/// The same inside a write: a record's values are checked against the fields as they are
+/// when it is saved.
+pub async fn list_in(tx: &mut Tx, kind: RecordKind) -> Result<Vec<CustomField>> {
+    tx.fetch_all::<FieldRow>(&select(kind)).await?.into_iter().map(CustomField::try_from).collect()
+}
+
+fn spec_values(spec: &CustomFieldSpec) -> [(&'static str, sea_query::Value); 9] {
+    [
+        ("type", spec.ty.as_str().into()),
+        ("label_ru", spec.label_ru.clone().into()),
+        ("label_en", spec.label_en.clone().into()),
+        ("options", serde_json::Value::from(spec.options.clone()).to_string().into()),
+        ("link_kind", spec.link_kind.map(|k| k.list_key()).into()),
+        ("required", spec.required.into()),
+        ("indexed", spec.indexed.into()),
+        ("group_name", spec.group.clone().into()),
+        ("position", spec.position.into()),
+    ]
+}
+
+pub async fn insert(tx: &mut Tx, kind: RecordKind, spec: &CustomFieldSpec, now: Timestamp) -> Result<i64> {
+    let mut columns = vec![("kind", kind.list_key().into()), ("key", spec.key.clone().into())];
+    columns.extend(spec_values(spec));
+    columns.extend([("created_at", now.into()), ("updated_at", now.into())]);
+    let (names, values): (Vec<_>, Vec<_>) = columns.into_iter().map(|(n, v)| (n, Expr::val(v))).unzip();
+    tx.insert(Query::insert().into_table(TABLE).columns(names).values_panic(values).to_owned()).await
+}
+
+/// Saves a changed definition (its key and type stay, as `CustomFieldInput::validate_change`
+/// keeps them).
+pub async fn update(tx: &mut Tx, id: i64, spec: &CustomFieldSpec, now: Timestamp) -> Result<()> {
+    let mut stmt = Query::update();
+    stmt.table(TABLE)
+        .values(spec_values(spec).map(|(n, v)| (n, Expr::val(v))))
+        .value("updated_at", now)
+        .and_where(Expr::col("id").eq(id));
+    match tx.execute(&stmt).await? {
+        0 => Err(StorageError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+/// Marks a field removed (`Some`) or back (`None`); its values stay in the records.
+pub async fn set_removed(tx: &mut Tx, id: i64, removed_at: Option<Timestamp>, now: Timestamp) -> Result<()> {
+    let mut stmt = Query::update();
+    stmt.table(TABLE)
+        .value("removed_at", removed_at)
+        .value("updated_at", now)
+        .and_where(Expr::col("id").eq(id));
+    match tx.execute(&stmt).await? {
+        0 => Err(StorageError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+/// Deletes a removed field for good: its definition, its indexes and its values in every
+/// record of its kind. Returns how many records held a value.
+pub async fn purge(tx: &mut Tx, field: &CustomField) -> Result<u64> {
+    drop_indexes(tx, field).await?;
+    let table = field.kind.table();
+    let key = checked_key(field)?;
+    let sql = match tx.backend() {
+        Backend::Sqlite => format!(
+            "UPDATE {table} SET custom = json_remove(custom, '$.{key}') WHERE json_type(custom, '$.{key}') IS NOT NULL"
+        ),
+        Backend::Postgres => format!(
+            "UPDATE {table} SET custom = (CAST(custom AS jsonb) - '{key}')::text WHERE CAST(custom AS jsonb) -> '{key}' IS NOT NULL"
+        ),
+    };
+    let cleared = tx.execute_ddl(&sql).await?;
+    tx.execute(&Query::delete().from_table(TABLE).and_where(Expr::col("id").eq(field.id)).to_owned()).await?;
+    Ok(cleared)
+}
+
+fn checked_key(field: &CustomField) -> Result<&str> {
+    if key_is_valid(&field.key) {
+        Ok(&field.key)
+    } else {
+        Err(corrupt(format!("custom key {:?}", field.key)))
+    }
+}
+
+/// The SQL text of a field's value in a row of `table` (`None`: unqualified, as an index
+/// names it): the stored JSON value as text, or as an integer / boolean for such fields, so it
+/// compares with the bound values of `filter_sql`.
+pub fn value_sql(backend: Backend, table: Option<&str>, key: &str, ty: CustomType) -> String {
+    let column = match table {
+        Some(table) => format!("\"{table}\".\"custom\""),
+        None => "custom".to_owned(),
+    };
+    match backend {
+        Backend::Sqlite => format!("json_extract({column}, '$.{key}')"),
+        Backend::Postgres => {
+            let text = format!("(CAST({column} AS jsonb) ->> '{key}')");
+            match ty {
+                _ if ty.is_integer() => format!("CAST({text} AS BIGINT)"),
+                CustomType::Bool => format!("CAST({text} AS BOOLEAN)"),
+                _ => text,
+            }
+        }
+    }
+}
+
+/// The SQL text a list sorts by: the value with a stand-in for "none" (the lowest), so keyset
+/// paging never meets a NULL and both databases put empty values in the same place.
+pub fn sort_sql(backend: Backend, table: Option<&str>, key: &str, ty: CustomType) -> String {
+    let value = value_sql(backend, table, key, ty);
+    match (ty, backend) {
+        (ty, _) if ty.is_integer() => format!("COALESCE({value}, {})", i64::MIN + 1),
+        (CustomType::Bool, Backend::Sqlite) => format!("COALESCE({value}, -1)"),
+        (CustomType::Bool, Backend::Postgres) => format!("COALESCE(CAST({value} AS INTEGER), -1)"),
+        _ => format!("COALESCE({value}, '')"),
+    }
+}
+
+/// Whether a field's sort value is an integer (else text): the list's cursor holds it so.
+pub fn sorts_as_integer(ty: CustomType) -> bool {
+    ty.is_integer() || ty == CustomType::Bool
+}
+
+/// The value expression for a query builder.
+pub fn value_expr(backend: Backend, table: &str, key: &str, ty: CustomType) -> SimpleExpr {
+    Expr::cust(value_sql(backend, Some(table), key, ty))
+}
+
+/// The sort expression for a query builder.
+pub fn sort_expr(backend: Backend, table: &str, key: &str, ty: CustomType) -> SimpleExpr {
+    Expr::cust(sort_sql(backend, Some(table), key, ty))
+}
+
+fn index_names(field: &CustomField) -> [String; 2] {
+    let table = field.kind.table();
+    [format!("custom_{table}_{}", field.key), format!("custom_{table}_{}_sort", field.key)]
+}
+
+/// The indexes of an indexed field: its value, then the kind's name column and id (a
+/// filtered list in name order reads the index in order), and its sort value with the id (a
+/// list sorted by the field pages along it). `IF NOT EXISTS`: marking a field indexed twice,
+/// or on two instances at once, is harmless.
+pub async fn create_indexes(tx: &mut Tx, field: &CustomField) -> Result<()> {
+    let key = checked_key(field)?;
+    let backend = tx.backend();
+    let table = field.kind.table();
+    let [by_value, by_sort] = index_names(field);
+    let value = value_sql(backend, None, key, field.ty);
+    let sort = sort_sql(backend, None, key, field.ty);
+    let name = field.kind.name_column();
+    tx.execute_ddl(&format!("CREATE INDEX IF NOT EXISTS {by_value} ON {table} (({value}), {name}, id)"))
+        .await?;
+    tx.execute_ddl(&format!("CREATE INDEX IF NOT EXISTS {by_sort} ON {table} (({sort}), id)")).await?;
+    Ok(())
+}
+
+pub async fn drop_indexes(tx: &mut Tx, field: &CustomField) -> Result<()> {
+    checked_key(field)?;
+    for name in index_names(field) {
+        tx.execute_ddl(&format!("DROP INDEX IF EXISTS {name}")).await?;
+    }
+    Ok(())
+}
+
+/// Saves a record's custom values, inside the write that checked them. `touched`: the values
+/// are the write's only change, so the record's version and time move on as for any edit
+/// (an edit that also saved fields has moved them already).
+pub async fn write_values(
+    tx: &mut Tx,
+    kind: RecordKind,
+    id: i64,
+    values: &CustomValues,
+    touched: Option<Timestamp>,
+) -> Result<()> {
+    let mut stmt = Query::update();
+    stmt.table(kind.table()).value("custom", values_to_json(values)).and_where(Expr::col("id").eq(id));
+    if let Some(now) = touched {
+        stmt.value("updated_at", now).value("version", Expr::col("version").add(1));
+    }
+    match tx.execute(&stmt).await? {
+        0 => Err(StorageError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+/// A record's place in a list sorted by a custom field, as `sort_sql` computes it.
+pub fn sort_value(values: &CustomValues, sort: CustomSort) -> SortValue {
+    let stored = values.get(sort.key());
+    if sorts_as_integer(sort.ty) {
+        let n = match stored {
+            Some(serde_json::Value::Bool(b)) => i64::from(*b),
+            Some(value) => value.as_i64().unwrap_or(i64::MIN + 1),
+            None if sort.ty == CustomType::Bool => -1,
+            None => i64::MIN + 1,
+        };
+        SortValue::Int(n)
+    } else {
+        SortValue::Text(match stored {
+            Some(serde_json::Value::String(text)) => text.clone(),
+            // A multi-list sorts by its JSON text, as both databases read it.
+            Some(other) => other.to_string(),
+            None => String::new(),
+        })
+    }
+}
