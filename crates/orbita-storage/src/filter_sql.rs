@@ -57,11 +57,9 @@ fn has_option(backend: Backend, table: &str, key: &str, option: Value) -> Simple
 
 fn compare(comparison: &Comparison, table: &'static str, backend: Backend) -> SimpleExpr {
     let (column, optional, text): (Box<dyn Fn() -> SimpleExpr>, bool, bool) = match &comparison.field {
-        Target::Column(spec) => (
-            Box::new(move || Expr::col((table, spec.column)).into()),
-            spec.optional,
-            spec.ty == FieldType::Text,
-        ),
+        Target::Column(spec) => {
+            (Box::new(move || Expr::col((table, spec.column))), spec.optional, spec.ty == FieldType::Text)
+        }
         Target::Custom { key, ty } => {
             let (key, ty) = (key.clone(), *ty);
             if ty == CustomType::MultiList {

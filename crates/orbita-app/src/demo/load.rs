@@ -5,7 +5,9 @@
 
 use chrono::{Duration, NaiveDate};
 use orbita_domain::activity::{ActivityFields, ActivityKind, ActivityStatus, Direction};
+use orbita_domain::custom::{CustomField, CustomFieldInput};
 use orbita_domain::deal::move_to_stage;
+use orbita_domain::kind::RecordKind;
 use orbita_domain::pipeline::{Stage, StageKind};
 use orbita_domain::task::{TaskFields, TaskPriority};
 use orbita_domain::user::{BuiltinRole, NewUser};
@@ -78,6 +80,7 @@ pub async fn load(db: &Db, size: DemoSize, progress: &dyn Progress) -> Result<De
     let pipeline_stages: Vec<Stage> = stages.into_iter().filter(|s| s.pipeline_id == pipeline).collect();
     let now = orbita_domain::now();
     let today = now.date_naive();
+    let fields = demo_fields(db, now).await?;
     let ids = Ids {
         company: bulk::next_id(db, "companies").await?,
         contact: bulk::next_id(db, "contacts").await?,
@@ -101,9 +104,66 @@ pub async fn load(db: &Db, size: DemoSize, progress: &dyn Progress) -> Result<De
     for table in ["companies", "contacts", "deals"] {
         bulk::sync_id_sequence(&mut tx, table).await?;
     }
+    // After the rows, as a field marked indexed later would be: one pass over the table.
+    for field in fields.iter().filter(|f| f.indexed) {
+        orbita_storage::custom_fields::create_indexes(&mut tx, field).await?;
+    }
     tx.commit().await?;
     bulk::analyze(db).await?;
     Ok(logins())
+}
+
+/// The demo's custom fields of deals: the window type (a list, indexed: the benchmark filters
+/// a million deals by it) and the fitting budget (money).
+async fn demo_fields(db: &Db, now: Timestamp) -> Result<Vec<CustomField>, AppError> {
+    let specs = [
+        CustomFieldInput {
+            key: "window_type".into(),
+            ty: "list".into(),
+            label_ru: "Тип окон".into(),
+            label_en: "Window type".into(),
+            options: DEMO_WINDOWS.iter().map(|w| (*w).to_owned()).collect(),
+            group: "Монтаж".into(),
+            indexed: true,
+            ..Default::default()
+        },
+        CustomFieldInput {
+            key: "fitting_budget".into(),
+            ty: "money".into(),
+            label_ru: "Бюджет монтажа".into(),
+            label_en: "Fitting budget".into(),
+            group: "Монтаж".into(),
+            position: Some(1),
+            ..Default::default()
+        },
+    ];
+    let mut tx = db.begin().await?;
+    for spec in &specs {
+        let spec = spec.validate(RecordKind::Deal, &[])?;
+        orbita_storage::custom_fields::insert(&mut tx, RecordKind::Deal, &spec, now).await?;
+    }
+    let fields = orbita_storage::custom_fields::list_in(&mut tx, RecordKind::Deal).await?;
+    tx.commit().await?;
+    Ok(fields)
+}
+
+const DEMO_WINDOWS: [&str; 3] = ["ПВХ", "Дерево", "Алюминий"];
+
+/// A deal's demo values, from its id (not the generator, whose sequence the rest follows):
+/// three deals in four have a window type, every other one a budget.
+fn demo_custom_values(deal: DealId) -> String {
+    let mut values = orbita_domain::custom::CustomValues::new();
+    let n = deal.0.unsigned_abs();
+    if let Some(window) = DEMO_WINDOWS.get((n % 4) as usize) {
+        values.insert("window_type".into(), (*window).into());
+    }
+    if n.is_multiple_of(2) {
+        values.insert(
+            "fitting_budget".into(),
+            serde_json::Value::from(((n * 7919) % 500 + 50) as i64 * 100_000),
+        );
+    }
+    orbita_domain::custom::values_to_json(&values)
 }
 
 /// Users: an administrator, heads of sales each with a team of managers, one read-only.
@@ -227,15 +287,10 @@ impl Chunk<'_> {
             }
             let furthest =
                 path.iter().filter(|s| s.kind != StageKind::Lost).map(|s| s.position).max().unwrap_or(0);
-            rows.deals.push(deals::bulk_row(
-                deal,
-                &fields,
-                last.pipeline_id,
-                &stage_move,
-                owner,
-                created,
-                furthest,
-            ));
+            let mut row =
+                deals::bulk_row(deal, &fields, last.pipeline_id, &stage_move, owner, created, furthest);
+            row.push(("custom", demo_custom_values(deal).into()));
+            rows.deals.push(row);
             let mut from = None;
             for (step, stage) in path.iter().enumerate() {
                 let at =

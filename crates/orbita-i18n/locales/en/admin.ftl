@@ -41,7 +41,7 @@ right-export = Export
 entity-user = User
 entity-group = Group
 entity-role = Role
-entity-custom_field = Custom field
+entity-custom-field = Custom field
 entity-settings = Organisation settings
 # The audit log's other subjects: a sales target, an API token, and for exports the list or
 # report that was exported.

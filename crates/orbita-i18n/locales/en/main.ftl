@@ -299,3 +299,4 @@ password-changed = Password changed. Your other sessions were signed out.
 field-current-password = Current password
 field-new-password = New password
 account-password = Change password
+error-unknown-column = This list has no such column

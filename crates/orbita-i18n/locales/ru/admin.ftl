@@ -41,7 +41,7 @@ right-export = Экспорт
 entity-user = Пользователь
 entity-group = Группа
 entity-role = Роль
-entity-custom_field = Дополнительное поле
+entity-custom-field = Дополнительное поле
 entity-settings = Настройки организации
 # Прочие объекты журнала событий: план продаж, ключ API, а для выгрузок — выгруженный список
 # или отчёт.

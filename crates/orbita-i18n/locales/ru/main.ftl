@@ -322,3 +322,4 @@ password-changed = Пароль изменён. Остальные сеансы 
 field-current-password = Текущий пароль
 field-new-password = Новый пароль
 account-password = Сменить пароль
+error-unknown-column = В этом списке нет такой колонки

@@ -1,0 +1,198 @@
+//! Custom fields through the pages, on SQLite and PostgreSQL: an administrator adds a list and
+//! a money field to deals on the admin page; a manager fills them on the deal form and sees
+//! them on the card; the deals list shows, filters and sorts by them, its file holds them, and
+//! the audit log names them.
+
+mod support;
+
+use axum::http::StatusCode;
+use orbita_domain::audit::AuditAction;
+use orbita_storage::audit::AuditFilter;
+use orbita_testkit::on_both;
+use support::{Browser, PASSWORD, with_user};
+
+fn encoded(name: &str, value: &str) -> String {
+    serde_urlencoded::to_string([(name, value)]).expect("encoded")
+}
+
+#[tokio::test]
+async fn an_administrator_adds_fields_that_deals_then_carry_everywhere() {
+    on_both(|t| async move {
+        with_user(&t.db, "admin@x.ru", "administrator").await;
+        let mut admin = Browser::new(&t.db);
+        admin.sign_in("admin@x.ru", PASSWORD).await;
+        let page = admin.get("/admin/fields?kind=deals").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", t.name);
+        assert!(page.body.contains("Своих полей пока нет"), "{}", t.name);
+
+        let refused = admin
+            .post(
+                "/admin/fields",
+                &[
+                    ("kind", "deals"),
+                    ("key", "Тип"),
+                    ("type", "list"),
+                    ("label_ru", "Тип окна"),
+                    ("label_en", ""),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.name);
+        assert!(refused.body.contains("Ключ — латинская буква"), "{}: the key's message", t.name);
+        assert!(
+            refused.body.contains("Списку нужен хотя бы один вариант"),
+            "{}: the options' message",
+            t.name
+        );
+        let window = [
+            ("kind", "deals"),
+            ("key", "window_type"),
+            ("type", "list"),
+            ("label_ru", "Тип окна"),
+            ("label_en", "Window type"),
+            ("options", "ПВХ\nДерево"),
+            ("group", "Монтаж"),
+            ("indexed", "on"),
+        ];
+        assert_eq!(admin.post("/admin/fields", &window).await.status, StatusCode::SEE_OTHER, "{}", t.name);
+        let budget = [
+            ("kind", "deals"),
+            ("key", "budget"),
+            ("type", "money"),
+            ("label_ru", "Бюджет монтажа"),
+            ("label_en", "Fitting budget"),
+            ("group", "Монтаж"),
+        ];
+        assert_eq!(admin.post("/admin/fields", &budget).await.status, StatusCode::SEE_OTHER);
+        let page = admin.get("/admin/fields?kind=deals").await;
+        assert!(
+            page.body.contains("custom.window_type") && page.body.contains("Бюджет монтажа"),
+            "{}",
+            t.name
+        );
+
+        // The form offers them; a wrong amount comes back with its message and nothing saved.
+        let form = admin.get("/deals/new").await;
+        assert!(
+            form.body.contains("name=\"custom.window_type\"") && form.body.contains(">ПВХ<"),
+            "{}",
+            t.name
+        );
+        let wrong = admin
+            .post("/deals", &[("title", "Балкон"), ("custom.window_type", "ПВХ"), ("custom.budget", "много")])
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.name);
+        assert!(wrong.body.contains("Значение не подходит для этого поля"), "{}", t.name);
+        for (title, window, budget) in
+            [("Балкон", "ПВХ", "150 000"), ("Веранда", "Дерево", "900 000,50"), ("Дача", "ПВХ", "")]
+        {
+            let made = admin
+                .post(
+                    "/deals",
+                    &[("title", title), ("custom.window_type", window), ("custom.budget", budget)],
+                )
+                .await;
+            assert_eq!(made.status, StatusCode::SEE_OTHER, "{}: {title}", t.name);
+        }
+        let balcony = admin.get("/deals?q=%D0%91%D0%B0%D0%BB%D0%BA%D0%BE%D0%BD").await;
+        let id: i64 = balcony
+            .body
+            .split("href=\"/deals/")
+            .skip(1)
+            .find_map(|s| s.split('"').next().and_then(|id| id.parse().ok()))
+            .expect("a deal link");
+        let card = admin.get(&format!("/deals/{id}")).await;
+        assert!(
+            card.body.contains("Монтаж") && card.body.contains("Тип окна"),
+            "{}: the group and the field",
+            t.name
+        );
+        assert!(card.body.contains("ПВХ") && card.body.contains("150\u{a0}000,00"), "{}: the values", t.name);
+
+        // The edit form starts from the values, and a change shows on the card.
+        let edit = admin.get(&format!("/deals/{id}/edit")).await;
+        assert!(edit.body.contains("<option value=\"ПВХ\" selected>"), "{}", t.name);
+        let version = support::hidden_value(&edit.body, "version").expect("version");
+        let saved = admin
+            .post(
+                &format!("/deals/{id}"),
+                &[
+                    ("title", "Балкон"),
+                    ("version", &version),
+                    ("custom.window_type", "Дерево"),
+                    ("custom.budget", "150000"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", t.name);
+        assert!(admin.get(&format!("/deals/{id}")).await.body.contains("Дерево"));
+
+        // The list: columns, a filter by the list field and a sort by the money field.
+        let tree = serde_json::json!({"field": "custom.window_type", "op": "eq", "value": "Дерево"});
+        let list = admin
+            .get(&format!(
+                "/deals?col=title&col=custom.window_type&col=custom.budget&sort=-custom.budget&{}",
+                encoded("filter", &tree.to_string())
+            ))
+            .await;
+        assert_eq!(list.status, StatusCode::OK, "{}", t.name);
+        let (veranda, balcony) =
+            (list.body.find("Веранда").expect("Веранда"), list.body.find("Балкон").expect("Балкон"));
+        assert!(veranda < balcony, "{}: the larger budget first", t.name);
+        assert!(!list.body.contains("Дача"), "{}: filtered out", t.name);
+        assert!(list.body.contains("Тип окна") && list.body.contains("900\u{a0}000,50"), "{}", t.name);
+
+        // Its file holds the same columns.
+        let file = admin
+            .get(&format!(
+                "/deals.csv?col=title&col=custom.window_type&col=custom.budget&sort=-custom.budget&{}",
+                encoded("filter", &tree.to_string())
+            ))
+            .await;
+        assert_eq!(file.status, StatusCode::OK, "{}", t.name);
+        let lines: Vec<&str> = file.body.trim_start_matches('\u{feff}').lines().collect();
+        assert!(
+            lines[0].contains("Тип окна") && lines[0].contains("Бюджет монтажа"),
+            "{}: {lines:?}",
+            t.name
+        );
+        assert!(
+            lines[1].starts_with("Веранда;Дерево;") && lines[2].starts_with("Балкон;Дерево;"),
+            "{}: {lines:?}",
+            t.name
+        );
+        assert_eq!(lines.len(), 3, "{}", t.name);
+
+        // The audit log names the fields.
+        let filter = AuditFilter {
+            entity: Some("deal".into()),
+            entity_id: Some(id),
+            action: Some(AuditAction::Update),
+            ..AuditFilter::default()
+        };
+        let events = orbita_storage::audit::list(&t.db, &filter, None, 10).await.expect("audit").items;
+        let change = events[0]
+            .changes
+            .iter()
+            .find(|c| c.field == "custom.window_type")
+            .expect("the list field's change");
+        assert_eq!(
+            (change.before.as_deref(), change.after.as_deref()),
+            (Some("ПВХ"), Some("Дерево")),
+            "{}",
+            t.name
+        );
+        let created = AuditFilter { action: Some(AuditAction::Create), ..filter };
+        let events = orbita_storage::audit::list(&t.db, &created, None, 10).await.expect("audit").items;
+        assert!(
+            events[0]
+                .changes
+                .iter()
+                .any(|c| c.field == "custom.budget" && c.after.as_deref() == Some("150000.00")),
+            "{}",
+            t.name
+        );
+        t
+    })
+    .await;
+}
