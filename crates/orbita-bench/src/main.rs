@@ -168,6 +168,9 @@ async fn with_server(
         plan.extend([(op, Role::Manager), (op, Role::Head)]);
     }
     plan.extend([
+        (Op::DealsByCustomField, Role::Manager),
+        (Op::DealsByCustomField, Role::Head),
+        (Op::DealsByCustomField, Role::Admin),
         (Op::CreateDeal, Role::Manager),
         (Op::MoveStage, Role::Manager),
         (Op::LogCall, Role::Manager),

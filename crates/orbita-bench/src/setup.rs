@@ -26,7 +26,7 @@ pub async fn context(args: &Args, server: &Server, database_url: &str) -> anyhow
         Size::Small => Walk { step: 5, depth: 200 },
     };
     let mut actors = Vec::new();
-    for email in [&logins.manager_email, &logins.head_email] {
+    for email in [&logins.manager_email, &logins.head_email, &logins.admin_email] {
         eprintln!("orbita-bench: signing in as {email} and reading sample values…");
         let browser = http::sign_in(&http, email, logins.password).await?;
         let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{}", e.message))?;
@@ -37,6 +37,7 @@ pub async fn context(args: &Args, server: &Server, database_url: &str) -> anyhow
         let samples = samples::collect(&db, &access, walk).await?;
         actors.push(Actor { user_id: user.id, browser, access, samples });
     }
+    let admin = actors.pop().context("administrator")?;
     let head = actors.pop().context("head of sales")?;
     let manager = actors.pop().context("manager")?;
     let pipeline = samples::default_pipeline(&db).await?;
@@ -49,6 +50,7 @@ pub async fn context(args: &Args, server: &Server, database_url: &str) -> anyhow
         db,
         manager,
         head,
+        admin,
         pipeline,
         currency,
         moves: Mutex::new(moves),

@@ -70,6 +70,18 @@ pub async fn call(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<
             orbita_app::deals::pipelines_and_stages(db).await?;
             admin::users(db, access).await?;
         }
+        Op::DealsByCustomField => {
+            let tree = orbita_app::filters::from_json(
+                db,
+                &super::custom_field_filter(),
+                orbita_domain::kind::RecordKind::Deal,
+            )
+            .await?;
+            let filter = DealFilter { tree: Some(tree), ..DealFilter::default() };
+            orbita_app::deals::list(db, access, &filter, DealSort::Title, false, None, PAGE).await?;
+            orbita_app::deals::pipelines_and_stages(db).await?;
+            admin::users(db, access).await?;
+        }
         Op::MyTasks => {
             let filter = TaskFilter {
                 assignee_ids: Some(vec![actor.user_id]),

@@ -20,6 +20,8 @@ use crate::samples::{Pipeline, Samples};
 pub enum Role {
     Manager,
     Head,
+    /// Sees every record: the custom-field line filters all million deals.
+    Admin,
 }
 
 impl Role {
@@ -27,6 +29,7 @@ impl Role {
         match self {
             Role::Manager => "manager",
             Role::Head => "head of sales",
+            Role::Admin => "administrator",
         }
     }
 }
@@ -47,6 +50,7 @@ pub struct Ctx {
     pub db: Db,
     pub manager: Actor,
     pub head: Actor,
+    pub admin: Actor,
     pub pipeline: Pipeline,
     /// The organisation's currency, as the deal form preselects it.
     pub currency: String,
@@ -64,6 +68,7 @@ impl Ctx {
         match role {
             Role::Manager => &self.manager,
             Role::Head => &self.head,
+            Role::Admin => &self.admin,
         }
     }
 }
@@ -87,6 +92,8 @@ pub enum Op {
     DealsList,
     /// The deals list narrowed by a filter tree (records kernel: filters as data).
     DealsFiltered,
+    /// The deals list filtered by an indexed custom list field, by title (custom fields).
+    DealsByCustomField,
     MyTasks,
     Activities,
     Kanban,
@@ -122,6 +129,7 @@ impl Op {
             Op::DealCard => "deal card",
             Op::DealsList => "deals list, first page",
             Op::DealsFiltered => "deals list, or-group filter tree",
+            Op::DealsByCustomField => "deals list, indexed custom list field, by title",
             Op::MyTasks => "my tasks",
             Op::Activities => "activities list, first page",
             Op::Kanban => "kanban, main pipeline",
@@ -148,6 +156,8 @@ impl Op {
             }
             // The records kernel's target for a filtered list (its custom-field line).
             Op::DealsFiltered => (Some(25.0), true),
+            // The records kernel issue: a million deals by an indexed custom list field.
+            Op::DealsByCustomField => (Some(25.0), false),
             Op::Kanban | Op::Summary => (Some(50.0), false),
             Op::Funnel => (Some(50.0), true),
             Op::CreateDeal | Op::MoveStage | Op::LogCall => (Some(10.0), false),
@@ -179,6 +189,9 @@ impl Op {
             Op::DealsFiltered => {
                 "`filters::from_json` + `orbita_app::deals::list` ((two open stages and amount > 500 000) or own), stages, users"
             }
+            Op::DealsByCustomField => {
+                "`filters::from_json` + `orbita_app::deals::list` (custom.window_type = ПВХ, by title, 50 rows), stages, users"
+            }
             Op::MyTasks => "`orbita_app::tasks::list` (own open tasks, 200 rows), users",
             Op::Activities => "`orbita_app::activities::list` (newest first, 50 rows), users",
             Op::Kanban => "pipelines and stages, `orbita_app::kanban::board`, users",
@@ -207,6 +220,7 @@ impl Op {
             | Op::ListFirst
             | Op::DealsList
             | Op::DealsFiltered
+            | Op::DealsByCustomField
             | Op::MyTasks
             | Op::Activities
             | Op::Kanban
@@ -227,6 +241,11 @@ pub fn deals_filter(ctx: &Ctx, actor: &Actor) -> String {
         {"field": "owner_id", "op": "eq", "value": actor.user_id.0}
     ]})
     .to_string()
+}
+
+/// The filter of [`Op::DealsByCustomField`]: the demo's indexed custom list field.
+pub fn custom_field_filter() -> String {
+    serde_json::json!({"field": "custom.window_type", "op": "eq", "value": "ПВХ"}).to_string()
 }
 
 /// The `i`-th value, round the list.

@@ -43,6 +43,9 @@ pub fn path(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<String
         Op::DealCard => format!("/deals/{}", pick(&s.deals, i)?),
         Op::DealsList => "/deals".to_owned(),
         Op::DealsFiltered => format!("/deals?{}", query(&[("filter", &super::deals_filter(ctx, actor))])),
+        Op::DealsByCustomField => {
+            format!("/deals?{}", query(&[("sort", "title"), ("filter", &super::custom_field_filter())]))
+        }
         Op::MyTasks => "/tasks".to_owned(),
         Op::Activities => "/activities".to_owned(),
         Op::Kanban => "/deals/kanban".to_owned(),
