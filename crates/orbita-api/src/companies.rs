@@ -7,14 +7,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, CompanyColumn, Format, ListExport};
-use orbita_app::{Access, Db, admin, companies, filters};
+use orbita_app::{Access, Db, admin, companies, custom_fields, filters};
 use orbita_domain::access::Area;
 use orbita_domain::company::{Company as CompanyRecord, CompanyInput};
+use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::{CompanyId, GroupId, UserId};
 use orbita_storage::companies::{CompanyFilter, CompanySort};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -25,7 +26,7 @@ use crate::auth::Caller;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
-use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
+use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging_custom, sort_schema, sorting_custom};
 use crate::patch::{self, retrying};
 use crate::problem::ApiError;
 use crate::respond::{created, with_etag};
@@ -62,6 +63,17 @@ pub struct Company {
     pub updated_at: DateTime<Utc>,
     /// Bumped on every change; also the `ETag`.
     pub version: i64,
+    /// The values of its custom fields (`GET /api/v1/fields/companies`), by key.
+    #[schema(value_type = Object)]
+    pub custom: Map<String, Value>,
+}
+
+impl Company {
+    /// As the API shows it, its custom values as `fields` type them.
+    fn of(c: CompanyRecord, fields: &[CustomField]) -> Self {
+        let custom = crate::custom::values(fields, &c.custom);
+        Self { custom, ..Self::from(c) }
+    }
 }
 
 impl From<CompanyRecord> for Company {
@@ -86,6 +98,7 @@ impl From<CompanyRecord> for Company {
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,
+            custom: Map::new(),
         }
     }
 }
@@ -127,6 +140,10 @@ pub struct CompanyWrite {
     /// The owner; you by default.
     #[serde(default)]
     pub owner_id: Option<i64>,
+    /// Custom values by key; each checked against its field's type.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub custom: Option<Map<String, Value>>,
 }
 
 /// Changes to a company (JSON merge patch): given members replace, `null` clears. A new
@@ -147,6 +164,9 @@ pub struct CompanyPatch {
     pub source: Option<String>,
     pub notes: Option<String>,
     pub owner_id: Option<i64>,
+    /// Custom values to set, by key; `null` clears one, the others stay.
+    #[schema(value_type = Option<Object>)]
+    pub custom: Option<Map<String, Value>>,
 }
 
 impl From<&CompanyRecord> for CompanyWrite {
@@ -166,6 +186,8 @@ impl From<&CompanyRecord> for CompanyWrite {
             source: f.source.clone(),
             notes: f.notes.clone(),
             owner_id: Some(c.owner_id.0),
+            // A PATCH's custom values are read from its body as sent (`null` clears).
+            custom: None,
         }
     }
 }
@@ -191,7 +213,8 @@ impl CompanyWrite {
 
     /// Whether anything but the owner differs.
     fn fields_differ(&self, other: &CompanyWrite) -> bool {
-        CompanyWrite { owner_id: None, ..self.clone() } != CompanyWrite { owner_id: None, ..other.clone() }
+        CompanyWrite { owner_id: None, custom: None, ..self.clone() }
+            != CompanyWrite { owner_id: None, custom: None, ..other.clone() }
     }
 }
 
@@ -268,12 +291,13 @@ async fn list(
     Params(query): Params<CompanyQuery>,
     Params(page): Params<PageQuery>,
 ) -> Result<Json<CompanyPage>, ApiError> {
-    let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
+    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Company).await?;
+    let p = paging_custom(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page, &fields, CompanySort::Custom)?;
     let filter = query.filter(&state.db, &caller.access).await?;
     let page =
         companies::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
             .await?;
-    Ok(Json(CompanyPage::from_page(page, Company::from)))
+    Ok(Json(CompanyPage::from_page(page, |c| Company::of(c, &fields))))
 }
 
 columns_query!(CompanyColumns, CompanyColumn);
@@ -297,13 +321,16 @@ async fn export(
     Params(columns): Params<CompanyColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let (sort, descending) = sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
+    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Company).await?;
+    let (sort, descending) =
+        sorting_custom(SORTS, DEFAULT_SORT, query.sort.as_deref(), &fields, CompanySort::Custom)?;
+    let (columns, custom) = columns.columns_and_custom()?;
     let export = ListExport {
         filter: query.filter(&state.db, &caller.access).await?,
-        sort: sort.by,
+        sort,
         descending,
-        columns: columns.columns()?,
-        custom: Vec::new(),
+        columns,
+        custom,
     };
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
@@ -318,7 +345,8 @@ async fn export(
         headers(("ETag" = String, description = "The version, for If-Match")))))]
 async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
     let company = companies::get(&state.db, &caller.access, CompanyId(id)).await?;
-    Ok(with_etag(StatusCode::OK, company.version, Company::from(company)))
+    let fields = custom_fields::active(&state.db, RecordKind::Company).await?;
+    Ok(with_etag(StatusCode::OK, company.version, Company::of(company, &fields)))
 }
 
 /// Register a company.
@@ -336,9 +364,16 @@ async fn create(
     let mut checks = Checks::new(&state.db, &caller.access);
     checks.reference("owner_id", Ref::User, body.owner_id, None).await;
     checks.finish()?;
-    let company =
-        companies::create(&state.db, &caller.access, &body.input(), body.owner_id.map(UserId)).await?;
-    Ok(created(format!("/api/v1/companies/{}", company.id), company.version, Company::from(company)))
+    let company = companies::create_with_custom(
+        &state.db,
+        &caller.access,
+        &body.input(),
+        body.owner_id.map(UserId),
+        body.custom.as_ref(),
+    )
+    .await?;
+    let fields = custom_fields::active(&state.db, RecordKind::Company).await?;
+    Ok(created(format!("/api/v1/companies/{}", company.id), company.version, Company::of(company, &fields)))
 }
 
 /// Change a company (JSON merge patch).
@@ -357,7 +392,8 @@ async fn update(
 ) -> Result<Response, ApiError> {
     let (db, access, id) = (&state.db, &*caller.access, CompanyId(id));
     let company = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
-    Ok(with_etag(StatusCode::OK, company.version, Company::from(company)))
+    let fields = custom_fields::active(&state.db, RecordKind::Company).await?;
+    Ok(with_etag(StatusCode::OK, company.version, Company::of(company, &fields)))
 }
 
 /// One read-merge-write of a PATCH: the fields and the owner in one service call, so that a
@@ -379,6 +415,8 @@ async fn apply_patch(
     let change = companies::CompanyChange {
         fields: after.fields_differ(&before).then(|| after.input()),
         owner: after.owner_id.filter(|o| Some(*o) != before.owner_id).map(UserId),
+        // As sent, not merged: in a merge patch `null` clears a value, which merging drops.
+        custom: changes.get("custom").and_then(Value::as_object).cloned(),
     };
     Ok(companies::change(db, access, id, &change, Some(current.version)).await?)
 }

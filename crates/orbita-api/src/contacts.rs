@@ -6,14 +6,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, ContactColumn, Format, ListExport};
-use orbita_app::{Access, Db, admin, contacts, filters};
+use orbita_app::{Access, Db, admin, contacts, custom_fields, filters};
 use orbita_domain::access::Area;
 use orbita_domain::contact::{Contact as ContactRecord, ContactInput};
+use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::{CompanyId, ContactId, GroupId, UserId};
 use orbita_storage::contacts::{ContactFilter, ContactSort};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -24,7 +25,7 @@ use crate::auth::Caller;
 use crate::checks::{Checks, Ref, filter_time};
 use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
-use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
+use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging_custom, sort_schema, sorting_custom};
 use crate::patch::{self, retrying};
 use crate::problem::ApiError;
 use crate::respond::{created, with_etag};
@@ -56,6 +57,17 @@ pub struct Contact {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// The values of its custom fields (`GET /api/v1/fields/contacts`), by key.
+    #[schema(value_type = Object)]
+    pub custom: Map<String, Value>,
+}
+
+impl Contact {
+    /// As the API shows it, its custom values as `fields` type them.
+    fn of(c: ContactRecord, fields: &[CustomField]) -> Self {
+        let custom = crate::custom::values(fields, &c.custom);
+        Self { custom, ..Self::from(c) }
+    }
 }
 
 impl From<ContactRecord> for Contact {
@@ -78,6 +90,7 @@ impl From<ContactRecord> for Contact {
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,
+            custom: Map::new(),
         }
     }
 }
@@ -109,6 +122,10 @@ pub struct ContactWrite {
     /// The owner; you by default.
     #[serde(default)]
     pub owner_id: Option<i64>,
+    /// Custom values by key; each checked against its field's type.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub custom: Option<Map<String, Value>>,
 }
 
 /// Changes to a contact (JSON merge patch). `owner_id` hands it over.
@@ -124,6 +141,9 @@ pub struct ContactPatch {
     pub emails: Option<Vec<String>>,
     pub notes: Option<String>,
     pub owner_id: Option<i64>,
+    /// Custom values to set, by key; `null` clears one, the others stay.
+    #[schema(value_type = Option<Object>)]
+    pub custom: Option<Map<String, Value>>,
 }
 
 impl From<&ContactRecord> for ContactWrite {
@@ -139,6 +159,8 @@ impl From<&ContactRecord> for ContactWrite {
             emails: f.emails.iter().map(|e| e.as_str().to_owned()).collect(),
             notes: f.notes.clone(),
             owner_id: Some(c.owner_id.0),
+            // A PATCH's custom values are read from its body as sent (`null` clears).
+            custom: None,
         }
     }
 }
@@ -146,7 +168,8 @@ impl From<&ContactRecord> for ContactWrite {
 impl ContactWrite {
     /// Whether anything but the owner differs.
     fn fields_differ(&self, other: &ContactWrite) -> bool {
-        ContactWrite { owner_id: None, ..self.clone() } != ContactWrite { owner_id: None, ..other.clone() }
+        ContactWrite { owner_id: None, custom: None, ..self.clone() }
+            != ContactWrite { owner_id: None, custom: None, ..other.clone() }
     }
 
     fn input(&self) -> ContactInput {
@@ -226,12 +249,13 @@ async fn list(
     Params(query): Params<ContactQuery>,
     Params(page): Params<PageQuery>,
 ) -> Result<Json<ContactPage>, ApiError> {
-    let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
+    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Contact).await?;
+    let p = paging_custom(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page, &fields, ContactSort::Custom)?;
     let filter = query.filter(&state.db, &caller.access).await?;
     let page =
         contacts::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
             .await?;
-    Ok(Json(ContactPage::from_page(page, Contact::from)))
+    Ok(Json(ContactPage::from_page(page, |c| Contact::of(c, &fields))))
 }
 
 columns_query!(ContactColumns, ContactColumn);
@@ -255,13 +279,16 @@ async fn export(
     Params(columns): Params<ContactColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let (sort, descending) = sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
+    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Contact).await?;
+    let (sort, descending) =
+        sorting_custom(SORTS, DEFAULT_SORT, query.sort.as_deref(), &fields, ContactSort::Custom)?;
+    let (columns, custom) = columns.columns_and_custom()?;
     let export = ListExport {
         filter: query.filter(&state.db, &caller.access).await?,
-        sort: sort.by,
+        sort,
         descending,
-        columns: columns.columns()?,
-        custom: Vec::new(),
+        columns,
+        custom,
     };
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
@@ -276,7 +303,8 @@ async fn export(
         headers(("ETag" = String, description = "The version, for If-Match")))))]
 async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
     let contact = contacts::get(&state.db, &caller.access, ContactId(id)).await?;
-    Ok(with_etag(StatusCode::OK, contact.version, Contact::from(contact)))
+    let fields = custom_fields::active(&state.db, RecordKind::Contact).await?;
+    Ok(with_etag(StatusCode::OK, contact.version, Contact::of(contact, &fields)))
 }
 
 /// Register a contact.
@@ -295,9 +323,16 @@ async fn create(
     checks.reference("owner_id", Ref::User, body.owner_id, None).await;
     checks.reference("company_id", Ref::Company, body.company_id, None).await;
     checks.finish()?;
-    let contact =
-        contacts::create(&state.db, &caller.access, &body.input(), body.owner_id.map(UserId)).await?;
-    Ok(created(format!("/api/v1/contacts/{}", contact.id), contact.version, Contact::from(contact)))
+    let contact = contacts::create_with_custom(
+        &state.db,
+        &caller.access,
+        &body.input(),
+        body.owner_id.map(UserId),
+        body.custom.as_ref(),
+    )
+    .await?;
+    let fields = custom_fields::active(&state.db, RecordKind::Contact).await?;
+    Ok(created(format!("/api/v1/contacts/{}", contact.id), contact.version, Contact::of(contact, &fields)))
 }
 
 /// Change a contact (JSON merge patch).
@@ -316,7 +351,8 @@ async fn update(
 ) -> Result<Response, ApiError> {
     let (db, access, id) = (&state.db, &*caller.access, ContactId(id));
     let contact = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
-    Ok(with_etag(StatusCode::OK, contact.version, Contact::from(contact)))
+    let fields = custom_fields::active(&state.db, RecordKind::Contact).await?;
+    Ok(with_etag(StatusCode::OK, contact.version, Contact::of(contact, &fields)))
 }
 
 /// One read-merge-write of a PATCH: the fields and the owner (audited as an `owner_change`, as
@@ -342,6 +378,8 @@ async fn apply_patch(
     let change = contacts::ContactChange {
         fields: after.fields_differ(&before).then(|| after.input()),
         owner: after.owner_id.filter(|o| Some(*o) != before.owner_id).map(UserId),
+        // As sent, not merged: in a merge patch `null` clears a value, which merging drops.
+        custom: changes.get("custom").and_then(Value::as_object).cloned(),
     };
     Ok(contacts::change(db, access, id, &change, Some(current.version)).await?)
 }

@@ -174,3 +174,60 @@ async fn custom_fields_are_defined_filled_filtered_sorted_exported_and_audited()
     })
     .await;
 }
+
+#[tokio::test]
+async fn companies_and_contacts_carry_custom_fields_too() {
+    on_both(|t| async move {
+        let org = org(&t.db).await;
+        let (admin, m1) = (org.admin(), org.manager1());
+        for (kind, body) in [
+            ("companies", json!({"key": "contract_no", "type": "text", "label_ru": "Договор", "label_en": "Contract", "indexed": true})),
+            ("companies", json!({"key": "since", "type": "date", "label_ru": "Клиент с", "label_en": "Client since"})),
+            ("contacts", json!({"key": "birthday", "type": "date", "label_ru": "День рождения", "label_en": "Birthday"})),
+            ("contacts", json!({"key": "channels", "type": "multi_list", "label_ru": "Каналы", "label_en": "Channels", "options": ["Телефон", "Почта", "Telegram"]})),
+            ("contacts", json!({"key": "company_link", "type": "link", "link_kind": "companies", "label_ru": "Ещё компания", "label_en": "Other company"})),
+        ] {
+            admin.post(&format!("/api/v1/fields/{kind}"), body).await.expect(StatusCode::CREATED);
+        }
+        let mut ids = Vec::new();
+        for (name, contract, since) in [("Альфа", "Д-1", "2020-05-01"), ("Бета", "Д-2", "2024-01-15")] {
+            let made = m1
+                .post("/api/v1/companies", json!({"name": name, "custom": {"contract_no": contract, "since": since}}))
+                .await
+                .expect(StatusCode::CREATED);
+            assert_eq!(made.body["custom"]["since"], json!(since), "{}", t.name);
+            ids.push(made.id());
+        }
+        let theirs = org.manager2().post("/api/v1/companies", json!({"name": "Чужая"})).await.expect(StatusCode::CREATED).id();
+        let recent = json!({"field": "custom.since", "op": "gte", "value": "2023-01-01"});
+        let found = m1.get(&format!("/api/v1/companies?{}", encoded("filter", &recent.to_string()))).await.expect(StatusCode::OK);
+        let names: Vec<&str> = found.body["items"].as_array().expect("items").iter().filter_map(|c| c["name"].as_str()).collect();
+        assert_eq!(names, ["Бета"], "{}", t.name);
+        let sorted = m1.get("/api/v1/companies?sort=-custom.contract_no").await.expect(StatusCode::OK);
+        assert_eq!(sorted.body["items"][0]["name"], json!("Бета"), "{}", t.name);
+
+        let contact = m1
+            .post("/api/v1/contacts", json!({"last_name": "Иванов", "custom": {"birthday": "1990-03-08", "channels": ["Telegram", "Телефон"], "company_link": ids[0]}}))
+            .await
+            .expect(StatusCode::CREATED);
+        assert_eq!(contact.body["custom"]["channels"], json!(["Телефон", "Telegram"]), "options' order: {}", t.name);
+        // A link to a record the writer may not see is refused like a mistyped one.
+        let hidden = m1.post("/api/v1/contacts", json!({"last_name": "Петров", "custom": {"company_link": theirs}})).await;
+        assert_eq!(hidden.expect(StatusCode::UNPROCESSABLE_ENTITY).error_fields(), ["custom.company_link"], "{}", t.name);
+        let telegram = json!({"field": "custom.channels", "op": "eq", "value": "Telegram"});
+        let found = m1.get(&format!("/api/v1/contacts?{}", encoded("filter", &telegram.to_string()))).await.expect(StatusCode::OK);
+        assert_eq!(found.body["items"].as_array().map(Vec::len), Some(1), "{}", t.name);
+        let mail = json!({"field": "custom.channels", "op": "eq", "value": "Почта"});
+        let found = m1.get(&format!("/api/v1/contacts?{}", encoded("filter", &mail.to_string()))).await.expect(StatusCode::OK);
+        assert_eq!(found.body["items"].as_array().map(Vec::len), Some(0), "{}", t.name);
+        let file = admin.download("/api/v1/contacts.xlsx?cols=name,custom.birthday,custom.channels").await;
+        let sheet = read_xlsx(&file);
+        assert_eq!(sheet[0], ["ФИО", "День рождения", "Каналы"], "{}", t.name);
+        assert_eq!(sheet[1][2], "Телефон, Telegram");
+        let path = format!("/api/v1/contacts/{}", contact.id());
+        let changed = m1.patch(&path, json!({"custom": {"channels": null}})).await.expect(StatusCode::OK);
+        assert_eq!(changed.body["custom"].get("channels"), None, "{}", t.name);
+        t
+    })
+    .await;
+}

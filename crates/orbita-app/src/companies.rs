@@ -6,13 +6,15 @@ use std::collections::HashMap;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::{self as audit_rules, AuditAction};
 use orbita_domain::company::{Company, CompanyFields, CompanyInput};
+use orbita_domain::kind::RecordKind;
 use orbita_domain::{CompanyId, FieldError, Timestamp, UserId};
 use orbita_storage::companies::{self, CompanyFilter, CompanySort};
 use orbita_storage::{Cursor, Db, Page, Tx};
+use serde_json::{Map, Value};
 
 use crate::audit_trail::{self, AuditView};
 use crate::error::conflict_on;
-use crate::{Access, AppError, RequestContext};
+use crate::{Access, AppError, RequestContext, custom_fields};
 
 fn duplicate_inn() -> FieldError {
     FieldError::new("inn", "inn-kpp-taken", "A company with this INN and KPP already exists")
@@ -90,6 +92,17 @@ pub async fn create(
     input: &CompanyInput,
     owner: Option<UserId>,
 ) -> Result<Company, AppError> {
+    create_with_custom(db, access, input, owner, None).await
+}
+
+/// `create` with the new company's custom values.
+pub async fn create_with_custom(
+    db: &Db,
+    access: &Access,
+    input: &CompanyInput,
+    owner: Option<UserId>,
+    custom: Option<&Map<String, Value>>,
+) -> Result<Company, AppError> {
     access.require(Area::Companies, Action::Create)?;
     let owner = owner.unwrap_or(access.user_id());
     if !access.covers_owner(Area::Companies, Action::Create, owner) {
@@ -100,7 +113,9 @@ pub async fn create(
         )
         .into());
     }
-    create_as(db, &access.context(), input, owner).await
+    let fields = input.validate()?;
+    let custom = custom_fields::read_changes(db, access, RecordKind::Company, custom).await?;
+    insert(db, &access.context(), &fields, owner, &custom).await
 }
 
 /// Creation without a rights check: for the system itself (command line, imports, demo).
@@ -111,6 +126,17 @@ pub async fn create_as(
     owner: UserId,
 ) -> Result<Company, AppError> {
     let fields = input.validate()?;
+    insert(db, ctx, &fields, owner, &custom_fields::CustomChanges::default()).await
+}
+
+async fn insert(
+    db: &Db,
+    ctx: &RequestContext,
+    fields: &CompanyFields,
+    owner: UserId,
+    custom: &custom_fields::CustomChanges,
+) -> Result<Company, AppError> {
+    let fields = fields.clone();
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let id = companies::insert(&mut tx, &fields, owner, ctx.actor, now)
@@ -118,6 +144,7 @@ pub async fn create_as(
         .map_err(|e| conflict_on(e, "companies_inn_kpp", duplicate_inn()))?;
     let mut changes = audit_trail::created(&audit_view(&fields));
     changes.extend(audit_trail::one("owner_id", None, Some(owner.to_string())));
+    changes.extend(custom_fields::save_new(&mut tx, RecordKind::Company, id.0, custom).await?);
     audit_trail::record(&mut tx, ctx, "company", id.0, AuditAction::Create, changes, now).await?;
     tx.commit().await?;
     Ok(companies::get(db, id).await?)
@@ -129,6 +156,8 @@ pub async fn create_as(
 pub struct CompanyChange {
     pub fields: Option<CompanyInput>,
     pub owner: Option<UserId>,
+    /// Custom values to set (`null` or `""` clears one); the others stay.
+    pub custom: Option<Map<String, Value>>,
 }
 
 /// Saves a field edit alone (the form without an owner picker, the command line's tests).
@@ -139,7 +168,7 @@ pub async fn update(
     input: &CompanyInput,
     expected_version: Option<i64>,
 ) -> Result<Company, AppError> {
-    let change = CompanyChange { fields: Some(input.clone()), owner: None };
+    let change = CompanyChange { fields: Some(input.clone()), ..CompanyChange::default() };
     self::change(db, access, id, &change, expected_version).await
 }
 
@@ -154,6 +183,7 @@ pub async fn change(
     expected_version: Option<i64>,
 ) -> Result<Company, AppError> {
     let fields = change.fields.as_ref().map(CompanyInput::validate).transpose()?;
+    let custom = custom_fields::read_changes(db, access, RecordKind::Company, change.custom.as_ref()).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = companies::get_in(&mut tx, id).await?;
@@ -163,15 +193,26 @@ pub async fn change(
         crate::ownership::new_owner(db, access, Area::Companies, "owner_id", before.owner_id, change.owner)
             .await?;
     let ctx = access.context();
+    let mut changes = Vec::new();
     if let Some(fields) = &fields {
         companies::update(&mut tx, id, fields, expected_version, now)
             .await
             .map_err(|e| conflict_on(e, "companies_inn_kpp", duplicate_inn()))?;
-        let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
-        if !changes.is_empty() {
-            audit_trail::record(&mut tx, &ctx, "company", id.0, AuditAction::Update, changes, now).await?;
-        }
+        changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
     }
+    let saved = fields.is_some();
+    custom_fields::record_edit(
+        &mut tx,
+        &ctx,
+        RecordKind::Company,
+        id.0,
+        changes,
+        &before.custom,
+        &custom,
+        saved,
+        now,
+    )
+    .await?;
     if let Some(owner) = owner {
         companies::set_owner(&mut tx, id, owner, now).await?;
         audit_trail::owner_changed(&mut tx, &ctx, "company", id.0, "owner_id", before.owner_id, owner, now)
@@ -187,7 +228,8 @@ pub async fn delete(db: &Db, access: &Access, id: CompanyId) -> Result<(), AppEr
     let before = companies::get_in(&mut tx, id).await?;
     access.check_record(Area::Companies, Action::Delete, before.owner_id)?;
     companies::delete(&mut tx, id).await?;
-    let changes = audit_trail::deleted(&audit_view(&before.fields));
+    let mut changes = audit_trail::deleted(&audit_view(&before.fields));
+    changes.extend(custom_fields::deleted(&mut tx, RecordKind::Company, &before.custom).await?);
     audit_trail::record(&mut tx, &access.context(), "company", id.0, AuditAction::Delete, changes, now)
         .await?;
     tx.commit().await?;

@@ -5,12 +5,14 @@ use std::collections::HashMap;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::{self as audit_rules, AuditAction};
 use orbita_domain::contact::{Contact, ContactFields, ContactInput};
+use orbita_domain::kind::RecordKind;
 use orbita_domain::{ContactId, FieldError, Timestamp, UserId};
 use orbita_storage::contacts::{self, ContactFilter, ContactSort};
 use orbita_storage::{Cursor, Db, Page, Tx};
+use serde_json::{Map, Value};
 
 use crate::audit_trail::{self, AuditView};
-use crate::{Access, AppError};
+use crate::{Access, AppError, custom_fields};
 
 fn audit_view(f: &ContactFields) -> AuditView {
     vec![
@@ -71,6 +73,17 @@ pub async fn create(
     input: &ContactInput,
     owner: Option<UserId>,
 ) -> Result<Contact, AppError> {
+    create_with_custom(db, access, input, owner, None).await
+}
+
+/// `create` with the new contact's custom values.
+pub async fn create_with_custom(
+    db: &Db,
+    access: &Access,
+    input: &ContactInput,
+    owner: Option<UserId>,
+    custom: Option<&Map<String, Value>>,
+) -> Result<Contact, AppError> {
     access.require(Area::Contacts, Action::Create)?;
     let owner = owner.unwrap_or(access.user_id());
     if !access.covers_owner(Area::Contacts, Action::Create, owner) {
@@ -82,12 +95,14 @@ pub async fn create(
         .into());
     }
     let fields = input.validate()?;
+    let custom = custom_fields::read_changes(db, access, RecordKind::Contact, custom).await?;
     crate::links::check(db, access, fields.company_id, None, None).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let id = contacts::insert(&mut tx, &fields, owner, Some(access.user_id()), now).await?;
     let mut changes = audit_trail::created(&audit_view(&fields));
     changes.extend(audit_trail::one("owner_id", None, Some(owner.to_string())));
+    changes.extend(custom_fields::save_new(&mut tx, RecordKind::Contact, id.0, &custom).await?);
     audit_trail::record(&mut tx, &access.context(), "contact", id.0, AuditAction::Create, changes, now)
         .await?;
     tx.commit().await?;
@@ -100,6 +115,8 @@ pub async fn create(
 pub struct ContactChange {
     pub fields: Option<ContactInput>,
     pub owner: Option<UserId>,
+    /// Custom values to set (`null` or `""` clears one); the others stay.
+    pub custom: Option<Map<String, Value>>,
 }
 
 /// Saves a field edit alone (the contact form: its owner changes on the card).
@@ -110,7 +127,7 @@ pub async fn update(
     input: &ContactInput,
     expected_version: Option<i64>,
 ) -> Result<Contact, AppError> {
-    let change = ContactChange { fields: Some(input.clone()), owner: None };
+    let change = ContactChange { fields: Some(input.clone()), ..ContactChange::default() };
     self::change(db, access, id, &change, expected_version).await
 }
 
@@ -127,6 +144,7 @@ pub async fn change(
     if let Some(fields) = &fields {
         crate::links::check(db, access, fields.company_id, None, None).await?;
     }
+    let custom = custom_fields::read_changes(db, access, RecordKind::Contact, change.custom.as_ref()).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = contacts::get_in(&mut tx, id).await?;
@@ -136,13 +154,24 @@ pub async fn change(
         crate::ownership::new_owner(db, access, Area::Contacts, "owner_id", before.owner_id, change.owner)
             .await?;
     let ctx = access.context();
+    let mut changes = Vec::new();
     if let Some(fields) = &fields {
         contacts::update(&mut tx, id, fields, expected_version, now).await?;
-        let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
-        if !changes.is_empty() {
-            audit_trail::record(&mut tx, &ctx, "contact", id.0, AuditAction::Update, changes, now).await?;
-        }
+        changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
     }
+    let saved = fields.is_some();
+    custom_fields::record_edit(
+        &mut tx,
+        &ctx,
+        RecordKind::Contact,
+        id.0,
+        changes,
+        &before.custom,
+        &custom,
+        saved,
+        now,
+    )
+    .await?;
     if let Some(owner) = owner {
         contacts::set_owner(&mut tx, id, owner, now).await?;
         audit_trail::owner_changed(&mut tx, &ctx, "contact", id.0, "owner_id", before.owner_id, owner, now)
@@ -158,7 +187,8 @@ pub async fn delete(db: &Db, access: &Access, id: ContactId) -> Result<(), AppEr
     let before = contacts::get_in(&mut tx, id).await?;
     access.check_record(Area::Contacts, Action::Delete, before.owner_id)?;
     contacts::delete(&mut tx, id).await?;
-    let changes = audit_trail::deleted(&audit_view(&before.fields));
+    let mut changes = audit_trail::deleted(&audit_view(&before.fields));
+    changes.extend(custom_fields::deleted(&mut tx, RecordKind::Contact, &before.custom).await?);
     audit_trail::record(&mut tx, &access.context(), "contact", id.0, AuditAction::Delete, changes, now)
         .await?;
     tx.commit().await?;

@@ -317,3 +317,36 @@ pub async fn save_edit(
     custom_fields::write_values(tx, kind, id, &after, touched).await?;
     audit_changes(tx, kind, before, &after).await
 }
+
+/// The one `update` event of an edit: the built-in fields' `changes` and the custom values'
+/// (saved here), recorded together when anything changed. `fields_saved`: the built-in fields
+/// were written, so the record's version has moved already.
+#[expect(clippy::too_many_arguments, reason = "the edit's parts, each named by its caller")]
+pub async fn record_edit(
+    tx: &mut Tx,
+    ctx: &crate::RequestContext,
+    kind: RecordKind,
+    id: i64,
+    mut changes: Vec<FieldChange>,
+    before: &CustomValues,
+    custom: &CustomChanges,
+    fields_saved: bool,
+    now: orbita_domain::Timestamp,
+) -> Result<(), AppError> {
+    let touched = (!fields_saved).then_some(now);
+    changes.extend(save_edit(tx, kind, id, before, custom, touched).await?);
+    if !changes.is_empty() {
+        audit_trail::record(tx, ctx, kind.audit_entity().as_str(), id, AuditAction::Update, changes, now)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The custom values of a deleted record, for its `delete` event.
+pub async fn deleted(
+    tx: &mut Tx,
+    kind: RecordKind,
+    before: &CustomValues,
+) -> Result<Vec<FieldChange>, AppError> {
+    audit_changes(tx, kind, before, &CustomValues::new()).await
+}

@@ -220,14 +220,19 @@ pub async fn change(
         deals::update(&mut tx, id, fields, expected_version, now).await?;
         changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
     }
-    // The values ride on the field update's new version, or move it on themselves.
-    let touched = fields.is_none().then_some(now);
-    changes.extend(
-        custom_fields::save_edit(&mut tx, RecordKind::Deal, id.0, &before.custom, &custom, touched).await?,
-    );
-    if !changes.is_empty() {
-        audit_trail::record(&mut tx, &ctx, "deal", id.0, AuditAction::Update, changes, now).await?;
-    }
+    let saved = fields.is_some();
+    custom_fields::record_edit(
+        &mut tx,
+        &ctx,
+        RecordKind::Deal,
+        id.0,
+        changes,
+        &before.custom,
+        &custom,
+        saved,
+        now,
+    )
+    .await?;
     if let Some(owner) = owner {
         deals::set_owner(&mut tx, id, owner, now).await?;
         audit_trail::owner_changed(&mut tx, &ctx, "deal", id.0, "owner_id", before.owner_id, owner, now)
@@ -287,9 +292,7 @@ pub async fn delete(db: &Db, access: &Access, id: DealId) -> Result<(), AppError
     access.check_record(Area::Deals, Action::Delete, before.owner_id)?;
     deals::delete(&mut tx, id).await?;
     let mut changes = audit_trail::deleted(&audit_view(&before.fields));
-    changes.extend(
-        custom_fields::audit_changes(&mut tx, RecordKind::Deal, &before.custom, &Default::default()).await?,
-    );
+    changes.extend(custom_fields::deleted(&mut tx, RecordKind::Deal, &before.custom).await?);
     audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::Delete, changes, now).await?;
     tx.commit().await?;
     Ok(())

@@ -20,7 +20,7 @@ pub struct CompanyFields {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Company {
     pub id: CompanyId,
     pub fields: CompanyFields,
@@ -30,6 +30,8 @@ pub struct Company {
     pub updated_at: Timestamp,
     /// Bumped on every change; the API's ETag.
     pub version: i64,
+    /// The values of its custom fields.
+    pub custom: crate::custom::CustomValues,
 }
 
 /// A company form as typed: every field raw text, nothing trusted yet.

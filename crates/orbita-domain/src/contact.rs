@@ -28,7 +28,7 @@ pub fn full_name(last: &str, first: Option<&str>, middle: Option<&str>) -> Strin
     [Some(last), first, middle].into_iter().flatten().collect::<Vec<_>>().join(" ")
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Contact {
     pub id: ContactId,
     pub fields: ContactFields,
@@ -37,6 +37,8 @@ pub struct Contact {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
+    /// The values of its custom fields.
+    pub custom: crate::custom::CustomValues,
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]

@@ -15,7 +15,7 @@ use crate::list::{
 use crate::values::{id_opt, join_list, parse_list, parse_opt};
 
 const TABLE: &str = "companies";
-const COLUMNS: [&str; 18] = [
+const COLUMNS: [&str; 19] = [
     "id",
     "name",
     "inn",
@@ -34,6 +34,7 @@ const COLUMNS: [&str; 18] = [
     "created_at",
     "updated_at",
     "version",
+    "custom",
 ];
 /// Must match the `companies_search` index in the PostgreSQL migration.
 const SEARCH_EXPRESSION: &str =
@@ -59,6 +60,7 @@ struct CompanyRow {
     created_at: Timestamp,
     updated_at: Timestamp,
     version: i64,
+    custom: String,
 }
 
 impl TryFrom<CompanyRow> for Company {
@@ -86,6 +88,7 @@ impl TryFrom<CompanyRow> for Company {
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
+            custom: orbita_domain::custom::values_from_json(&row.custom),
         })
     }
 }
@@ -279,6 +282,7 @@ pub enum CompanySort {
     Name,
     CreatedAt,
     UpdatedAt,
+    Custom(orbita_domain::custom::CustomSort),
 }
 
 pub async fn list(
@@ -295,12 +299,15 @@ pub async fn list(
         stmt.and_where(search_condition(db, q, SearchFrom::for_scope(filter.visible.as_ref())).await?);
     }
     field_conditions(&mut stmt, filter, db.backend());
-    let column = match sort {
-        CompanySort::Name => "name",
-        CompanySort::CreatedAt => "created_at",
-        CompanySort::UpdatedAt => "updated_at",
+    let by = match sort {
+        CompanySort::Name => Expr::col((TABLE, "name")),
+        CompanySort::CreatedAt => Expr::col((TABLE, "created_at")),
+        CompanySort::UpdatedAt => Expr::col((TABLE, "updated_at")),
+        CompanySort::Custom(custom) => {
+            crate::custom_fields::sort_expr(db.backend(), TABLE, custom.key(), custom.ty)
+        }
     };
-    let keyset = Keyset { sort: Expr::col((TABLE, column)), id: Expr::col((TABLE, "id")), descending };
+    let keyset = Keyset { sort: by, id: Expr::col((TABLE, "id")), descending };
     match owner_by_owner(filter, sort) {
         Some(owners) => {
             let ids = first_by_name_owner_by_owner(&stmt, &owners, filter, &keyset, after, limit);
@@ -319,6 +326,7 @@ pub async fn list(
             CompanySort::Name => SortValue::Text(c.fields.name.clone()),
             CompanySort::CreatedAt => SortValue::Time(c.created_at),
             CompanySort::UpdatedAt => SortValue::Time(c.updated_at),
+            CompanySort::Custom(custom) => crate::custom_fields::sort_value(&c.custom, custom),
         },
         id: c.id.0,
     }))

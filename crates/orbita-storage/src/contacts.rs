@@ -14,7 +14,7 @@ use crate::list::{
 use crate::values::{finish_update, id_opt, join_list, parse_list};
 
 const TABLE: &str = "contacts";
-const COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 15] = [
     "id",
     "last_name",
     "first_name",
@@ -29,6 +29,7 @@ const COLUMNS: [&str; 14] = [
     "created_at",
     "updated_at",
     "version",
+    "custom",
 ];
 /// Must match the `contacts_search` index in the PostgreSQL migration.
 const SEARCH_EXPRESSION: &str = "last_name || ' ' || coalesce(first_name, '') || ' ' || coalesce(middle_name, '') \
@@ -50,6 +51,7 @@ struct ContactRow {
     created_at: Timestamp,
     updated_at: Timestamp,
     version: i64,
+    custom: String,
 }
 
 impl TryFrom<ContactRow> for Contact {
@@ -73,6 +75,7 @@ impl TryFrom<ContactRow> for Contact {
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
+            custom: orbita_domain::custom::values_from_json(&row.custom),
         })
     }
 }
@@ -219,6 +222,7 @@ pub enum ContactSort {
     #[default]
     Name,
     CreatedAt,
+    Custom(orbita_domain::custom::CustomSort),
 }
 
 pub async fn list(
@@ -253,18 +257,21 @@ pub async fn list(
     if let Some(to) = filter.created_to {
         stmt.and_where(Expr::col((TABLE, "created_at")).lt(to));
     }
-    let column = match sort {
-        ContactSort::Name => "last_name",
-        ContactSort::CreatedAt => "created_at",
+    let by = match sort {
+        ContactSort::Name => Expr::col((TABLE, "last_name")),
+        ContactSort::CreatedAt => Expr::col((TABLE, "created_at")),
+        ContactSort::Custom(custom) => {
+            crate::custom_fields::sort_expr(db.backend(), TABLE, custom.key(), custom.ty)
+        }
     };
-    Keyset { sort: Expr::col((TABLE, column)), id: Expr::col((TABLE, "id")), descending }
-        .apply(&mut stmt, after, limit);
+    Keyset { sort: by, id: Expr::col((TABLE, "id")), descending }.apply(&mut stmt, after, limit);
     let rows = db.fetch_all::<ContactRow>(&stmt).await?;
     let contacts = rows.into_iter().map(Contact::try_from).collect::<Result<Vec<_>>>()?;
     Ok(finish_page(contacts, limit, |c| Cursor {
         value: match sort {
             ContactSort::Name => SortValue::Text(c.fields.last_name.clone()),
             ContactSort::CreatedAt => SortValue::Time(c.created_at),
+            ContactSort::Custom(custom) => crate::custom_fields::sort_value(&c.custom, custom),
         },
         id: c.id.0,
     }))

@@ -48,7 +48,7 @@ fn has_option(backend: Backend, table: &str, key: &str, option: Value) -> Simple
         ),
         Backend::Postgres => Expr::cust_with_values(
             format!(
-                "COALESCE(CAST(\"{table}\".\"custom\" AS jsonb) -> '{key}' @> jsonb_build_array(CAST(? AS TEXT)), FALSE)"
+                "COALESCE(CAST(\"{table}\".\"custom\" AS jsonb) -> '{key}' @> jsonb_build_array(CAST($1 AS TEXT)), FALSE)"
             ),
             [option],
         ),

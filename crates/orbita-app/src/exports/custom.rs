@@ -13,20 +13,39 @@ use orbita_storage::Db;
 use super::Names;
 use crate::AppError;
 
-/// The fields of `keys` (custom keys without their `custom.` prefix), in the order chosen; an
-/// unknown or removed one is an error under `cols`.
-pub(super) async fn chosen(db: &Db, kind: RecordKind, keys: &[String]) -> Result<Vec<CustomField>, AppError> {
-    if keys.is_empty() {
-        return Ok(Vec::new());
-    }
-    let fields = crate::custom_fields::active(db, kind).await?;
-    keys.iter()
-        .map(|key| {
-            fields.iter().find(|f| &f.key == key).cloned().ok_or_else(|| {
-                FieldError::new("cols", "unknown-column", format!("There is no custom field {key:?}")).into()
+/// The custom fields a file holds, and the organisation's currency their money is in.
+pub(super) struct CustomColumns {
+    pub fields: Vec<CustomField>,
+    currency: Currency,
+}
+
+impl CustomColumns {
+    /// The fields of `keys` (custom keys without their `custom.` prefix), in the order chosen;
+    /// an unknown or removed one is an error under `cols`.
+    pub async fn load(db: &Db, kind: RecordKind, keys: &[String]) -> Result<CustomColumns, AppError> {
+        let currency = crate::setup::settings(db).await?.currency;
+        if keys.is_empty() {
+            return Ok(CustomColumns { fields: Vec::new(), currency });
+        }
+        let fields = crate::custom_fields::active(db, kind).await?;
+        let chosen = keys
+            .iter()
+            .map(|key| {
+                fields.iter().find(|f| &f.key == key).cloned().ok_or_else(|| {
+                    AppError::from(FieldError::new(
+                        "cols",
+                        "unknown-column",
+                        format!("There is no custom field {key:?}"),
+                    ))
+                })
             })
-        })
-        .collect()
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok(CustomColumns { fields: chosen, currency })
+    }
+
+    pub fn cells(&self, values: &CustomValues, names: &Names<'_>) -> Vec<Cell> {
+        cells(&self.fields, values, names, self.currency)
+    }
 }
 
 fn kind(field: &CustomField) -> ColumnKind {
@@ -43,12 +62,7 @@ pub(super) fn columns(fields: &[CustomField], locale: Locale) -> Vec<Column> {
     fields.iter().map(|f| Column::new(f.label(lang).to_owned(), kind(f))).collect()
 }
 
-pub(super) fn cells(
-    fields: &[CustomField],
-    values: &CustomValues,
-    names: &Names<'_>,
-    currency: Currency,
-) -> Vec<Cell> {
+fn cells(fields: &[CustomField], values: &CustomValues, names: &Names<'_>, currency: Currency) -> Vec<Cell> {
     fields
         .iter()
         .map(|field| {

@@ -17,7 +17,9 @@ use orbita_storage::tasks::TaskFilter;
 use orbita_storage::{Cursor, Db, pipelines};
 use rust_decimal::Decimal;
 
+use super::ExportFailure;
 use super::columns::{CompanyColumn, ContactColumn, DealColumn, ListColumn, choose};
+use super::custom::CustomColumns;
 use super::{
     Describe, Done, ExportSpec, Names, PAGE_ROWS, Sink, complete, ids, listed, name_of, sort_text, text,
 };
@@ -55,6 +57,22 @@ impl<F, S: std::fmt::Debug + Copy, C: ListColumn> ListExport<F, S, C> {
         self.columns().contains(&column)
     }
 
+    /// Starts the file: the chosen columns, then the chosen custom fields of `kind`.
+    async fn open<'a, W: Write + Send + 'static>(
+        &self,
+        db: &Db,
+        spec: &ExportSpec<'a>,
+        kind: RecordKind,
+        sheet: &str,
+        out: W,
+    ) -> Result<(Sink<'a, W>, CustomColumns), ExportFailure> {
+        let custom = CustomColumns::load(db, kind, &self.custom).await?;
+        let mut headers: Vec<Column> =
+            self.headers().iter().map(|(key, kind)| Column::new((spec.label)(key), *kind)).collect();
+        headers.extend(super::custom::columns(&custom.fields, spec.locale));
+        Ok((Sink::with_columns(spec, &(spec.label)(sheet), headers, out)?, custom))
+    }
+
     /// The sort and, when not the default set, the columns: the audit event's tail.
     fn describe(&self, described: Describe) -> String {
         let columns = self.columns();
@@ -75,7 +93,7 @@ pub async fn companies<W: Write + Send + 'static>(
 ) -> Done<W> {
     access.require(Area::Companies, Action::Export)?;
     let names = Names::load(db, spec).await?;
-    let mut sink = Sink::start(spec, &(spec.label)("nav-companies"), &export.headers(), out)?;
+    let (mut sink, custom) = export.open(db, spec, RecordKind::Company, "nav-companies", out).await?;
     let (filter, columns) = (&export.filter, export.columns());
     let mut after: Option<Cursor> = None;
     loop {
@@ -105,7 +123,9 @@ pub async fn companies<W: Write + Send + 'static>(
                 CompanyColumn::Created => names.time(Some(c.created_at)),
                 CompanyColumn::Updated => names.time(Some(c.updated_at)),
             };
-            columns.iter().map(cell).collect()
+            let mut cells: Vec<Cell> = columns.iter().map(cell).collect();
+            cells.extend(custom.cells(&c.custom, &names));
+            cells
         });
         sink.write(rows.collect()).await?;
         let Some(next) = page.next else { break };
@@ -136,7 +156,7 @@ pub async fn contacts<W: Write + Send + 'static>(
 ) -> Done<W> {
     access.require(Area::Contacts, Action::Export)?;
     let names = Names::load(db, spec).await?;
-    let mut sink = Sink::start(spec, &(spec.label)("nav-contacts"), &export.headers(), out)?;
+    let (mut sink, custom) = export.open(db, spec, RecordKind::Contact, "nav-contacts", out).await?;
     let (filter, columns) = (&export.filter, export.columns());
     let with_company = export.shows(ContactColumn::Company);
     let mut after: Option<Cursor> = None;
@@ -169,7 +189,9 @@ pub async fn contacts<W: Write + Send + 'static>(
                 ContactColumn::Created => names.time(Some(c.created_at)),
                 ContactColumn::Updated => names.time(Some(c.updated_at)),
             };
-            columns.iter().map(cell).collect()
+            let mut cells: Vec<Cell> = columns.iter().map(cell).collect();
+            cells.extend(custom.cells(&c.custom, &names));
+            cells
         });
         sink.write(rows.collect()).await?;
         let Some(next) = page.next else { break };
@@ -201,12 +223,7 @@ pub async fn deals<W: Write + Send + 'static>(
         .into_iter()
         .map(|s| (s.id, if spec.locale == Locale::En { s.name_en } else { s.name_ru }))
         .collect();
-    let custom = super::custom::chosen(db, RecordKind::Deal, &export.custom).await?;
-    let currency = crate::setup::settings(db).await?.currency;
-    let mut headers: Vec<Column> =
-        export.headers().iter().map(|(key, kind)| Column::new((spec.label)(key), *kind)).collect();
-    headers.extend(super::custom::columns(&custom, spec.locale));
-    let mut sink = Sink::with_columns(spec, &(spec.label)("nav-deals"), headers, out)?;
+    let (mut sink, custom) = export.open(db, spec, RecordKind::Deal, "nav-deals", out).await?;
     let (filter, columns) = (&export.filter, export.columns());
     let (with_company, with_contact) = (export.shows(DealColumn::Company), export.shows(DealColumn::Contact));
     let mut after: Option<Cursor> = None;
@@ -242,7 +259,7 @@ pub async fn deals<W: Write + Send + 'static>(
                 DealColumn::Closed => names.time(d.closed_at),
             };
             let mut cells: Vec<Cell> = columns.iter().map(cell).collect();
-            cells.extend(super::custom::cells(&custom, &d.custom, &names, currency));
+            cells.extend(custom.cells(&d.custom, &names));
             cells
         });
         sink.write(rows.collect()).await?;

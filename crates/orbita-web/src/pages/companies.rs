@@ -59,7 +59,7 @@ pub(super) fn wants_fragment(headers: &HeaderMap) -> bool {
 /// The organisation's users, by id: names for owner columns and timelines, and the options
 /// of owner pickers and filters.
 pub(super) struct People {
-    users: Vec<User>,
+    pub(super) users: Vec<User>,
     names: HashMap<UserId, String>,
 }
 

@@ -24,6 +24,7 @@ use crate::error::PageError;
 use crate::pages::SignedIn;
 use crate::pages::list_query::ListQuery;
 use crate::ui::{Layout, Nav, SelectOption};
+use orbita_domain::kind::RecordKind;
 
 /// A contact in the card's side panel.
 #[derive(Debug, Clone)]
@@ -120,6 +121,10 @@ async fn render(
         .map(|u| SelectOption::new(u.id.to_string(), u.name.clone(), false))
         .collect();
     let owner_options = people.owner_options(access, Area::Companies, Action::Edit, company.owner_id);
+    let mut props = props(&layout, &company);
+    props.extend(
+        record::custom_props(db, &layout, RecordKind::Company, &company.custom, &people.users).await?,
+    );
     Ok(CardPage {
         can_transfer: can_share && owner_options.len() > 1,
         owner_options,
@@ -127,7 +132,7 @@ async fn render(
         share_options,
         can_share,
         owner: people.name(company.owner_id),
-        props: props(&layout, &company),
+        props,
         contacts: company_contacts
             .iter()
             .map(|c| ContactLine {
@@ -282,7 +287,7 @@ pub(in crate::pages) async fn transfer(
     // A company out of sight is a 404 first, so that nothing below says it exists.
     let id = companies::get(db, access, CompanyId(path_id(&id)?)).await?.id;
     let owner = UserId(form.owner_id.trim().parse().unwrap_or(0));
-    let change = companies::CompanyChange { fields: None, owner: Some(owner) };
+    let change = companies::CompanyChange { owner: Some(owner), ..Default::default() };
     match companies::change(db, access, id, &change, None).await {
         Ok(_) => Ok(Redirect::to(&format!("/companies/{id}?notice=owner-changed"))),
         // Handed to someone beyond what one sees: the card is gone for us, the list is not.

@@ -12,16 +12,18 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use orbita_app::Db;
 use orbita_app::{AppError, companies};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::company::{Company, CompanyInput};
+use orbita_domain::kind::RecordKind;
 use orbita_domain::{CompanyId, FieldError, UserId, ValidationErrors};
 use serde::Deserialize;
 
 use super::{People, path_id};
 use crate::AppState;
 use crate::error::PageError;
-use crate::pages::SignedIn;
+use crate::pages::{SignedIn, custom_fields};
 use crate::ui::{ErrorItem, Layout, Nav, SelectOption};
 
 #[derive(Debug, Default, Deserialize)]
@@ -34,6 +36,9 @@ pub(in crate::pages) struct CompanyForm {
     version: String,
     /// Set when the user saw the duplicate warning and saves all the same.
     save_anyway: String,
+    /// Custom fields as typed (`custom.<key>`), with whatever else the form posts.
+    #[serde(flatten)]
+    custom: custom_fields::Typed,
 }
 
 /// Companies that already have the typed INN (and KPP), as links.
@@ -106,6 +111,7 @@ struct FormPage {
     duplicates: Duplicates,
     /// Someone else saved the company while this form was open.
     stale: bool,
+    custom: Vec<custom_fields::CustomInput>,
 }
 
 impl FormPage {
@@ -126,7 +132,20 @@ impl FormPage {
             errors: ValidationErrors::default(),
             error_items: Vec::new(),
             stale: false,
+            custom: Vec::new(),
         }
+    }
+
+    /// The custom fields' inputs, with the typed values and this page's messages.
+    async fn with_custom(
+        mut self,
+        db: &Db,
+        typed: &custom_fields::Typed,
+        people: &People,
+    ) -> Result<Self, PageError> {
+        let fields = orbita_app::custom_fields::active(db, RecordKind::Company).await?;
+        self.custom = custom_fields::inputs(&self.layout, &fields, typed, &self.errors, &people.users);
+        Ok(self)
     }
 
     fn refused(mut self, errors: ValidationErrors) -> Self {
@@ -150,7 +169,8 @@ pub(in crate::pages) async fn new_form(
     access.require(Area::Companies, Action::Create)?;
     let people = People::load(&state.db, access).await?;
     let owners = people.owner_options(access, Area::Companies, Action::Create, access.user_id());
-    Ok(FormPage::new(title(&user, "companies-new"), None, prefill, owners).into_response())
+    let page = FormPage::new(title(&user, "companies-new"), None, prefill, owners);
+    Ok(page.with_custom(&state.db, &custom_fields::Typed::new(), &people).await?.into_response())
 }
 
 pub(in crate::pages) async fn create(
@@ -171,12 +191,16 @@ pub(in crate::pages) async fn create(
             let duplicates = Duplicates::of(&page.layout, &found, &form.input, true);
             if duplicates.exact {
                 let page = FormPage { duplicates, ..page }.refused(taken().into());
+                let page = page.with_custom(db, &form.custom, &people).await?;
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
             }
-            return Ok(FormPage { duplicates, ..page }.into_response());
+            let page = FormPage { duplicates, ..page }.with_custom(db, &form.custom, &people).await?;
+            return Ok(page.into_response());
         }
     }
-    match companies::create(db, access, &form.input, owner).await {
+    let fields = orbita_app::custom_fields::active(db, RecordKind::Company).await?;
+    let custom = custom_fields::sent(&user.layout, &fields, &form.custom);
+    match companies::create_with_custom(db, access, &form.input, owner, Some(&custom)).await {
         Ok(company) => Ok(Redirect::to(&format!("/companies/{}?notice=created", company.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
             let duplicates = if is_taken(&errors) {
@@ -186,6 +210,7 @@ pub(in crate::pages) async fn create(
                 Duplicates::none(&page.layout)
             };
             let page = FormPage { duplicates, ..page }.refused(errors);
+            let page = page.with_custom(db, &form.custom, &people).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other.into()),
@@ -213,8 +238,11 @@ pub(in crate::pages) async fn edit_form(
     let people = People::load(&state.db, access).await?;
     let owners = people.owner_options(access, Area::Companies, Action::Edit, company.owner_id);
     let layout = title(&user, "companies-edit");
+    let fields = orbita_app::custom_fields::active(&state.db, RecordKind::Company).await?;
+    let typed = custom_fields::typed(&layout, &fields, &company.custom);
     let page = FormPage::new(layout, Some(company.id), CompanyInput::from(&company.fields), owners);
-    Ok(FormPage { version: company.version.to_string(), ..page }.into_response())
+    let page = FormPage { version: company.version.to_string(), ..page };
+    Ok(page.with_custom(&state.db, &typed, &people).await?.into_response())
 }
 
 pub(in crate::pages) async fn update(
@@ -228,7 +256,9 @@ pub(in crate::pages) async fn update(
     let id = CompanyId(path_id(&id)?);
     let owner: Option<UserId> = form.owner_id.parse().ok();
     // The fields and a new owner in one service call: a refused owner saves neither.
-    let change = companies::CompanyChange { fields: Some(form.input.clone()), owner };
+    let fields = orbita_app::custom_fields::active(db, RecordKind::Company).await?;
+    let custom = Some(custom_fields::sent(&user.layout, &fields, &form.custom));
+    let change = companies::CompanyChange { fields: Some(form.input.clone()), owner, custom };
     let result = companies::change(db, access, id, &change, form.version.parse().ok()).await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/companies/{id}?notice=saved")).into_response()),
@@ -256,6 +286,7 @@ async fn refused_edit(
     let people = People::load(db, access).await?;
     let owner = form.owner_id.parse().unwrap_or(current.owner_id);
     let owners = people.owner_options(access, Area::Companies, Action::Edit, owner);
+    let typed = form.custom;
     let mut page = FormPage::new(title(user, "companies-edit"), Some(id), form.input, owners);
     page.version = current.version.to_string();
     page.stale = stale;
@@ -265,7 +296,8 @@ async fn refused_edit(
         page.duplicates = Duplicates::of(&page.layout, &others, &page.form, false);
     }
     let status = if stale { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, page.refused(errors)).into_response())
+    let page = page.refused(errors).with_custom(db, &typed, &people).await?;
+    Ok((status, page).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

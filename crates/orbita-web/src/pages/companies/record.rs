@@ -193,6 +193,24 @@ pub struct Prop {
     pub values: Vec<(String, String)>,
 }
 
+/// A record's custom values that are filled in, after its own fields on the card.
+pub async fn custom_props(
+    db: &orbita_app::Db,
+    layout: &Layout,
+    kind: orbita_domain::kind::RecordKind,
+    values: &orbita_domain::custom::CustomValues,
+    users: &[orbita_domain::user::User],
+) -> Result<Vec<Prop>, orbita_app::AppError> {
+    let fields = orbita_app::custom_fields::active(db, kind).await?;
+    let currency = orbita_app::setup::settings(db).await?.currency;
+    let people = crate::pages::custom_fields::People { users, currency };
+    Ok(crate::pages::custom_fields::card_rows(layout, &fields, values, &people)
+        .into_iter()
+        .filter(|row| !row.text.is_empty())
+        .map(|row| Prop { label: row.label, values: vec![(row.text, row.href)] })
+        .collect())
+}
+
 impl Prop {
     pub fn text(label: String, value: Option<&str>) -> Option<Prop> {
         let value = value.filter(|v| !v.trim().is_empty())?;

@@ -23,6 +23,7 @@ use crate::pages::companies::record::{self, DealLine, Prop, Subject, TaskLine, T
 use crate::pages::companies::{People, notice, path_id};
 use crate::pages::list_query::ListQuery;
 use crate::ui::{Layout, Nav, SelectOption};
+use orbita_domain::kind::RecordKind;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "contacts/card.html")]
@@ -106,7 +107,7 @@ async fn render(
     }
     .with_choices(&layout, assignees, Vec::new());
     let f = &contact.fields;
-    let props = [
+    let mut props: Vec<Prop> = [
         Prop::text(layout.t("field-position"), f.position.as_deref()),
         Prop::links(layout.t("field-phones"), record::phone_links(&f.phones)),
         Prop::links(layout.t("field-emails"), record::email_links(f.emails.iter().map(|e| e.as_str()))),
@@ -116,6 +117,9 @@ async fn render(
     .into_iter()
     .flatten()
     .collect();
+    props.extend(
+        record::custom_props(db, &layout, RecordKind::Contact, &contact.custom, &people.users).await?,
+    );
     let can_edit = access.covers_owner(Area::Contacts, Action::Edit, contact.owner_id);
     let owner_options = people.owner_options(access, Area::Contacts, Action::Edit, contact.owner_id);
     Ok(CardPage {
@@ -220,7 +224,7 @@ pub(in crate::pages) async fn transfer(
     // A contact out of sight is a 404 first, so that a refusal below is about the new owner.
     let id = visible(&state, &user, &id).await?.id;
     let owner = UserId(form.owner_id.trim().parse().unwrap_or(0));
-    let change = contacts::ContactChange { fields: None, owner: Some(owner) };
+    let change = contacts::ContactChange { owner: Some(owner), ..Default::default() };
     match contacts::change(db, access, id, &change, None).await {
         Ok(_) => match contacts::get(db, access, id).await {
             Ok(_) => Ok(Redirect::to(&format!("/contacts/{id}?notice=owner-changed"))),

@@ -19,9 +19,10 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::PageError;
-use crate::pages::SignedIn;
 use crate::pages::companies::{People, path_id};
+use crate::pages::{SignedIn, custom_fields};
 use crate::ui::{ErrorItem, Layout, Nav, SelectOption};
+use orbita_domain::kind::RecordKind;
 
 /// The form as typed; `company_q` is the company search box, not saved.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -38,6 +39,9 @@ pub(in crate::pages) struct ContactForm {
     owner_id: String,
     version: String,
     save_anyway: String,
+    /// Custom fields as typed (`custom.<key>`), with whatever else the form posts.
+    #[serde(flatten)]
+    custom: custom_fields::Typed,
 }
 
 impl ContactForm {
@@ -69,6 +73,7 @@ impl ContactForm {
             owner_id: contact.owner_id.to_string(),
             version: contact.version.to_string(),
             save_anyway: String::new(),
+            custom: custom_fields::Typed::new(),
         }
     }
 }
@@ -115,6 +120,7 @@ struct FormPage {
     error_items: Vec<ErrorItem>,
     duplicates: Duplicates,
     stale: bool,
+    custom: Vec<custom_fields::CustomInput>,
 }
 
 impl FormPage {
@@ -140,8 +146,8 @@ impl FormPage {
             Err(_) => String::new(),
         };
         // A new contact's owner is chosen here; an existing one keeps its owner.
+        let people = People::load(db, access).await?;
         let owners = if id.is_none() {
-            let people = People::load(db, access).await?;
             let owner = form.owner_id.parse().unwrap_or(access.user_id());
             people.owner_options(access, Area::Contacts, Action::Create, owner)
         } else {
@@ -152,7 +158,10 @@ impl FormPage {
             (None, false) => format!("/companies/{}", form.company_id),
             _ => cancel,
         };
+        let fields = orbita_app::custom_fields::active(db, RecordKind::Contact).await?;
+        let custom = custom_fields::inputs(&layout, &fields, &form.custom, &errors, &people.users);
         Ok(FormPage {
+            custom,
             error_items: layout.error_items(&errors),
             duplicates: Duplicates::of(&layout, &[], false),
             layout,
@@ -200,7 +209,9 @@ pub(in crate::pages) async fn create(
         }
     }
     let owner: Option<UserId> = form.owner_id.parse().ok();
-    match contacts::create(db, access, &input, owner).await {
+    let fields = orbita_app::custom_fields::active(db, RecordKind::Contact).await?;
+    let custom = custom_fields::sent(&user.layout, &fields, &form.custom);
+    match contacts::create_with_custom(db, access, &input, owner, Some(&custom)).await {
         Ok(contact) => Ok(Redirect::to(&format!("/contacts/{}?notice=created", contact.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
             let page = FormPage::new(&state, &user, None, form, errors).await?;
@@ -220,13 +231,12 @@ pub(in crate::pages) async fn edit_form(
     if !access.covers_owner(Area::Contacts, Action::Edit, contact.owner_id) {
         return Err(PageError::Forbidden);
     }
-    let page = FormPage::new(
-        &state,
-        &user,
-        Some(contact.id),
-        ContactForm::of(&contact),
-        ValidationErrors::default(),
-    );
+    let fields = orbita_app::custom_fields::active(&state.db, RecordKind::Contact).await?;
+    let form = ContactForm {
+        custom: custom_fields::typed(&user.layout, &fields, &contact.custom),
+        ..ContactForm::of(&contact)
+    };
+    let page = FormPage::new(&state, &user, Some(contact.id), form, ValidationErrors::default());
     Ok(page.await?.into_response())
 }
 
@@ -240,7 +250,13 @@ pub(in crate::pages) async fn update(
     let access = &user.session.access;
     let id = ContactId(path_id(&id)?);
     // An edit keeps the owner: the card's "transfer owner" changes it, with its own rights check.
-    let result = contacts::update(db, access, id, &form.input(), form.version.parse().ok()).await.map(|_| ());
+    let fields = orbita_app::custom_fields::active(db, RecordKind::Contact).await?;
+    let change = contacts::ContactChange {
+        fields: Some(form.input()),
+        owner: None,
+        custom: Some(custom_fields::sent(&user.layout, &fields, &form.custom)),
+    };
+    let result = contacts::change(db, access, id, &change, form.version.parse().ok()).await.map(|_| ());
     let (errors, stale) = match result {
         Ok(()) => return Ok(Redirect::to(&format!("/contacts/{id}?notice=saved")).into_response()),
         Err(AppError::Invalid(errors)) => (errors, false),
