@@ -6,14 +6,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
-use orbita_app::{Access, Db, activities, admin, filters};
+use orbita_app::{Access, Db, activities, admin, custom_fields, filters};
 use orbita_domain::access::Area;
 use orbita_domain::activity::{Activity as ActivityRecord, ActivityInput};
+use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, GroupId, UserId};
 use orbita_storage::activities::ActivityFilter;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -58,6 +59,17 @@ pub struct Activity {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// The values of its custom fields (`GET /api/v1/fields/activities`), by key.
+    #[schema(value_type = Object)]
+    pub custom: Map<String, Value>,
+}
+
+impl Activity {
+    /// As the API shows it, its custom values as `fields` type them.
+    fn of(a: ActivityRecord, fields: &[CustomField]) -> Self {
+        let custom = crate::custom::values(fields, &a.custom);
+        Self { custom, ..Self::from(a) }
+    }
 }
 
 impl From<ActivityRecord> for Activity {
@@ -79,6 +91,7 @@ impl From<ActivityRecord> for Activity {
             created_at: a.created_at,
             updated_at: a.updated_at,
             version: a.version,
+            custom: Map::new(),
         }
     }
 }
@@ -111,6 +124,10 @@ pub struct ActivityWrite {
     pub contact_id: Option<i64>,
     #[serde(default)]
     pub deal_id: Option<i64>,
+    /// Custom values by key; each checked against its field's type.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub custom: Option<Map<String, Value>>,
 }
 
 /// Changes to an activity (JSON merge patch).
@@ -127,6 +144,9 @@ pub struct ActivityPatch {
     pub company_id: Option<i64>,
     pub contact_id: Option<i64>,
     pub deal_id: Option<i64>,
+    /// Custom values to set, by key; `null` clears one, the others stay.
+    #[schema(value_type = Option<Object>)]
+    pub custom: Option<Map<String, Value>>,
 }
 
 impl From<&ActivityRecord> for ActivityWrite {
@@ -143,6 +163,8 @@ impl From<&ActivityRecord> for ActivityWrite {
             company_id: f.company_id.map(|id| id.0),
             contact_id: f.contact_id.map(|id| id.0),
             deal_id: f.deal_id.map(|id| id.0),
+            // A PATCH's custom values are read from its body as sent (`null` clears).
+            custom: None,
         }
     }
 }
@@ -255,7 +277,8 @@ async fn list(
     let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
     let filter = query.filter(&state.db, &caller.access).await?;
     let page = activities::list(&state.db, &caller.access, &filter, p.after.as_ref(), p.limit).await?;
-    Ok(Json(ActivityPage::from_page(page, Activity::from)))
+    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Activity).await?;
+    Ok(Json(ActivityPage::from_page(page, |a| Activity::of(a, &fields))))
 }
 
 downloads!(
@@ -290,7 +313,8 @@ async fn export(
         headers(("ETag" = String, description = "The version, for If-Match")))))]
 async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
     let activity = activities::get(&state.db, &caller.access, ActivityId(id)).await?;
-    Ok(with_etag(StatusCode::OK, activity.version, Activity::from(activity)))
+    let fields = custom_fields::active(&state.db, RecordKind::Activity).await?;
+    Ok(with_etag(StatusCode::OK, activity.version, Activity::of(activity, &fields)))
 }
 
 /// Log an activity.
@@ -306,8 +330,14 @@ async fn create(
     Body(body): Body<ActivityWrite>,
 ) -> Result<Response, ApiError> {
     let input = body.input(&state.db, &caller.access, None).await?;
-    let (activity, _) = activities::log(&state.db, &caller.access, &input, None).await?;
-    Ok(created(format!("/api/v1/activities/{}", activity.id), activity.version, Activity::from(activity)))
+    let (activity, _) =
+        activities::log_with_custom(&state.db, &caller.access, &input, None, body.custom.as_ref()).await?;
+    let fields = custom_fields::active(&state.db, RecordKind::Activity).await?;
+    Ok(created(
+        format!("/api/v1/activities/{}", activity.id),
+        activity.version,
+        Activity::of(activity, &fields),
+    ))
 }
 
 /// Change an activity (JSON merge patch).
@@ -326,7 +356,8 @@ async fn update(
 ) -> Result<Response, ApiError> {
     let (db, access, id) = (&state.db, &*caller.access, ActivityId(id));
     let activity = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
-    Ok(with_etag(StatusCode::OK, activity.version, Activity::from(activity)))
+    let fields = custom_fields::active(&state.db, RecordKind::Activity).await?;
+    Ok(with_etag(StatusCode::OK, activity.version, Activity::of(activity, &fields)))
 }
 
 /// One read-merge-write of a PATCH.
@@ -341,11 +372,13 @@ async fn apply_patch(
     if_match.check(current.version)?;
     let before = ActivityWrite::from(&current);
     let after = patch::apply(&before, changes)?;
-    if after == before {
+    // As sent, not merged: in a merge patch `null` clears a value, which merging drops.
+    let custom = changes.get("custom").and_then(Value::as_object);
+    if after == before && custom.is_none() {
         return Ok(current);
     }
     let input = after.input(db, access, Some(&before)).await?;
-    Ok(activities::update(db, access, id, &input, Some(current.version)).await?)
+    Ok(activities::update_with_custom(db, access, id, &input, custom, Some(current.version)).await?)
 }
 
 /// Delete an activity.

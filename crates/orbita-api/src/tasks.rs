@@ -7,14 +7,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
-use orbita_app::{Access, Db, admin, filters, tasks};
+use orbita_app::{Access, Db, admin, custom_fields, filters, tasks};
 use orbita_domain::access::Area;
+use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::task::{Task as TaskRecord, TaskInput};
 use orbita_domain::{CompanyId, ContactId, DealId, FieldError, GroupId, TaskId, UserId};
 use orbita_storage::tasks::TaskFilter;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -59,6 +60,17 @@ pub struct Task {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// The values of its custom fields (`GET /api/v1/fields/tasks`), by key.
+    #[schema(value_type = Object)]
+    pub custom: Map<String, Value>,
+}
+
+impl Task {
+    /// As the API shows it, its custom values as `fields` type them.
+    fn of(t: TaskRecord, fields: &[CustomField]) -> Self {
+        let custom = crate::custom::values(fields, &t.custom);
+        Self { custom, ..Self::from(t) }
+    }
 }
 
 impl From<TaskRecord> for Task {
@@ -82,6 +94,7 @@ impl From<TaskRecord> for Task {
             created_at: t.created_at,
             updated_at: t.updated_at,
             version: t.version,
+            custom: Map::new(),
         }
     }
 }
@@ -111,6 +124,10 @@ pub struct TaskWrite {
     /// Whether it is done (PATCH; a new task is open).
     #[serde(default)]
     pub done: Option<bool>,
+    /// Custom values by key; each checked against its field's type.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub custom: Option<Map<String, Value>>,
 }
 
 /// Changes to a task (JSON merge patch); `done` ticks it off or reopens it.
@@ -126,6 +143,9 @@ pub struct TaskPatch {
     pub contact_id: Option<i64>,
     pub deal_id: Option<i64>,
     pub done: Option<bool>,
+    /// Custom values to set, by key; `null` clears one, the others stay.
+    #[schema(value_type = Option<Object>)]
+    pub custom: Option<Map<String, Value>>,
 }
 
 impl From<&TaskRecord> for TaskWrite {
@@ -141,6 +161,8 @@ impl From<&TaskRecord> for TaskWrite {
             contact_id: f.contact_id.map(|id| id.0),
             deal_id: f.deal_id.map(|id| id.0),
             done: Some(t.done_at.is_some()),
+            // A PATCH's custom values are read from its body as sent (`null` clears).
+            custom: None,
         }
     }
 }
@@ -185,7 +207,8 @@ impl TaskWrite {
 impl TaskWrite {
     /// Whether anything but `done` differs.
     fn fields_differ(&self, other: &TaskWrite) -> bool {
-        TaskWrite { done: None, ..self.clone() } != TaskWrite { done: None, ..other.clone() }
+        TaskWrite { done: None, custom: None, ..self.clone() }
+            != TaskWrite { done: None, custom: None, ..other.clone() }
     }
 }
 
@@ -260,7 +283,8 @@ async fn list(
     let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
     let filter = query.filter(&state.db, &caller.access).await?;
     let page = tasks::list(&state.db, &caller.access, &filter, p.after.as_ref(), p.limit).await?;
-    Ok(Json(TaskPage::from_page(page, Task::from)))
+    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Task).await?;
+    Ok(Json(TaskPage::from_page(page, |t| Task::of(t, &fields))))
 }
 
 downloads!(
@@ -296,7 +320,8 @@ async fn export(
         headers(("ETag" = String, description = "The version, for If-Match")))))]
 async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
     let task = tasks::get(&state.db, &caller.access, TaskId(id)).await?;
-    Ok(with_etag(StatusCode::OK, task.version, Task::from(task)))
+    let fields = custom_fields::active(&state.db, RecordKind::Task).await?;
+    Ok(with_etag(StatusCode::OK, task.version, Task::of(task, &fields)))
 }
 
 /// Create a task.
@@ -312,8 +337,9 @@ async fn create(
     Body(body): Body<TaskWrite>,
 ) -> Result<Response, ApiError> {
     let input = body.input(&state.db, &caller.access, None).await?;
-    let task = tasks::create(&state.db, &caller.access, &input).await?;
-    Ok(created(format!("/api/v1/tasks/{}", task.id), task.version, Task::from(task)))
+    let task = tasks::create_with_custom(&state.db, &caller.access, &input, body.custom.as_ref()).await?;
+    let fields = custom_fields::active(&state.db, RecordKind::Task).await?;
+    Ok(created(format!("/api/v1/tasks/{}", task.id), task.version, Task::of(task, &fields)))
 }
 
 /// Change a task (JSON merge patch), or tick it off.
@@ -332,7 +358,8 @@ async fn update(
 ) -> Result<Response, ApiError> {
     let (db, access, id) = (&state.db, &*caller.access, TaskId(id));
     let task = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
-    Ok(with_etag(StatusCode::OK, task.version, Task::from(task)))
+    let fields = custom_fields::active(&state.db, RecordKind::Task).await?;
+    Ok(with_etag(StatusCode::OK, task.version, Task::of(task, &fields)))
 }
 
 /// One read-merge-write of a PATCH: fields and done in one service call.
@@ -351,6 +378,8 @@ async fn apply_patch(
     let change = tasks::TaskChange {
         fields: after.fields_differ(&before).then_some(input),
         done: after.done.filter(|d| *d != current.done_at.is_some()),
+        // As sent, not merged: in a merge patch `null` clears a value, which merging drops.
+        custom: changes.get("custom").and_then(Value::as_object).cloned(),
     };
     Ok(tasks::change(db, access, id, &change, Some(current.version)).await?)
 }

@@ -231,3 +231,41 @@ async fn companies_and_contacts_carry_custom_fields_too() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn tasks_and_activities_carry_custom_fields_too() {
+    on_both(|t| async move {
+        let org = org(&t.db).await;
+        let (admin, m1) = (org.admin(), org.manager1());
+        admin
+            .post("/api/v1/fields/tasks", json!({"key": "effort", "type": "number", "label_ru": "Трудозатраты", "label_en": "Effort"}))
+            .await
+            .expect(StatusCode::CREATED);
+        admin
+            .post("/api/v1/fields/activities", json!({"key": "outcome", "type": "list", "label_ru": "Итог", "label_en": "Outcome", "options": ["Договорились", "Перезвонить"]}))
+            .await
+            .expect(StatusCode::CREATED);
+        let task = m1.post("/api/v1/tasks", json!({"title": "Замер", "custom": {"effort": "2,5"}})).await.expect(StatusCode::CREATED);
+        assert_eq!(task.body["custom"]["effort"], json!(2.5), "{}", t.name);
+        let path = format!("/api/v1/tasks/{}", task.id());
+        let done = m1.patch(&path, json!({"done": true, "custom": {"effort": 3}})).await.expect(StatusCode::OK);
+        assert_eq!((done.body["done_at"].is_null(), done.body["custom"]["effort"].clone()), (false, json!(3)), "{}", t.name);
+        let heavy = json!({"field": "custom.effort", "op": "gte", "value": "3"});
+        let found = m1.get(&format!("/api/v1/tasks?status=done&{}", encoded("filter", &heavy.to_string()))).await;
+        assert_eq!(found.expect(StatusCode::OK).body["items"].as_array().map(Vec::len), Some(1), "{}", t.name);
+
+        let company = m1.post("/api/v1/companies", json!({"name": "Окна"})).await.expect(StatusCode::CREATED).id();
+        let call = m1
+            .post("/api/v1/activities", json!({"kind": "call", "subject": "Созвон", "company_id": company, "custom": {"outcome": "Перезвонить"}}))
+            .await
+            .expect(StatusCode::CREATED);
+        assert_eq!(call.body["custom"]["outcome"], json!("Перезвонить"), "{}", t.name);
+        let path = format!("/api/v1/activities/{}", call.id());
+        let changed = m1.patch(&path, json!({"custom": {"outcome": "Договорились"}})).await.expect(StatusCode::OK);
+        assert_eq!(changed.body["custom"]["outcome"], json!("Договорились"), "{}", t.name);
+        let wrong = m1.patch(&path, json!({"custom": {"outcome": "Молчание"}})).await;
+        assert_eq!(wrong.expect(StatusCode::UNPROCESSABLE_ENTITY).error_fields(), ["custom.outcome"], "{}", t.name);
+        t
+    })
+    .await;
+}

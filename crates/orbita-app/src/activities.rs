@@ -9,8 +9,11 @@ use orbita_domain::{ActivityId, FieldError, TaskId};
 use orbita_storage::activities::{self, ActivityFilter};
 use orbita_storage::{Cursor, Db, Page};
 
+use orbita_domain::kind::RecordKind;
+use serde_json::{Map, Value};
+
 use crate::audit_trail::{self, AuditView};
-use crate::{Access, AppError, tasks};
+use crate::{Access, AppError, custom_fields, tasks};
 
 fn audit_view(f: &ActivityFields) -> AuditView {
     vec![
@@ -52,6 +55,17 @@ pub async fn log(
     input: &ActivityInput,
     follow_up: Option<&TaskInput>,
 ) -> Result<(Activity, Option<TaskId>), AppError> {
+    log_with_custom(db, access, input, follow_up, None).await
+}
+
+/// `log` with the activity's custom values.
+pub async fn log_with_custom(
+    db: &Db,
+    access: &Access,
+    input: &ActivityInput,
+    follow_up: Option<&TaskInput>,
+    custom: Option<&Map<String, Value>>,
+) -> Result<(Activity, Option<TaskId>), AppError> {
     access.require(Area::Activities, Action::Create)?;
     let mut errors = orbita_domain::ValidationErrors::default();
     let fields = match input.validate() {
@@ -73,6 +87,7 @@ pub async fn log(
         }
     };
     let Some(fields) = fields.filter(|_| errors.is_empty()) else { return Err(errors.into()) };
+    let custom = custom_fields::read_changes(db, access, RecordKind::Activity, custom).await?;
     crate::links::check(db, access, fields.company_id, fields.contact_id, fields.deal_id).await?;
     if !access.covers_owner(Area::Activities, Action::Create, fields.responsible_id) {
         return Err(
@@ -82,11 +97,15 @@ pub async fn log(
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let id = activities::insert(&mut tx, &fields, Some(access.user_id()), now).await?;
-    let changes = audit_trail::created(&audit_view(&fields));
+    let mut changes = audit_trail::created(&audit_view(&fields));
+    changes.extend(custom_fields::save_new(&mut tx, RecordKind::Activity, id.0, &custom).await?);
     audit_trail::record(&mut tx, &access.context(), "activity", id.0, AuditAction::Create, changes, now)
         .await?;
     let task = match task_fields {
-        Some(task) => Some(tasks::create_in(&mut tx, access, &linked_like(task, &fields), now).await?),
+        Some(task) => {
+            let none = custom_fields::CustomChanges::default();
+            Some(tasks::create_in(&mut tx, access, &linked_like(task, &fields), &none, now).await?)
+        }
         None => None,
     };
     tx.commit().await?;
@@ -108,7 +127,20 @@ pub async fn update(
     input: &ActivityInput,
     expected_version: Option<i64>,
 ) -> Result<Activity, AppError> {
+    update_with_custom(db, access, id, input, None, expected_version).await
+}
+
+/// `update` with custom values to set (`null` or `""` clears one; the others stay).
+pub async fn update_with_custom(
+    db: &Db,
+    access: &Access,
+    id: ActivityId,
+    input: &ActivityInput,
+    custom: Option<&Map<String, Value>>,
+    expected_version: Option<i64>,
+) -> Result<Activity, AppError> {
     let fields = input.validate()?;
+    let custom = custom_fields::read_changes(db, access, RecordKind::Activity, custom).await?;
     crate::links::check(db, access, fields.company_id, fields.contact_id, fields.deal_id).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
@@ -116,10 +148,19 @@ pub async fn update(
     access.check_record(Area::Activities, Action::Edit, before.fields.responsible_id)?;
     activities::update(&mut tx, id, &fields, expected_version, now).await?;
     let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(&fields));
-    if !changes.is_empty() {
-        audit_trail::record(&mut tx, &access.context(), "activity", id.0, AuditAction::Update, changes, now)
-            .await?;
-    }
+    let ctx = access.context();
+    custom_fields::record_edit(
+        &mut tx,
+        &ctx,
+        RecordKind::Activity,
+        id.0,
+        changes,
+        &before.custom,
+        &custom,
+        true,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(activities::get(db, id).await?)
 }
@@ -130,7 +171,8 @@ pub async fn delete(db: &Db, access: &Access, id: ActivityId) -> Result<(), AppE
     let before = activities::get_in(&mut tx, id).await?;
     access.check_record(Area::Activities, Action::Delete, before.fields.responsible_id)?;
     activities::delete(&mut tx, id).await?;
-    let changes = audit_trail::deleted(&audit_view(&before.fields));
+    let mut changes = audit_trail::deleted(&audit_view(&before.fields));
+    changes.extend(custom_fields::deleted(&mut tx, RecordKind::Activity, &before.custom).await?);
     audit_trail::record(&mut tx, &access.context(), "activity", id.0, AuditAction::Delete, changes, now)
         .await?;
     tx.commit().await?;

@@ -7,8 +7,11 @@ use orbita_domain::{FieldError, TaskId, UserId};
 use orbita_storage::tasks::{self, TaskFilter};
 use orbita_storage::{Cursor, Db, Page, Tx};
 
+use orbita_domain::kind::RecordKind;
+use serde_json::{Map, Value};
+
 use crate::audit_trail::{self, AuditView};
-use crate::{Access, AppError};
+use crate::{Access, AppError, custom_fields};
 
 fn audit_view(f: &TaskFields) -> AuditView {
     vec![
@@ -45,6 +48,7 @@ pub(crate) async fn create_in(
     tx: &mut Tx,
     access: &Access,
     fields: &TaskFields,
+    custom: &custom_fields::CustomChanges,
     now: orbita_domain::Timestamp,
 ) -> Result<TaskId, AppError> {
     access.require(Area::Tasks, Action::Create)?;
@@ -57,17 +61,29 @@ pub(crate) async fn create_in(
         .into());
     }
     let id = tasks::insert(tx, fields, Some(access.user_id()), now).await?;
-    let changes = audit_trail::created(&audit_view(fields));
+    let mut changes = audit_trail::created(&audit_view(fields));
+    changes.extend(custom_fields::save_new(tx, RecordKind::Task, id.0, custom).await?);
     audit_trail::record(tx, &access.context(), "task", id.0, AuditAction::Create, changes, now).await?;
     Ok(id)
 }
 
 pub async fn create(db: &Db, access: &Access, input: &TaskInput) -> Result<Task, AppError> {
+    create_with_custom(db, access, input, None).await
+}
+
+/// `create` with the new task's custom values.
+pub async fn create_with_custom(
+    db: &Db,
+    access: &Access,
+    input: &TaskInput,
+    custom: Option<&Map<String, Value>>,
+) -> Result<Task, AppError> {
     let fields = input.validate()?;
+    let custom = custom_fields::read_changes(db, access, RecordKind::Task, custom).await?;
     crate::links::check(db, access, fields.company_id, fields.contact_id, fields.deal_id).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
-    let id = create_in(&mut tx, access, &fields, now).await?;
+    let id = create_in(&mut tx, access, &fields, &custom, now).await?;
     tx.commit().await?;
     Ok(tasks::get(db, id).await?)
 }
@@ -78,6 +94,8 @@ pub async fn create(db: &Db, access: &Access, input: &TaskInput) -> Result<Task,
 pub struct TaskChange {
     pub fields: Option<TaskInput>,
     pub done: Option<bool>,
+    /// Custom values to set (`null` or `""` clears one); the others stay.
+    pub custom: Option<Map<String, Value>>,
 }
 
 /// Saves a field edit alone (the task form).
@@ -88,13 +106,13 @@ pub async fn update(
     input: &TaskInput,
     expected_version: Option<i64>,
 ) -> Result<Task, AppError> {
-    let change = TaskChange { fields: Some(input.clone()), done: None };
+    let change = TaskChange { fields: Some(input.clone()), ..TaskChange::default() };
     self::change(db, access, id, &change, expected_version).await
 }
 
 /// Marks a task done (`true`) or open again (`false`): one click in "My tasks".
 pub async fn set_done(db: &Db, access: &Access, id: TaskId, done: bool) -> Result<Task, AppError> {
-    self::change(db, access, id, &TaskChange { fields: None, done: Some(done) }, None).await
+    self::change(db, access, id, &TaskChange { done: Some(done), ..TaskChange::default() }, None).await
 }
 
 /// Saves an edit and done/open in one transaction, after every check has passed (the
@@ -110,6 +128,7 @@ pub async fn change(
     if let Some(f) = &fields {
         crate::links::check(db, access, f.company_id, f.contact_id, f.deal_id).await?;
     }
+    let custom = custom_fields::read_changes(db, access, RecordKind::Task, change.custom.as_ref()).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = tasks::get_in(&mut tx, id).await?;
@@ -119,13 +138,24 @@ pub async fn change(
     let asked = fields.as_ref().map(|f| f.assignee_id);
     crate::ownership::new_owner(db, access, Area::Tasks, "assignee_id", assignee, asked).await?;
     let ctx = access.context();
+    let mut changes = Vec::new();
     if let Some(fields) = &fields {
         tasks::update(&mut tx, id, fields, expected_version, now).await?;
-        let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
-        if !changes.is_empty() {
-            audit_trail::record(&mut tx, &ctx, "task", id.0, AuditAction::Update, changes, now).await?;
-        }
+        changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
     }
+    let saved = fields.is_some();
+    custom_fields::record_edit(
+        &mut tx,
+        &ctx,
+        RecordKind::Task,
+        id.0,
+        changes,
+        &before.custom,
+        &custom,
+        saved,
+        now,
+    )
+    .await?;
     if let Some(done) = change.done.filter(|d| *d != before.done_at.is_some()) {
         let done_at = done.then_some(now);
         tasks::set_done(&mut tx, id, done_at, now).await?;
@@ -146,7 +176,8 @@ pub async fn delete(db: &Db, access: &Access, id: TaskId) -> Result<(), AppError
     let before = tasks::get_in(&mut tx, id).await?;
     access.check_record(Area::Tasks, Action::Delete, before.fields.assignee_id)?;
     tasks::delete(&mut tx, id).await?;
-    let changes = audit_trail::deleted(&audit_view(&before.fields));
+    let mut changes = audit_trail::deleted(&audit_view(&before.fields));
+    changes.extend(custom_fields::deleted(&mut tx, RecordKind::Task, &before.custom).await?);
     audit_trail::record(&mut tx, &access.context(), "task", id.0, AuditAction::Delete, changes, now).await?;
     tx.commit().await?;
     Ok(())

@@ -32,7 +32,7 @@ pub struct ActivityFields {
     pub deal_id: Option<DealId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Activity {
     pub id: ActivityId,
     pub fields: ActivityFields,
@@ -40,6 +40,8 @@ pub struct Activity {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
+    /// The values of its custom fields.
+    pub custom: crate::custom::CustomValues,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]

@@ -18,7 +18,7 @@ pub struct TaskFields {
     pub deal_id: Option<DealId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Task {
     pub id: TaskId,
     pub fields: TaskFields,
@@ -27,6 +27,8 @@ pub struct Task {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
+    /// The values of its custom fields.
+    pub custom: crate::custom::CustomValues,
 }
 
 impl Task {

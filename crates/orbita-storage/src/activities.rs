@@ -11,7 +11,7 @@ use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page};
 use crate::values::{corrupt, finish_update, id_opt};
 
 const TABLE: &str = "activities";
-const COLUMNS: [&str; 15] = [
+const COLUMNS: [&str; 16] = [
     "id",
     "kind",
     "direction",
@@ -27,6 +27,7 @@ const COLUMNS: [&str; 15] = [
     "created_at",
     "updated_at",
     "version",
+    "custom",
 ];
 
 #[derive(sqlx::FromRow)]
@@ -46,6 +47,7 @@ struct ActivityRow {
     created_at: Timestamp,
     updated_at: Timestamp,
     version: i64,
+    custom: String,
 }
 
 impl TryFrom<ActivityRow> for Activity {
@@ -74,6 +76,7 @@ impl TryFrom<ActivityRow> for Activity {
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
+            custom: orbita_domain::custom::values_from_json(&row.custom),
         })
     }
 }

@@ -11,7 +11,7 @@ use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page};
 use crate::values::{corrupt, finish_update, id_opt};
 
 const TABLE: &str = "tasks";
-const COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 15] = [
     "id",
     "title",
     "description",
@@ -26,6 +26,7 @@ const COLUMNS: [&str; 14] = [
     "created_at",
     "updated_at",
     "version",
+    "custom",
 ];
 
 #[derive(sqlx::FromRow)]
@@ -44,6 +45,7 @@ struct TaskRow {
     created_at: Timestamp,
     updated_at: Timestamp,
     version: i64,
+    custom: String,
 }
 
 impl TryFrom<TaskRow> for Task {
@@ -68,6 +70,7 @@ impl TryFrom<TaskRow> for Task {
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
+            custom: orbita_domain::custom::values_from_json(&row.custom),
         })
     }
 }
