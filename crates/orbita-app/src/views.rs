@@ -1,6 +1,6 @@
 //! Saved list views: a user names the current filters of a list and reuses them.
 
-use orbita_domain::{FieldError, text};
+use orbita_domain::{FieldError, GroupId, text};
 use orbita_storage::Db;
 use orbita_storage::saved_views::{self, SavedView};
 
@@ -10,13 +10,41 @@ use crate::{Access, AppError};
 /// The lists that can have saved views.
 pub const LISTS: &[&str] = &["companies", "contacts", "deals", "tasks", "activities"];
 
+/// The user's own views of a list and those shared with their groups.
 pub async fn list(db: &Db, access: &Access, list: &str) -> Result<Vec<SavedView>, AppError> {
-    Ok(saved_views::list(db, access.user_id(), list).await?)
+    let groups = orbita_storage::users::groups_of(db, access.user_id()).await?;
+    Ok(saved_views::list(db, access.user_id(), &groups, list).await?)
 }
 
+/// The groups the user may share a view with: their own, by name.
+pub async fn share_groups(db: &Db, access: &Access) -> Result<Vec<orbita_domain::user::Group>, AppError> {
+    let mine = orbita_storage::users::groups_of(db, access.user_id()).await?;
+    Ok(orbita_storage::users::groups(db).await?.into_iter().filter(|g| mine.contains(&g.id)).collect())
+}
+
+/// Saves a private view.
 pub async fn save(db: &Db, access: &Access, list: &str, name: &str, query: &str) -> Result<i64, AppError> {
+    save_shared(db, access, list, name, query, None).await
+}
+
+/// Saves a view, shared with `group` (one of the user's own groups) or private. What a shared
+/// view shows each colleague is still limited by their own rights: it shares the question,
+/// not the answers.
+pub async fn save_shared(
+    db: &Db,
+    access: &Access,
+    list: &str,
+    name: &str,
+    query: &str,
+    group: Option<GroupId>,
+) -> Result<i64, AppError> {
     if !LISTS.contains(&list) {
         return Err(AppError::NotFound);
+    }
+    if let Some(group) = group
+        && !orbita_storage::users::groups_of(db, access.user_id()).await?.contains(&group)
+    {
+        return Err(FieldError::new("group", "view-group", "Share with a group you belong to").into());
     }
     let name = text::required(name, "name", 100)?;
     let query = query.trim_start_matches('?');
@@ -24,15 +52,15 @@ pub async fn save(db: &Db, access: &Access, list: &str, name: &str, query: &str)
         return Err(FieldError::new("query", "too-long", "This view has too many filters to save").into());
     }
     let mut tx = db.begin().await?;
-    let id = saved_views::insert(&mut tx, access.user_id(), list, &name, query, orbita_domain::now())
+    let id = saved_views::insert(&mut tx, access.user_id(), list, &name, query, group, orbita_domain::now())
         .await
         .map_err(|e| {
-        conflict_on(
-            e,
-            "saved_views_user_id_list_name_key",
-            FieldError::new("name", "view-taken", "You have a view with this name"),
-        )
-    })?;
+            conflict_on(
+                e,
+                "saved_views_user_id_list_name_key",
+                FieldError::new("name", "view-taken", "You have a view with this name"),
+            )
+        })?;
     tx.commit().await?;
     Ok(id)
 }

@@ -1,7 +1,8 @@
-//! Saved list views: a user's named query strings for a list ("My open deals").
+//! Saved list views: a user's named query strings for a list ("My open deals"), private or
+//! shared with one of the user's groups.
 
-use orbita_domain::{Timestamp, UserId};
-use sea_query::{Expr, ExprTrait, Order, Query};
+use orbita_domain::{GroupId, Timestamp, UserId};
+use sea_query::{Cond, Expr, ExprTrait, Order, Query};
 
 use crate::db::{Db, Tx};
 use crate::error::Result;
@@ -13,6 +14,10 @@ pub struct SavedView {
     pub name: String,
     /// The list's URL query string, e.g. `status=open&owner=me&sort=-amount`.
     pub query: String,
+    /// Who saved it: only they may remove it.
+    pub user_id: i64,
+    /// The group it is shared with; `None`: private.
+    pub group_id: Option<i64>,
 }
 
 pub async fn insert(
@@ -21,23 +26,36 @@ pub async fn insert(
     list: &str,
     name: &str,
     query: &str,
+    group: Option<GroupId>,
     now: Timestamp,
 ) -> Result<i64> {
     let stmt = Query::insert()
         .into_table("saved_views")
-        .columns(["user_id", "list", "name", "query", "created_at"])
-        .values_panic([user.0.into(), list.into(), name.into(), query.into(), now.into()])
+        .columns(["user_id", "list", "name", "query", "group_id", "created_at"])
+        .values_panic([
+            user.0.into(),
+            list.into(),
+            name.into(),
+            query.into(),
+            group.map(|g| g.0).into(),
+            now.into(),
+        ])
         .to_owned();
     tx.insert(stmt).await
 }
 
-pub async fn list(db: &Db, user: UserId, list: &str) -> Result<Vec<SavedView>> {
+/// The user's own views of a list and those shared with any of `groups`, by name.
+pub async fn list(db: &Db, user: UserId, groups: &[GroupId], list: &str) -> Result<Vec<SavedView>> {
+    let mine_or_shared = Cond::any()
+        .add(Expr::col("user_id").eq(user.0))
+        .add(Expr::col("group_id").is_in(groups.iter().map(|g| g.0)));
     let stmt = Query::select()
-        .columns(["id", "list", "name", "query"])
+        .columns(["id", "list", "name", "query", "user_id", "group_id"])
         .from("saved_views")
-        .and_where(Expr::col("user_id").eq(user.0))
+        .cond_where(mine_or_shared)
         .and_where(Expr::col("list").eq(list))
         .order_by("name", Order::Asc)
+        .order_by("id", Order::Asc)
         .to_owned();
     db.fetch_all(&stmt).await
 }

@@ -46,3 +46,61 @@ async fn the_deals_page_shows_what_the_filter_tree_selects() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_saved_view_with_a_filter_tree_can_be_shared_with_a_group() {
+    on_both(|t| async move {
+        let anna = with_user(&t.db, "anna@x.ru", "manager").await;
+        let boris = support::with_user(&t.db, "boris@x.ru", "manager").await;
+        let now = orbita_domain::now();
+        let mut tx = t.db.begin().await.expect("tx");
+        let moscow = orbita_storage::users::insert_group(&mut tx, "Москва", now).await.expect("group");
+        for user in [anna, boris] {
+            orbita_storage::users::add_to_group(&mut tx, moscow, user, now).await.expect("member");
+        }
+        tx.commit().await.expect("commit");
+
+        let mut browser = Browser::new(&t.db);
+        browser.sign_in("anna@x.ru", PASSWORD).await;
+        let tree = serde_json::json!({"or": [
+            {"field": "amount", "op": "gt", "value": "500000"},
+            {"field": "title", "op": "contains", "value": "Окн"}
+        ]});
+        let page = browser.get(&format!("/deals?{}", encoded(&tree))).await;
+        assert!(
+            page.body.contains("Только мне") && page.body.contains(">Москва<"),
+            "{}: the share choice",
+            t.name
+        );
+        let query = support::hidden_value(&page.body, "query").expect("the view's query");
+        let group = moscow.0.to_string();
+        let saved = browser
+            .post("/deals/views", &[("name", "Крупные и окна"), ("query", &query), ("group", &group)])
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", t.name);
+
+        // Boris, of the same group, sees the view and opens it; he cannot remove it.
+        let mut colleague = Browser::new(&t.db);
+        colleague.sign_in("boris@x.ru", PASSWORD).await;
+        let list = colleague.get("/deals").await;
+        assert!(list.body.contains("Крупные и окна") && list.body.contains("· Москва"), "{}", t.name);
+        let id = list.body.split("/deals/views/").nth(1).and_then(|s| s.split('/').next()).map(str::to_owned);
+        assert!(id.is_none(), "{}: no remove button on a colleague's view", t.name);
+        let view_href = list
+            .body
+            .split("href=\"")
+            .find(|s| s.contains("filter=") && s.starts_with("/deals?"))
+            .and_then(|s| s.split('"').next())
+            .expect("the view's link")
+            .replace("&amp;", "&");
+        assert_eq!(colleague.get(&view_href).await.status, StatusCode::OK, "{}", t.name);
+
+        // Sharing with a group one is not in is refused with a message.
+        let refused =
+            browser.post("/deals/views", &[("name", "Чужая"), ("query", &query), ("group", "999999")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.name);
+        assert!(refused.body.contains("Поделиться можно только со своей группой"), "{}", t.name);
+        t
+    })
+    .await;
+}

@@ -259,6 +259,7 @@ error-administrator-fixed = The administrator role's rights cannot change
 error-grant-above-yours = You cannot grant a right you do not hold
 error-group-taken = A group with this name already exists
 error-view-taken = You already have a view with this name
+error-view-group = Share with a group you belong to
 error-kind-not-handed-over = These records stay with their author
 error-filter-field-unknown = The condition names a field that does not exist
 error-filter-json = The condition is not valid JSON

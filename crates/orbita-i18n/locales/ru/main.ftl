@@ -282,6 +282,7 @@ error-administrator-fixed = Права роли администратора н�
 error-grant-above-yours = Нельзя выдать право, которого нет у вас
 error-group-taken = Группа с таким названием уже есть
 error-view-taken = У вас уже есть представление с таким названием
+error-view-group = Поделиться можно только со своей группой
 error-kind-not-handed-over = Эти записи остаются у их автора
 error-filter-field-unknown = В условии отбора нет такого поля
 error-filter-json = Условие отбора записано неверно (ожидается JSON)

@@ -65,6 +65,10 @@ pub struct ViewLink {
     pub name: String,
     pub href: String,
     pub current: bool,
+    /// Saved by this user: they may remove it.
+    pub mine: bool,
+    /// The group it is shared with, by name; empty when private.
+    pub shared_with: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -86,6 +90,8 @@ pub struct ListPage {
     /// Hidden inputs that keep the filters and sort when the column form is sent.
     pub keep: Vec<(&'static str, String)>,
     pub views: Vec<ViewLink>,
+    /// Whom a new view may be shared with: "only me", then the user's groups.
+    pub share_options: Vec<SelectOption>,
     pub view_query: String,
     pub view_name: String,
     pub view_errors: ValidationErrors,
@@ -125,6 +131,7 @@ pub async fn render(
     let (pipelines, stages) = deals::pipelines_and_stages(&state.db).await?;
     let people = People(orbita_app::admin::users(&state.db, access).await?);
     let saved = views::list(&state.db, access, "deals").await?;
+    let share_groups = views::share_groups(&state.db, access).await?;
 
     let base = DealQuery::link("/deals", &{
         let mut pairs = query.filter_pairs();
@@ -236,6 +243,12 @@ pub async fn render(
         views: saved
             .into_iter()
             .map(|v| ViewLink {
+                mine: v.user_id == access.user_id().0,
+                shared_with: v
+                    .group_id
+                    .and_then(|g| share_groups.iter().find(|sg| sg.id.0 == g))
+                    .map(|g| g.name.clone())
+                    .unwrap_or_default(),
                 id: v.id,
                 current: v.query == view_query && !view_query.is_empty(),
                 href: if v.query.is_empty() { "/deals".to_owned() } else { format!("/deals?{}", v.query) },
@@ -268,6 +281,13 @@ pub async fn render(
         filtered,
         view_query,
         view_name,
+        share_options: {
+            let mut options = vec![SelectOption::new("", layout.t("deals-view-private"), true)];
+            options.extend(
+                share_groups.iter().map(|g| SelectOption::new(g.id.0.to_string(), g.name.clone(), false)),
+            );
+            options
+        },
         view_errors,
         query,
         layout,
@@ -430,6 +450,9 @@ pub struct ViewForm {
     name: String,
     #[serde(default)]
     query: String,
+    /// A group to share it with; empty: private.
+    #[serde(default)]
+    group: String,
 }
 
 /// `POST /deals/views`: saves the current filters under a name, then shows them.
@@ -442,7 +465,8 @@ pub async fn save_view(
     // Only what the list understands is kept, encoded as the list writes it.
     let query = DealQuery::parse(Some(form.query.trim_start_matches('?')));
     let saved = query.view_query();
-    match views::save(&state.db, access, "deals", &form.name, &saved).await {
+    let group = form.group.trim().parse().ok().map(orbita_domain::GroupId);
+    match views::save_shared(&state.db, access, "deals", &form.name, &saved, group).await {
         Ok(_) => {
             let target = if saved.is_empty() { "/deals".to_owned() } else { format!("/deals?{saved}") };
             Redirect::to(&target).into_response()
