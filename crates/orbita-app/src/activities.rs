@@ -9,7 +9,7 @@ use orbita_domain::{ActivityId, FieldError, TaskId};
 use orbita_storage::activities::{self, ActivityFilter};
 use orbita_storage::{Cursor, Db, Page};
 
-use orbita_domain::kind::RecordKind;
+use orbita_domain::kind::{RecordKind, RecordRef};
 use serde_json::{Map, Value};
 
 use crate::audit_trail::{self, AuditView};
@@ -149,18 +149,9 @@ pub async fn update_with_custom(
     activities::update(&mut tx, id, &fields, expected_version, now).await?;
     let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(&fields));
     let ctx = access.context();
-    custom_fields::record_edit(
-        &mut tx,
-        &ctx,
-        RecordKind::Activity,
-        id.0,
-        changes,
-        &before.custom,
-        &custom,
-        true,
-        now,
-    )
-    .await?;
+    let record = RecordRef { kind: RecordKind::Activity, id: id.0 };
+    let edit = custom_fields::Edit { record, before: &before.custom, custom: &custom, fields_saved: true };
+    edit.record(&mut tx, &ctx, changes, now).await?;
     tx.commit().await?;
     Ok(activities::get(db, id).await?)
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::{self as audit_rules, AuditAction};
 use orbita_domain::company::{Company, CompanyFields, CompanyInput};
-use orbita_domain::kind::RecordKind;
+use orbita_domain::kind::{RecordKind, RecordRef};
 use orbita_domain::{CompanyId, FieldError, Timestamp, UserId};
 use orbita_storage::companies::{self, CompanyFilter, CompanySort};
 use orbita_storage::{Cursor, Db, Page, Tx};
@@ -200,19 +200,14 @@ pub async fn change(
             .map_err(|e| conflict_on(e, "companies_inn_kpp", duplicate_inn()))?;
         changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
     }
-    let saved = fields.is_some();
-    custom_fields::record_edit(
-        &mut tx,
-        &ctx,
-        RecordKind::Company,
-        id.0,
-        changes,
-        &before.custom,
-        &custom,
-        saved,
-        now,
-    )
-    .await?;
+    let record = RecordRef { kind: RecordKind::Company, id: id.0 };
+    let edit = custom_fields::Edit {
+        record,
+        before: &before.custom,
+        custom: &custom,
+        fields_saved: fields.is_some(),
+    };
+    edit.record(&mut tx, &ctx, changes, now).await?;
     if let Some(owner) = owner {
         companies::set_owner(&mut tx, id, owner, now).await?;
         audit_trail::owner_changed(&mut tx, &ctx, "company", id.0, "owner_id", before.owner_id, owner, now)

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::{self as audit_rules, AuditAction};
 use orbita_domain::contact::{Contact, ContactFields, ContactInput};
-use orbita_domain::kind::RecordKind;
+use orbita_domain::kind::{RecordKind, RecordRef};
 use orbita_domain::{ContactId, FieldError, Timestamp, UserId};
 use orbita_storage::contacts::{self, ContactFilter, ContactSort};
 use orbita_storage::{Cursor, Db, Page, Tx};
@@ -159,19 +159,14 @@ pub async fn change(
         contacts::update(&mut tx, id, fields, expected_version, now).await?;
         changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
     }
-    let saved = fields.is_some();
-    custom_fields::record_edit(
-        &mut tx,
-        &ctx,
-        RecordKind::Contact,
-        id.0,
-        changes,
-        &before.custom,
-        &custom,
-        saved,
-        now,
-    )
-    .await?;
+    let record = RecordRef { kind: RecordKind::Contact, id: id.0 };
+    let edit = custom_fields::Edit {
+        record,
+        before: &before.custom,
+        custom: &custom,
+        fields_saved: fields.is_some(),
+    };
+    edit.record(&mut tx, &ctx, changes, now).await?;
     if let Some(owner) = owner {
         contacts::set_owner(&mut tx, id, owner, now).await?;
         audit_trail::owner_changed(&mut tx, &ctx, "contact", id.0, "owner_id", before.owner_id, owner, now)

@@ -318,28 +318,34 @@ pub async fn save_edit(
     audit_changes(tx, kind, before, &after).await
 }
 
-/// The one `update` event of an edit: the built-in fields' `changes` and the custom values'
-/// (saved here), recorded together when anything changed. `fields_saved`: the built-in fields
-/// were written, so the record's version has moved already.
-#[expect(clippy::too_many_arguments, reason = "the edit's parts, each named by its caller")]
-pub async fn record_edit(
-    tx: &mut Tx,
-    ctx: &crate::RequestContext,
-    kind: RecordKind,
-    id: i64,
-    mut changes: Vec<FieldChange>,
-    before: &CustomValues,
-    custom: &CustomChanges,
-    fields_saved: bool,
-    now: orbita_domain::Timestamp,
-) -> Result<(), AppError> {
-    let touched = (!fields_saved).then_some(now);
-    changes.extend(save_edit(tx, kind, id, before, custom, touched).await?);
-    if !changes.is_empty() {
-        audit_trail::record(tx, ctx, kind.audit_entity().as_str(), id, AuditAction::Update, changes, now)
-            .await?;
+/// A record's edit as its custom values see it: which record, its values before, what the
+/// edit sends, and whether its built-in fields were written (so its version moved already).
+pub struct Edit<'a> {
+    pub record: RecordRef,
+    pub before: &'a CustomValues,
+    pub custom: &'a CustomChanges,
+    pub fields_saved: bool,
+}
+
+impl Edit<'_> {
+    /// The one `update` event of the edit: the built-in fields' `changes` and the custom
+    /// values' (saved here), recorded together when anything changed.
+    pub async fn record(
+        &self,
+        tx: &mut Tx,
+        ctx: &crate::RequestContext,
+        mut changes: Vec<FieldChange>,
+        now: orbita_domain::Timestamp,
+    ) -> Result<(), AppError> {
+        let (kind, id) = (self.record.kind, self.record.id);
+        let touched = (!self.fields_saved).then_some(now);
+        changes.extend(save_edit(tx, kind, id, self.before, self.custom, touched).await?);
+        if !changes.is_empty() {
+            let entity = kind.audit_entity().as_str();
+            audit_trail::record(tx, ctx, entity, id, AuditAction::Update, changes, now).await?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The custom values of a deleted record, for its `delete` event.

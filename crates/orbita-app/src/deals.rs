@@ -10,7 +10,7 @@ use orbita_domain::{DealId, FieldError, PipelineId, StageId, Timestamp, UserId};
 use orbita_storage::deals::{self, DealFilter, DealSort};
 use orbita_storage::{Cursor, Db, Page, Tx, pipelines};
 
-use orbita_domain::kind::RecordKind;
+use orbita_domain::kind::{RecordKind, RecordRef};
 use serde_json::{Map, Value};
 
 use crate::audit_trail::{self, AuditView};
@@ -220,19 +220,14 @@ pub async fn change(
         deals::update(&mut tx, id, fields, expected_version, now).await?;
         changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
     }
-    let saved = fields.is_some();
-    custom_fields::record_edit(
-        &mut tx,
-        &ctx,
-        RecordKind::Deal,
-        id.0,
-        changes,
-        &before.custom,
-        &custom,
-        saved,
-        now,
-    )
-    .await?;
+    let record = RecordRef { kind: RecordKind::Deal, id: id.0 };
+    let edit = custom_fields::Edit {
+        record,
+        before: &before.custom,
+        custom: &custom,
+        fields_saved: fields.is_some(),
+    };
+    edit.record(&mut tx, &ctx, changes, now).await?;
     if let Some(owner) = owner {
         deals::set_owner(&mut tx, id, owner, now).await?;
         audit_trail::owner_changed(&mut tx, &ctx, "deal", id.0, "owner_id", before.owner_id, owner, now)

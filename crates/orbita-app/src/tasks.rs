@@ -7,7 +7,7 @@ use orbita_domain::{FieldError, TaskId, UserId};
 use orbita_storage::tasks::{self, TaskFilter};
 use orbita_storage::{Cursor, Db, Page, Tx};
 
-use orbita_domain::kind::RecordKind;
+use orbita_domain::kind::{RecordKind, RecordRef};
 use serde_json::{Map, Value};
 
 use crate::audit_trail::{self, AuditView};
@@ -143,19 +143,14 @@ pub async fn change(
         tasks::update(&mut tx, id, fields, expected_version, now).await?;
         changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
     }
-    let saved = fields.is_some();
-    custom_fields::record_edit(
-        &mut tx,
-        &ctx,
-        RecordKind::Task,
-        id.0,
-        changes,
-        &before.custom,
-        &custom,
-        saved,
-        now,
-    )
-    .await?;
+    let record = RecordRef { kind: RecordKind::Task, id: id.0 };
+    let edit = custom_fields::Edit {
+        record,
+        before: &before.custom,
+        custom: &custom,
+        fields_saved: fields.is_some(),
+    };
+    edit.record(&mut tx, &ctx, changes, now).await?;
     if let Some(done) = change.done.filter(|d| *d != before.done_at.is_some()) {
         let done_at = done.then_some(now);
         tasks::set_done(&mut tx, id, done_at, now).await?;
