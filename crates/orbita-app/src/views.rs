@@ -44,7 +44,7 @@ pub async fn save_shared(
     if let Some(group) = group
         && !orbita_storage::users::groups_of(db, access.user_id()).await?.contains(&group)
     {
-        return Err(FieldError::new("group", "view-group", "Share with a group you belong to").into());
+        return Err(FieldError::new("share_group", "view-group", "Share with a group you belong to").into());
     }
     let name = text::required(name, "name", 100)?;
     let query = query.trim_start_matches('?');

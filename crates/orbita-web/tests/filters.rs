@@ -75,7 +75,7 @@ async fn a_saved_view_with_a_filter_tree_can_be_shared_with_a_group() {
         let query = support::hidden_value(&page.body, "query").expect("the view's query");
         let group = moscow.0.to_string();
         let saved = browser
-            .post("/deals/views", &[("name", "Крупные и окна"), ("query", &query), ("group", &group)])
+            .post("/deals/views", &[("name", "Крупные и окна"), ("query", &query), ("share_group", &group)])
             .await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", t.name);
 
@@ -97,7 +97,7 @@ async fn a_saved_view_with_a_filter_tree_can_be_shared_with_a_group() {
 
         // Sharing with a group one is not in is refused with a message.
         let refused =
-            browser.post("/deals/views", &[("name", "Чужая"), ("query", &query), ("group", "999999")]).await;
+            browser.post("/deals/views", &[("name", "Чужая"), ("query", &query), ("share_group", "999999")]).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.name);
         assert!(refused.body.contains("Поделиться можно только со своей группой"), "{}", t.name);
         t

@@ -22,7 +22,9 @@ use super::super::deals::common::{self, Params, People};
 use super::super::picker::Chosen;
 use crate::AppState;
 use crate::error::PageError;
+use crate::pages::custom_fields;
 use crate::ui::{ErrorItem, Flash, FlashKind, Layout, Nav, SelectOption};
+use orbita_domain::kind::RecordKind;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -43,6 +45,9 @@ pub struct ActivityForm {
     pub task_priority: String,
     pub version: String,
     pub return_to: String,
+    /// Custom fields as typed (`custom.<key>`), with whatever else the form posts.
+    #[serde(flatten)]
+    pub custom: custom_fields::Typed,
 }
 
 impl ActivityForm {
@@ -136,6 +141,7 @@ pub struct FormPage {
     pub back: String,
     /// The linked company's, contact's and deal's names for the pickers.
     pub chosen: Chosen,
+    pub custom: Vec<custom_fields::CustomInput>,
 }
 
 async fn page(
@@ -174,7 +180,10 @@ async fn page(
         Chosen::load(&state.db, access, &layout, &form.company_id, &form.contact_id, &form.deal_id).await?;
     let assignee_blank = Some(layout.t("activities-assignee-same"));
     let default_back = activity_id.map_or_else(|| "/activities".to_owned(), |id| format!("/activities/{id}"));
+    let fields = orbita_app::custom_fields::active(&state.db, RecordKind::Activity).await?;
+    let custom = custom_fields::inputs(&layout, &fields, &form.custom, &errors, &people.0);
     Ok(FormPage {
+        custom,
         error_items: layout.error_items(&errors),
         responsibles: people.options(access, Area::Activities, action, &form.responsible_id, None),
         assignees: people.options(
@@ -251,7 +260,12 @@ pub async fn create(
         merge_domain_errors(&input, task.as_ref(), &mut errors);
         return respond(page(&state, &user, None, form, errors).await, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    match activities::log(&state.db, &user.session.access, &input, task.as_ref()).await {
+    let custom = match orbita_app::custom_fields::active(&state.db, RecordKind::Activity).await {
+        Ok(fields) => custom_fields::sent(&user.layout, &fields, &form.custom),
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let access = &user.session.access;
+    match activities::log_with_custom(&state.db, access, &input, task.as_ref(), Some(&custom)).await {
         Ok((activity, _)) => {
             let default = format!("/activities/{}", activity.id);
             Redirect::to(&common::return_to(&form.return_to, &default)).into_response()
@@ -268,7 +282,14 @@ pub async fn edit(State(state): State<AppState>, user: SignedIn, Path(id): Path<
     let id = ActivityId(id);
     match activities::get(&state.db, &user.session.access, id).await {
         Ok(activity) => {
-            let form = ActivityForm::of(&activity, &user.layout.time_zone);
+            let fields = match orbita_app::custom_fields::active(&state.db, RecordKind::Activity).await {
+                Ok(fields) => fields,
+                Err(error) => return PageError::from(error).into_response(),
+            };
+            let form = ActivityForm {
+                custom: custom_fields::typed(&user.layout, &fields, &activity.custom),
+                ..ActivityForm::of(&activity, &user.layout.time_zone)
+            };
             respond(page(&state, &user, Some(id), form, ValidationErrors::default()).await, StatusCode::OK)
         }
         Err(error) => PageError::from(error).into_response(),
@@ -292,7 +313,12 @@ pub async fn update(
         merge_domain_errors(&input, None, &mut errors);
         return respond(page(&state, &user, Some(id), form, errors).await, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    match activities::update(&state.db, access, id, &input, common::id(&form.version)).await {
+    let custom = match orbita_app::custom_fields::active(&state.db, RecordKind::Activity).await {
+        Ok(fields) => custom_fields::sent(&user.layout, &fields, &form.custom),
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let version = common::id(&form.version);
+    match activities::update_with_custom(&state.db, access, id, &input, Some(&custom), version).await {
         Ok(_) => Redirect::to(&format!("/activities/{id}")).into_response(),
         Err(AppError::Invalid(errors)) => {
             respond(page(&state, &user, Some(id), form, errors).await, StatusCode::UNPROCESSABLE_ENTITY)

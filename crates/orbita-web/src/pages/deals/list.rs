@@ -452,7 +452,7 @@ pub struct ViewForm {
     query: String,
     /// A group to share it with; empty: private.
     #[serde(default)]
-    group: String,
+    share_group: String,
 }
 
 /// `POST /deals/views`: saves the current filters under a name, then shows them.
@@ -465,7 +465,7 @@ pub async fn save_view(
     // Only what the list understands is kept, encoded as the list writes it.
     let query = DealQuery::parse(Some(form.query.trim_start_matches('?')));
     let saved = query.view_query();
-    let group = form.group.trim().parse().ok().map(orbita_domain::GroupId);
+    let group = form.share_group.trim().parse().ok().map(orbita_domain::GroupId);
     match views::save_shared(&state.db, access, "deals", &form.name, &saved, group).await {
         Ok(_) => {
             let target = if saved.is_empty() { "/deals".to_owned() } else { format!("/deals?{saved}") };

@@ -20,7 +20,9 @@ use super::super::deals::common::{self, Params, People};
 use super::super::picker::Chosen;
 use crate::AppState;
 use crate::error::PageError;
+use crate::pages::custom_fields;
 use crate::ui::{ErrorItem, Flash, FlashKind, Layout, Nav, SelectOption};
+use orbita_domain::kind::RecordKind;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -35,6 +37,9 @@ pub struct TaskForm {
     pub deal_id: String,
     pub version: String,
     pub return_to: String,
+    /// Custom fields as typed (`custom.<key>`), with whatever else the form posts.
+    #[serde(flatten)]
+    pub custom: custom_fields::Typed,
 }
 
 impl TaskForm {
@@ -52,6 +57,7 @@ impl TaskForm {
             deal_id: text(f.deal_id.map(|d| d.0)),
             version: task.version.to_string(),
             return_to: String::new(),
+            custom: custom_fields::Typed::new(),
         }
     }
 
@@ -84,6 +90,7 @@ pub struct FormPage {
     pub can_delete: bool,
     /// The linked deal's, company's and contact's names for the pickers.
     pub chosen: Chosen,
+    pub custom: Vec<custom_fields::CustomInput>,
 }
 
 async fn page(
@@ -110,7 +117,10 @@ async fn page(
             .map(|p| (p.as_str().to_owned(), layout.t(&format!("task-priority-{}", p.as_str())))),
         priority,
     );
+    let fields = orbita_app::custom_fields::active(&state.db, RecordKind::Task).await?;
+    let custom = custom_fields::inputs(&layout, &fields, &form.custom, &errors, &people.0);
     Ok(FormPage {
+        custom,
         error_items: layout.error_items(&errors),
         assignees: people.options(access, Area::Tasks, action, &form.assignee_id, None),
         back: common::return_to(&form.return_to, "/tasks"),
@@ -157,7 +167,11 @@ pub async fn create(State(state): State<AppState>, user: SignedIn, Form(form): F
         merge_domain_errors(&input, &mut errors);
         return respond(page(&state, &user, None, form, errors).await, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    match tasks::create(&state.db, access, &input).await {
+    let custom = match orbita_app::custom_fields::active(&state.db, RecordKind::Task).await {
+        Ok(fields) => custom_fields::sent(&user.layout, &fields, &form.custom),
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    match tasks::create_with_custom(&state.db, access, &input, Some(&custom)).await {
         Ok(_) => Redirect::to(&common::return_to(&form.return_to, "/tasks")).into_response(),
         Err(AppError::Invalid(errors)) => {
             respond(page(&state, &user, None, form, errors).await, StatusCode::UNPROCESSABLE_ENTITY)
@@ -185,8 +199,13 @@ pub async fn edit(
 ) -> Response {
     match tasks::get(&state.db, &user.session.access, TaskId(id)).await {
         Ok(task) => {
+            let fields = match orbita_app::custom_fields::active(&state.db, RecordKind::Task).await {
+                Ok(fields) => fields,
+                Err(error) => return PageError::from(error).into_response(),
+            };
             let form = TaskForm {
                 return_to: Params::parse(raw.as_deref()).get("return_to"),
+                custom: custom_fields::typed(&user.layout, &fields, &task.custom),
                 ..TaskForm::of(&task, &user.layout.time_zone)
             };
             respond(page(&state, &user, Some(task), form, ValidationErrors::default()).await, StatusCode::OK)
@@ -217,7 +236,12 @@ pub async fn update(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    match tasks::update(&state.db, access, id, &input, common::id(&form.version)).await {
+    let custom = match orbita_app::custom_fields::active(&state.db, RecordKind::Task).await {
+        Ok(fields) => Some(custom_fields::sent(&user.layout, &fields, &form.custom)),
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let change = tasks::TaskChange { fields: Some(input), custom, ..tasks::TaskChange::default() };
+    match tasks::change(&state.db, access, id, &change, common::id(&form.version)).await {
         Ok(_) => Redirect::to(&common::return_to(&form.return_to, "/tasks")).into_response(),
         Err(AppError::Invalid(errors)) => {
             respond(page(&state, &user, Some(task), form, errors).await, StatusCode::UNPROCESSABLE_ENTITY)
