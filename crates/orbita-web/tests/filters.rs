@@ -96,8 +96,9 @@ async fn a_saved_view_with_a_filter_tree_can_be_shared_with_a_group() {
         assert_eq!(colleague.get(&view_href).await.status, StatusCode::OK, "{}", t.name);
 
         // Sharing with a group one is not in is refused with a message.
-        let refused =
-            browser.post("/deals/views", &[("name", "Чужая"), ("query", &query), ("share_group", "999999")]).await;
+        let refused = browser
+            .post("/deals/views", &[("name", "Чужая"), ("query", &query), ("share_group", "999999")])
+            .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.name);
         assert!(refused.body.contains("Поделиться можно только со своей группой"), "{}", t.name);
         t

@@ -249,3 +249,18 @@ pub fn card_rows(
         })
         .collect()
 }
+
+/// The error summary's items, each custom field's named by its label rather than its key.
+pub fn error_items(
+    layout: &Layout,
+    errors: &ValidationErrors,
+    inputs: &[CustomInput],
+) -> Vec<crate::ui::ErrorItem> {
+    let mut items = layout.error_items(errors);
+    for item in &mut items {
+        if let Some(input) = inputs.iter().find(|i| item.target == format!("f-{}", i.name)) {
+            item.label.clone_from(&input.label);
+        }
+    }
+    items
+}

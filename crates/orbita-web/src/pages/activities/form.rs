@@ -183,8 +183,8 @@ async fn page(
     let fields = orbita_app::custom_fields::active(&state.db, RecordKind::Activity).await?;
     let custom = custom_fields::inputs(&layout, &fields, &form.custom, &errors, &people.0);
     Ok(FormPage {
+        error_items: custom_fields::error_items(&layout, &errors, &custom),
         custom,
-        error_items: layout.error_items(&errors),
         responsibles: people.options(access, Area::Activities, action, &form.responsible_id, None),
         assignees: people.options(
             access,

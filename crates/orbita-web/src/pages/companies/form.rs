@@ -145,6 +145,7 @@ impl FormPage {
     ) -> Result<Self, PageError> {
         let fields = orbita_app::custom_fields::active(db, RecordKind::Company).await?;
         self.custom = custom_fields::inputs(&self.layout, &fields, typed, &self.errors, &people.users);
+        self.error_items = custom_fields::error_items(&self.layout, &self.errors, &self.custom);
         Ok(self)
     }
 

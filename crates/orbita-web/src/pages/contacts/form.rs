@@ -161,8 +161,8 @@ impl FormPage {
         let fields = orbita_app::custom_fields::active(db, RecordKind::Contact).await?;
         let custom = custom_fields::inputs(&layout, &fields, &form.custom, &errors, &people.users);
         Ok(FormPage {
+            error_items: custom_fields::error_items(&layout, &errors, &custom),
             custom,
-            error_items: layout.error_items(&errors),
             duplicates: Duplicates::of(&layout, &[], false),
             layout,
             action,

@@ -125,7 +125,8 @@ async fn page(
         currencies.push(SelectOption::new(form.currency.clone(), form.currency.clone(), true));
     }
     Ok(FormPage {
-        error_items: layout.error_items(&errors),
+        error_items: custom_fields::error_items(&layout, &errors, &custom),
+        custom,
         stages: stage_options(&layout, &pipelines, &startable, &form.stage_id, false),
         cancel_href: deal_id.map_or_else(|| "/deals".to_owned(), |id| format!("/deals/{id}")),
         layout,
@@ -135,7 +136,6 @@ async fn page(
         owners,
         currencies,
         chosen,
-        custom,
     })
 }
 

@@ -120,8 +120,8 @@ async fn page(
     let fields = orbita_app::custom_fields::active(&state.db, RecordKind::Task).await?;
     let custom = custom_fields::inputs(&layout, &fields, &form.custom, &errors, &people.0);
     Ok(FormPage {
+        error_items: custom_fields::error_items(&layout, &errors, &custom),
         custom,
-        error_items: layout.error_items(&errors),
         assignees: people.options(access, Area::Tasks, action, &form.assignee_id, None),
         back: common::return_to(&form.return_to, "/tasks"),
         can_delete: task
