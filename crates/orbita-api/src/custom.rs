@@ -10,6 +10,7 @@ use orbita_app::custom_fields;
 use orbita_domain::custom::{self, CustomField as DomainField, CustomFieldInput, CustomValues};
 use orbita_domain::fields::FieldType;
 use orbita_domain::kind::RecordKind;
+use orbita_domain::org::Locale;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -114,6 +115,13 @@ fn builtin_type(ty: FieldType) -> &'static str {
     }
 }
 
+/// A built-in field's name as the pages label it (`field-<key>` without `_id` / `_at`).
+fn builtin_label(locale: Locale, key: &str) -> Option<String> {
+    let base = key.strip_suffix("_id").or_else(|| key.strip_suffix("_at")).unwrap_or(key);
+    let message = format!("field-{}", base.replace('_', "-"));
+    orbita_i18n::has(locale, &message).then(|| orbita_i18n::t(locale, &message))
+}
+
 /// Every field of a kind.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldList {
@@ -191,8 +199,8 @@ async fn list(
         key: spec.key.to_owned(),
         ty: builtin_type(spec.ty).to_owned(),
         custom: false,
-        label_ru: None,
-        label_en: None,
+        label_ru: builtin_label(Locale::Ru, spec.key),
+        label_en: builtin_label(Locale::En, spec.key),
         options: match spec.ty {
             FieldType::Choice(choices) => choices.iter().map(|c| (*c).to_owned()).collect(),
             _ => Vec::new(),

@@ -63,6 +63,8 @@ async fn custom_fields_are_defined_filled_filtered_sorted_exported_and_audited()
         let fields = m1.get("/api/v1/fields/deals").await.expect(StatusCode::OK);
         let keys: Vec<&str> = fields.body["items"].as_array().expect("items").iter().filter_map(|f| f["key"].as_str()).collect();
         assert!(keys.contains(&"amount") && keys.ends_with(&["custom.window_type", "custom.budget"]), "{keys:?}");
+        let owner = fields.body["items"].as_array().expect("items").iter().find(|f| f["key"] == "owner_id").cloned();
+        assert_eq!(owner.map(|f| f["label_ru"].clone()), Some(json!("Ответственный")), "built-in fields are named too");
 
         // Values by type; a wrong one is a 422 naming the field, and nothing is created.
         let refused = m1
