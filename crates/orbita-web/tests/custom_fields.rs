@@ -196,3 +196,79 @@ async fn an_administrator_adds_fields_that_deals_then_carry_everywhere() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn companies_and_contacts_show_custom_fields_on_their_forms_cards_lists_and_files() {
+    on_both(|t| async move {
+        with_user(&t.db, "admin@x.ru", "administrator").await;
+        let mut admin = Browser::new(&t.db);
+        admin.sign_in("admin@x.ru", PASSWORD).await;
+        admin.get("/admin/fields?kind=companies").await;
+        let field = [
+            ("kind", "companies"),
+            ("key", "contract_no"),
+            ("type", "text"),
+            ("label_ru", "Номер договора"),
+            ("label_en", "Contract number"),
+            ("indexed", "on"),
+        ];
+        assert_eq!(admin.post("/admin/fields", &field).await.status, StatusCode::SEE_OTHER, "{}", t.name);
+        let field = [
+            ("kind", "contacts"),
+            ("key", "birthday"),
+            ("type", "date"),
+            ("label_ru", "День рождения"),
+            ("label_en", "Birthday"),
+        ];
+        assert_eq!(admin.post("/admin/fields", &field).await.status, StatusCode::SEE_OTHER, "{}", t.name);
+
+        let form = admin.get("/companies/new").await;
+        assert!(form.body.contains("name=\"custom.contract_no\""), "{}", t.name);
+        for (name, contract) in [("Альфа", "Д-001"), ("Бета", "Д-002")] {
+            let made = admin
+                .post("/companies", &[("name", name), ("custom.contract_no", contract), ("save_anyway", "1")])
+                .await;
+            assert_eq!(made.status, StatusCode::SEE_OTHER, "{}: {name}: {}", t.name, made.body.len());
+        }
+        let list = admin.get("/companies?cols=name,custom.contract_no&sort=-custom.contract_no").await;
+        assert_eq!(list.status, StatusCode::OK, "{}", t.name);
+        let (beta, alpha) = (list.body.find("Бета").expect("Бета"), list.body.find("Альфа").expect("Альфа"));
+        assert!(
+            beta < alpha && list.body.contains("Д-002"),
+            "{}: sorted by the custom field, descending",
+            t.name
+        );
+        assert!(list.body.contains("Номер договора"), "{}: its column and its choice", t.name);
+        let file = admin.get("/companies.csv?cols=name,custom.contract_no&sort=custom.contract_no").await;
+        let lines: Vec<&str> = file.body.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines[..3], ["Название;Номер договора", "Альфа;Д-001", "Бета;Д-002"], "{}", t.name);
+        let id: i64 = list
+            .body
+            .split("href=\"/companies/")
+            .skip(1)
+            .find_map(|s| s.split(['"', '?']).next().and_then(|id| id.parse().ok()))
+            .expect("a company link");
+        let card = admin.get(&format!("/companies/{id}")).await;
+        assert!(card.body.contains("Номер договора"), "{}: the card shows it", t.name);
+
+        let made = admin
+            .post(
+                "/contacts",
+                &[("last_name", "Иванов"), ("custom.birthday", "1990-03-08"), ("save_anyway", "1")],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", t.name);
+        let wrong = admin
+            .post(
+                "/contacts",
+                &[("last_name", "Петров"), ("custom.birthday", "8 марта"), ("save_anyway", "1")],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.name);
+        assert!(wrong.body.contains("День рождения"), "{}: the summary names the field", t.name);
+        let list = admin.get("/contacts?cols=name,custom.birthday").await;
+        assert!(list.body.contains("08.03.1990"), "{}: the date as dates are shown", t.name);
+        t
+    })
+    .await;
+}

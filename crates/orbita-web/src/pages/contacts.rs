@@ -27,10 +27,11 @@ use super::companies::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListRe
 use super::companies::{People, notice, owner_filter, wants_fragment};
 use super::list_query::{ListQuery, day_end, day_start};
 use super::picker::{self, Choice, LIMIT, Search};
-use super::{SignedIn, groups};
+use super::{SignedIn, custom_fields, groups};
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::{Layout, Nav, SelectOption};
+use orbita_domain::kind::RecordKind;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -101,7 +102,9 @@ async fn list(
         created_to: query.date("created_to").map(|d| day_end(d, tz)),
         ..ContactFilter::default()
     };
-    let sort = query.sort_as(SORTS, "name");
+    let fields = orbita_app::custom_fields::active(db, RecordKind::Contact).await?;
+    let sort =
+        query.custom_sort(&fields, ContactSort::Custom).unwrap_or_else(|| query.sort_as(SORTS, "name"));
     let cursor = query.cursor();
     let page =
         contacts::list(db, access, &filter, sort.by, sort.descending, cursor.as_ref(), PAGE_SIZE).await?;
@@ -123,10 +126,22 @@ async fn list(
     let mut layout = user.page(user.t("nav-contacts"), Some(Nav::Contacts));
     notice(&mut layout, query.get("notice"));
     let export = access.can(Area::Contacts, Action::Export);
+    let custom = query.custom_columns(&fields);
     let mut results = ListResults::new(layout.clone(), "contacts", PATH, &query, export);
-    results.export_columns(&query, &chosen);
+    results.export_columns(&query, &chosen, &custom);
     results.columns = table::header(&layout, COLUMNS, &chosen, &query, PATH, &sort.current);
-    results.rows = page.items.iter().map(|c| row(&layout, &people, &names, c, &chosen)).collect();
+    results.columns.extend(table::custom_header(&layout, &custom, &query, PATH, &sort.current));
+    let currency = orbita_app::setup::settings(db).await?.currency;
+    let shown = custom_fields::People { users: &people.users, currency };
+    results.rows = page
+        .items
+        .iter()
+        .map(|c| {
+            let mut row = row(&layout, &people, &names, c, &chosen);
+            row.cells.extend(table::custom_cells(&layout, &custom, &c.custom, &shown));
+            row
+        })
+        .collect();
     results.next_href = page.next.map(|c| query.next_href(PATH, &c)).unwrap_or_default();
     let can_create = access.can(Area::Contacts, Action::Create);
     let filtered =
@@ -157,7 +172,7 @@ async fn list(
         (name, query.href(PATH, &["company_id"], &[]))
     });
     let page = ListPage {
-        columns: table::choices(&layout, COLUMNS, &chosen),
+        columns: table::choices(&layout, COLUMNS, &chosen, &fields, &custom),
         sort: if query.sort().is_empty() { String::new() } else { sort.current },
         more_filters: MORE_FILTERS.iter().filter(|n| !query.get(n).is_empty()).count(),
         results,

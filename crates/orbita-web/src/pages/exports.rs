@@ -202,14 +202,18 @@ async fn companies(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<Export
         created_to: query.date("created_to").map(|d| day_end(d, tz)),
         ..CompanyFilter::default()
     };
-    let sort = query.sort_as(COMPANY_SORTS, "name");
+    let fields = orbita_app::custom_fields::active(db, orbita_domain::kind::RecordKind::Company).await?;
+    let sort = query
+        .custom_sort(&fields, CompanySort::Custom)
+        .unwrap_or_else(|| query.sort_as(COMPANY_SORTS, "name"));
     let columns = chosen_columns(&query);
+    let custom: Vec<String> = query.custom_columns(&fields).iter().map(|f| f.key.clone()).collect();
     Ok(ExportRequest::Companies(ListExport {
         filter,
         sort: sort.by,
         descending: sort.descending,
         columns,
-        custom: Vec::new(),
+        custom,
     }))
 }
 
@@ -235,14 +239,18 @@ async fn contacts(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportR
         created_to: query.date("created_to").map(|d| day_end(d, tz)),
         ..ContactFilter::default()
     };
-    let sort = query.sort_as(CONTACT_SORTS, "name");
+    let fields = orbita_app::custom_fields::active(db, orbita_domain::kind::RecordKind::Contact).await?;
+    let sort = query
+        .custom_sort(&fields, ContactSort::Custom)
+        .unwrap_or_else(|| query.sort_as(CONTACT_SORTS, "name"));
     let columns = chosen_columns(&query);
+    let custom: Vec<String> = query.custom_columns(&fields).iter().map(|f| f.key.clone()).collect();
     Ok(ExportRequest::Contacts(ListExport {
         filter,
         sort: sort.by,
         descending: sort.descending,
         columns,
-        custom: Vec::new(),
+        custom,
     }))
 }
 

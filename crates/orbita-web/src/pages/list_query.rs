@@ -10,6 +10,7 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use orbita_domain::custom::{CustomField, CustomSort};
 use orbita_storage::Cursor;
 
 use crate::ui::format;
@@ -103,6 +104,27 @@ impl ListQuery {
             .collect();
         let columns: Vec<&'static str> = available.iter().copied().filter(|c| chosen.contains(c)).collect();
         if columns.is_empty() { default.to_vec() } else { columns }
+    }
+
+    /// The custom fields chosen as columns (`cols=custom.window_type`), in the fields' order.
+    pub fn custom_columns<'f>(&self, fields: &'f [CustomField]) -> Vec<&'f CustomField> {
+        let chosen: Vec<&str> = self
+            .params
+            .iter()
+            .filter(|(n, _)| n == "cols")
+            .flat_map(|(_, v)| v.split(','))
+            .filter_map(|c| c.trim().strip_prefix("custom."))
+            .collect();
+        fields.iter().filter(|f| chosen.contains(&f.key.as_str())).collect()
+    }
+
+    /// `sort=custom.<key>` (or `-custom.<key>`) as the list's sort, when it names a field a list
+    /// may be sorted by; `None` otherwise (the list's own sorts then apply).
+    pub fn custom_sort<T>(&self, fields: &[CustomField], make: impl Fn(CustomSort) -> T) -> Option<Sort<T>> {
+        let text = self.sort();
+        let (key, descending) = text.strip_prefix('-').map_or((text, false), |key| (key, true));
+        let field = fields.iter().find(|f| key.strip_prefix("custom.") == Some(f.key.as_str()))?;
+        Some(Sort { by: make(CustomSort::of(field)?), descending, current: text.to_owned() })
     }
 
     /// The list's state as a query string, without the page cursor and one-time notices: what

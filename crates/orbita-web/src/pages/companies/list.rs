@@ -21,6 +21,7 @@ use crate::pages::list_query::{ListQuery, day_end, day_start};
 use crate::pages::picker::{self, Choice, LIMIT, Search};
 use crate::pages::{SignedIn, groups};
 use crate::ui::{Layout, Nav, SelectOption};
+use orbita_domain::kind::RecordKind;
 
 const PATH: &str = "/companies";
 const PAGE_SIZE: u64 = 50;
@@ -81,7 +82,9 @@ pub(in crate::pages) async fn list(
         created_to: query.date("created_to").map(|d| day_end(d, tz)),
         ..CompanyFilter::default()
     };
-    let sort = query.sort_as(SORTS, "name");
+    let fields = orbita_app::custom_fields::active(&state.db, RecordKind::Company).await?;
+    let sort =
+        query.custom_sort(&fields, CompanySort::Custom).unwrap_or_else(|| query.sort_as(SORTS, "name"));
     let cursor = query.cursor();
     let page =
         companies::list(&state.db, access, &filter, sort.by, sort.descending, cursor.as_ref(), PAGE_SIZE)
@@ -95,11 +98,23 @@ pub(in crate::pages) async fn list(
     if !chosen.contains(&"name") {
         chosen.insert(0, "name");
     }
+    let custom = query.custom_columns(&fields);
     let export = access.can(Area::Companies, Action::Export);
     let mut results = ListResults::new(layout.clone(), "companies", PATH, &query, export);
     results.columns = table::header(&layout, COLUMNS, &chosen, &query, PATH, &sort.current);
-    results.export_columns(&query, &chosen);
-    results.rows = page.items.iter().map(|c| row(&layout, &people, c, &chosen)).collect();
+    results.columns.extend(table::custom_header(&layout, &custom, &query, PATH, &sort.current));
+    results.export_columns(&query, &chosen, &custom);
+    let currency = orbita_app::setup::settings(&state.db).await?.currency;
+    let shown = crate::pages::custom_fields::People { users: &people.users, currency };
+    results.rows = page
+        .items
+        .iter()
+        .map(|c| {
+            let mut row = row(&layout, &people, c, &chosen);
+            row.cells.extend(table::custom_cells(&layout, &custom, &c.custom, &shown));
+            row
+        })
+        .collect();
     results.next_href = page.next.map(|c| query.next_href(PATH, &c)).unwrap_or_default();
     let can_create = access.can(Area::Companies, Action::Create);
     let filtered = ["q", "owner", "group"].iter().chain(MORE_FILTERS).any(|name| !query.get(name).is_empty());
@@ -123,7 +138,7 @@ pub(in crate::pages) async fn list(
     let groups = groups::options(&state.db, access, Area::Companies, &layout, query.get("group")).await?;
     let more_filters = MORE_FILTERS.iter().filter(|name| !query.get(name).is_empty()).count();
     let page = ListPage {
-        columns: table::choices(&layout, COLUMNS, &chosen),
+        columns: table::choices(&layout, COLUMNS, &chosen, &fields, &custom),
         sort: if query.sort().is_empty() { String::new() } else { sort.current },
         results,
         query,

@@ -4,6 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use orbita_domain::custom::{CustomField, CustomType, CustomValues};
 use orbita_storage::saved_views::SavedView;
 
 use super::super::list_query::ListQuery;
@@ -60,14 +61,69 @@ pub fn header(
 /// One checkbox of the "Columns" panel.
 #[derive(Debug, Clone)]
 pub struct ColumnChoice {
-    pub key: &'static str,
+    pub key: String,
     pub label: String,
     pub checked: bool,
 }
 
-pub fn choices(layout: &Layout, defs: &[ColumnDef], chosen: &[&str]) -> Vec<ColumnChoice> {
-    defs.iter()
-        .map(|d| ColumnChoice { key: d.key, label: layout.t(d.label_key), checked: chosen.contains(&d.key) })
+/// The "Columns" panel: the list's own columns, then the kind's custom fields.
+pub fn choices(
+    layout: &Layout,
+    defs: &[ColumnDef],
+    chosen: &[&str],
+    fields: &[CustomField],
+    custom: &[&CustomField],
+) -> Vec<ColumnChoice> {
+    let own = defs.iter().map(|d| ColumnChoice {
+        key: d.key.to_owned(),
+        label: layout.t(d.label_key),
+        checked: chosen.contains(&d.key),
+    });
+    let theirs = fields.iter().map(|f| ColumnChoice {
+        key: f.path(),
+        label: f.label(layout.lang()).to_owned(),
+        checked: custom.iter().any(|c| c.key == f.key),
+    });
+    own.chain(theirs).collect()
+}
+
+/// The header cells of the chosen custom fields, sortable where the field may be sorted by.
+pub fn custom_header(
+    layout: &Layout,
+    custom: &[&CustomField],
+    query: &ListQuery,
+    path: &str,
+    sort: &str,
+) -> Vec<Column> {
+    let base = query.href(path, &["sort"], &[]);
+    custom
+        .iter()
+        .map(|f| {
+            let label = f.label(layout.lang()).to_owned();
+            let column = if f.ty.is_sortable() {
+                Column::sortable(label, &f.path(), sort, &base)
+            } else {
+                Column::plain(label)
+            };
+            if matches!(f.ty, CustomType::Money | CustomType::Number) { column.numeric() } else { column }
+        })
+        .collect()
+}
+
+/// A record's cells of the chosen custom fields.
+pub fn custom_cells(
+    layout: &Layout,
+    custom: &[&CustomField],
+    values: &CustomValues,
+    people: &crate::pages::custom_fields::People<'_>,
+) -> Vec<Cell> {
+    custom
+        .iter()
+        .map(|f| {
+            let text = values.get(&f.key).map(|v| crate::pages::custom_fields::display(layout, f, v, people));
+            let cell = Cell::long(text.unwrap_or_default());
+            if matches!(f.ty, CustomType::Money | CustomType::Number) { cell.class("num") } else { cell }
+        })
         .collect()
 }
 
@@ -159,9 +215,12 @@ impl ListResults {
         }
     }
 
-    /// Names the columns on screen (`chosen`, in their order) in the export form's query.
-    pub fn export_columns(&mut self, query: &ListQuery, chosen: &[&str]) {
-        let named = query.href("", &["cols"], &[("cols", &chosen.join(","))]);
+    /// Names the columns on screen (`chosen`, in their order, then the custom ones) in the
+    /// export form's query.
+    pub fn export_columns(&mut self, query: &ListQuery, chosen: &[&str], custom: &[&CustomField]) {
+        let mut keys: Vec<String> = chosen.iter().map(|k| (*k).to_owned()).collect();
+        keys.extend(custom.iter().map(|f| f.path()));
+        let named = query.href("", &["cols"], &[("cols", &keys.join(","))]);
         self.export_query = named.trim_start_matches('?').to_owned();
     }
 }
