@@ -128,6 +128,8 @@ async fn list(
     let export = access.can(Area::Contacts, Action::Export);
     let custom = query.custom_columns(&fields);
     let mut results = ListResults::new(layout.clone(), "contacts", PATH, &query, export);
+    let share_groups = views::share_groups(db, access).await?;
+    results.share_options = table::share_options(&layout, &share_groups);
     results.export_columns(&query, &chosen, &custom);
     results.columns = table::header(&layout, COLUMNS, &chosen, &query, PATH, &sort.current);
     results.columns.extend(table::custom_header(&layout, &custom, &query, PATH, &sort.current));
@@ -164,7 +166,8 @@ async fn list(
         return Ok(results.into_response());
     }
 
-    let views = table::view_links(views::list(db, access, "contacts").await?, PATH, &query);
+    let saved = views::list(db, access, "contacts").await?;
+    let views = table::view_links(saved, PATH, &query, access.user_id(), &share_groups);
     let owners = people.filter_options(layout.t("filter-any"), layout.t("filter-mine"), query.get("owner"));
     let groups = groups::options(db, access, Area::Contacts, &layout, query.get("group")).await?;
     let company = company_id.map(|id| {

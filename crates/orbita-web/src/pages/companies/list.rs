@@ -101,6 +101,8 @@ pub(in crate::pages) async fn list(
     let custom = query.custom_columns(&fields);
     let export = access.can(Area::Companies, Action::Export);
     let mut results = ListResults::new(layout.clone(), "companies", PATH, &query, export);
+    let share_groups = views::share_groups(&state.db, access).await?;
+    results.share_options = table::share_options(&layout, &share_groups);
     results.columns = table::header(&layout, COLUMNS, &chosen, &query, PATH, &sort.current);
     results.columns.extend(table::custom_header(&layout, &custom, &query, PATH, &sort.current));
     results.export_columns(&query, &chosen, &custom);
@@ -133,7 +135,8 @@ pub(in crate::pages) async fn list(
         return Ok(results.into_response());
     }
 
-    let views = table::view_links(views::list(&state.db, access, "companies").await?, PATH, &query);
+    let saved = views::list(&state.db, access, "companies").await?;
+    let views = table::view_links(saved, PATH, &query, access.user_id(), &share_groups);
     let owners = people.filter_options(layout.t("filter-any"), layout.t("filter-mine"), query.get("owner"));
     let groups = groups::options(&state.db, access, Area::Companies, &layout, query.get("group")).await?;
     let more_filters = MORE_FILTERS.iter().filter(|name| !query.get(name).is_empty()).count();

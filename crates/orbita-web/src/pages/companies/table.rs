@@ -8,7 +8,9 @@ use orbita_domain::custom::{CustomField, CustomType, CustomValues};
 use orbita_storage::saved_views::SavedView;
 
 use super::super::list_query::ListQuery;
-use crate::ui::{Column, Layout};
+use crate::ui::{Column, Layout, SelectOption};
+use orbita_domain::UserId;
+use orbita_domain::user::Group;
 
 /// A column a list offers: its URL key (in `cols=`), its label, and its sort key if the
 /// storage can sort by it.
@@ -195,6 +197,8 @@ pub struct ListResults {
     pub next_href: String,
     pub first_href: String,
     pub empty: Empty,
+    /// Whom "save this view" may share it with: "only me", then the user's groups.
+    pub share_options: Vec<SelectOption>,
 }
 
 impl ListResults {
@@ -212,6 +216,7 @@ impl ListResults {
             rows: Vec::new(),
             next_href: String::new(),
             empty: Empty::default(),
+            share_options: Vec::new(),
         }
     }
 
@@ -233,16 +238,42 @@ pub struct ViewLink {
     pub href: String,
     /// The list shows exactly this view now.
     pub current: bool,
+    /// Saved by this user: they may remove it.
+    pub mine: bool,
+    /// The group it is shared with, by name; empty when private.
+    pub shared_with: String,
 }
 
-pub fn view_links(views: Vec<SavedView>, path: &str, query: &ListQuery) -> Vec<ViewLink> {
+/// The user's views and their groups' (`groups`: the user's own, by name), as menu links.
+pub fn view_links(
+    views: Vec<SavedView>,
+    path: &str,
+    query: &ListQuery,
+    me: UserId,
+    groups: &[Group],
+) -> Vec<ViewLink> {
     let state = query.state();
     views
         .into_iter()
         .map(|v| {
             let href = if v.query.is_empty() { path.to_owned() } else { format!("{path}?{}", v.query) };
             let current = ListQuery::parse(Some(&v.query)).state() == state;
-            ViewLink { id: v.id, name: v.name, href, current }
+            let shared_with = v.group_id.and_then(|g| groups.iter().find(|group| group.id.0 == g));
+            ViewLink {
+                id: v.id,
+                name: v.name,
+                href,
+                current,
+                mine: v.user_id == me.0,
+                shared_with: shared_with.map(|g| g.name.clone()).unwrap_or_default(),
+            }
         })
         .collect()
+}
+
+/// "Only me", then each of the user's groups: whom a new view may be shared with.
+pub fn share_options(layout: &Layout, groups: &[Group]) -> Vec<SelectOption> {
+    let mut options = vec![SelectOption::new("", layout.t("deals-view-private"), true)];
+    options.extend(groups.iter().map(|g| SelectOption::new(g.id.0.to_string(), g.name.clone(), false)));
+    options
 }

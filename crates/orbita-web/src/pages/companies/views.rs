@@ -27,6 +27,9 @@ pub(in crate::pages) struct SaveForm {
     name: String,
     #[serde(default)]
     query: String,
+    /// A group to share it with; empty: private.
+    #[serde(default)]
+    share_group: String,
 }
 
 /// The list's page: `/companies` for `companies`; only lists that have views.
@@ -42,7 +45,9 @@ async fn save(
     let path = list_path(&form.list)?;
     // Only the list's state is kept: never a page cursor or a notice.
     let query = ListQuery::parse(Some(&form.query)).state();
-    let notice = match views::save(&state.db, &user.session.access, &form.list, &form.name, &query).await {
+    let group = form.share_group.trim().parse().ok().map(orbita_domain::GroupId);
+    let access = &user.session.access;
+    let notice = match views::save_shared(&state.db, access, &form.list, &form.name, &query, group).await {
         Ok(_) => "view-saved",
         Err(AppError::Invalid(errors)) if errors.0.iter().any(|e| e.code == "view-taken") => "view-taken",
         Err(AppError::Invalid(_)) => "view-invalid",
