@@ -19,6 +19,7 @@ PAGES = [
     "/tasks/1", "/activities", "/activities/new", "/activities/1", "/activities/1/edit",
     "/reports/funnel", "/search/suggest", "/exports", "/admin", "/admin/audit", "/admin/users",
     "/admin/users/1", "/admin/groups", "/admin/roles/1", "/admin/settings", "/admin/ownership",
+    "/admin/fields", "/admin/fields/deals/window_type",
     "/account/password", "/account/tokens", "/login",
 ]
 

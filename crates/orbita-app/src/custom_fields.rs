@@ -255,13 +255,13 @@ pub async fn apply(
     changes: &CustomChanges,
     creating: bool,
 ) -> Result<Option<CustomValues>, AppError> {
-    let fields: Vec<CustomField> =
-        custom_fields::list_in(tx, kind).await?.into_iter().filter(CustomField::is_active).collect();
     // A new record must fill the required fields; an edit is held to them only when it
     // touches custom values (a field made required later does not block a stage move).
     if changes.is_empty() && !creating {
         return Ok(None);
     }
+    let fields: Vec<CustomField> =
+        custom_fields::list_in(tx, kind).await?.into_iter().filter(CustomField::is_active).collect();
     let after = custom::apply_changes(&fields, before, &changes.0)?;
     Ok((after != *before).then_some(after))
 }

@@ -12,14 +12,19 @@ pub const LISTS: &[&str] = &["companies", "contacts", "deals", "tasks", "activit
 
 /// The user's own views of a list and those shared with their groups.
 pub async fn list(db: &Db, access: &Access, list: &str) -> Result<Vec<SavedView>, AppError> {
-    let groups = orbita_storage::users::groups_of(db, access.user_id()).await?;
-    Ok(saved_views::list(db, access.user_id(), &groups, list).await?)
+    Ok(list_and_groups(db, access, list).await?.0)
 }
 
-/// The groups the user may share a view with: their own, by name.
-pub async fn share_groups(db: &Db, access: &Access) -> Result<Vec<orbita_domain::user::Group>, AppError> {
-    let mine = orbita_storage::users::groups_of(db, access.user_id()).await?;
-    Ok(orbita_storage::users::groups(db).await?.into_iter().filter(|g| mine.contains(&g.id)).collect())
+/// [`list`] and the user's groups by name (whom a new view may be shared with; the names of
+/// the groups the views are shared with), in two queries.
+pub async fn list_and_groups(
+    db: &Db,
+    access: &Access,
+    list: &str,
+) -> Result<(Vec<SavedView>, Vec<orbita_domain::user::Group>), AppError> {
+    let groups = orbita_storage::users::named_groups_of(db, access.user_id()).await?;
+    let ids: Vec<GroupId> = groups.iter().map(|g| g.id).collect();
+    Ok((saved_views::list(db, access.user_id(), &ids, list).await?, groups))
 }
 
 /// Saves a private view.

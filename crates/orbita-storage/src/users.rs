@@ -185,20 +185,36 @@ pub async fn add_to_group(tx: &mut Tx, group: GroupId, user: UserId, now: Timest
     tx.execute(&stmt).await.map(drop)
 }
 
-pub async fn groups(db: &Db) -> Result<Vec<Group>> {
-    #[derive(sqlx::FromRow)]
-    struct GroupRow {
-        id: i64,
-        name: String,
-    }
-    let stmt =
-        Query::select().columns(["id", "name"]).from("user_groups").order_by("name", Order::Asc).to_owned();
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    id: i64,
+    name: String,
+}
+
+async fn named_groups(db: &Db, stmt: &SelectStatement) -> Result<Vec<Group>> {
     Ok(db
-        .fetch_all::<GroupRow>(&stmt)
+        .fetch_all::<GroupRow>(stmt)
         .await?
         .into_iter()
         .map(|g| Group { id: GroupId(g.id), name: g.name })
         .collect())
+}
+
+pub async fn groups(db: &Db) -> Result<Vec<Group>> {
+    let stmt =
+        Query::select().columns(["id", "name"]).from("user_groups").order_by("name", Order::Asc).to_owned();
+    named_groups(db, &stmt).await
+}
+
+/// The groups a user belongs to, by name, in one query.
+pub async fn named_groups_of(db: &Db, user: UserId) -> Result<Vec<Group>> {
+    let stmt = Query::select()
+        .columns(["id", "name"])
+        .from("user_groups")
+        .and_where(Expr::col("id").in_subquery(groups_of_query(user)))
+        .order_by("name", Order::Asc)
+        .to_owned();
+    named_groups(db, &stmt).await
 }
 
 /// The members of a group.

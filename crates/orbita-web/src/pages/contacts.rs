@@ -128,12 +128,12 @@ async fn list(
     let export = access.can(Area::Contacts, Action::Export);
     let custom = query.custom_columns(&fields);
     let mut results = ListResults::new(layout.clone(), "contacts", PATH, &query, export);
-    let share_groups = views::share_groups(db, access).await?;
+    let (saved, share_groups) = views::list_and_groups(db, access, "contacts").await?;
     results.share_options = table::share_options(&layout, &share_groups);
     results.export_columns(&query, &chosen, &custom);
     results.columns = table::header(&layout, COLUMNS, &chosen, &query, PATH, &sort.current);
     results.columns.extend(table::custom_header(&layout, &custom, &query, PATH, &sort.current));
-    let currency = orbita_app::setup::settings(db).await?.currency;
+    let currency = custom_fields::currency(db, !custom.is_empty()).await?;
     let shown = custom_fields::People { users: &people.users, currency };
     results.rows = page
         .items
@@ -166,7 +166,6 @@ async fn list(
         return Ok(results.into_response());
     }
 
-    let saved = views::list(db, access, "contacts").await?;
     let views = table::view_links(saved, PATH, &query, access.user_id(), &share_groups);
     let owners = people.filter_options(layout.t("filter-any"), layout.t("filter-mine"), query.get("owner"));
     let groups = groups::options(db, access, Area::Contacts, &layout, query.get("group")).await?;

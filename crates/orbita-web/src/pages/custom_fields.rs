@@ -177,6 +177,12 @@ pub struct People<'a> {
     pub currency: Currency,
 }
 
+/// The organisation's currency (custom money is in it), read only when a page shows custom
+/// values: a list without custom columns spares the query.
+pub async fn currency(db: &orbita_app::Db, needed: bool) -> Result<Currency, orbita_app::AppError> {
+    if needed { Ok(orbita_app::setup::settings(db).await?.currency) } else { Ok(Currency::RUB) }
+}
+
 /// One row of a card.
 #[derive(Debug, Clone)]
 pub struct CardRow {

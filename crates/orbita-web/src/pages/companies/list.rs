@@ -101,12 +101,12 @@ pub(in crate::pages) async fn list(
     let custom = query.custom_columns(&fields);
     let export = access.can(Area::Companies, Action::Export);
     let mut results = ListResults::new(layout.clone(), "companies", PATH, &query, export);
-    let share_groups = views::share_groups(&state.db, access).await?;
+    let (saved, share_groups) = views::list_and_groups(&state.db, access, "companies").await?;
     results.share_options = table::share_options(&layout, &share_groups);
     results.columns = table::header(&layout, COLUMNS, &chosen, &query, PATH, &sort.current);
     results.columns.extend(table::custom_header(&layout, &custom, &query, PATH, &sort.current));
     results.export_columns(&query, &chosen, &custom);
-    let currency = orbita_app::setup::settings(&state.db).await?.currency;
+    let currency = crate::pages::custom_fields::currency(&state.db, !custom.is_empty()).await?;
     let shown = crate::pages::custom_fields::People { users: &people.users, currency };
     results.rows = page
         .items
@@ -135,7 +135,6 @@ pub(in crate::pages) async fn list(
         return Ok(results.into_response());
     }
 
-    let saved = views::list(&state.db, access, "companies").await?;
     let views = table::view_links(saved, PATH, &query, access.user_id(), &share_groups);
     let owners = people.filter_options(layout.t("filter-any"), layout.t("filter-mine"), query.get("owner"));
     let groups = groups::options(&state.db, access, Area::Companies, &layout, query.get("group")).await?;

@@ -130,8 +130,7 @@ pub async fn render(
         deals::list(&state.db, access, &filter, sort, descending, query.cursor().as_ref(), PAGE_SIZE).await?;
     let (pipelines, stages) = deals::pipelines_and_stages(&state.db).await?;
     let people = People(orbita_app::admin::users(&state.db, access).await?);
-    let saved = views::list(&state.db, access, "deals").await?;
-    let share_groups = views::share_groups(&state.db, access).await?;
+    let (saved, share_groups) = views::list_and_groups(&state.db, access, "deals").await?;
 
     let base = DealQuery::link("/deals", &{
         let mut pairs = query.filter_pairs();
@@ -160,7 +159,7 @@ pub async fn render(
         };
         if matches!(f.ty, CustomType::Money | CustomType::Number) { column.numeric() } else { column }
     }));
-    let currency = orbita_app::setup::settings(&state.db).await?.currency;
+    let currency = custom_fields::currency(&state.db, !custom.is_empty()).await?;
     let shown_people = custom_fields::People { users: &people.0, currency };
     // The companies and contacts by name, one query each for the page and only for a column
     // that is shown (those the user may not see: by number).
@@ -281,13 +280,7 @@ pub async fn render(
         filtered,
         view_query,
         view_name,
-        share_options: {
-            let mut options = vec![SelectOption::new("", layout.t("deals-view-private"), true)];
-            options.extend(
-                share_groups.iter().map(|g| SelectOption::new(g.id.0.to_string(), g.name.clone(), false)),
-            );
-            options
-        },
+        share_options: crate::pages::companies::table::share_options(&layout, &share_groups),
         view_errors,
         query,
         layout,
