@@ -5,7 +5,7 @@
 
 use chrono::Datelike;
 use orbita_domain::custom::{CustomField, CustomSort};
-use orbita_storage::{Cursor, SortValue};
+use orbita_domain::list::{Cursor, SortValue};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 
@@ -110,8 +110,7 @@ fn custom_option<T>(
             format!("There is no custom field {key:?} to sort by"),
         ));
     };
-    let kind =
-        if orbita_storage::custom_fields::sorts_as_integer(by.ty) { SortKind::Int } else { SortKind::Text };
+    let kind = if by.sorts_as_integer() { SortKind::Int } else { SortKind::Text };
     Ok(Some((make(by), kind, descending)))
 }
 
@@ -186,7 +185,7 @@ macro_rules! page_of {
         }
 
         impl $page {
-            pub fn from_page<T>(page: orbita_storage::Page<T>, render: impl Fn(T) -> $item) -> Self {
+            pub fn from_page<T>(page: orbita_domain::list::Page<T>, render: impl Fn(T) -> $item) -> Self {
                 Self {
                     next_cursor: page.next.map(|c| c.encode()),
                     items: page.items.into_iter().map(render).collect(),

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use orbita_app::{AppError, Quota, StorageError, Unavailable};
+use orbita_app::{AppError, Quota, Unavailable};
 use orbita_domain::{FieldError, ValidationErrors};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -244,24 +244,16 @@ impl From<AppError> for ApiError {
                 tracing::warn!(%reason, "API request refused: database unavailable");
                 ApiError::unavailable(reason)
             }
-            AppError::Storage(StorageError::Database(e)) if is_foreign_key_violation(&e) => {
-                ApiError::conflict(
-                    "reference-gone",
-                    "A record this one refers to was deleted meanwhile: check its ids and retry",
-                )
-            }
+            AppError::ReferenceGone => ApiError::conflict(
+                "reference-gone",
+                "A record this one refers to was deleted meanwhile: check its ids and retry",
+            ),
             other => {
                 tracing::error!(error = %other, "API request failed");
                 ApiError::internal()
             }
         }
     }
-}
-
-/// The references are checked before a write, but a referenced record can be deleted between
-/// the check and the write; the database then refuses the dangling id.
-fn is_foreign_key_violation(error: &sqlx::Error) -> bool {
-    error.as_database_error().is_some_and(|e| e.kind() == sqlx::error::ErrorKind::ForeignKeyViolation)
 }
 
 impl From<ValidationErrors> for ApiError {

@@ -15,6 +15,10 @@ pub enum AppError {
     /// Someone else saved the record since it was read.
     #[error("the record was changed by someone else")]
     Stale,
+    /// A record this one refers to was deleted between the check and the write; nothing was
+    /// written.
+    #[error("a referenced record was deleted meanwhile")]
+    ReferenceGone,
     /// The database cannot take the request now (a full disk, a lock held too long): nothing
     /// was written, and the same request may succeed later.
     #[error("database unavailable: {0}")]
@@ -64,6 +68,7 @@ impl From<StorageError> for AppError {
         match error {
             StorageError::NotFound => AppError::NotFound,
             StorageError::StaleVersion => AppError::Stale,
+            StorageError::MissingReference => AppError::ReferenceGone,
             StorageError::Unavailable(reason) => AppError::Unavailable(reason),
             other => AppError::Storage(other),
         }

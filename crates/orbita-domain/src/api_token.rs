@@ -152,3 +152,20 @@ mod tests {
         assert_eq!(TokenScope::parse(TokenScope::ReadOnly.as_str()), Some(TokenScope::ReadOnly));
     }
 }
+
+/// A token as its owner (or an administrator) sees it in a list: never its secret or hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    /// The owner's name, for the administrators' list of everyone's tokens.
+    pub owner_name: String,
+    pub name: String,
+    pub scope: TokenScope,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub expires_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+    /// Whether `expires_at` had passed when the token was read.
+    pub expired: bool,
+}

@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use crate::kind::RecordKind;
+use crate::list::SortValue;
 use crate::validation::{Email, Money, Phone};
 use crate::{FieldError, Timestamp, ValidationErrors};
 
@@ -140,6 +141,33 @@ impl CustomSort {
 
     pub fn key(&self) -> &str {
         std::str::from_utf8(&self.key[..usize::from(self.len)]).unwrap_or_default()
+    }
+
+    /// Whether the field's sort value is an integer (else text): a list's cursor holds it so.
+    pub fn sorts_as_integer(&self) -> bool {
+        self.ty.is_integer() || self.ty == CustomType::Bool
+    }
+
+    /// A record's place in a list sorted by this field, as storage's sort expression computes
+    /// it from the stored value.
+    pub fn value_of(&self, values: &CustomValues) -> SortValue {
+        let stored = values.get(self.key());
+        if self.sorts_as_integer() {
+            let n = match stored {
+                Some(Value::Bool(b)) => i64::from(*b),
+                Some(value) => value.as_i64().unwrap_or(i64::MIN + 1),
+                None if self.ty == CustomType::Bool => -1,
+                None => i64::MIN + 1,
+            };
+            SortValue::Int(n)
+        } else {
+            SortValue::Text(match stored {
+                Some(Value::String(text)) => text.clone(),
+                // A multi-list sorts by its JSON text, as both databases read it.
+                Some(other) => other.to_string(),
+                None => String::new(),
+            })
+        }
     }
 }
 

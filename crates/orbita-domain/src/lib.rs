@@ -15,6 +15,8 @@ pub mod fields;
 pub mod filter;
 pub mod ids;
 pub mod kind;
+pub mod list;
+pub mod month;
 pub mod org;
 pub mod pipeline;
 pub mod task;

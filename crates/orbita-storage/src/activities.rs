@@ -7,8 +7,10 @@ use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page};
+use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, visible_to};
 use crate::values::{corrupt, finish_update, id_opt};
+
+pub use orbita_domain::list::ActivityFilter;
 
 const TABLE: &str = "activities";
 const COLUMNS: [&str; 16] = [
@@ -149,23 +151,6 @@ fn select_by_id(id: ActivityId) -> SelectStatement {
     Query::select().columns(COLUMNS).from(TABLE).and_where(Expr::col("id").eq(id.0)).to_owned()
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ActivityFilter {
-    pub kind: Option<ActivityKind>,
-    pub status: Option<ActivityStatus>,
-    /// Whose activities (by responsible user) the user may see; `None`: all.
-    pub visible: Option<Visibility>,
-    pub responsible_ids: Option<Vec<UserId>>,
-    pub company_id: Option<CompanyId>,
-    pub contact_id: Option<ContactId>,
-    pub deal_id: Option<DealId>,
-    pub from: Option<Timestamp>,
-    pub to: Option<Timestamp>,
-    /// A condition as data (the API's `filter=`), relative periods resolved; beside the
-    /// scope, never instead of it.
-    pub tree: Option<orbita_domain::filter::Filter>,
-}
-
 /// Newest first: the order of a timeline.
 pub async fn list(
     db: &Db,
@@ -182,7 +167,7 @@ pub async fn list(
         stmt.and_where(Expr::col("status").eq(status.as_str()));
     }
     if let Some(visible) = &filter.visible {
-        stmt.and_where(visible.condition(TABLE, "responsible_id"));
+        stmt.and_where(visible_to(visible, TABLE, "responsible_id"));
     }
     if let Some(tree) = &filter.tree {
         stmt.cond_where(crate::filter_sql::condition(tree, TABLE, db.backend()));

@@ -10,26 +10,11 @@ use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::values::corrupt;
 
+pub use orbita_domain::api_token::ApiToken;
+
 const TABLE: &str = "api_tokens";
 const COLUMNS: [&str; 8] =
     ["id", "user_id", "name", "scope", "created_at", "last_used_at", "expires_at", "revoked_at"];
-
-/// A token as its owner (or an administrator) sees it in a list: never its secret or hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiToken {
-    pub id: i64,
-    pub user_id: i64,
-    /// The owner's name, for the administrators' list of everyone's tokens.
-    pub owner_name: String,
-    pub name: String,
-    pub scope: TokenScope,
-    pub created_at: Timestamp,
-    pub last_used_at: Option<Timestamp>,
-    pub expires_at: Option<Timestamp>,
-    pub revoked_at: Option<Timestamp>,
-    /// Whether `expires_at` had passed when the token was read.
-    pub expired: bool,
-}
 
 #[derive(sqlx::FromRow)]
 struct TokenRow {

@@ -9,6 +9,8 @@ use crate::error::Result;
 use crate::list::{Cursor, Keyset, Page, SortValue, finish_page};
 use crate::values::{corrupt, id_opt};
 
+pub use orbita_domain::list::AuditFilter;
+
 /// Records an event in the transaction of the change it describes.
 pub async fn insert(tx: &mut Tx, event: &NewAuditEvent, now: Timestamp) -> Result<AuditEventId> {
     // An entity outside the list could be written but never filtered by on the audit page;
@@ -33,18 +35,6 @@ pub async fn insert(tx: &mut Tx, event: &NewAuditEvent, now: Timestamp) -> Resul
         ])
         .to_owned();
     tx.insert(stmt).await.map(AuditEventId)
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
-    pub actor_id: Option<UserId>,
-    /// The reader's scope: only what these users did (`None`: everyone's events).
-    pub actors: Option<Vec<UserId>>,
-    pub entity: Option<String>,
-    pub entity_id: Option<i64>,
-    pub action: Option<AuditAction>,
-    pub from: Option<Timestamp>,
-    pub to: Option<Timestamp>,
 }
 
 #[derive(sqlx::FromRow)]

@@ -10,9 +10,11 @@ use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{
     Cursor, Keyset, OWNER_BY_OWNER_MAX, Page, SearchFrom, SortValue, Visibility, finish_page, merge_parts,
-    scoped_owners, text_search, unique_ids,
+    scoped_owners, text_search, unique_ids, visible_to,
 };
 use crate::values::{id_opt, join_list, parse_list, parse_opt};
+
+pub use orbita_domain::list::{CompanyFilter, CompanySort};
 
 const TABLE: &str = "companies";
 const COLUMNS: [&str; 19] = [
@@ -211,7 +213,7 @@ pub async fn names(
 
 /// The companies a scope lets the user see: their owners', and those shared with the user.
 fn visible_condition(visible: &Visibility) -> Expr {
-    let mut condition = visible.condition(TABLE, "owner_id");
+    let mut condition = visible_to(visible, TABLE, "owner_id");
     if let Some(user) = visible.shared_with {
         let shared = Query::select()
             .column("company_id")
@@ -256,35 +258,6 @@ fn identifier_column(q: &str) -> Option<&'static str> {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct CompanyFilter {
-    /// Name, INN, KPP, phone or e-mail fragment.
-    pub q: Option<String>,
-    pub inn: Option<String>,
-    pub kpp: Option<String>,
-    /// Whose companies the user may see (their scope); `None`: all.
-    pub visible: Option<Visibility>,
-    /// Only these owners (the list's owner filter).
-    pub owner_ids: Option<Vec<UserId>>,
-    pub region: Option<String>,
-    pub industry: Option<String>,
-    pub source: Option<String>,
-    pub created_from: Option<Timestamp>,
-    pub created_to: Option<Timestamp>,
-    /// A condition as data (the API's `filter=`), relative periods resolved; beside the
-    /// scope, never instead of it.
-    pub tree: Option<orbita_domain::filter::Filter>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CompanySort {
-    #[default]
-    Name,
-    CreatedAt,
-    UpdatedAt,
-    Custom(orbita_domain::custom::CustomSort),
-}
-
 pub async fn list(
     db: &Db,
     filter: &CompanyFilter,
@@ -326,7 +299,7 @@ pub async fn list(
             CompanySort::Name => SortValue::Text(c.fields.name.clone()),
             CompanySort::CreatedAt => SortValue::Time(c.created_at),
             CompanySort::UpdatedAt => SortValue::Time(c.updated_at),
-            CompanySort::Custom(custom) => crate::custom_fields::sort_value(&c.custom, custom),
+            CompanySort::Custom(custom) => custom.value_of(&c.custom),
         },
         id: c.id.0,
     }))

@@ -9,9 +9,11 @@ use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{
-    Cursor, Keyset, Page, SearchFrom, SortValue, Visibility, finish_page, text_search, unique_ids,
+    Cursor, Keyset, Page, SearchFrom, SortValue, Visibility, finish_page, text_search, unique_ids, visible_to,
 };
 use crate::values::{finish_update, id_opt, join_list, parse_list};
+
+pub use orbita_domain::list::{ContactFilter, ContactSort};
 
 const TABLE: &str = "contacts";
 const COLUMNS: [&str; 15] = [
@@ -164,7 +166,7 @@ pub async fn names(
         .from(TABLE)
         .and_where(Expr::col((TABLE, "id")).is_in(ids));
     if let Some(visible) = visible {
-        stmt.and_where(visible.condition(TABLE, "owner_id"));
+        stmt.and_where(visible_to(visible, TABLE, "owner_id"));
     }
     let rows: Vec<(i64, String, Option<String>, Option<String>)> = db.fetch_all(&stmt).await?;
     Ok(rows
@@ -202,29 +204,6 @@ pub async fn find_by_phone_or_email(
     Ok(found)
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ContactFilter {
-    /// Name, phone or e-mail fragment.
-    pub q: Option<String>,
-    pub company_id: Option<CompanyId>,
-    /// Whose records the user may see (their scope); `None`: all.
-    pub visible: Option<Visibility>,
-    pub owner_ids: Option<Vec<UserId>>,
-    pub created_from: Option<Timestamp>,
-    pub created_to: Option<Timestamp>,
-    /// A condition as data (the API's `filter=`), relative periods resolved; beside the
-    /// scope, never instead of it.
-    pub tree: Option<orbita_domain::filter::Filter>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ContactSort {
-    #[default]
-    Name,
-    CreatedAt,
-    Custom(orbita_domain::custom::CustomSort),
-}
-
 pub async fn list(
     db: &Db,
     filter: &ContactFilter,
@@ -243,7 +222,7 @@ pub async fn list(
         stmt.and_where(Expr::col((TABLE, "company_id")).eq(company.0));
     }
     if let Some(visible) = &filter.visible {
-        stmt.and_where(visible.condition(TABLE, "owner_id"));
+        stmt.and_where(visible_to(visible, TABLE, "owner_id"));
     }
     if let Some(owners) = &filter.owner_ids {
         stmt.and_where(Expr::col((TABLE, "owner_id")).is_in(owners.iter().map(|o| o.0)));
@@ -271,7 +250,7 @@ pub async fn list(
         value: match sort {
             ContactSort::Name => SortValue::Text(c.fields.last_name.clone()),
             ContactSort::CreatedAt => SortValue::Time(c.created_at),
-            ContactSort::Custom(custom) => crate::custom_fields::sort_value(&c.custom, custom),
+            ContactSort::Custom(custom) => custom.value_of(&c.custom),
         },
         id: c.id.0,
     }))

@@ -8,14 +8,13 @@
 
 use orbita_domain::Timestamp;
 use orbita_domain::custom::{
-    CustomField, CustomFieldSpec, CustomSort, CustomType, CustomValues, key_is_valid, values_to_json,
+    CustomField, CustomFieldSpec, CustomType, CustomValues, key_is_valid, values_to_json,
 };
 use orbita_domain::kind::RecordKind;
 use sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
 
 use crate::db::{Backend, Db, Tx};
 use crate::error::{Result, StorageError};
-use crate::list::SortValue;
 use crate::values::corrupt;
 
 const TABLE: &str = "custom_fields";
@@ -211,11 +210,6 @@ pub fn sort_sql(backend: Backend, table: Option<&str>, key: &str, ty: CustomType
     }
 }
 
-/// Whether a field's sort value is an integer (else text): the list's cursor holds it so.
-pub fn sorts_as_integer(ty: CustomType) -> bool {
-    ty.is_integer() || ty == CustomType::Bool
-}
-
 /// The value expression for a query builder.
 pub fn value_expr(backend: Backend, table: &str, key: &str, ty: CustomType) -> SimpleExpr {
     Expr::cust(value_sql(backend, Some(table), key, ty))
@@ -275,26 +269,5 @@ pub async fn write_values(
     match tx.execute(&stmt).await? {
         0 => Err(StorageError::NotFound),
         _ => Ok(()),
-    }
-}
-
-/// A record's place in a list sorted by a custom field, as `sort_sql` computes it.
-pub fn sort_value(values: &CustomValues, sort: CustomSort) -> SortValue {
-    let stored = values.get(sort.key());
-    if sorts_as_integer(sort.ty) {
-        let n = match stored {
-            Some(serde_json::Value::Bool(b)) => i64::from(*b),
-            Some(value) => value.as_i64().unwrap_or(i64::MIN + 1),
-            None if sort.ty == CustomType::Bool => -1,
-            None => i64::MIN + 1,
-        };
-        SortValue::Int(n)
-    } else {
-        SortValue::Text(match stored {
-            Some(serde_json::Value::String(text)) => text.clone(),
-            // A multi-list sorts by its JSON text, as both databases read it.
-            Some(other) => other.to_string(),
-            None => String::new(),
-        })
     }
 }

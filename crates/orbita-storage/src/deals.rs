@@ -1,7 +1,6 @@
 //! Deals: their fields, their stage moves (kept as history for the funnel) and their lists.
 
 use chrono::NaiveDate;
-use orbita_domain::custom::CustomSort;
 use orbita_domain::deal::{Deal, DealFields, DealStatus, StageMove};
 use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{CompanyId, ContactId, DealId, PipelineId, StageId, Timestamp, UserId};
@@ -13,10 +12,12 @@ use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{
     Cursor, Keyset, OWNER_BY_OWNER_MAX, Page, SearchFrom, SortValue, Visibility, finish_page, merge_parts,
-    scoped_owners, text_search, unique_ids,
+    scoped_owners, text_search, unique_ids, visible_to,
 };
 use crate::reports::companies_where;
 use crate::values::{corrupt, finish_update, id_opt};
+
+pub use orbita_domain::list::{DealFilter, DealSort};
 
 const TABLE: &str = "deals";
 const COLUMNS: [&str; 21] = [
@@ -269,7 +270,7 @@ pub async fn titles(db: &Db, ids: &[DealId], visible: Option<&Visibility>) -> Re
         .from(TABLE)
         .and_where(Expr::col((TABLE, "id")).is_in(ids));
     if let Some(visible) = visible {
-        stmt.and_where(visible.condition(TABLE, "owner_id"));
+        stmt.and_where(visible_to(visible, TABLE, "owner_id"));
     }
     let rows: Vec<(i64, String)> = db.fetch_all(&stmt).await?;
     Ok(rows.into_iter().map(|(id, title)| (DealId(id), title)).collect())
@@ -285,42 +286,6 @@ pub async fn get_in(tx: &mut Tx, id: DealId) -> Result<Deal> {
 
 fn select_by_id(id: DealId) -> SelectStatement {
     Query::select().columns(COLUMNS).from(TABLE).and_where(Expr::col("id").eq(id.0)).to_owned()
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct DealFilter {
-    pub q: Option<String>,
-    pub pipeline_id: Option<PipelineId>,
-    pub stage_ids: Option<Vec<StageId>>,
-    pub status: Option<DealStatus>,
-    /// Whose records the user may see (their scope); `None`: all.
-    pub visible: Option<Visibility>,
-    pub owner_ids: Option<Vec<UserId>>,
-    pub company_id: Option<CompanyId>,
-    pub contact_id: Option<ContactId>,
-    pub source: Option<String>,
-    /// Only deals of a company of this region (`companies.region`, matched exactly as the
-    /// companies list matches it); a deal without a company has none.
-    pub region: Option<String>,
-    /// Only deals of a company of this industry, likewise.
-    pub industry: Option<String>,
-    pub created_from: Option<Timestamp>,
-    pub created_to: Option<Timestamp>,
-    pub closed_from: Option<Timestamp>,
-    pub closed_to: Option<Timestamp>,
-    /// A condition as data (the API's `filter=`), with relative periods resolved; beside the
-    /// scope, never instead of it.
-    pub tree: Option<orbita_domain::filter::Filter>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DealSort {
-    #[default]
-    CreatedAt,
-    UpdatedAt,
-    Title,
-    Amount,
-    Custom(CustomSort),
 }
 
 /// The deals a filter selects, without columns or order: shared by the list, the kanban
@@ -349,7 +314,7 @@ fn filtered(db: &Db, filter: &DealFilter) -> SelectStatement {
         stmt.and_where(Expr::col((TABLE, "status")).eq(status.as_str()));
     }
     if let Some(visible) = &filter.visible {
-        stmt.and_where(visible.condition(TABLE, "owner_id"));
+        stmt.and_where(visible_to(visible, TABLE, "owner_id"));
     }
     if let Some(tree) = &filter.tree {
         stmt.cond_where(crate::filter_sql::condition(tree, TABLE, db.backend()));
@@ -406,7 +371,7 @@ pub async fn list(
             DealSort::UpdatedAt => SortValue::Time(d.updated_at),
             DealSort::Title => SortValue::Text(d.fields.title.clone()),
             DealSort::Amount => SortValue::Int(d.fields.amount.to_minor()),
-            DealSort::Custom(custom) => custom_fields::sort_value(&d.custom, custom),
+            DealSort::Custom(custom) => custom.value_of(&d.custom),
         },
         id: d.id.0,
     }))
@@ -521,7 +486,7 @@ fn running_totals(filter: &DealFilter) -> Option<SelectStatement> {
         // A stage every deal has left keeps its row at zero.
         .and_having(Expr::cust("SUM(deal_stage_totals.deal_count) > 0"));
     if let Some(visible) = visible {
-        stmt.and_where(visible.condition(TOTALS, "owner_id"));
+        stmt.and_where(visible_to(visible, TOTALS, "owner_id"));
     }
     if let Some(owners) = owner_ids {
         stmt.and_where(Expr::col((TOTALS, "owner_id")).is_in(owners.iter().map(|o| o.0)));

@@ -9,6 +9,10 @@ pub enum StorageError {
     /// databases, e.g. `companies_inn_kpp`).
     #[error("conflicts with an existing record ({constraint})")]
     Conflict { constraint: String },
+    /// A foreign key refused the write: a record it refers to is gone (references are checked
+    /// before a write, but one can be deleted between the check and the write).
+    #[error("a referenced record does not exist")]
+    MissingReference,
     /// The record changed since the caller read it (optimistic locking).
     #[error("the record was changed by someone else")]
     StaleVersion,
@@ -45,6 +49,7 @@ impl From<sqlx::Error> for StorageError {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 StorageError::Conflict { constraint: constraint_name(db.as_ref()) }
             }
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StorageError::MissingReference,
             sqlx::Error::Database(db) => match unavailable(db.as_ref()) {
                 Some(reason) => StorageError::Unavailable(reason),
                 None => StorageError::Database(error),

@@ -6,20 +6,11 @@ use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, Value};
 
 use crate::db::Backend;
 
-/// Whose records a user may see, applied in SQL to every list. A filter without one sees all.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Visibility {
-    /// Records owned by (or assigned to) these users.
-    pub owners: Vec<orbita_domain::UserId>,
-    /// Also the companies shared with this user (companies only).
-    pub shared_with: Option<orbita_domain::UserId>,
-}
+pub use orbita_domain::list::{Cursor, Page, SortValue, Visibility};
 
-impl Visibility {
-    /// The condition on a table's owner column (`table.owner_column IN (…)`).
-    pub fn condition(&self, table: &'static str, owner_column: &'static str) -> Expr {
-        Expr::col((table, owner_column)).is_in(self.owners.iter().map(|o| o.0))
-    }
+/// The condition "a record the user may see" on a table's owner column (`table.column IN (…)`).
+pub fn visible_to(visible: &Visibility, table: &'static str, owner_column: &'static str) -> Expr {
+    Expr::col((table, owner_column)).is_in(visible.owners.iter().map(|o| o.0))
 }
 
 /// Ids for an `IN (…)` look-up: sorted, each once (a page often links one record many times).
@@ -28,61 +19,6 @@ pub(crate) fn unique_ids(ids: impl Iterator<Item = i64>) -> Vec<i64> {
     ids.sort_unstable();
     ids.dedup();
     ids
-}
-
-/// One page of a list, and where the next one starts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next: Option<Cursor>,
-}
-
-/// The position after the last row of a page: its sort value and id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor {
-    pub value: SortValue,
-    pub id: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SortValue {
-    Text(String),
-    Int(i64),
-    Time(orbita_domain::Timestamp),
-}
-
-impl Cursor {
-    /// An opaque, URL-safe token: `t<id>:<hex text>`, `i<id>:<number>` or `d<id>:<microseconds>`.
-    pub fn encode(&self) -> String {
-        match &self.value {
-            SortValue::Text(text) => format!("t{}:{}", self.id, hex_encode(text.as_bytes())),
-            SortValue::Int(n) => format!("i{}:{n}", self.id),
-            SortValue::Time(t) => format!("d{}:{}", self.id, t.timestamp_micros()),
-        }
-    }
-
-    pub fn decode(token: &str) -> Option<Cursor> {
-        let (head, rest) = token.split_once(':')?;
-        let id = head.get(1..)?.parse().ok()?;
-        let value = match head.chars().next()? {
-            't' => SortValue::Text(String::from_utf8(hex_decode(rest)?).ok()?),
-            'i' => SortValue::Int(rest.parse().ok()?),
-            'd' => SortValue::Time(chrono::DateTime::from_timestamp_micros(rest.parse().ok()?)?),
-            _ => return None,
-        };
-        Some(Cursor { value, id })
-    }
-}
-
-fn hex_encode(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hex_decode(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
 /// How a list is ordered: a sort expression, its direction, and the id as a tie-breaker.
@@ -250,22 +186,4 @@ pub fn text_search(
 pub fn like_pattern(fragment: &str) -> String {
     let escaped = fragment.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip() {
-        for cursor in [
-            Cursor { value: SortValue::Text("ООО «Ромашка»: 1".into()), id: 42 },
-            Cursor { value: SortValue::Int(-5), id: 7 },
-            Cursor { value: SortValue::Time(orbita_domain::now()), id: 9 },
-        ] {
-            assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
-        }
-        assert_eq!(Cursor::decode("garbage"), None);
-        assert_eq!(Cursor::decode("t1:zz"), None);
-    }
 }

@@ -7,17 +7,16 @@ use sea_query::{Cond, Expr, ExprTrait, Order, Query};
 use crate::db::{Db, Tx};
 use crate::error::Result;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct SavedView {
-    pub id: i64,
-    pub list: String,
-    pub name: String,
-    /// The list's URL query string, e.g. `status=open&owner=me&sort=-amount`.
-    pub query: String,
-    /// Who saved it: only they may remove it.
-    pub user_id: i64,
-    /// The group it is shared with; `None`: private.
-    pub group_id: Option<i64>,
+pub use orbita_domain::list::SavedView;
+
+#[derive(sqlx::FromRow)]
+struct ViewRow {
+    id: i64,
+    list: String,
+    name: String,
+    query: String,
+    user_id: i64,
+    group_id: Option<i64>,
 }
 
 pub async fn insert(
@@ -57,7 +56,18 @@ pub async fn list(db: &Db, user: UserId, groups: &[GroupId], list: &str) -> Resu
         .order_by("name", Order::Asc)
         .order_by("id", Order::Asc)
         .to_owned();
-    db.fetch_all(&stmt).await
+    let rows: Vec<ViewRow> = db.fetch_all(&stmt).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SavedView {
+            id: r.id,
+            list: r.list,
+            name: r.name,
+            query: r.query,
+            user_id: r.user_id,
+            group_id: r.group_id,
+        })
+        .collect())
 }
 
 /// Deletes one of the user's own views; another user's id deletes nothing.

@@ -7,8 +7,10 @@ use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::list::{Cursor, Keyset, Page, SortValue, Visibility, finish_page};
+use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, visible_to};
 use crate::values::{corrupt, finish_update, id_opt};
+
+pub use orbita_domain::list::TaskFilter;
 
 const TABLE: &str = "tasks";
 const COLUMNS: [&str; 15] = [
@@ -153,27 +155,6 @@ fn select_by_id(id: TaskId) -> SelectStatement {
     Query::select().columns(COLUMNS).from(TABLE).and_where(Expr::col("id").eq(id.0)).to_owned()
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct TaskFilter {
-    /// Whose tasks (by assignee) the user may see; `None`: all.
-    pub visible: Option<Visibility>,
-    pub assignee_ids: Option<Vec<UserId>>,
-    /// `Some(false)`: open tasks only; `Some(true)`: done only.
-    pub done: Option<bool>,
-    /// Open tasks due before this moment.
-    pub due_before: Option<Timestamp>,
-    /// Tasks done in `done_from..done_to`: the list behind the summary report's "tasks done
-    /// in the period".
-    pub done_from: Option<Timestamp>,
-    pub done_to: Option<Timestamp>,
-    pub company_id: Option<CompanyId>,
-    pub contact_id: Option<ContactId>,
-    pub deal_id: Option<DealId>,
-    /// A condition as data (the API's `filter=`), relative periods resolved; beside the
-    /// scope, never instead of it.
-    pub tree: Option<orbita_domain::filter::Filter>,
-}
-
 /// Tasks by due time (tasks without one last), then id.
 pub async fn list(db: &Db, filter: &TaskFilter, after: Option<&Cursor>, limit: u64) -> Result<Page<Task>> {
     let mut stmt = Query::select();
@@ -185,7 +166,7 @@ pub async fn list(db: &Db, filter: &TaskFilter, after: Option<&Cursor>, limit: u
         stmt.and_where(Expr::col("done_at").lt(to));
     }
     if let Some(visible) = &filter.visible {
-        stmt.and_where(visible.condition(TABLE, "assignee_id"));
+        stmt.and_where(visible_to(visible, TABLE, "assignee_id"));
     }
     if let Some(tree) = &filter.tree {
         stmt.cond_where(crate::filter_sql::condition(tree, TABLE, db.backend()));

@@ -31,7 +31,8 @@ impl From<AppError> for PageError {
         match error {
             AppError::NotFound => PageError::NotFound,
             AppError::Forbidden => PageError::Forbidden,
-            AppError::Stale => PageError::Stale,
+            // Like a concurrent save: reloading the form shows what is there now.
+            AppError::Stale | AppError::ReferenceGone => PageError::Stale,
             AppError::Invalid(errors) => PageError::Invalid(errors.to_string()),
             AppError::Quota(quota) => PageError::Quota(quota),
             AppError::Unavailable(reason) => {

@@ -1,5 +1,7 @@
-//! Orbita's HTTP delivery: the router for pages, the API and health checks. Handlers parse
-//! the request, call one application service and render; they hold no SQL and no rules.
+//! Orbita's HTTP delivery for people: the router for pages and health checks, with the layers
+//! (security headers, session, CSRF, bad input) that wrap every route, the API's included
+//! (the binary hands its routes in). Handlers parse the request, call one application
+//! service and render; they hold no SQL and no rules.
 
 mod bad_input;
 pub mod error;
@@ -41,13 +43,14 @@ impl AppState {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+/// The pages, the health checks and `more` (the API's routes), under the common layers.
+pub fn router(state: AppState, more: Router<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(ui::routes())
         .merge(pages::routes())
-        .merge(orbita_api::router(state.db.clone(), state.config.trust_forwarded_for))
+        .merge(more)
         // Outermost last: headers wrap everything; the session is loaded before the CSRF check.
         .layer(from_fn(bad_input::refuse_nul))
         .layer(from_fn(security::csrf))
@@ -60,8 +63,9 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    more: Router<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state, more).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -44,7 +44,10 @@ impl Browser {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(body))
             .expect("request");
-        let response = router(state.clone()).oneshot(request).await.expect("response");
+        let response = router(state.clone(), orbita_api::router(state.db.clone(), false))
+            .oneshot(request)
+            .await
+            .expect("response");
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
         let cookie = response
             .headers()
@@ -67,7 +70,10 @@ impl Browser {
             .header(header::ACCEPT_LANGUAGE, self.language)
             .body(body)
             .expect("request");
-        let response = router(self.state.clone()).oneshot(request).await.expect("response");
+        let response = router(self.state.clone(), orbita_api::router(self.state.db.clone(), false))
+            .oneshot(request)
+            .await
+            .expect("response");
         let status = response.status();
         let location =
             response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();

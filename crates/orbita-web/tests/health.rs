@@ -10,7 +10,10 @@ use tower::ServiceExt;
 
 async fn call(state: &AppState, path: &str) -> (StatusCode, String) {
     let request = Request::get(path).body(Body::empty()).expect("request");
-    let response = router(state.clone()).oneshot(request).await.expect("response");
+    let response = router(state.clone(), orbita_api::router(state.db.clone(), false))
+        .oneshot(request)
+        .await
+        .expect("response");
     let status = response.status();
     let body = response.into_body().collect().await.expect("body").to_bytes();
     (status, String::from_utf8_lossy(&body).into_owned())

@@ -61,7 +61,7 @@ struct Client {
 impl Client {
     async fn signed_in(db: &Db, email: &str) -> Client {
         let mut client = Client {
-            app: router(AppState::new(db.clone())),
+            app: router(AppState::new(db.clone()), orbita_api::router(db.clone(), false)),
             cookie: String::new(),
             csrf: String::new(),
             bearer: None,
@@ -79,7 +79,7 @@ impl Client {
                 .await
                 .expect("token");
         Client {
-            app: router(AppState::new(db.clone())),
+            app: router(AppState::new(db.clone()), orbita_api::router(db.clone(), false)),
             cookie: String::new(),
             csrf: String::new(),
             bearer: Some(token.secret),

@@ -57,8 +57,11 @@ struct Client {
 
 impl Client {
     async fn signed_in(db: &Db, email: &str) -> Client {
-        let mut client =
-            Client { app: router(AppState::new(db.clone())), cookie: String::new(), csrf: String::new() };
+        let mut client = Client {
+            app: router(AppState::new(db.clone()), orbita_api::router(db.clone(), false)),
+            cookie: String::new(),
+            csrf: String::new(),
+        };
         let reply =
             client.send("POST", "/login", Some(&[("email", email), ("password", PASSWORD)]), false).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "sign-in of {email}");

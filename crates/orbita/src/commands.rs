@@ -138,7 +138,8 @@ async fn serve(
     println!("Orbita is serving at http://{address}/ (database {url:?}). Stop with Ctrl-C.");
     let config = orbita_web::WebConfig { secure_cookies, trust_forwarded_for };
     let state = orbita_web::AppState { db: db.clone(), config };
-    orbita_web::serve(listener, state, shutdown_signal()).await.context("server failed")?;
+    let api = orbita_api::router(db.clone(), trust_forwarded_for);
+    orbita_web::serve(listener, state, api, shutdown_signal()).await.context("server failed")?;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -84,6 +84,18 @@ async fn same_inn_and_kpp_is_a_conflict_but_another_kpp_is_a_branch() {
     .await;
 }
 
+/// The layers above answer "a record it refers to is gone" without reading SQL errors.
+#[tokio::test]
+async fn a_reference_to_a_missing_record_is_a_typed_refusal() {
+    on_both(|t| async move {
+        let gone = UserId(999_999);
+        let refused = insert(&t.db, &fields("Ничья", "7707083893", "773601001"), gone).await;
+        assert!(matches!(refused, Err(StorageError::MissingReference)), "{}: {refused:?}", t.name);
+        t
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn search_finds_by_inn_kpp_name_fragment_phone_and_email() {
     on_both(|t| async move {

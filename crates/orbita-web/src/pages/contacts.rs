@@ -21,7 +21,7 @@ use orbita_app::{companies, contacts, views};
 use orbita_domain::CompanyId;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::contact::Contact;
-use orbita_storage::contacts::{ContactFilter, ContactSort};
+use orbita_domain::list::{ContactFilter, ContactSort};
 
 use super::companies::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListResults, Row, ViewLink};
 use super::companies::{People, notice, owner_filter, wants_fragment};

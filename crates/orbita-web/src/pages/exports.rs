@@ -36,10 +36,10 @@ use orbita_app::exports::{ExportFailure, ExportSpec, Exported, Format, ListExpor
 use orbita_app::reports::SummaryParams;
 use orbita_app::{AppError, Db};
 use orbita_domain::access::Area;
+use orbita_domain::list::{CompanyFilter, CompanySort};
+use orbita_domain::list::{ContactFilter, ContactSort};
 use orbita_domain::org::Locale;
 use orbita_domain::{CompanyId, GroupId, UserId};
-use orbita_storage::companies::{CompanyFilter, CompanySort};
-use orbita_storage::contacts::{ContactFilter, ContactSort};
 use tokio_util::io::ReaderStream;
 
 use super::admin::audit::AuditQuery;

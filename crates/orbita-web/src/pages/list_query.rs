@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use orbita_domain::custom::{CustomField, CustomSort};
-use orbita_storage::Cursor;
+use orbita_domain::list::Cursor;
 
 use crate::ui::format;
 
@@ -252,7 +252,7 @@ mod tests {
         assert_eq!(q.href("/companies", &["sort"], &[("sort", "created")]), "/companies?q=a+b&sort=created");
         assert_eq!(ListQuery::default().href("/companies", &[], &[]), "/companies");
         assert!(q.is_paged());
-        let cursor = Cursor { value: orbita_storage::SortValue::Int(5), id: 9 };
+        let cursor = Cursor { value: orbita_domain::list::SortValue::Int(5), id: 9 };
         assert_eq!(q.next_href("/x", &cursor), "/x?q=a+b&sort=-name&after=i9%3A5");
         assert_eq!(ListQuery::parse(Some(&q.next_href("/x", &cursor)[3..])).cursor(), Some(cursor));
     }

@@ -17,9 +17,9 @@ use axum::{Form, Router};
 use orbita_app::AppError;
 use orbita_app::targets::{self, GridCell, TargetGrid};
 use orbita_domain::access::{Action, Area};
+use orbita_domain::month::Month;
 use orbita_domain::validation::Money;
 use orbita_domain::{FieldError, UserId, ValidationErrors};
-use orbita_storage::targets::Month;
 use serde::Deserialize;
 
 use super::SignedIn;

@@ -12,7 +12,7 @@ use axum::{Form, Router};
 use orbita_app::api_tokens::{self, TokenInput, TokenScope};
 use orbita_app::{Access, AppError};
 use orbita_domain::ValidationErrors;
-use orbita_storage::api_tokens::ApiToken;
+use orbita_domain::api_token::ApiToken;
 use serde::Deserialize;
 
 use super::SignedIn;

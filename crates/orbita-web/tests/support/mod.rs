@@ -34,16 +34,22 @@ pub struct Browser {
     address: Option<String>,
 }
 
+/// The pages with the API beside them, as the binary composes them.
+fn app(state: AppState) -> Router {
+    let api = orbita_api::router(state.db.clone(), state.config.trust_forwarded_for);
+    router(state, api)
+}
+
 impl Browser {
     pub fn new(db: &Db) -> Browser {
-        Browser { app: router(AppState::new(db.clone())), cookie: None, csrf: None, address: None }
+        Browser { app: app(AppState::new(db.clone())), cookie: None, csrf: None, address: None }
     }
 
     /// A browser at a given address, behind a proxy the server trusts to name it.
     pub fn at_address(db: &Db, address: &str) -> Browser {
         let mut state = AppState::new(db.clone());
         state.config.trust_forwarded_for = true;
-        Browser { app: router(state), cookie: None, csrf: None, address: Some(address.to_owned()) }
+        Browser { app: app(state), cookie: None, csrf: None, address: Some(address.to_owned()) }
     }
 
     pub async fn send(&mut self, request: Request<Body>) -> Response {

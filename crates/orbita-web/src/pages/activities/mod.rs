@@ -14,8 +14,8 @@ use axum::routing::{get, post};
 use orbita_app::{Access, AppError, Db, activities};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::activity::{Activity, ActivityKind, ActivityStatus};
+use orbita_domain::list::ActivityFilter;
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, UserId};
-use orbita_storage::activities::ActivityFilter;
 
 use super::deals::common::{self, LinkNames, Params, People};
 use super::exports::export_query;
@@ -151,7 +151,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     };
     let (kind, status) = (filter.kind, filter.status);
     let responsible = p.get("responsible");
-    let after = orbita_storage::Cursor::decode(&p.get("after"));
+    let after = orbita_domain::list::Cursor::decode(&p.get("after"));
     let page = match activities::list(&state.db, access, &filter, after.as_ref(), PAGE_SIZE).await {
         Ok(page) => page,
         Err(error) => return PageError::from(error).into_response(),

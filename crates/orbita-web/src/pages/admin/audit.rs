@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use orbita_app::admin;
 use orbita_domain::UserId;
 use orbita_domain::audit::{AuditAction, AuditEntity, AuditEvent};
-use orbita_storage::Cursor;
-use orbita_storage::audit::AuditFilter;
+use orbita_domain::list::AuditFilter;
+use orbita_domain::list::Cursor;
 
 use super::Tab;
 use crate::AppState;

@@ -11,10 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use orbita_app::{AppError, companies, contacts, deals, shares, tasks, timeline};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::company::Company;
+use orbita_domain::list::TaskFilter;
+use orbita_domain::list::{ContactFilter, ContactSort};
+use orbita_domain::list::{DealFilter, DealSort};
 use orbita_domain::{CompanyId, UserId};
-use orbita_storage::contacts::{ContactFilter, ContactSort};
-use orbita_storage::deals::{DealFilter, DealSort};
-use orbita_storage::tasks::TaskFilter;
 
 use super::quick::{self, ActivityForm, NoteForm, Outcome, QuickActions, TaskForm};
 use super::record::{self, DealLine, Prop, Subject, TaskLine, TimelineItem};

@@ -11,7 +11,7 @@ use orbita_app::exports::{CompanyColumn, ListColumn};
 use orbita_app::{companies, views};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::company::Company;
-use orbita_storage::companies::{CompanyFilter, CompanySort};
+use orbita_domain::list::{CompanyFilter, CompanySort};
 
 use super::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListResults, Row, ViewLink};
 use super::{People, owner_filter, wants_fragment};

@@ -8,12 +8,12 @@ use orbita_app::timeline::Entry;
 use orbita_domain::activity::{ActivityKind, ActivityStatus};
 use orbita_domain::audit::{AuditAction, FieldChange};
 use orbita_domain::deal::Deal;
+use orbita_domain::list::Page;
 use orbita_domain::org::Locale;
 use orbita_domain::pipeline::Stage;
 use orbita_domain::task::Task;
 use orbita_domain::validation::Phone;
 use orbita_domain::{CompanyId, ContactId, UserId};
-use orbita_storage::Page;
 
 use super::People;
 use crate::ui::Layout;

@@ -5,7 +5,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use orbita_domain::custom::{CustomField, CustomType, CustomValues};
-use orbita_storage::saved_views::SavedView;
+use orbita_domain::list::SavedView;
 
 use super::super::list_query::ListQuery;
 use crate::ui::{Column, Layout, SelectOption};

@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use orbita_app::{AppError, companies, contacts, deals, tasks, timeline};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::contact::Contact;
+use orbita_domain::list::TaskFilter;
+use orbita_domain::list::{DealFilter, DealSort};
 use orbita_domain::{ContactId, UserId};
-use orbita_storage::deals::{DealFilter, DealSort};
-use orbita_storage::tasks::TaskFilter;
 
 use crate::AppState;
 use crate::error::PageError;

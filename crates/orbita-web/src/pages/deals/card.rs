@@ -12,10 +12,10 @@ use orbita_app::{AppError, companies, contacts, deals, tasks};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::activity::{ActivityKind, Direction};
 use orbita_domain::deal::{Deal, DealStatus};
+use orbita_domain::list::TaskFilter;
 use orbita_domain::pipeline::StageKind;
 use orbita_domain::task::Task;
 use orbita_domain::{DealId, FieldError, StageId, Timestamp, ValidationErrors};
-use orbita_storage::tasks::TaskFilter;
 use serde::Deserialize;
 
 use super::common::{self, People};

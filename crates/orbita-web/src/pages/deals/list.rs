@@ -12,8 +12,8 @@ use orbita_app::{AppError, deals, views};
 use orbita_domain::ValidationErrors;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::deal::{Deal, DealStatus};
+use orbita_domain::list::{DealFilter, DealSort};
 use orbita_domain::pipeline::{Pipeline, Stage};
-use orbita_storage::deals::{DealFilter, DealSort};
 use serde::Deserialize;
 
 use super::common::{self, LinkNames, People};

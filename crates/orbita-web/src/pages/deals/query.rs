@@ -8,9 +8,9 @@ use orbita_domain::access::Area;
 use orbita_domain::custom::{CustomField, CustomSort};
 use orbita_domain::deal::DealStatus;
 use orbita_domain::kind::RecordKind;
+use orbita_domain::list::Cursor;
+use orbita_domain::list::{DealFilter, DealSort};
 use orbita_domain::{PipelineId, StageId, UserId};
-use orbita_storage::Cursor;
-use orbita_storage::deals::{DealFilter, DealSort};
 
 use super::common::{self, Params};
 use crate::pages::groups;

@@ -82,8 +82,8 @@ mod tests {
     use chrono::TimeZone;
     use orbita_app::reports::TaskDrill;
     use orbita_domain::deal::DealStatus;
-    use orbita_storage::deals::DealFilter;
-    use orbita_storage::tasks::TaskFilter;
+    use orbita_domain::list::DealFilter;
+    use orbita_domain::list::TaskFilter;
 
     use super::*;
 

@@ -15,10 +15,10 @@ use orbita_app::reports::{self, Drill, Funnel, FunnelParams};
 use orbita_app::{AppError, admin, deals, exports, targets};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::deal::DealStatus;
+use orbita_domain::month::Month;
 use orbita_domain::pipeline::{Pipeline, Stage, StageKind};
 use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{GroupId, PipelineId, UserId, ValidationErrors};
-use orbita_storage::targets::Month;
 use rust_decimal::Decimal;
 
 use super::chart::{self, FunnelBar, PlanPoint, PlanWords};

@@ -12,8 +12,8 @@ pub(super) mod summary;
 use axum::Router;
 use axum::routing::get;
 use orbita_app::{Access, AppError, Db, admin};
+use orbita_domain::month::Month;
 use orbita_domain::org::Locale;
-use orbita_storage::targets::Month;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 

@@ -138,7 +138,7 @@ pub(in crate::pages) fn range(query: &ListQuery, tz: &str) -> DayRange {
 
 /// The targets grid for the months whose targets make the report's target column.
 fn targets_href(report: &SummaryReport) -> String {
-    let month = |m: Option<&orbita_storage::targets::Month>| m.map(ToString::to_string).unwrap_or_default();
+    let month = |m: Option<&orbita_domain::month::Month>| m.map(ToString::to_string).unwrap_or_default();
     let (first, last) = (month(report.target_months.first()), month(report.target_months.last()));
     crate::ui::layout::url("/reports/targets", &[("from", &first), ("to", &last)])
 }

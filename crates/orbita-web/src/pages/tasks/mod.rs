@@ -178,7 +178,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         Ok(options) => options,
         Err(error) => return PageError::from(error).into_response(),
     };
-    let after = orbita_storage::Cursor::decode(&p.get("after"));
+    let after = orbita_domain::list::Cursor::decode(&p.get("after"));
     let page = match tasks::list(&state.db, access, &filter, after.as_ref(), PAGE_SIZE).await {
         Ok(page) => page,
         Err(error) => return PageError::from(error).into_response(),

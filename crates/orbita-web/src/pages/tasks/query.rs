@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use orbita_app::{Access, AppError, Db};
 use orbita_domain::access::{Action, Area, Scope};
+use orbita_domain::list::TaskFilter;
 use orbita_domain::{Timestamp, UserId};
-use orbita_storage::tasks::TaskFilter;
 
 use crate::pages::deals::common::{self, Params};
 use crate::pages::groups;
