@@ -3,19 +3,19 @@
 
 use orbita_domain::access::{Action, Area};
 use orbita_domain::activity::{Activity, ActivityFields, ActivityInput};
-use orbita_domain::audit::{self as audit_rules, AuditAction};
 use orbita_domain::task::{TaskFields, TaskInput};
-use orbita_domain::{ActivityId, FieldError, TaskId};
+use orbita_domain::{ActivityId, TaskId};
 use orbita_storage::activities::{self, ActivityFilter};
 use orbita_storage::{Cursor, Db, Page};
 
-use orbita_domain::kind::{RecordKind, RecordRef};
+use orbita_domain::kind::RecordKind;
 use serde_json::{Map, Value};
 
-use crate::audit_trail::{self, AuditView};
+use crate::audit_trail::AuditView;
+use crate::records;
 use crate::{Access, AppError, custom_fields, tasks};
 
-fn audit_view(f: &ActivityFields) -> AuditView {
+pub(crate) fn audit_view(f: &ActivityFields) -> AuditView {
     vec![
         ("kind", Some(f.kind.to_string())),
         ("direction", f.direction.map(|d| d.to_string())),
@@ -43,9 +43,7 @@ pub async fn list(
 }
 
 pub async fn get(db: &Db, access: &Access, id: ActivityId) -> Result<Activity, AppError> {
-    let activity = activities::get(db, id).await?;
-    access.check_record(Area::Activities, Action::View, activity.fields.responsible_id)?;
-    Ok(activity)
+    records::get(db, access, id.0).await
 }
 
 /// Logs an activity, and with `follow_up` also creates that task, both or neither.
@@ -89,17 +87,11 @@ pub async fn log_with_custom(
     let Some(fields) = fields.filter(|_| errors.is_empty()) else { return Err(errors.into()) };
     let custom = custom_fields::read_changes(db, access, RecordKind::Activity, custom).await?;
     crate::links::check(db, access, fields.company_id, fields.contact_id, fields.deal_id).await?;
-    if !access.covers_owner(Area::Activities, Action::Create, fields.responsible_id) {
-        return Err(
-            FieldError::new("responsible_id", "owner-out-of-scope", "You cannot log for this user").into()
-        );
-    }
+    records::check_new_owner::<Activity>(access, "responsible_id", fields.responsible_id)?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let id = activities::insert(&mut tx, &fields, Some(access.user_id()), now).await?;
-    let mut changes = audit_trail::created(&audit_view(&fields));
-    changes.extend(custom_fields::save_new(&mut tx, RecordKind::Activity, id.0, &custom).await?);
-    audit_trail::record(&mut tx, &access.context(), "activity", id.0, AuditAction::Create, changes, now)
+    records::created_in::<Activity>(&mut tx, &access.context(), id.0, &fields, Vec::new(), &custom, now)
         .await?;
     let task = match task_fields {
         Some(task) => {
@@ -144,28 +136,13 @@ pub async fn update_with_custom(
     crate::links::check(db, access, fields.company_id, fields.contact_id, fields.deal_id).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
-    let before = activities::get_in(&mut tx, id).await?;
-    access.check_record(Area::Activities, Action::Edit, before.fields.responsible_id)?;
-    activities::update(&mut tx, id, &fields, expected_version, now).await?;
-    let changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(&fields));
-    let ctx = access.context();
-    let record = RecordRef { kind: RecordKind::Activity, id: id.0 };
-    let edit = custom_fields::Edit { record, before: &before.custom, custom: &custom, fields_saved: true };
-    edit.record(&mut tx, &ctx, changes, now).await?;
+    let before: Activity = records::edited_in(&mut tx, db, access, id.0, expected_version).await?;
+    let edit = records::Edit { fields: Some(fields), custom: &custom, owner: None };
+    edit.save_in(&mut tx, &access.context(), &before, expected_version, now).await?;
     tx.commit().await?;
     Ok(activities::get(db, id).await?)
 }
 
 pub async fn delete(db: &Db, access: &Access, id: ActivityId) -> Result<(), AppError> {
-    let now = orbita_domain::now();
-    let mut tx = db.begin().await?;
-    let before = activities::get_in(&mut tx, id).await?;
-    access.check_record(Area::Activities, Action::Delete, before.fields.responsible_id)?;
-    activities::delete(&mut tx, id).await?;
-    let mut changes = audit_trail::deleted(&audit_view(&before.fields));
-    changes.extend(custom_fields::deleted(&mut tx, RecordKind::Activity, &before.custom).await?);
-    audit_trail::record(&mut tx, &access.context(), "activity", id.0, AuditAction::Delete, changes, now)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    records::delete::<Activity>(db, access, id.0).await
 }

@@ -4,23 +4,26 @@
 use std::collections::HashMap;
 
 use orbita_domain::access::{Action, Area};
-use orbita_domain::audit::{self as audit_rules, AuditAction};
 use orbita_domain::company::{Company, CompanyFields, CompanyInput};
-use orbita_domain::kind::{RecordKind, RecordRef};
-use orbita_domain::{CompanyId, FieldError, Timestamp, UserId};
+use orbita_domain::kind::RecordKind;
+use orbita_domain::{CompanyId, FieldError, UserId};
 use orbita_storage::companies::{self, CompanyFilter, CompanySort};
-use orbita_storage::{Cursor, Db, Page, Tx};
+use orbita_storage::{Cursor, Db, Page, StorageError};
 use serde_json::{Map, Value};
 
 use crate::audit_trail::{self, AuditView};
 use crate::error::conflict_on;
+use crate::records;
 use crate::{Access, AppError, RequestContext, custom_fields};
 
-fn duplicate_inn() -> FieldError {
-    FieldError::new("inn", "inn-kpp-taken", "A company with this INN and KPP already exists")
+/// A write refused by the database: a second company with the same INN and KPP is the form's
+/// field error.
+pub(crate) fn refusal(error: StorageError) -> AppError {
+    let taken = FieldError::new("inn", "inn-kpp-taken", "A company with this INN and KPP already exists");
+    conflict_on(error, "companies_inn_kpp", taken)
 }
 
-fn audit_view(f: &CompanyFields) -> AuditView {
+pub(crate) fn audit_view(f: &CompanyFields) -> AuditView {
     vec![
         ("name", Some(f.name.clone())),
         ("inn", f.inn.as_ref().map(|v| v.as_str().to_owned())),
@@ -53,9 +56,7 @@ pub async fn list(
 }
 
 pub async fn get(db: &Db, access: &Access, id: CompanyId) -> Result<Company, AppError> {
-    let company = companies::get(db, id).await?;
-    access.check_company(db, Action::View, company.owner_id, id).await?;
-    Ok(company)
+    records::get(db, access, id.0).await
 }
 
 /// The names of those of these companies the user may see, in one query (a page of deals,
@@ -103,16 +104,8 @@ pub async fn create_with_custom(
     owner: Option<UserId>,
     custom: Option<&Map<String, Value>>,
 ) -> Result<Company, AppError> {
-    access.require(Area::Companies, Action::Create)?;
     let owner = owner.unwrap_or(access.user_id());
-    if !access.covers_owner(Area::Companies, Action::Create, owner) {
-        return Err(FieldError::new(
-            "owner_id",
-            "owner-out-of-scope",
-            "You cannot create companies for this user",
-        )
-        .into());
-    }
+    records::check_new_owner::<Company>(access, "owner_id", owner)?;
     let fields = input.validate()?;
     let custom = custom_fields::read_changes(db, access, RecordKind::Company, custom).await?;
     insert(db, &access.context(), &fields, owner, &custom).await
@@ -139,13 +132,9 @@ async fn insert(
     let fields = fields.clone();
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
-    let id = companies::insert(&mut tx, &fields, owner, ctx.actor, now)
-        .await
-        .map_err(|e| conflict_on(e, "companies_inn_kpp", duplicate_inn()))?;
-    let mut changes = audit_trail::created(&audit_view(&fields));
-    changes.extend(audit_trail::one("owner_id", None, Some(owner.to_string())));
-    changes.extend(custom_fields::save_new(&mut tx, RecordKind::Company, id.0, custom).await?);
-    audit_trail::record(&mut tx, ctx, "company", id.0, AuditAction::Create, changes, now).await?;
+    let id = companies::insert(&mut tx, &fields, owner, ctx.actor, now).await.map_err(refusal)?;
+    let owner = records::owner_line::<Company>(owner);
+    records::created_in::<Company>(&mut tx, ctx, id.0, &fields, owner, custom, now).await?;
     tx.commit().await?;
     Ok(companies::get(db, id).await?)
 }
@@ -186,49 +175,18 @@ pub async fn change(
     let custom = custom_fields::read_changes(db, access, RecordKind::Company, change.custom.as_ref()).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
-    let before = companies::get_in(&mut tx, id).await?;
-    access.check_company(db, Action::Edit, before.owner_id, id).await?;
-    crate::ownership::check_version(expected_version, before.version)?;
+    let before: Company = records::edited_in(&mut tx, db, access, id.0, expected_version).await?;
     let owner =
         crate::ownership::new_owner(db, access, Area::Companies, "owner_id", before.owner_id, change.owner)
             .await?;
-    let ctx = access.context();
-    let mut changes = Vec::new();
-    if let Some(fields) = &fields {
-        companies::update(&mut tx, id, fields, expected_version, now)
-            .await
-            .map_err(|e| conflict_on(e, "companies_inn_kpp", duplicate_inn()))?;
-        changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
-    }
-    let record = RecordRef { kind: RecordKind::Company, id: id.0 };
-    let edit = custom_fields::Edit {
-        record,
-        before: &before.custom,
-        custom: &custom,
-        fields_saved: fields.is_some(),
-    };
-    edit.record(&mut tx, &ctx, changes, now).await?;
-    if let Some(owner) = owner {
-        companies::set_owner(&mut tx, id, owner, now).await?;
-        audit_trail::owner_changed(&mut tx, &ctx, "company", id.0, "owner_id", before.owner_id, owner, now)
-            .await?;
-    }
+    let edit = records::Edit { fields, custom: &custom, owner };
+    edit.save_in(&mut tx, &access.context(), &before, expected_version, now).await?;
     tx.commit().await?;
     Ok(companies::get(db, id).await?)
 }
 
 pub async fn delete(db: &Db, access: &Access, id: CompanyId) -> Result<(), AppError> {
-    let now = orbita_domain::now();
-    let mut tx = db.begin().await?;
-    let before = companies::get_in(&mut tx, id).await?;
-    access.check_record(Area::Companies, Action::Delete, before.owner_id)?;
-    companies::delete(&mut tx, id).await?;
-    let mut changes = audit_trail::deleted(&audit_view(&before.fields));
-    changes.extend(custom_fields::deleted(&mut tx, RecordKind::Company, &before.custom).await?);
-    audit_trail::record(&mut tx, &access.context(), "company", id.0, AuditAction::Delete, changes, now)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    records::delete::<Company>(db, access, id.0).await
 }
 
 /// Hands companies to another owner (one or many at once). The previous owner keeps access
@@ -242,35 +200,8 @@ pub async fn transfer(
     crate::ownership::require_active(db, new_owner).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
-    transfer_in(&mut tx, access, ids, new_owner, now).await?;
+    let ids: Vec<i64> = ids.iter().map(|c| c.0).collect();
+    records::transfer_in(&mut tx, access, RecordKind::Company, &ids, new_owner, now).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The transfer inside a caller's transaction (a bulk transfer moves several kinds in one);
-/// one audit event per company that changes hands. Returns how many did.
-pub(crate) async fn transfer_in(
-    tx: &mut Tx,
-    access: &Access,
-    ids: &[CompanyId],
-    new_owner: UserId,
-    now: Timestamp,
-) -> Result<u64, AppError> {
-    let mut moved = 0;
-    for id in ids {
-        let before = companies::get_in(tx, *id).await?;
-        access.check_record(Area::Companies, Action::Edit, before.owner_id)?;
-        if !access.covers_owner(Area::Companies, Action::Edit, new_owner) {
-            return Err(AppError::Forbidden);
-        }
-        if before.owner_id == new_owner {
-            continue;
-        }
-        companies::set_owner(tx, *id, new_owner, now).await?;
-        let ctx = access.context();
-        audit_trail::owner_changed(tx, &ctx, "company", id.0, "owner_id", before.owner_id, new_owner, now)
-            .await?;
-        moved += 1;
-    }
-    Ok(moved)
 }

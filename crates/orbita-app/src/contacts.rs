@@ -3,18 +3,18 @@
 use std::collections::HashMap;
 
 use orbita_domain::access::{Action, Area};
-use orbita_domain::audit::{self as audit_rules, AuditAction};
 use orbita_domain::contact::{Contact, ContactFields, ContactInput};
-use orbita_domain::kind::{RecordKind, RecordRef};
-use orbita_domain::{ContactId, FieldError, Timestamp, UserId};
+use orbita_domain::kind::RecordKind;
+use orbita_domain::{ContactId, UserId};
 use orbita_storage::contacts::{self, ContactFilter, ContactSort};
-use orbita_storage::{Cursor, Db, Page, Tx};
+use orbita_storage::{Cursor, Db, Page};
 use serde_json::{Map, Value};
 
 use crate::audit_trail::{self, AuditView};
+use crate::records;
 use crate::{Access, AppError, custom_fields};
 
-fn audit_view(f: &ContactFields) -> AuditView {
+pub(crate) fn audit_view(f: &ContactFields) -> AuditView {
     vec![
         ("last_name", Some(f.last_name.clone())),
         ("first_name", f.first_name.clone()),
@@ -42,9 +42,7 @@ pub async fn list(
 }
 
 pub async fn get(db: &Db, access: &Access, id: ContactId) -> Result<Contact, AppError> {
-    let contact = contacts::get(db, id).await?;
-    access.check_record(Area::Contacts, Action::View, contact.owner_id)?;
-    Ok(contact)
+    records::get(db, access, id.0).await
 }
 
 /// The full names of those of these contacts the user may see, in one query (a page of deals,
@@ -84,27 +82,16 @@ pub async fn create_with_custom(
     owner: Option<UserId>,
     custom: Option<&Map<String, Value>>,
 ) -> Result<Contact, AppError> {
-    access.require(Area::Contacts, Action::Create)?;
     let owner = owner.unwrap_or(access.user_id());
-    if !access.covers_owner(Area::Contacts, Action::Create, owner) {
-        return Err(FieldError::new(
-            "owner_id",
-            "owner-out-of-scope",
-            "You cannot create contacts for this user",
-        )
-        .into());
-    }
+    records::check_new_owner::<Contact>(access, "owner_id", owner)?;
     let fields = input.validate()?;
     let custom = custom_fields::read_changes(db, access, RecordKind::Contact, custom).await?;
     crate::links::check(db, access, fields.company_id, None, None).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let id = contacts::insert(&mut tx, &fields, owner, Some(access.user_id()), now).await?;
-    let mut changes = audit_trail::created(&audit_view(&fields));
-    changes.extend(audit_trail::one("owner_id", None, Some(owner.to_string())));
-    changes.extend(custom_fields::save_new(&mut tx, RecordKind::Contact, id.0, &custom).await?);
-    audit_trail::record(&mut tx, &access.context(), "contact", id.0, AuditAction::Create, changes, now)
-        .await?;
+    let owner = records::owner_line::<Contact>(owner);
+    records::created_in::<Contact>(&mut tx, &access.context(), id.0, &fields, owner, &custom, now).await?;
     tx.commit().await?;
     Ok(contacts::get(db, id).await?)
 }
@@ -147,72 +134,16 @@ pub async fn change(
     let custom = custom_fields::read_changes(db, access, RecordKind::Contact, change.custom.as_ref()).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
-    let before = contacts::get_in(&mut tx, id).await?;
-    access.check_record(Area::Contacts, Action::Edit, before.owner_id)?;
-    crate::ownership::check_version(expected_version, before.version)?;
+    let before: Contact = records::edited_in(&mut tx, db, access, id.0, expected_version).await?;
     let owner =
         crate::ownership::new_owner(db, access, Area::Contacts, "owner_id", before.owner_id, change.owner)
             .await?;
-    let ctx = access.context();
-    let mut changes = Vec::new();
-    if let Some(fields) = &fields {
-        contacts::update(&mut tx, id, fields, expected_version, now).await?;
-        changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
-    }
-    let record = RecordRef { kind: RecordKind::Contact, id: id.0 };
-    let edit = custom_fields::Edit {
-        record,
-        before: &before.custom,
-        custom: &custom,
-        fields_saved: fields.is_some(),
-    };
-    edit.record(&mut tx, &ctx, changes, now).await?;
-    if let Some(owner) = owner {
-        contacts::set_owner(&mut tx, id, owner, now).await?;
-        audit_trail::owner_changed(&mut tx, &ctx, "contact", id.0, "owner_id", before.owner_id, owner, now)
-            .await?;
-    }
+    let edit = records::Edit { fields, custom: &custom, owner };
+    edit.save_in(&mut tx, &access.context(), &before, expected_version, now).await?;
     tx.commit().await?;
     Ok(contacts::get(db, id).await?)
 }
 
 pub async fn delete(db: &Db, access: &Access, id: ContactId) -> Result<(), AppError> {
-    let now = orbita_domain::now();
-    let mut tx = db.begin().await?;
-    let before = contacts::get_in(&mut tx, id).await?;
-    access.check_record(Area::Contacts, Action::Delete, before.owner_id)?;
-    contacts::delete(&mut tx, id).await?;
-    let mut changes = audit_trail::deleted(&audit_view(&before.fields));
-    changes.extend(custom_fields::deleted(&mut tx, RecordKind::Contact, &before.custom).await?);
-    audit_trail::record(&mut tx, &access.context(), "contact", id.0, AuditAction::Delete, changes, now)
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The transfer inside a caller's transaction; returns how many contacts changed hands.
-pub(crate) async fn transfer_in(
-    tx: &mut Tx,
-    access: &Access,
-    ids: &[ContactId],
-    new_owner: UserId,
-    now: Timestamp,
-) -> Result<u64, AppError> {
-    let mut moved = 0;
-    for id in ids {
-        let before = contacts::get_in(tx, *id).await?;
-        access.check_record(Area::Contacts, Action::Edit, before.owner_id)?;
-        if !access.covers_owner(Area::Contacts, Action::Edit, new_owner) {
-            return Err(AppError::Forbidden);
-        }
-        if before.owner_id == new_owner {
-            continue;
-        }
-        contacts::set_owner(tx, *id, new_owner, now).await?;
-        let ctx = access.context();
-        audit_trail::owner_changed(tx, &ctx, "contact", id.0, "owner_id", before.owner_id, new_owner, now)
-            .await?;
-        moved += 1;
-    }
-    Ok(moved)
+    records::delete::<Contact>(db, access, id.0).await
 }

@@ -3,20 +3,21 @@
 use std::collections::HashMap;
 
 use orbita_domain::access::{Action, Area};
-use orbita_domain::audit::{self as audit_rules, AuditAction};
+use orbita_domain::audit::AuditAction;
 use orbita_domain::deal::{Deal, DealFields, DealInput, StageMove, move_to_stage};
 use orbita_domain::pipeline::{Pipeline, Stage, StageKind};
 use orbita_domain::{DealId, FieldError, PipelineId, StageId, Timestamp, UserId};
 use orbita_storage::deals::{self, DealFilter, DealSort};
 use orbita_storage::{Cursor, Db, Page, Tx, pipelines};
 
-use orbita_domain::kind::{RecordKind, RecordRef};
+use orbita_domain::kind::RecordKind;
 use serde_json::{Map, Value};
 
 use crate::audit_trail::{self, AuditView};
+use crate::records;
 use crate::{Access, AppError, custom_fields, setup};
 
-fn audit_view(f: &DealFields) -> AuditView {
+pub(crate) fn audit_view(f: &DealFields) -> AuditView {
     vec![
         ("title", Some(f.title.clone())),
         ("company_id", f.company_id.map(|c| c.to_string())),
@@ -47,9 +48,7 @@ pub async fn list(
 }
 
 pub async fn get(db: &Db, access: &Access, id: DealId) -> Result<Deal, AppError> {
-    let deal = deals::get(db, id).await?;
-    access.check_record(Area::Deals, Action::View, deal.owner_id)?;
-    Ok(deal)
+    records::get(db, access, id.0).await
 }
 
 /// The titles of those of these deals the user may see, in one query (a page of tasks or
@@ -108,16 +107,8 @@ pub async fn create_with_custom(
     owner: Option<UserId>,
     custom: Option<&Map<String, Value>>,
 ) -> Result<Deal, AppError> {
-    access.require(Area::Deals, Action::Create)?;
     let owner = owner.unwrap_or(access.user_id());
-    if !access.covers_owner(Area::Deals, Action::Create, owner) {
-        return Err(FieldError::new(
-            "owner_id",
-            "owner-out-of-scope",
-            "You cannot create deals for this user",
-        )
-        .into());
-    }
+    records::check_new_owner::<Deal>(access, "owner_id", owner)?;
     let settings = setup::settings(db).await?;
     let fields = input.validate(&settings.currency)?;
     let custom = custom_fields::read_changes(db, access, RecordKind::Deal, custom).await?;
@@ -130,11 +121,9 @@ pub async fn create_with_custom(
     let mut tx = db.begin().await?;
     let id = deals::insert(&mut tx, &fields, stage.pipeline_id, &start, owner, Some(access.user_id()), now)
         .await?;
-    let mut changes = audit_trail::created(&audit_view(&fields));
-    changes.extend(audit_trail::one("stage_id", None, Some(stage.id.to_string())));
-    changes.extend(audit_trail::one("owner_id", None, Some(owner.to_string())));
-    changes.extend(custom_fields::save_new(&mut tx, RecordKind::Deal, id.0, &custom).await?);
-    audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::Create, changes, now).await?;
+    let mut extra = audit_trail::one("stage_id", None, Some(stage.id.to_string()));
+    extra.extend(records::owner_line::<Deal>(owner));
+    records::created_in::<Deal>(&mut tx, &access.context(), id.0, &fields, extra, &custom, now).await?;
     tx.commit().await?;
     Ok(deals::get(db, id).await?)
 }
@@ -204,9 +193,7 @@ pub async fn change(
     let custom = custom_fields::read_changes(db, access, RecordKind::Deal, change.custom.as_ref()).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
-    let before = deals::get_in(&mut tx, id).await?;
-    access.check_record(Area::Deals, Action::Edit, before.owner_id)?;
-    crate::ownership::check_version(expected_version, before.version)?;
+    let before: Deal = records::edited_in(&mut tx, db, access, id.0, expected_version).await?;
     let owner =
         crate::ownership::new_owner(db, access, Area::Deals, "owner_id", before.owner_id, change.owner)
             .await?;
@@ -215,24 +202,8 @@ pub async fn change(
         None => None,
     };
     let ctx = access.context();
-    let mut changes = Vec::new();
-    if let Some(fields) = &fields {
-        deals::update(&mut tx, id, fields, expected_version, now).await?;
-        changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
-    }
-    let record = RecordRef { kind: RecordKind::Deal, id: id.0 };
-    let edit = custom_fields::Edit {
-        record,
-        before: &before.custom,
-        custom: &custom,
-        fields_saved: fields.is_some(),
-    };
-    edit.record(&mut tx, &ctx, changes, now).await?;
-    if let Some(owner) = owner {
-        deals::set_owner(&mut tx, id, owner, now).await?;
-        audit_trail::owner_changed(&mut tx, &ctx, "deal", id.0, "owner_id", before.owner_id, owner, now)
-            .await?;
-    }
+    let edit = records::Edit { fields, custom: &custom, owner };
+    edit.save_in(&mut tx, &ctx, &before, expected_version, now).await?;
     if let Some(to) = to {
         // The writes above bumped the version the move is checked against.
         let current = deals::get_in(&mut tx, id).await?;
@@ -281,41 +252,5 @@ async fn planned_move(
 }
 
 pub async fn delete(db: &Db, access: &Access, id: DealId) -> Result<(), AppError> {
-    let now = orbita_domain::now();
-    let mut tx = db.begin().await?;
-    let before = deals::get_in(&mut tx, id).await?;
-    access.check_record(Area::Deals, Action::Delete, before.owner_id)?;
-    deals::delete(&mut tx, id).await?;
-    let mut changes = audit_trail::deleted(&audit_view(&before.fields));
-    changes.extend(custom_fields::deleted(&mut tx, RecordKind::Deal, &before.custom).await?);
-    audit_trail::record(&mut tx, &access.context(), "deal", id.0, AuditAction::Delete, changes, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The transfer inside a caller's transaction; returns how many deals changed hands.
-pub(crate) async fn transfer_in(
-    tx: &mut Tx,
-    access: &Access,
-    ids: &[DealId],
-    new_owner: UserId,
-    now: Timestamp,
-) -> Result<u64, AppError> {
-    let mut moved = 0;
-    for id in ids {
-        let before = deals::get_in(tx, *id).await?;
-        access.check_record(Area::Deals, Action::Edit, before.owner_id)?;
-        if !access.covers_owner(Area::Deals, Action::Edit, new_owner) {
-            return Err(AppError::Forbidden);
-        }
-        if before.owner_id == new_owner {
-            continue;
-        }
-        deals::set_owner(tx, *id, new_owner, now).await?;
-        let ctx = access.context();
-        audit_trail::owner_changed(tx, &ctx, "deal", id.0, "owner_id", before.owner_id, new_owner, now)
-            .await?;
-        moved += 1;
-    }
-    Ok(moved)
+    records::delete::<Deal>(db, access, id.0).await
 }

@@ -5,12 +5,13 @@
 
 use orbita_domain::access::{Action, Area, Scope};
 use orbita_domain::user::User;
-use orbita_domain::{CompanyId, ContactId, DealId, FieldError, TaskId, UserId, ValidationErrors};
+use orbita_domain::{FieldError, UserId, ValidationErrors};
 use orbita_storage::{Db, ownership, users};
 
 pub use orbita_domain::kind::RecordKind;
 
-use crate::{Access, AppError, companies, contacts, deals, tasks};
+use crate::records;
+use crate::{Access, AppError};
 
 /// What to move: everything of `kinds` that `from` owns goes to `to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,26 +180,8 @@ pub async fn transfer(db: &Db, access: &Access, request: &TransferRequest) -> Re
     let mut counts = Vec::new();
     for kind in kinds_once(&request.kinds) {
         let ids = ownership::owned_ids(&mut tx, kind, from, open_only).await?;
-        let moved = match kind {
-            RecordKind::Company => {
-                let ids: Vec<CompanyId> = ids.into_iter().map(CompanyId).collect();
-                companies::transfer_in(&mut tx, access, &ids, to, now).await?
-            }
-            RecordKind::Contact => {
-                let ids: Vec<ContactId> = ids.into_iter().map(ContactId).collect();
-                contacts::transfer_in(&mut tx, access, &ids, to, now).await?
-            }
-            RecordKind::Deal => {
-                let ids: Vec<DealId> = ids.into_iter().map(DealId).collect();
-                deals::transfer_in(&mut tx, access, &ids, to, now).await?
-            }
-            RecordKind::Task => {
-                let ids: Vec<TaskId> = ids.into_iter().map(TaskId).collect();
-                tasks::transfer_in(&mut tx, access, &ids, to, now).await?
-            }
-            // Refused by `check`; nothing of it is moved.
-            RecordKind::Activity => 0,
-        };
+        // Activities are refused by `check`: none is ever asked to move.
+        let moved = records::transfer_in(&mut tx, access, kind, &ids, to, now).await?;
         counts.push((kind, moved));
     }
     tx.commit().await?;

@@ -1,19 +1,20 @@
 //! Task use cases: a task's "owner" for rights is its assignee.
 
+use orbita_domain::TaskId;
 use orbita_domain::access::{Action, Area};
-use orbita_domain::audit::{self as audit_rules, AuditAction};
+use orbita_domain::audit::AuditAction;
 use orbita_domain::task::{Task, TaskFields, TaskInput};
-use orbita_domain::{FieldError, TaskId, UserId};
 use orbita_storage::tasks::{self, TaskFilter};
 use orbita_storage::{Cursor, Db, Page, Tx};
 
-use orbita_domain::kind::{RecordKind, RecordRef};
+use orbita_domain::kind::RecordKind;
 use serde_json::{Map, Value};
 
 use crate::audit_trail::{self, AuditView};
+use crate::records;
 use crate::{Access, AppError, custom_fields};
 
-fn audit_view(f: &TaskFields) -> AuditView {
+pub(crate) fn audit_view(f: &TaskFields) -> AuditView {
     vec![
         ("title", Some(f.title.clone())),
         ("description", f.description.clone()),
@@ -38,9 +39,7 @@ pub async fn list(
 }
 
 pub async fn get(db: &Db, access: &Access, id: TaskId) -> Result<Task, AppError> {
-    let task = tasks::get(db, id).await?;
-    access.check_record(Area::Tasks, Action::View, task.fields.assignee_id)?;
-    Ok(task)
+    records::get(db, access, id.0).await
 }
 
 /// Creates a task inside a caller's transaction (a logged call's follow-up uses this).
@@ -51,19 +50,9 @@ pub(crate) async fn create_in(
     custom: &custom_fields::CustomChanges,
     now: orbita_domain::Timestamp,
 ) -> Result<TaskId, AppError> {
-    access.require(Area::Tasks, Action::Create)?;
-    if !access.covers_owner(Area::Tasks, Action::Create, fields.assignee_id) {
-        return Err(FieldError::new(
-            "assignee_id",
-            "owner-out-of-scope",
-            "You cannot give tasks to this user",
-        )
-        .into());
-    }
+    records::check_new_owner::<Task>(access, "assignee_id", fields.assignee_id)?;
     let id = tasks::insert(tx, fields, Some(access.user_id()), now).await?;
-    let mut changes = audit_trail::created(&audit_view(fields));
-    changes.extend(custom_fields::save_new(tx, RecordKind::Task, id.0, custom).await?);
-    audit_trail::record(tx, &access.context(), "task", id.0, AuditAction::Create, changes, now).await?;
+    records::created_in::<Task>(tx, &access.context(), id.0, fields, Vec::new(), custom, now).await?;
     Ok(id)
 }
 
@@ -131,26 +120,13 @@ pub async fn change(
     let custom = custom_fields::read_changes(db, access, RecordKind::Task, change.custom.as_ref()).await?;
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
-    let before = tasks::get_in(&mut tx, id).await?;
-    let assignee = before.fields.assignee_id;
-    access.check_record(Area::Tasks, Action::Edit, assignee)?;
-    crate::ownership::check_version(expected_version, before.version)?;
-    let asked = fields.as_ref().map(|f| f.assignee_id);
+    let before: Task = records::edited_in(&mut tx, db, access, id.0, expected_version).await?;
+    let (assignee, asked) = (before.fields.assignee_id, fields.as_ref().map(|f| f.assignee_id));
     crate::ownership::new_owner(db, access, Area::Tasks, "assignee_id", assignee, asked).await?;
     let ctx = access.context();
-    let mut changes = Vec::new();
-    if let Some(fields) = &fields {
-        tasks::update(&mut tx, id, fields, expected_version, now).await?;
-        changes = audit_rules::diff(&audit_view(&before.fields), &audit_view(fields));
-    }
-    let record = RecordRef { kind: RecordKind::Task, id: id.0 };
-    let edit = custom_fields::Edit {
-        record,
-        before: &before.custom,
-        custom: &custom,
-        fields_saved: fields.is_some(),
-    };
-    edit.record(&mut tx, &ctx, changes, now).await?;
+    // The assignee is one of the task's fields: it is saved (and audited) with them.
+    let edit = records::Edit { fields, custom: &custom, owner: None };
+    edit.save_in(&mut tx, &ctx, &before, expected_version, now).await?;
     if let Some(done) = change.done.filter(|d| *d != before.done_at.is_some()) {
         let done_at = done.then_some(now);
         tasks::set_done(&mut tx, id, done_at, now).await?;
@@ -166,40 +142,5 @@ pub async fn change(
 }
 
 pub async fn delete(db: &Db, access: &Access, id: TaskId) -> Result<(), AppError> {
-    let now = orbita_domain::now();
-    let mut tx = db.begin().await?;
-    let before = tasks::get_in(&mut tx, id).await?;
-    access.check_record(Area::Tasks, Action::Delete, before.fields.assignee_id)?;
-    tasks::delete(&mut tx, id).await?;
-    let mut changes = audit_trail::deleted(&audit_view(&before.fields));
-    changes.extend(custom_fields::deleted(&mut tx, RecordKind::Task, &before.custom).await?);
-    audit_trail::record(&mut tx, &access.context(), "task", id.0, AuditAction::Delete, changes, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The transfer inside a caller's transaction; returns how many tasks changed hands.
-pub(crate) async fn transfer_in(
-    tx: &mut Tx,
-    access: &Access,
-    ids: &[TaskId],
-    new_assignee: UserId,
-    now: orbita_domain::Timestamp,
-) -> Result<u64, AppError> {
-    let mut moved = 0;
-    for id in ids {
-        let before = tasks::get_in(tx, *id).await?;
-        access.check_record(Area::Tasks, Action::Edit, before.fields.assignee_id)?;
-        if !access.covers_owner(Area::Tasks, Action::Edit, new_assignee) {
-            return Err(AppError::Forbidden);
-        }
-        if before.fields.assignee_id == new_assignee {
-            continue;
-        }
-        orbita_storage::ownership::set_task_assignee(tx, *id, new_assignee, now).await?;
-        let (ctx, before) = (access.context(), before.fields.assignee_id);
-        audit_trail::owner_changed(tx, &ctx, "task", id.0, "assignee_id", before, new_assignee, now).await?;
-        moved += 1;
-    }
-    Ok(moved)
+    records::delete::<Task>(db, access, id.0).await
 }

@@ -135,10 +135,6 @@ pub async fn update(
     finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
 }
 
-pub async fn delete(tx: &mut Tx, id: ActivityId) -> Result<()> {
-    crate::values::delete_by_id(tx, TABLE, id.0).await
-}
-
 pub async fn get(db: &Db, id: ActivityId) -> Result<Activity> {
     db.fetch_one::<ActivityRow>(&select_by_id(id)).await?.try_into()
 }

@@ -157,16 +157,6 @@ pub async fn update(
     crate::values::finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
 }
 
-pub async fn set_owner(tx: &mut Tx, id: CompanyId, owner_id: UserId, now: Timestamp) -> Result<()> {
-    let mut stmt = Query::update();
-    stmt.value("owner_id", owner_id.0);
-    crate::values::finish_update(tx, TABLE, stmt, id.0, None, now).await
-}
-
-pub async fn delete(tx: &mut Tx, id: CompanyId) -> Result<()> {
-    crate::values::delete_by_id(tx, TABLE, id.0).await
-}
-
 pub async fn get(db: &Db, id: CompanyId) -> Result<Company> {
     db.fetch_one::<CompanyRow>(&select_by_id(id)).await?.try_into()
 }

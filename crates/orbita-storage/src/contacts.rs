@@ -139,16 +139,6 @@ pub async fn update(
     finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
 }
 
-pub async fn set_owner(tx: &mut Tx, id: ContactId, owner_id: UserId, now: Timestamp) -> Result<()> {
-    let mut stmt = Query::update();
-    stmt.value("owner_id", owner_id.0);
-    finish_update(tx, TABLE, stmt, id.0, None, now).await
-}
-
-pub async fn delete(tx: &mut Tx, id: ContactId) -> Result<()> {
-    crate::values::delete_by_id(tx, TABLE, id.0).await
-}
-
 /// The full names of those of these contacts that `visible` lets the user see (`None`: all),
 /// in one query: a page of deals, tasks or activities names its contacts without a query per
 /// row, and a contact the user may not see stays out of the answer.

@@ -247,16 +247,6 @@ async fn record_stage_change(
     tx.execute(&stmt).await.map(drop)
 }
 
-pub async fn set_owner(tx: &mut Tx, id: DealId, owner_id: UserId, now: Timestamp) -> Result<()> {
-    let mut stmt = Query::update();
-    stmt.value("owner_id", owner_id.0);
-    finish_update(tx, TABLE, stmt, id.0, None, now).await
-}
-
-pub async fn delete(tx: &mut Tx, id: DealId) -> Result<()> {
-    crate::values::delete_by_id(tx, TABLE, id.0).await
-}
-
 /// The titles of those of these deals that `visible` lets the user see (`None`: all), in one
 /// query: a page of tasks or activities names its deals without a query per row, and a deal
 /// the user may not see stays out of the answer.

@@ -1,9 +1,9 @@
 //! Whose records are whose, across the kinds a hand-over moves (`RecordKind::handed_over`): the
 //! counts and ids a bulk transfer of ownership ("hand over everything of a leaving manager")
-//! needs, and a task's reassignment.
+//! needs, and the writes every kind shares: a new owner, a deletion.
 
 use orbita_domain::kind::RecordKind;
-use orbita_domain::{TaskId, UserId};
+use orbita_domain::{Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, Query, SelectStatement};
 
 use crate::db::{Db, Tx};
@@ -40,24 +40,34 @@ pub async fn owned_ids(tx: &mut Tx, kind: RecordKind, owner: UserId, open_only: 
     Ok(tx.fetch_all::<(i64,)>(&stmt).await?.into_iter().map(|(id,)| id).collect())
 }
 
-/// Gives a task to another assignee (its other fields unchanged).
-pub async fn set_task_assignee(
-    tx: &mut Tx,
-    id: TaskId,
-    assignee: UserId,
-    now: orbita_domain::Timestamp,
-) -> Result<()> {
+/// Hands a record of any kind to another owner (a task: another assignee), its other fields
+/// unchanged.
+pub async fn set_owner(tx: &mut Tx, kind: RecordKind, id: i64, owner: UserId, now: Timestamp) -> Result<()> {
     let mut stmt = Query::update();
-    stmt.value("assignee_id", assignee.0);
-    crate::values::finish_update(tx, "tasks", stmt, id.0, None, now).await
+    stmt.value(kind.owner_column(), owner.0);
+    crate::values::finish_update(tx, kind.table(), stmt, id, None, now).await
+}
+
+/// Deletes a record of any kind (what refers to it follows the table's foreign keys).
+pub async fn delete(tx: &mut Tx, kind: RecordKind, id: i64) -> Result<()> {
+    crate::values::delete_by_id(tx, kind.table(), id).await
+}
+
+/// Whose a record is, read inside a transaction that is about to change it.
+pub async fn owner_in(tx: &mut Tx, kind: RecordKind, id: i64) -> Result<UserId> {
+    let (owner,): (i64,) = tx.fetch_one(&owner_select(kind, id)).await?;
+    Ok(UserId(owner))
+}
+
+fn owner_select(kind: RecordKind, id: i64) -> SelectStatement {
+    Query::select()
+        .column(kind.owner_column())
+        .from(kind.table())
+        .and_where(Expr::col("id").eq(id))
+        .to_owned()
 }
 
 /// Whose a record of any kind is; `None` when there is no such record.
 pub async fn owner_of(db: &Db, kind: RecordKind, id: i64) -> Result<Option<UserId>> {
-    let stmt = Query::select()
-        .column(kind.owner_column())
-        .from(kind.table())
-        .and_where(Expr::col("id").eq(id))
-        .to_owned();
-    Ok(db.fetch_optional::<(i64,)>(&stmt).await?.map(|(owner,)| UserId(owner)))
+    Ok(db.fetch_optional::<(i64,)>(&owner_select(kind, id)).await?.map(|(owner,)| UserId(owner)))
 }

@@ -139,10 +139,6 @@ pub async fn set_done(tx: &mut Tx, id: TaskId, done_at: Option<Timestamp>, now: 
     finish_update(tx, TABLE, stmt, id.0, None, now).await
 }
 
-pub async fn delete(tx: &mut Tx, id: TaskId) -> Result<()> {
-    crate::values::delete_by_id(tx, TABLE, id.0).await
-}
-
 pub async fn get(db: &Db, id: TaskId) -> Result<Task> {
     db.fetch_one::<TaskRow>(&select_by_id(id)).await?.try_into()
 }

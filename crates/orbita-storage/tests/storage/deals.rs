@@ -1,11 +1,12 @@
 //! Deals on both databases: the default pipeline, exact amounts, stage moves and their history.
 
 use orbita_domain::deal::{DealInput, DealStatus, move_to_stage};
+use orbita_domain::kind::RecordKind;
 use orbita_domain::now;
 use orbita_domain::pipeline::{DEFAULT_PIPELINE, DEFAULT_STAGES, StageKind};
 use orbita_domain::validation::Currency;
 use orbita_storage::deals::{self, DealFilter, DealSort};
-use orbita_storage::pipelines;
+use orbita_storage::{ownership, pipelines};
 
 use orbita_testkit::on_both;
 
@@ -162,11 +163,11 @@ async fn kanban_running_totals_agree_with_counting_the_deals_after_every_kind_of
         deals::move_stage(&mut tx, &moved, &move_to_stage(won, "", now()).expect("won"), None, now())
             .await
             .expect("move");
-        deals::set_owner(&mut tx, ids[1], owners[2], now()).await.expect("owner");
+        ownership::set_owner(&mut tx, RecordKind::Deal, ids[1].0, owners[2], now()).await.expect("owner");
         let mut edited = deals::get_in(&mut tx, ids[2]).await.expect("deal").fields;
         edited.amount = orbita_domain::validation::Money::from_minor(999_999, Currency::EUR);
         deals::update(&mut tx, ids[2], &edited, None, now()).await.expect("update");
-        deals::delete(&mut tx, ids[3]).await.expect("delete");
+        ownership::delete(&mut tx, RecordKind::Deal, ids[3].0).await.expect("delete");
         tx.commit().await.expect("commit");
 
         let scopes = [

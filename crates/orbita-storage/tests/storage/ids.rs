@@ -5,12 +5,13 @@ use orbita_domain::activity::{ActivityInput, ActivityKind};
 use orbita_domain::company::CompanyInput;
 use orbita_domain::contact::ContactInput;
 use orbita_domain::deal::{DealInput, move_to_stage};
+use orbita_domain::kind::RecordKind;
 use orbita_domain::now;
 use orbita_domain::pipeline::{DEFAULT_PIPELINE, DEFAULT_STAGES};
 use orbita_domain::task::TaskInput;
 use orbita_domain::validation::{Currency, Inn};
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, TaskId, UserId};
-use orbita_storage::{Db, StorageError, activities, companies, contacts, deals, pipelines, tasks};
+use orbita_storage::{Db, StorageError, activities, companies, contacts, deals, ownership, pipelines, tasks};
 
 use orbita_testkit::on_both;
 
@@ -54,7 +55,7 @@ async fn ids_of_deleted_records_are_never_given_again() {
             },
             async |db: &Db, id: CompanyId| {
                 let mut tx = db.begin().await?;
-                companies::delete(&mut tx, id).await?;
+                ownership::delete(&mut tx, RecordKind::Company, id.0).await?;
                 tx.commit().await
             },
         )
@@ -73,7 +74,7 @@ async fn ids_of_deleted_records_are_never_given_again() {
             },
             async |db: &Db, id: ContactId| {
                 let mut tx = db.begin().await?;
-                contacts::delete(&mut tx, id).await?;
+                ownership::delete(&mut tx, RecordKind::Contact, id.0).await?;
                 tx.commit().await
             },
         )
@@ -100,7 +101,7 @@ async fn ids_of_deleted_records_are_never_given_again() {
             },
             async |db: &Db, id: DealId| {
                 let mut tx = db.begin().await?;
-                deals::delete(&mut tx, id).await?;
+                ownership::delete(&mut tx, RecordKind::Deal, id.0).await?;
                 tx.commit().await
             },
         )
@@ -126,7 +127,7 @@ async fn ids_of_deleted_records_are_never_given_again() {
             },
             async |db: &Db, id: TaskId| {
                 let mut tx = db.begin().await?;
-                tasks::delete(&mut tx, id).await?;
+                ownership::delete(&mut tx, RecordKind::Task, id.0).await?;
                 tx.commit().await
             },
         )
@@ -160,7 +161,7 @@ async fn ids_of_deleted_records_are_never_given_again() {
             },
             async |db: &Db, id: ActivityId| {
                 let mut tx = db.begin().await?;
-                activities::delete(&mut tx, id).await?;
+                ownership::delete(&mut tx, RecordKind::Activity, id.0).await?;
                 tx.commit().await
             },
         )
