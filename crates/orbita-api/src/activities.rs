@@ -12,7 +12,7 @@ use orbita_domain::activity::{Activity as ActivityRecord, ActivityInput};
 use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::list::ActivityFilter;
-use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, GroupId, UserId};
+use orbita_domain::{CompanyId, ContactId, DealId, GroupId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::openapi::{RefOr, Schema};
@@ -22,13 +22,13 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::checks::{Checks, Ref, filter_time};
+use crate::checks::{Checks, filter_time};
 use crate::exports::{deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
-use crate::patch::{self, retrying};
+use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::respond::{created, with_etag};
+use crate::resource::{self, Served};
 use crate::vocab::{ActivityKind, ActivityStatus, Direction};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -64,11 +64,13 @@ pub struct Activity {
     pub custom: Map<String, Value>,
 }
 
-impl Activity {
-    /// As the API shows it, its custom values as `fields` type them.
-    fn of(a: ActivityRecord, fields: &[CustomField]) -> Self {
-        let custom = crate::custom::values(fields, &a.custom);
-        Self { custom, ..Self::from(a) }
+impl Served for ActivityRecord {
+    const PATH: &'static str = "/api/v1/activities";
+    type Json = Activity;
+
+    fn json(self, fields: &[CustomField]) -> Activity {
+        let custom = crate::custom::values(fields, &self.custom);
+        Activity { custom, ..Activity::from(self) }
     }
 }
 
@@ -179,10 +181,10 @@ impl ActivityWrite {
     ) -> Result<ActivityInput, ApiError> {
         let mut checks = Checks::new(db, access);
         let was = |get: fn(&ActivityWrite) -> Option<i64>| before.and_then(get);
-        checks.reference("responsible_id", Ref::User, self.responsible_id, was(|a| a.responsible_id)).await;
-        checks.reference("company_id", Ref::Company, self.company_id, was(|a| a.company_id)).await;
-        checks.reference("contact_id", Ref::Contact, self.contact_id, was(|a| a.contact_id)).await;
-        checks.reference("deal_id", Ref::Deal, self.deal_id, was(|a| a.deal_id)).await;
+        checks.user("responsible_id", self.responsible_id, was(|a| a.responsible_id)).await;
+        checks.record("company_id", RecordKind::Company, self.company_id, was(|a| a.company_id)).await;
+        checks.record("contact_id", RecordKind::Contact, self.contact_id, was(|a| a.contact_id)).await;
+        checks.record("deal_id", RecordKind::Deal, self.deal_id, was(|a| a.deal_id)).await;
         let occurred_at = checks.time("occurred_at", self.occurred_at);
         checks.finish()?;
         Ok(ActivityInput {
@@ -278,7 +280,7 @@ async fn list(
     let filter = query.filter(&state.db, &caller.access).await?;
     let page = activities::list(&state.db, &caller.access, &filter, p.after.as_ref(), p.limit).await?;
     let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Activity).await?;
-    Ok(Json(ActivityPage::from_page(page, |a| Activity::of(a, &fields))))
+    Ok(Json(ActivityPage::from_page(page, |a| a.json(&fields))))
 }
 
 downloads!(
@@ -312,9 +314,7 @@ async fn export(
     responses((status = 200, description = "The activity", body = Activity,
         headers(("ETag" = String, description = "The version, for If-Match")))))]
 async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
-    let activity = activities::get(&state.db, &caller.access, ActivityId(id)).await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Activity).await?;
-    Ok(with_etag(StatusCode::OK, activity.version, Activity::of(activity, &fields)))
+    resource::read::<ActivityRecord>(&state.db, &caller.access, id).await
 }
 
 /// Log an activity.
@@ -332,12 +332,7 @@ async fn create(
     let input = body.input(&state.db, &caller.access, None).await?;
     let (activity, _) =
         activities::log_with_custom(&state.db, &caller.access, &input, None, body.custom.as_ref()).await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Activity).await?;
-    Ok(created(
-        format!("/api/v1/activities/{}", activity.id),
-        activity.version,
-        Activity::of(activity, &fields),
-    ))
+    resource::made(&state.db, activity).await
 }
 
 /// Change an activity (JSON merge patch).
@@ -354,22 +349,17 @@ async fn update(
     if_match: IfMatch,
     Body(changes): Body<Value>,
 ) -> Result<Response, ApiError> {
-    let (db, access, id) = (&state.db, &*caller.access, ActivityId(id));
-    let activity = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Activity).await?;
-    Ok(with_etag(StatusCode::OK, activity.version, Activity::of(activity, &fields)))
+    let (db, access) = (&state.db, &*caller.access);
+    resource::patched(db, access, id, &if_match, |current| apply_patch(db, access, current, &changes)).await
 }
 
 /// One read-merge-write of a PATCH.
 async fn apply_patch(
     db: &Db,
     access: &Access,
-    id: ActivityId,
-    if_match: &IfMatch,
+    current: ActivityRecord,
     changes: &Value,
 ) -> Result<ActivityRecord, ApiError> {
-    let current = activities::get(db, access, id).await?;
-    if_match.check(current.version)?;
     let before = ActivityWrite::from(&current);
     let after = patch::apply(&before, changes)?;
     // As sent, not merged: in a merge patch `null` clears a value, which merging drops.
@@ -378,7 +368,7 @@ async fn apply_patch(
         return Ok(current);
     }
     let input = after.input(db, access, Some(&before)).await?;
-    Ok(activities::update_with_custom(db, access, id, &input, custom, Some(current.version)).await?)
+    Ok(activities::update_with_custom(db, access, current.id, &input, custom, Some(current.version)).await?)
 }
 
 /// Delete an activity.
@@ -392,10 +382,5 @@ async fn delete(
     Id(id): Id,
     if_match: IfMatch,
 ) -> Result<StatusCode, ApiError> {
-    let (db, access, id) = (&state.db, &*caller.access, ActivityId(id));
-    if !if_match.is_any() {
-        if_match.check(activities::get(db, access, id).await?.version)?;
-    }
-    activities::delete(db, access, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    resource::delete::<ActivityRecord>(&state.db, &caller.access, id, &if_match).await
 }

@@ -5,8 +5,9 @@
 
 use chrono::{DateTime, Datelike, SubsecRound, Utc};
 use orbita_app::api_tokens::directory;
-use orbita_app::{Access, AppError, Db, companies, contacts, deals};
-use orbita_domain::{CompanyId, ContactId, DealId, FieldError, Timestamp, UserId, ValidationErrors};
+use orbita_app::{Access, AppError, Db, links};
+use orbita_domain::kind::{RecordKind, RecordRef};
+use orbita_domain::{FieldError, Timestamp, UserId, ValidationErrors};
 
 use crate::problem::ApiError;
 
@@ -17,37 +18,34 @@ pub struct Checks<'a> {
     errors: ValidationErrors,
 }
 
-#[derive(Clone, Copy)]
-pub enum Ref {
-    Company,
-    Contact,
-    Deal,
-    User,
-}
-
 impl<'a> Checks<'a> {
     pub fn new(db: &'a Db, access: &'a Access) -> Self {
         Self { db, access, errors: ValidationErrors::default() }
     }
 
-    /// `id` (in `field`) must be a record the caller sees, unless it is unchanged from `before`.
-    pub async fn reference(&mut self, field: &str, kind: Ref, id: Option<i64>, before: Option<i64>) {
+    /// `id` (in `field`) must be a record of `kind` the caller sees, unless it is unchanged
+    /// from `before`.
+    pub async fn record(&mut self, field: &str, kind: RecordKind, id: Option<i64>, before: Option<i64>) {
         let Some(id) = id.filter(|id| Some(*id) != before) else { return };
-        let found = match kind {
-            Ref::Company => companies::get(self.db, self.access, CompanyId(id)).await.map(drop),
-            Ref::Contact => contacts::get(self.db, self.access, ContactId(id)).await.map(drop),
-            Ref::Deal => deals::get(self.db, self.access, DealId(id)).await.map(drop),
-            Ref::User => directory::person(self.db, self.access, UserId(id)).await.map(drop),
+        let seen = links::may_see(self.db, self.access, RecordRef { kind, id }).await;
+        self.found(field, kind.key(), seen);
+    }
+
+    /// `id` (in `field`) must be a user the caller may pick, unless it is unchanged from `before`.
+    pub async fn user(&mut self, field: &str, id: Option<i64>, before: Option<i64>) {
+        let Some(id) = id.filter(|id| Some(*id) != before) else { return };
+        let seen = match directory::person(self.db, self.access, UserId(id)).await {
+            Ok(_) => Ok(true),
+            Err(AppError::NotFound | AppError::Forbidden) => Ok(false),
+            Err(other) => Err(other),
         };
-        match found {
-            Ok(()) => {}
-            Err(AppError::NotFound | AppError::Forbidden) => {
-                let what = match kind {
-                    Ref::Company => "company",
-                    Ref::Contact => "contact",
-                    Ref::Deal => "deal",
-                    Ref::User => "user",
-                };
+        self.found(field, "user", seen);
+    }
+
+    fn found(&mut self, field: &str, what: &str, seen: Result<bool, AppError>) {
+        match seen {
+            Ok(true) => {}
+            Ok(false) => {
                 self.errors.push(FieldError::new(field, "not-found", format!("There is no such {what}")));
             }
             Err(other) => {

@@ -13,7 +13,7 @@ use orbita_domain::company::{Company as CompanyRecord, CompanyInput};
 use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::list::{CompanyFilter, CompanySort};
-use orbita_domain::{CompanyId, GroupId, UserId};
+use orbita_domain::{GroupId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::openapi::{RefOr, Schema};
@@ -23,13 +23,13 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::checks::{Checks, Ref, filter_time};
+use crate::checks::{Checks, filter_time};
 use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging_custom, sort_schema, sorting_custom};
-use crate::patch::{self, retrying};
+use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::respond::{created, with_etag};
+use crate::resource::{self, Served};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -68,11 +68,13 @@ pub struct Company {
     pub custom: Map<String, Value>,
 }
 
-impl Company {
-    /// As the API shows it, its custom values as `fields` type them.
-    fn of(c: CompanyRecord, fields: &[CustomField]) -> Self {
-        let custom = crate::custom::values(fields, &c.custom);
-        Self { custom, ..Self::from(c) }
+impl Served for CompanyRecord {
+    const PATH: &'static str = "/api/v1/companies";
+    type Json = Company;
+
+    fn json(self, fields: &[CustomField]) -> Company {
+        let custom = crate::custom::values(fields, &self.custom);
+        Company { custom, ..Company::from(self) }
     }
 }
 
@@ -297,7 +299,7 @@ async fn list(
     let page =
         companies::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
             .await?;
-    Ok(Json(CompanyPage::from_page(page, |c| Company::of(c, &fields))))
+    Ok(Json(CompanyPage::from_page(page, |c| c.json(&fields))))
 }
 
 columns_query!(CompanyColumns, CompanyColumn);
@@ -344,9 +346,7 @@ async fn export(
     responses((status = 200, description = "The company", body = Company,
         headers(("ETag" = String, description = "The version, for If-Match")))))]
 async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
-    let company = companies::get(&state.db, &caller.access, CompanyId(id)).await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Company).await?;
-    Ok(with_etag(StatusCode::OK, company.version, Company::of(company, &fields)))
+    resource::read::<CompanyRecord>(&state.db, &caller.access, id).await
 }
 
 /// Register a company.
@@ -362,7 +362,7 @@ async fn create(
     Body(body): Body<CompanyWrite>,
 ) -> Result<Response, ApiError> {
     let mut checks = Checks::new(&state.db, &caller.access);
-    checks.reference("owner_id", Ref::User, body.owner_id, None).await;
+    checks.user("owner_id", body.owner_id, None).await;
     checks.finish()?;
     let company = companies::create_with_custom(
         &state.db,
@@ -372,8 +372,7 @@ async fn create(
         body.custom.as_ref(),
     )
     .await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Company).await?;
-    Ok(created(format!("/api/v1/companies/{}", company.id), company.version, Company::of(company, &fields)))
+    resource::made(&state.db, company).await
 }
 
 /// Change a company (JSON merge patch).
@@ -390,10 +389,8 @@ async fn update(
     if_match: IfMatch,
     Body(changes): Body<Value>,
 ) -> Result<Response, ApiError> {
-    let (db, access, id) = (&state.db, &*caller.access, CompanyId(id));
-    let company = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Company).await?;
-    Ok(with_etag(StatusCode::OK, company.version, Company::of(company, &fields)))
+    let (db, access) = (&state.db, &*caller.access);
+    resource::patched(db, access, id, &if_match, |current| apply_patch(db, access, current, &changes)).await
 }
 
 /// One read-merge-write of a PATCH: the fields and the owner in one service call, so that a
@@ -401,24 +398,20 @@ async fn update(
 async fn apply_patch(
     db: &Db,
     access: &Access,
-    id: CompanyId,
-    if_match: &IfMatch,
+    current: CompanyRecord,
     changes: &Value,
 ) -> Result<CompanyRecord, ApiError> {
-    let current = companies::get(db, access, id).await?;
-    if_match.check(current.version)?;
     let before = CompanyWrite::from(&current);
     let after = patch::apply(&before, changes)?;
     let mut checks = Checks::new(db, access);
-    checks.reference("owner_id", Ref::User, after.owner_id, before.owner_id).await;
+    checks.user("owner_id", after.owner_id, before.owner_id).await;
     checks.finish()?;
     let change = companies::CompanyChange {
         fields: after.fields_differ(&before).then(|| after.input()),
         owner: after.owner_id.filter(|o| Some(*o) != before.owner_id).map(UserId),
-        // As sent, not merged: in a merge patch `null` clears a value, which merging drops.
-        custom: changes.get("custom").and_then(Value::as_object).cloned(),
+        custom: resource::custom_sent(changes),
     };
-    Ok(companies::change(db, access, id, &change, Some(current.version)).await?)
+    Ok(companies::change(db, access, current.id, &change, Some(current.version)).await?)
 }
 
 /// Delete a company. Its contacts and deals stay, unlinked; its tasks and activities are deleted.
@@ -432,10 +425,5 @@ async fn delete(
     Id(id): Id,
     if_match: IfMatch,
 ) -> Result<StatusCode, ApiError> {
-    let (db, access, id) = (&state.db, &*caller.access, CompanyId(id));
-    if !if_match.is_any() {
-        if_match.check(companies::get(db, access, id).await?.version)?;
-    }
-    companies::delete(db, access, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    resource::delete::<CompanyRecord>(&state.db, &caller.access, id, &if_match).await
 }

@@ -12,7 +12,7 @@ use orbita_domain::contact::{Contact as ContactRecord, ContactInput};
 use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::list::{ContactFilter, ContactSort};
-use orbita_domain::{CompanyId, ContactId, GroupId, UserId};
+use orbita_domain::{CompanyId, GroupId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::openapi::{RefOr, Schema};
@@ -22,13 +22,13 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::checks::{Checks, Ref, filter_time};
+use crate::checks::{Checks, filter_time};
 use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging_custom, sort_schema, sorting_custom};
-use crate::patch::{self, retrying};
+use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::respond::{created, with_etag};
+use crate::resource::{self, Served};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -62,11 +62,13 @@ pub struct Contact {
     pub custom: Map<String, Value>,
 }
 
-impl Contact {
-    /// As the API shows it, its custom values as `fields` type them.
-    fn of(c: ContactRecord, fields: &[CustomField]) -> Self {
-        let custom = crate::custom::values(fields, &c.custom);
-        Self { custom, ..Self::from(c) }
+impl Served for ContactRecord {
+    const PATH: &'static str = "/api/v1/contacts";
+    type Json = Contact;
+
+    fn json(self, fields: &[CustomField]) -> Contact {
+        let custom = crate::custom::values(fields, &self.custom);
+        Contact { custom, ..Contact::from(self) }
     }
 }
 
@@ -255,7 +257,7 @@ async fn list(
     let page =
         contacts::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
             .await?;
-    Ok(Json(ContactPage::from_page(page, |c| Contact::of(c, &fields))))
+    Ok(Json(ContactPage::from_page(page, |c| c.json(&fields))))
 }
 
 columns_query!(ContactColumns, ContactColumn);
@@ -302,9 +304,7 @@ async fn export(
     responses((status = 200, description = "The contact", body = Contact,
         headers(("ETag" = String, description = "The version, for If-Match")))))]
 async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
-    let contact = contacts::get(&state.db, &caller.access, ContactId(id)).await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Contact).await?;
-    Ok(with_etag(StatusCode::OK, contact.version, Contact::of(contact, &fields)))
+    resource::read::<ContactRecord>(&state.db, &caller.access, id).await
 }
 
 /// Register a contact.
@@ -320,8 +320,8 @@ async fn create(
     Body(body): Body<ContactWrite>,
 ) -> Result<Response, ApiError> {
     let mut checks = Checks::new(&state.db, &caller.access);
-    checks.reference("owner_id", Ref::User, body.owner_id, None).await;
-    checks.reference("company_id", Ref::Company, body.company_id, None).await;
+    checks.user("owner_id", body.owner_id, None).await;
+    checks.record("company_id", RecordKind::Company, body.company_id, None).await;
     checks.finish()?;
     let contact = contacts::create_with_custom(
         &state.db,
@@ -331,8 +331,7 @@ async fn create(
         body.custom.as_ref(),
     )
     .await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Contact).await?;
-    Ok(created(format!("/api/v1/contacts/{}", contact.id), contact.version, Contact::of(contact, &fields)))
+    resource::made(&state.db, contact).await
 }
 
 /// Change a contact (JSON merge patch).
@@ -349,10 +348,8 @@ async fn update(
     if_match: IfMatch,
     Body(changes): Body<Value>,
 ) -> Result<Response, ApiError> {
-    let (db, access, id) = (&state.db, &*caller.access, ContactId(id));
-    let contact = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Contact).await?;
-    Ok(with_etag(StatusCode::OK, contact.version, Contact::of(contact, &fields)))
+    let (db, access) = (&state.db, &*caller.access);
+    resource::patched(db, access, id, &if_match, |current| apply_patch(db, access, current, &changes)).await
 }
 
 /// One read-merge-write of a PATCH: the fields and the owner (audited as an `owner_change`, as
@@ -360,28 +357,24 @@ async fn update(
 async fn apply_patch(
     db: &Db,
     access: &Access,
-    id: ContactId,
-    if_match: &IfMatch,
+    current: ContactRecord,
     changes: &Value,
 ) -> Result<ContactRecord, ApiError> {
-    let current = contacts::get(db, access, id).await?;
-    if_match.check(current.version)?;
     let before = ContactWrite::from(&current);
     let after = patch::apply(&before, changes)?;
     if after == before {
         return Ok(current);
     }
     let mut checks = Checks::new(db, access);
-    checks.reference("owner_id", Ref::User, after.owner_id, before.owner_id).await;
-    checks.reference("company_id", Ref::Company, after.company_id, before.company_id).await;
+    checks.user("owner_id", after.owner_id, before.owner_id).await;
+    checks.record("company_id", RecordKind::Company, after.company_id, before.company_id).await;
     checks.finish()?;
     let change = contacts::ContactChange {
         fields: after.fields_differ(&before).then(|| after.input()),
         owner: after.owner_id.filter(|o| Some(*o) != before.owner_id).map(UserId),
-        // As sent, not merged: in a merge patch `null` clears a value, which merging drops.
-        custom: changes.get("custom").and_then(Value::as_object).cloned(),
+        custom: resource::custom_sent(changes),
     };
-    Ok(contacts::change(db, access, id, &change, Some(current.version)).await?)
+    Ok(contacts::change(db, access, current.id, &change, Some(current.version)).await?)
 }
 
 /// Delete a contact. Its deals stay, unlinked; its tasks and activities are deleted.
@@ -395,10 +388,5 @@ async fn delete(
     Id(id): Id,
     if_match: IfMatch,
 ) -> Result<StatusCode, ApiError> {
-    let (db, access, id) = (&state.db, &*caller.access, ContactId(id));
-    if !if_match.is_any() {
-        if_match.check(contacts::get(db, access, id).await?.version)?;
-    }
-    contacts::delete(db, access, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    resource::delete::<ContactRecord>(&state.db, &caller.access, id, &if_match).await
 }

@@ -14,7 +14,7 @@ use orbita_domain::custom::CustomField;
 use orbita_domain::deal::{Deal as DealRecord, DealInput};
 use orbita_domain::kind::RecordKind;
 use orbita_domain::list::{DealFilter, DealSort};
-use orbita_domain::{CompanyId, ContactId, DealId, FieldError, GroupId, PipelineId, StageId, UserId};
+use orbita_domain::{CompanyId, ContactId, FieldError, GroupId, PipelineId, StageId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::openapi::{RefOr, Schema};
@@ -24,13 +24,13 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::checks::{Checks, Ref, date_text, filter_time};
+use crate::checks::{Checks, date_text, filter_time};
 use crate::exports::{columns_query, deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging_custom, sort_schema, sorting_custom};
-use crate::patch::{self, retrying};
+use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::respond::{created, with_etag};
+use crate::resource::{self, Served};
 use crate::vocab::DealStatus;
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -72,6 +72,15 @@ pub struct Deal {
     /// The values of the deal's custom fields (`GET /api/v1/fields/deals`), by key.
     #[schema(value_type = Object)]
     pub custom: Map<String, Value>,
+}
+
+impl Served for DealRecord {
+    const PATH: &'static str = "/api/v1/deals";
+    type Json = Deal;
+
+    fn json(self, fields: &[CustomField]) -> Deal {
+        Deal::of(self, fields)
+    }
 }
 
 impl Deal {
@@ -225,9 +234,9 @@ impl DealWrite {
     async fn check(&self, db: &Db, access: &Access, before: Option<&DealWrite>) -> Result<(), ApiError> {
         let mut checks = Checks::new(db, access);
         let was = |get: fn(&DealWrite) -> Option<i64>| before.and_then(get);
-        checks.reference("owner_id", Ref::User, self.owner_id, was(|d| d.owner_id)).await;
-        checks.reference("company_id", Ref::Company, self.company_id, was(|d| d.company_id)).await;
-        checks.reference("contact_id", Ref::Contact, self.contact_id, was(|d| d.contact_id)).await;
+        checks.user("owner_id", self.owner_id, was(|d| d.owner_id)).await;
+        checks.record("company_id", RecordKind::Company, self.company_id, was(|d| d.company_id)).await;
+        checks.record("contact_id", RecordKind::Contact, self.contact_id, was(|d| d.contact_id)).await;
         date_text(&mut checks, "expected_close_date", self.expected_close_date.as_deref());
         if let Some(pipeline) = self.pipeline_id.filter(|p| Some(*p) != was(|d| d.pipeline_id)) {
             if before.is_some() {
@@ -344,7 +353,7 @@ async fn list(
     let filter = query.filter(&state.db, &caller.access).await?;
     let page = deals::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
         .await?;
-    Ok(Json(DealPage::from_page(page, |d| Deal::of(d, &fields))))
+    Ok(Json(DealPage::from_page(page, |d| d.json(&fields))))
 }
 
 columns_query!(DealColumns, DealColumn);
@@ -391,9 +400,7 @@ async fn export(
     responses((status = 200, description = "The deal", body = Deal,
         headers(("ETag" = String, description = "The version, for If-Match")))))]
 async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
-    let deal = deals::get(&state.db, &caller.access, DealId(id)).await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Deal).await?;
-    Ok(with_etag(StatusCode::OK, deal.version, Deal::of(deal, &fields)))
+    resource::read::<DealRecord>(&state.db, &caller.access, id).await
 }
 
 /// Register a deal.
@@ -419,8 +426,7 @@ async fn create(
         body.custom.as_ref(),
     )
     .await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Deal).await?;
-    Ok(created(format!("/api/v1/deals/{}", deal.id), deal.version, Deal::of(deal, &fields)))
+    resource::made(&state.db, deal).await
 }
 
 /// Change a deal (JSON merge patch), move it to a stage, or hand it over.
@@ -437,10 +443,8 @@ async fn update(
     if_match: IfMatch,
     Body(changes): Body<Value>,
 ) -> Result<Response, ApiError> {
-    let (db, access, id) = (&state.db, &*caller.access, DealId(id));
-    let deal = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
-    let fields = custom_fields::active(db, RecordKind::Deal).await?;
-    Ok(with_etag(StatusCode::OK, deal.version, Deal::of(deal, &fields)))
+    let (db, access) = (&state.db, &*caller.access);
+    resource::patched(db, access, id, &if_match, |current| apply_patch(db, access, current, &changes)).await
 }
 
 /// One read-merge-write of a PATCH: fields, owner and stage in one service call, so that a
@@ -448,12 +452,9 @@ async fn update(
 async fn apply_patch(
     db: &Db,
     access: &Access,
-    id: DealId,
-    if_match: &IfMatch,
+    current: DealRecord,
     changes: &Value,
 ) -> Result<DealRecord, ApiError> {
-    let current = deals::get(db, access, id).await?;
-    if_match.check(current.version)?;
     let before = DealWrite::from(&current);
     let after = patch::apply(&before, changes)?;
     after.check(db, access, Some(&before)).await?;
@@ -467,10 +468,9 @@ async fn apply_patch(
             stage,
             lost_reason: after.lost_reason.clone().unwrap_or_default(),
         }),
-        // As sent, not merged: in a merge patch `null` clears a value, which merging drops.
-        custom: changes.get("custom").and_then(Value::as_object).cloned(),
+        custom: resource::custom_sent(changes),
     };
-    Ok(deals::change(db, access, id, &change, Some(current.version)).await?)
+    Ok(deals::change(db, access, current.id, &change, Some(current.version)).await?)
 }
 
 /// Delete a deal with its tasks and activities.
@@ -484,10 +484,5 @@ async fn delete(
     Id(id): Id,
     if_match: IfMatch,
 ) -> Result<StatusCode, ApiError> {
-    let (db, access, id) = (&state.db, &*caller.access, DealId(id));
-    if !if_match.is_any() {
-        if_match.check(deals::get(db, access, id).await?.version)?;
-    }
-    deals::delete(db, access, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    resource::delete::<DealRecord>(&state.db, &caller.access, id, &if_match).await
 }

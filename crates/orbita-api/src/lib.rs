@@ -22,6 +22,7 @@ mod patch;
 mod pipelines;
 mod problem;
 mod reports;
+mod resource;
 mod respond;
 mod sales_targets;
 mod tasks;

@@ -13,7 +13,7 @@ use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::list::TaskFilter;
 use orbita_domain::task::{Task as TaskRecord, TaskInput};
-use orbita_domain::{CompanyId, ContactId, DealId, FieldError, GroupId, TaskId, UserId};
+use orbita_domain::{CompanyId, ContactId, DealId, FieldError, GroupId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::openapi::{RefOr, Schema};
@@ -23,13 +23,13 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::checks::{Checks, Ref, filter_time};
+use crate::checks::{Checks, filter_time};
 use crate::exports::{deliver, downloads, spec, spool};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
-use crate::patch::{self, retrying};
+use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::respond::{created, with_etag};
+use crate::resource::{self, Served};
 use crate::vocab::TaskPriority;
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -65,11 +65,13 @@ pub struct Task {
     pub custom: Map<String, Value>,
 }
 
-impl Task {
-    /// As the API shows it, its custom values as `fields` type them.
-    fn of(t: TaskRecord, fields: &[CustomField]) -> Self {
-        let custom = crate::custom::values(fields, &t.custom);
-        Self { custom, ..Self::from(t) }
+impl Served for TaskRecord {
+    const PATH: &'static str = "/api/v1/tasks";
+    type Json = Task;
+
+    fn json(self, fields: &[CustomField]) -> Task {
+        let custom = crate::custom::values(fields, &self.custom);
+        Task { custom, ..Task::from(self) }
     }
 }
 
@@ -177,10 +179,10 @@ impl TaskWrite {
     ) -> Result<TaskInput, ApiError> {
         let mut checks = Checks::new(db, access);
         let was = |get: fn(&TaskWrite) -> Option<i64>| before.and_then(get);
-        checks.reference("assignee_id", Ref::User, self.assignee_id, was(|t| t.assignee_id)).await;
-        checks.reference("company_id", Ref::Company, self.company_id, was(|t| t.company_id)).await;
-        checks.reference("contact_id", Ref::Contact, self.contact_id, was(|t| t.contact_id)).await;
-        checks.reference("deal_id", Ref::Deal, self.deal_id, was(|t| t.deal_id)).await;
+        checks.user("assignee_id", self.assignee_id, was(|t| t.assignee_id)).await;
+        checks.record("company_id", RecordKind::Company, self.company_id, was(|t| t.company_id)).await;
+        checks.record("contact_id", RecordKind::Contact, self.contact_id, was(|t| t.contact_id)).await;
+        checks.record("deal_id", RecordKind::Deal, self.deal_id, was(|t| t.deal_id)).await;
         let due_at = checks.time("due_at", self.due_at);
         if before.is_none() && self.done == Some(true) {
             checks.push(FieldError::new(
@@ -284,7 +286,7 @@ async fn list(
     let filter = query.filter(&state.db, &caller.access).await?;
     let page = tasks::list(&state.db, &caller.access, &filter, p.after.as_ref(), p.limit).await?;
     let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Task).await?;
-    Ok(Json(TaskPage::from_page(page, |t| Task::of(t, &fields))))
+    Ok(Json(TaskPage::from_page(page, |t| t.json(&fields))))
 }
 
 downloads!(
@@ -319,9 +321,7 @@ async fn export(
     responses((status = 200, description = "The task", body = Task,
         headers(("ETag" = String, description = "The version, for If-Match")))))]
 async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
-    let task = tasks::get(&state.db, &caller.access, TaskId(id)).await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Task).await?;
-    Ok(with_etag(StatusCode::OK, task.version, Task::of(task, &fields)))
+    resource::read::<TaskRecord>(&state.db, &caller.access, id).await
 }
 
 /// Create a task.
@@ -338,8 +338,7 @@ async fn create(
 ) -> Result<Response, ApiError> {
     let input = body.input(&state.db, &caller.access, None).await?;
     let task = tasks::create_with_custom(&state.db, &caller.access, &input, body.custom.as_ref()).await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Task).await?;
-    Ok(created(format!("/api/v1/tasks/{}", task.id), task.version, Task::of(task, &fields)))
+    resource::made(&state.db, task).await
 }
 
 /// Change a task (JSON merge patch), or tick it off.
@@ -356,32 +355,26 @@ async fn update(
     if_match: IfMatch,
     Body(changes): Body<Value>,
 ) -> Result<Response, ApiError> {
-    let (db, access, id) = (&state.db, &*caller.access, TaskId(id));
-    let task = retrying(&if_match, || apply_patch(db, access, id, &if_match, &changes)).await?;
-    let fields = custom_fields::active(&state.db, RecordKind::Task).await?;
-    Ok(with_etag(StatusCode::OK, task.version, Task::of(task, &fields)))
+    let (db, access) = (&state.db, &*caller.access);
+    resource::patched(db, access, id, &if_match, |current| apply_patch(db, access, current, &changes)).await
 }
 
 /// One read-merge-write of a PATCH: fields and done in one service call.
 async fn apply_patch(
     db: &Db,
     access: &Access,
-    id: TaskId,
-    if_match: &IfMatch,
+    current: TaskRecord,
     changes: &Value,
 ) -> Result<TaskRecord, ApiError> {
-    let current = tasks::get(db, access, id).await?;
-    if_match.check(current.version)?;
     let before = TaskWrite::from(&current);
     let after = patch::apply(&before, changes)?;
     let input = after.input(db, access, Some(&before)).await?;
     let change = tasks::TaskChange {
         fields: after.fields_differ(&before).then_some(input),
         done: after.done.filter(|d| *d != current.done_at.is_some()),
-        // As sent, not merged: in a merge patch `null` clears a value, which merging drops.
-        custom: changes.get("custom").and_then(Value::as_object).cloned(),
+        custom: resource::custom_sent(changes),
     };
-    Ok(tasks::change(db, access, id, &change, Some(current.version)).await?)
+    Ok(tasks::change(db, access, current.id, &change, Some(current.version)).await?)
 }
 
 /// Delete a task.
@@ -395,10 +388,5 @@ async fn delete(
     Id(id): Id,
     if_match: IfMatch,
 ) -> Result<StatusCode, ApiError> {
-    let (db, access, id) = (&state.db, &*caller.access, TaskId(id));
-    if !if_match.is_any() {
-        if_match.check(tasks::get(db, access, id).await?.version)?;
-    }
-    tasks::delete(db, access, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    resource::delete::<TaskRecord>(&state.db, &caller.access, id, &if_match).await
 }

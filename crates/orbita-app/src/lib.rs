@@ -23,7 +23,7 @@ pub mod kanban;
 pub mod links;
 pub mod ownership;
 pub mod passwords;
-mod records;
+pub mod records;
 pub mod reports;
 pub mod search;
 pub mod settings;

@@ -26,7 +26,7 @@ type Stored<T> = Result<T, StorageError>;
 
 /// One kind of record as the generic use cases see it: how to read and update it, whose it
 /// is, and how the audit log shows its fields.
-pub(crate) trait Kept: Sized + Send {
+pub trait Kept: Sized + Send {
     const KIND: RecordKind;
     type Fields: Sync;
 
@@ -68,7 +68,7 @@ pub(crate) trait Kept: Sized + Send {
 }
 
 /// A record the user may see; one they may not is "not found", as if it did not exist.
-pub(crate) async fn get<R: Kept>(db: &Db, access: &Access, id: i64) -> Result<R, AppError> {
+pub async fn get<R: Kept>(db: &Db, access: &Access, id: i64) -> Result<R, AppError> {
     let record = R::get(db, id).await?;
     R::check(access, db, Action::View, &record).await?;
     Ok(record)
@@ -167,7 +167,7 @@ pub(crate) async fn edited_in<R: Kept>(
 
 /// Deletes a record the user may delete, with its fields and custom values in the `delete`
 /// event.
-pub(crate) async fn delete<R: Kept>(db: &Db, access: &Access, id: i64) -> Result<(), AppError> {
+pub async fn delete<R: Kept>(db: &Db, access: &Access, id: i64) -> Result<(), AppError> {
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let before = R::get_in(&mut tx, id).await?;
