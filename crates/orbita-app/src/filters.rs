@@ -6,6 +6,7 @@
 use orbita_domain::FieldError;
 use orbita_domain::filter::{Fields, Filter, RawFilter};
 use orbita_domain::kind::RecordKind;
+use orbita_domain::local_time;
 use orbita_storage::Db;
 
 use crate::{AppError, setup, targets};
@@ -40,5 +41,5 @@ pub async fn optional(db: &Db, json: Option<&str>, kind: RecordKind) -> Result<O
 pub async fn resolved(db: &Db, tree: Filter) -> Result<Filter, AppError> {
     let tz = targets::time_zone(&setup::settings(db).await?);
     let today = orbita_domain::now().with_timezone(&tz).date_naive();
-    Ok(tree.resolve(today, &|day| targets::start_of_day(day, tz)))
+    Ok(tree.resolve(today, &|day| local_time::day_start(day, &tz)))
 }

@@ -8,10 +8,11 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::{self as audit_rules, AuditAction, FieldChange};
+use orbita_domain::local_time::day_start;
 use orbita_domain::org::OrgSettings;
 use orbita_domain::user::User;
 use orbita_domain::validation::{Currency, Money};
@@ -167,7 +168,7 @@ pub async fn grid(db: &Db, access: &Access, first: Month, last: Month) -> Result
     }
     let end = last.next().ok_or_else(period_order)?;
     let boundaries: Vec<Timestamp> =
-        months.iter().chain([&end]).map(|m| start_of_day(m.first_day(), tz)).collect();
+        months.iter().chain([&end]).map(|m| day_start(m.first_day(), &tz)).collect();
     let owners = staff.filter.as_deref();
     let mut targets: BTreeMap<(i64, Month), i64> = BTreeMap::new();
     for t in store::list(db, first, last, owners).await?.into_iter().filter(|t| t.amount.currency == currency)
@@ -219,15 +220,6 @@ pub(crate) fn time_zone(settings: &OrgSettings) -> Tz {
     })
 }
 
-/// The instant a local day starts; on a day whose midnight a clock change skips, the first
-/// local time that exists.
-pub(crate) fn start_of_day(date: NaiveDate, tz: Tz) -> Timestamp {
-    let midnight = date.and_time(NaiveTime::MIN);
-    (0..=3)
-        .find_map(|hours| tz.from_local_datetime(&(midnight + Duration::hours(hours))).earliest())
-        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
-}
-
 /// A stored instant as the organisation's wall-clock time (spreadsheets have no time zones).
 pub(crate) fn local_time(at: Timestamp, tz: Tz) -> NaiveDateTime {
     at.with_timezone(&tz).naive_local()
@@ -242,7 +234,7 @@ pub(crate) fn period(from: NaiveDate, to: NaiveDate, tz: Tz) -> Result<Period, A
     if to <= from {
         return Err(period_order().into());
     }
-    Ok(Period { from: start_of_day(from, tz), to: start_of_day(to, tz) })
+    Ok(Period { from: day_start(from, &tz), to: day_start(to, &tz) })
 }
 
 pub(crate) fn month_of(date: NaiveDate) -> Result<Month, AppError> {
@@ -320,7 +312,7 @@ mod tests {
     #[test]
     fn a_day_starts_at_local_midnight() {
         let moscow: Tz = "Europe/Moscow".parse().expect("tz");
-        let start = start_of_day(NaiveDate::from_ymd_opt(2025, 2, 1).expect("date"), moscow);
+        let start = day_start(NaiveDate::from_ymd_opt(2025, 2, 1).expect("date"), &moscow);
         assert_eq!(start.to_rfc3339(), "2025-01-31T21:00:00+00:00");
         assert_eq!(parse_month(" 2025-02 ").map(|m| m.to_string()), Ok("2025-02".into()));
         assert_eq!(parse_month("02.2025").map_err(|e| e.field), Err("month".into()));

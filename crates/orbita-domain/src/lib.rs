@@ -16,6 +16,7 @@ pub mod filter;
 pub mod ids;
 pub mod kind;
 pub mod list;
+pub mod local_time;
 pub mod month;
 pub mod org;
 pub mod pipeline;

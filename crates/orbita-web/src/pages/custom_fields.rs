@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDateTime, TimeZone};
+use chrono::NaiveDateTime;
 use orbita_domain::custom::{self, CustomField, CustomType, CustomValues};
+use orbita_domain::local_time;
 use orbita_domain::user::User;
 use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{UserId, ValidationErrors};
@@ -83,10 +84,9 @@ pub fn sent(layout: &Layout, fields: &[CustomField], typed: &Typed) -> Map<Strin
             _ if text.is_empty() => Value::Null,
             // `datetime-local` is the organisation's local time, without a zone.
             CustomType::DateTime => match NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M") {
-                Ok(local) => match time_zone(&layout.time_zone).from_local_datetime(&local).earliest() {
-                    Some(at) => Value::String(at.to_rfc3339()),
-                    None => Value::String(text.to_owned()),
-                },
+                Ok(local) => {
+                    Value::String(local_time::instant(local, &time_zone(&layout.time_zone)).to_rfc3339())
+                }
                 Err(_) => Value::String(text.to_owned()),
             },
             _ => Value::String(text.to_owned()),

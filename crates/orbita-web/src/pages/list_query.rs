@@ -9,9 +9,10 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use orbita_domain::custom::{CustomField, CustomSort};
 use orbita_domain::list::Cursor;
+use orbita_domain::local_time;
 
 use crate::ui::format;
 
@@ -166,24 +167,20 @@ pub struct Sort<T> {
     pub current: String,
 }
 
-/// The first moment of `day` in the zone `tz`, in UTC: a "from" date filter.
+/// The first moment of `day` in the organisation's zone `tz`: a "from" date filter.
 pub fn day_start(day: NaiveDate, tz: &str) -> DateTime<Utc> {
-    local_to_utc(day.and_time(chrono::NaiveTime::MIN), tz)
+    local_time::day_start(day, &format::time_zone(tz))
 }
 
 /// The first moment after `day` in the zone `tz`: a "to" date filter includes its whole day.
 pub fn day_end(day: NaiveDate, tz: &str) -> DateTime<Utc> {
-    day_start(day.checked_add_days(Days::new(1)).unwrap_or(day), tz)
+    local_time::day_end(day, &format::time_zone(tz))
 }
 
-/// A local wall-clock time in `tz` as UTC. A time skipped by a clock change is read as the
-/// moment just after the gap; a repeated one as its first occurrence.
+/// A local wall-clock time in `tz` as UTC (`local_time::instant`: a time a clock change skips
+/// is the moment the clocks jumped).
 pub fn local_to_utc(local: NaiveDateTime, tz: &str) -> DateTime<Utc> {
-    let zone = format::time_zone(tz);
-    zone.from_local_datetime(&local)
-        .earliest()
-        .or_else(|| zone.from_local_datetime(&(local + chrono::Duration::hours(1))).earliest())
-        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+    local_time::instant(local, &format::time_zone(tz))
 }
 
 /// What `<input type="datetime-local">` sends (`2026-11-23T14:05`, seconds optional), read in

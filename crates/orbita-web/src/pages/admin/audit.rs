@@ -1,11 +1,12 @@
 //! The audit log: who did what, when, from where; filtered by user, entity, action and period.
 
+use crate::pages::deals::common::date;
+use crate::pages::list_query::{day_end, day_start};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::routing::get;
-use chrono::NaiveDate;
 use orbita_app::admin;
 use orbita_domain::UserId;
 use orbita_domain::audit::{AuditAction, AuditEntity, AuditEvent};
@@ -19,7 +20,7 @@ use crate::pages::SignedIn;
 use crate::pages::exports::export_query;
 use crate::pages::list_query::ListQuery;
 use crate::ui::layout::url;
-use crate::ui::{Layout, Nav, SelectOption, format};
+use crate::ui::{Layout, Nav, SelectOption};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/admin/audit", get(list))
@@ -66,8 +67,8 @@ impl AuditQuery {
             entity: AuditEntity::parse(&self.entity).map(|e| e.as_str().to_owned()),
             entity_id: None,
             action: AuditAction::parse(&self.action),
-            from: day_start(time_zone, &self.from),
-            to: day_start(time_zone, &self.to).map(|t| t + chrono::Duration::days(1)),
+            from: date(&self.from).map(|d| day_start(d, time_zone)),
+            to: date(&self.to).map(|d| day_end(d, time_zone)),
         }
     }
 
@@ -111,14 +112,6 @@ struct AuditPage {
     next_href: String,
     /// The filters' query string for the export form (a background job).
     export_query: String,
-}
-
-/// The start of a local day, as UTC.
-fn day_start(tz: &str, raw: &str) -> Option<orbita_domain::Timestamp> {
-    let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()?;
-    let local = date.and_hms_opt(0, 0, 0)?;
-    let zone = format::time_zone(tz);
-    local.and_local_timezone(zone).earliest().map(|t| t.with_timezone(&chrono::Utc))
 }
 
 async fn list(

@@ -8,9 +8,10 @@ use std::hash::Hash;
 use std::str::FromStr;
 
 use axum::http::HeaderMap;
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use orbita_app::{Access, AppError, Db};
 use orbita_domain::access::{Action, Area};
+use orbita_domain::local_time;
 use orbita_domain::pipeline::Stage;
 use orbita_domain::user::User;
 use orbita_domain::{CompanyId, ContactId, DealId, FieldError, Timestamp, UserId, ValidationErrors};
@@ -69,21 +70,10 @@ pub fn date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
 }
 
-/// The first moment of a calendar day in the organisation's zone.
-pub fn day_start(tz: &str, day: NaiveDate) -> Timestamp {
-    let zone = time_zone(tz);
-    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    zone.from_local_datetime(&midnight)
-        .earliest()
-        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
-}
-
 /// A period typed as two dates, both inclusive: from the start of the first day to the start
 /// of the day after the last.
 pub fn period(tz: &str, from: &str, to: &str) -> (Option<Timestamp>, Option<Timestamp>) {
-    let from = date(from).map(|d| day_start(tz, d));
-    let to = date(to).and_then(|d| d.checked_add_days(Days::new(1))).map(|d| day_start(tz, d));
-    (from, to)
+    local_time::days(date(from), date(to), &time_zone(tz))
 }
 
 /// The value of a `datetime-local` input for a moment: `2026-11-23T14:05` in the zone `tz`.
@@ -102,9 +92,8 @@ pub fn datetime_field(tz: &str, raw: &str, field: &str, errors: &mut ValidationE
         .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
         .ok()
         .or_else(|| date(raw).and_then(|d| d.and_hms_opt(9, 0, 0)));
-    let at = local.and_then(|l| time_zone(tz).from_local_datetime(&l).earliest());
-    match at {
-        Some(at) => Some(at.with_timezone(&Utc)),
+    match local {
+        Some(local) => Some(local_time::instant(local, &time_zone(tz))),
         None => {
             errors.push(FieldError::new(field, "datetime-local-format", "Enter a date and time"));
             None
