@@ -165,9 +165,7 @@ async fn a_company_timeline_shows_calls_tasks_and_edits_newest_first() {
         );
         let edit = CompanyInput { name: "Клиент-2".into(), ..Default::default() };
         companies::update(&t.db, &me, company.id, &edit, None).await.expect("edit");
-        let entries = timeline::for_record(&t.db, &me, timeline::Subject::Company(company.id), 50)
-            .await
-            .expect("timeline");
+        let entries = timeline::for_record(&t.db, &me, company.id.into(), 50).await.expect("timeline");
         let kinds: Vec<&str> = entries
             .iter()
             .map(|e| match e {

@@ -22,6 +22,25 @@ pub struct RecordRef {
     pub id: i64,
 }
 
+/// A typed id names its record.
+macro_rules! record_ids {
+    ($($id:ident => $kind:ident),* $(,)?) => {$(
+        impl From<crate::$id> for RecordRef {
+            fn from(id: crate::$id) -> Self {
+                RecordRef { kind: RecordKind::$kind, id: id.0 }
+            }
+        }
+    )*};
+}
+
+record_ids!(
+    CompanyId => Company,
+    ContactId => Contact,
+    DealId => Deal,
+    TaskId => Task,
+    ActivityId => Activity,
+);
+
 impl RecordKind {
     pub const ALL: [RecordKind; 5] =
         [RecordKind::Company, RecordKind::Contact, RecordKind::Deal, RecordKind::Task, RecordKind::Activity];

@@ -203,7 +203,7 @@ async fn card(db: &Db, actor: &Actor, i: usize) -> anyhow::Result<()> {
     orbita_app::deals::pipelines_and_stages(db).await?;
     let tasks = TaskFilter { company_id: Some(id), done: Some(false), ..TaskFilter::default() };
     or_none(orbita_app::tasks::list(db, access, &tasks, None, CARD_LIMIT).await)?;
-    timeline::for_record(db, access, timeline::Subject::Company(id), CARD_LIMIT).await?;
+    timeline::for_record(db, access, id.into(), CARD_LIMIT).await?;
     Ok(())
 }
 
@@ -220,7 +220,7 @@ async fn contact_card(db: &Db, actor: &Actor, i: usize) -> anyhow::Result<()> {
     orbita_app::deals::pipelines_and_stages(db).await?;
     let tasks = TaskFilter { contact_id: Some(contact.id), done: Some(false), ..TaskFilter::default() };
     or_none(orbita_app::tasks::list(db, access, &tasks, None, CARD_LIMIT).await)?;
-    timeline::for_record(db, access, timeline::Subject::Contact(contact.id), CARD_LIMIT).await?;
+    timeline::for_record(db, access, contact.id.into(), CARD_LIMIT).await?;
     Ok(())
 }
 
@@ -232,7 +232,7 @@ async fn deal_card(db: &Db, actor: &Actor, i: usize) -> anyhow::Result<()> {
     admin::users(db, access).await?;
     let tasks = TaskFilter { deal_id: Some(deal.id), done: Some(false), ..TaskFilter::default() };
     or_none(orbita_app::tasks::list(db, access, &tasks, None, 20).await)?;
-    timeline::for_record(db, access, timeline::Subject::Deal(deal.id), CARD_LIMIT).await?;
+    timeline::for_record(db, access, deal.id.into(), CARD_LIMIT).await?;
     Ok(())
 }
 

@@ -100,8 +100,7 @@ async fn render(
     let (_, stages) = deals::pipelines_and_stages(db).await?;
     let task_filter = TaskFilter { company_id: Some(id), done: Some(false), ..TaskFilter::default() };
     let open_tasks = record::or_none(tasks::list(db, access, &task_filter, None, 50).await)?;
-    let entries =
-        timeline::for_record(db, access, timeline::Subject::Company(id), record::TIMELINE_LIMIT).await?;
+    let entries = timeline::for_record(db, access, id.into(), record::TIMELINE_LIMIT).await?;
     let shared_with = shares::list(db, access, id).await?;
 
     let layout = user.page(company.fields.name.clone(), Some(Nav::Companies));

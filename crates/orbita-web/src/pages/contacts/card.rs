@@ -94,8 +94,7 @@ async fn render(
     let (_, stages) = deals::pipelines_and_stages(db).await?;
     let task_filter = TaskFilter { contact_id: Some(id), done: Some(false), ..TaskFilter::default() };
     let open_tasks = record::or_none(tasks::list(db, access, &task_filter, None, 50).await)?;
-    let entries =
-        timeline::for_record(db, access, timeline::Subject::Contact(id), record::TIMELINE_LIMIT).await?;
+    let entries = timeline::for_record(db, access, id.into(), record::TIMELINE_LIMIT).await?;
 
     let name = contact.fields.full_name();
     let layout = user.page(name.clone(), Some(Nav::Contacts));

@@ -125,8 +125,7 @@ pub async fn render(
     let task_filter = TaskFilter { deal_id: Some(id), done: Some(false), ..TaskFilter::default() };
     let open_tasks =
         tasks::list(db, access, &task_filter, None, 20).await.map(|p| p.items).unwrap_or_default();
-    let entries =
-        orbita_app::timeline::for_record(db, access, orbita_app::timeline::Subject::Deal(id), 50).await?;
+    let entries = orbita_app::timeline::for_record(db, access, id.into(), 50).await?;
     let timeline = timeline::items(&layout, &entries, &stages, &people);
     let fields = orbita_app::custom_fields::active(db, orbita_domain::kind::RecordKind::Deal).await?;
     let currency = orbita_app::setup::settings(db).await?.currency;
