@@ -9,7 +9,6 @@ use orbita_app::exports::{self, Format};
 use orbita_app::{Access, Db, activities, admin, custom_fields, filters};
 use orbita_domain::access::Area;
 use orbita_domain::activity::{Activity as ActivityRecord, ActivityInput};
-use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::list::ActivityFilter;
 use orbita_domain::{CompanyId, ContactId, DealId, GroupId, UserId};
@@ -28,7 +27,7 @@ use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, Served};
+use crate::resource::{self, Served, served};
 use crate::vocab::{ActivityKind, ActivityStatus, Direction};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -64,15 +63,7 @@ pub struct Activity {
     pub custom: Map<String, Value>,
 }
 
-impl Served for ActivityRecord {
-    const PATH: &'static str = "/api/v1/activities";
-    type Json = Activity;
-
-    fn json(self, fields: &[CustomField]) -> Activity {
-        let custom = crate::custom::values(fields, &self.custom);
-        Activity { custom, ..Activity::from(self) }
-    }
-}
+served!(ActivityRecord => Activity, "/api/v1/activities");
 
 impl From<ActivityRecord> for Activity {
     fn from(a: ActivityRecord) -> Self {

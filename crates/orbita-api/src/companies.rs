@@ -10,7 +10,6 @@ use orbita_app::exports::{self, CompanyColumn, Format, ListExport};
 use orbita_app::{Access, Db, admin, companies, custom_fields, filters};
 use orbita_domain::access::Area;
 use orbita_domain::company::{Company as CompanyRecord, CompanyInput};
-use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::list::{CompanyFilter, CompanySort};
 use orbita_domain::{GroupId, UserId};
@@ -29,7 +28,7 @@ use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging_custom, sort_schema, sorting_custom};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, Served};
+use crate::resource::{self, Served, served};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -68,15 +67,7 @@ pub struct Company {
     pub custom: Map<String, Value>,
 }
 
-impl Served for CompanyRecord {
-    const PATH: &'static str = "/api/v1/companies";
-    type Json = Company;
-
-    fn json(self, fields: &[CustomField]) -> Company {
-        let custom = crate::custom::values(fields, &self.custom);
-        Company { custom, ..Company::from(self) }
-    }
-}
+served!(CompanyRecord => Company, "/api/v1/companies");
 
 impl From<CompanyRecord> for Company {
     fn from(c: CompanyRecord) -> Self {

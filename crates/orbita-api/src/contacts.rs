@@ -9,7 +9,6 @@ use orbita_app::exports::{self, ContactColumn, Format, ListExport};
 use orbita_app::{Access, Db, admin, contacts, custom_fields, filters};
 use orbita_domain::access::Area;
 use orbita_domain::contact::{Contact as ContactRecord, ContactInput};
-use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::list::{ContactFilter, ContactSort};
 use orbita_domain::{CompanyId, GroupId, UserId};
@@ -28,7 +27,7 @@ use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging_custom, sort_schema, sorting_custom};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, Served};
+use crate::resource::{self, Served, served};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -62,15 +61,7 @@ pub struct Contact {
     pub custom: Map<String, Value>,
 }
 
-impl Served for ContactRecord {
-    const PATH: &'static str = "/api/v1/contacts";
-    type Json = Contact;
-
-    fn json(self, fields: &[CustomField]) -> Contact {
-        let custom = crate::custom::values(fields, &self.custom);
-        Contact { custom, ..Contact::from(self) }
-    }
-}
+served!(ContactRecord => Contact, "/api/v1/contacts");
 
 impl From<ContactRecord> for Contact {
     fn from(c: ContactRecord) -> Self {

@@ -10,7 +10,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use orbita_app::exports::{self, DealColumn, Format, ListExport};
 use orbita_app::{Access, Db, admin, custom_fields, deals, filters};
 use orbita_domain::access::Area;
-use orbita_domain::custom::CustomField;
 use orbita_domain::deal::{Deal as DealRecord, DealInput};
 use orbita_domain::kind::RecordKind;
 use orbita_domain::list::{DealFilter, DealSort};
@@ -30,7 +29,7 @@ use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging_custom, sort_schema, sorting_custom};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, Served};
+use crate::resource::{self, Served, served};
 use crate::vocab::DealStatus;
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -74,22 +73,13 @@ pub struct Deal {
     pub custom: Map<String, Value>,
 }
 
-impl Served for DealRecord {
-    const PATH: &'static str = "/api/v1/deals";
-    type Json = Deal;
+served!(DealRecord => Deal, "/api/v1/deals");
 
-    fn json(self, fields: &[CustomField]) -> Deal {
-        Deal::of(self, fields)
-    }
-}
-
-impl Deal {
-    /// The deal as the API shows it, its custom values as `fields` type them.
-    fn of(d: DealRecord, fields: &[CustomField]) -> Self {
-        let custom = crate::custom::values(fields, &d.custom);
+impl From<DealRecord> for Deal {
+    fn from(d: DealRecord) -> Self {
         let f = d.fields;
         Self {
-            custom,
+            custom: Map::new(),
             id: d.id.0,
             title: f.title,
             company_id: f.company_id.map(|id| id.0),

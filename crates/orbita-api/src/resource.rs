@@ -26,6 +26,23 @@ pub trait Served: Kept {
     fn json(self, fields: &[CustomField]) -> Self::Json;
 }
 
+/// `served!(ContactRecord => Contact, "/api/v1/contacts")`: the kind's records are shown as
+/// `Contact` (built `From` the record, its custom values then typed by the active fields).
+macro_rules! served {
+    ($record:ty => $json:ident, $path:literal) => {
+        impl $crate::resource::Served for $record {
+            const PATH: &'static str = $path;
+            type Json = $json;
+
+            fn json(self, fields: &[orbita_domain::custom::CustomField]) -> $json {
+                let custom = $crate::custom::values(fields, &self.custom);
+                $json { custom, ..$json::from(self) }
+            }
+        }
+    };
+}
+pub(crate) use served;
+
 /// 200 with the record and its version as the ETag.
 pub async fn shown<R: Served>(db: &Db, record: R) -> Result<Response, ApiError> {
     let fields = custom_fields::active(db, R::KIND).await?;

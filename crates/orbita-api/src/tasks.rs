@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
 use orbita_app::{Access, Db, admin, custom_fields, filters, tasks};
 use orbita_domain::access::Area;
-use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::list::TaskFilter;
 use orbita_domain::task::{Task as TaskRecord, TaskInput};
@@ -29,7 +28,7 @@ use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, Served};
+use crate::resource::{self, Served, served};
 use crate::vocab::TaskPriority;
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -65,15 +64,7 @@ pub struct Task {
     pub custom: Map<String, Value>,
 }
 
-impl Served for TaskRecord {
-    const PATH: &'static str = "/api/v1/tasks";
-    type Json = Task;
-
-    fn json(self, fields: &[CustomField]) -> Task {
-        let custom = crate::custom::values(fields, &self.custom);
-        Task { custom, ..Task::from(self) }
-    }
-}
+served!(TaskRecord => Task, "/api/v1/tasks");
 
 impl From<TaskRecord> for Task {
     fn from(t: TaskRecord) -> Self {

@@ -1,11 +1,13 @@
-//! The deals list page takes the same `filter=` tree as the API (records kernel, filters as
-//! data): the page, a saved link and its export show the same deals, on SQLite and
-//! PostgreSQL; a broken tree is refused with a message, never a 500.
+//! The deals, companies and contacts list pages take the same `filter=` tree as the API
+//! (records kernel, filters as data): the page, a saved link and its export show the same
+//! records, on SQLite and PostgreSQL; a broken tree is refused with a message, never a 500.
 
 mod support;
 
 use axum::http::StatusCode;
-use orbita_app::{Access, deals};
+use orbita_app::{Access, companies, contacts, deals};
+use orbita_domain::company::CompanyInput;
+use orbita_domain::contact::ContactInput;
 use orbita_domain::deal::DealInput;
 use orbita_testkit::on_both;
 use support::{Browser, PASSWORD, with_user};
@@ -101,6 +103,58 @@ async fn a_saved_view_with_a_filter_tree_can_be_shared_with_a_group() {
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.name);
         assert!(refused.body.contains("Поделиться можно только со своей группой"), "{}", t.name);
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_companies_and_contacts_pages_and_files_take_a_filter_tree() {
+    on_both(|t| async move {
+        let admin = with_user(&t.db, "admin@x.ru", "administrator").await;
+        let access = Access::load(&t.db, admin, None).await.expect("access");
+        for (name, region, person) in
+            [("Альфа", "Москва", "Орлов"), ("Бета", "Казань", "Соколов"), ("Гамма", "Самара", "Воронов")]
+        {
+            let input = CompanyInput { name: name.into(), region: region.into(), ..CompanyInput::default() };
+            let company = companies::create(&t.db, &access, &input, None).await.expect("company");
+            let person = ContactInput {
+                last_name: person.into(),
+                position: if region == "Самара" { "Директор".into() } else { String::new() },
+                company_id: Some(company.id),
+                ..ContactInput::default()
+            };
+            contacts::create(&t.db, &access, &person, None).await.expect("contact");
+        }
+        let mut browser = Browser::new(&t.db);
+        browser.sign_in("admin@x.ru", PASSWORD).await;
+
+        let tree = serde_json::json!({"or": [
+            {"field": "region", "op": "eq", "value": "Москва"},
+            {"field": "name", "op": "contains", "value": "Гам"}
+        ]});
+        for path in ["/companies", "/companies.csv"] {
+            let page = browser.get(&format!("{path}?{}", encoded(&tree))).await;
+            assert_eq!(page.status, StatusCode::OK, "{}: {path}", t.name);
+            assert!(page.body.contains("Альфа") && page.body.contains("Гамма"), "{}: {path}", t.name);
+            assert!(!page.body.contains("Бета"), "{}: {path} filtered out", t.name);
+        }
+        let page = browser.get(&format!("/companies?{}", encoded(&tree))).await;
+        assert!(page.body.contains("Условие отбора"), "{}: the badge", t.name);
+
+        let tree = serde_json::json!({"not": {"field": "position", "op": "empty"}});
+        for path in ["/contacts", "/contacts.csv"] {
+            let page = browser.get(&format!("{path}?{}", encoded(&tree))).await;
+            assert_eq!(page.status, StatusCode::OK, "{}: {path}", t.name);
+            assert!(page.body.contains("Воронов"), "{}: {path}", t.name);
+            assert!(!page.body.contains("Орлов") && !page.body.contains("Соколов"), "{}: {path}", t.name);
+        }
+
+        for path in ["/companies", "/contacts", "/companies.csv"] {
+            let broken =
+                browser.get(&format!("{path}?{}", encoded(&serde_json::json!({"field": "colour"})))).await;
+            assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {path}", t.name);
+        }
         t
     })
     .await;

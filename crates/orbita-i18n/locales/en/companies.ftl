@@ -6,6 +6,8 @@
 list-filters = List filters
 list-apply = Apply
 list-more-filters = More filters
+list-filter-tree = Condition
+list-filter-tree-drop = Remove the condition
 list-columns = Columns
 list-created-from = Created from
 list-created-to = Created to

@@ -6,6 +6,8 @@
 list-filters = Фильтры списка
 list-apply = Применить
 list-more-filters = Ещё фильтры
+list-filter-tree = Условие отбора
+list-filter-tree-drop = Убрать условие отбора
 list-columns = Столбцы
 list-created-from = Создана с
 list-created-to = Создана по

@@ -4,7 +4,7 @@
 
 mod card;
 mod form;
-mod list;
+pub(super) mod list;
 pub(super) mod quick;
 pub(super) mod record;
 pub(super) mod table;

@@ -17,15 +17,16 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use orbita_app::exports::{ContactColumn, ListColumn};
-use orbita_app::{companies, contacts, views};
+use orbita_app::{Access, AppError, Db, companies, contacts, filters, views};
 use orbita_domain::CompanyId;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::contact::Contact;
+use orbita_domain::custom::CustomField;
 use orbita_domain::list::{ContactFilter, ContactSort};
 
 use super::companies::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListResults, Row, ViewLink};
 use super::companies::{People, notice, owner_filter, wants_fragment};
-use super::list_query::{ListQuery, day_end, day_start};
+use super::list_query::{ListQuery, Sort, day_end, day_start};
 use super::picker::{self, Choice, LIMIT, Search};
 use super::{SignedIn, custom_fields, groups};
 use crate::AppState;
@@ -46,6 +47,31 @@ pub fn routes() -> Router<AppState> {
         .route("/contacts/{id}/tasks", post(card::add_task))
         .route("/contacts/{id}/owner", post(card::transfer))
         .route("/contacts/{id}/notes", post(card::add_note))
+}
+
+/// The list's filter as its query string asks (search, owner or group, company, the "More
+/// filters" panel, a condition as data): the page and its download read it alike.
+pub(super) async fn filter(
+    db: &Db,
+    access: &Access,
+    tz: &str,
+    query: &ListQuery,
+) -> Result<ContactFilter, AppError> {
+    let owner_ids = owner_filter(query.get("owner"), access.user_id());
+    Ok(ContactFilter {
+        q: query.opt("q"),
+        company_id: query.parsed::<CompanyId>("company_id"),
+        owner_ids: groups::owners(db, access, Area::Contacts, query.get("group"), owner_ids).await?,
+        created_from: query.date("created_from").map(|d| day_start(d, tz)),
+        created_to: query.date("created_to").map(|d| day_end(d, tz)),
+        visible: None,
+        tree: filters::optional(db, query.tree(), RecordKind::Contact).await?,
+    })
+}
+
+/// The list's order, a custom field's or a built-in one's.
+pub(super) fn sort(query: &ListQuery, fields: &[CustomField]) -> Sort<ContactSort> {
+    query.custom_sort(fields, ContactSort::Custom).unwrap_or_else(|| query.sort_as(SORTS, "name"))
 }
 
 const PATH: &str = "/contacts";
@@ -77,6 +103,8 @@ struct ListPage {
     /// The company filter's company, by name (with a link to drop the filter).
     company: Option<(String, String)>,
     more_filters: usize,
+    /// The page without its condition as data (`filter=`).
+    without_tree_href: String,
     columns: Vec<ColumnChoice>,
     views: Vec<ViewLink>,
     can_create: bool,
@@ -92,19 +120,10 @@ async fn list(
     let query = ListQuery::parse(raw.as_deref());
     let access = &user.session.access;
     let tz = &user.layout.time_zone;
-    let company_id: Option<CompanyId> = query.parsed("company_id");
-    let owner_ids = owner_filter(query.get("owner"), access.user_id());
-    let filter = ContactFilter {
-        q: query.opt("q"),
-        company_id,
-        owner_ids: groups::owners(db, access, Area::Contacts, query.get("group"), owner_ids).await?,
-        created_from: query.date("created_from").map(|d| day_start(d, tz)),
-        created_to: query.date("created_to").map(|d| day_end(d, tz)),
-        ..ContactFilter::default()
-    };
+    let filter = filter(db, access, tz, &query).await?;
+    let company_id = filter.company_id;
     let fields = orbita_app::custom_fields::active(db, RecordKind::Contact).await?;
-    let sort =
-        query.custom_sort(&fields, ContactSort::Custom).unwrap_or_else(|| query.sort_as(SORTS, "name"));
+    let sort = sort(&query, &fields);
     let cursor = query.cursor();
     let page =
         contacts::list(db, access, &filter, sort.by, sort.descending, cursor.as_ref(), PAGE_SIZE).await?;
@@ -146,8 +165,10 @@ async fn list(
         .collect();
     results.next_href = page.next.map(|c| query.next_href(PATH, &c)).unwrap_or_default();
     let can_create = access.can(Area::Contacts, Action::Create);
-    let filtered =
-        ["q", "owner", "group", "company_id"].iter().chain(MORE_FILTERS).any(|n| !query.get(n).is_empty());
+    let filtered = ["q", "owner", "group", "company_id", "filter"]
+        .iter()
+        .chain(MORE_FILTERS)
+        .any(|n| !query.get(n).is_empty());
     results.empty = if filtered {
         Empty {
             title: layout.t("empty-search"),
@@ -177,6 +198,7 @@ async fn list(
         columns: table::choices(&layout, COLUMNS, &chosen, &fields, &custom),
         sort: if query.sort().is_empty() { String::new() } else { sort.current },
         more_filters: MORE_FILTERS.iter().filter(|n| !query.get(n).is_empty()).count(),
+        without_tree_href: query.without_tree(PATH),
         results,
         query,
         owners,

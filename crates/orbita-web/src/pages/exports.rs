@@ -35,21 +35,19 @@ use orbita_app::exports::columns::{self, ListColumn};
 use orbita_app::exports::{ExportFailure, ExportSpec, Exported, Format, ListExport};
 use orbita_app::reports::SummaryParams;
 use orbita_app::{AppError, Db};
-use orbita_domain::access::Area;
-use orbita_domain::list::{CompanyFilter, CompanySort};
-use orbita_domain::list::{ContactFilter, ContactSort};
+use orbita_domain::GroupId;
+use orbita_domain::kind::RecordKind;
 use orbita_domain::org::Locale;
-use orbita_domain::{CompanyId, GroupId, UserId};
 use tokio_util::io::ReaderStream;
 
+use super::SignedIn;
 use super::admin::audit::AuditQuery;
 use super::deals::common;
 use super::deals::query::DealQuery;
-use super::list_query::{ListQuery, day_end, day_start};
+use super::list_query::ListQuery;
 use super::reports::funnel;
 use super::reports::period::today;
 use super::tasks::query::TasksQuery;
-use super::{SignedIn, groups};
 use crate::AppState;
 use crate::error::PageError;
 use crate::ui::Layout;
@@ -176,38 +174,14 @@ fn deliver(result: Result<Exported<File>, ExportFailure>, format: Format, filena
     response
 }
 
-/// The list filters' owner value (`me` or an id), as `companies::owner_filter` reads it.
-fn owners(raw: &str, me: UserId) -> Option<Vec<UserId>> {
-    match raw {
-        "" => None,
-        "me" => Some(vec![me]),
-        other => Some(vec![other.parse().unwrap_or(UserId(0))]),
-    }
-}
-
-const COMPANY_SORTS: &[(&str, CompanySort)] =
-    &[("name", CompanySort::Name), ("created", CompanySort::CreatedAt), ("updated", CompanySort::UpdatedAt)];
-
 async fn companies(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequest, AppError> {
     let query = ListQuery::parse(raw);
-    let (access, tz) = (&user.session.access, &user.layout.time_zone);
-    let owner_ids = owners(query.get("owner"), access.user_id());
-    let filter = CompanyFilter {
-        q: query.opt("q"),
-        owner_ids: groups::owners(db, access, Area::Companies, query.get("group"), owner_ids).await?,
-        region: query.opt("region"),
-        industry: query.opt("industry"),
-        source: query.opt("source"),
-        created_from: query.date("created_from").map(|d| day_start(d, tz)),
-        created_to: query.date("created_to").map(|d| day_end(d, tz)),
-        ..CompanyFilter::default()
-    };
-    let fields = orbita_app::custom_fields::active(db, orbita_domain::kind::RecordKind::Company).await?;
-    let sort = query
-        .custom_sort(&fields, CompanySort::Custom)
-        .unwrap_or_else(|| query.sort_as(COMPANY_SORTS, "name"));
-    let columns = chosen_columns(&query);
+    let filter =
+        super::companies::list::filter(db, &user.session.access, &user.layout.time_zone, &query).await?;
+    let fields = orbita_app::custom_fields::active(db, RecordKind::Company).await?;
+    let sort = super::companies::list::sort(&query, &fields);
     let custom: Vec<String> = query.custom_columns(&fields).iter().map(|f| f.key.clone()).collect();
+    let columns = chosen_columns(&query);
     Ok(ExportRequest::Companies(ListExport {
         filter,
         sort: sort.by,
@@ -224,27 +198,13 @@ fn chosen_columns<C: ListColumn>(query: &ListQuery) -> Vec<C> {
     columns::choose(&query.columns(&available, &C::default_keys()))
 }
 
-const CONTACT_SORTS: &[(&str, ContactSort)] =
-    &[("name", ContactSort::Name), ("created", ContactSort::CreatedAt)];
-
 async fn contacts(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequest, AppError> {
     let query = ListQuery::parse(raw);
-    let (access, tz) = (&user.session.access, &user.layout.time_zone);
-    let owner_ids = owners(query.get("owner"), access.user_id());
-    let filter = ContactFilter {
-        q: query.opt("q"),
-        company_id: query.parsed::<CompanyId>("company_id"),
-        owner_ids: groups::owners(db, access, Area::Contacts, query.get("group"), owner_ids).await?,
-        created_from: query.date("created_from").map(|d| day_start(d, tz)),
-        created_to: query.date("created_to").map(|d| day_end(d, tz)),
-        ..ContactFilter::default()
-    };
-    let fields = orbita_app::custom_fields::active(db, orbita_domain::kind::RecordKind::Contact).await?;
-    let sort = query
-        .custom_sort(&fields, ContactSort::Custom)
-        .unwrap_or_else(|| query.sort_as(CONTACT_SORTS, "name"));
-    let columns = chosen_columns(&query);
+    let filter = super::contacts::filter(db, &user.session.access, &user.layout.time_zone, &query).await?;
+    let fields = orbita_app::custom_fields::active(db, RecordKind::Contact).await?;
+    let sort = super::contacts::sort(&query, &fields);
     let custom: Vec<String> = query.custom_columns(&fields).iter().map(|f| f.key.clone()).collect();
+    let columns = chosen_columns(&query);
     Ok(ExportRequest::Contacts(ListExport {
         filter,
         sort: sort.by,

@@ -84,6 +84,16 @@ impl ListQuery {
     }
 
     /// The page cursor (`after`), if it is a valid one.
+    /// The condition as data (`filter=`, a JSON tree), when one is given.
+    pub fn tree(&self) -> Option<&str> {
+        Some(self.get("filter")).filter(|tree| !tree.trim().is_empty())
+    }
+
+    /// This query without its condition as data: the badge's ×.
+    pub fn without_tree(&self, path: &str) -> String {
+        self.href(path, &["filter", "after"], &[])
+    }
+
     pub fn cursor(&self) -> Option<Cursor> {
         Cursor::decode(self.get("after"))
     }

@@ -8,20 +8,48 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use orbita_app::exports::{CompanyColumn, ListColumn};
-use orbita_app::{companies, views};
+use orbita_app::{Access, AppError, Db, companies, filters, views};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::company::Company;
+use orbita_domain::custom::CustomField;
 use orbita_domain::list::{CompanyFilter, CompanySort};
 
 use super::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListResults, Row, ViewLink};
 use super::{People, owner_filter, wants_fragment};
 use crate::AppState;
 use crate::error::PageError;
-use crate::pages::list_query::{ListQuery, day_end, day_start};
+use crate::pages::list_query::{ListQuery, Sort, day_end, day_start};
 use crate::pages::picker::{self, Choice, LIMIT, Search};
 use crate::pages::{SignedIn, groups};
 use crate::ui::{Layout, Nav, SelectOption};
 use orbita_domain::kind::RecordKind;
+
+/// The list's filter as its query string asks (search, owner or group, the "More filters"
+/// panel, a condition as data): the page and its download read it alike.
+pub(in crate::pages) async fn filter(
+    db: &Db,
+    access: &Access,
+    tz: &str,
+    query: &ListQuery,
+) -> Result<CompanyFilter, AppError> {
+    let owner_ids = owner_filter(query.get("owner"), access.user_id());
+    Ok(CompanyFilter {
+        q: query.opt("q"),
+        owner_ids: groups::owners(db, access, Area::Companies, query.get("group"), owner_ids).await?,
+        region: query.opt("region"),
+        industry: query.opt("industry"),
+        source: query.opt("source"),
+        created_from: query.date("created_from").map(|d| day_start(d, tz)),
+        created_to: query.date("created_to").map(|d| day_end(d, tz)),
+        tree: filters::optional(db, query.tree(), RecordKind::Company).await?,
+        ..CompanyFilter::default()
+    })
+}
+
+/// The list's order, a custom field's or a built-in one's.
+pub(in crate::pages) fn sort(query: &ListQuery, fields: &[CustomField]) -> Sort<CompanySort> {
+    query.custom_sort(fields, CompanySort::Custom).unwrap_or_else(|| query.sort_as(SORTS, "name"))
+}
 
 const PATH: &str = "/companies";
 const PAGE_SIZE: u64 = 50;
@@ -57,6 +85,8 @@ struct ListPage {
     groups: Vec<SelectOption>,
     /// How many filters of the "More filters" panel are set.
     more_filters: usize,
+    /// The page without its condition as data (`filter=`).
+    without_tree_href: String,
     columns: Vec<ColumnChoice>,
     views: Vec<ViewLink>,
     can_create: bool,
@@ -71,20 +101,9 @@ pub(in crate::pages) async fn list(
     let query = ListQuery::parse(raw.as_deref());
     let access = &user.session.access;
     let tz = &user.layout.time_zone;
-    let owner_ids = owner_filter(query.get("owner"), access.user_id());
-    let filter = CompanyFilter {
-        q: query.opt("q"),
-        owner_ids: groups::owners(&state.db, access, Area::Companies, query.get("group"), owner_ids).await?,
-        region: query.opt("region"),
-        industry: query.opt("industry"),
-        source: query.opt("source"),
-        created_from: query.date("created_from").map(|d| day_start(d, tz)),
-        created_to: query.date("created_to").map(|d| day_end(d, tz)),
-        ..CompanyFilter::default()
-    };
+    let filter = filter(&state.db, access, tz, &query).await?;
     let fields = orbita_app::custom_fields::active(&state.db, RecordKind::Company).await?;
-    let sort =
-        query.custom_sort(&fields, CompanySort::Custom).unwrap_or_else(|| query.sort_as(SORTS, "name"));
+    let sort = sort(&query, &fields);
     let cursor = query.cursor();
     let page =
         companies::list(&state.db, access, &filter, sort.by, sort.descending, cursor.as_ref(), PAGE_SIZE)
@@ -119,7 +138,8 @@ pub(in crate::pages) async fn list(
         .collect();
     results.next_href = page.next.map(|c| query.next_href(PATH, &c)).unwrap_or_default();
     let can_create = access.can(Area::Companies, Action::Create);
-    let filtered = ["q", "owner", "group"].iter().chain(MORE_FILTERS).any(|name| !query.get(name).is_empty());
+    let filtered =
+        ["q", "owner", "group", "filter"].iter().chain(MORE_FILTERS).any(|name| !query.get(name).is_empty());
     let (title, hint) = if filtered {
         ("empty-search", "empty-search-hint")
     } else {
@@ -139,6 +159,7 @@ pub(in crate::pages) async fn list(
     let owners = people.filter_options(layout.t("filter-any"), layout.t("filter-mine"), query.get("owner"));
     let groups = groups::options(&state.db, access, Area::Companies, &layout, query.get("group")).await?;
     let more_filters = MORE_FILTERS.iter().filter(|name| !query.get(name).is_empty()).count();
+    let without_tree_href = query.without_tree(PATH);
     let page = ListPage {
         columns: table::choices(&layout, COLUMNS, &chosen, &fields, &custom),
         sort: if query.sort().is_empty() { String::new() } else { sort.current },
@@ -147,6 +168,7 @@ pub(in crate::pages) async fn list(
         owners,
         groups,
         more_filters,
+        without_tree_href,
         views,
         can_create,
         layout,
