@@ -159,3 +159,72 @@ async fn the_companies_and_contacts_pages_and_files_take_a_filter_tree() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_tasks_and_activities_pages_and_files_take_a_filter_tree() {
+    use orbita_domain::activity::{ActivityInput, ActivityKind};
+    use orbita_domain::task::TaskInput;
+    on_both(|t| async move {
+        let admin = with_user(&t.db, "admin@x.ru", "administrator").await;
+        let access = Access::load(&t.db, admin, None).await.expect("access");
+        for title in ["Позвонить в Альфу", "Отправить счёт Бете"] {
+            let task = TaskInput {
+                title: title.into(),
+                description: String::new(),
+                due_at: None,
+                assignee_id: admin,
+                priority: None,
+                company_id: None,
+                contact_id: None,
+                deal_id: None,
+            };
+            orbita_app::tasks::create(&t.db, &access, &task).await.expect("task");
+        }
+        let input = CompanyInput { name: "Альфа".into(), ..CompanyInput::default() };
+        let company = companies::create(&t.db, &access, &input, None).await.expect("company");
+        for (kind, subject) in
+            [(ActivityKind::Call, "Звонок Альфе"), (ActivityKind::Meeting, "Встреча с Бетой")]
+        {
+            let activity = ActivityInput {
+                kind,
+                direction: None,
+                status: None,
+                occurred_at: orbita_domain::now(),
+                duration_minutes: None,
+                subject: subject.into(),
+                responsible_id: admin,
+                company_id: Some(company.id),
+                contact_id: None,
+                deal_id: None,
+            };
+            orbita_app::activities::log(&t.db, &access, &activity, None).await.expect("activity");
+        }
+        let mut browser = Browser::new(&t.db);
+        browser.sign_in("admin@x.ru", PASSWORD).await;
+
+        let tree = serde_json::json!({"field": "title", "op": "contains", "value": "Альф"});
+        for path in ["/tasks", "/tasks.csv"] {
+            let page = browser.get(&format!("{path}?{}", encoded(&tree))).await;
+            assert_eq!(page.status, StatusCode::OK, "{}: {path}", t.name);
+            assert!(page.body.contains("Позвонить в Альфу"), "{}: {path}", t.name);
+            assert!(!page.body.contains("Отправить счёт Бете"), "{}: {path} filtered out", t.name);
+        }
+        let tree = serde_json::json!({"field": "kind", "op": "eq", "value": "meeting"});
+        for path in ["/activities", "/activities.csv"] {
+            let page = browser.get(&format!("{path}?{}", encoded(&tree))).await;
+            assert_eq!(page.status, StatusCode::OK, "{}: {path}", t.name);
+            assert!(page.body.contains("Встреча с Бетой"), "{}: {path}", t.name);
+            assert!(!page.body.contains("Звонок Альфе"), "{}: {path} filtered out", t.name);
+        }
+        let page = browser.get(&format!("/activities?{}", encoded(&tree))).await;
+        assert!(page.body.contains("Условие отбора"), "{}: the badge", t.name);
+
+        for path in ["/tasks", "/activities", "/tasks.csv"] {
+            let broken =
+                browser.get(&format!("{path}?{}", encoded(&serde_json::json!({"field": "colour"})))).await;
+            assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {path}", t.name);
+        }
+        t
+    })
+    .await;
+}

@@ -11,9 +11,10 @@ use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use orbita_app::{Access, AppError, Db, activities};
+use orbita_app::{Access, AppError, Db, activities, filters};
 use orbita_domain::access::{Action, Area};
 use orbita_domain::activity::{Activity, ActivityKind, ActivityStatus};
+use orbita_domain::kind::RecordKind;
 use orbita_domain::list::ActivityFilter;
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, UserId};
 
@@ -104,13 +105,16 @@ pub struct ListPage {
     pub export_query: String,
     pub can_export: bool,
     pub filtered: bool,
+    /// The condition as data (`filter=`), and the register without it.
+    pub tree: String,
+    pub without_tree_href: String,
     pub can_create: bool,
 }
 
 /// The register's filters from its query string: `kind`, `status`, `responsible`, `group` (its
 /// members as the responsible), `from`, `to` (local days, both included) and the links
-/// `company_id`, `contact_id`, `deal_id`. The page and its export read it here, so the file
-/// holds what the screen shows.
+/// `company_id`, `contact_id`, `deal_id`, and a condition as data (`filter=`). The page and its
+/// export read it here, so the file holds what the screen shows.
 pub(super) async fn filter(
     db: &Db,
     p: &Params,
@@ -118,6 +122,7 @@ pub(super) async fn filter(
     time_zone: &str,
 ) -> Result<ActivityFilter, AppError> {
     let responsible = p.get("responsible");
+    let tree = p.get("filter");
     let (from, to) = common::period(time_zone, &p.get("from"), &p.get("to"));
     let responsible_id =
         if responsible == "me" { Some(access.user_id()) } else { common::id::<UserId>(&responsible) };
@@ -132,6 +137,8 @@ pub(super) async fn filter(
         deal_id: common::id::<DealId>(&p.get("deal_id")),
         from,
         to,
+        tree: filters::optional(db, Some(tree.as_str()).filter(|t| !t.is_empty()), RecordKind::Activity)
+            .await?,
         ..ActivityFilter::default()
     })
 }
@@ -178,6 +185,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         ("group", group),
         ("from", p.get("from")),
         ("to", p.get("to")),
+        ("filter", p.get("filter")),
     ];
     pairs.extend(links.iter().cloned());
     let filtered = pairs.iter().any(|(_, v)| !v.is_empty());
@@ -188,6 +196,12 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     };
     let next_href = page.next.as_ref().map(|c| href(Some(("after", c.encode())))).unwrap_or_default();
     let first_href = if p.get("after").is_empty() { String::new() } else { href(None) };
+    let tree = p.get("filter");
+    let without_tree_href = {
+        let rest: Vec<(&str, &str)> =
+            pairs.iter().filter(|(k, _)| *k != "filter").map(|(k, v)| (*k, v.as_str())).collect();
+        url("/activities", &rest)
+    };
     let any = |field: &str| format!("{}: {}", layout.t(field), layout.t("filter-any"));
     let mut kinds = vec![SelectOption::new("", any("field-kind"), kind.is_none())];
     kinds.extend(ActivityKind::ALL.iter().map(|k| {
@@ -229,6 +243,8 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         can_export: access.can(Area::Activities, Action::Export),
         new_href: url("/activities/new", &new_pairs),
         filtered,
+        tree,
+        without_tree_href,
         can_create: access.can(Area::Activities, Action::Create),
         links,
         layout,

@@ -137,6 +137,9 @@ pub struct ListPage {
     /// Open tasks: only the overdue ones.
     pub overdue: bool,
     pub overdue_href: String,
+    /// The condition as data (`filter=`), and the list without it.
+    pub tree: String,
+    pub without_tree_href: String,
     pub team: bool,
     pub show_assignee: bool,
     pub next_href: String,
@@ -246,7 +249,10 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     let tabs = if team { vec![tab("tasks-tab-mine", ""), tab("tasks-tab-team", "all")] } else { Vec::new() };
     let status_tab = |label: &str, value: &str| Tab {
         label: layout.t(label),
-        href: url("/tasks", &[("assignee", &assignee), ("group", &query.group), ("status", value)]),
+        href: url(
+            "/tasks",
+            &[("assignee", &assignee), ("group", &query.group), ("status", value), ("filter", &query.tree)],
+        ),
         current: (value == "done") == (status == "done"),
     };
     let status_tabs = vec![status_tab("tasks-status-open", ""), status_tab("tasks-status-done", "done")];
@@ -273,8 +279,15 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     });
     let overdue_href = url(
         "/tasks",
-        &[("assignee", &assignee), ("group", &query.group), ("overdue", if overdue { "" } else { "1" })],
+        &[
+            ("assignee", &assignee),
+            ("group", &query.group),
+            ("overdue", if overdue { "" } else { "1" }),
+            ("filter", &query.tree),
+        ],
     );
+    let without_tree: Vec<(&str, &str)> = pair_refs.iter().copied().filter(|(k, _)| *k != "filter").collect();
+    let without_tree_href = url("/tasks", &without_tree);
     ListPage {
         now,
         groups,
@@ -291,6 +304,8 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         done_to: done_to_raw,
         overdue,
         overdue_href,
+        tree: query.tree.clone(),
+        without_tree_href,
         next_href,
         new_href: url("/tasks/new", &[("return_to", &here)]),
         export_query: export_query(&here),

@@ -1,9 +1,10 @@
 //! The tasks list's query string (`assignee`, `group`, `status`, `done_from`, `done_to`,
-//! `overdue`), read in one place for the page and for its export, so the file holds what the screen shows.
+//! `overdue`, a condition as data in `filter`), read in one place for the page and for its export, so the file holds what the screen shows.
 
 use chrono::NaiveDate;
-use orbita_app::{Access, AppError, Db};
+use orbita_app::{Access, AppError, Db, filters};
 use orbita_domain::access::{Action, Area, Scope};
+use orbita_domain::kind::RecordKind;
 use orbita_domain::list::TaskFilter;
 use orbita_domain::{Timestamp, UserId};
 
@@ -25,6 +26,8 @@ pub struct TasksQuery {
     pub overdue: bool,
     /// The user sees more than their own tasks: the team's and a person's tabs.
     pub team: bool,
+    /// A condition as data (`filter=`, a JSON tree), as given.
+    pub tree: String,
 }
 
 impl TasksQuery {
@@ -46,6 +49,7 @@ impl TasksQuery {
             done_to: if done { day("done_to") } else { None },
             overdue: !done && p.get("overdue") == "1",
             team,
+            tree: p.get("filter"),
         }
     }
 
@@ -80,6 +84,8 @@ impl TasksQuery {
         let mut filter = self.filter(access, time_zone, now);
         filter.assignee_ids =
             groups::owners(db, access, Area::Tasks, &self.group, filter.assignee_ids).await?;
+        let tree = Some(self.tree.as_str()).filter(|t| !t.is_empty());
+        filter.tree = filters::optional(db, tree, RecordKind::Task).await?;
         Ok(filter)
     }
 
@@ -104,6 +110,7 @@ impl TasksQuery {
             ("done_from", self.done_from_text()),
             ("done_to", self.done_to_text()),
             ("overdue", if self.overdue { "1" } else { "" }.to_owned()),
+            ("filter", self.tree.clone()),
         ]
     }
 }
