@@ -13,8 +13,9 @@ use orbita_domain::task::{TaskFields, TaskPriority};
 use orbita_domain::user::{BuiltinRole, NewUser};
 use orbita_domain::{CompanyId, ContactId, DealId, Timestamp, UserId};
 use orbita_storage::bulk::{self, BulkRow};
-use orbita_storage::{Db, activities, companies, contacts, deals, pipelines, tasks, users};
+use orbita_storage::{Db, Tx, activities, companies, contacts, deals, pipelines, saved_views, tasks, users};
 use rand::RngExt;
+use serde_json::json;
 
 use super::generate::DemoGenerator;
 use crate::{AppError, passwords, setup};
@@ -189,6 +190,9 @@ async fn load_users(db: &Db, generator: &mut DemoGenerator, count: usize) -> Res
         };
         let user = NewUser::parse(&email, &name)?;
         let id = users::insert(&mut tx, &user, Some(&hash), role(builtin)?, now).await?;
+        if builtin == BuiltinRole::Administrator {
+            demo_views(&mut tx, id, now).await?;
+        }
         if builtin == BuiltinRole::HeadOfSales {
             let number = n / 20 + 1;
             group = Some(users::insert_group(&mut tx, &format!("Отдел продаж {number}"), now).await?);
@@ -202,6 +206,35 @@ async fn load_users(db: &Db, generator: &mut DemoGenerator, count: usize) -> Res
     }
     tx.commit().await?;
     Ok(managers)
+}
+
+/// The administrator's saved views: conditions as data (an and-group over a custom field, an
+/// or-group) that the lists, their files and the API read alike.
+async fn demo_views(tx: &mut Tx, admin: UserId, now: Timestamp) -> Result<(), AppError> {
+    let views = [
+        (
+            "deals",
+            "Крупные заказы ПВХ",
+            json!({"and": [
+                {"field": "custom.window_type", "op": "eq", "value": "ПВХ"},
+                {"field": "amount", "op": "gt", "value": "500000"}
+            ]}),
+        ),
+        (
+            "companies",
+            "Москва или стройка",
+            json!({"or": [
+                {"field": "region", "op": "eq", "value": "Москва"},
+                {"field": "name", "op": "contains", "value": "Строй"}
+            ]}),
+        ),
+    ];
+    for (list, name, tree) in views {
+        // A string pair always encodes; an empty query would only be the list unfiltered.
+        let query = serde_urlencoded::to_string([("filter", tree.to_string())]).unwrap_or_default();
+        saved_views::insert(tx, admin, list, name, &query, None, now).await?;
+    }
+    Ok(())
 }
 
 struct Ids {
