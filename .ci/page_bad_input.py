@@ -20,6 +20,7 @@ PAGES = [
     "/reports/funnel", "/search/suggest", "/exports", "/admin", "/admin/audit", "/admin/users",
     "/admin/users/1", "/admin/groups", "/admin/roles/1", "/admin/settings", "/admin/ownership",
     "/admin/fields", "/admin/fields/deals/window_type",
+    "/conditions?back=/deals&join=and&0.field=amount&apply=1", "/conditions?back=/tasks&add=1",
     "/account/password", "/account/tokens", "/login",
 ]
 
@@ -29,7 +30,8 @@ PARAMS = [
     "company_id", "contact_id", "deal_id", "user", "user_id", "action", "entity", "from", "to",
     "created_from", "created_to", "closed_from", "closed_to", "done_from", "done_to", "due",
     "month", "period", "kind", "direction", "group", "role_id", "cols", "list", "format", "next",
-    "return_to", "id", "inn", "kpp", "region", "industry", "source",
+    "return_to", "id", "inn", "kpp", "region", "industry", "source", "filter", "0.field", "0.op",
+    "0.value", "0.values", "1.value2", "remove",
 ]
 
 # Raw query-string pieces (already percent-encoded where they must be).
@@ -56,7 +58,8 @@ def main() -> int:
         queries += [f"{p}={bad}" for p in PARAMS for bad in ("%00", "%01%1F", "%FF", "a" * 10_000)]
         for query in queries:
             count += 1
-            status = request(opener, f"{page}?{query}")
+            sep = "&" if "?" in page else "?"
+            status = request(opener, f"{page}{sep}{query}")
             if status >= 500:
                 failures.append(f"{status} GET {page}?{query[:120]}")
     print(f"{count} page requests with bad query values, {len(failures)} answered 5xx")

@@ -228,3 +228,91 @@ async fn the_tasks_and_activities_pages_and_files_take_a_filter_tree() {
     })
     .await;
 }
+
+/// The condition builder: rows picked on `/conditions` make the list's `filter=`, a tree read
+/// back shows its rows, and a wrong value is a message on its row with nothing applied.
+#[tokio::test]
+async fn the_condition_builder_narrows_the_deals_by_a_custom_field_and_an_amount() {
+    on_both(|t| async move {
+        let admin = with_user(&t.db, "admin@x.ru", "administrator").await;
+        let access = Access::load(&t.db, admin, None).await.expect("access");
+        let window = orbita_domain::custom::CustomFieldInput {
+            key: "window_type".into(),
+            ty: "list".into(),
+            label_ru: "Тип окон".into(),
+            label_en: "Window type".into(),
+            options: vec!["ПВХ".into(), "Дерево".into()],
+            indexed: true,
+            ..Default::default()
+        };
+        let kind = orbita_domain::kind::RecordKind::Deal;
+        orbita_app::custom_fields::add(&t.db, &access, kind, &window).await.expect("field");
+        for (title, amount, window) in
+            [("Балкон", "300000", "ПВХ"), ("Веранда", "700000", "ПВХ"), ("Дача", "900000", "Дерево")]
+        {
+            let input = DealInput { title: title.into(), amount: amount.into(), ..DealInput::default() };
+            let custom = serde_json::json!({ "window_type": window });
+            let custom = custom.as_object().expect("object");
+            deals::create_with_custom(&t.db, &access, &input, None, None, None, Some(custom))
+                .await
+                .expect("deal");
+        }
+        let mut browser = Browser::new(&t.db);
+        browser.sign_in("admin@x.ru", PASSWORD).await;
+
+        // The list offers the builder, which offers the kind's fields, custom ones included.
+        let list = browser.get("/deals?q=&sort=title").await;
+        assert!(list.body.contains("/conditions?back=%2Fdeals"), "{}: the list links the builder", t.name);
+        let fresh = browser.get("/conditions?back=%2Fdeals%3Fsort%3Dtitle").await;
+        assert_eq!(fresh.status, StatusCode::OK, "{}", t.name);
+        assert!(fresh.body.contains(">Тип окон<") && fresh.body.contains(">Сумма<"), "{}", t.name);
+
+        // Choosing a field (what htmx sends on change) offers its comparisons and values.
+        let picked = browser.get("/conditions?back=%2Fdeals&join=and&0.field=custom.window_type").await;
+        assert!(picked.body.contains("name=\"0.op\""), "{}: the comparisons", t.name);
+        assert!(picked.body.contains("<option value=\"Дерево\""), "{}: the list's options", t.name);
+
+        let query = serde_urlencoded::to_string([
+            ("back", "/deals?sort=title&after=stale"),
+            ("join", "and"),
+            ("0.field", "custom.window_type"),
+            ("0.op", "eq"),
+            ("0.value", "ПВХ"),
+            ("1.field", "amount"),
+            ("1.op", "gt"),
+            ("1.value", "500000"),
+            ("apply", "1"),
+        ])
+        .expect("query");
+        let applied = browser.get(&format!("/conditions?{query}")).await;
+        assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", t.name);
+        let target = applied.location().to_owned();
+        assert!(target.starts_with("/deals?sort=title&filter="), "{}: {target}", t.name);
+        let page = browser.get(&target).await;
+        assert!(page.body.contains("Веранда"), "{}: PVC above 500,000", t.name);
+        assert!(
+            !page.body.contains("Балкон") && !page.body.contains("Дача"),
+            "{}: the rest left out",
+            t.name
+        );
+
+        // Back in the builder from the badge, the rows are the ones applied.
+        let tree = target.split("filter=").nth(1).expect("the tree");
+        let again = browser.get(&format!("/conditions?back=%2Fdeals&filter={tree}")).await;
+        assert!(again.body.contains("<option value=\"custom.window_type\" selected"), "{}", t.name);
+        assert!(again.body.contains("value=\"500000\""), "{}: the amount typed", t.name);
+
+        // A value of the wrong type stays on its row, with the message, and nothing is applied.
+        let wrong = browser
+            .get("/conditions?back=%2Fdeals&join=or&0.field=amount&0.op=gt&0.value=много&apply=1")
+            .await;
+        assert_eq!(wrong.status, StatusCode::OK, "{}", t.name);
+        assert!(wrong.body.contains("id=\"c0-error\""), "{}: the row's message", t.name);
+        assert!(wrong.body.contains("value=\"много\""), "{}: what was typed is kept", t.name);
+        // A builder pointed anywhere but a list is not found.
+        let elsewhere = browser.get("/conditions?back=https%3A%2F%2Fevil.example%2Fdeals").await;
+        assert_eq!(elsewhere.status, StatusCode::NOT_FOUND, "{}", t.name);
+        t
+    })
+    .await;
+}

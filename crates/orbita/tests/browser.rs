@@ -508,3 +508,38 @@ async fn an_administrator_saves_a_user_with_two_groups() {
     assert_eq!(ticked.as_u64(), Some(2), "{}", s.page_text().await);
     s.stop().await;
 }
+
+/// A head of sales narrows the deals by a custom field on a phone: the list's "Условия" opens
+/// the builder, choosing the field brings its comparisons and values (htmx), "Показать" goes
+/// back to the list with the condition, and its badge opens the builder with the row kept.
+#[tokio::test]
+async fn a_head_of_sales_builds_a_condition_on_a_custom_field() {
+    if !enabled() {
+        return;
+    }
+    let s = Scenario::start(390, 900).await;
+    s.sign_in("head@demo.orbita.local").await;
+    s.open("/deals").await;
+    s.click_link("Условия").await;
+    s.wait_for_url_with("/conditions").await;
+    let pick = |css: &'static str, value: &'static str| {
+        let s = &s;
+        async move {
+            s.with_element(Locator::Css(css), |select| async move { select.select_by_value(value).await })
+                .await;
+        }
+    };
+    pick("#c0-field", "custom.window_type").await;
+    // The form comes back with the list's comparisons and its options as the value.
+    s.wait_for_text("#c0-value", "ПВХ").await;
+    pick("#c0-value", "ПВХ").await;
+    s.click(".form-actions button[name=apply]").await;
+    s.wait_for_url_with("filter=").await;
+    assert!(s.browser.current_url().await.expect("url").path() == "/deals");
+    s.wait_for_text(".filter-tree", "Условие отбора").await;
+    s.click(".filter-tree a.badge").await;
+    s.wait_for_url_with("/conditions").await;
+    assert_eq!(s.value("#c0-field").await, "custom.window_type");
+    assert_eq!(s.value("#c0-value").await, "ПВХ");
+    s.stop().await;
+}

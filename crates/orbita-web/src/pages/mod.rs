@@ -5,6 +5,7 @@ mod activities;
 mod admin;
 mod auth;
 mod companies;
+mod conditions;
 mod contacts;
 pub mod custom_fields;
 mod deals;
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(targets::routes())
         .merge(exports::routes())
+        .merge(conditions::routes())
         .merge(export_jobs::routes())
 }
 

@@ -198,6 +198,11 @@ impl Layout {
     }
 
     /// A message with one text argument: `layout.t_with("signed-in-as", "name", user)`.
+    /// The message `key`, or `fallback` when the language has none (a value from data).
+    pub fn t_or(&self, key: &str, fallback: &str) -> String {
+        if i18n::has(self.locale, key) { self.t(key) } else { fallback.to_owned() }
+    }
+
     pub fn t_with(&self, key: &str, name: &str, value: &str) -> String {
         i18n::t_args(self.locale, key, &[(name, value.to_owned().into())])
     }

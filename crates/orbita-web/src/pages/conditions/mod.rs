@@ -1,0 +1,163 @@
+//! The condition builder (`/conditions?back=/deals?...`): a list's filter tree made of rows —
+//! field, comparison, value — joined by "all" or "any", for any kind the lists show. It opens
+//! with the list's current tree read into rows (when the tree is that flat shape), checks what
+//! was built through the same `filters::from_json` the lists and the API use, and sends the user
+//! back to the list with `filter=`. Plain GET forms, so it works without script; htmx re-renders
+//! the form when a field or a comparison changes, so the value's input fits them.
+
+mod fields;
+mod rows;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use orbita_app::{AppError, deals, filters};
+use orbita_domain::ValidationErrors;
+use orbita_domain::kind::RecordKind;
+
+use self::fields::{Candidate, Sources};
+use self::rows::{Builder, Join, RowView};
+use crate::AppState;
+use crate::error::PageError;
+use crate::pages::SignedIn;
+use crate::pages::companies::People;
+use crate::ui::{ErrorItem, Layout, Nav};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/conditions", get(builder))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "conditions/builder.html")]
+struct BuilderPage {
+    layout: Layout,
+    list_label: String,
+    /// The list's address this builder returns to, without its condition.
+    back: String,
+    join_all: bool,
+    rows: Vec<RowView>,
+    /// A tree the rows cannot show (nested groups), kept as text until replaced.
+    foreign: String,
+    error_items: Vec<ErrorItem>,
+    clear_href: String,
+}
+
+/// The list `back` points at (`/deals?…`) and its query; `None` for anything else, so the
+/// builder never sends anyone off the lists.
+fn list_of(back: &str) -> Option<(RecordKind, &str)> {
+    let (path, query) = back.split_once('?').unwrap_or((back, ""));
+    let kind = RecordKind::parse_list_key(path.strip_prefix('/')?)?;
+    Some((kind, query))
+}
+
+/// The list's address with `tree` as its condition (none when empty), keeping the rest of
+/// its query but the page cursor.
+fn list_href(kind: RecordKind, query: &str, tree: Option<&str>) -> String {
+    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, _)| name != "filter" && name != "after")
+        .collect();
+    if let Some(tree) = tree {
+        pairs.push(("filter".to_owned(), tree.to_owned()));
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    let path = format!("/{}", kind.list_key());
+    if query.is_empty() { path } else { format!("{path}?{query}") }
+}
+
+async fn builder(
+    State(state): State<AppState>,
+    user: SignedIn,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let pairs: Vec<(String, String)> =
+        raw.as_deref().and_then(|raw| serde_urlencoded::from_str(raw).ok()).unwrap_or_default();
+    let get = |name: &str| pairs.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str());
+    let back = get("back").to_owned();
+    let Some((kind, list_query)) = list_of(&back) else {
+        return Err(AppError::NotFound.into());
+    };
+    let access = &user.session.access;
+    let custom = orbita_app::custom_fields::fields(&state.db, access, kind).await?;
+    let people = People::load(&state.db, access).await?;
+    let (pipelines, stages) = if kind == RecordKind::Deal {
+        deals::pipelines_and_stages(&state.db).await?
+    } else {
+        Default::default()
+    };
+    let sources = Sources { users: &people.users, pipelines: &pipelines, stages: &stages };
+    let list_label = user.t(&format!("nav-{}", kind.list_key()));
+    let layout = user.page(user.layout.t_with("conditions-title", "list", &list_label), Some(nav_of(kind)));
+    let candidates: Vec<Candidate> = fields::candidates(&layout, kind, &custom, &sources);
+
+    let mut built = if pairs.iter().any(|(n, _)| n == "join") {
+        Builder::from_form(&pairs)
+    } else {
+        Builder::from_tree(Some(get("filter")).filter(|t| !t.is_empty()), &candidates, &layout.time_zone)
+    };
+    let mut errors = ValidationErrors::default();
+    if let Some(n) = pairs.iter().find(|(n, _)| n == "remove").and_then(|(_, v)| v.parse::<usize>().ok()) {
+        built.remove(n);
+    } else if !get("add").is_empty() {
+        built.add();
+    } else if !get("apply").is_empty() {
+        errors = built.missing_values(&candidates);
+        let (tree, included) = built.tree(&candidates, &layout.time_zone);
+        match tree {
+            None => return Ok(Redirect::to(&list_href(kind, list_query, None)).into_response()),
+            Some(_) if !errors.is_empty() => {}
+            Some(tree) => match filters::from_json(&state.db, &tree, kind).await {
+                Ok(_) => return Ok(Redirect::to(&list_href(kind, list_query, Some(&tree))).into_response()),
+                Err(AppError::Invalid(found)) => errors = rows::place_errors(found, &included),
+                Err(other) => return Err(other.into()),
+            },
+        }
+    }
+    let rows = built.views(&layout, &candidates, &errors);
+    let page = BuilderPage {
+        error_items: built.error_items(&layout, &rows, &errors),
+        join_all: built.join == Join::And,
+        rows,
+        foreign: built.foreign.clone(),
+        clear_href: list_href(kind, list_query, None),
+        back,
+        list_label,
+        layout,
+    };
+    Ok(page.into_response())
+}
+
+fn nav_of(kind: RecordKind) -> Nav {
+    match kind {
+        RecordKind::Company => Nav::Companies,
+        RecordKind::Contact => Nav::Contacts,
+        RecordKind::Deal => Nav::Deals,
+        RecordKind::Task => Nav::Tasks,
+        RecordKind::Activity => Nav::Activities,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builder_returns_only_to_a_list() {
+        assert_eq!(list_of("/deals?q=a"), Some((RecordKind::Deal, "q=a")));
+        assert_eq!(list_of("/tasks"), Some((RecordKind::Task, "")));
+        assert_eq!(list_of("https://evil.example/deals"), None);
+        assert_eq!(list_of("//evil.example/deals"), None);
+        assert_eq!(list_of("/admin/users"), None);
+    }
+
+    #[test]
+    fn the_list_keeps_its_query_but_the_old_condition_and_the_cursor() {
+        let href = list_href(RecordKind::Deal, "q=ok&filter=%7B%7D&after=xyz&sort=title", Some("{\"a\":1}"));
+        assert_eq!(href, "/deals?q=ok&sort=title&filter=%7B%22a%22%3A1%7D");
+        assert_eq!(list_href(RecordKind::Company, "filter=x", None), "/companies");
+    }
+}
