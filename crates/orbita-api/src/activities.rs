@@ -278,6 +278,7 @@ downloads!(
     export,
     tag = "activities",
     params = ActivityQuery,
+    columns = crate::exports::CustomColumns,
     export_xlsx = "/api/v1/activities.xlsx",
     "Download the activities as XLSX",
     export_csv = "/api/v1/activities.csv",
@@ -289,13 +290,17 @@ async fn export(
     State(state): State<ApiState>,
     caller: Caller,
     Params(query): Params<ActivityQuery>,
+    Params(columns): Params<crate::exports::CustomColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
     sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
-    let filter = query.filter(&state.db, &caller.access).await?;
+    let export = exports::FixedExport {
+        filter: query.filter(&state.db, &caller.access).await?,
+        custom: columns.keys()?,
+    };
     let spec = spec(&state.db, &caller, format).await?;
     let file = spool()?;
-    let result = exports::activities(&state.db, &caller.access, &filter, &spec, file).await;
+    let result = exports::activities(&state.db, &caller.access, &export, &spec, file).await;
     deliver(&state.db, result, format, "activities").await
 }
 

@@ -237,6 +237,54 @@ pub fn chosen_columns<C: ListColumn>(cols: Option<&str>) -> Result<Vec<C>, ApiEr
     })
 }
 
+/// The `cols` of a file whose own columns are fixed (tasks, activities): the custom fields to
+/// add after them, `cols=custom.call_result,custom.budget`.
+#[derive(Debug, serde::Deserialize)]
+pub struct CustomColumns {
+    cols: Option<String>,
+}
+
+impl utoipa::IntoParams for CustomColumns {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let item = ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .pattern(Some(r"^custom\.[a-z][a-z0-9_]{0,39}$"));
+        let description = "Custom fields to add as columns after the file's own, comma-separated \
+            (`custom.<key>`, see `GET /api/v1/fields/{kind}`). Another key, or a field the kind does \
+            not have, is a 422.";
+        vec![
+            ParameterBuilder::new()
+                .name("cols")
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(description))
+                .style(Some(ParameterStyle::Form))
+                .explode(Some(false))
+                .schema(Some(ArrayBuilder::new().items(item)))
+                .build(),
+        ]
+    }
+}
+
+impl CustomColumns {
+    /// The custom fields' keys (without `custom.`), in the order given.
+    pub fn keys(&self) -> Result<Vec<String>, ApiError> {
+        let items =
+            self.cols.as_deref().unwrap_or_default().split(',').map(str::trim).filter(|k| !k.is_empty());
+        items
+            .map(|item| {
+                item.strip_prefix("custom.").map(str::to_owned).ok_or_else(|| {
+                    ApiError::field(
+                        "cols",
+                        "unknown-column",
+                        format!("{item:?} is not a custom field; this file takes custom.<key> columns only"),
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
 /// Declares a list's `cols` parameter (the columns of its file) as `$name`, read into the
 /// application's `$column`s.
 macro_rules! columns_query {

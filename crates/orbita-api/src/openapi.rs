@@ -53,7 +53,9 @@ or period and holds every row you may see, in the list's order: the same file th
 you, in your language (your own, else the organisation's). The companies', contacts' and \
 deals' files take `cols` too, the columns of the list page's column choice \
 (`cols=name,inn,region`): written in the list's order, the name or title first; without it, the \
-page's default columns. Headers and values are words \
+page's default columns. The tasks' and activities' files have fixed columns and take `cols` \
+for custom fields only (`cols=custom.call_result`), added after them, as the others take \
+`custom.<key>` among theirs. Headers and values are words \
 of that language (`Название`, `Выиграна`); CSV is UTF-8 with a byte-order mark, separated by \
 `;` with `,` as the decimal mark in Russian, by `,` with `.` in English; times are the \
 organisation's local time. For stable field names read the JSON list. Text that a \

@@ -255,6 +255,15 @@ async fn tasks_and_activities_carry_custom_fields_too() {
         let heavy = json!({"field": "custom.effort", "op": "gte", "value": "3"});
         let found = m1.get(&format!("/api/v1/tasks?status=done&{}", encoded("filter", &heavy.to_string()))).await;
         assert_eq!(found.expect(StatusCode::OK).body["items"].as_array().map(Vec::len), Some(1), "{}", t.name);
+        // The tasks' file has fixed columns; `cols` adds custom fields after them.
+        let sheet = read_xlsx(&m1.download("/api/v1/tasks.xlsx?status=done&cols=custom.effort").await);
+        assert_eq!(sheet[0].last().map(String::as_str), Some("Трудозатраты"), "{}: {sheet:?}", t.name);
+        assert_eq!(sheet[1][0], "Замер", "{}", t.name);
+        assert_eq!(sheet[1].last().map(String::as_str), Some("3"), "{}: {sheet:?}", t.name);
+        let builtin = m1.download("/api/v1/tasks.xlsx?cols=title").await;
+        assert_eq!(builtin.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: only custom columns", t.name);
+        let unknown = m1.download("/api/v1/tasks.csv?cols=custom.nothing").await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: an unknown field", t.name);
 
         let company = m1.post("/api/v1/companies", json!({"name": "Окна"})).await.expect(StatusCode::CREATED).id();
         let call = m1
@@ -267,6 +276,9 @@ async fn tasks_and_activities_carry_custom_fields_too() {
         assert_eq!(changed.body["custom"]["outcome"], json!("Договорились"), "{}", t.name);
         let wrong = m1.patch(&path, json!({"custom": {"outcome": "Молчание"}})).await;
         assert_eq!(wrong.expect(StatusCode::UNPROCESSABLE_ENTITY).error_fields(), ["custom.outcome"], "{}", t.name);
+        let sheet = read_xlsx(&m1.download("/api/v1/activities.xlsx?cols=custom.outcome").await);
+        assert_eq!(sheet[0].last().map(String::as_str), Some("Итог"), "{}: {sheet:?}", t.name);
+        assert_eq!(sheet[1].last().map(String::as_str), Some("Договорились"), "{}: {sheet:?}", t.name);
         t
     })
     .await;

@@ -19,16 +19,15 @@ use chrono::TimeDelta;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::org::Locale;
 use orbita_domain::{Timestamp, now};
-use orbita_storage::activities::ActivityFilter;
 use orbita_storage::audit::AuditFilter;
 use orbita_storage::export_jobs::{self, ExportJobRow, Finished, NewExportJob};
 use orbita_storage::targets::Month;
-use orbita_storage::tasks::TaskFilter;
 use orbita_storage::{Db, Tx};
 use tokio::task::JoinHandle;
 
 use crate::exports::{
-    self, CompanyExport, ContactExport, DealExport, ExportFailure, ExportSpec, Exported, Format,
+    self, ActivityExport, CompanyExport, ContactExport, DealExport, ExportFailure, ExportSpec, Exported,
+    Format, TaskExport,
 };
 use crate::reports::{FunnelParams, SummaryParams};
 use crate::{Access, AppError, Quota};
@@ -56,8 +55,8 @@ pub enum ExportRequest {
     Companies(CompanyExport),
     Contacts(ContactExport),
     Deals(DealExport),
-    Tasks(TaskFilter),
-    Activities(ActivityFilter),
+    Tasks(TaskExport),
+    Activities(ActivityExport),
     AuditLog(AuditFilter),
     Summary(SummaryParams),
     Funnel(FunnelParams),
@@ -122,8 +121,8 @@ pub async fn write<W: Write + Send + 'static>(
         ExportRequest::Companies(export) => exports::companies(db, access, export, spec, out).await,
         ExportRequest::Contacts(export) => exports::contacts(db, access, export, spec, out).await,
         ExportRequest::Deals(export) => exports::deals(db, access, export, spec, out).await,
-        ExportRequest::Tasks(filter) => exports::tasks(db, access, filter, spec, out).await,
-        ExportRequest::Activities(filter) => exports::activities(db, access, filter, spec, out).await,
+        ExportRequest::Tasks(export) => exports::tasks(db, access, export, spec, out).await,
+        ExportRequest::Activities(export) => exports::activities(db, access, export, spec, out).await,
         ExportRequest::AuditLog(filter) => exports::audit_log(db, access, filter, spec, out).await,
         ExportRequest::Summary(params) => exports::summary_report(db, access, params, spec, out).await,
         ExportRequest::Funnel(params) => exports::funnel_report(db, access, params, spec, out).await,

@@ -394,9 +394,10 @@ async fn exports_name_only_the_linked_records_the_user_may_see() {
         .expect("csv");
         assert!(read_csv(&csv.out).iter().any(|r| r[1] == "АО «Тайна»"), "{}", t.name);
 
-        let csv = exports::tasks(&t.db, &team.m1, &TaskFilter::default(), &spec(Format::Csv), Vec::new())
-            .await
-            .expect("tasks");
+        let csv =
+            exports::tasks(&t.db, &team.m1, &TaskFilter::default().into(), &spec(Format::Csv), Vec::new())
+                .await
+                .expect("tasks");
         let rows = read_csv(&csv.out);
         assert_eq!(rows.len(), 2, "{}", t.name);
         assert_eq!(
@@ -409,9 +410,10 @@ async fn exports_name_only_the_linked_records_the_user_may_see() {
             "{}: a task's hidden links by number only",
             t.name
         );
-        let csv = exports::tasks(&t.db, &team.admin, &TaskFilter::default(), &spec(Format::Csv), Vec::new())
-            .await
-            .expect("tasks");
+        let csv =
+            exports::tasks(&t.db, &team.admin, &TaskFilter::default().into(), &spec(Format::Csv), Vec::new())
+                .await
+                .expect("tasks");
         let rows = read_csv(&csv.out);
         assert_eq!(rows[1][5..8], ["АО «Тайна»", "Секретов", "Тайная сделка"], "{}", t.name);
         t

@@ -822,7 +822,7 @@ async fn probe(
             vec![("tasks::delete", answer("tasks::delete", tasks::delete(db, who, f.task).await))]
         }
         (Area::Tasks, Action::Export) => {
-            let out = exports::tasks(db, who, &TaskFilter::default(), &spec, Vec::new()).await;
+            let out = exports::tasks(db, who, &TaskFilter::default().into(), &spec, Vec::new()).await;
             vec![("exports::tasks", file("exports::tasks", marker, out))]
         }
 
@@ -854,7 +854,8 @@ async fn probe(
             answer("activities::delete", activities::delete(db, who, f.activity).await),
         )],
         (Area::Activities, Action::Export) => {
-            let out = exports::activities(db, who, &ActivityFilter::default(), &spec, Vec::new()).await;
+            let out =
+                exports::activities(db, who, &ActivityFilter::default().into(), &spec, Vec::new()).await;
             vec![("exports::activities", file("exports::activities", marker, out))]
         }
 

@@ -272,3 +272,69 @@ async fn companies_and_contacts_show_custom_fields_on_their_forms_cards_lists_an
     })
     .await;
 }
+
+/// Tasks and activities show chosen custom fields (`cols=custom.<key>`): the tasks on each row,
+/// the register of activities as columns, and both in their files, after the fixed columns.
+#[tokio::test]
+async fn tasks_and_activities_show_chosen_custom_fields_on_their_lists_and_files() {
+    on_both(|t| async move {
+        let admin_id = with_user(&t.db, "admin@x.ru", "administrator").await;
+        let access = orbita_app::Access::load(&t.db, admin_id, None).await.expect("access");
+        let list = |key: &str, label: &str, options: &[&str]| orbita_domain::custom::CustomFieldInput {
+            key: key.into(),
+            ty: "list".into(),
+            label_ru: label.into(),
+            label_en: label.into(),
+            options: options.iter().map(|o| (*o).to_owned()).collect(),
+            ..Default::default()
+        };
+        use orbita_domain::kind::RecordKind;
+        let place = list("place", "Место", &["Офис", "Объект"]);
+        orbita_app::custom_fields::add(&t.db, &access, RecordKind::Task, &place).await.expect("task field");
+        let outcome = list("outcome", "Итог", &["Договорились", "Перезвонить"]);
+        orbita_app::custom_fields::add(&t.db, &access, RecordKind::Activity, &outcome).await.expect("field");
+        let mut admin = Browser::new(&t.db);
+        admin.sign_in("admin@x.ru", PASSWORD).await;
+        let made = admin.post("/tasks", &[("title", "Замер окон"), ("custom.place", "Объект")]).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", t.name);
+        let input = orbita_domain::company::CompanyInput { name: "Окна".into(), ..Default::default() };
+        let company = orbita_app::companies::create(&t.db, &access, &input, None).await.expect("company");
+        let company = company.id.to_string();
+        let call = [
+            ("kind", "call"),
+            ("status", "done"),
+            ("subject", "Созвон"),
+            ("company_id", company.as_str()),
+            ("custom.outcome", "Перезвонить"),
+        ];
+        let made = admin.post("/activities", &call).await;
+        let errors: Vec<&str> = made
+            .body
+            .match_indices("field__error")
+            .map(|(i, _)| &made.body[i..(i + 160).min(made.body.len())])
+            .collect();
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}: {errors:?}", t.name);
+
+        let plain = admin.get("/tasks").await;
+        assert!(
+            plain.body.contains("value=\"custom.place\"") && !plain.body.contains("Объект"),
+            "{}",
+            t.name
+        );
+        let tasks = admin.get("/tasks?cols=custom.place").await;
+        assert!(tasks.body.contains("Место:</span> Объект"), "{}: the row shows the value", t.name);
+        assert!(tasks.body.contains("cols=custom.place"), "{}: the list's links keep the choice", t.name);
+        let file = admin.get("/tasks.csv?cols=custom.place").await;
+        let lines: Vec<&str> = file.body.trim_start_matches('\u{feff}').lines().collect();
+        assert!(lines[0].ends_with(";Место") && lines[1].ends_with(";Объект"), "{}: {lines:?}", t.name);
+
+        let register = admin.get("/activities?cols=custom.outcome").await;
+        assert!(register.body.contains("<th scope=\"col\">Итог</th>"), "{}: the column", t.name);
+        assert!(register.body.contains(">Перезвонить<"), "{}: the value", t.name);
+        let file = admin.get("/activities.csv?cols=custom.outcome").await;
+        let lines: Vec<&str> = file.body.trim_start_matches('\u{feff}').lines().collect();
+        assert!(lines[0].ends_with(";Итог") && lines[1].ends_with(";Перезвонить"), "{}: {lines:?}", t.name);
+        t
+    })
+    .await;
+}

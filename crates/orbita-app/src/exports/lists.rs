@@ -66,11 +66,7 @@ impl<F, S: std::fmt::Debug + Copy, C: ListColumn> ListExport<F, S, C> {
         sheet: &str,
         out: W,
     ) -> Result<(Sink<'a, W>, CustomColumns), ExportFailure> {
-        let custom = CustomColumns::load(db, kind, &self.custom).await?;
-        let mut headers: Vec<Column> =
-            self.headers().iter().map(|(key, kind)| Column::new((spec.label)(key), *kind)).collect();
-        headers.extend(super::custom::columns(&custom.fields, spec.locale));
-        Ok((Sink::with_columns(spec, &(spec.label)(sheet), headers, out)?, custom))
+        open(db, spec, kind, sheet, &self.headers(), &self.custom, out).await
     }
 
     /// The sort and, when not the default set, the columns: the audit event's tail.
@@ -82,6 +78,48 @@ impl<F, S: std::fmt::Debug + Copy, C: ListColumn> ListExport<F, S, C> {
         described.add("sort", Some(sort_text(self.sort, self.descending))).add("columns", chosen).finish()
     }
 }
+
+/// Starts a file of `kind`: the `headers`, then the custom fields of `custom` (keys).
+async fn open<'a, W: Write + Send + 'static>(
+    db: &Db,
+    spec: &ExportSpec<'a>,
+    kind: RecordKind,
+    sheet: &str,
+    headers: &[(&'static str, ColumnKind)],
+    custom: &[String],
+    out: W,
+) -> Result<(Sink<'a, W>, CustomColumns), ExportFailure> {
+    let custom = CustomColumns::load(db, kind, custom).await?;
+    let mut columns: Vec<Column> =
+        headers.iter().map(|(key, kind)| Column::new((spec.label)(key), *kind)).collect();
+    columns.extend(super::custom::columns(&custom.fields, spec.locale));
+    Ok((Sink::with_columns(spec, &(spec.label)(sheet), columns, out)?, custom))
+}
+
+/// A list with fixed columns (tasks, activities) as its page reads it: the filter, and the
+/// custom fields chosen as extra columns, by key.
+#[derive(Debug, Clone, Default)]
+pub struct FixedExport<F> {
+    pub filter: F,
+    pub custom: Vec<String>,
+}
+
+impl<F> From<F> for FixedExport<F> {
+    fn from(filter: F) -> Self {
+        FixedExport { filter, custom: Vec::new() }
+    }
+}
+
+impl<F> FixedExport<F> {
+    /// The audit event's note of the custom columns, when any.
+    fn columns(&self) -> Option<String> {
+        (!self.custom.is_empty())
+            .then(|| self.custom.iter().map(|k| format!("custom.{k}")).collect::<Vec<_>>().join(","))
+    }
+}
+
+pub type TaskExport = FixedExport<TaskFilter>;
+pub type ActivityExport = FixedExport<ActivityFilter>;
 
 /// The companies as the list shows them, in the chosen columns.
 pub async fn companies<W: Write + Send + 'static>(
@@ -303,14 +341,16 @@ const TASK_COLUMNS: [(&str, ColumnKind); 10] = [
 pub async fn tasks<W: Write + Send + 'static>(
     db: &Db,
     access: &Access,
-    filter: &TaskFilter,
+    export: &TaskExport,
     spec: &ExportSpec<'_>,
     out: W,
 ) -> Done<W> {
     access.require(Area::Tasks, Action::Export)?;
+    let filter = &export.filter;
     let names = Names::load(db, spec).await?;
     let now = orbita_domain::now();
-    let mut sink = Sink::start(spec, &(spec.label)("nav-tasks"), &TASK_COLUMNS, out)?;
+    let (mut sink, custom) =
+        open(db, spec, RecordKind::Task, "nav-tasks", &TASK_COLUMNS, &export.custom, out).await?;
     let mut after: Option<Cursor> = None;
     loop {
         let page = crate::tasks::list(db, access, filter, after.as_ref(), PAGE_ROWS).await?;
@@ -327,7 +367,7 @@ pub async fn tasks<W: Write + Send + 'static>(
                 None if t.is_overdue(now) => "task-overdue",
                 None => "task-status-open",
             };
-            vec![
+            let mut cells = vec![
                 Cell::Text(f.title.clone()),
                 names.time(f.due_at),
                 names.label(format!("task-priority-{}", f.priority)),
@@ -338,7 +378,9 @@ pub async fn tasks<W: Write + Send + 'static>(
                 names.linked(&deals, "deals-deal-number", f.deal_id),
                 names.time(t.done_at),
                 names.time(Some(t.created_at)),
-            ]
+            ];
+            cells.extend(custom.cells(&t.custom, &names));
+            cells
         });
         sink.write(rows.collect()).await?;
         let Some(next) = page.next else { break };
@@ -351,6 +393,7 @@ pub async fn tasks<W: Write + Send + 'static>(
         .add("company", filter.company_id)
         .add("contact", filter.contact_id)
         .add("deal", filter.deal_id)
+        .add("columns", export.columns())
         .finish();
     complete(db, access, sink, "tasks", described, spec.format).await
 }
@@ -372,13 +415,16 @@ const ACTIVITY_COLUMNS: [(&str, ColumnKind); 10] = [
 pub async fn activities<W: Write + Send + 'static>(
     db: &Db,
     access: &Access,
-    filter: &ActivityFilter,
+    export: &ActivityExport,
     spec: &ExportSpec<'_>,
     out: W,
 ) -> Done<W> {
     access.require(Area::Activities, Action::Export)?;
+    let filter = &export.filter;
     let names = Names::load(db, spec).await?;
-    let mut sink = Sink::start(spec, &(spec.label)("nav-activities"), &ACTIVITY_COLUMNS, out)?;
+    let (mut sink, custom) =
+        open(db, spec, RecordKind::Activity, "nav-activities", &ACTIVITY_COLUMNS, &export.custom, out)
+            .await?;
     let mut after: Option<Cursor> = None;
     loop {
         let page = crate::activities::list(db, access, filter, after.as_ref(), PAGE_ROWS).await?;
@@ -390,7 +436,7 @@ pub async fn activities<W: Write + Send + 'static>(
             crate::deals::titles(db, access, &ids(page.items.iter().map(|a| a.fields.deal_id))).await?;
         let rows = page.items.iter().map(|a| {
             let f = &a.fields;
-            vec![
+            let mut cells = vec![
                 names.time(Some(f.occurred_at)),
                 names.label(format!("activity-kind-{}", f.kind)),
                 f.direction.map_or(Cell::Empty, |d| names.label(format!("activity-direction-{d}"))),
@@ -401,7 +447,9 @@ pub async fn activities<W: Write + Send + 'static>(
                 names.linked(&companies, "deals-company-number", f.company_id),
                 names.linked(&contacts, "deals-contact-number", f.contact_id),
                 names.linked(&deals, "deals-deal-number", f.deal_id),
-            ]
+            ];
+            cells.extend(custom.cells(&a.custom, &names));
+            cells
         });
         sink.write(rows.collect()).await?;
         let Some(next) = page.next else { break };
@@ -416,6 +464,7 @@ pub async fn activities<W: Write + Send + 'static>(
         .add("deal", filter.deal_id)
         .add("from", filter.from)
         .add("to", filter.to)
+        .add("columns", export.columns())
         .finish();
     complete(db, access, sink, "activities", described, spec.format).await
 }

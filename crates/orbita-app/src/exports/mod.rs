@@ -38,8 +38,8 @@ use crate::{Access, AppError};
 
 pub use columns::{CompanyColumn, ContactColumn, DealColumn, ListColumn};
 pub use lists::{
-    CompanyExport, ContactExport, DealExport, ListExport, activities, audit_log, companies, contacts, deals,
-    tasks,
+    ActivityExport, CompanyExport, ContactExport, DealExport, FixedExport, ListExport, TaskExport,
+    activities, audit_log, companies, contacts, deals, tasks,
 };
 pub use orbita_export::Format;
 pub use reports::{

@@ -32,7 +32,7 @@ use axum::routing::{MethodRouter, get};
 use orbita_app::deals as deal_service;
 use orbita_app::export_jobs::{self, ExportRequest};
 use orbita_app::exports::columns::{self, ListColumn};
-use orbita_app::exports::{ExportFailure, ExportSpec, Exported, Format, ListExport};
+use orbita_app::exports::{ExportFailure, ExportSpec, Exported, FixedExport, Format, ListExport};
 use orbita_app::reports::SummaryParams;
 use orbita_app::{AppError, Db};
 use orbita_domain::GroupId;
@@ -230,14 +230,23 @@ async fn tasks(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequ
     let access = &user.session.access;
     let query = TasksQuery::parse(raw, access);
     let now = orbita_domain::now();
-    Ok(ExportRequest::Tasks(query.filter_in_group(db, access, &user.layout.time_zone, now).await?))
+    let filter = query.filter_in_group(db, access, &user.layout.time_zone, now).await?;
+    let custom = custom_columns(db, raw, RecordKind::Task).await?;
+    Ok(ExportRequest::Tasks(FixedExport { filter, custom }))
+}
+
+/// The custom fields a fixed-column list (tasks, activities) shows, by `cols=custom.<key>`.
+async fn custom_columns(db: &Db, raw: Option<&str>, kind: RecordKind) -> Result<Vec<String>, AppError> {
+    let fields = orbita_app::custom_fields::active(db, kind).await?;
+    Ok(ListQuery::parse(raw).custom_columns(&fields).iter().map(|f| f.key.clone()).collect())
 }
 
 /// As the register of activities reads it (`activities::filter`).
 async fn activities(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequest, AppError> {
     let p = common::Params::parse(raw);
     let filter = super::activities::filter(db, &p, &user.session.access, &user.layout.time_zone).await?;
-    Ok(ExportRequest::Activities(filter))
+    let custom = custom_columns(db, raw, RecordKind::Activity).await?;
+    Ok(ExportRequest::Activities(FixedExport { filter, custom }))
 }
 
 /// As the audit log page reads it (`admin::audit::AuditQuery`).

@@ -18,8 +18,10 @@ use orbita_domain::kind::RecordKind;
 use orbita_domain::list::ActivityFilter;
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, UserId};
 
+use super::companies::table::{Cell, ColumnChoice};
 use super::deals::common::{self, LinkNames, Params, People};
 use super::exports::export_query;
+use super::list_query::ListQuery;
 use super::{SignedIn, groups};
 use crate::AppState;
 use crate::error::PageError;
@@ -55,6 +57,8 @@ pub struct ActivityView {
     pub company: Option<Link>,
     pub contact: Option<Link>,
     pub deal: Option<Link>,
+    /// The chosen custom fields' cells (the list's "Columns").
+    pub custom: Vec<Cell>,
 }
 
 impl ActivityView {
@@ -79,6 +83,7 @@ impl ActivityView {
                 .contact_id
                 .map(|id| Link { href: format!("/contacts/{id}"), text: names.contact(layout, id) }),
             deal: f.deal_id.map(|id| Link { href: format!("/deals/{id}"), text: names.deal(layout, id) }),
+            custom: Vec::new(),
             activity,
         }
     }
@@ -108,6 +113,10 @@ pub struct ListPage {
     /// The condition as data (`filter=`), and the register without it.
     pub tree: String,
     pub without_tree_href: String,
+    /// The "Columns" panel: the custom fields, checked when shown.
+    pub columns: Vec<ColumnChoice>,
+    /// The shown custom fields' names, for the header.
+    pub custom_heads: Vec<String>,
     pub can_create: bool,
 }
 
@@ -167,6 +176,17 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         Ok(users) => People(users),
         Err(error) => return PageError::from(error).into_response(),
     };
+    // Custom fields as columns (`cols=custom.<key>`), the same choice the file reads.
+    let fields = match orbita_app::custom_fields::active(&state.db, RecordKind::Activity).await {
+        Ok(fields) => fields,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let shown = ListQuery::parse(raw.as_deref()).custom_columns(&fields);
+    let currency = match super::custom_fields::currency(&state.db, !shown.is_empty()).await {
+        Ok(currency) => currency,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let values = super::custom_fields::People { users: &people.0, currency };
     // The linked companies, contacts and deals by name: one query per kind for the page.
     let links = page.items.iter().map(|a| (a.fields.company_id, a.fields.contact_id, a.fields.deal_id));
     let names = match LinkNames::load(&state.db, access, links).await {
@@ -189,6 +209,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     ];
     pairs.extend(links.iter().cloned());
     let filtered = pairs.iter().any(|(_, v)| !v.is_empty());
+    pairs.push(("cols", shown.iter().map(|f| f.path()).collect::<Vec<_>>().join(",")));
     let href = |extra: Option<(&'static str, String)>| {
         let all: Vec<(&str, &str)> =
             pairs.iter().chain(extra.iter()).map(|(k, v)| (*k, v.as_str())).collect();
@@ -228,8 +249,27 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     let link_pairs: Vec<(&str, &str)> = links.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut new_pairs = link_pairs.clone();
     new_pairs.push(("return_to", "/activities"));
+    let rows = page
+        .items
+        .into_iter()
+        .map(|a| {
+            let custom = super::companies::table::custom_cells(&layout, &shown, &a.custom, &values);
+            ActivityView { custom, ..ActivityView::new(&layout, a, &people, &names) }
+        })
+        .collect();
+    let columns = fields
+        .iter()
+        .map(|f| ColumnChoice {
+            key: f.path(),
+            label: f.label(layout.lang()).to_owned(),
+            checked: shown.iter().any(|s| s.key == f.key),
+        })
+        .collect();
+    let custom_heads = shown.iter().map(|f| f.label(layout.lang()).to_owned()).collect();
     ListPage {
-        rows: page.items.into_iter().map(|a| ActivityView::new(&layout, a, &people, &names)).collect(),
+        rows,
+        columns,
+        custom_heads,
         kinds,
         statuses,
         responsibles,

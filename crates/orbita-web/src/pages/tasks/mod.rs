@@ -14,15 +14,21 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use orbita_app::tasks;
+use orbita_app::{AppError, tasks};
 use orbita_domain::access::{Action, Area};
+use orbita_domain::custom::CustomField;
+use orbita_domain::kind::RecordKind;
 use orbita_domain::task::Task;
+use orbita_domain::validation::Currency;
 use orbita_domain::{TaskId, Timestamp};
 use serde::Deserialize;
 
 use self::query::TasksQuery;
+use super::companies::table::ColumnChoice;
+use super::custom_fields::People as Values;
 use super::deals::common::{self, LinkNames, Params, People};
 use super::exports::export_query;
+use super::list_query::ListQuery;
 use super::{SignedIn, groups};
 use crate::AppState;
 use crate::error::PageError;
@@ -63,6 +69,8 @@ pub struct TaskRow {
     /// Where the done button brings the browser back to without a script.
     pub back: String,
     pub edit_href: String,
+    /// The chosen custom fields' values, by name (`cols=custom.<key>`); empty ones left out.
+    pub custom: Vec<(String, String)>,
 }
 
 impl TaskRow {
@@ -100,8 +108,43 @@ impl TaskRow {
             links,
             back: back.to_owned(),
             edit_href: url(&format!("/tasks/{}", task.id), &[("return_to", back)]),
+            custom: Vec::new(),
         }
     }
+
+    /// The row with the values of the `shown` custom fields.
+    fn with_custom(
+        mut self,
+        layout: &Layout,
+        task: &Task,
+        shown: &[&CustomField],
+        values: &Values<'_>,
+    ) -> Self {
+        self.custom = shown
+            .iter()
+            .filter_map(|f| {
+                let value = task.custom.get(&f.key)?;
+                Some((
+                    f.label(layout.lang()).to_owned(),
+                    super::custom_fields::display(layout, f, value, values),
+                ))
+            })
+            .collect();
+        self
+    }
+}
+
+/// The custom fields a list of tasks shows (`cols=custom.<key>` in `query`, a query string),
+/// and the organisation's currency when they need it.
+async fn shown_fields(
+    db: &orbita_app::Db,
+    query: Option<&str>,
+) -> Result<(Vec<CustomField>, Vec<String>, Currency), AppError> {
+    let fields = orbita_app::custom_fields::active(db, RecordKind::Task).await?;
+    let shown: Vec<String> =
+        ListQuery::parse(query).custom_columns(&fields).iter().map(|f| f.key.clone()).collect();
+    let currency = super::custom_fields::currency(db, !shown.is_empty()).await?;
+    Ok((fields, shown, currency))
 }
 
 pub struct Group {
@@ -148,6 +191,12 @@ pub struct ListPage {
     pub export_query: String,
     pub can_create: bool,
     pub can_export: bool,
+    /// The "Columns" panel: the custom fields, checked when shown, and the list's other
+    /// parameters its form keeps.
+    pub columns: Vec<ColumnChoice>,
+    pub kept: Vec<(&'static str, String)>,
+    /// `cols` as given, kept by the list's other forms.
+    pub cols: String,
 }
 
 /// The row alone, for htmx to swap in after a click on "done".
@@ -196,6 +245,12 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         Ok(users) => People(users),
         Err(error) => return PageError::from(error).into_response(),
     };
+    let (fields, shown, currency) = match shown_fields(&state.db, raw.as_deref()).await {
+        Ok(found) => found,
+        Err(error) => return PageError::from(error).into_response(),
+    };
+    let shown: Vec<&CustomField> = fields.iter().filter(|f| shown.contains(&f.key)).collect();
+    let values = Values { users: &people.0, currency };
     if let Some(ids) = asked.assignee_ids.as_ref().filter(|ids| ids.as_slice() != [me]) {
         let names: Vec<String> = ids.iter().map(|id| people.name(*id)).collect();
         layout.title = layout.t_with("tasks-title-of", "name", &names.join(", "));
@@ -229,7 +284,8 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     };
     let total = page.items.len();
     for task in &page.items {
-        let row = TaskRow::new(&layout, task, &people, &names, now, &here);
+        let row = TaskRow::new(&layout, task, &people, &names, now, &here)
+            .with_custom(&layout, task, &shown, &values);
         let index = match (status, task.fields.due_at) {
             ("done", _) => 0,
             (_, None) => 3,
@@ -251,7 +307,13 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         label: layout.t(label),
         href: url(
             "/tasks",
-            &[("assignee", &assignee), ("group", &query.group), ("status", value), ("filter", &query.tree)],
+            &[
+                ("assignee", &assignee),
+                ("group", &query.group),
+                ("status", value),
+                ("filter", &query.tree),
+                ("cols", &query.cols),
+            ],
         ),
         current: (value == "done") == (status == "done"),
     };
@@ -284,11 +346,26 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
             ("group", &query.group),
             ("overdue", if overdue { "" } else { "1" }),
             ("filter", &query.tree),
+            ("cols", &query.cols),
         ],
     );
     let without_tree: Vec<(&str, &str)> = pair_refs.iter().copied().filter(|(k, _)| *k != "filter").collect();
     let without_tree_href = url("/tasks", &without_tree);
+    // The "Columns" panel's form keeps the rest of the list as hidden fields.
+    let kept: Vec<(&'static str, String)> =
+        pairs.iter().filter(|(k, v)| *k != "cols" && !v.is_empty()).cloned().collect();
+    let columns = fields
+        .iter()
+        .map(|f| ColumnChoice {
+            key: f.path(),
+            label: f.label(layout.lang()).to_owned(),
+            checked: shown.iter().any(|s| s.key == f.key),
+        })
+        .collect();
     ListPage {
+        kept,
+        columns,
+        cols: query.cols.clone(),
         now,
         groups,
         total,
@@ -367,7 +444,14 @@ async fn set_done(
     let names = LinkNames::load(&state.db, access, [(f.company_id, f.contact_id, f.deal_id)])
         .await
         .unwrap_or_default();
-    let row = TaskRow::new(&layout, &task, &people, &names, now, &back);
+    // The row as the list showed it: with the custom fields its address chose.
+    let (fields, shown, currency) = shown_fields(&state.db, back.split_once('?').map(|(_, q)| q))
+        .await
+        .unwrap_or_else(|_| (Vec::new(), Vec::new(), Currency::RUB));
+    let shown: Vec<&CustomField> = fields.iter().filter(|f| shown.contains(&f.key)).collect();
+    let values = Values { users: &people.0, currency };
+    let row = TaskRow::new(&layout, &task, &people, &names, now, &back)
+        .with_custom(&layout, &task, &shown, &values);
     let show_assignee = task.fields.assignee_id != access.user_id();
     RowPartial { layout, now, row, show_assignee }.into_response()
 }

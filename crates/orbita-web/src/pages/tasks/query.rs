@@ -28,6 +28,8 @@ pub struct TasksQuery {
     pub team: bool,
     /// A condition as data (`filter=`, a JSON tree), as given.
     pub tree: String,
+    /// The custom fields shown on each task (`cols=custom.<key>`, comma-joined), as given.
+    pub cols: String,
 }
 
 impl TasksQuery {
@@ -50,6 +52,7 @@ impl TasksQuery {
             overdue: !done && p.get("overdue") == "1",
             team,
             tree: p.get("filter"),
+            cols: p.all("cols").join(","),
         }
     }
 
@@ -111,6 +114,7 @@ impl TasksQuery {
             ("done_to", self.done_to_text()),
             ("overdue", if self.overdue { "1" } else { "" }.to_owned()),
             ("filter", self.tree.clone()),
+            ("cols", self.cols.clone()),
         ]
     }
 }
