@@ -138,14 +138,46 @@ async fn demo_fields(db: &Db, now: Timestamp) -> Result<Vec<CustomField>, AppErr
             ..Default::default()
         },
     ];
+    // A measurer's task says where it happens; a call says how it ended (lists and files show
+    // them as columns, `cols=custom.place`).
+    let place = CustomFieldInput {
+        key: "place".into(),
+        ty: "list".into(),
+        label_ru: "Место".into(),
+        label_en: "Place".into(),
+        options: DEMO_PLACES.iter().map(|p| (*p).to_owned()).collect(),
+        ..Default::default()
+    };
+    let call_result = CustomFieldInput {
+        key: "call_result".into(),
+        ty: "list".into(),
+        label_ru: "Итог звонка".into(),
+        label_en: "Call result".into(),
+        options: DEMO_CALL_RESULTS.iter().map(|r| (*r).to_owned()).collect(),
+        ..Default::default()
+    };
     let mut tx = db.begin().await?;
-    for spec in &specs {
-        let spec = spec.validate(RecordKind::Deal, &[])?;
-        orbita_storage::custom_fields::insert(&mut tx, RecordKind::Deal, &spec, now).await?;
+    let kinds = specs.iter().map(|s| (RecordKind::Deal, s));
+    for (kind, spec) in kinds.chain([(RecordKind::Task, &place), (RecordKind::Activity, &call_result)]) {
+        let spec = spec.validate(kind, &[])?;
+        orbita_storage::custom_fields::insert(&mut tx, kind, &spec, now).await?;
     }
     let fields = orbita_storage::custom_fields::list_in(&mut tx, RecordKind::Deal).await?;
     tx.commit().await?;
     Ok(fields)
+}
+
+const DEMO_PLACES: [&str; 3] = ["Офис", "Объект", "Выезд к клиенту"];
+const DEMO_CALL_RESULTS: [&str; 3] = ["Договорились", "Перезвонить", "Отказ"];
+
+/// One demo value of a list field, from a number (not the generator, whose sequence the rest
+/// follows): one record in four has none.
+fn demo_choice(options: &[&str], key: &str, n: usize) -> String {
+    let mut values = orbita_domain::custom::CustomValues::new();
+    if let Some(option) = options.get(n % (options.len() + 1)) {
+        values.insert(key.into(), (*option).into());
+    }
+    orbita_domain::custom::values_to_json(&values)
 }
 
 const DEMO_WINDOWS: [&str; 3] = ["ПВХ", "Дерево", "Алюминий"];
@@ -355,7 +387,15 @@ impl Chunk<'_> {
                     contact_id: Some(contact),
                     deal_id: (k == 0).then_some(deal),
                 };
-                rows.activities.push(activities::bulk_row(&fields, Some(owner), occurred_at)?);
+                let mut row = activities::bulk_row(&fields, Some(owner), occurred_at)?;
+                // Every row of a bulk insert has the same columns: `{}` where a call's result is not.
+                let result = if kind == ActivityKind::Call {
+                    demo_choice(&DEMO_CALL_RESULTS, "call_result", n + k)
+                } else {
+                    orbita_domain::custom::values_to_json(&Default::default())
+                };
+                row.push(("custom", result.into()));
+                rows.activities.push(row);
             }
 
             if n % size.companies_per_task.max(1) == 0 {
@@ -375,7 +415,12 @@ impl Chunk<'_> {
                     contact_id: None,
                     deal_id: Some(deal),
                 };
-                rows.tasks.push(tasks::bulk_row(&fields, Some(owner), done, created));
+                let mut row = tasks::bulk_row(&fields, Some(owner), done, created);
+                row.push((
+                    "custom",
+                    demo_choice(&DEMO_PLACES, "place", n / size.companies_per_task.max(1)).into(),
+                ));
+                rows.tasks.push(row);
             }
         }
         Ok(rows)
