@@ -21,6 +21,13 @@ pub trait ListColumn: Copy + Eq + 'static {
     /// The header's message key, the same as the column's on screen.
     fn header(self) -> &'static str;
     fn kind(self) -> ColumnKind;
+    /// The list's sort key (`sort=name`) when the list can be ordered by this column.
+    fn sort(self) -> Option<&'static str>;
+
+    /// Right-aligned on screen: amounts, percentages, counts.
+    fn numeric(self) -> bool {
+        matches!(self.kind(), ColumnKind::Money | ColumnKind::Percent | ColumnKind::Integer)
+    }
 
     fn parse(key: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|c| c.key() == key)
@@ -55,12 +62,15 @@ pub fn parse_choice<C: ListColumn>(raw: &str) -> Result<Vec<C>, String> {
     Ok(choose(&keys))
 }
 
-/// Declares a list's columns: the enum in the list's order, and its [`ListColumn`] table.
+/// Declares a list's columns: the enum in the list's order, and its [`ListColumn`] table —
+/// the one description the page (its table, column choice and sort links) and the file read.
+/// `Name = ("name", "field-name", Text, sort = "name")`: URL key, header, cell kind, and the
+/// sort key when the list can be ordered by it.
 macro_rules! list_columns {
     (
         $(#[$meta:meta])*
         $name:ident, default = [$($default:ident),+ $(,)?];
-        $($variant:ident = ($key:literal, $header:literal, $kind:ident)),+ $(,)?
+        $($variant:ident = ($key:literal, $header:literal, $kind:ident $(, sort = $sort:literal)?)),+ $(,)?
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,6 +99,12 @@ macro_rules! list_columns {
                     $($name::$variant => ColumnKind::$kind),+
                 }
             }
+
+            fn sort(self) -> Option<&'static str> {
+                match self {
+                    $($name::$variant => None $(.or(Some($sort)))?),+
+                }
+            }
         }
     };
 }
@@ -96,7 +112,7 @@ macro_rules! list_columns {
 list_columns! {
     /// A column of the companies list (`/companies?cols=…`).
     CompanyColumn, default = [Name, Inn, Kpp, Region, Phone, Owner, Updated];
-    Name = ("name", "field-name", Text),
+    Name = ("name", "field-name", Text, sort = "name"),
     Inn = ("inn", "field-inn", Text),
     Kpp = ("kpp", "field-kpp", Text),
     Ogrn = ("ogrn", "field-ogrn", Text),
@@ -106,44 +122,54 @@ list_columns! {
     Email = ("email", "field-email", Text),
     Source = ("source", "field-source", Text),
     Owner = ("owner", "field-owner", Text),
-    Created = ("created", "field-created", DateTime),
-    Updated = ("updated", "field-updated", DateTime),
+    Created = ("created", "field-created", DateTime, sort = "created"),
+    Updated = ("updated", "field-updated", DateTime, sort = "updated"),
 }
 
 list_columns! {
     /// A column of the contacts list (`/contacts?cols=…`).
     ContactColumn, default = [Name, Position, Company, Phone, Email, Owner];
-    Name = ("name", "field-full-name", Text),
+    Name = ("name", "field-full-name", Text, sort = "name"),
     Position = ("position", "field-position", Text),
     Company = ("company", "field-company", Text),
     Phone = ("phone", "field-phone", Text),
     Email = ("email", "field-email", Text),
     Owner = ("owner", "field-owner", Text),
-    Created = ("created", "field-created", DateTime),
+    Created = ("created", "field-created", DateTime, sort = "created"),
     Updated = ("updated", "field-updated", DateTime),
 }
 
 list_columns! {
     /// A column of the deals list (`/deals?col=…`).
     DealColumn, default = [Title, Company, Amount, Stage, Status, Owner, Created];
-    Title = ("title", "field-title", Text),
+    Title = ("title", "field-title", Text, sort = "title"),
     Company = ("company", "field-company", Text),
     Contact = ("contact", "field-contact", Text),
-    Amount = ("amount", "field-amount", Money),
+    Amount = ("amount", "field-amount", Money, sort = "amount"),
     Stage = ("stage", "field-stage", Text),
     Status = ("status", "field-status", Text),
     Probability = ("probability", "field-probability", Percent),
     Owner = ("owner", "field-owner", Text),
     Source = ("source", "field-source", Text),
     ExpectedClose = ("expected_close", "field-expected-close-date", Date),
-    Created = ("created", "field-created", DateTime),
-    Updated = ("updated", "field-updated", DateTime),
+    Created = ("created", "field-created", DateTime, sort = "created"),
+    Updated = ("updated", "field-updated", DateTime, sort = "updated"),
     Closed = ("closed", "deals-field-closed", DateTime),
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sortable_columns_name_their_sort_and_amounts_are_numeric() {
+        assert_eq!(CompanyColumn::Name.sort(), Some("name"));
+        assert_eq!(CompanyColumn::Inn.sort(), None);
+        assert_eq!(DealColumn::Amount.sort(), Some("amount"));
+        assert!(
+            DealColumn::Amount.numeric() && DealColumn::Probability.numeric() && !DealColumn::Title.numeric()
+        );
+    }
 
     #[test]
     fn a_choice_keeps_the_list_order_and_the_name_first() {

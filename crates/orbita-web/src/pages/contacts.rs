@@ -24,7 +24,7 @@ use orbita_domain::contact::Contact;
 use orbita_domain::custom::CustomField;
 use orbita_domain::list::{ContactFilter, ContactSort};
 
-use super::companies::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListResults, Row, ViewLink};
+use super::companies::table::{self, Cell, ColumnChoice, Empty, ListResults, Row, ViewLink};
 use super::companies::{People, notice, owner_filter, wants_fragment};
 use super::list_query::{ListQuery, Sort, day_end, day_start};
 use super::picker::{self, Choice, LIMIT, Search};
@@ -77,16 +77,6 @@ pub(super) fn sort(query: &ListQuery, fields: &[CustomField]) -> Sort<ContactSor
 const PATH: &str = "/contacts";
 const PAGE_SIZE: u64 = 50;
 
-const COLUMNS: &[ColumnDef] = &[
-    ColumnDef::new("name", "field-full-name").sorted("name"),
-    ColumnDef::new("position", "field-position"),
-    ColumnDef::new("company", "field-company"),
-    ColumnDef::new("phone", "field-phone"),
-    ColumnDef::new("email", "field-email"),
-    ColumnDef::new("owner", "field-owner"),
-    ColumnDef::new("created", "field-created").sorted("created"),
-    ColumnDef::new("updated", "field-updated"),
-];
 const SORTS: &[(&str, ContactSort)] = &[("name", ContactSort::Name), ("created", ContactSort::CreatedAt)];
 const MORE_FILTERS: &[&str] = &["created_from", "created_to"];
 
@@ -129,7 +119,7 @@ async fn list(
         contacts::list(db, access, &filter, sort.by, sort.descending, cursor.as_ref(), PAGE_SIZE).await?;
     let people = People::load(db, access).await?;
     // The default set is the export's, so a file without a choice holds these columns too.
-    let mut chosen = query.columns(&table::keys(COLUMNS), &ContactColumn::default_keys());
+    let mut chosen = query.columns(&table::keys::<ContactColumn>(), &ContactColumn::default_keys());
     if !chosen.contains(&"name") {
         chosen.insert(0, "name");
     }
@@ -150,7 +140,7 @@ async fn list(
     let (saved, share_groups) = views::list_and_groups(db, access, "contacts").await?;
     results.share_options = table::share_options(&layout, &share_groups);
     results.export_columns(&query, &chosen, &custom);
-    results.columns = table::header(&layout, COLUMNS, &chosen, &query, PATH, &sort.current);
+    results.columns = table::header::<ContactColumn>(&layout, &chosen, &query, PATH, &sort.current);
     results.columns.extend(table::custom_header(&layout, &custom, &query, PATH, &sort.current));
     let currency = custom_fields::currency(db, !custom.is_empty()).await?;
     let shown = custom_fields::People { users: &people.users, currency };
@@ -195,7 +185,7 @@ async fn list(
         (name, query.href(PATH, &["company_id"], &[]))
     });
     let page = ListPage {
-        columns: table::choices(&layout, COLUMNS, &chosen, &fields, &custom),
+        columns: table::choices::<ContactColumn>(&layout, &chosen, &fields, &custom),
         sort: if query.sort().is_empty() { String::new() } else { sort.current },
         more_filters: MORE_FILTERS.iter().filter(|n| !query.get(n).is_empty()).count(),
         without_tree_href: query.without_tree(PATH),

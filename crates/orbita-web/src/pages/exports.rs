@@ -219,10 +219,8 @@ async fn deals(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequ
     let filter = query.filter_in_group(db, &user.session.access, &user.layout.time_zone).await?;
     let fields = orbita_app::custom_fields::active(db, orbita_domain::kind::RecordKind::Deal).await?;
     let (sort, descending) = query.sort_in(&fields);
-    // `DealQuery` keeps only the keys the list has; the title comes first whatever is chosen.
-    let keys: Vec<&str> = query.cols.iter().map(String::as_str).collect();
     let custom = query.custom_columns(&fields).iter().map(|f| f.key.clone()).collect();
-    Ok(ExportRequest::Deals(ListExport { filter, sort, descending, columns: columns::choose(&keys), custom }))
+    Ok(ExportRequest::Deals(ListExport { filter, sort, descending, columns: query.columns(), custom }))
 }
 
 /// As the tasks list reads it (`tasks::query`).

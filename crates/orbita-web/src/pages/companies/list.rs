@@ -14,7 +14,7 @@ use orbita_domain::company::Company;
 use orbita_domain::custom::CustomField;
 use orbita_domain::list::{CompanyFilter, CompanySort};
 
-use super::table::{self, Cell, ColumnChoice, ColumnDef, Empty, ListResults, Row, ViewLink};
+use super::table::{self, Cell, ColumnChoice, Empty, ListResults, Row, ViewLink};
 use super::{People, owner_filter, wants_fragment};
 use crate::AppState;
 use crate::error::PageError;
@@ -54,20 +54,6 @@ pub(in crate::pages) fn sort(query: &ListQuery, fields: &[CustomField]) -> Sort<
 const PATH: &str = "/companies";
 const PAGE_SIZE: u64 = 50;
 
-const COLUMNS: &[ColumnDef] = &[
-    ColumnDef::new("name", "field-name").sorted("name"),
-    ColumnDef::new("inn", "field-inn"),
-    ColumnDef::new("kpp", "field-kpp"),
-    ColumnDef::new("ogrn", "field-ogrn"),
-    ColumnDef::new("region", "field-region"),
-    ColumnDef::new("industry", "field-industry"),
-    ColumnDef::new("phone", "field-phone"),
-    ColumnDef::new("email", "field-email"),
-    ColumnDef::new("source", "field-source"),
-    ColumnDef::new("owner", "field-owner"),
-    ColumnDef::new("created", "field-created").sorted("created"),
-    ColumnDef::new("updated", "field-updated").sorted("updated"),
-];
 /// The filters of the "More filters" panel (the search box and the owner are always shown).
 const MORE_FILTERS: &[&str] = &["region", "industry", "source", "created_from", "created_to"];
 const SORTS: &[(&str, CompanySort)] =
@@ -113,7 +99,7 @@ pub(in crate::pages) async fn list(
     let mut layout = user.page(user.t("nav-companies"), Some(Nav::Companies));
     super::notice(&mut layout, query.get("notice"));
     // The default set is the export's, so a file without a choice holds these columns too.
-    let mut chosen = query.columns(&table::keys(COLUMNS), &CompanyColumn::default_keys());
+    let mut chosen = query.columns(&table::keys::<CompanyColumn>(), &CompanyColumn::default_keys());
     if !chosen.contains(&"name") {
         chosen.insert(0, "name");
     }
@@ -122,7 +108,7 @@ pub(in crate::pages) async fn list(
     let mut results = ListResults::new(layout.clone(), "companies", PATH, &query, export);
     let (saved, share_groups) = views::list_and_groups(&state.db, access, "companies").await?;
     results.share_options = table::share_options(&layout, &share_groups);
-    results.columns = table::header(&layout, COLUMNS, &chosen, &query, PATH, &sort.current);
+    results.columns = table::header::<CompanyColumn>(&layout, &chosen, &query, PATH, &sort.current);
     results.columns.extend(table::custom_header(&layout, &custom, &query, PATH, &sort.current));
     results.export_columns(&query, &chosen, &custom);
     let currency = crate::pages::custom_fields::currency(&state.db, !custom.is_empty()).await?;
@@ -161,7 +147,7 @@ pub(in crate::pages) async fn list(
     let more_filters = MORE_FILTERS.iter().filter(|name| !query.get(name).is_empty()).count();
     let without_tree_href = query.without_tree(PATH);
     let page = ListPage {
-        columns: table::choices(&layout, COLUMNS, &chosen, &fields, &custom),
+        columns: table::choices::<CompanyColumn>(&layout, &chosen, &fields, &custom),
         sort: if query.sort().is_empty() { String::new() } else { sort.current },
         results,
         query,
@@ -230,16 +216,4 @@ pub(in crate::pages) async fn suggest(
             .collect();
     }
     Ok(search.answer(&state.db, &user.session.access, user.layout, choices).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_columns_are_the_exports() {
-        let exported: Vec<(&str, &str)> = CompanyColumn::ALL.iter().map(|c| (c.key(), c.header())).collect();
-        let shown: Vec<(&str, &str)> = COLUMNS.iter().map(|c| (c.key, c.label_key)).collect();
-        assert_eq!(shown, exported, "the same keys and headers in the same order");
-    }
 }

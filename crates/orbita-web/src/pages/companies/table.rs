@@ -4,6 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use orbita_app::exports::ListColumn;
 use orbita_domain::custom::{CustomField, CustomType, CustomValues};
 use orbita_domain::list::SavedView;
 
@@ -12,50 +13,30 @@ use crate::ui::{Column, Layout, SelectOption};
 use orbita_domain::UserId;
 use orbita_domain::user::Group;
 
-/// A column a list offers: its URL key (in `cols=`), its label, and its sort key if the
-/// storage can sort by it.
-#[derive(Debug, Clone, Copy)]
-pub struct ColumnDef {
-    pub key: &'static str,
-    pub label_key: &'static str,
-    pub sort: Option<&'static str>,
-    pub numeric: bool,
-}
-
-impl ColumnDef {
-    pub const fn new(key: &'static str, label_key: &'static str) -> Self {
-        Self { key, label_key, sort: None, numeric: false }
-    }
-
-    pub const fn sorted(mut self, sort: &'static str) -> Self {
-        self.sort = Some(sort);
-        self
-    }
-}
-
-/// The keys of `defs`, for `ListQuery::columns`.
-pub fn keys(defs: &[ColumnDef]) -> Vec<&'static str> {
-    defs.iter().map(|d| d.key).collect()
+/// The keys of a list's columns (`orbita_app::exports::ListColumn`, the one description its
+/// page and its file read), for `ListQuery::columns`.
+pub fn keys<C: ListColumn>() -> Vec<&'static str> {
+    C::ALL.iter().map(|c| c.key()).collect()
 }
 
 /// The header row for the chosen columns; sortable ones link to the list sorted by them.
-pub fn header(
+pub fn header<C: ListColumn>(
     layout: &Layout,
-    defs: &[ColumnDef],
     chosen: &[&str],
     query: &ListQuery,
     path: &str,
     sort: &str,
 ) -> Vec<Column> {
     let base = query.href(path, &["sort"], &[]);
-    defs.iter()
-        .filter(|d| chosen.contains(&d.key))
-        .map(|d| {
-            let column = match d.sort {
-                Some(key) => Column::sortable(layout.t(d.label_key), key, sort, &base),
-                None => Column::plain(layout.t(d.label_key)),
+    C::ALL
+        .iter()
+        .filter(|c| chosen.contains(&c.key()))
+        .map(|c| {
+            let column = match c.sort() {
+                Some(key) => Column::sortable(layout.t(c.header()), key, sort, &base),
+                None => Column::plain(layout.t(c.header())),
             };
-            if d.numeric { column.numeric() } else { column }
+            if c.numeric() { column.numeric() } else { column }
         })
         .collect()
 }
@@ -69,17 +50,16 @@ pub struct ColumnChoice {
 }
 
 /// The "Columns" panel: the list's own columns, then the kind's custom fields.
-pub fn choices(
+pub fn choices<C: ListColumn>(
     layout: &Layout,
-    defs: &[ColumnDef],
     chosen: &[&str],
     fields: &[CustomField],
     custom: &[&CustomField],
 ) -> Vec<ColumnChoice> {
-    let own = defs.iter().map(|d| ColumnChoice {
-        key: d.key.to_owned(),
-        label: layout.t(d.label_key),
-        checked: chosen.contains(&d.key),
+    let own = C::ALL.iter().map(|c| ColumnChoice {
+        key: c.key().to_owned(),
+        label: layout.t(c.header()),
+        checked: chosen.contains(&c.key()),
     });
     let theirs = fields.iter().map(|f| ColumnChoice {
         key: f.path(),

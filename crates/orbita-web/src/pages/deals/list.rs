@@ -17,7 +17,7 @@ use orbita_domain::pipeline::{Pipeline, Stage};
 use serde::Deserialize;
 
 use super::common::{self, LinkNames, People};
-use super::query::{COLUMNS, DealQuery};
+use super::query::DealQuery;
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::custom_fields;
@@ -25,6 +25,7 @@ use crate::pages::picker::{self, LIMIT, Search};
 use crate::pages::{SignedIn, groups};
 use crate::ui::layout::tone;
 use crate::ui::{Column, Layout, Nav, SelectOption};
+use orbita_app::exports::{DealColumn, ListColumn};
 use orbita_domain::custom::CustomType;
 use orbita_domain::kind::RecordKind;
 
@@ -142,12 +143,12 @@ pub async fn render(
     let mut columns: Vec<Column> = shown
         .iter()
         .map(|c| {
-            let label = layout.t(c.label);
-            let column = match c.sort {
+            let label = layout.t(c.header());
+            let column = match c.sort() {
                 Some(key) => Column::sortable(label, key, query.sort_key(), &base),
                 None => Column::plain(label),
             };
-            if c.numeric { column.numeric() } else { column }
+            if c.numeric() { column.numeric() } else { column }
         })
         .collect();
     columns.extend(custom.iter().map(|f| {
@@ -164,7 +165,7 @@ pub async fn render(
     // The companies and contacts by name, one query each for the page and only for a column
     // that is shown (those the user may not see: by number).
     let (with_company, with_contact) =
-        (shown.iter().any(|c| c.key == "company"), shown.iter().any(|c| c.key == "contact"));
+        (shown.contains(&DealColumn::Company), shown.contains(&DealColumn::Contact));
     let links = page.items.iter().map(|d| {
         (d.fields.company_id.filter(|_| with_company), d.fields.contact_id.filter(|_| with_contact), None)
     });
@@ -219,13 +220,13 @@ pub async fn render(
         pipelines: pipeline_options(&layout, &pipelines, &query.pipeline, true),
         stages: stage_options(&layout, &pipelines, &stages, &query.stage, true),
         statuses: status_options(&layout, &query.status),
-        choices: COLUMNS
+        choices: DealColumn::ALL
             .iter()
-            .filter(|c| c.key != "title")
+            .filter(|c| **c != DealColumn::Title)
             .map(|c| Choice {
-                key: c.key.to_owned(),
-                label: layout.t(c.label),
-                checked: shown.iter().any(|s| s.key == c.key),
+                key: c.key().to_owned(),
+                label: layout.t(c.header()),
+                checked: shown.contains(c),
             })
             .chain(fields.iter().map(|f| Choice {
                 key: f.path(),
@@ -259,7 +260,7 @@ pub async fn render(
         export_query: {
             let mut pairs = query.filter_pairs();
             pairs.push(("sort", query.sort.clone()));
-            pairs.extend(query.columns().iter().map(|c| ("col", c.key.to_owned())));
+            pairs.extend(query.columns().iter().map(|c| ("col", c.key().to_owned())));
             DealQuery::link("", &pairs).trim_start_matches('?').to_owned()
         },
         kanban_href: DealQuery::link("/deals/kanban", &{
@@ -290,7 +291,7 @@ pub async fn render(
 fn row(
     layout: &Layout,
     deal: &Deal,
-    shown: &[&super::query::ColumnDef],
+    shown: &[DealColumn],
     stages: &[Stage],
     people: &People,
     names: &LinkNames,
@@ -298,49 +299,50 @@ fn row(
     let stage = stages.iter().find(|s| s.id == deal.stage_id);
     shown
         .iter()
-        .map(|c| match c.key {
-            "title" => Cell {
+        .map(|c| match c {
+            DealColumn::Title => Cell {
                 href: format!("/deals/{}", deal.id),
                 primary: true,
                 title: deal.fields.title.clone(),
                 ..Cell::text(deal.fields.title.clone())
             },
-            "company" => match deal.fields.company_id {
+            DealColumn::Company => match deal.fields.company_id {
                 Some(id) => {
                     Cell { href: format!("/companies/{id}"), ..Cell::text(names.company(layout, id)) }
                 }
                 None => Cell::text("—"),
             },
-            "contact" => match deal.fields.contact_id {
+            DealColumn::Contact => match deal.fields.contact_id {
                 Some(id) => Cell { href: format!("/contacts/{id}"), ..Cell::text(names.contact(layout, id)) },
                 None => Cell::text("—"),
             },
-            "amount" => Cell { numeric: true, ..Cell::text(layout.money(deal.fields.amount)) },
-            "stage" => Cell::text(stage.map(|s| common::stage_name(layout.locale, s)).unwrap_or_default()),
-            "status" => Cell {
+            DealColumn::Amount => Cell { numeric: true, ..Cell::text(layout.money(deal.fields.amount)) },
+            DealColumn::Stage => {
+                Cell::text(stage.map(|s| common::stage_name(layout.locale, s)).unwrap_or_default())
+            }
+            DealColumn::Status => Cell {
                 tone: tone::deal_status(deal.status),
                 title: deal.lost_reason.clone().unwrap_or_default(),
                 ..Cell::text(layout.t(&format!("deal-status-{}", deal.status.as_str())))
             },
-            "probability" => Cell { numeric: true, ..Cell::text(layout.percent(deal.probability)) },
-            "owner" => Cell::text(people.name(deal.owner_id)),
-            "source" => Cell::text(deal.fields.source.clone().unwrap_or_default()),
-            "expected_close" => {
+            DealColumn::Probability => Cell { numeric: true, ..Cell::text(layout.percent(deal.probability)) },
+            DealColumn::Owner => Cell::text(people.name(deal.owner_id)),
+            DealColumn::Source => Cell::text(deal.fields.source.clone().unwrap_or_default()),
+            DealColumn::ExpectedClose => {
                 Cell::text(deal.fields.expected_close_date.map(|d| layout.date(d)).unwrap_or_default())
             }
-            "created" => Cell {
+            DealColumn::Created => Cell {
                 title: layout.datetime(deal.created_at),
                 ..Cell::text(layout.date_of(deal.created_at))
             },
-            "updated" => Cell {
+            DealColumn::Updated => Cell {
                 title: layout.datetime(deal.updated_at),
                 ..Cell::text(layout.date_of(deal.updated_at))
             },
-            "closed" => match deal.closed_at {
+            DealColumn::Closed => match deal.closed_at {
                 Some(at) => Cell { title: layout.datetime(at), ..Cell::text(layout.date_of(at)) },
                 None => Cell::text(""),
             },
-            _ => Cell::text(""),
         })
         .collect()
 }

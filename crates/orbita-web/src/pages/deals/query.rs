@@ -16,41 +16,6 @@ use super::common::{self, Params};
 use crate::pages::groups;
 use crate::ui::layout::url;
 
-/// A column of the deals table: its URL key, its label's message key, and its sort key.
-pub struct ColumnDef {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub sort: Option<&'static str>,
-    pub numeric: bool,
-}
-
-const fn col(key: &'static str, label: &'static str, sort: Option<&'static str>, numeric: bool) -> ColumnDef {
-    ColumnDef { key, label, sort, numeric }
-}
-
-/// Every column a user may show, in table order; the title is always shown.
-pub const COLUMNS: &[ColumnDef] = &[
-    col("title", "field-title", Some("title"), false),
-    col("company", "field-company", None, false),
-    col("contact", "field-contact", None, false),
-    col("amount", "field-amount", Some("amount"), true),
-    col("stage", "field-stage", None, false),
-    col("status", "field-status", None, false),
-    col("probability", "field-probability", None, true),
-    col("owner", "field-owner", None, false),
-    col("source", "field-source", None, false),
-    col("expected_close", "field-expected-close-date", None, false),
-    col("created", "field-created", Some("created"), false),
-    col("updated", "field-updated", Some("updated"), false),
-    col("closed", "deals-field-closed", None, false),
-];
-
-/// Whether a column is shown until the user picks others: the default set is the export's
-/// (`DealColumn::DEFAULT`), so a file without a choice holds the columns of the screen.
-fn shown_by_default(key: &str) -> bool {
-    DealColumn::DEFAULT.iter().any(|c| c.key() == key)
-}
-
 pub const DEFAULT_SORT: &str = "-created";
 
 #[derive(Debug, Clone, Default)]
@@ -87,13 +52,10 @@ impl DealQuery {
         let key = sort.trim_start_matches('-');
         let custom_key =
             |key: &str| key.strip_prefix("custom.").is_some_and(orbita_domain::custom::key_is_valid);
-        let valid_sort = ["title", "amount", "created", "updated"].contains(&key) || custom_key(key);
+        let valid_sort = DealColumn::ALL.iter().any(|c| c.sort() == Some(key)) || custom_key(key);
         // Custom columns are kept by key and shown if the field exists (`custom_columns`).
-        let cols: Vec<String> = p
-            .all("col")
-            .into_iter()
-            .filter(|c| COLUMNS.iter().any(|d| d.key == c) || custom_key(c))
-            .collect();
+        let cols: Vec<String> =
+            p.all("col").into_iter().filter(|c| DealColumn::parse(c).is_some() || custom_key(c)).collect();
         DealQuery {
             q: p.get("q"),
             owner: p.get("owner"),
@@ -183,17 +145,11 @@ impl DealQuery {
         Cursor::decode(&self.after)
     }
 
-    /// The columns to show, in table order.
-    pub fn columns(&self) -> Vec<&'static ColumnDef> {
-        let chosen = |key: &str| {
-            key == "title"
-                || if self.cols.is_empty() {
-                    shown_by_default(key)
-                } else {
-                    self.cols.iter().any(|c| c == key)
-                }
-        };
-        COLUMNS.iter().filter(|c| chosen(c.key)).collect()
+    /// The columns to show, in table order, the title first; the file's default set (the
+    /// screen's) until the user picks.
+    pub fn columns(&self) -> Vec<DealColumn> {
+        let keys: Vec<&str> = self.cols.iter().map(String::as_str).collect();
+        orbita_app::exports::columns::choose(&keys)
     }
 
     /// The filters only (no sort, cursor or columns), as URL pairs.
@@ -242,18 +198,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_columns_are_the_exports() {
-        let keys: Vec<&str> = COLUMNS.iter().map(|c| c.key).collect();
-        let exported: Vec<&str> = DealColumn::ALL.iter().map(|c| c.key()).collect();
-        assert_eq!(keys, exported, "the same keys in the same order");
-        for (column, exported) in COLUMNS.iter().zip(DealColumn::ALL) {
-            assert_eq!(column.label, exported.header(), "{}: the same header", column.key);
-        }
-        let shown: Vec<&str> = DealQuery::default().columns().iter().map(|c| c.key).collect();
-        assert_eq!(shown, DealColumn::default_keys());
-    }
-
-    #[test]
     fn the_url_round_trips() {
         let q = DealQuery::parse(Some(
             "q=%D0%9E%D0%BA%D0%BD%D0%B0&status=won&sort=-amount&col=amount&col=bogus&after=i1:2&owner=me",
@@ -262,7 +206,8 @@ mod tests {
         assert_eq!(q.cols, vec!["amount"]);
         assert_eq!(q.sort_in(&[]), (DealSort::Amount, true));
         assert_eq!(q.filter(UserId(7), "Europe/Moscow").owner_ids, Some(vec![UserId(7)]));
-        assert_eq!(q.columns().iter().map(|c| c.key).collect::<Vec<_>>(), vec!["title", "amount"]);
+        assert_eq!(q.columns(), [DealColumn::Title, DealColumn::Amount]);
+        assert_eq!(DealQuery::default().columns(), DealColumn::DEFAULT);
         assert_eq!(q.view_query(), "q=%D0%9E%D0%BA%D0%BD%D0%B0&owner=me&status=won&sort=-amount&col=amount");
         let bad = DealQuery::parse(Some("sort=password&status=maybe"));
         assert_eq!((bad.sort.as_str(), bad.status.as_str()), ("", ""));
