@@ -212,6 +212,11 @@ pub fn columns_parameter<C: ListColumn>() -> Parameter {
     let description = "The file's columns, comma-separated, as the list page's column choice: written in \
         the list's order whatever the order given, the name (or title) always first; the page's \
         default columns when absent. A key the list does not have is a 422.";
+    cols_parameter(item, description)
+}
+
+/// `cols`: a comma-separated list (`form` style, not exploded) of `item`s.
+fn cols_parameter(item: ObjectBuilder, description: &str) -> Parameter {
     ParameterBuilder::new()
         .name("cols")
         .parameter_in(ParameterIn::Query)
@@ -252,17 +257,7 @@ impl utoipa::IntoParams for CustomColumns {
         let description = "Custom fields to add as columns after the file's own, comma-separated \
             (`custom.<key>`, see `GET /api/v1/fields/{kind}`). Another key, or a field the kind does \
             not have, is a 422.";
-        vec![
-            ParameterBuilder::new()
-                .name("cols")
-                .parameter_in(ParameterIn::Query)
-                .required(Required::False)
-                .description(Some(description))
-                .style(Some(ParameterStyle::Form))
-                .explode(Some(false))
-                .schema(Some(ArrayBuilder::new().items(item)))
-                .build(),
-        ]
+        vec![cols_parameter(item, description)]
     }
 }
 

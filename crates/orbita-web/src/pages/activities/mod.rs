@@ -257,14 +257,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
             ActivityView { custom, ..ActivityView::new(&layout, a, &people, &names) }
         })
         .collect();
-    let columns = fields
-        .iter()
-        .map(|f| ColumnChoice {
-            key: f.path(),
-            label: f.label(layout.lang()).to_owned(),
-            checked: shown.iter().any(|s| s.key == f.key),
-        })
-        .collect();
+    let columns = super::companies::table::custom_choices(&layout, &fields, &shown);
     let custom_heads = shown.iter().map(|f| f.label(layout.lang()).to_owned()).collect();
     ListPage {
         rows,

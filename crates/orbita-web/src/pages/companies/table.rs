@@ -61,12 +61,20 @@ pub fn choices<C: ListColumn>(
         label: layout.t(c.header()),
         checked: chosen.contains(&c.key()),
     });
-    let theirs = fields.iter().map(|f| ColumnChoice {
-        key: f.path(),
-        label: f.label(layout.lang()).to_owned(),
-        checked: custom.iter().any(|c| c.key == f.key),
-    });
-    own.chain(theirs).collect()
+    own.chain(custom_choices(layout, fields, custom)).collect()
+}
+
+/// The "Columns" panel's custom fields, checked when shown (all a list with fixed columns
+/// offers: tasks, activities).
+pub fn custom_choices(layout: &Layout, fields: &[CustomField], shown: &[&CustomField]) -> Vec<ColumnChoice> {
+    fields
+        .iter()
+        .map(|f| ColumnChoice {
+            key: f.path(),
+            label: f.label(layout.lang()).to_owned(),
+            checked: shown.iter().any(|c| c.key == f.key),
+        })
+        .collect()
 }
 
 /// The header cells of the chosen custom fields, sortable where the field may be sorted by.

@@ -354,14 +354,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     // The "Columns" panel's form keeps the rest of the list as hidden fields.
     let kept: Vec<(&'static str, String)> =
         pairs.iter().filter(|(k, v)| *k != "cols" && !v.is_empty()).cloned().collect();
-    let columns = fields
-        .iter()
-        .map(|f| ColumnChoice {
-            key: f.path(),
-            label: f.label(layout.lang()).to_owned(),
-            checked: shown.iter().any(|s| s.key == f.key),
-        })
-        .collect();
+    let columns = super::companies::table::custom_choices(&layout, &fields, &shown);
     ListPage {
         kept,
         columns,
