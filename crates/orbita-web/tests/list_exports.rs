@@ -314,7 +314,7 @@ async fn a_lists_files_hold_the_columns_and_rows_on_screen() {
             let named = match list {
                 "/companies" => "cols=name%2Cinn%2Ckpp%2Cregion%2Cphone%2Cowner%2Cupdated",
                 "/contacts" => "cols=name%2Cposition%2Ccompany%2Cphone%2Cemail%2Cowner",
-                "/deals" => "col=title&col=company&col=amount&col=stage&col=status&col=owner&col=created",
+                "/deals" => "cols=title%2Ccompany%2Camount%2Cstage%2Cstatus%2Cowner%2Ccreated",
                 _ => "",
             };
             assert_eq!(query, named, "{}: {list}", t.name);

@@ -1,9 +1,9 @@
 //! The columns a list's file can hold: the companies', contacts' and deals' lists let the user
-//! pick columns (`cols=` or `col=` in the URL), and their exports write exactly those, in the
-//! list's order. Each list's columns carry the key its URL uses, the header (the same message
-//! key as the column on screen) and the kind of cell; the default set is what the page shows
-//! until the user picks, so the pages take their defaults from here and a file without a
-//! choice holds what the screen holds.
+//! pick columns (`cols=` in the URL; the deals page also reads the `col=` of older links), and
+//! their exports write exactly those, in the list's order. Each list's columns carry the key
+//! its URL uses, the header (the same message key as the column on screen), the kind of cell
+//! and the sort key; the default set is what the page shows until the user picks, so the pages
+//! take their columns from here and a file without a choice holds what the screen holds.
 //!
 //! A cell may hold more than the screen's: the screen shows a company's first phone for room, a
 //! file every phone, comma-separated.
@@ -140,7 +140,7 @@ list_columns! {
 }
 
 list_columns! {
-    /// A column of the deals list (`/deals?col=…`).
+    /// A column of the deals list (`/deals?cols=…`).
     DealColumn, default = [Title, Company, Amount, Stage, Status, Owner, Created];
     Title = ("title", "field-title", Text, sort = "title"),
     Company = ("company", "field-company", Text),

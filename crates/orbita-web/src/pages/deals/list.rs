@@ -135,7 +135,7 @@ pub async fn render(
 
     let base = DealQuery::link("/deals", &{
         let mut pairs = query.filter_pairs();
-        pairs.extend(query.cols.iter().map(|c| ("col", c.clone())));
+        pairs.push(query.cols_pair());
         pairs
     });
     let shown = query.columns();
@@ -260,7 +260,7 @@ pub async fn render(
         export_query: {
             let mut pairs = query.filter_pairs();
             pairs.push(("sort", query.sort.clone()));
-            pairs.extend(query.columns().iter().map(|c| ("col", c.key().to_owned())));
+            pairs.push(("cols", query.columns().iter().map(|c| c.key()).collect::<Vec<_>>().join(",")));
             DealQuery::link("", &pairs).trim_start_matches('?').to_owned()
         },
         kanban_href: DealQuery::link("/deals/kanban", &{
@@ -273,10 +273,7 @@ pub async fn render(
             pairs.retain(|(k, _)| *k != "filter");
             pairs
         }),
-        reset_href: DealQuery::link(
-            "/deals",
-            &query.cols.iter().map(|c| ("col", c.clone())).collect::<Vec<_>>(),
-        ),
+        reset_href: DealQuery::link("/deals", &[query.cols_pair()]),
         can_create: access.can(Area::Deals, Action::Create),
         filtered,
         view_query,

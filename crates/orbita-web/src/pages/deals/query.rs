@@ -53,9 +53,16 @@ impl DealQuery {
         let custom_key =
             |key: &str| key.strip_prefix("custom.").is_some_and(orbita_domain::custom::key_is_valid);
         let valid_sort = DealColumn::ALL.iter().any(|c| c.sort() == Some(key)) || custom_key(key);
-        // Custom columns are kept by key and shown if the field exists (`custom_columns`).
-        let cols: Vec<String> =
-            p.all("col").into_iter().filter(|c| DealColumn::parse(c).is_some() || custom_key(c)).collect();
+        // `cols=title,amount` like the other lists (repeated or comma-separated); `col=`, which
+        // older links and saved views carry, too. Custom columns are kept by key and shown if
+        // the field exists (`custom_columns`).
+        let cols: Vec<String> = p
+            .all("cols")
+            .into_iter()
+            .chain(p.all("col"))
+            .flat_map(|v| v.split(',').map(|c| c.trim().to_owned()).collect::<Vec<_>>())
+            .filter(|c| DealColumn::parse(c).is_some() || custom_key(c))
+            .collect();
         DealQuery {
             q: p.get("q"),
             owner: p.get("owner"),
@@ -176,8 +183,13 @@ impl DealQuery {
     pub fn view_pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = self.filter_pairs();
         pairs.push(("sort", self.sort.clone()));
-        pairs.extend(self.cols.iter().map(|c| ("col", c.clone())));
+        pairs.push(self.cols_pair());
         pairs
+    }
+
+    /// The chosen columns as the URL keeps them: `cols=title,amount` (empty: the default set).
+    pub fn cols_pair(&self) -> (&'static str, String) {
+        ("cols", self.cols.join(","))
     }
 
     /// `path` with these pairs (empty values dropped).
@@ -200,15 +212,18 @@ mod tests {
     #[test]
     fn the_url_round_trips() {
         let q = DealQuery::parse(Some(
-            "q=%D0%9E%D0%BA%D0%BD%D0%B0&status=won&sort=-amount&col=amount&col=bogus&after=i1:2&owner=me",
+            "q=%D0%9E%D0%BA%D0%BD%D0%B0&status=won&sort=-amount&col=amount&cols=bogus,probability&after=i1:2&owner=me",
         ));
         assert_eq!(q.q, "Окна");
-        assert_eq!(q.cols, vec!["amount"]);
+        assert_eq!(q.cols, vec!["probability", "amount"]);
         assert_eq!(q.sort_in(&[]), (DealSort::Amount, true));
         assert_eq!(q.filter(UserId(7), "Europe/Moscow").owner_ids, Some(vec![UserId(7)]));
-        assert_eq!(q.columns(), [DealColumn::Title, DealColumn::Amount]);
+        assert_eq!(q.columns(), [DealColumn::Title, DealColumn::Amount, DealColumn::Probability]);
         assert_eq!(DealQuery::default().columns(), DealColumn::DEFAULT);
-        assert_eq!(q.view_query(), "q=%D0%9E%D0%BA%D0%BD%D0%B0&owner=me&status=won&sort=-amount&col=amount");
+        assert_eq!(
+            q.view_query(),
+            "q=%D0%9E%D0%BA%D0%BD%D0%B0&owner=me&status=won&sort=-amount&cols=probability%2Camount"
+        );
         let bad = DealQuery::parse(Some("sort=password&status=maybe"));
         assert_eq!((bad.sort.as_str(), bad.status.as_str()), ("", ""));
         assert_eq!(bad.sort_in(&[]), (DealSort::CreatedAt, true));
