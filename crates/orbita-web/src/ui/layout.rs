@@ -99,6 +99,18 @@ impl Nav {
         }
     }
 
+    /// The section a kind of record's pages belong to.
+    pub fn of(kind: orbita_domain::kind::RecordKind) -> Nav {
+        use orbita_domain::kind::RecordKind;
+        match kind {
+            RecordKind::Company => Nav::Companies,
+            RecordKind::Contact => Nav::Contacts,
+            RecordKind::Deal => Nav::Deals,
+            RecordKind::Task => Nav::Tasks,
+            RecordKind::Activity => Nav::Activities,
+        }
+    }
+
     pub fn label_key(self) -> &'static str {
         match self {
             Nav::Companies => "nav-companies",
@@ -198,6 +210,11 @@ impl Layout {
     }
 
     /// A message with one text argument: `layout.t_with("signed-in-as", "name", user)`.
+    /// A kind of record's name, as its list is called in the menu ("Сделки").
+    pub fn kind_name(&self, kind: orbita_domain::kind::RecordKind) -> String {
+        self.t(Nav::of(kind).label_key())
+    }
+
     /// The message `key`, or `fallback` when the language has none (a value from data).
     pub fn t_or(&self, key: &str, fallback: &str) -> String {
         if i18n::has(self.locale, key) { self.t(key) } else { fallback.to_owned() }

@@ -118,10 +118,6 @@ fn kind_of(raw: &str) -> RecordKind {
     RecordKind::parse_list_key(raw).unwrap_or(RecordKind::Deal)
 }
 
-fn kind_label(layout: &Layout, kind: RecordKind) -> String {
-    layout.t(&format!("nav-{}", kind.list_key()))
-}
-
 async fn page(
     state: &AppState,
     user: &SignedIn,
@@ -137,7 +133,7 @@ async fn page(
         .map(|k| {
             SelectOption::new(
                 format!("/admin/fields?kind={}", k.list_key()),
-                kind_label(&layout, *k),
+                layout.kind_name(*k),
                 *k == kind,
             )
         })
@@ -149,9 +145,9 @@ async fn page(
         .collect();
     let mut link_kinds = vec![SelectOption::new("", "—", form.link_kind.is_empty())];
     link_kinds.extend(
-        RecordKind::ALL.iter().map(|k| {
-            SelectOption::new(k.list_key(), kind_label(&layout, *k), form.link_kind == k.list_key())
-        }),
+        RecordKind::ALL
+            .iter()
+            .map(|k| SelectOption::new(k.list_key(), layout.kind_name(*k), form.link_kind == k.list_key())),
     );
     let rows = fields
         .into_iter()

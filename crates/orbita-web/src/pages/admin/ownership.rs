@@ -88,10 +88,6 @@ struct OwnershipPage {
     error_items: Vec<ErrorItem>,
 }
 
-fn kind_label(layout: &Layout, kind: RecordKind) -> String {
-    layout.t(&format!("nav-{}", kind.list_key()))
-}
-
 fn user_options(layout: &Layout, people: &[User], current: &str, active_only: bool) -> Vec<SelectOption> {
     let mut users: Vec<&User> = people.iter().filter(|u| !active_only || u.is_active).collect();
     users.sort_by(|a, b| a.name.cmp(&b.name));
@@ -122,12 +118,12 @@ async fn page(
     let kinds = RecordKind::handed_over_kinds()
         .map(|kind| KindBox {
             value: kind.list_key(),
-            label: kind_label(&layout, kind),
+            label: layout.kind_name(kind),
             checked: form.kinds.contains(&kind),
         })
         .collect();
     let preview: Option<Vec<(String, u64)>> =
-        preview.map(|counts| counts.iter().map(|(kind, n)| (kind_label(&layout, *kind), *n)).collect());
+        preview.map(|counts| counts.iter().map(|(kind, n)| (layout.kind_name(*kind), *n)).collect());
     let total = preview.as_ref().map(|p| p.iter().map(|(_, n)| n).sum()).unwrap_or(0);
     let error_items = layout.error_items(&errors);
     Ok(OwnershipPage {

@@ -90,8 +90,8 @@ async fn builder(
         Default::default()
     };
     let sources = Sources { users: &people.users, pipelines: &pipelines, stages: &stages };
-    let list_label = user.t(&format!("nav-{}", kind.list_key()));
-    let layout = user.page(user.layout.t_with("conditions-title", "list", &list_label), Some(nav_of(kind)));
+    let list_label = user.layout.kind_name(kind);
+    let layout = user.page(user.layout.t_with("conditions-title", "list", &list_label), Some(Nav::of(kind)));
     let candidates: Vec<Candidate> = fields::candidates(&layout, kind, &custom, &sources);
 
     let mut built = if pairs.iter().any(|(n, _)| n == "join") {
@@ -129,16 +129,6 @@ async fn builder(
         layout,
     };
     Ok(page.into_response())
-}
-
-fn nav_of(kind: RecordKind) -> Nav {
-    match kind {
-        RecordKind::Company => Nav::Companies,
-        RecordKind::Contact => Nav::Contacts,
-        RecordKind::Deal => Nav::Deals,
-        RecordKind::Task => Nav::Tasks,
-        RecordKind::Activity => Nav::Activities,
-    }
 }
 
 #[cfg(test)]
