@@ -4,7 +4,7 @@
 use sea_query::{Expr, ExprTrait, Query, Value};
 
 use crate::db::{Backend, Db, Tx};
-use crate::error::Result;
+use crate::error::{Result, StorageError};
 
 /// Bound parameters per statement, under SQLite's limit of 32,766 (PostgreSQL allows 65,535).
 const MAX_PARAMETERS: usize = 30_000;
@@ -20,17 +20,22 @@ pub async fn next_id(db: &Db, table: &'static str) -> Result<i64> {
 /// of one call. Each entity module makes them (`companies::bulk_row`, …).
 pub type BulkRow = Vec<(&'static str, Value)>;
 
-/// Inserts rows, as many per statement as the parameter limit allows.
+/// Inserts rows, as many per statement as the parameter limit allows. Rows that do not all
+/// name the first row's columns are refused (`BulkShape`) before anything is written.
 pub async fn insert_rows(tx: &mut Tx, table: &'static str, rows: Vec<BulkRow>) -> Result<()> {
     let Some(first) = rows.first() else { return Ok(()) };
     let columns: Vec<&'static str> = first.iter().map(|(c, _)| *c).collect();
+    if rows.iter().any(|row| !row.iter().map(|(c, _)| *c).eq(columns.iter().copied())) {
+        return Err(StorageError::BulkShape { table });
+    }
     let per_statement = (MAX_PARAMETERS / columns.len().max(1)).max(1);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut stmt = Query::insert();
         stmt.into_table(table).columns(columns.iter().copied());
         for row in rows.by_ref().take(per_statement) {
-            stmt.values_panic(row.into_iter().map(|(_, v)| Expr::val(v)));
+            stmt.values(row.into_iter().map(|(_, v)| Expr::val(v)))
+                .map_err(|_| StorageError::BulkShape { table })?;
         }
         tx.execute(&stmt).await?;
     }

@@ -18,6 +18,10 @@ pub enum StorageError {
     StaleVersion,
     #[error("a stored value could not be read back: {0}")]
     Corrupt(String),
+    /// Rows of one bulk insert that do not all name the same columns in the same order: the
+    /// loader's mistake, refused before anything is written.
+    #[error("bulk rows of {table} do not share one column list")]
+    BulkShape { table: &'static str },
     #[error("database configuration: {0}")]
     Config(String),
     /// The database cannot take the request now, through no fault of the request: the caller

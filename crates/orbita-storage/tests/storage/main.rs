@@ -2,6 +2,7 @@
 //! PostgreSQL comes from `ORBITA_TEST_POSTGRES_URL`; without it the PostgreSQL half is skipped
 //! with a message (CI always sets it).
 
+mod bulk;
 mod companies;
 mod deals;
 mod export_jobs;
