@@ -7,9 +7,10 @@ use orbita_domain::custom::{CustomField, CustomType};
 use orbita_domain::fields::{FieldSpec, FieldType};
 use orbita_domain::kind::RecordKind;
 use orbita_domain::pipeline::{Pipeline, Stage};
-use orbita_domain::user::User;
 
-use crate::ui::Layout;
+use crate::pages::companies::People;
+use crate::pages::deals::{pipeline_options, stage_options};
+use crate::ui::{Layout, SelectOption};
 
 /// How a field's value is typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,7 +98,7 @@ pub fn takes_no_value(op: &str) -> bool {
 
 /// What the fields' choices are made of: the users and, for deals, the pipelines and stages.
 pub struct Sources<'a> {
-    pub users: &'a [User],
+    pub people: &'a People,
     pub pipelines: &'a [Pipeline],
     pub stages: &'a [Stage],
 }
@@ -115,14 +116,17 @@ pub fn candidates(
     all
 }
 
-fn people(users: &[User]) -> Vec<(String, String)> {
-    let mut active: Vec<&User> = users.iter().filter(|u| u.is_active).collect();
-    active.sort_by(|a, b| a.name.cmp(&b.name));
-    active.into_iter().map(|u| (u.id.to_string(), u.name.clone())).collect()
+/// The active users, by name (`People::active`), as a field's choices.
+fn people(people: &People) -> Vec<(String, String)> {
+    people.active().map(|u| (u.id.to_string(), u.name.clone())).collect()
+}
+
+/// A list's select options as a field's choices.
+fn choices(options: Vec<SelectOption>) -> Vec<(String, String)> {
+    options.into_iter().map(|o| (o.value, o.label)).collect()
 }
 
 fn builtin(layout: &Layout, kind: RecordKind, spec: &FieldSpec, sources: &Sources<'_>) -> Option<Candidate> {
-    let ru = layout.lang() == "ru";
     let shape = match spec.ty {
         FieldType::Text => Shape::Text,
         FieldType::Integer | FieldType::Money => Shape::Number,
@@ -137,36 +141,15 @@ fn builtin(layout: &Layout, kind: RecordKind, spec: &FieldSpec, sources: &Source
                 })
                 .collect(),
         ),
-        FieldType::User => Shape::Choice(people(sources.users)),
-        // A record picked by its id is for the API; the builder offers the pipeline and the stage.
-        FieldType::Reference if spec.key == "pipeline_id" => Shape::Choice(
-            sources
-                .pipelines
-                .iter()
-                .map(|p| (p.id.to_string(), if ru { p.name_ru.clone() } else { p.name_en.clone() }))
-                .collect(),
-        ),
-        FieldType::Reference if spec.key == "stage_id" => Shape::Choice(
-            sources
-                .stages
-                .iter()
-                .map(|stage| {
-                    let pipeline = sources.pipelines.iter().find(|p| p.id == stage.pipeline_id);
-                    let (pipeline, name) = match (pipeline, ru) {
-                        (Some(p), true) => (p.name_ru.as_str(), stage.name_ru.as_str()),
-                        (Some(p), false) => (p.name_en.as_str(), stage.name_en.as_str()),
-                        (None, true) => ("", stage.name_ru.as_str()),
-                        (None, false) => ("", stage.name_en.as_str()),
-                    };
-                    let label = if sources.pipelines.len() > 1 {
-                        format!("{pipeline} · {name}")
-                    } else {
-                        name.to_owned()
-                    };
-                    (stage.id.to_string(), label)
-                })
-                .collect(),
-        ),
+        FieldType::User => Shape::Choice(people(sources.people)),
+        // A record picked by its id is for the API; the builder offers the pipeline and the
+        // stage, labelled as the deals list's own filters label them.
+        FieldType::Reference if spec.key == "pipeline_id" => {
+            Shape::Choice(choices(pipeline_options(layout, sources.pipelines, "", false)))
+        }
+        FieldType::Reference if spec.key == "stage_id" => {
+            Shape::Choice(choices(stage_options(layout, sources.pipelines, sources.stages, "", false)))
+        }
         FieldType::Reference => return None,
     };
     Some(Candidate {
@@ -191,7 +174,7 @@ fn custom_candidate(layout: &Layout, field: &CustomField, sources: &Sources<'_>)
         ]),
         CustomType::List => Shape::Choice(listed()),
         CustomType::MultiList => Shape::Options(listed()),
-        CustomType::User => Shape::Choice(people(sources.users)),
+        CustomType::User => Shape::Choice(people(sources.people)),
         CustomType::Link => return None,
     };
     Some(Candidate { key: field.path(), label: field.label(layout.lang()).to_owned(), shape, optional: true })

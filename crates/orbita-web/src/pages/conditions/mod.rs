@@ -24,6 +24,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
 use crate::pages::companies::People;
+use crate::pages::list_query::ListQuery;
 use crate::ui::{ErrorItem, Layout, Nav};
 
 pub fn routes() -> Router<AppState> {
@@ -56,17 +57,8 @@ fn list_of(back: &str) -> Option<(RecordKind, &str)> {
 /// The list's address with `tree` as its condition (none when empty), keeping the rest of
 /// its query but the page cursor.
 fn list_href(kind: RecordKind, query: &str, tree: Option<&str>) -> String {
-    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(name, _)| name != "filter" && name != "after")
-        .collect();
-    if let Some(tree) = tree {
-        pairs.push(("filter".to_owned(), tree.to_owned()));
-    }
-    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-    let path = format!("/{}", kind.list_key());
-    if query.is_empty() { path } else { format!("{path}?{query}") }
+    let add: Vec<(&str, &str)> = tree.map(|tree| ("filter", tree)).into_iter().collect();
+    ListQuery::parse(Some(query)).href(&format!("/{}", kind.list_key()), &["filter"], &add)
 }
 
 async fn builder(
@@ -89,7 +81,7 @@ async fn builder(
     } else {
         Default::default()
     };
-    let sources = Sources { users: &people.users, pipelines: &pipelines, stages: &stages };
+    let sources = Sources { people: &people, pipelines: &pipelines, stages: &stages };
     let list_label = user.layout.kind_name(kind);
     let layout = user.page(user.layout.t_with("conditions-title", "list", &list_label), Some(Nav::of(kind)));
     let candidates: Vec<Candidate> = fields::candidates(&layout, kind, &custom, &sources);

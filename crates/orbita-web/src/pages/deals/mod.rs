@@ -12,7 +12,7 @@ mod timeline;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub(super) use list::pipeline_options;
+pub(super) use list::{pipeline_options, stage_options};
 
 use crate::AppState;
 
