@@ -12,6 +12,7 @@ use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{UserId, ValidationErrors};
 use serde_json::{Map, Value};
 
+use crate::pages::list_query::ListQuery;
 use crate::ui::format::time_zone;
 use crate::ui::{Layout, SelectOption};
 
@@ -181,6 +182,31 @@ pub struct People<'a> {
 /// values: a list without custom columns spares the query.
 pub async fn currency(db: &orbita_app::Db, needed: bool) -> Result<Currency, orbita_app::AppError> {
     if needed { Ok(orbita_app::setup::settings(db).await?.currency) } else { Ok(Currency::RUB) }
+}
+
+/// A fixed-column list's custom columns (tasks, activities): the kind's active fields, which
+/// its Columns panel offers, and the keys its address chose (`cols=custom.<key>`, read by
+/// `ListQuery::custom_columns`). The page, the row htmx swaps in and the file read it alike.
+pub struct ChosenFields {
+    pub fields: Vec<CustomField>,
+    pub keys: Vec<String>,
+}
+
+impl ChosenFields {
+    pub async fn load(
+        db: &orbita_app::Db,
+        kind: orbita_domain::kind::RecordKind,
+        query: Option<&str>,
+    ) -> Result<ChosenFields, orbita_app::AppError> {
+        let fields = orbita_app::custom_fields::active(db, kind).await?;
+        let keys = ListQuery::parse(query).custom_columns(&fields).iter().map(|f| f.key.clone()).collect();
+        Ok(ChosenFields { fields, keys })
+    }
+
+    /// The chosen fields, in the kind's order.
+    pub fn shown(&self) -> Vec<&CustomField> {
+        self.fields.iter().filter(|f| self.keys.contains(&f.key)).collect()
+    }
 }
 
 /// One row of a card.

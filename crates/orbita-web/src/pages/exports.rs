@@ -42,6 +42,7 @@ use tokio_util::io::ReaderStream;
 
 use super::SignedIn;
 use super::admin::audit::AuditQuery;
+use super::custom_fields::ChosenFields;
 use super::deals::common;
 use super::deals::query::DealQuery;
 use super::list_query::ListQuery;
@@ -229,21 +230,15 @@ async fn tasks(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequ
     let query = TasksQuery::parse(raw, access);
     let now = orbita_domain::now();
     let filter = query.filter_in_group(db, access, &user.layout.time_zone, now).await?;
-    let custom = custom_columns(db, raw, RecordKind::Task).await?;
+    let custom = ChosenFields::load(db, RecordKind::Task, raw).await?.keys;
     Ok(ExportRequest::Tasks(FixedExport { filter, custom }))
-}
-
-/// The custom fields a fixed-column list (tasks, activities) shows, by `cols=custom.<key>`.
-async fn custom_columns(db: &Db, raw: Option<&str>, kind: RecordKind) -> Result<Vec<String>, AppError> {
-    let fields = orbita_app::custom_fields::active(db, kind).await?;
-    Ok(ListQuery::parse(raw).custom_columns(&fields).iter().map(|f| f.key.clone()).collect())
 }
 
 /// As the register of activities reads it (`activities::filter`).
 async fn activities(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequest, AppError> {
     let p = common::Params::parse(raw);
     let filter = super::activities::filter(db, &p, &user.session.access, &user.layout.time_zone).await?;
-    let custom = custom_columns(db, raw, RecordKind::Activity).await?;
+    let custom = ChosenFields::load(db, RecordKind::Activity, raw).await?.keys;
     Ok(ExportRequest::Activities(FixedExport { filter, custom }))
 }
 

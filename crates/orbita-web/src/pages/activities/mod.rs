@@ -19,9 +19,9 @@ use orbita_domain::list::ActivityFilter;
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, UserId};
 
 use super::companies::table::{Cell, ColumnChoice};
+use super::custom_fields::ChosenFields;
 use super::deals::common::{self, LinkNames, Params, People};
 use super::exports::export_query;
-use super::list_query::ListQuery;
 use super::{SignedIn, groups};
 use crate::AppState;
 use crate::error::PageError;
@@ -177,11 +177,11 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         Err(error) => return PageError::from(error).into_response(),
     };
     // Custom fields as columns (`cols=custom.<key>`), the same choice the file reads.
-    let fields = match orbita_app::custom_fields::active(&state.db, RecordKind::Activity).await {
-        Ok(fields) => fields,
+    let chosen = match ChosenFields::load(&state.db, RecordKind::Activity, raw.as_deref()).await {
+        Ok(chosen) => chosen,
         Err(error) => return PageError::from(error).into_response(),
     };
-    let shown = ListQuery::parse(raw.as_deref()).custom_columns(&fields);
+    let shown = chosen.shown();
     let currency = match super::custom_fields::currency(&state.db, !shown.is_empty()).await {
         Ok(currency) => currency,
         Err(error) => return PageError::from(error).into_response(),
@@ -257,7 +257,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
             ActivityView { custom, ..ActivityView::new(&layout, a, &people, &names) }
         })
         .collect();
-    let columns = super::companies::table::custom_choices(&layout, &fields, &shown);
+    let columns = super::companies::table::custom_choices(&layout, &chosen.fields, &shown);
     let custom_heads = shown.iter().map(|f| f.label(layout.lang()).to_owned()).collect();
     ListPage {
         rows,

@@ -14,7 +14,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use orbita_app::{AppError, tasks};
+use orbita_app::tasks;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
@@ -25,10 +25,9 @@ use serde::Deserialize;
 
 use self::query::TasksQuery;
 use super::companies::table::ColumnChoice;
-use super::custom_fields::People as Values;
+use super::custom_fields::{ChosenFields, People as Values};
 use super::deals::common::{self, LinkNames, Params, People};
 use super::exports::export_query;
-use super::list_query::ListQuery;
 use super::{SignedIn, groups};
 use crate::AppState;
 use crate::error::PageError;
@@ -134,19 +133,6 @@ impl TaskRow {
     }
 }
 
-/// The custom fields a list of tasks shows (`cols=custom.<key>` in `query`, a query string),
-/// and the organisation's currency when they need it.
-async fn shown_fields(
-    db: &orbita_app::Db,
-    query: Option<&str>,
-) -> Result<(Vec<CustomField>, Vec<String>, Currency), AppError> {
-    let fields = orbita_app::custom_fields::active(db, RecordKind::Task).await?;
-    let shown: Vec<String> =
-        ListQuery::parse(query).custom_columns(&fields).iter().map(|f| f.key.clone()).collect();
-    let currency = super::custom_fields::currency(db, !shown.is_empty()).await?;
-    Ok((fields, shown, currency))
-}
-
 pub struct Group {
     pub key: &'static str,
     pub title: String,
@@ -245,11 +231,15 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         Ok(users) => People(users),
         Err(error) => return PageError::from(error).into_response(),
     };
-    let (fields, shown, currency) = match shown_fields(&state.db, raw.as_deref()).await {
-        Ok(found) => found,
+    let chosen = match ChosenFields::load(&state.db, RecordKind::Task, raw.as_deref()).await {
+        Ok(chosen) => chosen,
         Err(error) => return PageError::from(error).into_response(),
     };
-    let shown: Vec<&CustomField> = fields.iter().filter(|f| shown.contains(&f.key)).collect();
+    let shown = chosen.shown();
+    let currency = match super::custom_fields::currency(&state.db, !shown.is_empty()).await {
+        Ok(currency) => currency,
+        Err(error) => return PageError::from(error).into_response(),
+    };
     let values = Values { users: &people.0, currency };
     if let Some(ids) = asked.assignee_ids.as_ref().filter(|ids| ids.as_slice() != [me]) {
         let names: Vec<String> = ids.iter().map(|id| people.name(*id)).collect();
@@ -354,7 +344,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     // The "Columns" panel's form keeps the rest of the list as hidden fields.
     let kept: Vec<(&'static str, String)> =
         pairs.iter().filter(|(k, v)| *k != "cols" && !v.is_empty()).cloned().collect();
-    let columns = super::companies::table::custom_choices(&layout, &fields, &shown);
+    let columns = super::companies::table::custom_choices(&layout, &chosen.fields, &shown);
     ListPage {
         kept,
         columns,
@@ -438,10 +428,12 @@ async fn set_done(
         .await
         .unwrap_or_default();
     // The row as the list showed it: with the custom fields its address chose.
-    let (fields, shown, currency) = shown_fields(&state.db, back.split_once('?').map(|(_, q)| q))
+    let chosen = ChosenFields::load(&state.db, RecordKind::Task, back.split_once('?').map(|(_, q)| q))
         .await
-        .unwrap_or_else(|_| (Vec::new(), Vec::new(), Currency::RUB));
-    let shown: Vec<&CustomField> = fields.iter().filter(|f| shown.contains(&f.key)).collect();
+        .unwrap_or(ChosenFields { fields: Vec::new(), keys: Vec::new() });
+    let shown = chosen.shown();
+    let currency =
+        super::custom_fields::currency(&state.db, !shown.is_empty()).await.unwrap_or(Currency::RUB);
     let values = Values { users: &people.0, currency };
     let row = TaskRow::new(&layout, &task, &people, &names, now, &back)
         .with_custom(&layout, &task, &shown, &values);
