@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, filter_time};
-use crate::exports::{deliver, downloads, spec, spool};
+use crate::exports::{download, downloads};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
 use crate::patch::{self};
@@ -298,10 +298,7 @@ async fn export(
         filter: query.filter(&state.db, &caller.access).await?,
         custom: columns.keys()?,
     };
-    let spec = spec(&state.db, &caller, format).await?;
-    let file = spool()?;
-    let result = exports::activities(&state.db, &caller.access, &export, &spec, file).await;
-    deliver(&state.db, result, format, "activities").await
+    download(&state.db, &caller, &export, format).await
 }
 
 /// Read one activity.

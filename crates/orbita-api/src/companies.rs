@@ -6,12 +6,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use orbita_app::exports::{self, CompanyColumn, Format, ListExport};
-use orbita_app::{Access, Db, admin, companies, custom_fields, filters};
+use orbita_app::exports::{CompanyColumn, Format};
+use orbita_app::{Access, AppError, Db, admin, companies, filters};
 use orbita_domain::access::Area;
 use orbita_domain::company::{Company as CompanyRecord, CompanyInput};
+use orbita_domain::custom::CustomSort;
 use orbita_domain::kind::RecordKind;
-use orbita_domain::list::{CompanyFilter, CompanySort};
+use orbita_domain::list::{CompanyFilter, CompanySort, Cursor, Page};
 use orbita_domain::{GroupId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -23,12 +24,13 @@ use utoipa_axum::routes;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, filter_time};
-use crate::exports::{columns_query, deliver, downloads, spec, spool};
+use crate::exports::{columns_query, downloads};
 use crate::extract::{Body, Id, IfMatch, Params};
-use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging_custom, sort_schema, sorting_custom};
+use crate::listing::{self, Listed};
+use crate::paging::{PageQuery, SortKind, SortOption, page_of, sort_schema};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, Served, served};
+use crate::resource::{self, served};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -213,17 +215,9 @@ impl CompanyWrite {
 
 page_of!(CompanyPage, Company);
 
-const SORTS: &[SortOption<CompanySort>] = &[
-    SortOption { key: "name", by: CompanySort::Name, kind: SortKind::Text },
-    SortOption { key: "created_at", by: CompanySort::CreatedAt, kind: SortKind::Time },
-    SortOption { key: "updated_at", by: CompanySort::UpdatedAt, kind: SortKind::Time },
-];
-
 fn sorts() -> RefOr<Schema> {
     sort_schema(&["name", "created_at", "updated_at"], true)
 }
-
-const DEFAULT_SORT: &str = "name";
 
 /// The list's search, filters and sort (its download takes them too).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -244,34 +238,64 @@ pub struct CompanyQuery {
     created_from: Option<DateTime<Utc>>,
     /// Created before.
     created_to: Option<DateTime<Utc>>,
-    /// `name` (default), `created_at`, `updated_at`; `-` for descending.
     /// A condition as JSON, beside the other parameters (see the deals list's `filter` for the
     /// tree and its comparisons). Fields: name, inn, kpp, ogrn, industry, region, address, website, source, owner_id, created_at, updated_at.
     filter: Option<String>,
+    /// `name` (default), `created_at`, `updated_at`; `-` for descending; or `custom.<key>` for a custom field.
     #[param(schema_with = sorts)]
     sort: Option<String>,
 }
 
-impl CompanyQuery {
-    /// The list's filter, the group resolved to its members (`admin::group_owners`).
-    async fn filter(self, db: &Db, access: &Access) -> Result<CompanyFilter, ApiError> {
-        let group = self.group_id.map(GroupId);
+impl Listed for CompanyRecord {
+    type Query = CompanyQuery;
+    type Filter = CompanyFilter;
+    type Sort = CompanySort;
+    type Column = CompanyColumn;
+    const SORTS: &'static [SortOption<CompanySort>] = &[
+        SortOption { key: "name", by: CompanySort::Name, kind: SortKind::Text },
+        SortOption { key: "created_at", by: CompanySort::CreatedAt, kind: SortKind::Time },
+        SortOption { key: "updated_at", by: CompanySort::UpdatedAt, kind: SortKind::Time },
+    ];
+    const DEFAULT_SORT: &'static str = "name";
+
+    fn custom_sort(by: CustomSort) -> CompanySort {
+        CompanySort::Custom(by)
+    }
+
+    fn sort(query: &CompanyQuery) -> Option<&str> {
+        query.sort.as_deref()
+    }
+
+    /// The group is resolved to its members (`admin::group_owners`).
+    async fn filter(query: CompanyQuery, db: &Db, access: &Access) -> Result<CompanyFilter, ApiError> {
+        let owner = query.owner_id.map(|o| vec![UserId(o)]);
         let owner_ids =
-            admin::group_owners(db, access, Area::Companies, group, self.owner_id.map(|o| vec![UserId(o)]))
-                .await?;
+            admin::group_owners(db, access, Area::Companies, query.group_id.map(GroupId), owner).await?;
         Ok(CompanyFilter {
-            q: self.q,
-            inn: self.inn,
-            kpp: self.kpp,
-            region: self.region,
-            industry: self.industry,
-            source: self.source,
+            q: query.q,
+            inn: query.inn,
+            kpp: query.kpp,
+            region: query.region,
+            industry: query.industry,
+            source: query.source,
             owner_ids,
-            created_from: filter_time("created_from", self.created_from)?,
-            created_to: filter_time("created_to", self.created_to)?,
+            created_from: filter_time("created_from", query.created_from)?,
+            created_to: filter_time("created_to", query.created_to)?,
             visible: None,
-            tree: filters::optional(db, self.filter.as_deref(), RecordKind::Company).await?,
+            tree: filters::optional(db, query.filter.as_deref(), RecordKind::Company).await?,
         })
+    }
+
+    async fn list(
+        db: &Db,
+        access: &Access,
+        filter: &CompanyFilter,
+        by: CompanySort,
+        descending: bool,
+        after: Option<&Cursor>,
+        limit: u64,
+    ) -> Result<Page<Self>, AppError> {
+        companies::list(db, access, filter, by, descending, after, limit).await
     }
 }
 
@@ -284,13 +308,7 @@ async fn list(
     Params(query): Params<CompanyQuery>,
     Params(page): Params<PageQuery>,
 ) -> Result<Json<CompanyPage>, ApiError> {
-    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Company).await?;
-    let p = paging_custom(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page, &fields, CompanySort::Custom)?;
-    let filter = query.filter(&state.db, &caller.access).await?;
-    let page =
-        companies::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
-            .await?;
-    Ok(Json(CompanyPage::from_page(page, |c| c.json(&fields))))
+    Ok(Json(listing::page::<CompanyRecord>(&state.db, &caller.access, query, &page).await?.into()))
 }
 
 columns_query!(CompanyColumns, CompanyColumn);
@@ -314,21 +332,7 @@ async fn export(
     Params(columns): Params<CompanyColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Company).await?;
-    let (sort, descending) =
-        sorting_custom(SORTS, DEFAULT_SORT, query.sort.as_deref(), &fields, CompanySort::Custom)?;
-    let (columns, custom) = columns.columns_and_custom()?;
-    let export = ListExport {
-        filter: query.filter(&state.db, &caller.access).await?,
-        sort,
-        descending,
-        columns,
-        custom,
-    };
-    let spec = spec(&state.db, &caller, format).await?;
-    let file = spool()?;
-    let result = exports::companies(&state.db, &caller.access, &export, &spec, file).await;
-    deliver(&state.db, result, format, "companies").await
+    listing::file::<CompanyRecord>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
 }
 
 /// Read one company.

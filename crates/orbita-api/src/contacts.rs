@@ -5,12 +5,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use orbita_app::exports::{self, ContactColumn, Format, ListExport};
-use orbita_app::{Access, Db, admin, contacts, custom_fields, filters};
+use orbita_app::exports::{ContactColumn, Format};
+use orbita_app::{Access, AppError, Db, admin, contacts, filters};
 use orbita_domain::access::Area;
 use orbita_domain::contact::{Contact as ContactRecord, ContactInput};
+use orbita_domain::custom::CustomSort;
 use orbita_domain::kind::RecordKind;
-use orbita_domain::list::{ContactFilter, ContactSort};
+use orbita_domain::list::{ContactFilter, ContactSort, Cursor, Page};
 use orbita_domain::{CompanyId, GroupId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -22,12 +23,13 @@ use utoipa_axum::routes;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, filter_time};
-use crate::exports::{columns_query, deliver, downloads, spec, spool};
+use crate::exports::{columns_query, downloads};
 use crate::extract::{Body, Id, IfMatch, Params};
-use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging_custom, sort_schema, sorting_custom};
+use crate::listing::{self, Listed};
+use crate::paging::{PageQuery, SortKind, SortOption, page_of, sort_schema};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, Served, served};
+use crate::resource::{self, served};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -182,16 +184,9 @@ impl ContactWrite {
 
 page_of!(ContactPage, Contact);
 
-const SORTS: &[SortOption<ContactSort>] = &[
-    SortOption { key: "name", by: ContactSort::Name, kind: SortKind::Text },
-    SortOption { key: "created_at", by: ContactSort::CreatedAt, kind: SortKind::Time },
-];
-
 fn sorts() -> RefOr<Schema> {
     sort_schema(&["name", "created_at"], true)
 }
-
-const DEFAULT_SORT: &str = "name";
 
 /// The list's search, filters and sort (its download takes them too).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -206,30 +201,60 @@ pub struct ContactQuery {
     group_id: Option<i64>,
     created_from: Option<DateTime<Utc>>,
     created_to: Option<DateTime<Utc>>,
-    /// `name` (last name, default) or `created_at`; `-` for descending.
     /// A condition as JSON, beside the other parameters (see the deals list's `filter` for the
     /// tree and its comparisons). Fields: last_name, first_name, middle_name, position, company_id, owner_id, created_at, updated_at.
     filter: Option<String>,
+    /// `name` (last name, default) or `created_at`; `-` for descending; or `custom.<key>` for a custom field.
     #[param(schema_with = sorts)]
     sort: Option<String>,
 }
 
-impl ContactQuery {
-    /// The list's filter, the group resolved to its members (`admin::group_owners`).
-    async fn filter(self, db: &Db, access: &Access) -> Result<ContactFilter, ApiError> {
-        let group = self.group_id.map(GroupId);
+impl Listed for ContactRecord {
+    type Query = ContactQuery;
+    type Filter = ContactFilter;
+    type Sort = ContactSort;
+    type Column = ContactColumn;
+    const SORTS: &'static [SortOption<ContactSort>] = &[
+        SortOption { key: "name", by: ContactSort::Name, kind: SortKind::Text },
+        SortOption { key: "created_at", by: ContactSort::CreatedAt, kind: SortKind::Time },
+    ];
+    const DEFAULT_SORT: &'static str = "name";
+
+    fn custom_sort(by: CustomSort) -> ContactSort {
+        ContactSort::Custom(by)
+    }
+
+    fn sort(query: &ContactQuery) -> Option<&str> {
+        query.sort.as_deref()
+    }
+
+    /// The group is resolved to its members (`admin::group_owners`).
+    async fn filter(query: ContactQuery, db: &Db, access: &Access) -> Result<ContactFilter, ApiError> {
+        let group = query.group_id.map(GroupId);
         let owner_ids =
-            admin::group_owners(db, access, Area::Contacts, group, self.owner_id.map(|o| vec![UserId(o)]))
+            admin::group_owners(db, access, Area::Contacts, group, query.owner_id.map(|o| vec![UserId(o)]))
                 .await?;
         Ok(ContactFilter {
-            q: self.q,
-            company_id: self.company_id.map(CompanyId),
+            q: query.q,
+            company_id: query.company_id.map(CompanyId),
             owner_ids,
-            created_from: filter_time("created_from", self.created_from)?,
-            created_to: filter_time("created_to", self.created_to)?,
+            created_from: filter_time("created_from", query.created_from)?,
+            created_to: filter_time("created_to", query.created_to)?,
             visible: None,
-            tree: filters::optional(db, self.filter.as_deref(), RecordKind::Contact).await?,
+            tree: filters::optional(db, query.filter.as_deref(), RecordKind::Contact).await?,
         })
+    }
+
+    async fn list(
+        db: &Db,
+        access: &Access,
+        filter: &ContactFilter,
+        by: ContactSort,
+        descending: bool,
+        after: Option<&Cursor>,
+        limit: u64,
+    ) -> Result<Page<Self>, AppError> {
+        contacts::list(db, access, filter, by, descending, after, limit).await
     }
 }
 
@@ -242,13 +267,7 @@ async fn list(
     Params(query): Params<ContactQuery>,
     Params(page): Params<PageQuery>,
 ) -> Result<Json<ContactPage>, ApiError> {
-    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Contact).await?;
-    let p = paging_custom(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page, &fields, ContactSort::Custom)?;
-    let filter = query.filter(&state.db, &caller.access).await?;
-    let page =
-        contacts::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
-            .await?;
-    Ok(Json(ContactPage::from_page(page, |c| c.json(&fields))))
+    Ok(Json(listing::page::<ContactRecord>(&state.db, &caller.access, query, &page).await?.into()))
 }
 
 columns_query!(ContactColumns, ContactColumn);
@@ -272,21 +291,7 @@ async fn export(
     Params(columns): Params<ContactColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Contact).await?;
-    let (sort, descending) =
-        sorting_custom(SORTS, DEFAULT_SORT, query.sort.as_deref(), &fields, ContactSort::Custom)?;
-    let (columns, custom) = columns.columns_and_custom()?;
-    let export = ListExport {
-        filter: query.filter(&state.db, &caller.access).await?,
-        sort,
-        descending,
-        columns,
-        custom,
-    };
-    let spec = spec(&state.db, &caller, format).await?;
-    let file = spool()?;
-    let result = exports::contacts(&state.db, &caller.access, &export, &spec, file).await;
-    deliver(&state.db, result, format, "contacts").await
+    listing::file::<ContactRecord>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
 }
 
 /// Read one contact.

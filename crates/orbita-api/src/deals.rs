@@ -7,12 +7,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
-use orbita_app::exports::{self, DealColumn, Format, ListExport};
-use orbita_app::{Access, Db, admin, custom_fields, deals, filters};
+use orbita_app::exports::{DealColumn, Format};
+use orbita_app::{Access, AppError, Db, admin, deals, filters};
 use orbita_domain::access::Area;
+use orbita_domain::custom::CustomSort;
 use orbita_domain::deal::{Deal as DealRecord, DealInput};
 use orbita_domain::kind::RecordKind;
-use orbita_domain::list::{DealFilter, DealSort};
+use orbita_domain::list::{Cursor, DealFilter, DealSort, Page};
 use orbita_domain::{CompanyId, ContactId, FieldError, GroupId, PipelineId, StageId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -24,12 +25,13 @@ use utoipa_axum::routes;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, date_text, filter_time};
-use crate::exports::{columns_query, deliver, downloads, spec, spool};
+use crate::exports::{columns_query, downloads};
 use crate::extract::{Body, Id, IfMatch, Params};
-use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging_custom, sort_schema, sorting_custom};
+use crate::listing::{self, Listed};
+use crate::paging::{PageQuery, SortKind, SortOption, page_of, sort_schema};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, Served, served};
+use crate::resource::{self, served};
 use crate::vocab::DealStatus;
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -248,18 +250,9 @@ impl DealWrite {
 
 page_of!(DealPage, Deal);
 
-const SORTS: &[SortOption<DealSort>] = &[
-    SortOption { key: "created_at", by: DealSort::CreatedAt, kind: SortKind::Time },
-    SortOption { key: "updated_at", by: DealSort::UpdatedAt, kind: SortKind::Time },
-    SortOption { key: "title", by: DealSort::Title, kind: SortKind::Text },
-    SortOption { key: "amount", by: DealSort::Amount, kind: SortKind::Int },
-];
-
 fn sorts() -> RefOr<Schema> {
     sort_schema(&["created_at", "updated_at", "title", "amount"], true)
 }
-
-const DEFAULT_SORT: &str = "-created_at";
 
 /// The list's search, filters and sort (its download takes them too).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -301,31 +294,63 @@ pub struct DealQuery {
     sort: Option<String>,
 }
 
-impl DealQuery {
-    /// The list's filter, the group resolved to its members (`admin::group_owners`).
-    async fn filter(self, db: &Db, access: &Access) -> Result<DealFilter, ApiError> {
-        let group = self.group_id.map(GroupId);
+impl Listed for DealRecord {
+    type Query = DealQuery;
+    type Filter = DealFilter;
+    type Sort = DealSort;
+    type Column = DealColumn;
+    const SORTS: &'static [SortOption<DealSort>] = &[
+        SortOption { key: "created_at", by: DealSort::CreatedAt, kind: SortKind::Time },
+        SortOption { key: "updated_at", by: DealSort::UpdatedAt, kind: SortKind::Time },
+        SortOption { key: "title", by: DealSort::Title, kind: SortKind::Text },
+        SortOption { key: "amount", by: DealSort::Amount, kind: SortKind::Int },
+    ];
+    const DEFAULT_SORT: &'static str = "-created_at";
+
+    fn custom_sort(by: CustomSort) -> DealSort {
+        DealSort::Custom(by)
+    }
+
+    fn sort(query: &DealQuery) -> Option<&str> {
+        query.sort.as_deref()
+    }
+
+    /// The group is resolved to its members (`admin::group_owners`).
+    async fn filter(query: DealQuery, db: &Db, access: &Access) -> Result<DealFilter, ApiError> {
+        let group = query.group_id.map(GroupId);
         let owner_ids =
-            admin::group_owners(db, access, Area::Deals, group, self.owner_id.map(|o| vec![UserId(o)]))
+            admin::group_owners(db, access, Area::Deals, group, query.owner_id.map(|o| vec![UserId(o)]))
                 .await?;
         Ok(DealFilter {
-            q: self.q,
-            pipeline_id: self.pipeline_id.map(PipelineId),
-            stage_ids: self.stage_id.map(|s| vec![StageId(s)]),
-            status: self.status.map(Into::into),
+            q: query.q,
+            pipeline_id: query.pipeline_id.map(PipelineId),
+            stage_ids: query.stage_id.map(|s| vec![StageId(s)]),
+            status: query.status.map(Into::into),
             owner_ids,
-            company_id: self.company_id.map(CompanyId),
-            contact_id: self.contact_id.map(ContactId),
-            source: self.source,
-            region: self.region,
-            industry: self.industry,
-            created_from: filter_time("created_from", self.created_from)?,
-            created_to: filter_time("created_to", self.created_to)?,
-            closed_from: filter_time("closed_from", self.closed_from)?,
-            closed_to: filter_time("closed_to", self.closed_to)?,
+            company_id: query.company_id.map(CompanyId),
+            contact_id: query.contact_id.map(ContactId),
+            source: query.source,
+            region: query.region,
+            industry: query.industry,
+            created_from: filter_time("created_from", query.created_from)?,
+            created_to: filter_time("created_to", query.created_to)?,
+            closed_from: filter_time("closed_from", query.closed_from)?,
+            closed_to: filter_time("closed_to", query.closed_to)?,
             visible: None,
-            tree: filters::optional(db, self.filter.as_deref(), RecordKind::Deal).await?,
+            tree: filters::optional(db, query.filter.as_deref(), RecordKind::Deal).await?,
         })
+    }
+
+    async fn list(
+        db: &Db,
+        access: &Access,
+        filter: &DealFilter,
+        by: DealSort,
+        descending: bool,
+        after: Option<&Cursor>,
+        limit: u64,
+    ) -> Result<Page<Self>, AppError> {
+        deals::list(db, access, filter, by, descending, after, limit).await
     }
 }
 
@@ -338,12 +363,7 @@ async fn list(
     Params(query): Params<DealQuery>,
     Params(page): Params<PageQuery>,
 ) -> Result<Json<DealPage>, ApiError> {
-    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Deal).await?;
-    let p = paging_custom(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page, &fields, DealSort::Custom)?;
-    let filter = query.filter(&state.db, &caller.access).await?;
-    let page = deals::list(&state.db, &caller.access, &filter, p.by, p.descending, p.after.as_ref(), p.limit)
-        .await?;
-    Ok(Json(DealPage::from_page(page, |d| d.json(&fields))))
+    Ok(Json(listing::page::<DealRecord>(&state.db, &caller.access, query, &page).await?.into()))
 }
 
 columns_query!(DealColumns, DealColumn);
@@ -367,21 +387,7 @@ async fn export(
     Params(columns): Params<DealColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Deal).await?;
-    let (sort, descending) =
-        sorting_custom(SORTS, DEFAULT_SORT, query.sort.as_deref(), &fields, DealSort::Custom)?;
-    let (columns, custom) = columns.columns_and_custom()?;
-    let export = ListExport {
-        filter: query.filter(&state.db, &caller.access).await?,
-        sort,
-        descending,
-        columns,
-        custom,
-    };
-    let spec = spec(&state.db, &caller, format).await?;
-    let file = spool()?;
-    let result = exports::deals(&state.db, &caller.access, &export, &spec, file).await;
-    deliver(&state.db, result, format, "deals").await
+    listing::file::<DealRecord>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
 }
 
 /// Read one deal.

@@ -23,7 +23,7 @@ use axum::body::Body;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use orbita_app::exports::columns::{self, ListColumn};
-use orbita_app::exports::{ExportFailure, ExportSpec, Exported, Format};
+use orbita_app::exports::{self, ExportFailure, ExportSpec, Exported, Format, ListFile};
 use orbita_app::{Access, Db, setup};
 use orbita_domain::org::Locale;
 use orbita_export::ExportError;
@@ -87,6 +87,19 @@ pub fn spool() -> Result<File, ApiError> {
         tracing::error!(%error, "no temporary file for an API export");
         ApiError::internal()
     })
+}
+
+/// A list's file for the caller: written in their language as the list shows it, then
+/// streamed as the response named after the list and the day.
+pub async fn download<L: ListFile>(
+    db: &Db,
+    caller: &Caller,
+    list: &L,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let spec = spec(db, caller, format).await?;
+    let result = exports::write(db, &caller.access, list, &spec, spool()?).await;
+    deliver(db, result, format, L::ENTITY).await
 }
 
 /// The finished file as the response, named `{name}-{today}.{extension}`.

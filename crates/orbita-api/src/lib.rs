@@ -15,6 +15,7 @@ mod deals;
 mod exports;
 mod extract;
 mod idempotency;
+mod listing;
 mod openapi;
 mod ownership;
 mod paging;

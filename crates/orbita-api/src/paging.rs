@@ -192,6 +192,12 @@ macro_rules! page_of {
                 }
             }
         }
+
+        impl From<orbita_domain::list::Page<$item>> for $page {
+            fn from(page: orbita_domain::list::Page<$item>) -> Self {
+                Self::from_page(page, |item| item)
+            }
+        }
     };
 }
 pub(crate) use page_of;

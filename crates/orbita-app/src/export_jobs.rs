@@ -118,12 +118,12 @@ pub async fn write<W: Write + Send + 'static>(
     out: W,
 ) -> Result<Exported<W>, ExportFailure> {
     match request {
-        ExportRequest::Companies(export) => exports::companies(db, access, export, spec, out).await,
-        ExportRequest::Contacts(export) => exports::contacts(db, access, export, spec, out).await,
-        ExportRequest::Deals(export) => exports::deals(db, access, export, spec, out).await,
-        ExportRequest::Tasks(export) => exports::tasks(db, access, export, spec, out).await,
-        ExportRequest::Activities(export) => exports::activities(db, access, export, spec, out).await,
-        ExportRequest::AuditLog(filter) => exports::audit_log(db, access, filter, spec, out).await,
+        ExportRequest::Companies(export) => exports::write(db, access, export, spec, out).await,
+        ExportRequest::Contacts(export) => exports::write(db, access, export, spec, out).await,
+        ExportRequest::Deals(export) => exports::write(db, access, export, spec, out).await,
+        ExportRequest::Tasks(export) => exports::write(db, access, export, spec, out).await,
+        ExportRequest::Activities(export) => exports::write(db, access, export, spec, out).await,
+        ExportRequest::AuditLog(filter) => exports::write(db, access, filter, spec, out).await,
         ExportRequest::Summary(params) => exports::summary_report(db, access, params, spec, out).await,
         ExportRequest::Funnel(params) => exports::funnel_report(db, access, params, spec, out).await,
         ExportRequest::Targets { first, last } => {

@@ -157,14 +157,13 @@ async fn contacts_export_the_chosen_columns_of_the_list_the_user_sees() {
                 .collect();
             let headers = ["[field-full-name]", "[field-company]", "[field-phone]", "[field-owner]"];
 
-            let csv =
-                exports::contacts(&t.db, who, &export, &spec(Format::Csv), Vec::new()).await.expect("csv");
+            let csv = exports::write(&t.db, who, &export, &spec(Format::Csv), Vec::new()).await.expect("csv");
             let rows = read_csv(&csv.out);
             assert_eq!(rows[0], headers, "{}: the name first, then the list's order", t.name);
             assert_eq!(rows[1..].to_vec(), expected, "{}: CSV rows = list rows", t.name);
 
             let xlsx =
-                exports::contacts(&t.db, who, &export, &spec(Format::Xlsx), Vec::new()).await.expect("xlsx");
+                exports::write(&t.db, who, &export, &spec(Format::Xlsx), Vec::new()).await.expect("xlsx");
             let sheet = read_xlsx(xlsx.out);
             let sheet: Vec<Vec<String>> = sheet.iter().map(|r| xlsx_texts(r, headers.len())).collect();
             assert_eq!(sheet[0], headers, "{}", t.name);
@@ -179,7 +178,7 @@ async fn contacts_export_the_chosen_columns_of_the_list_the_user_sees() {
         }
         // Both phones of the first contact: the screen shows the first for room.
         let csv =
-            exports::contacts(&t.db, &team.m1, &export, &spec(Format::Csv), Vec::new()).await.expect("csv");
+            exports::write(&t.db, &team.m1, &export, &spec(Format::Csv), Vec::new()).await.expect("csv");
         assert_eq!(read_csv(&csv.out)[1][2], "'+79161234567, +74955005550", "{}", t.name);
         t
     })
@@ -223,7 +222,7 @@ async fn deals_export_the_chosen_columns_and_record_them_in_the_audit_event() {
             ["[field-title]", "[field-contact]", "[field-amount]", "[field-source]", "[deals-field-closed]"];
 
         let csv =
-            exports::deals(&t.db, &team.m1, &export, &spec(Format::Csv), Vec::new()).await.expect("csv");
+            exports::write(&t.db, &team.m1, &export, &spec(Format::Csv), Vec::new()).await.expect("csv");
         let rows = read_csv(&csv.out);
         assert_eq!(rows[0], headers, "{}", t.name);
         assert_eq!(
@@ -233,13 +232,13 @@ async fn deals_export_the_chosen_columns_and_record_them_in_the_audit_event() {
             t.name
         );
         let xlsx =
-            exports::deals(&t.db, &team.m1, &export, &spec(Format::Xlsx), Vec::new()).await.expect("xlsx");
+            exports::write(&t.db, &team.m1, &export, &spec(Format::Xlsx), Vec::new()).await.expect("xlsx");
         let sheet = read_xlsx(xlsx.out);
         assert_eq!(xlsx_texts(&sheet[0], headers.len()), headers, "{}", t.name);
         assert_eq!(sheet[1][2], Data::Float(deal.fields.amount.amount.to_f64().expect("f64")), "{}", t.name);
         // m2 sees none of m1's deals: a header alone.
         let none =
-            exports::deals(&t.db, &team.m2, &export, &spec(Format::Csv), Vec::new()).await.expect("csv");
+            exports::write(&t.db, &team.m2, &export, &spec(Format::Csv), Vec::new()).await.expect("csv");
         assert_eq!((none.rows, read_csv(&none.out).len()), (0, 1), "{}", t.name);
 
         let audit = AuditFilter {

@@ -6,7 +6,9 @@ use std::io::Cursor as IoCursor;
 use std::sync::Mutex;
 
 use calamine::{Data, Reader, Xlsx};
-use orbita_app::exports::{self, CompanyColumn, DealColumn, ExportFailure, ExportSpec, Format, ListExport};
+use orbita_app::exports::{
+    self, CompanyColumn, DealColumn, ExportFailure, ExportSpec, Format, ListExport, TaskExport,
+};
 use orbita_app::reports::{self, Funnel, FunnelParams, SummaryParams};
 use orbita_app::{Access, AppError, RequestContext, admin, companies, contacts, deals, setup, tasks, users};
 use orbita_domain::access::{Action, Area, Scope};
@@ -184,7 +186,7 @@ async fn an_export_holds_exactly_the_filtered_list_the_user_sees_in_both_formats
             };
             let headers = ["[field-name]", "[field-inn]", "[field-region]", "[field-phone]", "[field-owner]"];
             let xlsx =
-                exports::companies(&t.db, who, &export, &spec(Format::Xlsx), Vec::new()).await.expect("xlsx");
+                exports::write(&t.db, who, &export, &spec(Format::Xlsx), Vec::new()).await.expect("xlsx");
             assert_eq!(xlsx.rows, expected_rows as u64);
             let sheet = read_xlsx(xlsx.out);
             let header: Vec<String> = sheet[0].iter().map(xlsx_text).collect();
@@ -199,8 +201,7 @@ async fn an_export_holds_exactly_the_filtered_list_the_user_sees_in_both_formats
                 t.name
             );
 
-            let csv =
-                exports::companies(&t.db, who, &export, &spec(Format::Csv), Vec::new()).await.expect("csv");
+            let csv = exports::write(&t.db, who, &export, &spec(Format::Csv), Vec::new()).await.expect("csv");
             let rows = read_csv(&csv.out);
             assert_eq!(rows[0][..5], headers, "{}", t.name);
             let got: Vec<Vec<String>> = rows[1..].iter().map(|r| r[..5].to_vec()).collect();
@@ -234,7 +235,7 @@ async fn a_managers_deal_export_holds_only_their_deals_and_typed_amounts() {
         let export =
             ListExport { filter, sort: DealSort::Amount, descending: true, columns, custom: Vec::new() };
         let out =
-            exports::deals(&t.db, &team.m1, &export, &spec(Format::Csv), Vec::new()).await.expect("export");
+            exports::write(&t.db, &team.m1, &export, &spec(Format::Csv), Vec::new()).await.expect("export");
         let rows = read_csv(&out.out);
         assert_eq!(
             rows[0],
@@ -252,11 +253,11 @@ async fn a_managers_deal_export_holds_only_their_deals_and_typed_amounts() {
             t.name
         );
         let xlsx =
-            exports::deals(&t.db, &team.m1, &export, &spec(Format::Xlsx), Vec::new()).await.expect("export");
+            exports::write(&t.db, &team.m1, &export, &spec(Format::Xlsx), Vec::new()).await.expect("export");
         let sheet = read_xlsx(xlsx.out);
         assert_eq!(sheet[1][1], Data::Float(1_500_000.10), "{}: money is a number in XLSX", t.name);
         assert_eq!(sheet[1][3], Data::Float(0.4), "{}: a percentage is a number", t.name);
-        let xlsx = exports::deals(
+        let xlsx = exports::write(
             &t.db,
             &team.m1,
             &listing(&export.filter, DealSort::Amount, true),
@@ -349,7 +350,7 @@ async fn exports_name_only_the_linked_records_the_user_may_see() {
         tasks::create(&t.db, &team.admin, &task).await.expect("task");
 
         let filter = DealFilter::default();
-        let csv = exports::deals(
+        let csv = exports::write(
             &t.db,
             &team.m1,
             &listing(&filter, DealSort::Amount, true),
@@ -370,7 +371,7 @@ async fn exports_name_only_the_linked_records_the_user_may_see() {
             "{}: the hidden company by number only",
             t.name
         );
-        let xlsx = exports::deals(
+        let xlsx = exports::write(
             &t.db,
             &team.m1,
             &listing(&filter, DealSort::Amount, true),
@@ -383,7 +384,7 @@ async fn exports_name_only_the_linked_records_the_user_may_see() {
         assert_eq!(sheet.len(), 3, "{}", t.name);
         assert!(sheet.iter().flatten().all(|c| !xlsx_text_or_number(c).contains("Тайна")), "{}", t.name);
         // The administrator sees every name.
-        let csv = exports::deals(
+        let csv = exports::write(
             &t.db,
             &team.admin,
             &listing(&filter, DealSort::Amount, true),
@@ -394,10 +395,15 @@ async fn exports_name_only_the_linked_records_the_user_may_see() {
         .expect("csv");
         assert!(read_csv(&csv.out).iter().any(|r| r[1] == "АО «Тайна»"), "{}", t.name);
 
-        let csv =
-            exports::tasks(&t.db, &team.m1, &TaskFilter::default().into(), &spec(Format::Csv), Vec::new())
-                .await
-                .expect("tasks");
+        let csv = exports::write(
+            &t.db,
+            &team.m1,
+            &TaskExport::from(TaskFilter::default()),
+            &spec(Format::Csv),
+            Vec::new(),
+        )
+        .await
+        .expect("tasks");
         let rows = read_csv(&csv.out);
         assert_eq!(rows.len(), 2, "{}", t.name);
         assert_eq!(
@@ -410,10 +416,15 @@ async fn exports_name_only_the_linked_records_the_user_may_see() {
             "{}: a task's hidden links by number only",
             t.name
         );
-        let csv =
-            exports::tasks(&t.db, &team.admin, &TaskFilter::default().into(), &spec(Format::Csv), Vec::new())
-                .await
-                .expect("tasks");
+        let csv = exports::write(
+            &t.db,
+            &team.admin,
+            &TaskExport::from(TaskFilter::default()),
+            &spec(Format::Csv),
+            Vec::new(),
+        )
+        .await
+        .expect("tasks");
         let rows = read_csv(&csv.out);
         assert_eq!(rows[1][5..8], ["АО «Тайна»", "Секретов", "Тайная сделка"], "{}", t.name);
         t
@@ -437,7 +448,7 @@ async fn formula_like_names_are_neutralised_in_both_formats() {
             companies::create(&t.db, &team.m1, &company(name, "", ""), None).await.expect("company");
         }
         let filter = CompanyFilter::default();
-        let xlsx = exports::companies(
+        let xlsx = exports::write(
             &t.db,
             &team.m1,
             &listing(&filter, CompanySort::CreatedAt, false),
@@ -446,7 +457,7 @@ async fn formula_like_names_are_neutralised_in_both_formats() {
         )
         .await
         .expect("xlsx");
-        let csv = exports::companies(
+        let csv = exports::write(
             &t.db,
             &team.m1,
             &listing(&filter, CompanySort::CreatedAt, false),
@@ -471,7 +482,7 @@ async fn exports_are_audited_and_refused_without_the_export_right() {
         let team = team(&t.db).await;
         seed(&t.db, &team).await;
         let filter = CompanyFilter { q: Some("ромашка".into()), ..Default::default() };
-        let done = exports::companies(
+        let done = exports::write(
             &t.db,
             &team.m1,
             &listing(&filter, CompanySort::Name, false),
@@ -494,7 +505,7 @@ async fn exports_are_audited_and_refused_without_the_export_right() {
         assert_eq!(change("rows"), Some(done.rows.to_string()));
         assert_eq!(change("format").as_deref(), Some("csv"));
 
-        let refused = exports::companies(
+        let refused = exports::write(
             &t.db,
             &team.reader,
             &listing(&filter, CompanySort::Name, false),
@@ -507,7 +518,7 @@ async fn exports_are_audited_and_refused_without_the_export_right() {
             "{}: read-only: {refused:?}",
             t.name
         );
-        let refused = exports::deals(
+        let refused = exports::write(
             &t.db,
             &team.reader,
             &listing(&DealFilter::default(), DealSort::CreatedAt, false),
@@ -517,8 +528,7 @@ async fn exports_are_audited_and_refused_without_the_export_right() {
         .await;
         assert!(matches!(refused, Err(ExportFailure::App(AppError::Forbidden))), "{}", t.name);
         let audit_refused =
-            exports::audit_log(&t.db, &team.m2, &AuditFilter::default(), &spec(Format::Csv), Vec::new())
-                .await;
+            exports::write(&t.db, &team.m2, &AuditFilter::default(), &spec(Format::Csv), Vec::new()).await;
         assert!(matches!(audit_refused, Err(ExportFailure::App(AppError::Forbidden))));
         let events = admin::audit_log(
             &t.db,
@@ -532,7 +542,7 @@ async fn exports_are_audited_and_refused_without_the_export_right() {
         .items;
         assert_eq!(events.len(), 1, "{}: refused exports leave no event", t.name);
 
-        let log = exports::audit_log(&t.db, &team.admin, &audit, &spec(Format::Csv), Vec::new())
+        let log = exports::write(&t.db, &team.admin, &audit, &spec(Format::Csv), Vec::new())
             .await
             .expect("audit export");
         let rows = read_csv(&log.out);
@@ -591,7 +601,7 @@ async fn a_large_list_is_paged_through_and_progress_is_reported() {
         let spec = ExportSpec { progress: &progress, ..spec(Format::Csv) };
         let filter = CompanyFilter::default();
         let export = listing(&filter, CompanySort::Name, false);
-        let future = exports::companies(&t.db, &team.m1, &export, &spec, Vec::new());
+        let future = exports::write(&t.db, &team.m1, &export, &spec, Vec::new());
         fn assert_send<T: Send>(value: T) -> T {
             value
         }
@@ -605,15 +615,10 @@ async fn a_large_list_is_paged_through_and_progress_is_reported() {
             "{}",
             t.name
         );
-        let none = exports::companies(
-            &t.db,
-            &team.m2,
-            &listing(&filter, CompanySort::Name, false),
-            &spec,
-            Vec::new(),
-        )
-        .await
-        .expect("empty");
+        let none =
+            exports::write(&t.db, &team.m2, &listing(&filter, CompanySort::Name, false), &spec, Vec::new())
+                .await
+                .expect("empty");
         assert_eq!(none.rows, 0, "{}: m2 owns none of them", t.name);
         t
     })

@@ -685,7 +685,7 @@ async fn probe(
                 columns: Vec::new(),
                 custom: Vec::new(),
             };
-            let out = exports::companies(db, who, &export, &spec, Vec::new()).await;
+            let out = exports::write(db, who, &export, &spec, Vec::new()).await;
             vec![("exports::companies", file("exports::companies", marker, out))]
         }
 
@@ -732,7 +732,7 @@ async fn probe(
                 columns: Vec::new(),
                 custom: Vec::new(),
             };
-            let out = exports::contacts(db, who, &export, &spec, Vec::new()).await;
+            let out = exports::write(db, who, &export, &spec, Vec::new()).await;
             vec![("exports::contacts", file("exports::contacts", marker, out))]
         }
 
@@ -791,7 +791,7 @@ async fn probe(
                 columns: Vec::new(),
                 custom: Vec::new(),
             };
-            let out = exports::deals(db, who, &export, &spec, Vec::new()).await;
+            let out = exports::write(db, who, &export, &spec, Vec::new()).await;
             vec![("exports::deals", file("exports::deals", marker, out))]
         }
 
@@ -822,7 +822,9 @@ async fn probe(
             vec![("tasks::delete", answer("tasks::delete", tasks::delete(db, who, f.task).await))]
         }
         (Area::Tasks, Action::Export) => {
-            let out = exports::tasks(db, who, &TaskFilter::default().into(), &spec, Vec::new()).await;
+            let out =
+                exports::write(db, who, &exports::TaskExport::from(TaskFilter::default()), &spec, Vec::new())
+                    .await;
             vec![("exports::tasks", file("exports::tasks", marker, out))]
         }
 
@@ -854,8 +856,14 @@ async fn probe(
             answer("activities::delete", activities::delete(db, who, f.activity).await),
         )],
         (Area::Activities, Action::Export) => {
-            let out =
-                exports::activities(db, who, &ActivityFilter::default().into(), &spec, Vec::new()).await;
+            let out = exports::write(
+                db,
+                who,
+                &exports::ActivityExport::from(ActivityFilter::default()),
+                &spec,
+                Vec::new(),
+            )
+            .await;
             vec![("exports::activities", file("exports::activities", marker, out))]
         }
 
@@ -979,7 +987,7 @@ async fn probe(
             ),
         )],
         (Area::AuditLog, Action::Export) => {
-            let out = exports::audit_log(db, who, &audited, &spec, Vec::new()).await;
+            let out = exports::write(db, who, &audited, &spec, Vec::new()).await;
             vec![("exports::audit_log", file("exports::audit_log", marker, out))]
         }
 

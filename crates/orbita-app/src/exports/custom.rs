@@ -22,10 +22,14 @@ pub(super) struct CustomColumns {
 impl CustomColumns {
     /// The fields of `keys` (custom keys without their `custom.` prefix), in the order chosen;
     /// an unknown or removed one is an error under `cols`.
-    pub async fn load(db: &Db, kind: RecordKind, keys: &[String]) -> Result<CustomColumns, AppError> {
-        let currency = crate::setup::settings(db).await?.currency;
+    pub async fn load(
+        db: &Db,
+        kind: RecordKind,
+        keys: &[String],
+        currency: Currency,
+    ) -> Result<CustomColumns, AppError> {
         if keys.is_empty() {
-            return Ok(CustomColumns { fields: Vec::new(), currency });
+            return Ok(Self::none(currency));
         }
         let fields = crate::custom_fields::active(db, kind).await?;
         let chosen = keys
@@ -41,6 +45,11 @@ impl CustomColumns {
             })
             .collect::<Result<Vec<_>, AppError>>()?;
         Ok(CustomColumns { fields: chosen, currency })
+    }
+
+    /// No custom columns.
+    pub fn none(currency: Currency) -> CustomColumns {
+        CustomColumns { fields: Vec::new(), currency }
     }
 
     pub fn cells(&self, values: &CustomValues, names: &Names<'_>) -> Vec<Cell> {

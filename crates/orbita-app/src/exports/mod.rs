@@ -23,24 +23,24 @@ use std::path::Path;
 
 pub mod columns;
 mod custom;
+mod files;
 mod lists;
 mod reports;
 
 use chrono_tz::Tz;
 use orbita_domain::audit::{AuditAction, FieldChange, NewAuditEvent};
 use orbita_domain::org::Locale;
-use orbita_domain::{Timestamp, UserId};
+use orbita_domain::validation::Currency;
+use orbita_domain::{StageId, Timestamp, UserId};
 use orbita_export::{Cell, Column, ColumnKind, ExportWriter};
-use orbita_storage::{Db, StorageError, users};
+use orbita_storage::{Db, StorageError, pipelines, users};
 
 use crate::targets::{local_time, time_zone};
 use crate::{Access, AppError};
 
 pub use columns::{CompanyColumn, ContactColumn, DealColumn, ListColumn};
-pub use lists::{
-    ActivityExport, CompanyExport, ContactExport, DealExport, FixedExport, ListExport, TaskExport,
-    activities, audit_log, companies, contacts, deals, tasks,
-};
+pub use files::{ActivityExport, CompanyExport, ContactExport, DealExport, TaskExport};
+pub use lists::{FixedExport, Linked, Linking, Links, ListExport, ListFile, write};
 pub use orbita_export::Format;
 pub use reports::{
     REASONS_SHOWN, funnel_report, lost_reasons, other_currencies, sales_targets, summary_report,
@@ -149,10 +149,14 @@ impl<'a, W: Write + Send + 'static> Sink<'a, W> {
     }
 }
 
-/// What every export resolves once: user names, the time zone, the label function.
-struct Names<'a> {
+/// What every export resolves once: user and stage names, the time zone, the currency, the
+/// label function, and the moment it started (a task is overdue as of then).
+pub struct Names<'a> {
     users: HashMap<UserId, String>,
+    stages: HashMap<StageId, String>,
     tz: Tz,
+    currency: Currency,
+    now: Timestamp,
     label: &'a (dyn Fn(&str) -> String + Sync),
     locale: Locale,
     number: fn(Locale, &str, &str) -> String,
@@ -161,12 +165,30 @@ struct Names<'a> {
 impl<'a> Names<'a> {
     async fn load(db: &Db, spec: &ExportSpec<'a>) -> Result<Names<'a>, AppError> {
         let users = users::list(db).await?.into_iter().map(|u| (u.id, u.name)).collect();
-        let tz = time_zone(&crate::setup::settings(db).await?);
-        Ok(Names { users, tz, label: spec.label, locale: spec.locale, number: spec.number })
+        let stages = pipelines::stages(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, if spec.locale == Locale::En { s.name_en } else { s.name_ru }))
+            .collect();
+        let settings = crate::setup::settings(db).await?;
+        Ok(Names {
+            users,
+            stages,
+            tz: time_zone(&settings),
+            currency: settings.currency,
+            now: orbita_domain::now(),
+            label: spec.label,
+            locale: spec.locale,
+            number: spec.number,
+        })
     }
 
     fn user(&self, id: Option<UserId>) -> Cell {
         id.and_then(|id| self.users.get(&id)).map_or(Cell::Empty, |n| Cell::Text(n.clone()))
+    }
+
+    fn stage(&self, id: StageId) -> Cell {
+        self.stages.get(&id).map_or(Cell::Empty, |n| Cell::Text(n.clone()))
     }
 
     fn time(&self, at: Option<Timestamp>) -> Cell {
@@ -195,15 +217,6 @@ fn text(value: Option<&str>) -> Cell {
 
 fn listed<'v>(items: impl Iterator<Item = &'v str>) -> Cell {
     Cell::Text(items.collect::<Vec<_>>().join(", "))
-}
-
-fn name_of<K: Hash + Eq>(names: &HashMap<K, String>, id: Option<K>) -> Cell {
-    id.and_then(|id| names.get(&id)).map_or(Cell::Empty, |n| Cell::Text(n.clone()))
-}
-
-/// The ids a page links to, for one visibility-aware name look-up per kind.
-fn ids<K>(ids: impl Iterator<Item = Option<K>>) -> Vec<K> {
-    ids.flatten().collect()
 }
 
 /// A short account of a filter for the audit log: the parts that are set, `key=value; …`.
