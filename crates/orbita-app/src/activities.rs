@@ -11,24 +11,8 @@ use orbita_storage::{Cursor, Db, Page};
 use orbita_domain::kind::RecordKind;
 use serde_json::{Map, Value};
 
-use crate::audit_trail::AuditView;
 use crate::records;
 use crate::{Access, AppError, custom_fields, tasks};
-
-pub(crate) fn audit_view(f: &ActivityFields) -> AuditView {
-    vec![
-        ("kind", Some(f.kind.to_string())),
-        ("direction", f.direction.map(|d| d.to_string())),
-        ("status", Some(f.status.to_string())),
-        ("occurred_at", Some(f.occurred_at.to_rfc3339())),
-        ("duration_minutes", f.duration_minutes.map(|m| m.to_string())),
-        ("subject", Some(f.subject.clone())),
-        ("responsible_id", Some(f.responsible_id.to_string())),
-        ("company_id", f.company_id.map(|c| c.to_string())),
-        ("contact_id", f.contact_id.map(|c| c.to_string())),
-        ("deal_id", f.deal_id.map(|d| d.to_string())),
-    ]
-}
 
 pub async fn list(
     db: &Db,

@@ -2,6 +2,7 @@
 //! shape (entity, id, action, field-level before/after) in its own transaction.
 
 use orbita_domain::audit::{self, AuditAction, FieldChange, NewAuditEvent};
+use orbita_domain::fields::FieldValues;
 use orbita_domain::{Timestamp, UserId};
 use orbita_storage::Tx;
 
@@ -29,6 +30,11 @@ pub async fn record(
     };
     orbita_storage::audit::insert(tx, &event, now).await?;
     Ok(())
+}
+
+/// A kind's fields as the audit log shows them.
+pub fn view(fields: &impl FieldValues) -> AuditView {
+    fields.values().iter().map(|(key, value)| (*key, value.text())).collect()
 }
 
 /// A creation: every field that has a value.

@@ -11,7 +11,6 @@ use orbita_storage::companies::{self, CompanyFilter, CompanySort};
 use orbita_storage::{Cursor, Db, Page, StorageError};
 use serde_json::{Map, Value};
 
-use crate::audit_trail::{self, AuditView};
 use crate::error::conflict_on;
 use crate::records;
 use crate::{Access, AppError, RequestContext, custom_fields};
@@ -21,23 +20,6 @@ use crate::{Access, AppError, RequestContext, custom_fields};
 pub(crate) fn refusal(error: StorageError) -> AppError {
     let taken = FieldError::new("inn", "inn-kpp-taken", "A company with this INN and KPP already exists");
     conflict_on(error, "companies_inn_kpp", taken)
-}
-
-pub(crate) fn audit_view(f: &CompanyFields) -> AuditView {
-    vec![
-        ("name", Some(f.name.clone())),
-        ("inn", f.inn.as_ref().map(|v| v.as_str().to_owned())),
-        ("kpp", f.kpp.as_ref().map(|v| v.as_str().to_owned())),
-        ("ogrn", f.ogrn.as_ref().map(|v| v.as_str().to_owned())),
-        ("industry", f.industry.clone()),
-        ("region", f.region.clone()),
-        ("address", f.address.clone()),
-        ("phones", audit_trail::list(f.phones.iter().map(|p| p.as_str()))),
-        ("emails", audit_trail::list(f.emails.iter().map(|e| e.as_str()))),
-        ("website", f.website.clone()),
-        ("source", f.source.clone()),
-        ("notes", f.notes.clone()),
-    ]
 }
 
 /// The companies the user may see, filtered, sorted and paged as asked.

@@ -3,29 +3,15 @@
 use std::collections::HashMap;
 
 use orbita_domain::access::{Action, Area};
-use orbita_domain::contact::{Contact, ContactFields, ContactInput};
+use orbita_domain::contact::{Contact, ContactInput};
 use orbita_domain::kind::RecordKind;
 use orbita_domain::{ContactId, UserId};
 use orbita_storage::contacts::{self, ContactFilter, ContactSort};
 use orbita_storage::{Cursor, Db, Page};
 use serde_json::{Map, Value};
 
-use crate::audit_trail::{self, AuditView};
 use crate::records;
 use crate::{Access, AppError, custom_fields};
-
-pub(crate) fn audit_view(f: &ContactFields) -> AuditView {
-    vec![
-        ("last_name", Some(f.last_name.clone())),
-        ("first_name", f.first_name.clone()),
-        ("middle_name", f.middle_name.clone()),
-        ("position", f.position.clone()),
-        ("company_id", f.company_id.map(|c| c.to_string())),
-        ("phones", audit_trail::list(f.phones.iter().map(|p| p.as_str()))),
-        ("emails", audit_trail::list(f.emails.iter().map(|e| e.as_str()))),
-        ("notes", f.notes.clone()),
-    ]
-}
 
 pub async fn list(
     db: &Db,

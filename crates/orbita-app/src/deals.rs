@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::AuditAction;
-use orbita_domain::deal::{Deal, DealFields, DealInput, StageMove, move_to_stage};
+use orbita_domain::deal::{Deal, DealInput, StageMove, move_to_stage};
 use orbita_domain::pipeline::{Pipeline, Stage, StageKind};
 use orbita_domain::{DealId, FieldError, PipelineId, StageId, Timestamp, UserId};
 use orbita_storage::deals::{self, DealFilter, DealSort};
@@ -13,22 +13,9 @@ use orbita_storage::{Cursor, Db, Page, Tx, pipelines};
 use orbita_domain::kind::RecordKind;
 use serde_json::{Map, Value};
 
-use crate::audit_trail::{self, AuditView};
+use crate::audit_trail::{self};
 use crate::records;
 use crate::{Access, AppError, custom_fields, setup};
-
-pub(crate) fn audit_view(f: &DealFields) -> AuditView {
-    vec![
-        ("title", Some(f.title.clone())),
-        ("company_id", f.company_id.map(|c| c.to_string())),
-        ("contact_id", f.contact_id.map(|c| c.to_string())),
-        ("amount", Some(f.amount.amount.to_string())),
-        ("currency", Some(f.amount.currency.as_str().to_owned())),
-        ("expected_close_date", f.expected_close_date.map(|d| d.to_string())),
-        ("source", f.source.clone()),
-        ("notes", f.notes.clone()),
-    ]
-}
 
 pub async fn pipelines_and_stages(db: &Db) -> Result<(Vec<Pipeline>, Vec<Stage>), AppError> {
     Ok((pipelines::list(db).await?, pipelines::stages(db).await?))

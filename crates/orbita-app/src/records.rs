@@ -13,6 +13,7 @@ use orbita_domain::company::{Company, CompanyFields};
 use orbita_domain::contact::{Contact, ContactFields};
 use orbita_domain::custom::CustomValues;
 use orbita_domain::deal::{Deal, DealFields};
+use orbita_domain::fields::FieldValues;
 use orbita_domain::kind::{RecordKind, RecordRef};
 use orbita_domain::task::{Task, TaskFields};
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, FieldError, TaskId, Timestamp, UserId};
@@ -28,14 +29,18 @@ type Stored<T> = Result<T, StorageError>;
 /// is, and how the audit log shows its fields.
 pub trait Kept: Sized + Send {
     const KIND: RecordKind;
-    type Fields: Sync;
+    type Fields: Sync + FieldValues;
 
     fn id(&self) -> i64;
     fn owner(&self) -> UserId;
     fn version(&self) -> i64;
     fn fields(&self) -> &Self::Fields;
     fn custom(&self) -> &CustomValues;
-    fn audit_view(fields: &Self::Fields) -> AuditView;
+
+    /// Its fields as the audit log shows them.
+    fn audit_view(fields: &Self::Fields) -> AuditView {
+        audit_trail::view(fields)
+    }
 
     fn get(db: &Db, id: i64) -> impl Future<Output = Stored<Self>> + Send;
     fn get_in(tx: &mut Tx, id: i64) -> impl Future<Output = Stored<Self>> + Send;
@@ -214,7 +219,7 @@ pub(crate) async fn transfer_in(
 /// The `Kept` description of each kind: its storage calls under their typed ids.
 macro_rules! kept {
     ($record:ty, $fields:ty, $kind:expr, $id:ident, $store:ident, owner = |$r:ident| $owner:expr,
-     audit = $audit:path, update = |$e:ident| $refusal:expr $(, $extra:item)*) => {
+     update = |$e:ident| $refusal:expr $(, $extra:item)*) => {
         impl Kept for $record {
             $($extra)*
 
@@ -236,9 +241,6 @@ macro_rules! kept {
             }
             fn custom(&self) -> &CustomValues {
                 &self.custom
-            }
-            fn audit_view(fields: &$fields) -> AuditView {
-                $audit(fields)
             }
             fn get(db: &Db, id: i64) -> impl Future<Output = Stored<Self>> + Send {
                 $store::get(db, $id(id))
@@ -266,7 +268,6 @@ kept!(
     CompanyId,
     companies,
     owner = |c| c.owner_id,
-    audit = crate::companies::audit_view,
     update = |e| crate::companies::refusal(e),
     // A company shared with the user may be seen and edited by them too.
     fn check(
@@ -285,7 +286,6 @@ kept!(
     ContactId,
     contacts,
     owner = |c| c.owner_id,
-    audit = crate::contacts::audit_view,
     update = |e| AppError::from(e)
 );
 kept!(
@@ -295,7 +295,6 @@ kept!(
     DealId,
     deals,
     owner = |d| d.owner_id,
-    audit = crate::deals::audit_view,
     update = |e| AppError::from(e)
 );
 kept!(
@@ -305,7 +304,6 @@ kept!(
     TaskId,
     tasks,
     owner = |t| t.fields.assignee_id,
-    audit = crate::tasks::audit_view,
     update = |e| AppError::from(e)
 );
 kept!(
@@ -315,6 +313,5 @@ kept!(
     ActivityId,
     activities,
     owner = |a| a.fields.responsible_id,
-    audit = crate::activities::audit_view,
     update = |e| AppError::from(e)
 );

@@ -10,22 +10,9 @@ use orbita_storage::{Cursor, Db, Page, Tx};
 use orbita_domain::kind::RecordKind;
 use serde_json::{Map, Value};
 
-use crate::audit_trail::{self, AuditView};
+use crate::audit_trail::{self};
 use crate::records;
 use crate::{Access, AppError, custom_fields};
-
-pub(crate) fn audit_view(f: &TaskFields) -> AuditView {
-    vec![
-        ("title", Some(f.title.clone())),
-        ("description", f.description.clone()),
-        ("due_at", f.due_at.map(|d| d.to_rfc3339())),
-        ("assignee_id", Some(f.assignee_id.to_string())),
-        ("priority", Some(f.priority.to_string())),
-        ("company_id", f.company_id.map(|c| c.to_string())),
-        ("contact_id", f.contact_id.map(|c| c.to_string())),
-        ("deal_id", f.deal_id.map(|d| d.to_string())),
-    ]
-}
 
 pub async fn list(
     db: &Db,

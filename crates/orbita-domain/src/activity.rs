@@ -1,6 +1,7 @@
 //! An activity: one contact with a counterparty (call, meeting, e-mail) or a note, planned or
 //! done: the register the users asked for ("who, with whom, about what, how long, which way").
 
+use crate::fields::{FieldValue, FieldValues};
 use crate::{
     ActivityId, CompanyId, ContactId, DealId, FieldError, Timestamp, UserId, ValidationErrors, text,
 };
@@ -30,6 +31,24 @@ pub struct ActivityFields {
     pub company_id: Option<CompanyId>,
     pub contact_id: Option<ContactId>,
     pub deal_id: Option<DealId>,
+}
+
+impl FieldValues for ActivityFields {
+    fn values(&self) -> Vec<(&'static str, FieldValue)> {
+        let word = |w: &str| FieldValue::Text(Some(w.to_owned()));
+        vec![
+            ("kind", word(self.kind.as_str())),
+            ("direction", FieldValue::Text(self.direction.map(|d| d.as_str().to_owned()))),
+            ("status", word(self.status.as_str())),
+            ("occurred_at", FieldValue::Moment(Some(self.occurred_at))),
+            ("duration_minutes", FieldValue::Integer(self.duration_minutes.map(i64::from))),
+            ("subject", FieldValue::Text(Some(self.subject.clone()))),
+            ("responsible_id", FieldValue::Integer(Some(self.responsible_id.0))),
+            ("company_id", FieldValue::Integer(self.company_id.map(|c| c.0))),
+            ("contact_id", FieldValue::Integer(self.contact_id.map(|c| c.0))),
+            ("deal_id", FieldValue::Integer(self.deal_id.map(|d| d.0))),
+        ]
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,5 +1,6 @@
 //! A company (counterparty, контрагент): the client a sales department works with.
 
+use crate::fields::{FieldValue, FieldValues};
 use crate::validation::{Email, Inn, Kpp, Ogrn, Phone};
 use crate::{CompanyId, FieldError, Timestamp, UserId, ValidationErrors, text};
 
@@ -18,6 +19,26 @@ pub struct CompanyFields {
     pub website: Option<String>,
     pub source: Option<String>,
     pub notes: Option<String>,
+}
+
+impl FieldValues for CompanyFields {
+    fn values(&self) -> Vec<(&'static str, FieldValue)> {
+        let code = |v: Option<&str>| FieldValue::Text(v.map(str::to_owned));
+        vec![
+            ("name", FieldValue::Text(Some(self.name.clone()))),
+            ("inn", code(self.inn.as_ref().map(|v| v.as_str()))),
+            ("kpp", code(self.kpp.as_ref().map(|v| v.as_str()))),
+            ("ogrn", code(self.ogrn.as_ref().map(|v| v.as_str()))),
+            ("industry", FieldValue::Text(self.industry.clone())),
+            ("region", FieldValue::Text(self.region.clone())),
+            ("address", FieldValue::Text(self.address.clone())),
+            ("phones", FieldValue::list(self.phones.iter().map(Phone::as_str))),
+            ("emails", FieldValue::list(self.emails.iter().map(Email::as_str))),
+            ("website", FieldValue::Text(self.website.clone())),
+            ("source", FieldValue::Text(self.source.clone())),
+            ("notes", FieldValue::Text(self.notes.clone())),
+        ]
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,7 @@
 //! A contact person (контактное лицо), usually at a company.
 
 use crate::company::parse_list;
+use crate::fields::{FieldValue, FieldValues};
 use crate::validation::{Email, Phone};
 use crate::{CompanyId, ContactId, Timestamp, UserId, ValidationErrors, text};
 
@@ -14,6 +15,21 @@ pub struct ContactFields {
     pub phones: Vec<Phone>,
     pub emails: Vec<Email>,
     pub notes: Option<String>,
+}
+
+impl FieldValues for ContactFields {
+    fn values(&self) -> Vec<(&'static str, FieldValue)> {
+        vec![
+            ("last_name", FieldValue::Text(Some(self.last_name.clone()))),
+            ("first_name", FieldValue::Text(self.first_name.clone())),
+            ("middle_name", FieldValue::Text(self.middle_name.clone())),
+            ("position", FieldValue::Text(self.position.clone())),
+            ("company_id", FieldValue::Integer(self.company_id.map(|c| c.0))),
+            ("phones", FieldValue::list(self.phones.iter().map(Phone::as_str))),
+            ("emails", FieldValue::list(self.emails.iter().map(Email::as_str))),
+            ("notes", FieldValue::Text(self.notes.clone())),
+        ]
+    }
 }
 
 impl ContactFields {

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use crate::fields::{FieldValue, FieldValues};
 use crate::pipeline::{Stage, StageKind};
 use crate::validation::{Currency, Money};
 use crate::{
@@ -31,6 +32,21 @@ pub struct DealFields {
     pub expected_close_date: Option<NaiveDate>,
     pub source: Option<String>,
     pub notes: Option<String>,
+}
+
+impl FieldValues for DealFields {
+    fn values(&self) -> Vec<(&'static str, FieldValue)> {
+        vec![
+            ("title", FieldValue::Text(Some(self.title.clone()))),
+            ("company_id", FieldValue::Integer(self.company_id.map(|c| c.0))),
+            ("contact_id", FieldValue::Integer(self.contact_id.map(|c| c.0))),
+            ("amount", FieldValue::Money { value: self.amount, minor_column: "amount_minor" }),
+            ("currency", FieldValue::Text(Some(self.amount.currency.as_str().to_owned()))),
+            ("expected_close_date", FieldValue::Date(self.expected_close_date)),
+            ("source", FieldValue::Text(self.source.clone())),
+            ("notes", FieldValue::Text(self.notes.clone())),
+        ]
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,52 @@
 //! how their values are read. The records kernel grows from here (lists, sorts, exports and
 //! custom fields derive from the same descriptions); filters are the first user.
 
+use chrono::NaiveDate;
+
+use crate::Timestamp;
+use crate::validation::Money;
+
+/// A built-in field's value as a record keeps it: storage writes it to the column of its key
+/// (money, in minor units, to its own column), and the audit log shows and compares its
+/// `text`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Text(Option<String>),
+    /// Items kept as one comma-separated text (phones, e-mails); none is no value.
+    List(Vec<String>),
+    Integer(Option<i64>),
+    Money {
+        value: Money,
+        minor_column: &'static str,
+    },
+    Date(Option<NaiveDate>),
+    Moment(Option<Timestamp>),
+}
+
+impl FieldValue {
+    pub fn list<'a>(items: impl Iterator<Item = &'a str>) -> FieldValue {
+        FieldValue::List(items.map(str::to_owned).collect())
+    }
+
+    /// How the audit log shows the value.
+    pub fn text(&self) -> Option<String> {
+        match self {
+            FieldValue::Text(v) => v.clone(),
+            FieldValue::List(items) => (!items.is_empty()).then(|| items.join(", ")),
+            FieldValue::Integer(v) => v.map(|v| v.to_string()),
+            FieldValue::Money { value, .. } => Some(value.amount.to_string()),
+            FieldValue::Date(d) => d.map(|d| d.to_string()),
+            FieldValue::Moment(t) => t.map(|t| t.to_rfc3339()),
+        }
+    }
+}
+
+/// A kind's editable fields and their values, listed once, in order: what storage writes and
+/// the audit log shows, so a field added to a kind is stored and audited alike.
+pub trait FieldValues {
+    fn values(&self) -> Vec<(&'static str, FieldValue)>;
+}
+
 /// What a field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {

@@ -1,5 +1,6 @@
 //! A task (задача): something a user must do by a time, linked to a client record.
 
+use crate::fields::{FieldValue, FieldValues};
 use crate::{CompanyId, ContactId, DealId, TaskId, Timestamp, UserId, ValidationErrors, text};
 
 crate::text_enum!(
@@ -16,6 +17,21 @@ pub struct TaskFields {
     pub company_id: Option<CompanyId>,
     pub contact_id: Option<ContactId>,
     pub deal_id: Option<DealId>,
+}
+
+impl FieldValues for TaskFields {
+    fn values(&self) -> Vec<(&'static str, FieldValue)> {
+        vec![
+            ("title", FieldValue::Text(Some(self.title.clone()))),
+            ("description", FieldValue::Text(self.description.clone())),
+            ("due_at", FieldValue::Moment(self.due_at)),
+            ("assignee_id", FieldValue::Integer(Some(self.assignee_id.0))),
+            ("priority", FieldValue::Text(Some(self.priority.as_str().to_owned()))),
+            ("company_id", FieldValue::Integer(self.company_id.map(|c| c.0))),
+            ("contact_id", FieldValue::Integer(self.contact_id.map(|c| c.0))),
+            ("deal_id", FieldValue::Integer(self.deal_id.map(|d| d.0))),
+        ]
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -2,13 +2,13 @@
 
 use orbita_domain::activity::{Activity, ActivityFields, ActivityKind, ActivityStatus, Direction};
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, Timestamp, UserId};
-use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
+use sea_query::{Expr, ExprTrait, Query, SelectStatement};
 
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, visible_to};
-use crate::values::{corrupt, finish_update, id_opt};
+use crate::values::{corrupt, field_columns, finish_update, id_opt};
 
 pub use orbita_domain::list::ActivityFilter;
 
@@ -83,25 +83,9 @@ impl TryFrom<ActivityRow> for Activity {
     }
 }
 
-fn field_values(f: &ActivityFields) -> Result<[(&'static str, Value); 10]> {
-    let minutes = f.duration_minutes.map(i32::try_from).transpose().map_err(corrupt)?;
-    Ok([
-        ("kind", f.kind.as_str().into()),
-        ("direction", f.direction.map(Direction::as_str).into()),
-        ("status", f.status.as_str().into()),
-        ("occurred_at", f.occurred_at.into()),
-        ("duration_minutes", minutes.into()),
-        ("subject", f.subject.clone().into()),
-        ("responsible_id", f.responsible_id.0.into()),
-        ("company_id", f.company_id.map(|c| c.0).into()),
-        ("contact_id", f.contact_id.map(|c| c.0).into()),
-        ("deal_id", f.deal_id.map(|d| d.0).into()),
-    ])
-}
-
 /// A row for `bulk::insert_rows` into `activities` (or for `insert`).
 pub fn bulk_row(fields: &ActivityFields, created_by: Option<UserId>, now: Timestamp) -> Result<BulkRow> {
-    let mut columns: BulkRow = field_values(fields)?.into();
+    let mut columns = field_columns(fields);
     columns.extend([
         ("created_by", id_opt(created_by)),
         ("created_at", now.into()),
@@ -131,7 +115,7 @@ pub async fn update(
     now: Timestamp,
 ) -> Result<()> {
     let mut stmt = Query::update();
-    stmt.values(field_values(fields)?.map(|(n, v)| (n, Expr::val(v))));
+    stmt.values(field_columns(fields).into_iter().map(|(n, v)| (n, Expr::val(v))));
     finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
 }
 

@@ -3,7 +3,7 @@
 use orbita_domain::company::{Company, CompanyFields};
 use orbita_domain::validation::{Email, Inn, Kpp, Ogrn, Phone};
 use orbita_domain::{CompanyId, Timestamp, UserId};
-use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, Value};
+use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
@@ -12,7 +12,7 @@ use crate::list::{
     Cursor, Keyset, OWNER_BY_OWNER_MAX, Page, SearchFrom, SortValue, Visibility, finish_page, merge_parts,
     scoped_owners, text_search, unique_ids, visible_to,
 };
-use crate::values::{id_opt, join_list, parse_list, parse_opt};
+use crate::values::{field_columns, id_opt, parse_list, parse_opt};
 
 pub use orbita_domain::list::{CompanyFilter, CompanySort};
 
@@ -95,25 +95,8 @@ impl TryFrom<CompanyRow> for Company {
     }
 }
 
-fn field_values(f: &CompanyFields) -> [(&'static str, Value); 12] {
-    [
-        ("name", f.name.clone().into()),
-        ("inn", f.inn.as_ref().map(|v| v.as_str().to_owned()).into()),
-        ("kpp", f.kpp.as_ref().map(|v| v.as_str().to_owned()).into()),
-        ("ogrn", f.ogrn.as_ref().map(|v| v.as_str().to_owned()).into()),
-        ("industry", f.industry.clone().into()),
-        ("region", f.region.clone().into()),
-        ("address", f.address.clone().into()),
-        ("phones", join_list(f.phones.iter().map(Phone::as_str)).into()),
-        ("emails", join_list(f.emails.iter().map(Email::as_str)).into()),
-        ("website", f.website.clone().into()),
-        ("source", f.source.clone().into()),
-        ("notes", f.notes.clone().into()),
-    ]
-}
-
 fn new_row(fields: &CompanyFields, owner_id: UserId, created_by: Option<UserId>, now: Timestamp) -> BulkRow {
-    let mut columns: BulkRow = field_values(fields).into();
+    let mut columns = field_columns(fields);
     columns.extend([
         ("owner_id", owner_id.0.into()),
         ("created_by", id_opt(created_by)),
@@ -153,7 +136,7 @@ pub async fn update(
     now: Timestamp,
 ) -> Result<()> {
     let mut stmt = Query::update();
-    stmt.values(field_values(fields).map(|(n, v)| (n, Expr::val(v))));
+    stmt.values(field_columns(fields).into_iter().map(|(n, v)| (n, Expr::val(v))));
     crate::values::finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
 }
 

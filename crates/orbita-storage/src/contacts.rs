@@ -3,7 +3,7 @@
 use orbita_domain::contact::{Contact, ContactFields, full_name};
 use orbita_domain::validation::{Email, Phone};
 use orbita_domain::{CompanyId, ContactId, Timestamp, UserId};
-use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
+use sea_query::{Expr, ExprTrait, Query, SelectStatement};
 
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::list::{
     Cursor, Keyset, Page, SearchFrom, SortValue, Visibility, finish_page, text_search, unique_ids, visible_to,
 };
-use crate::values::{finish_update, id_opt, join_list, parse_list};
+use crate::values::{field_columns, finish_update, id_opt, parse_list};
 
 pub use orbita_domain::list::{ContactFilter, ContactSort};
 
@@ -82,21 +82,8 @@ impl TryFrom<ContactRow> for Contact {
     }
 }
 
-fn field_values(f: &ContactFields) -> [(&'static str, Value); 8] {
-    [
-        ("last_name", f.last_name.clone().into()),
-        ("first_name", f.first_name.clone().into()),
-        ("middle_name", f.middle_name.clone().into()),
-        ("position", f.position.clone().into()),
-        ("company_id", f.company_id.map(|c| c.0).into()),
-        ("phones", join_list(f.phones.iter().map(Phone::as_str)).into()),
-        ("emails", join_list(f.emails.iter().map(Email::as_str)).into()),
-        ("notes", f.notes.clone().into()),
-    ]
-}
-
 fn new_row(fields: &ContactFields, owner_id: UserId, created_by: Option<UserId>, now: Timestamp) -> BulkRow {
-    let mut columns: BulkRow = field_values(fields).into();
+    let mut columns = field_columns(fields);
     columns.extend([
         ("owner_id", owner_id.0.into()),
         ("created_by", id_opt(created_by)),
@@ -135,7 +122,7 @@ pub async fn update(
     now: Timestamp,
 ) -> Result<()> {
     let mut stmt = Query::update();
-    stmt.values(field_values(fields).map(|(n, v)| (n, Expr::val(v))));
+    stmt.values(field_columns(fields).into_iter().map(|(n, v)| (n, Expr::val(v))));
     finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
 }
 

@@ -15,7 +15,7 @@ use crate::list::{
     scoped_owners, text_search, unique_ids, visible_to,
 };
 use crate::reports::companies_where;
-use crate::values::{corrupt, finish_update, id_opt};
+use crate::values::{corrupt, field_columns, finish_update, id_opt};
 
 pub use orbita_domain::list::{DealFilter, DealSort};
 
@@ -101,19 +101,6 @@ impl TryFrom<DealRow> for Deal {
     }
 }
 
-fn field_values(f: &DealFields) -> [(&'static str, Value); 8] {
-    [
-        ("title", f.title.clone().into()),
-        ("company_id", f.company_id.map(|c| c.0).into()),
-        ("contact_id", f.contact_id.map(|c| c.0).into()),
-        ("amount_minor", f.amount.to_minor().into()),
-        ("currency", f.amount.currency.as_str().to_owned().into()),
-        ("expected_close_date", f.expected_close_date.into()),
-        ("source", f.source.clone().into()),
-        ("notes", f.notes.clone().into()),
-    ]
-}
-
 fn stage_values(m: &StageMove) -> [(&'static str, Value); 5] {
     [
         ("stage_id", m.stage_id.0.into()),
@@ -133,7 +120,7 @@ fn new_row(
     created_by: Option<UserId>,
     now: Timestamp,
 ) -> BulkRow {
-    let mut columns: BulkRow = field_values(fields).into();
+    let mut columns = field_columns(fields);
     columns.extend(stage_values(stage));
     columns.extend([
         ("pipeline_id", pipeline_id.0.into()),
@@ -207,7 +194,7 @@ pub async fn update(
     now: Timestamp,
 ) -> Result<()> {
     let mut stmt = Query::update();
-    stmt.values(field_values(fields).map(|(n, v)| (n, Expr::val(v))));
+    stmt.values(field_columns(fields).into_iter().map(|(n, v)| (n, Expr::val(v))));
     finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
 }
 

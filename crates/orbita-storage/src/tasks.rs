@@ -8,7 +8,7 @@ use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, visible_to};
-use crate::values::{corrupt, finish_update, id_opt};
+use crate::values::{corrupt, field_columns, finish_update, id_opt};
 
 pub use orbita_domain::list::TaskFilter;
 
@@ -77,19 +77,6 @@ impl TryFrom<TaskRow> for Task {
     }
 }
 
-fn field_values(f: &TaskFields) -> [(&'static str, Value); 8] {
-    [
-        ("title", f.title.clone().into()),
-        ("description", f.description.clone().into()),
-        ("due_at", f.due_at.into()),
-        ("assignee_id", f.assignee_id.0.into()),
-        ("priority", f.priority.as_str().into()),
-        ("company_id", f.company_id.map(|c| c.0).into()),
-        ("contact_id", f.contact_id.map(|c| c.0).into()),
-        ("deal_id", f.deal_id.map(|d| d.0).into()),
-    ]
-}
-
 /// A row for `bulk::insert_rows` into `tasks` (or for `insert`).
 pub fn bulk_row(
     fields: &TaskFields,
@@ -97,7 +84,7 @@ pub fn bulk_row(
     done_at: Option<Timestamp>,
     now: Timestamp,
 ) -> BulkRow {
-    let mut columns: BulkRow = field_values(fields).into();
+    let mut columns = field_columns(fields);
     columns.extend([
         ("author_id", id_opt(author_id)),
         ("done_at", done_at.into()),
@@ -128,7 +115,7 @@ pub async fn update(
     now: Timestamp,
 ) -> Result<()> {
     let mut stmt = Query::update();
-    stmt.values(field_values(fields).map(|(n, v)| (n, Expr::val(v))));
+    stmt.values(field_columns(fields).into_iter().map(|(n, v)| (n, Expr::val(v))));
     finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
 }
 

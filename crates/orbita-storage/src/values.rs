@@ -1,17 +1,29 @@
 //! Conversions between domain values and columns, and the small statements every table shares.
 
+use orbita_domain::fields::{FieldValue, FieldValues};
 use orbita_domain::{FieldError, Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, Query, UpdateStatement, Value};
 
+use crate::bulk::BulkRow;
 use crate::db::Tx;
 use crate::error::{Result, StorageError};
 
-/// Lists (phones, e-mails) are stored as one comma-separated column: searchable as text and
-/// read back without a join.
-pub(crate) fn join_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    items.collect::<Vec<_>>().join(", ")
+/// A kind's field values as its columns: each under its key, money in minor units under its
+/// own column, lists as one text.
+pub(crate) fn field_columns(fields: &impl FieldValues) -> BulkRow {
+    let column = |(key, value): (&'static str, FieldValue)| match value {
+        FieldValue::Text(text) => (key, text.into()),
+        FieldValue::List(items) => (key, items.join(", ").into()),
+        FieldValue::Integer(number) => (key, number.into()),
+        FieldValue::Money { value, minor_column } => (minor_column, value.to_minor().into()),
+        FieldValue::Date(date) => (key, date.into()),
+        FieldValue::Moment(moment) => (key, moment.into()),
+    };
+    fields.values().into_iter().map(column).collect()
 }
 
+/// Lists (phones, e-mails) are stored as one comma-separated column (`field_columns`):
+/// searchable as text and read back without a join.
 pub(crate) fn parse_list<T>(stored: &str, parse: impl Fn(&str) -> Result<T, FieldError>) -> Result<Vec<T>> {
     orbita_domain::text::split_list(stored).map(|item| parse(item).map_err(corrupt)).collect()
 }
