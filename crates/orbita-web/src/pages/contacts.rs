@@ -26,8 +26,9 @@ use orbita_domain::list::{ContactFilter, ContactSort};
 
 use super::companies::table::{self, Cell, ColumnChoice, Empty, ListResults, Row, ViewLink};
 use super::companies::{People, notice, owner_filter, wants_fragment};
-use super::list_query::{ListQuery, Sort, day_end, day_start};
+use super::list_query::{ListQuery, Sort};
 use super::picker::{self, Choice, LIMIT, Search};
+use super::wall_clock::{day_end, day_start};
 use super::{SignedIn, custom_fields, groups};
 use crate::AppState;
 use crate::error::PageError;

@@ -43,7 +43,6 @@ use tokio_util::io::ReaderStream;
 use super::SignedIn;
 use super::admin::audit::AuditQuery;
 use super::custom_fields::ChosenFields;
-use super::deals::common;
 use super::deals::query::DealQuery;
 use super::list_query::ListQuery;
 use super::reports::funnel;
@@ -236,7 +235,7 @@ async fn tasks(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequ
 
 /// As the register of activities reads it (`activities::filter`).
 async fn activities(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequest, AppError> {
-    let p = common::Params::parse(raw);
+    let p = ListQuery::parse(raw);
     let filter = super::activities::filter(db, &p, &user.session.access, &user.layout.time_zone).await?;
     let custom = ChosenFields::load(db, RecordKind::Activity, raw).await?.keys;
     Ok(ExportRequest::Activities(FixedExport { filter, custom }))

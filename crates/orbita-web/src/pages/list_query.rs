@@ -3,18 +3,12 @@
 //! filters, `sort=name` or `sort=-name` (descending), `after=<cursor>` (keyset paging) and
 //! `cols` (the chosen columns, repeated or comma-separated). This module reads that state
 //! and writes links that change one part of it; it knows no list in particular.
-//!
-//! Times typed into filters and forms are the organisation's local time (`Layout::time_zone`);
-//! the helpers at the end turn them into the UTC the services take.
 
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::NaiveDate;
 use orbita_domain::custom::{CustomField, CustomSort};
 use orbita_domain::list::Cursor;
-use orbita_domain::local_time;
-
-use crate::ui::format;
 
 /// Parameters that describe a moment, not the list: dropped from saved views, sort links and
 /// export links.
@@ -42,6 +36,11 @@ impl ListQuery {
     /// The first value of `name`, or `""`.
     pub fn get(&self, name: &str) -> &str {
         self.params.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of `name` (a repeated parameter).
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.params.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     /// The value of `name` for a filter: `None` when absent.
@@ -177,37 +176,6 @@ pub struct Sort<T> {
     pub current: String,
 }
 
-/// The first moment of `day` in the organisation's zone `tz`: a "from" date filter.
-pub fn day_start(day: NaiveDate, tz: &str) -> DateTime<Utc> {
-    local_time::day_start(day, &format::time_zone(tz))
-}
-
-/// The first moment after `day` in the zone `tz`: a "to" date filter includes its whole day.
-pub fn day_end(day: NaiveDate, tz: &str) -> DateTime<Utc> {
-    local_time::day_end(day, &format::time_zone(tz))
-}
-
-/// A local wall-clock time in `tz` as UTC (`local_time::instant`: a time a clock change skips
-/// is the moment the clocks jumped).
-pub fn local_to_utc(local: NaiveDateTime, tz: &str) -> DateTime<Utc> {
-    local_time::instant(local, &format::time_zone(tz))
-}
-
-/// What `<input type="datetime-local">` sends (`2026-11-23T14:05`, seconds optional), read in
-/// the zone `tz`. `None` for an empty or unreadable value.
-pub fn parse_local_datetime(raw: &str, tz: &str) -> Option<DateTime<Utc>> {
-    let raw = raw.trim();
-    let local = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
-        .ok()?;
-    Some(local_to_utc(local, tz))
-}
-
-/// A moment as the value of `<input type="datetime-local">` in the zone `tz`.
-pub fn local_datetime_value(at: DateTime<Utc>, tz: &str) -> String {
-    at.with_timezone(&format::time_zone(tz)).format("%Y-%m-%dT%H:%M").to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,19 +230,5 @@ mod tests {
         let cursor = Cursor { value: orbita_domain::list::SortValue::Int(5), id: 9 };
         assert_eq!(q.next_href("/x", &cursor), "/x?q=a+b&sort=-name&after=i9%3A5");
         assert_eq!(ListQuery::parse(Some(&q.next_href("/x", &cursor)[3..])).cursor(), Some(cursor));
-    }
-
-    #[test]
-    fn local_times_become_utc() {
-        let day = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
-        assert_eq!(day_start(day, "Europe/Moscow").to_rfc3339(), "2026-11-22T21:00:00+00:00");
-        assert_eq!(day_end(day, "Europe/Moscow").to_rfc3339(), "2026-11-23T21:00:00+00:00");
-        let at = parse_local_datetime("2026-11-23T14:05", "Europe/Moscow").expect("parses");
-        assert_eq!(at.to_rfc3339(), "2026-11-23T11:05:00+00:00");
-        assert_eq!(local_datetime_value(at, "Asia/Vladivostok"), "2026-11-23T21:05");
-        assert_eq!(parse_local_datetime("", "Europe/Moscow"), None);
-        // 02:30 on 2026-03-29 does not exist in Berlin (clocks jump from 02:00 to 03:00).
-        let gap = parse_local_datetime("2026-03-29T02:30", "Europe/Berlin").expect("parses");
-        assert_eq!(gap.to_rfc3339(), "2026-03-29T01:30:00+00:00");
     }
 }

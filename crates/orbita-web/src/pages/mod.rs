@@ -20,6 +20,7 @@ mod search;
 mod targets;
 mod tasks;
 mod tokens;
+pub mod wall_clock;
 
 use axum::Router;
 use axum::extract::FromRequestParts;

@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use orbita_app::{Access, AppError, Db};
 use orbita_domain::{CompanyId, ContactId, DealId};
 
-use super::deals::common::{self, LinkNames, Params};
+use super::deals::common::{self, LinkNames};
+use crate::pages::list_query::ListQuery;
 use crate::ui::Layout;
 
 /// How many records a search offers: enough to pick from, few enough to read at a glance.
@@ -70,7 +71,7 @@ impl Kind {
 
 impl Search {
     pub fn parse(raw: Option<&str>, kind: Kind) -> Search {
-        let params = Params::parse(raw);
+        let params = ListQuery::parse(raw);
         let name = kind.name();
         let mut query = params.get("q");
         if query.is_empty() {
@@ -78,7 +79,7 @@ impl Search {
         }
         let field = format!("{name}_id");
         let picked = params.get(&field).trim().parse().ok().filter(|id| *id > 0);
-        Search { kind, field, query, picked }
+        Search { kind, field, query: query.to_owned(), picked }
     }
 
     /// The text to search for; `None` while it is too short to be of use (one letter matches

@@ -18,11 +18,13 @@ use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, FieldError, Valida
 use serde::Deserialize;
 
 use super::super::SignedIn;
-use super::super::deals::common::{self, Params, People};
+use super::super::deals::common::{self, People};
 use super::super::picker::Chosen;
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::custom_fields;
+use crate::pages::list_query::ListQuery;
+use crate::pages::wall_clock;
 use crate::ui::{ErrorItem, Flash, FlashKind, Layout, Nav, SelectOption};
 use orbita_domain::kind::RecordKind;
 
@@ -58,7 +60,7 @@ impl ActivityForm {
             kind: f.kind.as_str().to_owned(),
             direction: f.direction.map(|d| d.as_str().to_owned()).unwrap_or_default(),
             status: f.status.as_str().to_owned(),
-            occurred_at: common::datetime_input(tz, f.occurred_at),
+            occurred_at: wall_clock::local_datetime_value(f.occurred_at, tz),
             duration_minutes: f.duration_minutes.map(|m| m.to_string()).unwrap_or_default(),
             subject: f.subject.clone(),
             responsible_id: f.responsible_id.to_string(),
@@ -99,7 +101,7 @@ impl ActivityForm {
             kind,
             direction: Direction::parse(&self.direction),
             status: ActivityStatus::parse(&self.status),
-            occurred_at: common::datetime_field(tz, &self.occurred_at, "occurred_at", errors)
+            occurred_at: wall_clock::datetime_field(tz, &self.occurred_at, "occurred_at", errors)
                 .unwrap_or_else(orbita_domain::now),
             duration_minutes,
             subject: self.subject.clone(),
@@ -112,7 +114,7 @@ impl ActivityForm {
         let task = wants_task.then(|| TaskInput {
             title: self.task_title.clone(),
             description: String::new(),
-            due_at: common::datetime_field(tz, &self.task_due_at, "task_due_at", errors),
+            due_at: wall_clock::datetime_field(tz, &self.task_due_at, "task_due_at", errors),
             assignee_id: common::id_field(&self.task_assignee_id, "task_assignee_id", errors)
                 .unwrap_or(responsible),
             priority: TaskPriority::parse(&self.task_priority),
@@ -215,18 +217,18 @@ fn respond(result: Result<FormPage, PageError>, status: StatusCode) -> Response 
 
 /// `GET /activities/new?kind=&deal_id=&company_id=&contact_id=&return_to=`.
 pub async fn new(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
-    let p = Params::parse(raw.as_deref());
+    let p = ListQuery::parse(raw.as_deref());
     let kind = p.get("kind");
     let form = ActivityForm {
-        kind: if kind.is_empty() { "call".to_owned() } else { kind },
+        kind: if kind.is_empty() { "call".to_owned() } else { kind.to_owned() },
         direction: "outgoing".to_owned(),
         status: "done".to_owned(),
-        occurred_at: common::datetime_input(&user.layout.time_zone, orbita_domain::now()),
+        occurred_at: wall_clock::local_datetime_value(orbita_domain::now(), &user.layout.time_zone),
         responsible_id: user.session.access.user_id().to_string(),
-        company_id: p.get("company_id"),
-        contact_id: p.get("contact_id"),
-        deal_id: p.get("deal_id"),
-        return_to: p.get("return_to"),
+        company_id: p.get("company_id").to_owned(),
+        contact_id: p.get("contact_id").to_owned(),
+        deal_id: p.get("deal_id").to_owned(),
+        return_to: p.get("return_to").to_owned(),
         ..ActivityForm::default()
     };
     respond(page(&state, &user, None, form, ValidationErrors::default()).await, StatusCode::OK)

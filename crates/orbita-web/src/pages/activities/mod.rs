@@ -20,11 +20,13 @@ use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, UserId};
 
 use super::companies::table::{Cell, ColumnChoice};
 use super::custom_fields::ChosenFields;
-use super::deals::common::{self, LinkNames, Params, People};
+use super::deals::common::{self, LinkNames, People};
 use super::exports::export_query;
 use super::{SignedIn, groups};
 use crate::AppState;
 use crate::error::PageError;
+use crate::pages::list_query::ListQuery;
+use crate::pages::wall_clock;
 use crate::ui::layout::url;
 use crate::ui::{Layout, Nav, SelectOption};
 
@@ -126,34 +128,33 @@ pub struct ListPage {
 /// export read it here, so the file holds what the screen shows.
 pub(super) async fn filter(
     db: &Db,
-    p: &Params,
+    p: &ListQuery,
     access: &Access,
     time_zone: &str,
 ) -> Result<ActivityFilter, AppError> {
     let responsible = p.get("responsible");
     let tree = p.get("filter");
-    let (from, to) = common::period(time_zone, &p.get("from"), &p.get("to"));
+    let (from, to) = wall_clock::period(time_zone, p.get("from"), p.get("to"));
     let responsible_id =
-        if responsible == "me" { Some(access.user_id()) } else { common::id::<UserId>(&responsible) };
+        if responsible == "me" { Some(access.user_id()) } else { common::id::<UserId>(responsible) };
     let responsible_ids = responsible_id.map(|r| vec![r]);
     Ok(ActivityFilter {
-        kind: ActivityKind::parse(&p.get("kind")),
-        status: ActivityStatus::parse(&p.get("status")),
-        responsible_ids: groups::owners(db, access, Area::Activities, &p.get("group"), responsible_ids)
+        kind: ActivityKind::parse(p.get("kind")),
+        status: ActivityStatus::parse(p.get("status")),
+        responsible_ids: groups::owners(db, access, Area::Activities, p.get("group"), responsible_ids)
             .await?,
-        company_id: common::id::<CompanyId>(&p.get("company_id")),
-        contact_id: common::id::<ContactId>(&p.get("contact_id")),
-        deal_id: common::id::<DealId>(&p.get("deal_id")),
+        company_id: common::id::<CompanyId>(p.get("company_id")),
+        contact_id: common::id::<ContactId>(p.get("contact_id")),
+        deal_id: common::id::<DealId>(p.get("deal_id")),
         from,
         to,
-        tree: filters::optional(db, Some(tree.as_str()).filter(|t| !t.is_empty()), RecordKind::Activity)
-            .await?,
+        tree: filters::optional(db, Some(tree).filter(|t| !t.is_empty()), RecordKind::Activity).await?,
         ..ActivityFilter::default()
     })
 }
 
 async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
-    let p = Params::parse(raw.as_deref());
+    let p = ListQuery::parse(raw.as_deref());
     let access = &user.session.access;
     let layout = user.page(user.t("activities-title"), Some(Nav::Activities));
     let filter = match filter(&state.db, &p, access, &layout.time_zone).await {
@@ -161,13 +162,13 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         Err(error) => return PageError::from(error).into_response(),
     };
     let group = p.get("group");
-    let groups = match groups::options(&state.db, access, Area::Activities, &layout, &group).await {
+    let groups = match groups::options(&state.db, access, Area::Activities, &layout, group).await {
         Ok(groups) => groups,
         Err(error) => return PageError::from(error).into_response(),
     };
     let (kind, status) = (filter.kind, filter.status);
     let responsible = p.get("responsible");
-    let after = orbita_domain::list::Cursor::decode(&p.get("after"));
+    let after = orbita_domain::list::Cursor::decode(p.get("after"));
     let page = match activities::list(&state.db, access, &filter, after.as_ref(), PAGE_SIZE).await {
         Ok(page) => page,
         Err(error) => return PageError::from(error).into_response(),
@@ -195,17 +196,17 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     };
     let links: Vec<(&'static str, String)> = ["company_id", "contact_id", "deal_id"]
         .into_iter()
-        .map(|k| (k, p.get(k)))
+        .map(|k| (k, p.get(k).to_owned()))
         .filter(|(_, v)| !v.is_empty())
         .collect();
     let mut pairs: Vec<(&str, String)> = vec![
         ("kind", kind.map(|k| k.as_str().to_owned()).unwrap_or_default()),
         ("status", status.map(|s| s.as_str().to_owned()).unwrap_or_default()),
-        ("responsible", responsible.clone()),
-        ("group", group),
-        ("from", p.get("from")),
-        ("to", p.get("to")),
-        ("filter", p.get("filter")),
+        ("responsible", responsible.to_string()),
+        ("group", group.to_owned()),
+        ("from", p.get("from").to_owned()),
+        ("to", p.get("to").to_owned()),
+        ("filter", p.get("filter").to_owned()),
     ];
     pairs.extend(links.iter().cloned());
     let filtered = pairs.iter().any(|(_, v)| !v.is_empty());
@@ -267,8 +268,8 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         statuses,
         responsibles,
         groups,
-        from: p.get("from"),
-        to: p.get("to"),
+        from: p.get("from").to_owned(),
+        to: p.get("to").to_owned(),
         next_href,
         first_href,
         reset_href: url("/activities", &link_pairs),
@@ -276,7 +277,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         can_export: access.can(Area::Activities, Action::Export),
         new_href: url("/activities/new", &new_pairs),
         filtered,
-        tree,
+        tree: tree.to_owned(),
         without_tree_href,
         can_create: access.can(Area::Activities, Action::Create),
         links,

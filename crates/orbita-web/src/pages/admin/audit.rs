@@ -1,7 +1,7 @@
 //! The audit log: who did what, when, from where; filtered by user, entity, action and period.
 
-use crate::pages::deals::common::date;
-use crate::pages::list_query::{day_end, day_start};
+use crate::pages::wall_clock::date;
+use crate::pages::wall_clock::{day_end, day_start};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;

@@ -10,7 +10,7 @@ use orbita_domain::{FieldError, UserId, ValidationErrors};
 use serde::Deserialize;
 
 use super::record::Subject;
-use crate::pages::list_query::{local_datetime_value, parse_local_datetime};
+use crate::pages::wall_clock::{local_datetime_value, parse_local_datetime};
 use crate::ui::{ErrorItem, Layout, SelectOption};
 
 /// "Log a call or meeting", as typed.

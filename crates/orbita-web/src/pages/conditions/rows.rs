@@ -8,7 +8,7 @@ use orbita_domain::{FieldError, ValidationErrors};
 use serde_json::{Map, Value, json};
 
 use super::fields::{Candidate, Shape, takes_no_value};
-use crate::pages::list_query::{local_datetime_value, parse_local_datetime};
+use crate::pages::wall_clock::{local_datetime_value, parse_local_datetime};
 use crate::ui::{ErrorItem, Layout, SelectOption};
 
 /// Rows read from one form, at most: a filter takes 50 comparisons.

@@ -23,6 +23,7 @@ use super::timeline::{self, TimelineItem};
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
+use crate::pages::wall_clock;
 use crate::ui::layout::tone;
 use crate::ui::{Flash, FlashKind, Layout, Nav, SelectOption};
 
@@ -198,7 +199,7 @@ pub async fn render(
         can_delete: access.covers_owner(Area::Deals, Action::Delete, deal.owner_id),
         can_log: access.can(Area::Activities, Action::Create),
         can_add_task: access.can(Area::Tasks, Action::Create),
-        now_input: common::datetime_input(&layout.time_zone, now),
+        now_input: wall_clock::local_datetime_value(now, &layout.time_zone),
         kinds: [ActivityKind::Call, ActivityKind::Meeting, ActivityKind::Email]
             .iter()
             .map(|k| SelectOption::new(k.as_str(), layout.t(&format!("activity-kind-{}", k.as_str())), false))

@@ -8,41 +8,14 @@ use std::hash::Hash;
 use std::str::FromStr;
 
 use axum::http::HeaderMap;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use orbita_app::{Access, AppError, Db};
 use orbita_domain::access::{Action, Area};
-use orbita_domain::local_time;
 use orbita_domain::pipeline::Stage;
 use orbita_domain::user::User;
-use orbita_domain::{CompanyId, ContactId, DealId, FieldError, Timestamp, UserId, ValidationErrors};
+use orbita_domain::{CompanyId, ContactId, DealId, FieldError, UserId, ValidationErrors};
 
 use crate::session::safe_next;
-use crate::ui::format::time_zone;
 use crate::ui::{Layout, Locale, SelectOption};
-
-/// The query string of a request as name/value pairs, in order; repeated names allowed.
-#[derive(Debug, Clone, Default)]
-pub struct Params(Vec<(String, String)>);
-
-impl Params {
-    pub fn parse(query: Option<&str>) -> Params {
-        Params(query.and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default())
-    }
-
-    /// The first value of `name`, trimmed; empty when absent.
-    pub fn get(&self, name: &str) -> String {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
-    }
-
-    /// Every non-empty value of `name`.
-    pub fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(n, v)| n == name && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().to_owned())
-            .collect()
-    }
-}
 
 /// An id typed in a URL or a form; empty or malformed is `None`.
 pub fn id<T: FromStr>(raw: &str) -> Option<T> {
@@ -60,42 +33,6 @@ pub fn id_field<T: FromStr>(raw: &str, field: &str, errors: &mut ValidationError
         Ok(id) => Some(id),
         Err(_) => {
             errors.push(FieldError::new(field, "link-id-format", "Enter the record's number"));
-            None
-        }
-    }
-}
-
-/// `2026-11-23`, as a date input sends it.
-pub fn date(raw: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
-}
-
-/// A period typed as two dates, both inclusive: from the start of the first day to the start
-/// of the day after the last.
-pub fn period(tz: &str, from: &str, to: &str) -> (Option<Timestamp>, Option<Timestamp>) {
-    local_time::days(date(from), date(to), &time_zone(tz))
-}
-
-/// The value of a `datetime-local` input for a moment: `2026-11-23T14:05` in the zone `tz`.
-pub fn datetime_input(tz: &str, at: DateTime<Utc>) -> String {
-    at.with_timezone(&time_zone(tz)).format("%Y-%m-%dT%H:%M").to_string()
-}
-
-/// A `datetime-local` value read in the organisation's zone. `Ok(None)` when empty.
-pub fn datetime_field(tz: &str, raw: &str, field: &str, errors: &mut ValidationErrors) -> Option<Timestamp> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    let local = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
-        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
-        .ok()
-        .or_else(|| date(raw).and_then(|d| d.and_hms_opt(9, 0, 0)));
-    match local {
-        Some(local) => Some(local_time::instant(local, &time_zone(tz))),
-        None => {
-            errors.push(FieldError::new(field, "datetime-local-format", "Enter a date and time"));
             None
         }
     }
@@ -247,24 +184,6 @@ pub fn options(pairs: impl IntoIterator<Item = (String, String)>, selected: &str
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn local_times_round_trip_through_the_org_zone() {
-        let mut errors = ValidationErrors::default();
-        let at = datetime_field("Europe/Moscow", "2026-11-23T14:05", "due_at", &mut errors).expect("parsed");
-        assert_eq!(at.to_rfc3339(), "2026-11-23T11:05:00+00:00");
-        assert_eq!(datetime_input("Europe/Moscow", at), "2026-11-23T14:05");
-        assert!(datetime_field("Europe/Moscow", "завтра", "due_at", &mut errors).is_none());
-        assert_eq!(errors.field("due_at").map(|e| e.code), Some("datetime-local-format"));
-    }
-
-    #[test]
-    fn periods_include_the_last_day() {
-        let (from, to) = period("Europe/Moscow", "2026-11-01", "2026-11-30");
-        assert_eq!(from.map(|t| t.to_rfc3339()).as_deref(), Some("2026-10-31T21:00:00+00:00"));
-        assert_eq!(to.map(|t| t.to_rfc3339()).as_deref(), Some("2026-11-30T21:00:00+00:00"));
-        assert_eq!(period("Europe/Moscow", "", "x"), (None, None));
-    }
 
     #[test]
     fn ids_and_return_paths() {

@@ -17,10 +17,11 @@ use orbita_domain::pipeline::StageKind;
 use orbita_domain::{CompanyId, ContactId, DealId, StageId, UserId, ValidationErrors};
 use serde::Deserialize;
 
-use super::common::{self, Params, People};
+use super::common::{self, People};
 use super::list::stage_options;
 use crate::AppState;
 use crate::error::PageError;
+use crate::pages::list_query::ListQuery;
 use crate::pages::picker::Chosen;
 use crate::pages::{SignedIn, custom_fields};
 use crate::ui::{ErrorItem, Flash, FlashKind, Layout, Nav, SelectOption};
@@ -148,16 +149,16 @@ fn respond(result: Result<FormPage, PageError>, status: StatusCode) -> Response 
 
 /// `GET /deals/new?company_id=&contact_id=`.
 pub async fn new(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
-    let p = Params::parse(raw.as_deref());
+    let p = ListQuery::parse(raw.as_deref());
     let currency = match setup::settings(&state.db).await {
         Ok(settings) => settings.currency.as_str().to_owned(),
         Err(error) => return PageError::from(error).into_response(),
     };
     let form = DealForm {
-        title: p.get("title"),
-        company_id: p.get("company_id"),
-        contact_id: p.get("contact_id"),
-        stage_id: p.get("stage_id"),
+        title: p.get("title").to_owned(),
+        company_id: p.get("company_id").to_owned(),
+        contact_id: p.get("contact_id").to_owned(),
+        stage_id: p.get("stage_id").to_owned(),
         owner_id: user.session.access.user_id().to_string(),
         currency,
         ..DealForm::default()

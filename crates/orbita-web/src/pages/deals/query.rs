@@ -12,8 +12,10 @@ use orbita_domain::list::Cursor;
 use orbita_domain::list::{DealFilter, DealSort};
 use orbita_domain::{PipelineId, StageId, UserId};
 
-use super::common::{self, Params};
+use super::common::{self};
 use crate::pages::groups;
+use crate::pages::list_query::ListQuery;
+use crate::pages::wall_clock;
 use crate::ui::layout::url;
 
 pub const DEFAULT_SORT: &str = "-created";
@@ -47,7 +49,7 @@ pub struct DealQuery {
 
 impl DealQuery {
     pub fn parse(query: Option<&str>) -> DealQuery {
-        let p = Params::parse(query);
+        let p = ListQuery::parse(query);
         let sort = p.get("sort");
         let key = sort.trim_start_matches('-');
         let custom_key =
@@ -58,28 +60,27 @@ impl DealQuery {
         // the field exists (`custom_columns`).
         let cols: Vec<String> = p
             .all("cols")
-            .into_iter()
             .chain(p.all("col"))
             .flat_map(|v| v.split(',').map(|c| c.trim().to_owned()).collect::<Vec<_>>())
             .filter(|c| DealColumn::parse(c).is_some() || custom_key(c))
             .collect();
         DealQuery {
-            q: p.get("q"),
-            owner: p.get("owner"),
-            group: p.get("group"),
-            pipeline: p.get("pipeline"),
-            stage: p.get("stage"),
-            status: DealStatus::parse(&p.get("status")).map(|s| s.as_str().to_owned()).unwrap_or_default(),
-            source: p.get("source"),
-            region: p.get("region"),
-            industry: p.get("industry"),
-            created_from: p.get("created_from"),
-            created_to: p.get("created_to"),
-            closed_from: p.get("closed_from"),
-            closed_to: p.get("closed_to"),
-            filter: p.get("filter"),
-            sort: if valid_sort { sort } else { String::new() },
-            after: p.get("after"),
+            q: p.get("q").to_owned(),
+            owner: p.get("owner").to_owned(),
+            group: p.get("group").to_owned(),
+            pipeline: p.get("pipeline").to_owned(),
+            stage: p.get("stage").to_owned(),
+            status: DealStatus::parse(p.get("status")).map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            source: p.get("source").to_owned(),
+            region: p.get("region").to_owned(),
+            industry: p.get("industry").to_owned(),
+            created_from: p.get("created_from").to_owned(),
+            created_to: p.get("created_to").to_owned(),
+            closed_from: p.get("closed_from").to_owned(),
+            closed_to: p.get("closed_to").to_owned(),
+            filter: p.get("filter").to_owned(),
+            sort: if valid_sort { sort.to_owned() } else { String::new() },
+            after: p.get("after").to_owned(),
             cols,
         }
     }
@@ -88,8 +89,8 @@ impl DealQuery {
     /// group is not in it: [`Self::filter_in_group`] resolves it to its members.
     pub fn filter(&self, me: UserId, tz: &str) -> DealFilter {
         let owner = if self.owner == "me" { Some(me) } else { common::id::<UserId>(&self.owner) };
-        let (created_from, created_to) = common::period(tz, &self.created_from, &self.created_to);
-        let (closed_from, closed_to) = common::period(tz, &self.closed_from, &self.closed_to);
+        let (created_from, created_to) = wall_clock::period(tz, &self.created_from, &self.created_to);
+        let (closed_from, closed_to) = wall_clock::period(tz, &self.closed_from, &self.closed_to);
         DealFilter {
             q: Some(self.q.clone()).filter(|q| !q.is_empty()),
             pipeline_id: common::id::<PipelineId>(&self.pipeline),

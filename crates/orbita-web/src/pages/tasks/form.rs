@@ -16,11 +16,13 @@ use orbita_domain::{CompanyId, ContactId, DealId, TaskId, UserId, ValidationErro
 use serde::Deserialize;
 
 use super::super::SignedIn;
-use super::super::deals::common::{self, Params, People};
+use super::super::deals::common::{self, People};
 use super::super::picker::Chosen;
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::custom_fields;
+use crate::pages::list_query::ListQuery;
+use crate::pages::wall_clock;
 use crate::ui::{ErrorItem, Flash, FlashKind, Layout, Nav, SelectOption};
 use orbita_domain::kind::RecordKind;
 
@@ -49,7 +51,7 @@ impl TaskForm {
         TaskForm {
             title: f.title.clone(),
             description: f.description.clone().unwrap_or_default(),
-            due_at: f.due_at.map(|d| common::datetime_input(tz, d)).unwrap_or_default(),
+            due_at: f.due_at.map(|d| wall_clock::local_datetime_value(d, tz)).unwrap_or_default(),
             assignee_id: f.assignee_id.to_string(),
             priority: f.priority.as_str().to_owned(),
             company_id: text(f.company_id.map(|c| c.0)),
@@ -66,7 +68,7 @@ impl TaskForm {
         TaskInput {
             title: self.title.clone(),
             description: self.description.clone(),
-            due_at: common::datetime_field(tz, &self.due_at, "due_at", errors),
+            due_at: wall_clock::datetime_field(tz, &self.due_at, "due_at", errors),
             assignee_id: common::id_field(&self.assignee_id, "assignee_id", errors).unwrap_or(me),
             priority: TaskPriority::parse(&self.priority),
             company_id: common::id_field::<CompanyId>(&self.company_id, "company_id", errors),
@@ -145,14 +147,14 @@ fn respond(result: Result<FormPage, PageError>, status: StatusCode) -> Response 
 
 /// `GET /tasks/new?deal_id=&company_id=&contact_id=&return_to=`.
 pub async fn new(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
-    let p = Params::parse(raw.as_deref());
+    let p = ListQuery::parse(raw.as_deref());
     let form = TaskForm {
-        title: p.get("title"),
+        title: p.get("title").to_owned(),
         assignee_id: user.session.access.user_id().to_string(),
-        company_id: p.get("company_id"),
-        contact_id: p.get("contact_id"),
-        deal_id: p.get("deal_id"),
-        return_to: p.get("return_to"),
+        company_id: p.get("company_id").to_owned(),
+        contact_id: p.get("contact_id").to_owned(),
+        deal_id: p.get("deal_id").to_owned(),
+        return_to: p.get("return_to").to_owned(),
         ..TaskForm::default()
     };
     respond(page(&state, &user, None, form, ValidationErrors::default()).await, StatusCode::OK)
@@ -204,7 +206,7 @@ pub async fn edit(
                 Err(error) => return PageError::from(error).into_response(),
             };
             let form = TaskForm {
-                return_to: Params::parse(raw.as_deref()).get("return_to"),
+                return_to: ListQuery::parse(raw.as_deref()).get("return_to").to_owned(),
                 custom: custom_fields::typed(&user.layout, &fields, &task.custom),
                 ..TaskForm::of(&task, &user.layout.time_zone)
             };

@@ -26,11 +26,12 @@ use serde::Deserialize;
 use self::query::TasksQuery;
 use super::companies::table::ColumnChoice;
 use super::custom_fields::{ChosenFields, People as Values};
-use super::deals::common::{self, LinkNames, Params, People};
+use super::deals::common::{self, LinkNames, People};
 use super::exports::export_query;
 use super::{SignedIn, groups};
 use crate::AppState;
 use crate::error::PageError;
+use crate::pages::list_query::ListQuery;
 use crate::ui::format::local_date;
 use crate::ui::layout::{tone, url};
 use crate::ui::{Layout, Nav, SelectOption};
@@ -197,7 +198,7 @@ pub struct RowPartial {
 
 async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Response {
     let query = TasksQuery::parse(raw.as_deref(), &user.session.access);
-    let p = Params::parse(raw.as_deref());
+    let p = ListQuery::parse(raw.as_deref());
     let access = &user.session.access;
     let mut layout = user.page(user.t("tasks-title"), Some(Nav::Tasks));
     let me = access.user_id();
@@ -216,7 +217,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         Ok(options) => options,
         Err(error) => return PageError::from(error).into_response(),
     };
-    let after = orbita_domain::list::Cursor::decode(&p.get("after"));
+    let after = orbita_domain::list::Cursor::decode(p.get("after"));
     let page = match tasks::list(&state.db, access, &filter, after.as_ref(), PAGE_SIZE).await {
         Ok(page) => page,
         Err(error) => return PageError::from(error).into_response(),

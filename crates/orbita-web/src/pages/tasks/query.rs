@@ -8,9 +8,10 @@ use orbita_domain::kind::RecordKind;
 use orbita_domain::list::TaskFilter;
 use orbita_domain::{Timestamp, UserId};
 
-use crate::pages::deals::common::{self, Params};
+use crate::pages::deals::common;
 use crate::pages::groups;
-use crate::pages::list_query::{day_end, day_start};
+use crate::pages::list_query::ListQuery;
+use crate::pages::wall_clock::{day_end, day_start};
 
 pub struct TasksQuery {
     /// As typed: empty or `me` (mine), `all` (the team's) or a user's id; `all` when a group
@@ -34,12 +35,12 @@ pub struct TasksQuery {
 
 impl TasksQuery {
     pub fn parse(raw: Option<&str>, access: &Access) -> TasksQuery {
-        let p = Params::parse(raw);
+        let p = ListQuery::parse(raw);
         let done = p.get("status") == "done";
-        let day = |name: &str| NaiveDate::parse_from_str(&p.get(name), "%Y-%m-%d").ok();
+        let day = |name: &str| p.date(name);
         let team = access.permissions.scope(Area::Tasks, Action::View).is_some_and(|s| s != Scope::Own);
-        let group = p.get("group");
-        let mut assignee = p.get("assignee");
+        let group = p.get("group").to_owned();
+        let mut assignee = p.get("assignee").to_owned();
         if team && assignee.is_empty() && groups::id(&group).is_some() {
             assignee = "all".to_owned();
         }
@@ -51,8 +52,8 @@ impl TasksQuery {
             done_to: if done { day("done_to") } else { None },
             overdue: !done && p.get("overdue") == "1",
             team,
-            tree: p.get("filter"),
-            cols: p.all("cols").join(","),
+            tree: p.get("filter").to_owned(),
+            cols: p.all("cols").collect::<Vec<_>>().join(","),
         }
     }
 
