@@ -6,11 +6,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
-use orbita_app::{Access, Db, activities, admin, custom_fields, filters};
+use orbita_app::{Access, AppError, Db, activities, admin, filters};
 use orbita_domain::access::Area;
 use orbita_domain::activity::{Activity as ActivityRecord, ActivityInput};
+use orbita_domain::custom::CustomSort;
 use orbita_domain::kind::RecordKind;
-use orbita_domain::list::ActivityFilter;
+use orbita_domain::list::{ActivityFilter, Cursor, CustomOrder, Page};
 use orbita_domain::{CompanyId, ContactId, DealId, GroupId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -24,10 +25,11 @@ use crate::auth::Caller;
 use crate::checks::{Checks, filter_time};
 use crate::exports::{download, downloads};
 use crate::extract::{Body, Id, IfMatch, Params};
-use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
+use crate::listing::{self, Listed};
+use crate::paging::{PageQuery, SortKind, SortOption, page_of, sort_schema};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, Served, served};
+use crate::resource::{self, served};
 use crate::vocab::{ActivityKind, ActivityStatus, Direction};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -198,13 +200,9 @@ impl ActivityWrite {
 
 page_of!(ActivityPage, Activity);
 
-const SORTS: &[SortOption<()>] = &[SortOption { key: "occurred_at", by: (), kind: SortKind::Time }];
-
 fn sorts() -> RefOr<Schema> {
     sort_schema(&["-occurred_at"], false)
 }
-
-const DEFAULT_SORT: &str = "-occurred_at";
 
 /// The list's filters and order (its download takes them too).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -223,38 +221,69 @@ pub struct ActivityQuery {
     from: Option<DateTime<Utc>>,
     /// Occurred before.
     to: Option<DateTime<Utc>>,
-    /// `-occurred_at`: the only order, newest first.
     /// A condition as JSON, beside the other parameters (see the deals list's `filter` for the
     /// tree and its comparisons). Fields: kind, direction, status, occurred_at, duration_minutes, subject, responsible_id, company_id, contact_id, deal_id, created_at, updated_at.
     filter: Option<String>,
+    /// `-occurred_at` (default): newest first; or `custom.<key>` (`-custom.<key>` descending)
+    /// to order by a custom field.
     #[param(schema_with = sorts)]
     sort: Option<String>,
 }
 
-impl ActivityQuery {
-    /// The list's filter, the group resolved to its members (`admin::group_owners`).
-    async fn filter(self, db: &Db, access: &Access) -> Result<ActivityFilter, ApiError> {
-        let group = self.group_id.map(GroupId);
+impl Listed for ActivityRecord {
+    type Query = ActivityQuery;
+    type Filter = ActivityFilter;
+    /// Its own order, or a custom field's.
+    type Sort = Option<CustomSort>;
+    const SORTS: &'static [SortOption<Option<CustomSort>>] =
+        &[SortOption { key: "occurred_at", by: None, kind: SortKind::Time }];
+    const DEFAULT_SORT: &'static str = "-occurred_at";
+
+    fn custom_sort(by: CustomSort) -> Option<CustomSort> {
+        Some(by)
+    }
+
+    fn sort(query: &ActivityQuery) -> Option<&str> {
+        query.sort.as_deref()
+    }
+
+    /// The group is resolved to its members (`admin::group_owners`).
+    async fn filter(query: ActivityQuery, db: &Db, access: &Access) -> Result<ActivityFilter, ApiError> {
+        let group = query.group_id.map(GroupId);
         let owner_ids = admin::group_owners(
             db,
             access,
             Area::Activities,
             group,
-            self.responsible_id.map(|r| vec![UserId(r)]),
+            query.responsible_id.map(|r| vec![UserId(r)]),
         )
         .await?;
         Ok(ActivityFilter {
-            kind: self.kind.map(Into::into),
-            status: self.status.map(Into::into),
+            kind: query.kind.map(Into::into),
+            status: query.status.map(Into::into),
             responsible_ids: owner_ids,
-            company_id: self.company_id.map(CompanyId),
-            contact_id: self.contact_id.map(ContactId),
-            deal_id: self.deal_id.map(DealId),
-            from: filter_time("from", self.from)?,
-            to: filter_time("to", self.to)?,
+            company_id: query.company_id.map(CompanyId),
+            contact_id: query.contact_id.map(ContactId),
+            deal_id: query.deal_id.map(DealId),
+            from: filter_time("from", query.from)?,
+            to: filter_time("to", query.to)?,
             visible: None,
-            tree: filters::optional(db, self.filter.as_deref(), RecordKind::Activity).await?,
+            order: None,
+            tree: filters::optional(db, query.filter.as_deref(), RecordKind::Activity).await?,
         })
+    }
+
+    async fn list(
+        db: &Db,
+        access: &Access,
+        filter: &ActivityFilter,
+        by: Option<CustomSort>,
+        descending: bool,
+        after: Option<&Cursor>,
+        limit: u64,
+    ) -> Result<Page<Self>, AppError> {
+        let order = by.map(|by| CustomOrder { by, descending });
+        activities::list(db, access, &ActivityFilter { order, ..filter.clone() }, after, limit).await
     }
 }
 
@@ -267,11 +296,7 @@ async fn list(
     Params(query): Params<ActivityQuery>,
     Params(page): Params<PageQuery>,
 ) -> Result<Json<ActivityPage>, ApiError> {
-    let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
-    let filter = query.filter(&state.db, &caller.access).await?;
-    let page = activities::list(&state.db, &caller.access, &filter, p.after.as_ref(), p.limit).await?;
-    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Activity).await?;
-    Ok(Json(ActivityPage::from_page(page, |a| a.json(&fields))))
+    Ok(Json(listing::page::<ActivityRecord>(&state.db, &caller.access, query, &page).await?.into()))
 }
 
 downloads!(
@@ -293,11 +318,10 @@ async fn export(
     Params(columns): Params<crate::exports::CustomColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
-    let export = exports::FixedExport {
-        filter: query.filter(&state.db, &caller.access).await?,
-        custom: columns.keys()?,
-    };
+    let (by, descending) = listing::order::<ActivityRecord>(&state.db, &caller.access, &query).await?;
+    let filter = ActivityRecord::filter(query, &state.db, &caller.access).await?;
+    let order = by.map(|by| CustomOrder { by, descending });
+    let export = exports::FixedExport { filter: ActivityFilter { order, ..filter }, custom: columns.keys()? };
     download(&state.db, &caller, &export, format).await
 }
 

@@ -250,7 +250,6 @@ impl Listed for CompanyRecord {
     type Query = CompanyQuery;
     type Filter = CompanyFilter;
     type Sort = CompanySort;
-    type Column = CompanyColumn;
     const SORTS: &'static [SortOption<CompanySort>] = &[
         SortOption { key: "name", by: CompanySort::Name, kind: SortKind::Text },
         SortOption { key: "created_at", by: CompanySort::CreatedAt, kind: SortKind::Time },
@@ -332,7 +331,7 @@ async fn export(
     Params(columns): Params<CompanyColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    listing::file::<CompanyRecord>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
+    listing::file::<CompanyRecord, _>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
 }
 
 /// Read one company.

@@ -213,7 +213,6 @@ impl Listed for ContactRecord {
     type Query = ContactQuery;
     type Filter = ContactFilter;
     type Sort = ContactSort;
-    type Column = ContactColumn;
     const SORTS: &'static [SortOption<ContactSort>] = &[
         SortOption { key: "name", by: ContactSort::Name, kind: SortKind::Text },
         SortOption { key: "created_at", by: ContactSort::CreatedAt, kind: SortKind::Time },
@@ -291,7 +290,7 @@ async fn export(
     Params(columns): Params<ContactColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    listing::file::<ContactRecord>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
+    listing::file::<ContactRecord, _>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
 }
 
 /// Read one contact.

@@ -298,7 +298,6 @@ impl Listed for DealRecord {
     type Query = DealQuery;
     type Filter = DealFilter;
     type Sort = DealSort;
-    type Column = DealColumn;
     const SORTS: &'static [SortOption<DealSort>] = &[
         SortOption { key: "created_at", by: DealSort::CreatedAt, kind: SortKind::Time },
         SortOption { key: "updated_at", by: DealSort::UpdatedAt, kind: SortKind::Time },
@@ -387,7 +386,7 @@ async fn export(
     Params(columns): Params<DealColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    listing::file::<DealRecord>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
+    listing::file::<DealRecord, _>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
 }
 
 /// Read one deal.

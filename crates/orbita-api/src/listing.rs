@@ -23,7 +23,6 @@ pub trait Listed: Served {
     type Query: Send;
     type Filter: Send + Sync;
     type Sort: Copy + Send + Sync + 'static;
-    type Column: ListColumn;
     /// The built-in sorts (`name`, `-created_at`), and the one when none is asked.
     const SORTS: &'static [SortOption<Self::Sort>];
     const DEFAULT_SORT: &'static str;
@@ -62,21 +61,29 @@ pub async fn page<R: Listed>(
     Ok(Page { items: page.items.into_iter().map(|r| r.json(&fields)).collect(), next: page.next })
 }
 
+/// The order the parameters ask for (a built-in or a custom field's) and whether it descends.
+pub async fn order<R: Listed>(
+    db: &Db,
+    access: &Access,
+    query: &R::Query,
+) -> Result<(R::Sort, bool), ApiError> {
+    let fields = custom_fields::fields(db, access, R::KIND).await?;
+    sorting_custom(R::SORTS, R::DEFAULT_SORT, R::sort(query), &fields, R::custom_sort)
+}
+
 /// Every row the list would show, in its order, as a file of `columns` (built-in, then
 /// custom keys).
-pub async fn file<R: Listed>(
+pub async fn file<R: Listed, C: ListColumn>(
     db: &Db,
     caller: &Caller,
     query: R::Query,
-    (columns, custom): (Vec<R::Column>, Vec<String>),
+    (columns, custom): (Vec<C>, Vec<String>),
     format: Format,
 ) -> Result<Response, ApiError>
 where
-    ListExport<R::Filter, R::Sort, R::Column>: ListFile,
+    ListExport<R::Filter, R::Sort, C>: ListFile,
 {
-    let fields = custom_fields::fields(db, &caller.access, R::KIND).await?;
-    let (sort, descending) =
-        sorting_custom(R::SORTS, R::DEFAULT_SORT, R::sort(&query), &fields, R::custom_sort)?;
+    let (sort, descending) = order::<R>(db, &caller.access, &query).await?;
     let filter = R::filter(query, db, &caller.access).await?;
     download(db, caller, &ListExport { filter, sort, descending, columns, custom }, format).await
 }

@@ -7,10 +7,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
-use orbita_app::{Access, Db, admin, custom_fields, filters, tasks};
+use orbita_app::{Access, AppError, Db, admin, filters, tasks};
 use orbita_domain::access::Area;
+use orbita_domain::custom::CustomSort;
 use orbita_domain::kind::RecordKind;
-use orbita_domain::list::TaskFilter;
+use orbita_domain::list::{Cursor, CustomOrder, Page, TaskFilter};
 use orbita_domain::task::{Task as TaskRecord, TaskInput};
 use orbita_domain::{CompanyId, ContactId, DealId, FieldError, GroupId, UserId};
 use serde::{Deserialize, Serialize};
@@ -25,10 +26,11 @@ use crate::auth::Caller;
 use crate::checks::{Checks, filter_time};
 use crate::exports::{download, downloads};
 use crate::extract::{Body, Id, IfMatch, Params};
-use crate::paging::{PageQuery, SortKind, SortOption, page_of, paging, sort_schema, sorting};
+use crate::listing::{self, Listed};
+use crate::paging::{PageQuery, SortKind, SortOption, page_of, sort_schema};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, Served, served};
+use crate::resource::{self, served};
 use crate::vocab::TaskPriority;
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -207,13 +209,9 @@ impl TaskWrite {
 
 page_of!(TaskPage, Task);
 
-const SORTS: &[SortOption<()>] = &[SortOption { key: "due_at", by: (), kind: SortKind::Time }];
-
 fn sorts() -> RefOr<Schema> {
     sort_schema(&["due_at"], false)
 }
-
-const DEFAULT_SORT: &str = "due_at";
 
 /// The list's filters and order (its download takes them too).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -234,33 +232,64 @@ pub struct TaskQuery {
     company_id: Option<i64>,
     contact_id: Option<i64>,
     deal_id: Option<i64>,
-    /// `due_at`: the only order, earliest first, tasks without a due time last.
     /// A condition as JSON, beside the other parameters (see the deals list's `filter` for the
     /// tree and its comparisons). Fields: title, due_at, assignee_id, author_id, priority, company_id, contact_id, deal_id, done_at, created_at, updated_at.
     filter: Option<String>,
+    /// `due_at` (default): earliest first, tasks without a due time last; or `custom.<key>`
+    /// (`-custom.<key>` descending) to order by a custom field.
     #[param(schema_with = sorts)]
     sort: Option<String>,
 }
 
-impl TaskQuery {
-    /// The list's filter, the group resolved to its members (`admin::group_owners`).
-    async fn filter(self, db: &Db, access: &Access) -> Result<TaskFilter, ApiError> {
-        let group = self.group_id.map(GroupId);
+impl Listed for TaskRecord {
+    type Query = TaskQuery;
+    type Filter = TaskFilter;
+    /// Its own order, or a custom field's.
+    type Sort = Option<CustomSort>;
+    const SORTS: &'static [SortOption<Option<CustomSort>>] =
+        &[SortOption { key: "due_at", by: None, kind: SortKind::Time }];
+    const DEFAULT_SORT: &'static str = "due_at";
+
+    fn custom_sort(by: CustomSort) -> Option<CustomSort> {
+        Some(by)
+    }
+
+    fn sort(query: &TaskQuery) -> Option<&str> {
+        query.sort.as_deref()
+    }
+
+    /// The group is resolved to its members (`admin::group_owners`).
+    async fn filter(query: TaskQuery, db: &Db, access: &Access) -> Result<TaskFilter, ApiError> {
+        let group = query.group_id.map(GroupId);
         let owner_ids =
-            admin::group_owners(db, access, Area::Tasks, group, self.assignee_id.map(|a| vec![UserId(a)]))
+            admin::group_owners(db, access, Area::Tasks, group, query.assignee_id.map(|a| vec![UserId(a)]))
                 .await?;
         Ok(TaskFilter {
             assignee_ids: owner_ids,
-            done: self.done,
-            due_before: filter_time("due_before", self.due_before)?,
-            done_from: filter_time("done_from", self.done_from)?,
-            done_to: filter_time("done_to", self.done_to)?,
-            company_id: self.company_id.map(CompanyId),
-            contact_id: self.contact_id.map(ContactId),
-            deal_id: self.deal_id.map(DealId),
+            done: query.done,
+            due_before: filter_time("due_before", query.due_before)?,
+            done_from: filter_time("done_from", query.done_from)?,
+            done_to: filter_time("done_to", query.done_to)?,
+            company_id: query.company_id.map(CompanyId),
+            contact_id: query.contact_id.map(ContactId),
+            deal_id: query.deal_id.map(DealId),
             visible: None,
-            tree: filters::optional(db, self.filter.as_deref(), RecordKind::Task).await?,
+            order: None,
+            tree: filters::optional(db, query.filter.as_deref(), RecordKind::Task).await?,
         })
+    }
+
+    async fn list(
+        db: &Db,
+        access: &Access,
+        filter: &TaskFilter,
+        by: Option<CustomSort>,
+        descending: bool,
+        after: Option<&Cursor>,
+        limit: u64,
+    ) -> Result<Page<Self>, AppError> {
+        let order = by.map(|by| CustomOrder { by, descending });
+        tasks::list(db, access, &TaskFilter { order, ..filter.clone() }, after, limit).await
     }
 }
 
@@ -273,11 +302,7 @@ async fn list(
     Params(query): Params<TaskQuery>,
     Params(page): Params<PageQuery>,
 ) -> Result<Json<TaskPage>, ApiError> {
-    let p = paging(SORTS, DEFAULT_SORT, query.sort.as_deref(), &page)?;
-    let filter = query.filter(&state.db, &caller.access).await?;
-    let page = tasks::list(&state.db, &caller.access, &filter, p.after.as_ref(), p.limit).await?;
-    let fields = custom_fields::fields(&state.db, &caller.access, RecordKind::Task).await?;
-    Ok(Json(TaskPage::from_page(page, |t| t.json(&fields))))
+    Ok(Json(listing::page::<TaskRecord>(&state.db, &caller.access, query, &page).await?.into()))
 }
 
 downloads!(
@@ -300,11 +325,10 @@ async fn export(
     Params(columns): Params<crate::exports::CustomColumns>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    sorting(SORTS, DEFAULT_SORT, query.sort.as_deref())?;
-    let export = exports::FixedExport {
-        filter: query.filter(&state.db, &caller.access).await?,
-        custom: columns.keys()?,
-    };
+    let (by, descending) = listing::order::<TaskRecord>(&state.db, &caller.access, &query).await?;
+    let filter = TaskRecord::filter(query, &state.db, &caller.access).await?;
+    let order = by.map(|by| CustomOrder { by, descending });
+    let export = exports::FixedExport { filter: TaskFilter { order, ..filter }, custom: columns.keys()? };
     download(&state.db, &caller, &export, format).await
 }
 

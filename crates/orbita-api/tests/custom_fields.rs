@@ -283,3 +283,59 @@ async fn tasks_and_activities_carry_custom_fields_too() {
     })
     .await;
 }
+
+/// The `field` of each item of a list page.
+async fn texts(client: &Client, path: &str, field: &str) -> (Vec<String>, Option<String>) {
+    let page = client.get(path).await.expect(StatusCode::OK);
+    let items = page.body["items"].as_array().expect("items");
+    let texts = items.iter().map(|i| i[field].as_str().unwrap_or("").to_owned()).collect();
+    (texts, page.body["next_cursor"].as_str().map(str::to_owned))
+}
+
+#[tokio::test]
+async fn tasks_and_activities_sort_by_a_custom_field() {
+    on_both(|t| async move {
+        let org = org(&t.db).await;
+        let (admin, m1) = (org.admin(), org.manager1());
+        admin
+            .post("/api/v1/fields/tasks", json!({"key": "effort", "type": "number", "label_ru": "Трудозатраты", "label_en": "Effort"}))
+            .await
+            .expect(StatusCode::CREATED);
+        admin
+            .post("/api/v1/fields/activities", json!({"key": "outcome", "type": "list", "label_ru": "Итог", "label_en": "Outcome", "options": ["Договорились", "Перезвонить"]}))
+            .await
+            .expect(StatusCode::CREATED);
+        for (title, effort) in [("Пять", json!(5)), ("Один", json!(1)), ("Три", json!(3)), ("Без оценки", Value::Null)] {
+            let custom = if effort.is_null() { json!({}) } else { json!({"effort": effort}) };
+            m1.post("/api/v1/tasks", json!({"title": title, "custom": custom})).await.expect(StatusCode::CREATED);
+        }
+        // Keyset pages in the field's order, the empty value first, and back.
+        let (first, cursor) = texts(&m1, "/api/v1/tasks?sort=custom.effort&limit=2", "title").await;
+        let cursor = cursor.expect("a next page");
+        let rest = format!("/api/v1/tasks?sort=custom.effort&limit=2&{}", encoded("cursor", &cursor));
+        let (second, _) = texts(&m1, &rest, "title").await;
+        assert_eq!([first, second].concat(), ["Без оценки", "Один", "Три", "Пять"], "{}", t.name);
+        let (down, _) = texts(&m1, "/api/v1/tasks?sort=-custom.effort", "title").await;
+        assert_eq!(down, ["Пять", "Три", "Один", "Без оценки"], "{}", t.name);
+        // The file holds the same rows in the same order.
+        let sheet = read_xlsx(&m1.download("/api/v1/tasks.xlsx?sort=-custom.effort").await);
+        let titles: Vec<&str> = sheet[1..].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(titles, ["Пять", "Три", "Один", "Без оценки"], "{}", t.name);
+        m1.get("/api/v1/tasks?sort=custom.nope").await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+
+        let company = m1.post("/api/v1/companies", json!({"name": "Окна"})).await.expect(StatusCode::CREATED).id();
+        for (subject, outcome) in [("Первый", "Перезвонить"), ("Второй", "Договорились")] {
+            m1.post("/api/v1/activities", json!({"kind": "call", "subject": subject, "company_id": company, "custom": {"outcome": outcome}}))
+                .await
+                .expect(StatusCode::CREATED);
+        }
+        let (by_outcome, _) = texts(&m1, "/api/v1/activities?sort=custom.outcome", "subject").await;
+        assert_eq!(by_outcome, ["Второй", "Первый"], "{}", t.name);
+        let (newest, _) = texts(&m1, "/api/v1/activities", "subject").await;
+        assert_eq!(newest, ["Второй", "Первый"], "{}: newest first by default", t.name);
+        let (reverse, _) = texts(&m1, "/api/v1/activities?sort=-custom.outcome", "subject").await;
+        assert_eq!(reverse, ["Первый", "Второй"], "{}", t.name);
+        t
+    })
+    .await;
+}

@@ -5,6 +5,7 @@ use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, Timestamp, UserId}
 use sea_query::{Expr, ExprTrait, Query, SelectStatement};
 
 use crate::bulk::BulkRow;
+use crate::custom_fields;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, visible_to};
@@ -170,13 +171,24 @@ pub async fn list(
     if let Some(to) = filter.to {
         stmt.and_where(Expr::col("occurred_at").lt(to));
     }
-    Keyset { sort: Expr::col("occurred_at"), id: Expr::col("id"), descending: true }
-        .apply(&mut stmt, after, limit);
+    let (sort, descending) = match filter.order {
+        Some(order) => {
+            (custom_fields::sort_expr(db.backend(), TABLE, order.by.key(), order.by.ty), order.descending)
+        }
+        None => (Expr::col("occurred_at"), true),
+    };
+    Keyset { sort, id: Expr::col("id"), descending }.apply(&mut stmt, after, limit);
     let items = db
         .fetch_all::<ActivityRow>(&stmt)
         .await?
         .into_iter()
         .map(Activity::try_from)
         .collect::<Result<Vec<_>>>()?;
-    Ok(finish_page(items, limit, |a| Cursor { value: SortValue::Time(a.fields.occurred_at), id: a.id.0 }))
+    Ok(finish_page(items, limit, |a| Cursor {
+        value: match filter.order {
+            Some(order) => order.by.value_of(&a.custom),
+            None => SortValue::Time(a.fields.occurred_at),
+        },
+        id: a.id.0,
+    }))
 }

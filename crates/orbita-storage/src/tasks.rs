@@ -5,6 +5,7 @@ use orbita_domain::{CompanyId, ContactId, DealId, TaskId, Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 
 use crate::bulk::BulkRow;
+use crate::custom_fields;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, visible_to};
@@ -174,12 +175,20 @@ pub async fn list(db: &Db, filter: &TaskFilter, after: Option<&Cursor>, limit: u
             stmt.and_where(Expr::col(column).eq(value));
         }
     }
-    let sort = Expr::col("due_at").if_null(Value::from(no_due_time()));
-    Keyset { sort, id: Expr::col("id"), descending: false }.apply(&mut stmt, after, limit);
+    let (sort, descending) = match filter.order {
+        Some(order) => {
+            (custom_fields::sort_expr(db.backend(), TABLE, order.by.key(), order.by.ty), order.descending)
+        }
+        None => (Expr::col("due_at").if_null(Value::from(no_due_time())), false),
+    };
+    Keyset { sort, id: Expr::col("id"), descending }.apply(&mut stmt, after, limit);
     let tasks =
         db.fetch_all::<TaskRow>(&stmt).await?.into_iter().map(Task::try_from).collect::<Result<Vec<_>>>()?;
     Ok(finish_page(tasks, limit, |t| Cursor {
-        value: SortValue::Time(t.fields.due_at.unwrap_or_else(no_due_time)),
+        value: match filter.order {
+            Some(order) => order.by.value_of(&t.custom),
+            None => SortValue::Time(t.fields.due_at.unwrap_or_else(no_due_time)),
+        },
         id: t.id.0,
     }))
 }

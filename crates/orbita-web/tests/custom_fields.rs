@@ -334,6 +334,51 @@ async fn tasks_and_activities_show_chosen_custom_fields_on_their_lists_and_files
         let file = admin.get("/activities.csv?cols=custom.outcome").await;
         let lines: Vec<&str> = file.body.trim_start_matches('\u{feff}').lines().collect();
         assert!(lines[0].ends_with(";Итог") && lines[1].ends_with(";Перезвонить"), "{}: {lines:?}", t.name);
+
+        // Ordered by a custom field: the page (one group, not by due time), its links and its file.
+        let made = admin.post("/tasks", &[("title", "Звонок в офис"), ("custom.place", "Офис")]).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", t.name);
+        let position =
+            |body: &str, text: &str| body.find(text).unwrap_or_else(|| panic!("{text} in the page"));
+        let sorted = admin.get("/tasks?sort=-custom.place").await;
+        assert!(sorted.body.contains("По полю «Место»"), "{}: one group named by the field", t.name);
+        assert!(sorted.body.contains("value=\"-custom.place\" checked"), "{}: the order panel", t.name);
+        assert!(position(&sorted.body, "Звонок в офис") < position(&sorted.body, "Замер окон"), "{}", t.name);
+        let ascending = admin.get("/tasks?sort=custom.place").await;
+        assert!(
+            position(&ascending.body, "Замер окон") < position(&ascending.body, "Звонок в офис"),
+            "{}",
+            t.name
+        );
+        assert!(ascending.body.contains("sort=custom.place"), "{}: the list's links keep the order", t.name);
+        let file = admin.get("/tasks.csv?sort=-custom.place").await;
+        let lines: Vec<&str> = file.body.trim_start_matches('\u{feff}').lines().collect();
+        assert!(
+            lines[1].starts_with("Звонок в офис;") && lines[2].starts_with("Замер окон;"),
+            "{}: {lines:?}",
+            t.name
+        );
+        let meeting = [
+            ("kind", "meeting"),
+            ("status", "done"),
+            ("subject", "Встреча"),
+            ("company_id", company.as_str()),
+            ("custom.outcome", "Договорились"),
+        ];
+        assert_eq!(admin.post("/activities", &meeting).await.status, StatusCode::SEE_OTHER, "{}", t.name);
+        let newest = admin.get("/activities").await;
+        assert!(
+            position(&newest.body, "title=\"Встреча\"") < position(&newest.body, "title=\"Созвон\""),
+            "{}: newest first",
+            t.name
+        );
+        let by_outcome = admin.get("/activities?sort=-custom.outcome").await;
+        assert!(
+            position(&by_outcome.body, "title=\"Созвон\"") < position(&by_outcome.body, "title=\"Встреча\""),
+            "{}",
+            t.name
+        );
+        assert!(by_outcome.body.contains("value=\"-custom.outcome\" checked"), "{}: the order panel", t.name);
         t
     })
     .await;

@@ -3,7 +3,7 @@
 
 use crate::activity::{ActivityKind, ActivityStatus};
 use crate::audit::AuditAction;
-use crate::custom::CustomSort;
+use crate::custom::{CustomField, CustomSort};
 use crate::deal::DealStatus;
 use crate::filter::Filter;
 use crate::{CompanyId, ContactId, DealId, PipelineId, StageId, Timestamp, UserId};
@@ -117,6 +117,8 @@ pub struct TaskFilter {
     /// A condition as data (the API's `filter=`), relative periods resolved; beside the
     /// scope, never instead of it.
     pub tree: Option<Filter>,
+    /// By a custom field instead of the list's own order (due time, the undated last).
+    pub order: Option<CustomOrder>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -134,6 +136,33 @@ pub struct ActivityFilter {
     /// A condition as data (the API's `filter=`), relative periods resolved; beside the
     /// scope, never instead of it.
     pub tree: Option<Filter>,
+    /// By a custom field instead of the list's own order (newest first).
+    pub order: Option<CustomOrder>,
+}
+
+/// A list with one order of its own (tasks, activities) ordered by a custom field instead:
+/// `sort=custom.place`, or `-custom.place` descending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomOrder {
+    pub by: CustomSort,
+    pub descending: bool,
+}
+
+impl CustomOrder {
+    /// The order `sort` asks for among `fields`: `None` for any other sort, or a field that is
+    /// not there or cannot order a list.
+    pub fn parse(sort: &str, fields: &[CustomField]) -> Option<CustomOrder> {
+        let sort = sort.trim();
+        let (key, descending) = sort.strip_prefix('-').map_or((sort, false), |key| (key, true));
+        let key = key.strip_prefix("custom.")?;
+        let field = fields.iter().find(|f| f.key == key && f.is_active())?;
+        Some(CustomOrder { by: CustomSort::of(field)?, descending })
+    }
+
+    /// How a URL writes it.
+    pub fn text(&self) -> String {
+        format!("{}custom.{}", if self.descending { "-" } else { "" }, self.by.key())
+    }
 }
 
 #[derive(Debug, Clone, Default)]

@@ -118,3 +118,6 @@ notice-unshared = The share is removed.
 notice-share-refused = The company cannot be shared with this user.
 error-share-owner = The owner sees the company already
 field-shared-with = Shared with
+list-order = Order
+list-order-ascending = { $field }, ascending
+list-order-descending = { $field }, descending

@@ -149,3 +149,6 @@ error-datetime-local-format = Enter a date and time or pick them in the calendar
 tasks-done-from = Done from
 tasks-done-to = to
 tasks-only-overdue = Only overdue
+tasks-order-due = By due time
+tasks-group-sorted = By { $field }
+activities-order-newest = Newest first

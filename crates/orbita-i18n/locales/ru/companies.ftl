@@ -118,3 +118,6 @@ notice-unshared = Доступ закрыт.
 notice-share-refused = Этому пользователю нельзя открыть доступ к компании.
 error-share-owner = Ответственный и так видит компанию
 field-shared-with = Доступ открыт
+list-order = Порядок
+list-order-ascending = { $field }: по возрастанию
+list-order-descending = { $field }: по убыванию

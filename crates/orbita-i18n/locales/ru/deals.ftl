@@ -149,3 +149,6 @@ error-datetime-local-format = Введите дату и время или вы�
 tasks-done-from = Выполнены с
 tasks-done-to = по
 tasks-only-overdue = Только просроченные
+tasks-order-due = По сроку
+tasks-group-sorted = По полю «{ $field }»
+activities-order-newest = Сначала новые

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
-use orbita_domain::custom::{self, CustomField, CustomType, CustomValues};
+use orbita_domain::custom::{self, CustomField, CustomSort, CustomType, CustomValues};
+use orbita_domain::list::CustomOrder;
 use orbita_domain::local_time;
 use orbita_domain::user::User;
 use orbita_domain::validation::{Currency, Money};
@@ -190,6 +191,8 @@ pub async fn currency(db: &orbita_app::Db, needed: bool) -> Result<Currency, orb
 pub struct ChosenFields {
     pub fields: Vec<CustomField>,
     pub keys: Vec<String>,
+    /// `sort=custom.<key>`: the list ordered by one of them instead of its own order.
+    pub order: Option<CustomOrder>,
 }
 
 impl ChosenFields {
@@ -199,13 +202,59 @@ impl ChosenFields {
         query: Option<&str>,
     ) -> Result<ChosenFields, orbita_app::AppError> {
         let fields = orbita_app::custom_fields::active(db, kind).await?;
-        let keys = ListQuery::parse(query).custom_columns(&fields).iter().map(|f| f.key.clone()).collect();
-        Ok(ChosenFields { fields, keys })
+        let query = ListQuery::parse(query);
+        let keys = query.custom_columns(&fields).iter().map(|f| f.key.clone()).collect();
+        let order = CustomOrder::parse(query.sort(), &fields);
+        Ok(ChosenFields { fields, keys, order })
     }
 
-    /// The chosen fields, in the kind's order.
+    /// The list's order choices: its own (`own`, a label key) first, then each field that can
+    /// order a list, ascending and descending; none when no field can.
+    pub fn orders(&self, layout: &Layout, own: &str) -> Vec<SelectOption> {
+        let current = self.order.map(|o| o.text()).unwrap_or_default();
+        let mut options: Vec<SelectOption> = self
+            .fields
+            .iter()
+            .filter_map(|f| CustomSort::of(f).map(|by| (f, by)))
+            .flat_map(|(f, by)| {
+                let label = f.label(layout.lang());
+                [false, true].map(|descending| {
+                    let value = CustomOrder { by, descending }.text();
+                    let key = if descending { "list-order-descending" } else { "list-order-ascending" };
+                    let selected = value == current;
+                    SelectOption::new(value, layout.t_with(key, "field", label), selected)
+                })
+            })
+            .collect();
+        if !options.is_empty() {
+            options.insert(0, SelectOption::new("", layout.t(own), current.is_empty()));
+        }
+        options
+    }
+
+    /// The label of the field the list is ordered by, when it is.
+    pub fn order_label(&self, layout: &Layout) -> Option<String> {
+        let key = self.order?.by;
+        self.fields.iter().find(|f| f.key == key.key()).map(|f| f.label(layout.lang()).to_owned())
+    }
+
+    /// The fields shown, in the kind's order: the chosen ones, and the one the list is ordered
+    /// by (its values explain the order).
     pub fn shown(&self) -> Vec<&CustomField> {
+        let ordered_by = self.order.map(|o| o.by);
+        let shown =
+            |f: &&CustomField| self.keys.contains(&f.key) || ordered_by.is_some_and(|by| by.key() == f.key);
+        self.fields.iter().filter(shown).collect()
+    }
+
+    /// The fields chosen as columns (the Columns panel's checked ones).
+    pub fn picked(&self) -> Vec<&CustomField> {
         self.fields.iter().filter(|f| self.keys.contains(&f.key)).collect()
+    }
+
+    /// The keys of `shown`: a file's custom columns, as the screen shows them.
+    pub fn shown_keys(&self) -> Vec<String> {
+        self.shown().iter().map(|f| f.key.clone()).collect()
     }
 }
 

@@ -37,6 +37,7 @@ use orbita_app::reports::SummaryParams;
 use orbita_app::{AppError, Db};
 use orbita_domain::GroupId;
 use orbita_domain::kind::RecordKind;
+use orbita_domain::list::{ActivityFilter, TaskFilter};
 use orbita_domain::org::Locale;
 use tokio_util::io::ReaderStream;
 
@@ -229,16 +230,18 @@ async fn tasks(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequ
     let query = TasksQuery::parse(raw, access);
     let now = orbita_domain::now();
     let filter = query.filter_in_group(db, access, &user.layout.time_zone, now).await?;
-    let custom = ChosenFields::load(db, RecordKind::Task, raw).await?.keys;
-    Ok(ExportRequest::Tasks(FixedExport { filter, custom }))
+    let chosen = ChosenFields::load(db, RecordKind::Task, raw).await?;
+    let filter = TaskFilter { order: chosen.order, ..filter };
+    Ok(ExportRequest::Tasks(FixedExport { filter, custom: chosen.shown_keys() }))
 }
 
 /// As the register of activities reads it (`activities::filter`).
 async fn activities(db: &Db, raw: Option<&str>, user: &SignedIn) -> Result<ExportRequest, AppError> {
     let p = ListQuery::parse(raw);
     let filter = super::activities::filter(db, &p, &user.session.access, &user.layout.time_zone).await?;
-    let custom = ChosenFields::load(db, RecordKind::Activity, raw).await?.keys;
-    Ok(ExportRequest::Activities(FixedExport { filter, custom }))
+    let chosen = ChosenFields::load(db, RecordKind::Activity, raw).await?;
+    let filter = ActivityFilter { order: chosen.order, ..filter };
+    Ok(ExportRequest::Activities(FixedExport { filter, custom: chosen.shown_keys() }))
 }
 
 /// As the audit log page reads it (`admin::audit::AuditQuery`).

@@ -95,6 +95,8 @@ impl ActivityView {
 #[template(path = "activities/list.html")]
 pub struct ListPage {
     pub layout: Layout,
+    /// The order choices: newest first, then each custom field that can order the register.
+    pub orders: Vec<SelectOption>,
     pub rows: Vec<ActivityView>,
     pub kinds: Vec<SelectOption>,
     pub statuses: Vec<SelectOption>,
@@ -157,8 +159,14 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     let p = ListQuery::parse(raw.as_deref());
     let access = &user.session.access;
     let layout = user.page(user.t("activities-title"), Some(Nav::Activities));
+    // Custom fields as columns (`cols=custom.<key>`) and as the order (`sort=custom.<key>`),
+    // the same choice the file reads.
+    let chosen = match ChosenFields::load(&state.db, RecordKind::Activity, raw.as_deref()).await {
+        Ok(chosen) => chosen,
+        Err(error) => return PageError::from(error).into_response(),
+    };
     let filter = match filter(&state.db, &p, access, &layout.time_zone).await {
-        Ok(filter) => filter,
+        Ok(filter) => ActivityFilter { order: chosen.order, ..filter },
         Err(error) => return PageError::from(error).into_response(),
     };
     let group = p.get("group");
@@ -175,11 +183,6 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     };
     let people = match orbita_app::admin::users(&state.db, access).await {
         Ok(users) => People(users),
-        Err(error) => return PageError::from(error).into_response(),
-    };
-    // Custom fields as columns (`cols=custom.<key>`), the same choice the file reads.
-    let chosen = match ChosenFields::load(&state.db, RecordKind::Activity, raw.as_deref()).await {
-        Ok(chosen) => chosen,
         Err(error) => return PageError::from(error).into_response(),
     };
     let shown = chosen.shown();
@@ -210,7 +213,8 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     ];
     pairs.extend(links.iter().cloned());
     let filtered = pairs.iter().any(|(_, v)| !v.is_empty());
-    pairs.push(("cols", shown.iter().map(|f| f.path()).collect::<Vec<_>>().join(",")));
+    pairs.push(("cols", chosen.keys.iter().map(|k| format!("custom.{k}")).collect::<Vec<_>>().join(",")));
+    pairs.push(("sort", chosen.order.map(|o| o.text()).unwrap_or_default()));
     let href = |extra: Option<(&'static str, String)>| {
         let all: Vec<(&str, &str)> =
             pairs.iter().chain(extra.iter()).map(|(k, v)| (*k, v.as_str())).collect();
@@ -258,9 +262,10 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
             ActivityView { custom, ..ActivityView::new(&layout, a, &people, &names) }
         })
         .collect();
-    let columns = super::companies::table::custom_choices(&layout, &chosen.fields, &shown);
+    let columns = super::companies::table::custom_choices(&layout, &chosen.fields, &chosen.picked());
     let custom_heads = shown.iter().map(|f| f.label(layout.lang()).to_owned()).collect();
     ListPage {
+        orders: chosen.orders(&layout, "activities-order-newest"),
         rows,
         columns,
         custom_heads,

@@ -18,6 +18,7 @@ use orbita_app::tasks;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
+use orbita_domain::list::TaskFilter;
 use orbita_domain::task::Task;
 use orbita_domain::validation::Currency;
 use orbita_domain::{TaskId, Timestamp};
@@ -150,6 +151,10 @@ pub struct Tab {
 #[template(path = "tasks/list.html")]
 pub struct ListPage {
     pub layout: Layout,
+    /// The order choices (the list's own, then each custom field that can order it), and the
+    /// rest of the list for their form; none when no field can.
+    pub orders: Vec<SelectOption>,
+    pub kept_for_order: Vec<(&'static str, String)>,
     pub now: Timestamp,
     pub groups: Vec<Group>,
     pub total: usize,
@@ -209,8 +214,12 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     let overdue = query.overdue;
     // As asked, before the group becomes its members: what the title names.
     let asked = query.filter(access, &layout.time_zone, now);
+    let chosen = match ChosenFields::load(&state.db, RecordKind::Task, raw.as_deref()).await {
+        Ok(chosen) => chosen,
+        Err(error) => return PageError::from(error).into_response(),
+    };
     let filter = match query.filter_in_group(&state.db, access, &layout.time_zone, now).await {
-        Ok(filter) => filter,
+        Ok(filter) => TaskFilter { order: chosen.order, ..filter },
         Err(error) => return PageError::from(error).into_response(),
     };
     let user_groups = match groups::options(&state.db, access, Area::Tasks, &layout, &query.group).await {
@@ -230,10 +239,6 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     };
     let people = match orbita_app::admin::users(&state.db, access).await {
         Ok(users) => People(users),
-        Err(error) => return PageError::from(error).into_response(),
-    };
-    let chosen = match ChosenFields::load(&state.db, RecordKind::Task, raw.as_deref()).await {
-        Ok(chosen) => chosen,
         Err(error) => return PageError::from(error).into_response(),
     };
     let shown = chosen.shown();
@@ -260,7 +265,15 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
     let pair_refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let here = url("/tasks", &pair_refs);
     let today = local_date(&layout.time_zone, now);
-    let mut groups: Vec<Group> = if status == "done" {
+    // Ordered by a custom field, the tasks stay in that order: one group, not by due time.
+    let sorted_by = chosen.order_label(&layout);
+    let mut groups: Vec<Group> = if let Some(label) = &sorted_by {
+        vec![Group {
+            key: "sorted",
+            title: layout.t_with("tasks-group-sorted", "field", label),
+            rows: Vec::new(),
+        }]
+    } else if status == "done" {
         vec![Group { key: "done", title: layout.t("tasks-group-done"), rows: Vec::new() }]
     } else {
         [
@@ -278,6 +291,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
         let row = TaskRow::new(&layout, task, &people, &names, now, &here)
             .with_custom(&layout, task, &shown, &values);
         let index = match (status, task.fields.due_at) {
+            _ if sorted_by.is_some() => 0,
             ("done", _) => 0,
             (_, None) => 3,
             (_, Some(due)) if due < now => 0,
@@ -304,6 +318,7 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
                 ("status", value),
                 ("filter", &query.tree),
                 ("cols", &query.cols),
+                ("sort", &query.sort),
             ],
         ),
         current: (value == "done") == (status == "done"),
@@ -338,16 +353,20 @@ async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQ
             ("overdue", if overdue { "" } else { "1" }),
             ("filter", &query.tree),
             ("cols", &query.cols),
+            ("sort", &query.sort),
         ],
     );
     let without_tree: Vec<(&str, &str)> = pair_refs.iter().copied().filter(|(k, _)| *k != "filter").collect();
     let without_tree_href = url("/tasks", &without_tree);
     // The "Columns" panel's form keeps the rest of the list as hidden fields.
-    let kept: Vec<(&'static str, String)> =
-        pairs.iter().filter(|(k, v)| *k != "cols" && !v.is_empty()).cloned().collect();
-    let columns = super::companies::table::custom_choices(&layout, &chosen.fields, &shown);
+    let kept = |drop: &str| -> Vec<(&'static str, String)> {
+        pairs.iter().filter(|(k, v)| *k != drop && !v.is_empty()).cloned().collect()
+    };
+    let columns = super::companies::table::custom_choices(&layout, &chosen.fields, &chosen.picked());
     ListPage {
-        kept,
+        kept: kept("cols"),
+        kept_for_order: kept("sort"),
+        orders: chosen.orders(&layout, "tasks-order-due"),
         columns,
         cols: query.cols.clone(),
         now,
@@ -431,7 +450,7 @@ async fn set_done(
     // The row as the list showed it: with the custom fields its address chose.
     let chosen = ChosenFields::load(&state.db, RecordKind::Task, back.split_once('?').map(|(_, q)| q))
         .await
-        .unwrap_or(ChosenFields { fields: Vec::new(), keys: Vec::new() });
+        .unwrap_or(ChosenFields { fields: Vec::new(), keys: Vec::new(), order: None });
     let shown = chosen.shown();
     let currency =
         super::custom_fields::currency(&state.db, !shown.is_empty()).await.unwrap_or(Currency::RUB);

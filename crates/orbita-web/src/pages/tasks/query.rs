@@ -31,6 +31,8 @@ pub struct TasksQuery {
     pub tree: String,
     /// The custom fields shown on each task (`cols=custom.<key>`, comma-joined), as given.
     pub cols: String,
+    /// `custom.<key>` (or `-custom.<key>`): ordered by a custom field, not by due time.
+    pub sort: String,
 }
 
 impl TasksQuery {
@@ -54,6 +56,7 @@ impl TasksQuery {
             team,
             tree: p.get("filter").to_owned(),
             cols: p.all("cols").collect::<Vec<_>>().join(","),
+            sort: p.get("sort").to_owned(),
         }
     }
 
@@ -116,6 +119,7 @@ impl TasksQuery {
             ("overdue", if self.overdue { "1" } else { "" }.to_owned()),
             ("filter", self.tree.clone()),
             ("cols", self.cols.clone()),
+            ("sort", self.sort.clone()),
         ]
     }
 }
