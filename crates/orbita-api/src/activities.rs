@@ -1,8 +1,6 @@
 //! `/api/v1/activities`: the register of calls, meetings, e-mails and notes, newest first.
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
@@ -26,10 +24,10 @@ use crate::checks::{Checks, filter_time};
 use crate::exports::{download, downloads};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::listing::{self, Listed};
-use crate::paging::{PageQuery, SortKind, SortOption, page_of, sort_schema};
+use crate::paging::{SortKind, SortOption, page_of, sort_schema};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, served};
+use crate::resource::{self, record_handlers, served};
 use crate::vocab::{ActivityKind, ActivityStatus, Direction};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -287,18 +285,6 @@ impl Listed for ActivityRecord {
     }
 }
 
-/// List activities.
-#[utoipa::path(get, path = "/api/v1/activities", tag = "activities", params(ActivityQuery, PageQuery),
-    responses((status = 200, description = "A page of activities", body = ActivityPage)))]
-async fn list(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Params(query): Params<ActivityQuery>,
-    Params(page): Params<PageQuery>,
-) -> Result<Json<ActivityPage>, ApiError> {
-    Ok(Json(listing::page::<ActivityRecord>(&state.db, &caller.access, query, &page).await?.into()))
-}
-
 downloads!(
     export,
     tag = "activities",
@@ -323,15 +309,6 @@ async fn export(
     let order = by.map(|by| CustomOrder { by, descending });
     let export = exports::FixedExport { filter: ActivityFilter { order, ..filter }, custom: columns.keys()? };
     download(&state.db, &caller, &export, format).await
-}
-
-/// Read one activity.
-#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities",
-    params(("id" = i64, Path, description = "Activity id")),
-    responses((status = 200, description = "The activity", body = Activity,
-        headers(("ETag" = String, description = "The version, for If-Match")))))]
-async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
-    resource::read::<ActivityRecord>(&state.db, &caller.access, id).await
 }
 
 /// Log an activity.
@@ -388,16 +365,16 @@ async fn apply_patch(
     Ok(activities::update_with_custom(db, access, current.id, &input, custom, Some(current.version)).await?)
 }
 
-/// Delete an activity.
-#[utoipa::path(delete, path = "/api/v1/activities/{id}", tag = "activities",
-    params(("id" = i64, Path, description = "Activity id"),
-        ("If-Match" = Option<String>, Header, description = "Delete only this version")),
-    responses((status = 204, description = "Deleted")))]
-async fn delete(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Id(id): Id,
-    if_match: IfMatch,
-) -> Result<StatusCode, ApiError> {
-    resource::delete::<ActivityRecord>(&state.db, &caller.access, id, &if_match).await
-}
+record_handlers!(
+    ActivityRecord,
+    tag = "activities",
+    path = "/api/v1/activities",
+    one = "/api/v1/activities/{id}",
+    id = "Activity id",
+    query = ActivityQuery,
+    page = ActivityPage,
+    json = Activity,
+    list = ("List activities.", "A page of activities"),
+    get = ("Read one activity.", "The activity"),
+    delete = "Delete an activity.",
+);

@@ -1,9 +1,7 @@
 //! `/api/v1/companies`: the client base, with the UI's search (name, INN, KPP, phone, e-mail)
 //! and filters.
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{CompanyColumn, Format};
@@ -27,10 +25,10 @@ use crate::checks::{Checks, filter_time};
 use crate::exports::{columns_query, downloads};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::listing::{self, Listed};
-use crate::paging::{PageQuery, SortKind, SortOption, page_of, sort_schema};
+use crate::paging::{SortKind, SortOption, page_of, sort_schema};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, served};
+use crate::resource::{self, record_handlers, served};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -298,18 +296,6 @@ impl Listed for CompanyRecord {
     }
 }
 
-/// List companies.
-#[utoipa::path(get, path = "/api/v1/companies", tag = "companies", params(CompanyQuery, PageQuery),
-    responses((status = 200, description = "A page of companies", body = CompanyPage)))]
-async fn list(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Params(query): Params<CompanyQuery>,
-    Params(page): Params<PageQuery>,
-) -> Result<Json<CompanyPage>, ApiError> {
-    Ok(Json(listing::page::<CompanyRecord>(&state.db, &caller.access, query, &page).await?.into()))
-}
-
 columns_query!(CompanyColumns, CompanyColumn);
 
 downloads!(
@@ -332,15 +318,6 @@ async fn export(
     format: Format,
 ) -> Result<Response, ApiError> {
     listing::file::<CompanyRecord, _>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
-}
-
-/// Read one company.
-#[utoipa::path(get, path = "/api/v1/companies/{id}", tag = "companies",
-    params(("id" = i64, Path, description = "Company id")),
-    responses((status = 200, description = "The company", body = Company,
-        headers(("ETag" = String, description = "The version, for If-Match")))))]
-async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
-    resource::read::<CompanyRecord>(&state.db, &caller.access, id).await
 }
 
 /// Register a company.
@@ -408,16 +385,16 @@ async fn apply_patch(
     Ok(companies::change(db, access, current.id, &change, Some(current.version)).await?)
 }
 
-/// Delete a company. Its contacts and deals stay, unlinked; its tasks and activities are deleted.
-#[utoipa::path(delete, path = "/api/v1/companies/{id}", tag = "companies",
-    params(("id" = i64, Path, description = "Company id"),
-        ("If-Match" = Option<String>, Header, description = "Delete only this version")),
-    responses((status = 204, description = "Deleted")))]
-async fn delete(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Id(id): Id,
-    if_match: IfMatch,
-) -> Result<StatusCode, ApiError> {
-    resource::delete::<CompanyRecord>(&state.db, &caller.access, id, &if_match).await
-}
+record_handlers!(
+    CompanyRecord,
+    tag = "companies",
+    path = "/api/v1/companies",
+    one = "/api/v1/companies/{id}",
+    id = "Company id",
+    query = CompanyQuery,
+    page = CompanyPage,
+    json = Company,
+    list = ("List companies.", "A page of companies"),
+    get = ("Read one company.", "The company"),
+    delete = "Delete a company. Its contacts and deals stay, unlinked; its tasks and activities are deleted.",
+);

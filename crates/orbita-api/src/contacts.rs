@@ -1,8 +1,6 @@
 //! `/api/v1/contacts`: contact persons, with the UI's search (name, phone, e-mail).
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{ContactColumn, Format};
@@ -26,10 +24,10 @@ use crate::checks::{Checks, filter_time};
 use crate::exports::{columns_query, downloads};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::listing::{self, Listed};
-use crate::paging::{PageQuery, SortKind, SortOption, page_of, sort_schema};
+use crate::paging::{SortKind, SortOption, page_of, sort_schema};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, served};
+use crate::resource::{self, record_handlers, served};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -257,18 +255,6 @@ impl Listed for ContactRecord {
     }
 }
 
-/// List contacts.
-#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ContactQuery, PageQuery),
-    responses((status = 200, description = "A page of contacts", body = ContactPage)))]
-async fn list(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Params(query): Params<ContactQuery>,
-    Params(page): Params<PageQuery>,
-) -> Result<Json<ContactPage>, ApiError> {
-    Ok(Json(listing::page::<ContactRecord>(&state.db, &caller.access, query, &page).await?.into()))
-}
-
 columns_query!(ContactColumns, ContactColumn);
 
 downloads!(
@@ -291,15 +277,6 @@ async fn export(
     format: Format,
 ) -> Result<Response, ApiError> {
     listing::file::<ContactRecord, _>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
-}
-
-/// Read one contact.
-#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts",
-    params(("id" = i64, Path, description = "Contact id")),
-    responses((status = 200, description = "The contact", body = Contact,
-        headers(("ETag" = String, description = "The version, for If-Match")))))]
-async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
-    resource::read::<ContactRecord>(&state.db, &caller.access, id).await
 }
 
 /// Register a contact.
@@ -372,16 +349,16 @@ async fn apply_patch(
     Ok(contacts::change(db, access, current.id, &change, Some(current.version)).await?)
 }
 
-/// Delete a contact. Its deals stay, unlinked; its tasks and activities are deleted.
-#[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts",
-    params(("id" = i64, Path, description = "Contact id"),
-        ("If-Match" = Option<String>, Header, description = "Delete only this version")),
-    responses((status = 204, description = "Deleted")))]
-async fn delete(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Id(id): Id,
-    if_match: IfMatch,
-) -> Result<StatusCode, ApiError> {
-    resource::delete::<ContactRecord>(&state.db, &caller.access, id, &if_match).await
-}
+record_handlers!(
+    ContactRecord,
+    tag = "contacts",
+    path = "/api/v1/contacts",
+    one = "/api/v1/contacts/{id}",
+    id = "Contact id",
+    query = ContactQuery,
+    page = ContactPage,
+    json = Contact,
+    list = ("List contacts.", "A page of contacts"),
+    get = ("Read one contact.", "The contact"),
+    delete = "Delete a contact. Its deals stay, unlinked; its tasks and activities are deleted.",
+);

@@ -2,9 +2,7 @@
 //! a lost stage) moves the deal as the kanban board does: won closes it and counts it toward
 //! its owner's target; lost needs a reason.
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use orbita_app::exports::{DealColumn, Format};
@@ -28,10 +26,10 @@ use crate::checks::{Checks, date_text, filter_time};
 use crate::exports::{columns_query, downloads};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::listing::{self, Listed};
-use crate::paging::{PageQuery, SortKind, SortOption, page_of, sort_schema};
+use crate::paging::{SortKind, SortOption, page_of, sort_schema};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, served};
+use crate::resource::{self, record_handlers, served};
 use crate::vocab::DealStatus;
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -353,18 +351,6 @@ impl Listed for DealRecord {
     }
 }
 
-/// List deals.
-#[utoipa::path(get, path = "/api/v1/deals", tag = "deals", params(DealQuery, PageQuery),
-    responses((status = 200, description = "A page of deals", body = DealPage)))]
-async fn list(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Params(query): Params<DealQuery>,
-    Params(page): Params<PageQuery>,
-) -> Result<Json<DealPage>, ApiError> {
-    Ok(Json(listing::page::<DealRecord>(&state.db, &caller.access, query, &page).await?.into()))
-}
-
 columns_query!(DealColumns, DealColumn);
 
 downloads!(
@@ -387,15 +373,6 @@ async fn export(
     format: Format,
 ) -> Result<Response, ApiError> {
     listing::file::<DealRecord, _>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
-}
-
-/// Read one deal.
-#[utoipa::path(get, path = "/api/v1/deals/{id}", tag = "deals",
-    params(("id" = i64, Path, description = "Deal id")),
-    responses((status = 200, description = "The deal", body = Deal,
-        headers(("ETag" = String, description = "The version, for If-Match")))))]
-async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
-    resource::read::<DealRecord>(&state.db, &caller.access, id).await
 }
 
 /// Register a deal.
@@ -468,16 +445,16 @@ async fn apply_patch(
     Ok(deals::change(db, access, current.id, &change, Some(current.version)).await?)
 }
 
-/// Delete a deal with its tasks and activities.
-#[utoipa::path(delete, path = "/api/v1/deals/{id}", tag = "deals",
-    params(("id" = i64, Path, description = "Deal id"),
-        ("If-Match" = Option<String>, Header, description = "Delete only this version")),
-    responses((status = 204, description = "Deleted")))]
-async fn delete(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Id(id): Id,
-    if_match: IfMatch,
-) -> Result<StatusCode, ApiError> {
-    resource::delete::<DealRecord>(&state.db, &caller.access, id, &if_match).await
-}
+record_handlers!(
+    DealRecord,
+    tag = "deals",
+    path = "/api/v1/deals",
+    one = "/api/v1/deals/{id}",
+    id = "Deal id",
+    query = DealQuery,
+    page = DealPage,
+    json = Deal,
+    list = ("List deals.", "A page of deals"),
+    get = ("Read one deal.", "The deal"),
+    delete = "Delete a deal with its tasks and activities.",
+);

@@ -98,3 +98,54 @@ pub async fn delete<R: Served>(
 pub fn custom_sent(changes: &Value) -> Option<serde_json::Map<String, Value>> {
     changes.get("custom").and_then(Value::as_object).cloned()
 }
+
+/// The handlers every record resource has alike, each documented for OpenAPI in the kind's
+/// words: `list` (a page, `listing::page`), `get` (`read`) and `delete` (under `If-Match`).
+macro_rules! record_handlers {
+    (
+        $record:ty, tag = $tag:tt, path = $path:tt, one = $one:tt, id = $id:tt,
+        query = $query:ty, page = $page:ident, json = $json:ty,
+        list = ($list_doc:tt, $page_doc:tt), get = ($get_doc:tt, $got_doc:tt), delete = $delete_doc:tt $(,)?
+    ) => {
+        #[doc = $list_doc]
+        #[utoipa::path(get, path = $path, tag = $tag, params($query, crate::paging::PageQuery),
+                    responses((status = 200, description = $page_doc, body = $page)))]
+        async fn list(
+            axum::extract::State(state): axum::extract::State<crate::ApiState>,
+            caller: crate::auth::Caller,
+            crate::extract::Params(query): crate::extract::Params<$query>,
+            crate::extract::Params(page): crate::extract::Params<crate::paging::PageQuery>,
+        ) -> Result<axum::Json<$page>, crate::problem::ApiError> {
+            let page = crate::listing::page::<$record>(&state.db, &caller.access, query, &page).await?;
+            Ok(axum::Json(page.into()))
+        }
+
+        #[doc = $get_doc]
+        #[utoipa::path(get, path = $one, tag = $tag,
+                    params(("id" = i64, Path, description = $id)),
+                    responses((status = 200, description = $got_doc, body = $json,
+                        headers(("ETag" = String, description = "The version, for If-Match")))))]
+        async fn get(
+            axum::extract::State(state): axum::extract::State<crate::ApiState>,
+            caller: crate::auth::Caller,
+            crate::extract::Id(id): crate::extract::Id,
+        ) -> Result<axum::response::Response, crate::problem::ApiError> {
+            crate::resource::read::<$record>(&state.db, &caller.access, id).await
+        }
+
+        #[doc = $delete_doc]
+        #[utoipa::path(delete, path = $one, tag = $tag,
+                    params(("id" = i64, Path, description = $id),
+                        ("If-Match" = Option<String>, Header, description = "Delete only this version")),
+                    responses((status = 204, description = "Deleted")))]
+        async fn delete(
+            axum::extract::State(state): axum::extract::State<crate::ApiState>,
+            caller: crate::auth::Caller,
+            crate::extract::Id(id): crate::extract::Id,
+            if_match: crate::extract::IfMatch,
+        ) -> Result<axum::http::StatusCode, crate::problem::ApiError> {
+            crate::resource::delete::<$record>(&state.db, &caller.access, id, &if_match).await
+        }
+    };
+}
+pub(crate) use record_handlers;

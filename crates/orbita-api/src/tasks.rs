@@ -1,9 +1,7 @@
 //! `/api/v1/tasks`: tasks linked to companies, contacts and deals, ordered by due time (tasks
 //! without one last). `PATCH {"done": true}` ticks one off, as "My tasks" does.
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use orbita_app::exports::{self, Format};
@@ -27,10 +25,10 @@ use crate::checks::{Checks, filter_time};
 use crate::exports::{download, downloads};
 use crate::extract::{Body, Id, IfMatch, Params};
 use crate::listing::{self, Listed};
-use crate::paging::{PageQuery, SortKind, SortOption, page_of, sort_schema};
+use crate::paging::{SortKind, SortOption, page_of, sort_schema};
 use crate::patch::{self};
 use crate::problem::ApiError;
-use crate::resource::{self, served};
+use crate::resource::{self, record_handlers, served};
 use crate::vocab::TaskPriority;
 
 pub fn routes() -> OpenApiRouter<ApiState> {
@@ -293,18 +291,6 @@ impl Listed for TaskRecord {
     }
 }
 
-/// List tasks.
-#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskQuery, PageQuery),
-    responses((status = 200, description = "A page of tasks", body = TaskPage)))]
-async fn list(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Params(query): Params<TaskQuery>,
-    Params(page): Params<PageQuery>,
-) -> Result<Json<TaskPage>, ApiError> {
-    Ok(Json(listing::page::<TaskRecord>(&state.db, &caller.access, query, &page).await?.into()))
-}
-
 downloads!(
     export,
     tag = "tasks",
@@ -330,15 +316,6 @@ async fn export(
     let order = by.map(|by| CustomOrder { by, descending });
     let export = exports::FixedExport { filter: TaskFilter { order, ..filter }, custom: columns.keys()? };
     download(&state.db, &caller, &export, format).await
-}
-
-/// Read one task.
-#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks",
-    params(("id" = i64, Path, description = "Task id")),
-    responses((status = 200, description = "The task", body = Task,
-        headers(("ETag" = String, description = "The version, for If-Match")))))]
-async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Response, ApiError> {
-    resource::read::<TaskRecord>(&state.db, &caller.access, id).await
 }
 
 /// Create a task.
@@ -394,16 +371,16 @@ async fn apply_patch(
     Ok(tasks::change(db, access, current.id, &change, Some(current.version)).await?)
 }
 
-/// Delete a task.
-#[utoipa::path(delete, path = "/api/v1/tasks/{id}", tag = "tasks",
-    params(("id" = i64, Path, description = "Task id"),
-        ("If-Match" = Option<String>, Header, description = "Delete only this version")),
-    responses((status = 204, description = "Deleted")))]
-async fn delete(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Id(id): Id,
-    if_match: IfMatch,
-) -> Result<StatusCode, ApiError> {
-    resource::delete::<TaskRecord>(&state.db, &caller.access, id, &if_match).await
-}
+record_handlers!(
+    TaskRecord,
+    tag = "tasks",
+    path = "/api/v1/tasks",
+    one = "/api/v1/tasks/{id}",
+    id = "Task id",
+    query = TaskQuery,
+    page = TaskPage,
+    json = Task,
+    list = ("List tasks.", "A page of tasks"),
+    get = ("Read one task.", "The task"),
+    delete = "Delete a task.",
+);
