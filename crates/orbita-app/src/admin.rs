@@ -7,7 +7,7 @@ use orbita_domain::org::Locale;
 use orbita_domain::user::{BuiltinRole, Group, NewUser, Role, User};
 use orbita_domain::{FieldError, GroupId, RoleId, UserId, text};
 use orbita_storage::audit::{self, AuditFilter};
-use orbita_storage::{Cursor, Db, Page, access as store, users};
+use orbita_storage::{Cursor, Db, Page, Tx, access as store, users};
 
 use crate::audit_trail;
 use crate::error::conflict_on;
@@ -66,18 +66,15 @@ async fn assignable_role(db: &Db, access: &Access, role: RoleId) -> Result<Role,
     Ok(found)
 }
 
-/// Whether `user` is the only active administrator left.
-async fn last_administrator(db: &Db, user: &User) -> Result<bool, AppError> {
-    let admin = users::role_by_key(db, BuiltinRole::Administrator.as_str()).await?;
-    if user.role_id != admin.id || !user.is_active {
+/// Whether `user` is the only active administrator left, read inside the transaction that
+/// would demote or deactivate them, after the others doing the same have had their turn: two
+/// administrators demoting each other at once cannot both pass.
+async fn last_administrator(tx: &mut Tx, admin: RoleId, user: &User) -> Result<bool, AppError> {
+    if user.role_id != admin || !user.is_active {
         return Ok(false);
     }
-    let others = users::list(db)
-        .await?
-        .into_iter()
-        .filter(|u| u.id != user.id && u.is_active && u.role_id == admin.id)
-        .count();
-    Ok(others == 0)
+    tx.take_turns("administrators").await?;
+    Ok(users::count_active_in_role(tx, admin, user.id).await? == 0)
 }
 
 pub async fn create_user(
@@ -118,12 +115,6 @@ pub async fn update_user(
     if edit.role_id != target.role_id {
         assignable_role(db, access, edit.role_id).await?;
     }
-    if (edit.role_id != target.role_id || !edit.is_active) && last_administrator(db, &target).await? {
-        let field = if edit.is_active { "role_id" } else { "is_active" };
-        return Err(
-            FieldError::new(field, "last-administrator", "This is the last active administrator").into()
-        );
-    }
     // Membership widens what a group scope sees: only who holds edit on all users changes it.
     let mut current = users::groups_of(db, id).await?;
     let mut wanted = edit.groups.to_vec();
@@ -140,8 +131,17 @@ pub async fn update_user(
         .into());
     }
     let now = orbita_domain::now();
+    let admin = users::role_by_key(db, BuiltinRole::Administrator.as_str()).await?.id;
     let mut tx = db.begin().await?;
     let before = users::get_in(&mut tx, id).await?;
+    if (edit.role_id != before.role_id || !edit.is_active)
+        && last_administrator(&mut tx, admin, &before).await?
+    {
+        let field = if edit.is_active { "role_id" } else { "is_active" };
+        return Err(
+            FieldError::new(field, "last-administrator", "This is the last active administrator").into()
+        );
+    }
     let before_groups = users::groups_of_in(&mut tx, id).await?;
     let changes = orbita_domain::users_diff(
         &before,

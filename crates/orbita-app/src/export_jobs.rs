@@ -263,8 +263,10 @@ pub async fn start(
 }
 
 /// Refuses a new export past the user's allowance. Counted in the transaction that inserts
-/// the job, so two quick clicks cannot both slip under the limit on SQLite's single writer.
+/// the job, after the user's other starts have had their turn, so two quick clicks cannot both
+/// slip under the limit, on one instance or two.
 async fn within_allowance(tx: &mut Tx, access: &Access, now: Timestamp) -> Result<(), AppError> {
+    tx.take_turns(&format!("exports:{}", access.user_id())).await?;
     let jobs = export_jobs::count_for_user(tx, access.user_id(), now - DAY, now - STALE_AFTER).await?;
     if jobs.running >= MAX_RUNNING_PER_USER {
         return Err(AppError::Quota(Quota::RunningExports { limit: MAX_RUNNING_PER_USER }));

@@ -229,3 +229,24 @@ async fn a_user_runs_three_exports_at_once_and_a_hundred_a_day() {
     })
     .await;
 }
+
+/// Four clicks at once with one export left in the day's allowance start one export, on one
+/// instance or several (PostgreSQL counts each start after the others have had their turn).
+#[tokio::test]
+async fn simultaneous_starts_cannot_pass_the_allowance_together() {
+    on_both(|t| async move {
+        setup::bootstrap(&t.db).await.expect("bootstrap");
+        let erik = person(&t.db, "erik@x.ru", "manager").await;
+        started_jobs(&t.db, &erik, export_jobs::MAX_PER_USER_PER_DAY - 1, now(), false).await;
+        let start = || export_jobs::start(&t.db, &erik, search("x"), how(Format::Csv), "");
+        let (a, b, c, d) = tokio::join!(start(), start(), start(), start());
+        let accepted: Vec<_> = [a, b, c, d].into_iter().filter_map(Result::ok).collect();
+        assert_eq!(accepted.len(), 1, "{}: one start fits the allowance", t.name);
+        for started in accepted {
+            started.task.await.expect("job");
+        }
+        assert!(start().await.is_err(), "{}: and none after it", t.name);
+        t
+    })
+    .await;
+}

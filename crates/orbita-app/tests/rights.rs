@@ -1275,3 +1275,39 @@ async fn the_audit_log_follows_the_readers_scope() {
     })
     .await;
 }
+
+/// Two administrators demoting each other at the same moment: one of them stays, on one
+/// instance or several (the check runs inside the write, after the other's turn).
+#[tokio::test]
+async fn two_administrators_demoting_each_other_at_once_leave_one() {
+    on_both(|t| async move {
+        let team = team(&t.db).await;
+        let second = person(&t.db, "admin2@x.ru", "administrator").await;
+        let second = Access::load(&t.db, second, None).await.expect("access");
+        let manager_role = orbita_storage::users::role_by_key(&t.db, "manager").await.expect("role").id;
+        let first = &team.admin;
+        fn demote(who: &orbita_domain::user::User, role_id: orbita_domain::RoleId) -> admin::UserEdit<'_> {
+            admin::UserEdit {
+                email: who.email.as_str(),
+                name: &who.name,
+                role_id,
+                is_active: true,
+                locale: None,
+                groups: &[],
+            }
+        }
+        let (to_second, to_first) = (demote(&second.user, manager_role), demote(&first.user, manager_role));
+        let (one, two) = tokio::join!(
+            admin::update_user(&t.db, first, second.user_id(), &to_second),
+            admin::update_user(&t.db, &second, first.user_id(), &to_first),
+        );
+        let demoted = [one.is_ok(), two.is_ok()].iter().filter(|ok| **ok).count();
+        assert_eq!(demoted, 1, "{}: one demotion, and the last administrator stays", t.name);
+        let admin_role = first.user.role_id;
+        let admins = orbita_storage::users::list(&t.db).await.expect("users");
+        let left = admins.iter().filter(|u| u.is_active && u.role_id == admin_role).count();
+        assert_eq!(left, 1, "{}", t.name);
+        t
+    })
+    .await;
+}

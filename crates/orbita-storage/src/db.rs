@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query::{Expr, Func, PostgresQueryBuilder, Query, SqliteQueryBuilder};
 use sea_query_sqlx::SqlxBinder;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
@@ -352,6 +352,19 @@ impl Tx {
             Tx::Sqlite(_) => Backend::Sqlite,
             Tx::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// Makes the transactions that name the same `key` take turns until this one ends, so a
+    /// check and the write it allows (the last administrator; a user's export allowance)
+    /// cannot interleave with another's. SQLite's write transactions already take turns
+    /// (`BEGIN IMMEDIATE`); PostgreSQL takes a transaction-scoped advisory lock on the key.
+    pub async fn take_turns(&mut self, key: &str) -> Result<()> {
+        if let Tx::Postgres(_) = self {
+            let hash = Func::cust("hashtext").arg(Expr::val(key));
+            let lock = Query::select().expr(Func::cust("pg_advisory_xact_lock").arg(hash)).to_owned();
+            self.execute(&lock).await?;
+        }
+        Ok(())
     }
 
     /// Runs a statement; returns the number of rows it touched.

@@ -160,6 +160,19 @@ pub async fn list(db: &Db) -> Result<Vec<User>> {
     db.fetch_all::<UserRow>(&stmt).await?.into_iter().map(User::try_from).collect()
 }
 
+/// The active users of a role other than `except`, read inside the transaction.
+pub async fn count_active_in_role(tx: &mut Tx, role: RoleId, except: UserId) -> Result<i64> {
+    let stmt = Query::select()
+        .expr(Expr::col("id").count())
+        .from("users")
+        .and_where(Expr::col("role_id").eq(role.0))
+        .and_where(Expr::col("is_active").eq(true))
+        .and_where(Expr::col("id").ne(except.0))
+        .to_owned();
+    let (n,): (i64,) = tx.fetch_one(&stmt).await?;
+    Ok(n)
+}
+
 pub async fn count(db: &Db) -> Result<i64> {
     let (n,): (i64,) =
         db.fetch_one(&Query::select().expr(Expr::col("id").count()).from("users").to_owned()).await?;
