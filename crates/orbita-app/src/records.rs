@@ -139,6 +139,10 @@ impl<R: Kept> Edit<'_, R> {
             R::update(tx, id, fields, expected_version, now).await?;
             changes = audit_rules::diff(&R::audit_view(before.fields()), &R::audit_view(fields));
         }
+        // Where the owner is one of the fields (a task's assignee, an activity's responsible),
+        // a new one is a hand-over as on every other kind: an `owner_change` event of its own.
+        let column = R::KIND.owner_column();
+        let handed_over = changes.iter().position(|c| c.field == column).map(|i| changes.remove(i));
         let edit = custom_fields::Edit {
             record: RecordRef { kind: R::KIND, id },
             before: before.custom(),
@@ -148,8 +152,10 @@ impl<R: Kept> Edit<'_, R> {
         edit.record(tx, ctx, changes, now).await?;
         if let Some(owner) = self.owner {
             ownership::set_owner(tx, R::KIND, id, owner, now).await?;
-            let column = R::KIND.owner_column();
             audit_trail::owner_changed(tx, ctx, R::entity(), id, column, before.owner(), owner, now).await?;
+        } else if let Some(change) = handed_over {
+            audit_trail::record(tx, ctx, R::entity(), id, AuditAction::OwnerChange, vec![change], now)
+                .await?;
         }
         Ok(())
     }

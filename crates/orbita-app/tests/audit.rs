@@ -516,7 +516,7 @@ async fn editing_an_activity_and_a_task_records_only_what_changed() {
         ];
         assert_eq!(event.changes, expected, "{}", t.name);
 
-        // Giving the task to someone else on its form is an update of the assignee alone.
+        // Giving the task to someone else on its form is a hand-over, as on every kind.
         let manager =
             users::create_user(&t.db, &RequestContext::system(), "m@x.ru", "Менеджер", "manager", PASSWORD)
                 .await
@@ -524,7 +524,7 @@ async fn editing_an_activity_and_a_task_records_only_what_changed() {
         let reassign = TaskInput { assignee_id: manager, ..edit };
         tasks::update(&t.db, &a, r.task.id, &reassign, Some(task.version)).await.expect("reassign");
         let event = last_event(&t.db, &a, "task", r.task.id.0).await;
-        assert_about(&event, me, ADMIN_IP, AuditAction::Update, "task", r.task.id.0);
+        assert_about(&event, me, ADMIN_IP, AuditAction::OwnerChange, "task", r.task.id.0);
         assert_eq!(
             event.changes,
             vec![changed("assignee_id", &me.to_string(), &manager.to_string())],
