@@ -620,3 +620,41 @@ async fn the_roles_page_refuses_changing_the_administrator_role_with_a_message()
         refused.body
     );
 }
+
+/// Someone who manages users without holding every right is offered only the roles they may
+/// give: the administrator's is not in their list (it would be refused), while a user's own
+/// role stays shown on their form.
+#[tokio::test]
+async fn the_role_list_offers_only_roles_the_editor_may_give() {
+    let t = TestDb::sqlite().await;
+    let admin_id = with_user(&t.db, "admin@x.ru", "administrator").await;
+    let admin = orbita_app::Access::load(&t.db, admin_id, None).await.expect("access");
+    let role = orbita_app::admin::create_role(&t.db, &admin, "Кадры").await.expect("role");
+    let mut grants = orbita_domain::access::Permissions::default();
+    for action in [Action::View, Action::Create, Action::Edit] {
+        grants.grant(Area::UsersAndSettings, action, Some(Scope::All));
+    }
+    orbita_app::admin::set_role_permissions(&t.db, &admin, role, &grants).await.expect("grants");
+    let hr = with_user(&t.db, "hr@x.ru", "manager").await;
+    let hr_user = orbita_storage::users::get(&t.db, hr).await.expect("user");
+    let edit = orbita_app::admin::UserEdit {
+        email: hr_user.email.as_str(),
+        name: &hr_user.name,
+        role_id: role,
+        is_active: true,
+        locale: None,
+        groups: &[],
+    };
+    orbita_app::admin::update_user(&t.db, &admin, hr, &edit).await.expect("hr role");
+    let mut browser = Browser::new(&t.db);
+    browser.sign_in("hr@x.ru", PASSWORD).await;
+    let administrator =
+        orbita_storage::users::role_by_key(&t.db, "administrator").await.expect("role").id.to_string();
+    let offered = |body: &str| body.contains(&format!("<option value=\"{administrator}\""));
+    let page = browser.get("/admin/users").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!offered(&page.body), "the administrator's role is not offered");
+    assert!(page.body.contains("Кадры"), "their own role is");
+    let form = browser.get(&format!("/admin/users/{admin_id}")).await;
+    assert!(offered(&form.body), "an administrator's form still shows their role");
+}

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use orbita_app::admin::{self, UserEdit};
-use orbita_app::{AppError, auth};
+use orbita_app::{Access, AppError, auth};
+use orbita_domain::access::Permissions;
 use orbita_domain::org::Locale;
 use orbita_domain::user::{Group, Role, User};
 use orbita_domain::{GroupId, RoleId, UserId, ValidationErrors};
@@ -85,6 +86,21 @@ fn role_name(layout: &Layout, role: &Role) -> String {
     if layout.locale == Locale::En { role.name_en.clone() } else { role.name_ru.clone() }
 }
 
+/// The roles the user may hand out (every grant of theirs held by the user), and the one
+/// already chosen, which stays shown even when it is above them.
+fn role_options(
+    layout: &Layout,
+    access: &Access,
+    roles: &[(Role, Permissions)],
+    chosen: &str,
+) -> Vec<SelectOption> {
+    roles
+        .iter()
+        .filter(|(r, grants)| grants.within(&access.permissions) || r.id.to_string() == chosen)
+        .map(|(r, _)| SelectOption::new(r.id.to_string(), role_name(layout, r), r.id.to_string() == chosen))
+        .collect()
+}
+
 async fn users_page(
     state: &AppState,
     user: &SignedIn,
@@ -113,12 +129,7 @@ async fn users_page(
             UserRow { user: u, role, groups }
         })
         .collect();
-    let role_options = roles
-        .iter()
-        .map(|(r, _)| {
-            SelectOption::new(r.id.to_string(), role_name(&layout, r), form.role_id == r.id.to_string())
-        })
-        .collect();
+    let role_options = role_options(&layout, access, &roles, &form.role_id);
     let group_options = groups
         .into_iter()
         .map(|(g, _)| {
@@ -237,13 +248,7 @@ async fn edit_page(
         groups: member_of.iter().map(|g| g.to_string()).collect(),
     });
     let layout = user.page(target.name.clone(), Some(Nav::Admin));
-    let roles = admin::roles(&state.db, access)
-        .await?
-        .iter()
-        .map(|(r, _)| {
-            SelectOption::new(r.id.to_string(), role_name(&layout, r), form.role_id == r.id.to_string())
-        })
-        .collect();
+    let roles = role_options(&layout, access, &admin::roles(&state.db, access).await?, &form.role_id);
     let locales =
         [("", layout.t("admin-locale-browser")), ("ru", layout.t("lang-ru")), ("en", layout.t("lang-en"))]
             .into_iter()
