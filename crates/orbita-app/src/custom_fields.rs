@@ -97,7 +97,9 @@ pub async fn add(
     let id = custom_fields::insert(&mut tx, kind, &spec, now).await?;
     let field = find_in(&mut tx, kind, &spec.key).await?;
     if field.indexed {
-        custom_fields::create_indexes(&mut tx, &field).await?;
+        // Built by a job: on a large table that takes a while, and writes go on meanwhile.
+        crate::jobs::enqueue_in(&mut tx, &crate::jobs::Work::CustomFieldIndexes { field_id: id }, now)
+            .await?;
     }
     let changes = audit_trail::created(&audit_view(&spec));
     audit_trail::record(&mut tx, &access.context(), "custom_field", id, AuditAction::Create, changes, now)
@@ -125,7 +127,10 @@ pub async fn change(
         custom_fields::update(&mut tx, before.id, &spec, now).await?;
         let after = find_in(&mut tx, kind, key).await?;
         match (before.indexed, after.indexed) {
-            (false, true) => custom_fields::create_indexes(&mut tx, &after).await?,
+            (false, true) => {
+                let work = crate::jobs::Work::CustomFieldIndexes { field_id: after.id };
+                crate::jobs::enqueue_in(&mut tx, &work, now).await?;
+            }
             (true, false) => custom_fields::drop_indexes(&mut tx, &after).await?,
             _ => {}
         }

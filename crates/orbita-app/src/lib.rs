@@ -19,6 +19,7 @@ pub mod error;
 pub mod export_jobs;
 pub mod exports;
 pub mod filters;
+pub mod jobs;
 pub mod kanban;
 pub mod links;
 pub mod ownership;

@@ -14,6 +14,7 @@ pub mod error;
 pub mod fields;
 pub mod filter;
 pub mod ids;
+pub mod job;
 pub mod kind;
 pub mod list;
 pub mod local_time;

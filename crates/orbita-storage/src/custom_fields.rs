@@ -227,20 +227,87 @@ fn index_names(field: &CustomField) -> [String; 2] {
 
 /// The indexes of an indexed field: its value, then the kind's name column and id (a
 /// filtered list in name order reads the index in order), and its sort value with the id (a
-/// list sorted by the field pages along it). `IF NOT EXISTS`: marking a field indexed twice,
-/// or on two instances at once, is harmless.
-pub async fn create_indexes(tx: &mut Tx, field: &CustomField) -> Result<()> {
+/// list sorted by the field pages along it). Each as (name, what it indexes).
+fn indexes(backend: Backend, field: &CustomField) -> Result<[(String, String); 2]> {
     let key = checked_key(field)?;
-    let backend = tx.backend();
     let table = field.kind.table();
     let [by_value, by_sort] = index_names(field);
     let value = value_sql(backend, None, key, field.ty);
     let sort = sort_sql(backend, None, key, field.ty);
     let name = field.kind.name_column();
-    tx.execute_ddl(&format!("CREATE INDEX IF NOT EXISTS {by_value} ON {table} (({value}), {name}, id)"))
-        .await?;
-    tx.execute_ddl(&format!("CREATE INDEX IF NOT EXISTS {by_sort} ON {table} (({sort}), id)")).await?;
+    Ok([(by_value, format!("{table} (({value}), {name}, id)")), (by_sort, format!("{table} (({sort}), id)"))])
+}
+
+/// Builds an indexed field's indexes inside a write (the demo loader's). `IF NOT EXISTS`:
+/// building them twice, or on two instances at once, is harmless.
+pub async fn create_indexes(tx: &mut Tx, field: &CustomField) -> Result<()> {
+    for (name, on) in indexes(tx.backend(), field)? {
+        tx.execute_ddl(&format!("CREATE INDEX IF NOT EXISTS {name} ON {on}")).await?;
+    }
     Ok(())
+}
+
+/// Builds an indexed field's indexes as a job of their own, outside any transaction: on
+/// PostgreSQL `CONCURRENTLY`, so a million records go on being written while it runs (an
+/// index a failed build left invalid is dropped and built again); SQLite builds them as
+/// usual, its writes taking turns anyway.
+pub async fn build_indexes(db: &Db, field: &CustomField) -> Result<()> {
+    if db.backend() == Backend::Sqlite {
+        let mut tx = db.begin().await?;
+        create_indexes(&mut tx, field).await?;
+        return tx.commit().await;
+    }
+    for (name, on) in indexes(Backend::Postgres, field)? {
+        let invalid = Query::select()
+            .expr(Expr::col(("c", "relname")))
+            .from_as("pg_index", "i")
+            .join_as(
+                sea_query::JoinType::InnerJoin,
+                "pg_class",
+                "c",
+                Expr::col(("c", "oid")).equals(("i", "indexrelid")),
+            )
+            .and_where(Expr::col(("c", "relname")).eq(name.as_str()))
+            .and_where(Expr::col(("i", "indisvalid")).eq(false))
+            .to_owned();
+        if db.fetch_optional::<(String,)>(&invalid).await?.is_some() {
+            db.execute_ddl(&format!("DROP INDEX CONCURRENTLY IF EXISTS {name}")).await?;
+        }
+        db.execute_ddl(&format!("CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {on}")).await?;
+    }
+    Ok(())
+}
+
+/// Whether an indexed field's indexes are built and usable (a job builds them).
+pub async fn indexes_built(db: &Db, field: &CustomField) -> Result<bool> {
+    let names = index_names(field);
+    let stmt = match db.backend() {
+        Backend::Sqlite => Query::select()
+            .column("name")
+            .from("sqlite_master")
+            .and_where(Expr::col("type").eq("index"))
+            .and_where(Expr::col("name").is_in(names.iter().map(String::as_str)))
+            .to_owned(),
+        Backend::Postgres => Query::select()
+            .expr(Expr::col(("c", "relname")))
+            .from_as("pg_index", "i")
+            .join_as(
+                sea_query::JoinType::InnerJoin,
+                "pg_class",
+                "c",
+                Expr::col(("c", "oid")).equals(("i", "indexrelid")),
+            )
+            .and_where(Expr::col(("c", "relname")).is_in(names.iter().map(String::as_str)))
+            .and_where(Expr::col(("i", "indisvalid")).eq(true))
+            .to_owned(),
+    };
+    Ok(db.fetch_all::<(String,)>(&stmt).await?.len() == names.len())
+}
+
+/// One field by id, removed or not.
+pub async fn get(db: &Db, id: i64) -> Result<Option<CustomField>> {
+    let stmt = Query::select().columns(COLUMNS).from(TABLE).and_where(Expr::col("id").eq(id)).to_owned();
+    db.fetch_optional::<FieldRow>(&stmt).await?.map(CustomField::try_from).transpose()
 }
 
 pub async fn drop_indexes(tx: &mut Tx, field: &CustomField) -> Result<()> {

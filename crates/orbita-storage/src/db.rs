@@ -331,6 +331,19 @@ impl Db {
         Ok(())
     }
 
+    /// A schema statement that must run outside a transaction (`CREATE INDEX CONCURRENTLY`).
+    /// The text is built from checked names only, never from input.
+    pub async fn execute_ddl(&self, sql: &str) -> Result<u64> {
+        Ok(match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                sqlx::query(AssertSqlSafe(sql.to_owned())).execute(write).await?.rows_affected()
+            }
+            Pools::Postgres(pool) => {
+                sqlx::query(AssertSqlSafe(sql.to_owned())).execute(pool).await?.rows_affected()
+            }
+        })
+    }
+
     /// A fixed query without parameters, the same text on both databases.
     pub(crate) async fn fetch_all_raw<T: Row>(&self, sql: &'static str) -> Result<Vec<T>> {
         Ok(match &self.pools {

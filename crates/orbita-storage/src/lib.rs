@@ -15,6 +15,7 @@ pub mod error;
 pub mod export_jobs;
 pub mod filter_sql;
 pub mod idempotency;
+pub mod jobs;
 pub mod list;
 pub mod org;
 pub mod ownership;

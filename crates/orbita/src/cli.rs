@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `user create`, `token create`, `demo-data`.
+//! The command line: `serve`, `worker`, `migrate`, `user create`, `token create`, `demo-data`.
 
 use std::net::SocketAddr;
 
@@ -43,6 +43,8 @@ pub enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Run background jobs only, without serving (every `serve` runs them too).
+    Worker,
     /// Manage users.
     User {
         #[command(subcommand)]

@@ -17,6 +17,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { listen, demo, secure_cookies, trust_forwarded_for } => {
             serve(&url, listen, demo, secure_cookies, trust_forwarded_for).await
         }
+        Command::Worker => {
+            let db = open(&url).await?;
+            println!("Orbita runs background jobs from {url:?}. Stop with Ctrl-C.");
+            orbita_app::jobs::work(db.clone(), orbita_app::jobs::worker_name(), shutdown_signal()).await;
+            db.close().await;
+            Ok(())
+        }
         Command::Migrate => {
             let db = open(&url).await?;
             println!("Database {url:?} is up to date.");
@@ -139,7 +146,23 @@ async fn serve(
     let config = orbita_web::WebConfig { secure_cookies, trust_forwarded_for };
     let state = orbita_web::AppState { db: db.clone(), config };
     let api = orbita_api::router(db.clone(), trust_forwarded_for);
-    orbita_web::serve(listener, state, api, shutdown_signal()).await.context("server failed")?;
+    // The job worker stops with the server: it finishes the jobs in hand and hands back the rest.
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    let worker =
+        tokio::spawn(orbita_app::jobs::work(db.clone(), orbita_app::jobs::worker_name(), async move {
+            let mut stop = stop;
+            // An error means the sender is gone: the server has stopped either way.
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        }));
+    let signal = async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    };
+    let served = orbita_web::serve(listener, state, api, signal).await.context("server failed");
+    if let Err(error) = worker.await {
+        tracing::error!(%error, "the job worker crashed");
+    }
+    served?;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -8,6 +8,7 @@ mod deals;
 mod export_jobs;
 mod filters;
 mod ids;
+mod jobs;
 mod records;
 mod reports;
 mod schema;

@@ -1,0 +1,171 @@
+//! The durable job queue at work: what a job may do (`Work`), queuing it inside the write that
+//! asks for it, and the worker every `orbita serve` (and `orbita worker`) runs: it claims
+//! what is due, does it, and records the outcome; a failure waits with a growing pause and
+//! after the last attempt the job is dead until an administrator retries it.
+
+use std::future::Future;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use orbita_domain::job::{self, Job};
+use orbita_domain::{Timestamp, now};
+use orbita_storage::jobs::{self as store, NewJob};
+use orbita_storage::{Db, Tx, custom_fields};
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// Attempts before a job is dead.
+pub const MAX_ATTEMPTS: i64 = 8;
+/// How long a worker holds a job; one that dies keeps it no longer, and a job that takes longer
+/// is stopped and counted as failed.
+pub const LEASE: Duration = Duration::minutes(10);
+/// Jobs claimed at a time by one worker.
+const BATCH: u64 = 10;
+/// How often an idle worker looks for due jobs.
+const POLL: StdDuration = StdDuration::from_secs(2);
+
+/// What a job does: stored as its kind and a JSON payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Work {
+    /// Build an indexed custom field's indexes (on PostgreSQL without holding writes back).
+    CustomFieldIndexes { field_id: i64 },
+}
+
+impl Work {
+    /// The kind and the payload, as stored.
+    fn stored(&self) -> (String, String) {
+        // A tagged enum of plain fields always serialises.
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        let kind = value
+            .as_object_mut()
+            .and_then(|o| o.remove("kind"))
+            .and_then(|k| k.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        (kind, value.to_string())
+    }
+
+    /// A stored job's work; an unknown kind (queued by a newer release) is an error, so the job
+    /// waits for an instance that knows it.
+    fn parse(kind: &str, payload: &str) -> Result<Work, String> {
+        let mut value: serde_json::Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+        let object = value.as_object_mut().ok_or("the payload is not an object")?;
+        object.insert("kind".into(), kind.into());
+        serde_json::from_value(value).map_err(|e| format!("unknown work {kind:?}: {e}"))
+    }
+}
+
+/// Queues `work` to run at `run_at`, inside the caller's write: it runs only if the write
+/// commits.
+pub async fn enqueue_in(tx: &mut Tx, work: &Work, run_at: Timestamp) -> Result<(), AppError> {
+    let (kind, payload) = work.stored();
+    let new = NewJob { kind: &kind, payload: &payload, run_at, max_attempts: MAX_ATTEMPTS, unique_key: None };
+    store::enqueue(tx, &new, now()).await?;
+    Ok(())
+}
+
+/// Runs the jobs due now as `worker`; returns how many it took.
+pub async fn run_due(db: &Db, worker: &str) -> Result<usize, AppError> {
+    let at = now();
+    let claimed = store::claim(db, worker, at, at + LEASE, BATCH).await?;
+    for job in &claimed {
+        run_one(db, worker, job).await;
+    }
+    Ok(claimed.len())
+}
+
+async fn run_one(db: &Db, worker: &str, job: &Job) {
+    let outcome = if job.attempts > job.max_attempts {
+        // Claimed again after its worker died on each attempt: it is not tried once more.
+        Err("out of attempts: the worker stopped during each".to_owned())
+    } else {
+        match Work::parse(&job.kind, &job.payload) {
+            Ok(work) => {
+                let limit = LEASE.to_std().unwrap_or(StdDuration::from_secs(600));
+                tokio::time::timeout(limit, perform(db, &work))
+                    .await
+                    .unwrap_or_else(|_| Err("it took longer than its lease".to_owned()))
+            }
+            Err(error) => Err(error),
+        }
+    };
+    let at = now();
+    let recorded = match outcome {
+        Ok(()) => store::finish(db, job.id, worker, at).await,
+        Err(error) => {
+            let retry_at =
+                (job.attempts < job.max_attempts).then(|| at + job::backoff(job.attempts, rand::random()));
+            tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, %error, dead = retry_at.is_none(), "job failed");
+            store::fail(db, job.id, worker, &error, retry_at, at).await
+        }
+    };
+    match recorded {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(job = job.id, "job outcome not recorded: its lease ran out"),
+        Err(error) => tracing::error!(job = job.id, %error, "job outcome not recorded"),
+    }
+}
+
+/// Does one job's work; an error is the job's `last_error`.
+async fn perform(db: &Db, work: &Work) -> Result<(), String> {
+    match work {
+        Work::CustomFieldIndexes { field_id } => {
+            let field = custom_fields::get(db, *field_id).await.map_err(|e| e.to_string())?;
+            match field {
+                // Removed or no longer indexed since it was queued: nothing to build.
+                Some(field) if field.indexed && field.is_active() => {
+                    custom_fields::build_indexes(db, &field).await.map_err(|e| e.to_string())
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+/// A name for this process's worker, unique across instances.
+pub fn worker_name() -> String {
+    format!("worker-{}-{:08x}", std::process::id(), rand::random::<u32>())
+}
+
+/// Runs due jobs until `stop` resolves: the batch in hand is finished, and whatever is still
+/// leased to this worker is handed back for another.
+pub async fn work(db: Db, worker: String, stop: impl Future<Output = ()>) {
+    tokio::pin!(stop);
+    tracing::info!(%worker, "job worker started");
+    loop {
+        let ran = match run_due(&db, &worker).await {
+            Ok(ran) => ran,
+            Err(error) => {
+                tracing::warn!(%error, "cannot claim jobs");
+                0
+            }
+        };
+        // More may be due after a full batch; otherwise wait a little.
+        let pause = if ran > 0 { StdDuration::ZERO } else { POLL };
+        tokio::select! {
+            biased;
+            () = &mut stop => break,
+            () = tokio::time::sleep(pause) => {}
+        }
+    }
+    if let Err(error) = store::release(&db, &worker, now()).await {
+        tracing::warn!(%error, "cannot hand back leased jobs");
+    }
+    tracing::info!(%worker, "job worker stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn work_is_stored_as_a_kind_and_a_payload_and_read_back() {
+        let work = Work::CustomFieldIndexes { field_id: 7 };
+        let (kind, payload) = work.stored();
+        assert_eq!((kind.as_str(), payload.as_str()), ("custom_field_indexes", r#"{"field_id":7}"#));
+        assert_eq!(Work::parse(&kind, &payload), Ok(work));
+        assert!(Work::parse("send_rockets", "{}").is_err());
+        assert!(Work::parse("custom_field_indexes", "[]").is_err());
+    }
+}

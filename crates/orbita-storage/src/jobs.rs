@@ -1,0 +1,260 @@
+//! The durable job queue in one table: enqueue inside the write that asks for the work,
+//! claim what is due with a lease (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several instances
+//! never take the same job; SQLite's writes take turns), then finish, fail or release it.
+
+use orbita_domain::Timestamp;
+use orbita_domain::job::{Job, JobState};
+use sea_query::{
+    Cond, Expr, ExprTrait, LockBehavior, LockType, OnConflict, Order, Query, ReturningClause, SelectStatement,
+};
+
+use crate::db::{Backend, Db, Tx};
+use crate::error::Result;
+use crate::values::corrupt;
+
+const TABLE: &str = "jobs";
+const COLUMNS: [&str; 14] = [
+    "id",
+    "kind",
+    "payload",
+    "state",
+    "run_at",
+    "attempts",
+    "max_attempts",
+    "last_error",
+    "locked_by",
+    "locked_until",
+    "created_at",
+    "updated_at",
+    "finished_at",
+    "unique_key",
+];
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: i64,
+    kind: String,
+    payload: String,
+    state: String,
+    run_at: Timestamp,
+    attempts: i64,
+    max_attempts: i64,
+    last_error: Option<String>,
+    locked_by: Option<String>,
+    locked_until: Option<Timestamp>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    finished_at: Option<Timestamp>,
+    #[expect(dead_code, reason = "selected with the rest; a firing's key is only ever matched in SQL")]
+    unique_key: Option<String>,
+}
+
+impl TryFrom<JobRow> for Job {
+    type Error = crate::error::StorageError;
+
+    fn try_from(r: JobRow) -> Result<Job> {
+        Ok(Job {
+            id: r.id,
+            kind: r.kind,
+            payload: r.payload,
+            state: JobState::parse(&r.state).ok_or_else(|| corrupt(format!("job state {:?}", r.state)))?,
+            run_at: r.run_at,
+            attempts: r.attempts,
+            max_attempts: r.max_attempts,
+            last_error: r.last_error,
+            locked_by: r.locked_by,
+            locked_until: r.locked_until,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            finished_at: r.finished_at,
+        })
+    }
+}
+
+fn jobs(rows: Vec<JobRow>) -> Result<Vec<Job>> {
+    rows.into_iter().map(Job::try_from).collect()
+}
+
+/// Work to queue.
+#[derive(Debug, Clone)]
+pub struct NewJob<'a> {
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub run_at: Timestamp,
+    pub max_attempts: i64,
+    /// At most one job ever holds a key: a second with the same key is not queued.
+    pub unique_key: Option<&'a str>,
+}
+
+/// Queues a job inside the caller's write; `None` when its `unique_key` is taken.
+pub async fn enqueue(tx: &mut Tx, job: &NewJob<'_>, now: Timestamp) -> Result<Option<i64>> {
+    let stmt = Query::insert()
+        .into_table(TABLE)
+        .columns([
+            "kind",
+            "payload",
+            "state",
+            "run_at",
+            "max_attempts",
+            "unique_key",
+            "created_at",
+            "updated_at",
+        ])
+        .values_panic([
+            job.kind.into(),
+            job.payload.into(),
+            JobState::Queued.as_str().into(),
+            job.run_at.into(),
+            job.max_attempts.into(),
+            job.unique_key.map(str::to_owned).into(),
+            now.into(),
+            now.into(),
+        ])
+        .on_conflict(OnConflict::column("unique_key").do_nothing().to_owned())
+        .returning_col("id")
+        .to_owned();
+    let id: Option<(i64,)> = tx.fetch_optional(&stmt).await?;
+    Ok(id.map(|(id,)| id))
+}
+
+/// Leases up to `limit` due jobs to `worker` until `lease_until`: queued and failed ones whose
+/// time has come, and running ones whose worker lost its lease. Each claim counts an attempt.
+pub async fn claim(
+    db: &Db,
+    worker: &str,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: u64,
+) -> Result<Vec<Job>> {
+    let waiting = Expr::col("state").is_in([JobState::Queued.as_str(), JobState::Failed.as_str()]);
+    let due = Cond::any()
+        .add(waiting.and(Expr::col("run_at").lte(now)))
+        .add(Expr::col("state").eq(JobState::Running.as_str()).and(Expr::col("locked_until").lt(now)));
+    let mut pick = Query::select();
+    pick.column("id").from(TABLE).cond_where(due).order_by("run_at", Order::Asc).order_by("id", Order::Asc);
+    pick.limit(limit);
+    if db.backend() == Backend::Postgres {
+        pick.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let stmt = Query::update()
+        .table(TABLE)
+        .value("state", JobState::Running.as_str())
+        .value("locked_by", worker)
+        .value("locked_until", lease_until)
+        .value("attempts", Expr::col("attempts").add(1))
+        .value("updated_at", now)
+        .and_where(Expr::col("id").in_subquery(pick))
+        .returning(ReturningClause::Columns(COLUMNS.iter().map(|c| (*c).into()).collect()))
+        .to_owned();
+    let mut tx = db.begin().await?;
+    let claimed = tx.fetch_all::<JobRow>(&stmt).await?;
+    tx.commit().await?;
+    let mut claimed = jobs(claimed)?;
+    claimed.sort_by_key(|j| (j.run_at, j.id));
+    Ok(claimed)
+}
+
+fn leased(id: i64, worker: &str) -> Cond {
+    Cond::all()
+        .add(Expr::col("id").eq(id))
+        .add(Expr::col("state").eq(JobState::Running.as_str()))
+        .add(Expr::col("locked_by").eq(worker))
+}
+
+/// The job is done; `false` when `worker` no longer held it (its lease ran out and another
+/// took it).
+pub async fn finish(db: &Db, id: i64, worker: &str, now: Timestamp) -> Result<bool> {
+    let stmt = Query::update()
+        .table(TABLE)
+        .value("state", JobState::Done.as_str())
+        .value("locked_by", Option::<String>::None)
+        .value("locked_until", Option::<Timestamp>::None)
+        .value("updated_at", now)
+        .value("finished_at", now)
+        .cond_where(leased(id, worker))
+        .to_owned();
+    let mut tx = db.begin().await?;
+    let touched = tx.execute(&stmt).await?;
+    tx.commit().await?;
+    Ok(touched == 1)
+}
+
+/// The attempt failed with `error`: the job waits until `retry_at`, or is dead without one.
+pub async fn fail(
+    db: &Db,
+    id: i64,
+    worker: &str,
+    error: &str,
+    retry_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<bool> {
+    let mut stmt = Query::update();
+    stmt.table(TABLE)
+        .value("last_error", error)
+        .value("locked_by", Option::<String>::None)
+        .value("locked_until", Option::<Timestamp>::None)
+        .value("updated_at", now)
+        .cond_where(leased(id, worker));
+    match retry_at {
+        Some(at) => stmt.value("state", JobState::Failed.as_str()).value("run_at", at),
+        None => stmt.value("state", JobState::Dead.as_str()).value("finished_at", now),
+    };
+    let mut tx = db.begin().await?;
+    let touched = tx.execute(&stmt).await?;
+    tx.commit().await?;
+    Ok(touched == 1)
+}
+
+/// Hands back what `worker` still holds (it is stopping): queued again, the attempt not
+/// counted.
+pub async fn release(db: &Db, worker: &str, now: Timestamp) -> Result<u64> {
+    let stmt = Query::update()
+        .table(TABLE)
+        .value("state", JobState::Queued.as_str())
+        .value("attempts", Expr::col("attempts").sub(1))
+        .value("locked_by", Option::<String>::None)
+        .value("locked_until", Option::<Timestamp>::None)
+        .value("updated_at", now)
+        .and_where(Expr::col("state").eq(JobState::Running.as_str()))
+        .and_where(Expr::col("locked_by").eq(worker))
+        .to_owned();
+    let mut tx = db.begin().await?;
+    let released = tx.execute(&stmt).await?;
+    tx.commit().await?;
+    Ok(released)
+}
+
+/// A dead or failed job queued again now, with its attempts counted afresh; `false` for a job
+/// in any other state.
+pub async fn retry(tx: &mut Tx, id: i64, now: Timestamp) -> Result<bool> {
+    let stmt = Query::update()
+        .table(TABLE)
+        .value("state", JobState::Queued.as_str())
+        .value("attempts", 0)
+        .value("run_at", now)
+        .value("finished_at", Option::<Timestamp>::None)
+        .value("updated_at", now)
+        .and_where(Expr::col("id").eq(id))
+        .and_where(Expr::col("state").is_in([JobState::Dead.as_str(), JobState::Failed.as_str()]))
+        .to_owned();
+    Ok(tx.execute(&stmt).await? == 1)
+}
+
+fn select() -> SelectStatement {
+    Query::select().columns(COLUMNS).from(TABLE).to_owned()
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Job>> {
+    let row = db.fetch_optional::<JobRow>(&select().and_where(Expr::col("id").eq(id)).to_owned()).await?;
+    row.map(Job::try_from).transpose()
+}
+
+/// The jobs in `states`, newest first.
+pub async fn list(db: &Db, states: &[JobState], limit: u64) -> Result<Vec<Job>> {
+    let stmt = select()
+        .and_where(Expr::col("state").is_in(states.iter().map(|s| s.as_str())))
+        .order_by("id", Order::Desc)
+        .limit(limit)
+        .to_owned();
+    jobs(db.fetch_all::<JobRow>(&stmt).await?)
+}
