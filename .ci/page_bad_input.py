@@ -19,7 +19,7 @@ PAGES = [
     "/tasks/1", "/activities", "/activities/new", "/activities/1", "/activities/1/edit",
     "/reports/funnel", "/search/suggest", "/exports", "/admin", "/admin/audit", "/admin/users",
     "/admin/users/1", "/admin/groups", "/admin/roles/1", "/admin/settings", "/admin/ownership",
-    "/admin/fields", "/admin/fields/deals/window_type",
+    "/admin/fields", "/admin/fields/deals/window_type", "/admin/jobs",
     "/conditions?back=/deals&join=and&0.field=amount&apply=1", "/conditions?back=/tasks&add=1",
     "/account/password", "/account/tokens", "/login",
 ]

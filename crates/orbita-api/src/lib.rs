@@ -15,6 +15,7 @@ mod deals;
 mod exports;
 mod extract;
 mod idempotency;
+mod jobs;
 mod listing;
 mod openapi;
 mod ownership;
@@ -98,6 +99,7 @@ fn routes() -> OpenApiRouter<ApiState> {
         .merge(activities::routes())
         .merge(pipelines::routes())
         .merge(users::routes())
+        .merge(jobs::routes())
         .merge(ownership::routes())
         .merge(sales_targets::routes())
         .merge(reports::routes())

@@ -6,6 +6,7 @@ use orbita_domain::activity::{
     ActivityKind as DomainActivityKind, ActivityStatus as DomainActivityStatus, Direction as DomainDirection,
 };
 use orbita_domain::deal::DealStatus as DomainDealStatus;
+use orbita_domain::job::JobState as DomainJobState;
 use orbita_domain::pipeline::StageKind as DomainStageKind;
 use orbita_domain::task::TaskPriority as DomainTaskPriority;
 
@@ -44,4 +45,9 @@ mirror!(Direction => DomainDirection { Incoming, Outgoing });
 mirror!(
     /// `planned` or `done`.
     ActivityStatus => DomainActivityStatus { Planned, Done }
+);
+mirror!(
+    /// `queued`, `running`, `done`, `failed` (waiting for its next attempt) or `dead` (out of
+    /// attempts, until retried).
+    JobState => DomainJobState { Queued, Running, Done, Failed, Dead }
 );

@@ -339,3 +339,48 @@ async fn tasks_and_activities_sort_by_a_custom_field() {
     })
     .await;
 }
+
+/// A job that cannot be done ends dead; administrators list it with its error and retry it;
+/// nobody else sees the queue.
+#[tokio::test]
+async fn administrators_see_dead_jobs_and_retry_them() {
+    on_both(|t| async move {
+        let org = org(&t.db).await;
+        let (admin, m1) = (org.admin(), org.manager1());
+        let mut tx = t.db.begin().await.expect("begin");
+        let job = orbita_storage::jobs::NewJob {
+            kind: "send_rockets",
+            payload: "{}",
+            run_at: orbita_domain::now(),
+            max_attempts: 1,
+            unique_key: None,
+        };
+        let id = orbita_storage::jobs::enqueue(&mut tx, &job, orbita_domain::now())
+            .await
+            .expect("job")
+            .expect("id");
+        tx.commit().await.expect("commit");
+        orbita_app::jobs::run_due(&t.db, "worker-1").await.expect("run");
+        let dead = admin.get("/api/v1/jobs").await.expect(StatusCode::OK);
+        let item = &dead.body["items"][0];
+        assert_eq!((item["id"].as_i64(), item["state"].as_str()), (Some(id), Some("dead")), "{}", t.name);
+        assert!(item["last_error"].as_str().unwrap_or("").contains("send_rockets"), "{}: {item}", t.name);
+        m1.get("/api/v1/jobs").await.expect(StatusCode::FORBIDDEN);
+        m1.post(&format!("/api/v1/jobs/{id}/retry"), json!({})).await.expect(StatusCode::FORBIDDEN);
+        let retried = admin.post(&format!("/api/v1/jobs/{id}/retry"), json!({})).await.expect(StatusCode::OK);
+        assert_eq!(
+            (retried.body["state"].as_str(), retried.body["attempts"].as_i64()),
+            (Some("queued"), Some(0)),
+            "{}",
+            t.name
+        );
+        admin
+            .post(&format!("/api/v1/jobs/{id}/retry"), json!({}))
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY);
+        let queued = admin.get("/api/v1/jobs?state=queued").await.expect(StatusCode::OK);
+        assert_eq!(queued.body["items"].as_array().map(Vec::len), Some(1), "{}", t.name);
+        t
+    })
+    .await;
+}

@@ -13,7 +13,12 @@ use orbita_storage::jobs::{self as store, NewJob};
 use orbita_storage::{Db, Tx, custom_fields};
 use serde::{Deserialize, Serialize};
 
-use crate::AppError;
+use orbita_domain::FieldError;
+use orbita_domain::access::{Action, Area};
+use orbita_domain::audit::AuditAction;
+use orbita_domain::job::JobState;
+
+use crate::{Access, AppError, audit_trail};
 
 /// Attempts before a job is dead.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -24,6 +29,9 @@ pub const LEASE: Duration = Duration::minutes(10);
 const BATCH: u64 = 10;
 /// How often an idle worker looks for due jobs.
 const POLL: StdDuration = StdDuration::from_secs(2);
+/// How long a done job is kept, and how often a worker deletes older ones.
+const KEEP_DONE: Duration = Duration::days(7);
+const PURGE_EVERY: StdDuration = StdDuration::from_secs(600);
 
 /// What a job does: stored as its kind and a JSON payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +60,7 @@ impl Work {
         let mut value: serde_json::Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
         let object = value.as_object_mut().ok_or("the payload is not an object")?;
         object.insert("kind".into(), kind.into());
-        serde_json::from_value(value).map_err(|e| format!("unknown work {kind:?}: {e}"))
+        serde_json::from_value(value).map_err(|e| format!("cannot read the work {kind:?}: {e}"))
     }
 }
 
@@ -123,6 +131,43 @@ async fn perform(db: &Db, work: &Work) -> Result<(), String> {
     }
 }
 
+/// What administrators see of the queue: how many jobs are in each state, and those in
+/// trouble (failed and waiting for their next attempt, or dead), newest first.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub counts: Vec<(JobState, i64)>,
+    pub troubled: Vec<Job>,
+}
+
+pub async fn overview(db: &Db, access: &Access) -> Result<Overview, AppError> {
+    access.require_all(Area::UsersAndSettings, Action::View)?;
+    let counts = store::count_by_state(db).await?;
+    let troubled = store::list(db, &[JobState::Dead, JobState::Failed], 100).await?;
+    Ok(Overview { counts, troubled })
+}
+
+/// The jobs in `states`, newest first (at most `limit`).
+pub async fn list(db: &Db, access: &Access, states: &[JobState], limit: u64) -> Result<Vec<Job>, AppError> {
+    access.require_all(Area::UsersAndSettings, Action::View)?;
+    Ok(store::list(db, states, limit).await?)
+}
+
+/// Queues a dead or failed job again now, its attempts counted afresh; audited.
+pub async fn retry(db: &Db, access: &Access, id: i64) -> Result<Job, AppError> {
+    access.require_all(Area::UsersAndSettings, Action::Edit)?;
+    let before = store::get(db, id).await?.ok_or(AppError::NotFound)?;
+    let at = now();
+    let mut tx = db.begin().await?;
+    if !store::retry(&mut tx, id, at).await? {
+        return Err(FieldError::new("id", "job-not-retryable", "Only a failed or dead job is retried").into());
+    }
+    let change =
+        audit_trail::one("state", Some(before.state.to_string()), Some(JobState::Queued.to_string()));
+    audit_trail::record(&mut tx, &access.context(), "job", id, AuditAction::Update, change, at).await?;
+    tx.commit().await?;
+    store::get(db, id).await?.ok_or(AppError::NotFound)
+}
+
 /// A name for this process's worker, unique across instances.
 pub fn worker_name() -> String {
     format!("worker-{}-{:08x}", std::process::id(), rand::random::<u32>())
@@ -133,7 +178,14 @@ pub fn worker_name() -> String {
 pub async fn work(db: Db, worker: String, stop: impl Future<Output = ()>) {
     tokio::pin!(stop);
     tracing::info!(%worker, "job worker started");
+    let mut purged: Option<std::time::Instant> = None;
     loop {
+        if purged.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+            purged = Some(std::time::Instant::now());
+            if let Err(error) = store::purge_done(&db, now() - KEEP_DONE).await {
+                tracing::warn!(%error, "cannot delete old done jobs");
+            }
+        }
         let ran = match run_due(&db, &worker).await {
             Ok(ran) => ran,
             Err(error) => {

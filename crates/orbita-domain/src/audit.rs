@@ -34,6 +34,7 @@ crate::text_enum!(
         CustomField => "custom_field",
         SalesTarget => "sales_target",
         ApiToken => "api_token",
+        Job => "job",
         Companies => "companies",
         Contacts => "contacts",
         Deals => "deals",

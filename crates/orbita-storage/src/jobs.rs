@@ -244,6 +244,35 @@ fn select() -> SelectStatement {
     Query::select().columns(COLUMNS).from(TABLE).to_owned()
 }
 
+/// How many jobs are in each state.
+pub async fn count_by_state(db: &Db) -> Result<Vec<(JobState, i64)>> {
+    let stmt = Query::select()
+        .column("state")
+        .expr(Expr::col("id").count())
+        .from(TABLE)
+        .group_by_col("state")
+        .to_owned();
+    let rows: Vec<(String, i64)> = db.fetch_all(&stmt).await?;
+    rows.into_iter()
+        .map(|(state, n)| {
+            Ok((JobState::parse(&state).ok_or_else(|| corrupt(format!("job state {state:?}")))?, n))
+        })
+        .collect()
+}
+
+/// Deletes the jobs done before `before`: their work is recorded where it was done.
+pub async fn purge_done(db: &Db, before: Timestamp) -> Result<u64> {
+    let stmt = Query::delete()
+        .from_table(TABLE)
+        .and_where(Expr::col("state").eq(JobState::Done.as_str()))
+        .and_where(Expr::col("finished_at").lt(before))
+        .to_owned();
+    let mut tx = db.begin().await?;
+    let deleted = tx.execute(&stmt).await?;
+    tx.commit().await?;
+    Ok(deleted)
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<Option<Job>> {
     let row = db.fetch_optional::<JobRow>(&select().and_where(Expr::col("id").eq(id)).to_owned()).await?;
     row.map(Job::try_from).transpose()

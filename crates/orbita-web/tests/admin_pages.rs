@@ -658,3 +658,38 @@ async fn the_role_list_offers_only_roles_the_editor_may_give() {
     let form = browser.get(&format!("/admin/users/{admin_id}")).await;
     assert!(offered(&form.body), "an administrator's form still shows their role");
 }
+
+/// The background jobs tab: a dead job with its error and a "Retry" that queues it again.
+#[tokio::test]
+async fn an_administrator_sees_a_dead_job_and_retries_it() {
+    let t = TestDb::sqlite().await;
+    let mut admin = admin_browser(&t).await;
+    let mut tx = t.db.begin().await.expect("begin");
+    let job = orbita_storage::jobs::NewJob {
+        kind: "custom_field_indexes",
+        payload: "{\"field_id\": \"x\"}",
+        run_at: orbita_domain::now(),
+        max_attempts: 1,
+        unique_key: None,
+    };
+    let id =
+        orbita_storage::jobs::enqueue(&mut tx, &job, orbita_domain::now()).await.expect("job").expect("id");
+    tx.commit().await.expect("commit");
+    orbita_app::jobs::run_due(&t.db, "worker-1").await.expect("run");
+    let page = admin.get("/admin/jobs").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Индексы пользовательского поля") && page.body.contains("Остановлена"),
+        "the dead job"
+    );
+    assert!(page.body.contains(&format!("/admin/jobs/{id}/retry")), "its retry button");
+    let retried = admin.post(&format!("/admin/jobs/{id}/retry"), &[]).await;
+    assert_eq!(retried.status, StatusCode::SEE_OTHER);
+    let job = orbita_storage::jobs::get(&t.db, id).await.expect("get").expect("job");
+    assert_eq!(job.state, orbita_domain::job::JobState::Queued);
+    let manager = with_user(&t.db, "m@x.ru", "manager").await;
+    let _ = manager;
+    let mut m = Browser::new(&t.db);
+    m.sign_in("m@x.ru", PASSWORD).await;
+    assert_eq!(m.get("/admin/jobs").await.status, StatusCode::FORBIDDEN);
+}

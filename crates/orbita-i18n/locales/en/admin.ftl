@@ -42,6 +42,7 @@ entity-user = User
 entity-group = Group
 entity-role = Role
 entity-custom-field = Custom field
+entity-job = Background job
 entity-settings = Organisation settings
 # The audit log's other subjects: a sales target, an API token, and for exports the list or
 # report that was exported.
@@ -170,3 +171,19 @@ error-custom-field-unknown = There is no such field
 error-custom-value = This value does not fit the field
 error-custom-not-removed = Remove the field before deleting its data
 error-custom-too-many = A kind of record has at most 100 custom fields
+admin-jobs = Background jobs
+jobs-intro = Work that runs in the background: building field indexes now; automation rules, notifications and e-mail next. A failure is retried after a pause; after the last attempt the job waits for an administrator.
+jobs-none = No failures
+jobs-none-hint = Jobs that could not be done appear here with their error.
+jobs-kind = Job
+jobs-attempts = Attempts
+jobs-error = Error
+jobs-when = When
+jobs-retry = Retry
+jobs-next-attempt = next attempt { $at }
+job-state-queued = Queued
+job-state-running = Running
+job-state-done = Done
+job-state-failed = Waiting to retry
+job-state-dead = Stopped
+job-kind-custom_field_indexes = Custom field indexes

@@ -254,6 +254,7 @@ error-password-common = This password is too common: choose another
 error-deactivate-self = You cannot deactivate yourself
 error-role-above-yours = You cannot give a role with more rights than yours
 error-last-administrator = This is the last active administrator: appoint another one first
+error-job-not-retryable = Only a job that failed or stopped can be retried
 error-groups-not-yours = Only an administrator of all users changes groups
 error-administrator-fixed = The administrator role's rights cannot change
 error-grant-above-yours = You cannot grant a right you do not hold

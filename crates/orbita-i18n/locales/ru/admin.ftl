@@ -42,6 +42,7 @@ entity-user = Пользователь
 entity-group = Группа
 entity-role = Роль
 entity-custom-field = Дополнительное поле
+entity-job = Фоновая задача
 entity-settings = Настройки организации
 # Прочие объекты журнала событий: план продаж, ключ API, а для выгрузок — выгруженный список
 # или отчёт.
@@ -174,3 +175,19 @@ error-custom-field-unknown = Такого поля нет
 error-custom-value = Значение не подходит для этого поля
 error-custom-not-removed = Сначала уберите поле, потом удаляйте его данные
 error-custom-too-many = У вида записей не больше 100 своих полей
+admin-jobs = Фоновые задачи
+jobs-intro = Работа, которая идёт в фоне: построение индексов полей, а дальше — роботы, уведомления и письма. Сбой повторяется с паузой; после последней попытки задача ждёт решения администратора.
+jobs-none = Сбоев нет
+jobs-none-hint = Здесь появятся задачи, которые не удалось выполнить, с текстом ошибки.
+jobs-kind = Задача
+jobs-attempts = Попытки
+jobs-error = Ошибка
+jobs-when = Когда
+jobs-retry = Повторить
+jobs-next-attempt = следующая попытка { $at }
+job-state-queued = В очереди
+job-state-running = Выполняется
+job-state-done = Выполнено
+job-state-failed = Ждёт повтора
+job-state-dead = Остановлена
+job-kind-custom_field_indexes = Индексы пользовательского поля

@@ -277,6 +277,7 @@ error-password-common = Этот пароль слишком распростр�
 error-deactivate-self = Нельзя отключить самого себя
 error-role-above-yours = Нельзя дать роль с бо́льшими правами, чем у вас
 error-last-administrator = Это последний активный администратор: сначала назначьте другого
+error-job-not-retryable = Повторить можно только задачу, которая не удалась или остановлена
 error-groups-not-yours = Группы меняет только администратор всех пользователей
 error-administrator-fixed = Права роли администратора не меняются
 error-grant-above-yours = Нельзя выдать право, которого нет у вас

@@ -105,7 +105,7 @@ struct Row {
 struct AuditPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 7],
+    tabs: [Tab; 8],
     query: AuditQuery,
     selects: Vec<FilterSelect>,
     rows: Vec<Row>,

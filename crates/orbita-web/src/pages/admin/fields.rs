@@ -101,7 +101,7 @@ struct Row {
 struct FieldsPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 7],
+    tabs: [Tab; 8],
     kinds: Vec<SelectOption>,
     kind: RecordKind,
     rows: Vec<Row>,

@@ -1,9 +1,10 @@
 //! Administration pages: users, groups, roles (the matrix of rights), the organisation's
-//! settings, handing records over and the audit log. The services check the rights; these
+//! settings, custom fields, handing records over, the audit log and the background jobs. The services check the rights; these
 //! pages only show what they are allowed to.
 
 pub(super) mod audit;
 mod fields;
+mod jobs;
 mod ownership;
 mod roles;
 mod settings;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .merge(fields::routes())
         .merge(ownership::routes())
         .merge(audit::routes())
+        .merge(jobs::routes())
 }
 
 /// The first tab the user may open: a head of sales reaches only the ownership transfer.
@@ -45,11 +47,20 @@ pub enum Tab {
     Fields,
     Ownership,
     Audit,
+    Jobs,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 7] =
-        [Tab::Users, Tab::Groups, Tab::Roles, Tab::Settings, Tab::Fields, Tab::Ownership, Tab::Audit];
+    pub const ALL: [Tab; 8] = [
+        Tab::Users,
+        Tab::Groups,
+        Tab::Roles,
+        Tab::Settings,
+        Tab::Fields,
+        Tab::Ownership,
+        Tab::Audit,
+        Tab::Jobs,
+    ];
 
     /// The tabs whose pages the user may open.
     pub fn visible(access: &Access) -> Vec<Tab> {
@@ -73,6 +84,7 @@ impl Tab {
             Tab::Fields => "/admin/fields",
             Tab::Ownership => "/admin/ownership",
             Tab::Audit => "/admin/audit",
+            Tab::Jobs => "/admin/jobs",
         }
     }
 
@@ -85,6 +97,7 @@ impl Tab {
             Tab::Fields => "admin-fields",
             Tab::Ownership => "admin-ownership",
             Tab::Audit => "admin-audit",
+            Tab::Jobs => "admin-jobs",
         }
     }
 }
