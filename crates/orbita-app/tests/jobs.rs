@@ -87,3 +87,43 @@ async fn a_job_that_cannot_be_done_ends_dead_with_its_error() {
     })
     .await;
 }
+
+/// The worker every instance runs: it does what is queued without being asked, and when told
+/// to stop it finishes and lets go, holding no job.
+#[tokio::test]
+async fn the_worker_runs_queued_jobs_and_stops_cleanly() {
+    on_both(|t| async move {
+        let admin = administrator(&t.db).await;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let worker = tokio::spawn(jobs::work(t.db.clone(), "worker-7".into(), async move {
+            let _ = stopped.await;
+        }));
+        let input = CustomFieldInput {
+            key: "contract_no".into(),
+            ty: "text".into(),
+            label_ru: "Договор".into(),
+            label_en: "Contract".into(),
+            indexed: true,
+            ..Default::default()
+        };
+        let field = custom_fields::add(&t.db, &admin, RecordKind::Company, &input).await.expect("field");
+        let mut built = false;
+        for _ in 0..100 {
+            if orbita_storage::custom_fields::indexes_built(&t.db, &field).await.expect("built?") {
+                built = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(built, "{}: the worker built the indexes", t.name);
+        stop.send(()).expect("stop");
+        tokio::time::timeout(std::time::Duration::from_secs(10), worker)
+            .await
+            .expect("stopped")
+            .expect("worker");
+        let running = queue::list(&t.db, &[JobState::Running], 10).await.expect("running");
+        assert!(running.is_empty(), "{}: nothing left leased", t.name);
+        t
+    })
+    .await;
+}
