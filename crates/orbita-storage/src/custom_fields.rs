@@ -258,24 +258,30 @@ pub async fn build_indexes(db: &Db, field: &CustomField) -> Result<()> {
         return tx.commit().await;
     }
     for (name, on) in indexes(Backend::Postgres, field)? {
-        let invalid = Query::select()
-            .expr(Expr::col(("c", "relname")))
-            .from_as("pg_index", "i")
-            .join_as(
-                sea_query::JoinType::InnerJoin,
-                "pg_class",
-                "c",
-                Expr::col(("c", "oid")).equals(("i", "indexrelid")),
-            )
-            .and_where(Expr::col(("c", "relname")).eq(name.as_str()))
-            .and_where(Expr::col(("i", "indisvalid")).eq(false))
-            .to_owned();
+        let invalid = postgres_indexes(std::slice::from_ref(&name), false);
         if db.fetch_optional::<(String,)>(&invalid).await?.is_some() {
             db.execute_ddl(&format!("DROP INDEX CONCURRENTLY IF EXISTS {name}")).await?;
         }
         db.execute_ddl(&format!("CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {on}")).await?;
     }
     Ok(())
+}
+
+/// The names among `names` of PostgreSQL indexes that are usable (`valid`), or that a failed
+/// concurrent build left unusable.
+fn postgres_indexes(names: &[String], valid: bool) -> sea_query::SelectStatement {
+    Query::select()
+        .expr(Expr::col(("c", "relname")))
+        .from_as("pg_index", "i")
+        .join_as(
+            sea_query::JoinType::InnerJoin,
+            "pg_class",
+            "c",
+            Expr::col(("c", "oid")).equals(("i", "indexrelid")),
+        )
+        .and_where(Expr::col(("c", "relname")).is_in(names.iter().map(String::as_str)))
+        .and_where(Expr::col(("i", "indisvalid")).eq(valid))
+        .to_owned()
 }
 
 /// Whether an indexed field's indexes are built and usable (a job builds them).
@@ -288,18 +294,7 @@ pub async fn indexes_built(db: &Db, field: &CustomField) -> Result<bool> {
             .and_where(Expr::col("type").eq("index"))
             .and_where(Expr::col("name").is_in(names.iter().map(String::as_str)))
             .to_owned(),
-        Backend::Postgres => Query::select()
-            .expr(Expr::col(("c", "relname")))
-            .from_as("pg_index", "i")
-            .join_as(
-                sea_query::JoinType::InnerJoin,
-                "pg_class",
-                "c",
-                Expr::col(("c", "oid")).equals(("i", "indexrelid")),
-            )
-            .and_where(Expr::col(("c", "relname")).is_in(names.iter().map(String::as_str)))
-            .and_where(Expr::col(("i", "indisvalid")).eq(true))
-            .to_owned(),
+        Backend::Postgres => postgres_indexes(&names, true),
     };
     Ok(db.fetch_all::<(String,)>(&stmt).await?.len() == names.len())
 }
