@@ -6,6 +6,7 @@
 
 mod activities;
 mod auth;
+mod automation;
 mod calendar;
 mod checks;
 mod companies;
@@ -100,6 +101,7 @@ fn routes() -> OpenApiRouter<ApiState> {
         .merge(pipelines::routes())
         .merge(users::routes())
         .merge(jobs::routes())
+        .merge(automation::routes())
         .merge(ownership::routes())
         .merge(sales_targets::routes())
         .merge(reports::routes())

@@ -5,6 +5,9 @@
 use orbita_domain::activity::{
     ActivityKind as DomainActivityKind, ActivityStatus as DomainActivityStatus, Direction as DomainDirection,
 };
+use orbita_domain::automation::{
+    AssigneeKind as DomainAssigneeKind, RunOutcome as DomainRunOutcome, Trigger as DomainTrigger,
+};
 use orbita_domain::deal::DealStatus as DomainDealStatus;
 use orbita_domain::job::JobState as DomainJobState;
 use orbita_domain::pipeline::StageKind as DomainStageKind;
@@ -50,4 +53,18 @@ mirror!(
     /// `queued`, `running`, `done`, `failed` (waiting for its next attempt) or `dead` (out of
     /// attempts, until retried).
     JobState => DomainJobState { Queued, Running, Done, Failed, Dead }
+);
+mirror!(
+    /// `deal_created` (in the rule's pipeline) or `stage_entered` (the rule's stage).
+    Trigger => DomainTrigger { DealCreated, StageEntered }
+);
+mirror!(
+    /// `deal_owner`, `user` (`assignee_user_id`), or a member of `assignee_group_id`: the next in
+    /// turn (`round_robin`) or the one with the fewest open tasks (`least_loaded`).
+    AssigneeKind => DomainAssigneeKind { DealOwner, User, RoundRobin, LeastLoaded }
+);
+mirror!(
+    /// `fired` (the task was set), `skipped` (the condition did not hold, the deal moved on or
+    /// was deleted, the rule was off) or `failed` (retried; `detail` says why).
+    RunOutcome => DomainRunOutcome { Fired, Skipped, Failed }
 );

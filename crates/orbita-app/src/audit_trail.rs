@@ -23,6 +23,7 @@ pub async fn record(
     let event = NewAuditEvent {
         actor_id: ctx.actor,
         ip: ctx.ip.clone(),
+        via: ctx.via.clone(),
         entity,
         entity_id: Some(entity_id),
         action,

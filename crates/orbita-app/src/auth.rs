@@ -75,7 +75,15 @@ fn event(
     action: AuditAction,
     changes: Vec<FieldChange>,
 ) -> NewAuditEvent {
-    NewAuditEvent { actor_id: ctx.actor, ip: ctx.ip.clone(), entity: "user", entity_id, action, changes }
+    NewAuditEvent {
+        actor_id: ctx.actor,
+        ip: ctx.ip.clone(),
+        via: ctx.via.clone(),
+        entity: "user",
+        entity_id,
+        action,
+        changes,
+    }
 }
 
 pub async fn sign_in(
@@ -115,7 +123,7 @@ pub async fn sign_in_at(
             false
         }
     };
-    let ctx = RequestContext { actor: None, ip: ip.map(str::to_owned) };
+    let ctx = RequestContext { actor: None, ip: ip.map(str::to_owned), via: None };
     let mut tx = db.begin().await?;
     let Some((user, _)) = found.filter(|_| verified) else {
         for key in keys.all() {
@@ -324,7 +332,7 @@ pub async fn create_first_admin(
         return Err(AppError::NotFound);
     }
     tx.commit().await?;
-    let ctx = RequestContext { actor: None, ip };
+    let ctx = RequestContext { actor: None, ip, via: None };
     crate::users::create_user(db, &ctx, email, name, BuiltinRole::Administrator.as_str(), password).await
 }
 

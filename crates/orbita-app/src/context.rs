@@ -8,6 +8,8 @@ pub struct RequestContext {
     /// `None` for the system itself (start-up, command line, demo loader).
     pub actor: Option<UserId>,
     pub ip: Option<String>,
+    /// What acts when no person does (`automation: <rule name>`), as the audit log names it.
+    pub via: Option<String>,
 }
 
 impl RequestContext {
@@ -16,6 +18,6 @@ impl RequestContext {
     }
 
     pub fn user(actor: UserId, ip: Option<String>) -> Self {
-        Self { actor: Some(actor), ip }
+        Self { actor: Some(actor), ip, via: None }
     }
 }

@@ -14,6 +14,7 @@ use orbita_domain::kind::RecordKind;
 use serde_json::{Map, Value};
 
 use crate::audit_trail::{self};
+use crate::automation::{self, DealEvent};
 use crate::records;
 use crate::{Access, AppError, custom_fields, setup};
 
@@ -111,6 +112,8 @@ pub async fn create_with_custom(
     let mut extra = audit_trail::one("stage_id", None, Some(stage.id.to_string()));
     extra.extend(records::owner_line::<Deal>(owner));
     records::created_in::<Deal>(&mut tx, &access.context(), id.0, &fields, extra, &custom, now).await?;
+    automation::deal_event_in(&mut tx, id, stage.pipeline_id, DealEvent::Created, now).await?;
+    automation::deal_event_in(&mut tx, id, stage.pipeline_id, DealEvent::EnteredStage(stage.id), now).await?;
     tx.commit().await?;
     Ok(deals::get(db, id).await?)
 }
@@ -212,6 +215,8 @@ pub async fn change(
             ));
         }
         audit_trail::record(&mut tx, &ctx, "deal", id.0, AuditAction::StageChange, changes, now).await?;
+        let entered = DealEvent::EnteredStage(to.stage_id);
+        automation::deal_event_in(&mut tx, id, before.pipeline_id, entered, now).await?;
     }
     tx.commit().await?;
     Ok(deals::get(db, id).await?)

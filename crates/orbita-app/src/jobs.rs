@@ -39,6 +39,8 @@ const PURGE_EVERY: StdDuration = StdDuration::from_secs(600);
 pub enum Work {
     /// Build an indexed custom field's indexes (on PostgreSQL without holding writes back).
     CustomFieldIndexes { field_id: i64 },
+    /// Run an automation rule for an event of a deal (`event` names it: `stage-7@<micros>`).
+    Automation { rule_id: i64, deal_id: i64, event: String },
 }
 
 impl Work {
@@ -73,9 +75,23 @@ pub async fn enqueue_in(tx: &mut Tx, work: &Work, run_at: Timestamp) -> Result<(
     Ok(())
 }
 
+/// Queues `work` unless a job with `key` was ever queued: an event that must be acted on
+/// once across instances (a rule set off by a stage move, a reminder at its time).
+pub async fn enqueue_once_in(tx: &mut Tx, work: &Work, run_at: Timestamp, key: &str) -> Result<(), AppError> {
+    let (kind, payload) = work.stored();
+    let new =
+        NewJob { kind: &kind, payload: &payload, run_at, max_attempts: MAX_ATTEMPTS, unique_key: Some(key) };
+    store::enqueue(tx, &new, now()).await?;
+    Ok(())
+}
+
 /// Runs the jobs due now as `worker`; returns how many it took.
 pub async fn run_due(db: &Db, worker: &str) -> Result<usize, AppError> {
-    let at = now();
+    run_due_at(db, worker, now()).await
+}
+
+/// Runs the jobs due at `at` (tests pass a time ahead to run delayed work without waiting).
+pub async fn run_due_at(db: &Db, worker: &str, at: Timestamp) -> Result<usize, AppError> {
     let claimed = store::claim(db, worker, at, at + LEASE, BATCH).await?;
     for job in &claimed {
         run_one(db, worker, job).await;
@@ -127,6 +143,9 @@ async fn perform(db: &Db, work: &Work) -> Result<(), String> {
                 }
                 _ => Ok(()),
             }
+        }
+        Work::Automation { rule_id, deal_id, event } => {
+            crate::automation::run(db, *rule_id, *deal_id, event).await
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod api_tokens;
 pub mod audit_trail;
 pub mod auth;
+pub mod automation;
 pub mod companies;
 pub mod contacts;
 pub mod context;

@@ -76,6 +76,7 @@ pub(crate) async fn create_user_in_groups(
     let event = NewAuditEvent {
         actor_id: ctx.actor,
         ip: ctx.ip.clone(),
+        via: ctx.via.clone(),
         entity: "user",
         entity_id: Some(id.0),
         action: AuditAction::Create,

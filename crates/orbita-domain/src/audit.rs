@@ -35,6 +35,7 @@ crate::text_enum!(
         SalesTarget => "sales_target",
         ApiToken => "api_token",
         Job => "job",
+        AutomationRule => "automation_rule",
         Companies => "companies",
         Contacts => "contacts",
         Deals => "deals",
@@ -58,6 +59,8 @@ pub struct FieldChange {
 pub struct NewAuditEvent {
     pub actor_id: Option<UserId>,
     pub ip: Option<String>,
+    /// What made the change when no person did: `automation: <rule name>`.
+    pub via: Option<String>,
     /// `company`, `deal`, `user`, …: one of `AuditEntity`.
     pub entity: &'static str,
     pub entity_id: Option<i64>,
@@ -71,6 +74,8 @@ pub struct AuditEvent {
     pub occurred_at: Timestamp,
     pub actor_id: Option<UserId>,
     pub ip: Option<String>,
+    /// What made the change when no person did: `automation: <rule name>`.
+    pub via: Option<String>,
     pub entity: String,
     pub entity_id: Option<i64>,
     pub action: AuditAction,

@@ -6,6 +6,7 @@ pub mod access;
 pub mod activity;
 pub mod api_token;
 pub mod audit;
+pub mod automation;
 pub mod company;
 pub mod contact;
 pub mod custom;

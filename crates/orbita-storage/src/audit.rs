@@ -23,11 +23,12 @@ pub async fn insert(tx: &mut Tx, event: &NewAuditEvent, now: Timestamp) -> Resul
     let changes = serde_json::to_string(&event.changes).map_err(corrupt)?;
     let stmt = Query::insert()
         .into_table("audit_events")
-        .columns(["occurred_at", "actor_id", "ip", "entity", "entity_id", "action", "changes"])
+        .columns(["occurred_at", "actor_id", "ip", "via", "entity", "entity_id", "action", "changes"])
         .values_panic([
             now.into(),
             id_opt(event.actor_id).into(),
             event.ip.clone().into(),
+            event.via.clone().into(),
             event.entity.into(),
             event.entity_id.into(),
             event.action.as_str().into(),
@@ -43,6 +44,7 @@ struct AuditRow {
     occurred_at: Timestamp,
     actor_id: Option<i64>,
     ip: Option<String>,
+    via: Option<String>,
     entity: String,
     entity_id: Option<i64>,
     action: String,
@@ -57,7 +59,7 @@ pub async fn list(
     limit: u64,
 ) -> Result<Page<AuditEvent>> {
     let mut stmt = Query::select();
-    stmt.columns(["id", "occurred_at", "actor_id", "ip", "entity", "entity_id", "action", "changes"])
+    stmt.columns(["id", "occurred_at", "actor_id", "ip", "via", "entity", "entity_id", "action", "changes"])
         .from("audit_events");
     if let Some(actor) = filter.actor_id {
         stmt.and_where(Expr::col("actor_id").eq(actor.0));
@@ -92,6 +94,7 @@ pub async fn list(
                 occurred_at: row.occurred_at,
                 actor_id: row.actor_id.map(UserId),
                 ip: row.ip,
+                via: row.via,
                 entity: row.entity,
                 entity_id: row.entity_id,
                 action: AuditAction::parse(&row.action)

@@ -265,6 +265,18 @@ fn select_by_id(id: DealId) -> SelectStatement {
     Query::select().columns(COLUMNS).from(TABLE).and_where(Expr::col("id").eq(id.0)).to_owned()
 }
 
+/// Whether a deal meets a condition (an automation rule's): one look-up by id.
+pub async fn matches(db: &Db, id: DealId, tree: &orbita_domain::filter::Filter) -> Result<bool> {
+    let stmt = Query::select()
+        .column((TABLE, "id"))
+        .from(TABLE)
+        .and_where(Expr::col((TABLE, "id")).eq(id.0))
+        .cond_where(crate::filter_sql::condition(tree, TABLE, db.backend()))
+        .to_owned();
+    let row: Option<(i64,)> = db.fetch_optional(&stmt).await?;
+    Ok(row.is_some())
+}
+
 /// The deals a filter selects, without columns or order: shared by the list, the kanban
 /// totals and reports.
 fn filtered(db: &Db, filter: &DealFilter) -> SelectStatement {

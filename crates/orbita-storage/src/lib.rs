@@ -5,6 +5,7 @@ pub mod access;
 pub mod activities;
 pub mod api_tokens;
 pub mod audit;
+pub mod automation;
 pub mod bulk;
 pub mod companies;
 pub mod contacts;

@@ -217,3 +217,21 @@ pub async fn next_open_for_deals(db: &Db, deals: &[DealId]) -> Result<Vec<Task>>
     tasks.dedup_by_key(|t| t.fields.deal_id);
     Ok(tasks)
 }
+
+/// How many open tasks each of these users has (those with none are left out): read through
+/// the assignee index, for handing work to the least loaded.
+pub async fn open_counts_in(tx: &mut Tx, users: &[UserId]) -> Result<Vec<(UserId, i64)>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stmt = Query::select()
+        .column("assignee_id")
+        .expr(Expr::col("id").count())
+        .from(TABLE)
+        .and_where(Expr::col("assignee_id").is_in(users.iter().map(|u| u.0)))
+        .and_where(Expr::col("done_at").is_null())
+        .group_by_col("assignee_id")
+        .to_owned();
+    let rows: Vec<(i64, i64)> = tx.fetch_all(&stmt).await?;
+    Ok(rows.into_iter().map(|(user, count)| (UserId(user), count)).collect())
+}

@@ -490,6 +490,7 @@ async fn the_audit_log_filters_by_every_entity_by_user_and_by_period() {
         let old = NewAuditEvent {
             actor_id: Some(admin_id),
             ip: None,
+            via: None,
             entity: AuditEntity::Deal.as_str(),
             entity_id: Some(annas.id.0),
             action: AuditAction::Update,

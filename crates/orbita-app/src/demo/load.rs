@@ -110,6 +110,7 @@ pub async fn load(db: &Db, size: DemoSize, progress: &dyn Progress) -> Result<De
         orbita_storage::custom_fields::create_indexes(&mut tx, field).await?;
     }
     tx.commit().await?;
+    super::windows::load(db, now).await?;
     bulk::analyze(db).await?;
     Ok(logins())
 }

@@ -2,6 +2,7 @@
 
 pub mod generate;
 mod load;
+mod windows;
 mod words;
 
 pub use load::{DEMO_PASSWORD, DemoLogins, DemoSize, Progress, load, logins};

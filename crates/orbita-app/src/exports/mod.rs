@@ -260,6 +260,7 @@ async fn audit(
     let event = NewAuditEvent {
         actor_id: ctx.actor,
         ip: ctx.ip,
+        via: ctx.via,
         entity,
         entity_id: None,
         action: AuditAction::Export,

@@ -43,6 +43,7 @@ entity-group = Group
 entity-role = Role
 entity-custom-field = Custom field
 entity-job = Background job
+entity-automation-rule = Automation rule
 entity-settings = Organisation settings
 # The audit log's other subjects: a sales target, an API token, and for exports the list or
 # report that was exported.
@@ -187,3 +188,53 @@ job-state-done = Done
 job-state-failed = Waiting to retry
 job-state-dead = Stopped
 job-kind-custom_field_indexes = Custom field indexes
+job-kind-automation = Automation rule
+
+## Automation rules
+
+admin-automation = Automation
+automation-intro = Robots of each pipeline: when a deal is created or enters a stage, a task is set for the right person, at once or after a delay. Rules run in the background after the change is saved.
+automation-on-new-deal = New deal
+automation-add = Add a rule
+automation-new-rule = New automation rule
+automation-back = Back to the pipeline's rules
+automation-trigger = When
+automation-trigger-deal_created = A deal is created in the pipeline
+automation-trigger-stage_entered = A deal enters the stage
+automation-stage = Stage
+automation-choose-stage = Choose a stage
+automation-stage-hint = For "a deal enters the stage".
+automation-task-title = Task
+automation-template-hint = {"{"}title{"}"}, {"{"}amount{"}"}, {"{"}source{"}"} and {"{"}stage{"}"} are replaced by the deal's.
+automation-assignee = Who does it
+automation-assignee-deal_owner = The deal's owner
+automation-assignee-user = A chosen user
+automation-assignee-round_robin = A group's member, in turn
+automation-assignee-least_loaded = A group's member with the fewest open tasks
+automation-user = User
+automation-user-hint = For "a chosen user".
+automation-group = Group
+automation-group-hint = For a group's member.
+automation-due-minutes = Deadline, minutes
+automation-due-hint = From when the task is set; empty: no deadline.
+automation-delay-minutes = Delay, minutes
+automation-delay-hint = How long after the event the task is set; 0 or empty: at once. A deal that has left the stage by then gets none.
+automation-condition = Condition
+automation-condition-hint = Only deals matching this filter (JSON, as the lists' filter= takes it), e.g. {"{"}"field":"amount","op":"gte","value":"100000"{"}"}; empty: every deal.
+automation-active = The rule is on
+automation-in-turn = In turn: { $group }
+automation-least-loaded = Least loaded: { $group }
+automation-due-in = due { $time }
+automation-after = after { $time }
+automation-minutes = { $n } min
+automation-hours = { $n } h
+automation-days = { $n } d
+automation-conditional = with a condition
+automation-off = off
+automation-runs = Latest runs
+automation-no-runs = No runs yet
+automation-no-runs-hint = Each time the rule is set off, what it did shows here.
+automation-detail = Detail
+automation-outcome-fired = Task set
+automation-outcome-skipped = Skipped
+automation-outcome-failed = Failed

@@ -43,6 +43,7 @@ entity-group = Группа
 entity-role = Роль
 entity-custom-field = Дополнительное поле
 entity-job = Фоновая задача
+entity-automation-rule = Правило автоматизации
 entity-settings = Настройки организации
 # Прочие объекты журнала событий: план продаж, ключ API, а для выгрузок — выгруженный список
 # или отчёт.
@@ -191,3 +192,53 @@ job-state-done = Выполнено
 job-state-failed = Ждёт повтора
 job-state-dead = Остановлена
 job-kind-custom_field_indexes = Индексы пользовательского поля
+job-kind-automation = Правило автоматизации
+
+## Automation rules
+
+admin-automation = Роботы
+automation-intro = Роботы каждой воронки: когда сделка создана или попала на этап, нужный человек получает задачу — сразу или через заданное время. Правила выполняются в фоне после сохранения изменения.
+automation-on-new-deal = Новая сделка
+automation-add = Добавить робота
+automation-new-rule = Новый робот
+automation-back = К роботам воронки
+automation-trigger = Когда
+automation-trigger-deal_created = Сделка создана в воронке
+automation-trigger-stage_entered = Сделка попала на этап
+automation-stage = Этап
+automation-choose-stage = Выберите этап
+automation-stage-hint = Для «сделка попала на этап».
+automation-task-title = Задача
+automation-template-hint = {"{"}title{"}"}, {"{"}amount{"}"}, {"{"}source{"}"} и {"{"}stage{"}"} заменяются значениями сделки.
+automation-assignee = Кто выполняет
+automation-assignee-deal_owner = Ответственный за сделку
+automation-assignee-user = Выбранный сотрудник
+automation-assignee-round_robin = Сотрудник группы по очереди
+automation-assignee-least_loaded = Наименее загруженный сотрудник группы
+automation-user = Сотрудник
+automation-user-hint = Для «выбранный сотрудник».
+automation-group = Группа
+automation-group-hint = Для сотрудника группы.
+automation-due-minutes = Срок, минут
+automation-due-hint = С момента постановки задачи; пусто — без срока.
+automation-delay-minutes = Задержка, минут
+automation-delay-hint = Через сколько после события ставится задача; 0 или пусто — сразу. Если сделка к тому времени ушла с этапа, задачи не будет.
+automation-condition = Условие
+automation-condition-hint = Только сделки, подходящие под фильтр (JSON, как filter= в списках), например {"{"}"field":"amount","op":"gte","value":"100000"{"}"}; пусто — все сделки.
+automation-active = Робот включён
+automation-in-turn = По очереди: { $group }
+automation-least-loaded = Наименее загруженный: { $group }
+automation-due-in = срок { $time }
+automation-after = через { $time }
+automation-minutes = { $n } мин
+automation-hours = { $n } ч
+automation-days = { $n } дн
+automation-conditional = с условием
+automation-off = выключен
+automation-runs = Последние запуски
+automation-no-runs = Запусков пока не было
+automation-no-runs-hint = Каждый раз, когда робот срабатывает, здесь видно, что он сделал.
+automation-detail = Подробности
+automation-outcome-fired = Задача поставлена
+automation-outcome-skipped = Пропущено
+automation-outcome-failed = Ошибка

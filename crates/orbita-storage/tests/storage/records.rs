@@ -163,6 +163,7 @@ async fn audit_events_keep_their_changes_and_filter_by_entity() {
             let event = NewAuditEvent {
                 actor_id: Some(user),
                 ip: Some("127.0.0.1".into()),
+                via: None,
                 entity,
                 entity_id: Some(7),
                 action,

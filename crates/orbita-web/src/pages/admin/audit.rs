@@ -105,7 +105,7 @@ struct Row {
 struct AuditPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 8],
+    tabs: [Tab; 9],
     query: AuditQuery,
     selects: Vec<FilterSelect>,
     rows: Vec<Row>,
@@ -158,7 +158,12 @@ async fn list(
                 Some(entity) => layout.t(&entity_key(entity)),
                 None => event.entity.clone(),
             };
-            Row { actor: name_of(event.actor_id), entity, link, changes, event }
+            // A rule's change is the rule's, not the system's at large.
+            let actor = match (&event.via, event.actor_id) {
+                (Some(via), None) => via.clone(),
+                _ => name_of(event.actor_id),
+            };
+            Row { actor, entity, link, changes, event }
         })
         .collect();
     let here = url("/admin/audit", &query.pairs());

@@ -101,7 +101,7 @@ struct Row {
 struct FieldsPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 8],
+    tabs: [Tab; 9],
     kinds: Vec<SelectOption>,
     kind: RecordKind,
     rows: Vec<Row>,

@@ -44,7 +44,7 @@ struct Row {
 struct JobsPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 8],
+    tabs: [Tab; 9],
     counts: Vec<Count>,
     rows: Vec<Row>,
 }

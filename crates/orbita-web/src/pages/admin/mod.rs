@@ -3,6 +3,7 @@
 //! pages only show what they are allowed to.
 
 pub(super) mod audit;
+mod automation;
 mod fields;
 mod jobs;
 mod ownership;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(ownership::routes())
         .merge(audit::routes())
         .merge(jobs::routes())
+        .merge(automation::routes())
 }
 
 /// The first tab the user may open: a head of sales reaches only the ownership transfer.
@@ -48,10 +50,11 @@ pub enum Tab {
     Ownership,
     Audit,
     Jobs,
+    Automation,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 8] = [
+    pub const ALL: [Tab; 9] = [
         Tab::Users,
         Tab::Groups,
         Tab::Roles,
@@ -60,6 +63,7 @@ impl Tab {
         Tab::Ownership,
         Tab::Audit,
         Tab::Jobs,
+        Tab::Automation,
     ];
 
     /// The tabs whose pages the user may open.
@@ -85,6 +89,7 @@ impl Tab {
             Tab::Ownership => "/admin/ownership",
             Tab::Audit => "/admin/audit",
             Tab::Jobs => "/admin/jobs",
+            Tab::Automation => "/admin/automation",
         }
     }
 
@@ -98,6 +103,7 @@ impl Tab {
             Tab::Ownership => "admin-ownership",
             Tab::Audit => "admin-audit",
             Tab::Jobs => "admin-jobs",
+            Tab::Automation => "admin-automation",
         }
     }
 }

@@ -46,7 +46,7 @@ impl From<SettingsForm> for SettingsInput {
 struct SettingsPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 8],
+    tabs: [Tab; 9],
     form: SettingsInput,
     locales: Vec<SelectOption>,
     errors: ValidationErrors,

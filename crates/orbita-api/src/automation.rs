@@ -1,0 +1,243 @@
+//! `/api/v1/automation-rules`: the pipelines' automation rules ("robots"), for administrators:
+//! list, create, read, change (a JSON merge patch), delete, and a rule's latest runs.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use orbita_app::automation;
+use orbita_domain::automation::{Rule as DomainRule, RuleInput, RuleRun};
+use orbita_domain::{GroupId, PipelineId, StageId, UserId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::ApiState;
+use crate::auth::Caller;
+use crate::extract::{Body, Id, Params};
+use crate::patch;
+use crate::problem::ApiError;
+use crate::vocab::{AssigneeKind, RunOutcome, TaskPriority, Trigger};
+
+pub fn routes() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, change, delete))
+        .routes(routes!(runs))
+}
+
+/// What a rule says, as it is written and read. Created with `name`, `pipeline_id`,
+/// `task_title` and, for `stage_entered`, `stage_id`; the rest has defaults.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleWrite {
+    #[serde(default)]
+    pub name: String,
+    /// Default `true`; a rule switched off is not set off.
+    pub active: Option<bool>,
+    pub pipeline_id: Option<i64>,
+    /// The stage entered (`stage_entered`); ignored for `deal_created`.
+    pub stage_id: Option<i64>,
+    /// Default `stage_entered`.
+    pub trigger: Option<Trigger>,
+    /// A filter tree over the deal's fields, as the lists' `filter=` takes it; `null`: every
+    /// deal.
+    #[schema(value_type = Option<Object>)]
+    pub condition: Option<Value>,
+    /// Minutes after the event before the task is set (0–43200; default 0).
+    #[schema(minimum = 0, maximum = 43200)]
+    pub delay_minutes: Option<i64>,
+    /// The task's title: `{title}`, `{amount}`, `{source}` and `{stage}` name the deal's.
+    #[serde(default)]
+    pub task_title: String,
+    #[serde(default)]
+    pub task_description: String,
+    /// Default `deal_owner`.
+    pub assignee: Option<AssigneeKind>,
+    pub assignee_user_id: Option<i64>,
+    pub assignee_group_id: Option<i64>,
+    /// The task's deadline in minutes from when it is set (0–525600); `null`: none.
+    #[schema(minimum = 0, maximum = 525600)]
+    pub due_minutes: Option<i64>,
+    pub priority: Option<TaskPriority>,
+}
+
+impl RuleWrite {
+    fn input(&self) -> RuleInput {
+        RuleInput {
+            name: self.name.clone(),
+            active: self.active,
+            pipeline_id: self.pipeline_id.map(PipelineId),
+            stage_id: self.stage_id.map(StageId),
+            trigger: self.trigger.map(Into::into),
+            // A tree arrives as JSON and is kept as its text; `null` is none.
+            condition: self.condition.as_ref().filter(|c| !c.is_null()).map(Value::to_string),
+            delay_minutes: self.delay_minutes,
+            task_title: self.task_title.clone(),
+            task_description: self.task_description.clone(),
+            assignee: self.assignee.map(Into::into),
+            assignee_user_id: self.assignee_user_id.map(UserId),
+            assignee_group_id: self.assignee_group_id.map(GroupId),
+            due_minutes: self.due_minutes,
+            priority: self.priority.map(Into::into),
+        }
+    }
+}
+
+impl From<&DomainRule> for RuleWrite {
+    fn from(rule: &DomainRule) -> Self {
+        let i = RuleInput::from(&rule.fields);
+        RuleWrite {
+            name: i.name,
+            active: i.active,
+            pipeline_id: i.pipeline_id.map(|p| p.0),
+            stage_id: i.stage_id.map(|s| s.0),
+            trigger: i.trigger.map(Into::into),
+            condition: i.condition.as_deref().and_then(|c| serde_json::from_str(c).ok()),
+            delay_minutes: i.delay_minutes,
+            task_title: i.task_title,
+            task_description: i.task_description,
+            assignee: i.assignee.map(Into::into),
+            assignee_user_id: i.assignee_user_id.map(|u| u.0),
+            assignee_group_id: i.assignee_group_id.map(|g| g.0),
+            due_minutes: i.due_minutes,
+            priority: i.priority.map(Into::into),
+        }
+    }
+}
+
+/// A rule.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Rule {
+    pub id: i64,
+    #[serde(flatten)]
+    pub rule: RuleWrite,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&DomainRule> for Rule {
+    fn from(rule: &DomainRule) -> Self {
+        Rule { id: rule.id, rule: rule.into(), created_at: rule.created_at, updated_at: rule.updated_at }
+    }
+}
+
+/// Every rule (an organisation has dozens); never paged.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RuleList {
+    pub items: Vec<Rule>,
+    /// Always `null`.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RuleQuery {
+    /// Only this pipeline's rules.
+    pipeline_id: Option<i64>,
+}
+
+/// List automation rules (administrators).
+#[utoipa::path(get, path = "/api/v1/automation-rules", tag = "automation", params(RuleQuery),
+    responses((status = 200, description = "The rules, oldest first", body = RuleList)))]
+async fn list(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<RuleQuery>,
+) -> Result<Json<RuleList>, ApiError> {
+    let rules = automation::rules(&state.db, &caller.access, query.pipeline_id.map(PipelineId)).await?;
+    Ok(Json(RuleList { items: rules.iter().map(Rule::from).collect(), next_cursor: None }))
+}
+
+/// Create an automation rule (administrators).
+#[utoipa::path(post, path = "/api/v1/automation-rules", tag = "automation", request_body = RuleWrite,
+    responses((status = 201, description = "Created", body = Rule)))]
+async fn create(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Body(body): Body<RuleWrite>,
+) -> Result<Response, ApiError> {
+    let rule = automation::create(&state.db, &caller.access, &body.input()).await?;
+    Ok((StatusCode::CREATED, Json(Rule::from(&rule))).into_response())
+}
+
+/// Read an automation rule (administrators).
+#[utoipa::path(get, path = "/api/v1/automation-rules/{id}", tag = "automation",
+    params(("id" = i64, Path, description = "Rule id")),
+    responses((status = 200, description = "The rule", body = Rule)))]
+async fn get(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Json<Rule>, ApiError> {
+    Ok(Json(Rule::from(&automation::get(&state.db, &caller.access, id).await?)))
+}
+
+/// Change an automation rule: a JSON merge patch over its fields (administrators).
+#[utoipa::path(patch, path = "/api/v1/automation-rules/{id}", tag = "automation",
+    params(("id" = i64, Path, description = "Rule id")), request_body = RuleWrite,
+    responses((status = 200, description = "The changed rule", body = Rule)))]
+async fn change(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Id(id): Id,
+    Body(body): Body<Value>,
+) -> Result<Json<Rule>, ApiError> {
+    let before = automation::get(&state.db, &caller.access, id).await?;
+    let merged: RuleWrite = patch::apply(&RuleWrite::from(&before), &body)?;
+    Ok(Json(Rule::from(&automation::update(&state.db, &caller.access, id, &merged.input()).await?)))
+}
+
+/// Delete an automation rule with its history (administrators).
+#[utoipa::path(delete, path = "/api/v1/automation-rules/{id}", tag = "automation",
+    params(("id" = i64, Path, description = "Rule id")),
+    responses((status = 204, description = "Deleted")))]
+async fn delete(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<StatusCode, ApiError> {
+    automation::delete(&state.db, &caller.access, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One run of a rule on a deal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Run {
+    pub id: i64,
+    pub deal_id: i64,
+    pub outcome: RunOutcome,
+    /// Why it was skipped or failed.
+    pub detail: Option<String>,
+    /// The task it set.
+    pub task_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+impl From<RuleRun> for Run {
+    fn from(r: RuleRun) -> Self {
+        Run {
+            id: r.id,
+            deal_id: r.deal_id,
+            outcome: r.outcome.into(),
+            detail: r.detail,
+            task_id: r.task_id,
+            assignee_id: r.assignee_id.map(|u| u.0),
+            occurred_at: r.occurred_at,
+        }
+    }
+}
+
+/// A rule's latest runs (at most 50), newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunList {
+    pub items: Vec<Run>,
+    /// Always `null`.
+    pub next_cursor: Option<String>,
+}
+
+/// A rule's latest runs: fired, skipped (and why) or failed (administrators).
+#[utoipa::path(get, path = "/api/v1/automation-rules/{id}/runs", tag = "automation",
+    params(("id" = i64, Path, description = "Rule id")),
+    responses((status = 200, description = "The latest runs, newest first", body = RunList)))]
+async fn runs(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Result<Json<RunList>, ApiError> {
+    automation::get(&state.db, &caller.access, id).await?;
+    let items = automation::runs(&state.db, &caller.access, id).await?;
+    Ok(Json(RunList { items: items.into_iter().map(Run::from).collect(), next_cursor: None }))
+}

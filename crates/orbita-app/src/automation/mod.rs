@@ -1,0 +1,189 @@
+//! Automation rules ("robots"): administrators set them per pipeline and stage; a deal write
+//! that creates a deal or moves it to a stage queues a job per rule it sets off, in its own
+//! transaction, so the rule runs only if the write commits and never fails it. The job
+//! (`run`) checks the rule's condition against the deal as it is then and sets the task, as
+//! the rule ("automation: <name>" in the audit log), once per event.
+
+mod run;
+
+use orbita_domain::FieldError;
+use orbita_domain::access::{Action, Area};
+use orbita_domain::audit::{AuditAction, FieldChange};
+use orbita_domain::automation::{Rule, RuleFields, RuleInput, RuleRun, Trigger};
+use orbita_domain::kind::RecordKind;
+use orbita_domain::{DealId, PipelineId, StageId, Timestamp, ValidationErrors};
+use orbita_storage::automation as store;
+use orbita_storage::{Db, Tx, pipelines, users};
+
+use crate::jobs::{self, Work};
+use crate::{Access, AppError, audit_trail, filters};
+
+pub use run::run;
+
+const ENTITY: &str = "automation_rule";
+/// Runs shown on a rule.
+pub const RUNS_SHOWN: u64 = 50;
+
+/// `Forbidden` unless the user may edit rules (administrators): for the forms before any
+/// rule is read.
+pub fn may_edit(access: &Access) -> Result<(), AppError> {
+    access.require_all(Area::UsersAndSettings, Action::Edit)
+}
+
+/// Every rule, or a pipeline's.
+pub async fn rules(db: &Db, access: &Access, pipeline: Option<PipelineId>) -> Result<Vec<Rule>, AppError> {
+    access.require_all(Area::UsersAndSettings, Action::View)?;
+    Ok(store::list(db, pipeline).await?)
+}
+
+pub async fn get(db: &Db, access: &Access, id: i64) -> Result<Rule, AppError> {
+    access.require_all(Area::UsersAndSettings, Action::View)?;
+    store::get(db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// A rule's latest runs, newest first.
+pub async fn runs(db: &Db, access: &Access, id: i64) -> Result<Vec<RuleRun>, AppError> {
+    access.require_all(Area::UsersAndSettings, Action::View)?;
+    Ok(store::runs(db, id, RUNS_SHOWN).await?)
+}
+
+/// The rule's fields, every reference checked: a stage of its pipeline, an active user, a
+/// group, a condition that reads as a filter over deals.
+async fn checked(db: &Db, input: &RuleInput) -> Result<RuleFields, AppError> {
+    let fields = input.validate()?;
+    let mut errors = ValidationErrors::default();
+    if !pipelines::list(db).await?.iter().any(|p| p.id == fields.pipeline_id) {
+        errors.push(FieldError::new("pipeline_id", "automation-pipeline-required", "Choose a pipeline"));
+    }
+    if let Some(stage) = fields.stage_id {
+        let stages = pipelines::stages(db).await?;
+        if !stages.iter().any(|s| s.id == stage && s.pipeline_id == fields.pipeline_id) {
+            errors.push(FieldError::new(
+                "stage_id",
+                "stage-unknown",
+                "Choose a stage of the deal's pipeline",
+            ));
+        }
+    }
+    if let Some(user) = fields.task.assignee.user() {
+        let active = users::list(db).await?.iter().any(|u| u.id == user && u.is_active);
+        if !active {
+            errors.push(FieldError::new(
+                "assignee_user_id",
+                "automation-user-unknown",
+                "Choose an active user",
+            ));
+        }
+    }
+    if let Some(group) = fields.task.assignee.group()
+        && !users::groups(db).await?.iter().any(|g| g.id == group)
+    {
+        errors.push(FieldError::new("assignee_group_id", "automation-group-unknown", "Choose a group"));
+    }
+    if let Some(condition) = &fields.condition {
+        match filters::from_json(db, condition, RecordKind::Deal).await {
+            Ok(_) => {}
+            Err(AppError::Invalid(refused)) => {
+                // The condition is one field of the rule: its messages are moved onto it.
+                for e in refused.0 {
+                    errors.push(FieldError { field: e.field.replacen("filter", "condition", 1), ..e });
+                }
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    errors.into_result()?;
+    Ok(fields)
+}
+
+/// The rule as the audit log shows it.
+fn view(f: &RuleFields) -> Vec<(&'static str, Option<String>)> {
+    let task = &f.task;
+    vec![
+        ("name", Some(f.name.clone())),
+        ("active", Some(f.active.to_string())),
+        ("pipeline_id", Some(f.pipeline_id.to_string())),
+        ("stage_id", f.stage_id.map(|s| s.to_string())),
+        ("trigger", Some(f.trigger.as_str().to_owned())),
+        ("condition", f.condition.clone()),
+        ("delay_minutes", Some(f.delay_minutes.to_string())),
+        ("task_title", Some(task.title.clone())),
+        ("task_description", task.description.clone()),
+        ("assignee", Some(task.assignee.kind().as_str().to_owned())),
+        ("assignee_user_id", task.assignee.user().map(|u| u.to_string())),
+        ("assignee_group_id", task.assignee.group().map(|g| g.to_string())),
+        ("due_minutes", task.due_minutes.map(|m| m.to_string())),
+        ("priority", Some(task.priority.as_str().to_owned())),
+    ]
+}
+
+pub async fn create(db: &Db, access: &Access, input: &RuleInput) -> Result<Rule, AppError> {
+    access.require_all(Area::UsersAndSettings, Action::Edit)?;
+    let fields = checked(db, input).await?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let id = store::insert(&mut tx, &fields, now).await?;
+    let changes = audit_trail::created(&view(&fields));
+    audit_trail::record(&mut tx, &access.context(), ENTITY, id, AuditAction::Create, changes, now).await?;
+    tx.commit().await?;
+    store::get(db, id).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn update(db: &Db, access: &Access, id: i64, input: &RuleInput) -> Result<Rule, AppError> {
+    access.require_all(Area::UsersAndSettings, Action::Edit)?;
+    let fields = checked(db, input).await?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let before = store::get_in(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if !store::update(&mut tx, id, &fields, now).await? {
+        return Err(AppError::NotFound);
+    }
+    let changes: Vec<FieldChange> = orbita_domain::audit::diff(&view(&before.fields), &view(&fields));
+    audit_trail::record(&mut tx, &access.context(), ENTITY, id, AuditAction::Update, changes, now).await?;
+    tx.commit().await?;
+    store::get(db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Deletes a rule with its history; its jobs still queued find it gone and do nothing.
+pub async fn delete(db: &Db, access: &Access, id: i64) -> Result<(), AppError> {
+    access.require_all(Area::UsersAndSettings, Action::Edit)?;
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let before = store::get_in(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    store::delete(&mut tx, id).await?;
+    let changes = audit_trail::deleted(&view(&before.fields));
+    audit_trail::record(&mut tx, &access.context(), ENTITY, id, AuditAction::Delete, changes, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An event on a deal that rules may be set off by.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum DealEvent {
+    Created,
+    EnteredStage(StageId),
+}
+
+/// Queues a job for each active rule `event` sets off, inside the deal's write: one indexed
+/// look-up, and the rules' work is done after the write commits. Each job has a key naming the
+/// rule, the deal and the moment, so the same event never queues a rule twice.
+pub(crate) async fn deal_event_in(
+    tx: &mut Tx,
+    deal: DealId,
+    pipeline: PipelineId,
+    event: DealEvent,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let (trigger, stage, name) = match event {
+        DealEvent::Created => (Trigger::DealCreated, None, "created".to_owned()),
+        DealEvent::EnteredStage(stage) => (Trigger::StageEntered, Some(stage), format!("stage-{stage}")),
+    };
+    let event = format!("{name}@{}", now.timestamp_micros());
+    for rule in store::set_off(tx, pipeline, trigger, stage).await? {
+        let run_at = now + chrono::Duration::minutes(rule.fields.delay_minutes);
+        let work = Work::Automation { rule_id: rule.id, deal_id: deal.0, event: event.clone() };
+        let key = format!("automation:{}:{}:{event}", rule.id, deal.0);
+        jobs::enqueue_once_in(tx, &work, run_at, &key).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! One run of a rule on a deal, as a job: the deal as it is now, the condition, the assignee,
+//! then the task and the run's record in one transaction. The run is recorded under the
+//! event's key, so a job run again (its worker died after the commit) finds it done.
+
+use chrono::Duration;
+use orbita_domain::automation::{self, Assignee, Rule, RunOutcome, Trigger};
+use orbita_domain::deal::Deal;
+use orbita_domain::kind::RecordKind;
+use orbita_domain::org::Locale;
+use orbita_domain::task::{Task, TaskFields};
+use orbita_domain::{DealId, GroupId, Timestamp, UserId};
+use orbita_storage::automation::{self as store, NewRun};
+use orbita_storage::{Db, StorageError, Tx, deals, pipelines, tasks, users};
+
+use crate::context::RequestContext;
+use crate::custom_fields::CustomChanges;
+use crate::{AppError, filters, records, setup};
+
+/// Runs rule `rule_id` for the event `event` of deal `deal_id`; an error is the job's
+/// `last_error` (it is retried), and is also shown in the rule's history.
+pub async fn run(db: &Db, rule_id: i64, deal_id: i64, event: &str) -> Result<(), String> {
+    let Some(rule) = store::get(db, rule_id).await.map_err(|e| e.to_string())? else {
+        // Deleted since the event: nothing to do, nothing to record it on.
+        return Ok(());
+    };
+    match attempt(db, &rule, DealId(deal_id), event).await {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let error = error.to_string();
+            let at = orbita_domain::now();
+            // Each failed attempt is its own line in the history; the event's key stays free
+            // for the attempt that succeeds.
+            let key = format!("{event}#failed@{}", at.timestamp_micros());
+            let run = NewRun { detail: Some(&error), ..new_run(&rule, deal_id, &key, RunOutcome::Failed) };
+            if let Err(recording) = record_alone(db, &run, at).await {
+                tracing::warn!(rule = rule.id, %recording, "cannot record a failed automation run");
+            }
+            Err(error)
+        }
+    }
+}
+
+fn new_run<'a>(rule: &Rule, deal_id: i64, key: &'a str, outcome: RunOutcome) -> NewRun<'a> {
+    NewRun {
+        rule_id: rule.id,
+        deal_id,
+        event_key: key,
+        outcome,
+        detail: None,
+        task_id: None,
+        assignee_id: None,
+    }
+}
+
+async fn record_alone(db: &Db, run: &NewRun<'_>, at: Timestamp) -> Result<(), StorageError> {
+    let mut tx = db.begin().await?;
+    store::record_run(&mut tx, run, at).await?;
+    tx.commit().await
+}
+
+/// Why a run does nothing, as its history says.
+async fn reason_to_skip(db: &Db, rule: &Rule, deal: Option<&Deal>) -> Result<Option<String>, AppError> {
+    let Some(deal) = deal else {
+        return Ok(Some("the deal was deleted".to_owned()));
+    };
+    if !rule.fields.active {
+        return Ok(Some("the rule is switched off".to_owned()));
+    }
+    if rule.fields.trigger == Trigger::StageEntered && rule.fields.stage_id != Some(deal.stage_id) {
+        // A delayed rule's deal moved on meanwhile: its step no longer applies.
+        return Ok(Some("the deal has left the stage".to_owned()));
+    }
+    if let Some(condition) = &rule.fields.condition {
+        let tree = match filters::from_json(db, condition, RecordKind::Deal).await {
+            Ok(tree) => tree,
+            Err(AppError::Invalid(errors)) => {
+                let why = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ");
+                return Ok(Some(format!("the condition no longer reads: {why}")));
+            }
+            Err(other) => return Err(other),
+        };
+        if !deals::matches(db, deal.id, &tree).await? {
+            return Ok(Some("the deal does not meet the condition".to_owned()));
+        }
+    }
+    Ok(None)
+}
+
+async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str) -> Result<(), AppError> {
+    let deal = match deals::get(db, deal_id).await {
+        Ok(deal) => Some(deal),
+        Err(StorageError::NotFound) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let now = orbita_domain::now();
+    if let Some(why) = reason_to_skip(db, rule, deal.as_ref()).await? {
+        let run = NewRun { detail: Some(&why), ..new_run(rule, deal_id.0, event, RunOutcome::Skipped) };
+        record_alone(db, &run, now).await?;
+        return Ok(());
+    }
+    let Some(deal) = deal else { return Ok(()) };
+    let title_values = template_values(db, &deal).await?;
+    let mut tx = db.begin().await?;
+    // Turns of a round-robin rule are taken one at a time across instances.
+    tx.take_turns(&format!("automation-rule-{}", rule.id)).await?;
+    let assignee = assignee_in(&mut tx, db, rule, &deal).await?;
+    let task = &rule.fields.task;
+    let fields = TaskFields {
+        title: truncated(automation::render(&task.title, &title_values), 300),
+        description: task.description.as_deref().map(|d| automation::render(d, &title_values)),
+        due_at: task.due_minutes.map(|m| now + Duration::minutes(m)),
+        assignee_id: assignee,
+        priority: task.priority,
+        company_id: deal.fields.company_id,
+        contact_id: deal.fields.contact_id,
+        deal_id: Some(deal.id),
+    };
+    let id = tasks::insert(&mut tx, &fields, None, now).await?;
+    let ctx =
+        RequestContext { via: Some(format!("automation: {}", rule.fields.name)), ..RequestContext::system() };
+    records::created_in::<Task>(&mut tx, &ctx, id.0, &fields, Vec::new(), &CustomChanges::default(), now)
+        .await?;
+    let run = NewRun {
+        task_id: Some(id.0),
+        assignee_id: Some(assignee),
+        ..new_run(rule, deal_id.0, event, RunOutcome::Fired)
+    };
+    if store::record_run(&mut tx, &run, now).await? {
+        tx.commit().await?;
+    }
+    // Otherwise this event's run was done before: the task just made is rolled back.
+    Ok(())
+}
+
+/// Who gets the task. A named user who was deactivated, or a group with no active member,
+/// fails the run with a reason the administrator sees on the rule.
+async fn assignee_in(tx: &mut Tx, db: &Db, rule: &Rule, deal: &Deal) -> Result<UserId, AppError> {
+    let active: Vec<UserId> =
+        users::list(db).await?.into_iter().filter(|u| u.is_active).map(|u| u.id).collect();
+    match rule.fields.task.assignee {
+        Assignee::DealOwner => Ok(deal.owner_id),
+        Assignee::User(user) if active.contains(&user) => Ok(user),
+        Assignee::User(_) => Err(failure("the rule's user is deactivated")),
+        Assignee::RoundRobin(group) => {
+            let members = active_members(db, group, &active).await?;
+            let last = store::last_assignee_in(tx, rule.id).await?;
+            automation::next_in_turn(&members, last).ok_or_else(|| failure("no one to take the turn"))
+        }
+        Assignee::LeastLoaded(group) => {
+            let members = active_members(db, group, &active).await?;
+            let counts = tasks::open_counts_in(tx, &members).await?;
+            let load = |m: &UserId| counts.iter().find(|(u, _)| u == m).map_or(0, |(_, n)| *n);
+            // The fewest open tasks; the lowest id among equals, so the choice is repeatable.
+            members.iter().min_by_key(|m| (load(m), **m)).copied().ok_or_else(|| failure("no one to take it"))
+        }
+    }
+}
+
+async fn active_members(db: &Db, group: GroupId, active: &[UserId]) -> Result<Vec<UserId>, AppError> {
+    let members: Vec<UserId> =
+        users::group_members(db, group).await?.into_iter().filter(|m| active.contains(m)).collect();
+    if members.is_empty() {
+        return Err(failure("the rule's group has no active member"));
+    }
+    Ok(members)
+}
+
+fn failure(why: &str) -> AppError {
+    AppError::Invalid(orbita_domain::ValidationErrors(vec![orbita_domain::FieldError::new(
+        "assignee",
+        "automation-no-assignee",
+        why,
+    )]))
+}
+
+/// What a task's title and description may name: `{title}`, `{amount}`, `{source}`,
+/// `{stage}`, in the organisation's language.
+async fn template_values(db: &Db, deal: &Deal) -> Result<Vec<(&'static str, String)>, AppError> {
+    let locale = setup::settings(db).await?.locale;
+    let stage = pipelines::stages(db).await?.into_iter().find(|s| s.id == deal.stage_id);
+    let stage = stage.map(|s| if locale == Locale::Ru { s.name_ru } else { s.name_en }).unwrap_or_default();
+    let amount =
+        if locale == Locale::Ru { deal.fields.amount.format_ru() } else { deal.fields.amount.format_en() };
+    Ok(vec![
+        ("title", deal.fields.title.clone()),
+        ("amount", amount),
+        ("source", deal.fields.source.clone().unwrap_or_default()),
+        ("stage", stage),
+    ])
+}
+
+/// At most `max` characters: a long deal title must not make the task unsaveable.
+fn truncated(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => text[..cut].to_owned(),
+        None => text,
+    }
+}

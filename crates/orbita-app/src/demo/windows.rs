@@ -1,0 +1,116 @@
+//! The window company of the product brief, in the demo: a second pipeline "Окна" from the
+//! site's request to the fitting, a measurer and an installer (each in their group), and the
+//! pipeline's robots — a new deal gets "call the client" due in 15 minutes, Замер gets the
+//! measurer's visit, Согласование "calculate and call back" within 2 hours, Монтаж the
+//! installer's fitting.
+
+use orbita_domain::automation::{Assignee, RuleFields, TaskTemplate, Trigger};
+use orbita_domain::pipeline::{StageKind, StageTemplate};
+use orbita_domain::task::TaskPriority;
+use orbita_domain::user::{BuiltinRole, NewUser};
+use orbita_domain::{PipelineId, StageId, Timestamp};
+use orbita_storage::{Db, automation, pipelines, users};
+
+use crate::AppError;
+
+const fn open(name_ru: &'static str, name_en: &'static str, probability: u8) -> StageTemplate {
+    StageTemplate { name_ru, name_en, kind: StageKind::Open, probability }
+}
+
+const STAGES: &[StageTemplate] = &[
+    open("Заявка с сайта", "Website request", 10),
+    open("Первый звонок", "First call", 20),
+    open("Замер", "Measuring", 40),
+    open("Согласование", "Approval", 60),
+    open("Оплата", "Payment", 80),
+    open("Монтаж", "Fitting", 90),
+    StageTemplate { name_ru: "Успешно", name_en: "Won", kind: StageKind::Won, probability: 100 },
+    StageTemplate { name_ru: "Отказ", name_en: "Lost", kind: StageKind::Lost, probability: 0 },
+];
+
+/// Stage positions in `STAGES` that the robots are on.
+const MEASURING: usize = 2;
+const APPROVAL: usize = 3;
+const FITTING: usize = 5;
+
+pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
+    let password_hash = crate::passwords::hash(super::DEMO_PASSWORD)?;
+    let roles = users::roles(db).await?;
+    let manager = roles.iter().find(|r| r.key == BuiltinRole::Manager.as_str()).ok_or(AppError::NotFound)?.id;
+    let mut tx = db.begin().await?;
+    let pipeline = pipelines::insert(&mut tx, ("Окна", "Windows"), false, STAGES, now).await?;
+    let mut group_of = Vec::new();
+    for (email, name, group) in [
+        ("measurer@demo.orbita.local", "Олег Замеров", "Замерщики"),
+        ("installer@demo.orbita.local", "Иван Монтажов", "Монтажники"),
+    ] {
+        let user =
+            users::insert(&mut tx, &NewUser::parse(email, name)?, Some(&password_hash), manager, now).await?;
+        let group = users::insert_group(&mut tx, group, now).await?;
+        users::add_to_group(&mut tx, group, user, now).await?;
+        group_of.push(group);
+    }
+    tx.commit().await?;
+    let stage = |at: usize| stage_id(db, pipeline, at);
+    let rule = |name: &str, trigger, stage_id, title: &str, assignee, due_minutes| RuleFields {
+        name: name.to_owned(),
+        active: true,
+        pipeline_id: pipeline,
+        stage_id,
+        trigger,
+        condition: None,
+        delay_minutes: 0,
+        task: TaskTemplate {
+            title: title.to_owned(),
+            description: None,
+            assignee,
+            due_minutes: Some(due_minutes),
+            priority: TaskPriority::High,
+        },
+    };
+    let rules = [
+        rule(
+            "Первый звонок",
+            Trigger::DealCreated,
+            None,
+            "Позвонить клиенту: {title}",
+            Assignee::DealOwner,
+            15,
+        ),
+        rule(
+            "Замер",
+            Trigger::StageEntered,
+            Some(stage(MEASURING).await?),
+            "Замер: {title}",
+            Assignee::RoundRobin(group_of[0]),
+            24 * 60,
+        ),
+        rule(
+            "Расчёт",
+            Trigger::StageEntered,
+            Some(stage(APPROVAL).await?),
+            "Рассчитать стоимость и перезвонить: {title}",
+            Assignee::DealOwner,
+            120,
+        ),
+        rule(
+            "Монтаж",
+            Trigger::StageEntered,
+            Some(stage(FITTING).await?),
+            "Монтаж: {title} ({amount})",
+            Assignee::LeastLoaded(group_of[1]),
+            3 * 24 * 60,
+        ),
+    ];
+    let mut tx = db.begin().await?;
+    for rule in &rules {
+        automation::insert(&mut tx, rule, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn stage_id(db: &Db, pipeline: PipelineId, at: usize) -> Result<StageId, AppError> {
+    let stages = pipelines::stages(db).await?;
+    stages.into_iter().filter(|s| s.pipeline_id == pipeline).nth(at).map(|s| s.id).ok_or(AppError::NotFound)
+}

@@ -1,0 +1,241 @@
+//! Automation rules through the application, on SQLite and PostgreSQL: a deal created or moved
+//! queues the rules it sets off; the worker sets their tasks as the rule, once per event, to
+//! the right person; a condition, a delay and a deal that moved on are honoured; only
+//! administrators edit rules.
+
+use chrono::Duration;
+use orbita_app::{Access, AppError, RequestContext, admin, automation, deals, jobs, tasks, users};
+use orbita_domain::automation::{AssigneeKind, RuleInput, RunOutcome, Trigger};
+use orbita_domain::deal::{Deal, DealInput};
+use orbita_domain::job::JobState;
+use orbita_domain::list::{AuditFilter, TaskFilter};
+use orbita_domain::pipeline::Stage;
+use orbita_domain::{GroupId, UserId, now};
+use orbita_storage::Db;
+use orbita_testkit::on_both;
+
+async fn person(db: &Db, email: &str, name: &str, role: &str) -> Access {
+    let id: UserId =
+        users::create_user(db, &RequestContext::system(), email, name, role, "a good long password")
+            .await
+            .expect("user");
+    Access::load(db, id, None).await.expect("access")
+}
+
+struct World {
+    admin: Access,
+    manager: Access,
+    measurers: GroupId,
+    measurer_ids: Vec<UserId>,
+    stages: Vec<Stage>,
+}
+
+async fn world(db: &Db) -> World {
+    orbita_app::setup::bootstrap(db).await.expect("bootstrap");
+    let admin = person(db, "admin@x.ru", "Админ", "administrator").await;
+    let manager = person(db, "manager@x.ru", "Менеджер", "manager").await;
+    let measurers = admin::create_group(db, &admin, "Замерщики").await.expect("group");
+    let mut measurer_ids = Vec::new();
+    for n in 1..=2 {
+        let m = person(db, &format!("measurer{n}@x.ru"), &format!("Замерщик {n}"), "manager").await;
+        let mut tx = db.begin().await.expect("begin");
+        orbita_storage::users::add_to_group(&mut tx, measurers, m.user_id(), now()).await.expect("member");
+        tx.commit().await.expect("commit");
+        measurer_ids.push(m.user_id());
+    }
+    let (_, stages) = deals::pipelines_and_stages(db).await.expect("stages");
+    World { admin, manager, measurers, measurer_ids, stages }
+}
+
+fn rule(w: &World, name: &str, trigger: Trigger, stage: usize, title: &str) -> RuleInput {
+    RuleInput {
+        name: name.into(),
+        pipeline_id: Some(w.stages[stage].pipeline_id),
+        stage_id: Some(w.stages[stage].id),
+        trigger: Some(trigger),
+        task_title: title.into(),
+        ..RuleInput::default()
+    }
+}
+
+async fn new_deal(db: &Db, who: &Access, title: &str, amount: &str) -> Deal {
+    let input = DealInput { title: title.into(), amount: amount.into(), ..DealInput::default() };
+    deals::create(db, who, &input, None, None, None).await.expect("deal")
+}
+
+async fn tasks_of(db: &Db, who: &Access, deal: &Deal) -> Vec<orbita_domain::task::Task> {
+    let filter = TaskFilter { deal_id: Some(deal.id), ..TaskFilter::default() };
+    tasks::list(db, who, &filter, None, 100).await.expect("tasks").items
+}
+
+#[tokio::test]
+async fn a_new_deal_gets_the_rules_task_once_as_the_rule() {
+    on_both(|t| async move {
+        let w = world(&t.db).await;
+        let mut input = rule(&w, "Первый звонок", Trigger::DealCreated, 0, "Позвонить клиенту: {title}");
+        input.due_minutes = Some(15);
+        let first_call = automation::create(&t.db, &w.admin, &input).await.expect("rule");
+
+        let deal = new_deal(&t.db, &w.manager, "Окна на дачу", "120000").await;
+        assert!(tasks_of(&t.db, &w.manager, &deal).await.is_empty(), "{}: not inside the save", t.name);
+        let before = now();
+        assert_eq!(jobs::run_due(&t.db, "w").await.expect("run"), 1, "{}", t.name);
+        let set = tasks_of(&t.db, &w.manager, &deal).await;
+        assert_eq!(set.len(), 1, "{}", t.name);
+        let task = &set[0];
+        assert_eq!(task.fields.title, "Позвонить клиенту: Окна на дачу", "{}", t.name);
+        assert_eq!(task.fields.assignee_id, w.manager.user_id(), "{}: the deal's owner, who sees it", t.name);
+        let due = task.fields.due_at.expect("due");
+        assert!(due >= before + Duration::minutes(15) && due <= now() + Duration::minutes(15), "{}", t.name);
+        tasks::get(&t.db, &w.manager, task.id).await.expect("the manager sees the rule's task");
+
+        // The audit log names the rule as the author of the task.
+        let filter = AuditFilter { entity_id: Some(task.id.0), ..AuditFilter::default() };
+        let events = admin::audit_log(&t.db, &w.admin, &filter, None, 10).await.expect("audit").items;
+        let created = events.iter().find(|e| e.entity == "task").expect("task created event");
+        assert_eq!(created.via.as_deref(), Some("automation: Первый звонок"), "{}", t.name);
+        assert_eq!(created.actor_id, None, "{}", t.name);
+
+        // The same job run again (its worker died after committing) sets nothing more.
+        let done = orbita_storage::jobs::list(&t.db, &[JobState::Done], 10).await.expect("done");
+        let payload: serde_json::Value = serde_json::from_str(&done[0].payload).expect("payload");
+        let event = payload["event"].as_str().expect("event");
+        automation::run(&t.db, first_call.id, deal.id.0, event).await.expect("rerun");
+        assert_eq!(tasks_of(&t.db, &w.manager, &deal).await.len(), 1, "{}: still one task", t.name);
+        let runs = automation::runs(&t.db, &w.admin, first_call.id).await.expect("runs");
+        assert_eq!(runs.len(), 1, "{}", t.name);
+        assert_eq!((runs[0].outcome, runs[0].task_id), (RunOutcome::Fired, Some(task.id.0)), "{}", t.name);
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stage_rule_honours_its_condition_and_gives_turns_in_its_group() {
+    on_both(|t| async move {
+        let w = world(&t.db).await;
+        let mut input = rule(&w, "Замер", Trigger::StageEntered, 1, "Замер: {title} ({amount})");
+        input.assignee = Some(AssigneeKind::RoundRobin);
+        input.assignee_group_id = Some(w.measurers);
+        input.condition = Some(r#"{"field":"amount","op":"gte","value":"100000"}"#.into());
+        let measure = automation::create(&t.db, &w.admin, &input).await.expect("rule");
+        let to_stage = |deal: &Deal| deals::move_stage(&t.db, &w.manager, deal.id, w.stages[1].id, "", None);
+
+        let small = new_deal(&t.db, &w.manager, "Форточка", "5000").await;
+        to_stage(&small).await.expect("move");
+        jobs::run_due(&t.db, "w").await.expect("run");
+        assert!(tasks_of(&t.db, &w.admin, &small).await.is_empty(), "{}: below the condition", t.name);
+        let runs = automation::runs(&t.db, &w.admin, measure.id).await.expect("runs");
+        assert_eq!(runs[0].outcome, RunOutcome::Skipped, "{}", t.name);
+
+        let mut assignees = Vec::new();
+        for title in ["Коттедж", "Офис", "Школа"] {
+            let deal = new_deal(&t.db, &w.manager, title, "150000").await;
+            to_stage(&deal).await.expect("move");
+            jobs::run_due(&t.db, "w").await.expect("run");
+            let set = tasks_of(&t.db, &w.admin, &deal).await;
+            assert_eq!(set.len(), 1, "{}: {title}", t.name);
+            assert!(
+                set[0].fields.title.starts_with(&format!("Замер: {title} (")),
+                "{}: {:?}",
+                t.name,
+                set[0]
+            );
+            assignees.push(set[0].fields.assignee_id);
+        }
+        let m = &w.measurer_ids;
+        assert_eq!(assignees, [m[0], m[1], m[0]], "{}: in turn", t.name);
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_delayed_rule_waits_and_does_nothing_for_a_deal_that_moved_on() {
+    on_both(|t| async move {
+        let w = world(&t.db).await;
+        let mut input = rule(&w, "Перезвонить", Trigger::StageEntered, 2, "Рассчитать и перезвонить");
+        input.delay_minutes = Some(120);
+        input.assignee = Some(AssigneeKind::LeastLoaded);
+        input.assignee_group_id = Some(w.measurers);
+        let later = automation::create(&t.db, &w.admin, &input).await.expect("rule");
+
+        let stays = new_deal(&t.db, &w.manager, "Остаётся", "1000").await;
+        let leaves = new_deal(&t.db, &w.manager, "Уходит", "1000").await;
+        for deal in [&stays, &leaves] {
+            deals::move_stage(&t.db, &w.manager, deal.id, w.stages[2].id, "", None).await.expect("move");
+        }
+        deals::move_stage(&t.db, &w.manager, leaves.id, w.stages[1].id, "", None).await.expect("move on");
+        assert_eq!(jobs::run_due(&t.db, "w").await.expect("run"), 0, "{}: not yet", t.name);
+        let ran = jobs::run_due_at(&t.db, "w", now() + Duration::minutes(121)).await.expect("run");
+        assert_eq!(ran, 2, "{}", t.name);
+        let set = tasks_of(&t.db, &w.admin, &stays).await;
+        assert_eq!(set.len(), 1, "{}", t.name);
+        assert_eq!(set[0].fields.assignee_id, w.measurer_ids[0], "{}: both have none open", t.name);
+        assert!(tasks_of(&t.db, &w.admin, &leaves).await.is_empty(), "{}", t.name);
+        let runs = automation::runs(&t.db, &w.admin, later.id).await.expect("runs");
+        let skipped = runs.iter().find(|r| r.deal_id == leaves.id.0).expect("run");
+        assert_eq!(skipped.outcome, RunOutcome::Skipped, "{}", t.name);
+        assert_eq!(skipped.detail.as_deref(), Some("the deal has left the stage"), "{}", t.name);
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_administrators_edit_rules_and_a_rule_is_checked_before_it_is_saved() {
+    on_both(|t| async move {
+        let w = world(&t.db).await;
+        let input = rule(&w, "Звонок", Trigger::StageEntered, 1, "Позвонить");
+        assert!(
+            matches!(automation::create(&t.db, &w.manager, &input).await, Err(AppError::Forbidden)),
+            "{}",
+            t.name
+        );
+        assert!(
+            matches!(automation::rules(&t.db, &w.manager, None).await, Err(AppError::Forbidden)),
+            "{}",
+            t.name
+        );
+
+        let (db, admin) = (&t.db, &w.admin);
+        let refused = |input: RuleInput| async move {
+            match automation::create(db, admin, &input).await {
+                Err(AppError::Invalid(errors)) => errors.0.into_iter().map(|e| e.field).collect::<Vec<_>>(),
+                other => panic!("{other:?}"),
+            }
+        };
+        let bad_condition =
+            RuleInput { condition: Some(r#"{"field":"nope","op":"eq","value":1}"#.into()), ..input.clone() };
+        assert!(refused(bad_condition).await.iter().all(|f| f.starts_with("condition")), "{}", t.name);
+        let other_pipeline = RuleInput { pipeline_id: Some(orbita_domain::PipelineId(999)), ..input.clone() };
+        assert!(refused(other_pipeline).await.contains(&"pipeline_id".to_owned()), "{}", t.name);
+        let no_group = RuleInput {
+            assignee: Some(AssigneeKind::RoundRobin),
+            assignee_group_id: Some(GroupId(999)),
+            ..input.clone()
+        };
+        assert_eq!(refused(no_group).await, ["assignee_group_id"], "{}", t.name);
+        assert!(automation::rules(&t.db, &w.admin, None).await.expect("rules").is_empty(), "{}", t.name);
+
+        let saved = automation::create(&t.db, &w.admin, &input).await.expect("rule");
+        let off = RuleInput { active: Some(false), ..input.clone() };
+        automation::update(&t.db, &w.admin, saved.id, &off).await.expect("switched off");
+        let deal = new_deal(&t.db, &w.manager, "Выключено", "1").await;
+        deals::move_stage(&t.db, &w.manager, deal.id, w.stages[1].id, "", None).await.expect("move");
+        assert_eq!(
+            jobs::run_due(&t.db, "w").await.expect("run"),
+            0,
+            "{}: a rule switched off is not set off",
+            t.name
+        );
+        automation::delete(&t.db, &w.admin, saved.id).await.expect("delete");
+        assert!(
+            matches!(automation::get(&t.db, &w.admin, saved.id).await, Err(AppError::NotFound)),
+            "{}",
+            t.name
+        );
+        t
+    })
+    .await;
+}

@@ -1,0 +1,350 @@
+//! An automation rule ("robot" in Bitrix24's words, a step of amoCRM's digital pipeline): when
+//! something happens to a deal of a pipeline (it is created, it enters a stage) and the deal
+//! matches the rule's condition, a task is set for someone, at once or after a delay. The rules
+//! of what a rule may say are here; running them is the application's.
+
+use crate::task::TaskPriority;
+use crate::{FieldError, GroupId, PipelineId, StageId, Timestamp, UserId, ValidationErrors, text};
+
+crate::text_enum!(
+    /// What sets a rule off.
+    Trigger { DealCreated => "deal_created", StageEntered => "stage_entered" }
+);
+
+crate::text_enum!(
+    /// Who gets the rule's task: the deal's owner, a named user, or a member of a group — the
+    /// next in turn (round-robin) or the one with the fewest open tasks.
+    AssigneeKind { DealOwner => "deal_owner", User => "user", RoundRobin => "round_robin", LeastLoaded => "least_loaded" }
+);
+
+crate::text_enum!(
+    /// What one run of a rule came to: it did its work, its condition did not hold (or its
+    /// deal was gone), or its work failed (the job retries it).
+    RunOutcome { Fired => "fired", Skipped => "skipped", Failed => "failed" }
+);
+
+/// The longest delay and the furthest deadline a rule may name: thirty days, a year.
+pub const MAX_DELAY_MINUTES: i64 = 30 * 24 * 60;
+pub const MAX_DUE_MINUTES: i64 = 365 * 24 * 60;
+
+/// Who gets the task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignee {
+    DealOwner,
+    User(UserId),
+    RoundRobin(GroupId),
+    LeastLoaded(GroupId),
+}
+
+impl Assignee {
+    pub fn kind(self) -> AssigneeKind {
+        match self {
+            Assignee::DealOwner => AssigneeKind::DealOwner,
+            Assignee::User(_) => AssigneeKind::User,
+            Assignee::RoundRobin(_) => AssigneeKind::RoundRobin,
+            Assignee::LeastLoaded(_) => AssigneeKind::LeastLoaded,
+        }
+    }
+
+    pub fn user(self) -> Option<UserId> {
+        match self {
+            Assignee::User(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn group(self) -> Option<GroupId> {
+        match self {
+            Assignee::RoundRobin(id) | Assignee::LeastLoaded(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// From its stored parts; `None` when the kind lacks the id it needs.
+    pub fn from_parts(kind: AssigneeKind, user: Option<UserId>, group: Option<GroupId>) -> Option<Assignee> {
+        match kind {
+            AssigneeKind::DealOwner => Some(Assignee::DealOwner),
+            AssigneeKind::User => user.map(Assignee::User),
+            AssigneeKind::RoundRobin => group.map(Assignee::RoundRobin),
+            AssigneeKind::LeastLoaded => group.map(Assignee::LeastLoaded),
+        }
+    }
+}
+
+/// The task a rule sets: its title and description may name the deal's fields
+/// (`{title}`, `{amount}`, `{source}`, `{stage}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskTemplate {
+    pub title: String,
+    pub description: Option<String>,
+    pub assignee: Assignee,
+    /// The deadline, counted from when the task is set; `None`: no deadline.
+    pub due_minutes: Option<i64>,
+    pub priority: TaskPriority,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFields {
+    pub name: String,
+    pub active: bool,
+    pub pipeline_id: PipelineId,
+    /// The stage entered; `None` for a rule on new deals.
+    pub stage_id: Option<StageId>,
+    pub trigger: Trigger,
+    /// A filter tree in JSON over the deal's fields (the lists' `filter=`), checked by the
+    /// application against the deal's fields and custom fields; `None`: every deal.
+    pub condition: Option<String>,
+    /// How long after the event the task is set (0: at once).
+    pub delay_minutes: i64,
+    pub task: TaskTemplate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub id: i64,
+    pub fields: RuleFields,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One run of a rule on a deal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleRun {
+    pub id: i64,
+    pub rule_id: i64,
+    pub deal_id: i64,
+    pub outcome: RunOutcome,
+    /// Why it was skipped or failed.
+    pub detail: Option<String>,
+    pub task_id: Option<i64>,
+    pub assignee_id: Option<UserId>,
+    pub occurred_at: Timestamp,
+}
+
+/// A rule as a form or the API sends it, flat.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct RuleInput {
+    #[serde(default)]
+    pub name: String,
+    pub active: Option<bool>,
+    pub pipeline_id: Option<PipelineId>,
+    pub stage_id: Option<StageId>,
+    pub trigger: Option<Trigger>,
+    pub condition: Option<String>,
+    pub delay_minutes: Option<i64>,
+    #[serde(default)]
+    pub task_title: String,
+    #[serde(default)]
+    pub task_description: String,
+    pub assignee: Option<AssigneeKind>,
+    pub assignee_user_id: Option<UserId>,
+    pub assignee_group_id: Option<GroupId>,
+    pub due_minutes: Option<i64>,
+    pub priority: Option<TaskPriority>,
+}
+
+fn minutes(value: Option<i64>, field: &str, most: i64) -> Result<Option<i64>, FieldError> {
+    match value {
+        Some(m) if !(0..=most).contains(&m) => Err(FieldError::new(
+            field,
+            "automation-minutes-range",
+            format!("Give a number of minutes from 0 to {most}"),
+        )),
+        other => Ok(other),
+    }
+}
+
+impl RuleInput {
+    /// The rule's fields; whether its pipeline, stage, user and group exist and its condition
+    /// reads is for the application to check.
+    pub fn validate(&self) -> Result<RuleFields, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let name = errors.check(text::required(&self.name, "name", 200));
+        let title = errors.check(text::required(&self.task_title, "task_title", 300));
+        let description = errors
+            .check(text::optional_limited(&self.task_description, "task_description", 10_000))
+            .flatten();
+        let delay = errors.check(minutes(self.delay_minutes, "delay_minutes", MAX_DELAY_MINUTES)).flatten();
+        let due = errors.check(minutes(self.due_minutes, "due_minutes", MAX_DUE_MINUTES)).flatten();
+        let pipeline = self.pipeline_id;
+        if pipeline.is_none() {
+            errors.push(FieldError::new("pipeline_id", "automation-pipeline-required", "Choose a pipeline"));
+        }
+        let trigger = self.trigger.unwrap_or(Trigger::StageEntered);
+        let stage = match trigger {
+            Trigger::StageEntered => {
+                if self.stage_id.is_none() {
+                    errors.push(FieldError::new("stage_id", "automation-stage-required", "Choose the stage"));
+                }
+                self.stage_id
+            }
+            // A new deal's rule is the pipeline's, whatever stage the deal starts at.
+            Trigger::DealCreated => None,
+        };
+        let kind = self.assignee.unwrap_or(AssigneeKind::DealOwner);
+        let assignee = Assignee::from_parts(kind, self.assignee_user_id, self.assignee_group_id);
+        if assignee.is_none() {
+            let (field, message) = match kind {
+                AssigneeKind::User => ("assignee_user_id", "Choose the user"),
+                _ => ("assignee_group_id", "Choose the group"),
+            };
+            errors.push(FieldError::new(field, "automation-assignee-required", message));
+        }
+        let condition = self.condition.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
+        errors.into_result()?;
+        Ok(RuleFields {
+            name: name.unwrap_or_default(),
+            active: self.active.unwrap_or(true),
+            pipeline_id: pipeline.unwrap_or(PipelineId(0)),
+            stage_id: stage,
+            trigger,
+            condition,
+            delay_minutes: delay.unwrap_or(0),
+            task: TaskTemplate {
+                title: title.unwrap_or_default(),
+                description,
+                assignee: assignee.unwrap_or(Assignee::DealOwner),
+                due_minutes: due,
+                priority: self.priority.unwrap_or(TaskPriority::Normal),
+            },
+        })
+    }
+}
+
+impl From<&RuleFields> for RuleInput {
+    fn from(f: &RuleFields) -> Self {
+        RuleInput {
+            name: f.name.clone(),
+            active: Some(f.active),
+            pipeline_id: Some(f.pipeline_id),
+            stage_id: f.stage_id,
+            trigger: Some(f.trigger),
+            condition: f.condition.clone(),
+            delay_minutes: Some(f.delay_minutes),
+            task_title: f.task.title.clone(),
+            task_description: f.task.description.clone().unwrap_or_default(),
+            assignee: Some(f.task.assignee.kind()),
+            assignee_user_id: f.task.assignee.user(),
+            assignee_group_id: f.task.assignee.group(),
+            due_minutes: f.task.due_minutes,
+            priority: Some(f.task.priority),
+        }
+    }
+}
+
+/// `template` with each `{name}` of `values` replaced by its value; a name not among them
+/// stays as written, so a typo shows on the task instead of vanishing.
+pub fn render(template: &str, values: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let known = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values.iter().find(|(n, _)| *n == name).map(|(_, value)| (value, close))
+        });
+        match known {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The next member of a group in turn after `last` (members in id order, wrapping round);
+/// the first one when `last` is none of them.
+pub fn next_in_turn(members: &[UserId], last: Option<UserId>) -> Option<UserId> {
+    let mut sorted = members.to_vec();
+    sorted.sort();
+    let next = last.and_then(|last| sorted.iter().copied().find(|m| *m > last));
+    next.or_else(|| sorted.first().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> RuleInput {
+        RuleInput {
+            name: "Первый звонок".into(),
+            pipeline_id: Some(PipelineId(1)),
+            stage_id: Some(StageId(2)),
+            task_title: "Позвонить клиенту: {title}".into(),
+            due_minutes: Some(15),
+            ..RuleInput::default()
+        }
+    }
+
+    #[test]
+    fn a_stage_rule_reads_with_its_defaults_and_round_trips() {
+        let fields = input().validate().expect("valid");
+        assert_eq!(fields.trigger, Trigger::StageEntered);
+        assert_eq!(fields.task.assignee, Assignee::DealOwner);
+        assert_eq!((fields.delay_minutes, fields.task.due_minutes), (0, Some(15)));
+        assert!(fields.active);
+        assert_eq!(RuleInput::from(&fields).validate().expect("round trip"), fields);
+    }
+
+    #[test]
+    fn each_missing_or_out_of_range_part_gets_its_own_message() {
+        let bad = RuleInput {
+            name: " ".into(),
+            pipeline_id: None,
+            stage_id: None,
+            task_title: String::new(),
+            delay_minutes: Some(-1),
+            due_minutes: Some(MAX_DUE_MINUTES + 1),
+            assignee: Some(AssigneeKind::RoundRobin),
+            ..RuleInput::default()
+        };
+        let errors = bad.validate().expect_err("refused");
+        for field in [
+            "name",
+            "task_title",
+            "delay_minutes",
+            "due_minutes",
+            "pipeline_id",
+            "stage_id",
+            "assignee_group_id",
+        ] {
+            assert!(errors.field(field).is_some(), "{field}: {errors:?}");
+        }
+        let user = RuleInput { assignee: Some(AssigneeKind::User), ..input() };
+        assert_eq!(
+            user.validate().expect_err("refused").field("assignee_user_id").expect("named").code,
+            "automation-assignee-required"
+        );
+    }
+
+    #[test]
+    fn a_new_deal_rule_has_no_stage() {
+        let fields = RuleInput { trigger: Some(Trigger::DealCreated), ..input() }.validate().expect("valid");
+        assert_eq!(fields.stage_id, None);
+    }
+
+    #[test]
+    fn templates_name_known_fields_and_keep_the_rest() {
+        let values = [("title", "Окна на дачу".to_owned()), ("amount", "120 000 ₽".to_owned())];
+        assert_eq!(render("Позвонить: {title} ({amount})", &values), "Позвонить: Окна на дачу (120 000 ₽)");
+        assert_eq!(render("{nope} {title", &values), "{nope} {title");
+        assert_eq!(render("{{title}}", &values), "{Окна на дачу}");
+    }
+
+    #[test]
+    fn turns_go_round_the_group_in_id_order() {
+        let members = [UserId(7), UserId(3), UserId(5)];
+        assert_eq!(next_in_turn(&members, None), Some(UserId(3)));
+        assert_eq!(next_in_turn(&members, Some(UserId(3))), Some(UserId(5)));
+        assert_eq!(next_in_turn(&members, Some(UserId(7))), Some(UserId(3)));
+        assert_eq!(next_in_turn(&members, Some(UserId(4))), Some(UserId(5)));
+        assert_eq!(next_in_turn(&[], Some(UserId(4))), None);
+    }
+}

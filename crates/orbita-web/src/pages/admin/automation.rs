@@ -1,0 +1,486 @@
+//! Automation rules (`/admin/automation`): a pipeline's robot board — a column for new deals
+//! and one per stage, each with its rules — and a rule's form with its latest runs.
+//! Administrators only; the service checks.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use orbita_app::{AppError, admin, automation, deals};
+use orbita_domain::automation::{AssigneeKind, Rule, RuleInput, RuleRun, RunOutcome, Trigger};
+use orbita_domain::pipeline::{Pipeline, Stage};
+use orbita_domain::task::TaskPriority;
+use orbita_domain::user::User;
+use orbita_domain::{FieldError, GroupId, PipelineId, StageId, UserId, ValidationErrors};
+use serde::Deserialize;
+
+use super::Tab;
+use crate::AppState;
+use crate::error::PageError;
+use crate::pages::SignedIn;
+use crate::pages::deals::common::stage_name;
+use crate::ui::layout::tone;
+use crate::ui::{ErrorItem, Layout, Nav, SelectOption};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/automation", get(board).post(create))
+        .route("/admin/automation/new", get(new_form))
+        .route("/admin/automation/{id}", get(edit_form).post(update))
+        .route("/admin/automation/{id}/delete", post(delete))
+}
+
+/// What the board and the forms need to name things: pipelines, stages, users, groups.
+struct Names {
+    pipelines: Vec<Pipeline>,
+    stages: Vec<Stage>,
+    users: Vec<User>,
+    groups: Vec<(GroupId, String)>,
+}
+
+impl Names {
+    async fn load(state: &AppState, user: &SignedIn) -> Result<Names, AppError> {
+        let access = &user.session.access;
+        let (pipelines, stages) = deals::pipelines_and_stages(&state.db).await?;
+        let users = admin::users(&state.db, access).await?;
+        let groups =
+            admin::groups(&state.db, access).await?.into_iter().map(|(g, _)| (g.id, g.name)).collect();
+        Ok(Names { pipelines, stages, users, groups })
+    }
+
+    fn user(&self, id: UserId) -> String {
+        self.users.iter().find(|u| u.id == id).map_or_else(|| format!("#{id}"), |u| u.name.clone())
+    }
+
+    fn group(&self, id: GroupId) -> String {
+        self.groups.iter().find(|(g, _)| *g == id).map_or_else(|| format!("#{id}"), |(_, n)| n.clone())
+    }
+
+    /// The pipeline asked for, or the default one.
+    fn pipeline(&self, raw: Option<i64>) -> Option<&Pipeline> {
+        let asked = raw.and_then(|id| self.pipelines.iter().find(|p| p.id.0 == id));
+        asked.or_else(|| self.pipelines.iter().find(|p| p.is_default)).or(self.pipelines.first())
+    }
+}
+
+/// "Deal owner", "Anna Petrova", "In turn: Measurers", "Least loaded: Installers".
+fn assignee_text(layout: &Layout, names: &Names, rule: &Rule) -> String {
+    use orbita_domain::automation::Assignee;
+    match rule.fields.task.assignee {
+        Assignee::DealOwner => layout.t("automation-assignee-deal_owner"),
+        Assignee::User(id) => names.user(id),
+        Assignee::RoundRobin(g) => layout.t_with("automation-in-turn", "group", &names.group(g)),
+        Assignee::LeastLoaded(g) => layout.t_with("automation-least-loaded", "group", &names.group(g)),
+    }
+}
+
+/// "in 15 min", "in 2 h", "in 3 d": a delay or a deadline.
+fn minutes_text(layout: &Layout, minutes: i64) -> String {
+    let (n, unit) = match minutes {
+        m if m > 0 && m % (24 * 60) == 0 => (m / (24 * 60), "automation-days"),
+        m if m > 0 && m % 60 == 0 => (m / 60, "automation-hours"),
+        m => (m, "automation-minutes"),
+    };
+    layout.t_with(unit, "n", &n.to_string())
+}
+
+struct Card {
+    id: i64,
+    name: String,
+    task: String,
+    assignee: String,
+    /// "due in 15 min", or empty.
+    due: String,
+    /// "after 2 h", or empty.
+    delay: String,
+    active: bool,
+    conditional: bool,
+}
+
+struct Column {
+    title: String,
+    tone: &'static str,
+    new_href: String,
+    cards: Vec<Card>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/automation.html")]
+struct BoardPage {
+    layout: Layout,
+    tab: Tab,
+    tabs: [Tab; 9],
+    pipelines: Vec<(String, String, bool)>,
+    columns: Vec<Column>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct BoardQuery {
+    pipeline: Option<i64>,
+}
+
+async fn board(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Query(query): Query<BoardQuery>,
+) -> Result<Response, PageError> {
+    let access = &user.session.access;
+    let names = Names::load(&state, &user).await?;
+    let pipeline = names.pipeline(query.pipeline).ok_or(AppError::NotFound)?;
+    let rules = automation::rules(&state.db, access, Some(pipeline.id)).await?;
+    let layout = user.page(user.t("admin-automation"), Some(Nav::Admin));
+    let card = |rule: &Rule| Card {
+        id: rule.id,
+        name: rule.fields.name.clone(),
+        task: rule.fields.task.title.clone(),
+        assignee: assignee_text(&layout, &names, rule),
+        due: rule.fields.task.due_minutes.map_or_else(String::new, |m| {
+            layout.t_with("automation-due-in", "time", &minutes_text(&layout, m))
+        }),
+        delay: match rule.fields.delay_minutes {
+            0 => String::new(),
+            m => layout.t_with("automation-after", "time", &minutes_text(&layout, m)),
+        },
+        active: rule.fields.active,
+        conditional: rule.fields.condition.is_some(),
+    };
+    let new_href = |rest: String| format!("/admin/automation/new?pipeline={}{rest}", pipeline.id);
+    let mut columns = vec![Column {
+        title: layout.t("automation-on-new-deal"),
+        tone: "blue",
+        new_href: new_href("&trigger=deal_created".to_owned()),
+        cards: rules.iter().filter(|r| r.fields.trigger == Trigger::DealCreated).map(card).collect(),
+    }];
+    for stage in names.stages.iter().filter(|s| s.pipeline_id == pipeline.id) {
+        let cards = rules
+            .iter()
+            .filter(|r| r.fields.trigger == Trigger::StageEntered && r.fields.stage_id == Some(stage.id))
+            .map(card)
+            .collect();
+        columns.push(Column {
+            title: stage_name(layout.locale, stage),
+            tone: tone::stage_kind(stage.kind),
+            new_href: new_href(format!("&stage={}", stage.id)),
+            cards,
+        });
+    }
+    let pipelines = names
+        .pipelines
+        .iter()
+        .map(|p| {
+            let name = if layout.locale == orbita_domain::org::Locale::Ru { &p.name_ru } else { &p.name_en };
+            (format!("/admin/automation?pipeline={}", p.id), name.clone(), p.id == pipeline.id)
+        })
+        .collect();
+    Ok(BoardPage { layout, tab: Tab::Automation, tabs: Tab::ALL, pipelines, columns }.into_response())
+}
+
+/// The rule form as typed: numbers stay text until read, so a wrong one gets its message.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct RuleForm {
+    name: String,
+    active: Option<String>,
+    pipeline_id: String,
+    trigger: String,
+    stage_id: String,
+    condition: String,
+    delay_minutes: String,
+    task_title: String,
+    task_description: String,
+    assignee: String,
+    assignee_user_id: String,
+    assignee_group_id: String,
+    due_minutes: String,
+    priority: String,
+}
+
+fn number(raw: &str, field: &str, errors: &mut ValidationErrors) -> Option<i64> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    raw.parse()
+        .map_err(|_| errors.push(FieldError::new(field, "automation-minutes-range", "Give a number")))
+        .ok()
+}
+
+impl RuleForm {
+    /// The service's input, and the mistakes only the form can make (a number that is none).
+    fn input(&self) -> (RuleInput, ValidationErrors) {
+        let mut errors = ValidationErrors::default();
+        let id = |raw: &str| raw.trim().parse::<i64>().ok();
+        let input = RuleInput {
+            name: self.name.clone(),
+            active: Some(self.active.is_some()),
+            pipeline_id: id(&self.pipeline_id).map(PipelineId),
+            stage_id: id(&self.stage_id).map(StageId),
+            trigger: Trigger::parse(&self.trigger),
+            condition: Some(self.condition.clone()),
+            delay_minutes: number(&self.delay_minutes, "delay_minutes", &mut errors),
+            task_title: self.task_title.clone(),
+            task_description: self.task_description.clone(),
+            assignee: AssigneeKind::parse(&self.assignee),
+            assignee_user_id: id(&self.assignee_user_id).map(UserId),
+            assignee_group_id: id(&self.assignee_group_id).map(GroupId),
+            due_minutes: number(&self.due_minutes, "due_minutes", &mut errors),
+            priority: TaskPriority::parse(&self.priority),
+        };
+        (input, errors)
+    }
+
+    fn from_input(i: &RuleInput) -> RuleForm {
+        let text = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        RuleForm {
+            name: i.name.clone(),
+            active: i.active.unwrap_or(true).then(|| "on".to_owned()),
+            pipeline_id: text(i.pipeline_id.map(|p| p.0)),
+            trigger: i.trigger.unwrap_or(Trigger::StageEntered).as_str().to_owned(),
+            stage_id: text(i.stage_id.map(|s| s.0)),
+            condition: i.condition.clone().unwrap_or_default(),
+            delay_minutes: text(i.delay_minutes),
+            task_title: i.task_title.clone(),
+            task_description: i.task_description.clone(),
+            assignee: i.assignee.unwrap_or(AssigneeKind::DealOwner).as_str().to_owned(),
+            assignee_user_id: text(i.assignee_user_id.map(|u| u.0)),
+            assignee_group_id: text(i.assignee_group_id.map(|g| g.0)),
+            due_minutes: text(i.due_minutes),
+            priority: i.priority.unwrap_or(TaskPriority::Normal).as_str().to_owned(),
+        }
+    }
+}
+
+struct RunRow {
+    when: String,
+    deal_id: i64,
+    outcome: String,
+    tone: &'static str,
+    task_id: Option<i64>,
+    assignee: String,
+    detail: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/automation_rule.html")]
+struct RulePage {
+    layout: Layout,
+    tab: Tab,
+    tabs: [Tab; 9],
+    /// `None` for a new rule.
+    id: Option<i64>,
+    form: RuleForm,
+    board_href: String,
+    triggers: Vec<SelectOption>,
+    stages: Vec<SelectOption>,
+    assignees: Vec<SelectOption>,
+    users: Vec<SelectOption>,
+    groups: Vec<SelectOption>,
+    priorities: Vec<SelectOption>,
+    errors: ValidationErrors,
+    error_items: Vec<ErrorItem>,
+    runs: Vec<RunRow>,
+}
+
+fn options<T: PartialEq>(
+    items: impl IntoIterator<Item = (T, String, String)>,
+    current: &T,
+) -> Vec<SelectOption> {
+    items.into_iter().map(|(value, id, label)| SelectOption::new(id, label, value == *current)).collect()
+}
+
+fn rule_page(
+    user: &SignedIn,
+    names: &Names,
+    id: Option<i64>,
+    form: RuleForm,
+    errors: ValidationErrors,
+    runs: Vec<RuleRun>,
+) -> RulePage {
+    let title = if id.is_some() { form.name.clone() } else { user.t("automation-new-rule") };
+    let layout = user.page(title, Some(Nav::Admin));
+    let t = |key: &str| layout.t(key);
+    let pipeline = form.pipeline_id.parse::<i64>().ok();
+    let triggers = options(
+        Trigger::ALL.iter().map(|tr| {
+            (tr.as_str(), tr.as_str().to_owned(), t(&format!("automation-trigger-{}", tr.as_str())))
+        }),
+        &form.trigger.as_str(),
+    );
+    let stages =
+        std::iter::once(SelectOption::new("", t("automation-choose-stage"), form.stage_id.is_empty()))
+            .chain(names.stages.iter().filter(|s| Some(s.pipeline_id.0) == pipeline).map(|s| {
+                SelectOption::new(
+                    s.id.to_string(),
+                    stage_name(layout.locale, s),
+                    s.id.to_string() == form.stage_id,
+                )
+            }))
+            .collect();
+    let assignees = options(
+        AssigneeKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.as_str().to_owned(), t(&format!("automation-assignee-{}", k.as_str())))),
+        &form.assignee.as_str(),
+    );
+    let none = |selected: bool| SelectOption::new("", "—", selected);
+    let users = std::iter::once(none(form.assignee_user_id.is_empty()))
+        .chain(names.users.iter().filter(|u| u.is_active).map(|u| {
+            SelectOption::new(u.id.to_string(), u.name.clone(), u.id.to_string() == form.assignee_user_id)
+        }))
+        .collect();
+    let groups = std::iter::once(none(form.assignee_group_id.is_empty()))
+        .chain(names.groups.iter().map(|(g, name)| {
+            SelectOption::new(g.to_string(), name.clone(), g.to_string() == form.assignee_group_id)
+        }))
+        .collect();
+    let priorities = options(
+        TaskPriority::ALL
+            .iter()
+            .map(|p| (p.as_str(), p.as_str().to_owned(), t(&format!("task-priority-{}", p.as_str())))),
+        &form.priority.as_str(),
+    );
+    let error_items = layout.error_items(&errors);
+    let runs = run_rows(&layout, names, runs);
+    let board_href = format!("/admin/automation?pipeline={}", form.pipeline_id);
+    RulePage {
+        layout,
+        tab: Tab::Automation,
+        tabs: Tab::ALL,
+        id,
+        form,
+        board_href,
+        triggers,
+        stages,
+        assignees,
+        users,
+        groups,
+        priorities,
+        errors,
+        error_items,
+        runs,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewQuery {
+    pipeline: Option<i64>,
+    stage: Option<i64>,
+    trigger: String,
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Query(query): Query<NewQuery>,
+) -> Result<Response, PageError> {
+    automation::may_edit(&user.session.access)?;
+    let names = Names::load(&state, &user).await?;
+    let pipeline = names.pipeline(query.pipeline).ok_or(AppError::NotFound)?;
+    let trigger = Trigger::parse(&query.trigger).unwrap_or(Trigger::StageEntered);
+    let input = RuleInput {
+        pipeline_id: Some(pipeline.id),
+        stage_id: query.stage.map(StageId),
+        trigger: Some(trigger),
+        ..RuleInput::default()
+    };
+    let form = RuleForm::from_input(&input);
+    Ok(rule_page(&user, &names, None, form, ValidationErrors::default(), Vec::new()).into_response())
+}
+
+fn run_rows(layout: &Layout, names: &Names, runs: Vec<RuleRun>) -> Vec<RunRow> {
+    runs.into_iter()
+        .map(|run| RunRow {
+            when: layout.datetime(run.occurred_at),
+            deal_id: run.deal_id,
+            outcome: layout.t(&format!("automation-outcome-{}", run.outcome.as_str())),
+            tone: match run.outcome {
+                RunOutcome::Fired => "green",
+                RunOutcome::Skipped => "neutral",
+                RunOutcome::Failed => "red",
+            },
+            task_id: run.task_id,
+            assignee: run.assignee_id.map(|u| names.user(u)).unwrap_or_default(),
+            detail: run.detail.unwrap_or_default(),
+        })
+        .collect()
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let rule = automation::get(&state.db, &user.session.access, id).await?;
+    let names = Names::load(&state, &user).await?;
+    let runs = automation::runs(&state.db, &user.session.access, id).await?;
+    let form = RuleForm::from_input(&RuleInput::from(&rule.fields));
+    Ok(rule_page(&user, &names, Some(id), form, ValidationErrors::default(), runs).into_response())
+}
+
+/// Saves a new rule (`id` none) or an edit; back to the board, or the form with its messages.
+async fn save(
+    state: AppState,
+    user: SignedIn,
+    id: Option<i64>,
+    form: RuleForm,
+) -> Result<Response, PageError> {
+    let access = &user.session.access;
+    let (input, mut errors) = form.input();
+    let saved = if errors.is_empty() {
+        match id {
+            None => automation::create(&state.db, access, &input).await,
+            Some(id) => automation::update(&state.db, access, id, &input).await,
+        }
+    } else {
+        Err(AppError::Invalid(ValidationErrors::default()))
+    };
+    match saved {
+        Ok(rule) => {
+            Ok(Redirect::to(&format!("/admin/automation?pipeline={}", rule.fields.pipeline_id))
+                .into_response())
+        }
+        Err(AppError::Invalid(refused)) => {
+            errors.0.extend(refused.0);
+            let names = Names::load(&state, &user).await?;
+            let runs = match id {
+                Some(id) => automation::runs(&state.db, access, id).await?,
+                None => Vec::new(),
+            };
+            let page = rule_page(&user, &names, id, form, errors, runs);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Form(form): Form<RuleForm>,
+) -> Result<Response, PageError> {
+    save(state, user, None, form).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<RuleForm>,
+) -> Result<Response, PageError> {
+    save(state, user, Some(id), form).await
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let rule = automation::get(&state.db, &user.session.access, id).await?;
+    automation::delete(&state.db, &user.session.access, id).await?;
+    Ok(Redirect::to(&format!("/admin/automation?pipeline={}", rule.fields.pipeline_id)).into_response())
+}

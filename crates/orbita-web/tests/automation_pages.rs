@@ -1,0 +1,87 @@
+//! The robot board (`/admin/automation`): a column for new deals and one per stage, a rule added
+//! through its form (a mistake keeps the form with its message), shown on its column, edited,
+//! its runs listed, deleted; managers are refused.
+
+mod support;
+
+use axum::http::StatusCode;
+use orbita_testkit::TestDb;
+use support::{Browser, PASSWORD, with_user};
+
+#[tokio::test]
+async fn an_administrator_puts_a_robot_on_a_stage_and_sees_it_run() {
+    let t = TestDb::sqlite().await;
+    with_user(&t.db, "admin@x.ru", "administrator").await;
+    let mut admin = Browser::new(&t.db);
+    admin.sign_in("admin@x.ru", PASSWORD).await;
+    let (pipelines, stages) = orbita_app::deals::pipelines_and_stages(&t.db).await.expect("stages");
+    let pipeline = pipelines[0].id.to_string();
+    let stage = stages[1].id.to_string();
+
+    let board = admin.get("/admin/automation").await;
+    assert_eq!(board.status, StatusCode::OK);
+    assert!(board.body.contains("Новая сделка") && board.body.contains("Первый звонок"), "the columns");
+    assert!(board.body.contains(&format!("stage={stage}\"")), "a column adds a rule at its stage");
+    let form = admin.get(&format!("/admin/automation/new?pipeline={pipeline}&stage={stage}")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains(&format!("<option value=\"{stage}\" selected>")),
+        "the column's stage is chosen"
+    );
+
+    let mut fields = vec![
+        ("name", "Звонок клиенту"),
+        ("pipeline_id", pipeline.as_str()),
+        ("trigger", "stage_entered"),
+        ("stage_id", stage.as_str()),
+        ("task_title", "Позвонить: {title}"),
+        ("assignee", "deal_owner"),
+        ("priority", "high"),
+        ("due_minutes", "пятнадцать"),
+        ("delay_minutes", ""),
+        ("condition", ""),
+        ("active", "on"),
+    ];
+    let refused = admin.post("/admin/automation", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Звонок клиенту") && refused.body.contains("f-due_minutes-error"),
+        "kept, named"
+    );
+    fields[7] = ("due_minutes", "15");
+    let saved = admin.post("/admin/automation", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let board = admin.get(&format!("/admin/automation?pipeline={pipeline}")).await;
+    assert!(board.body.contains("Звонок клиенту") && board.body.contains("срок 15 мин"), "on its column");
+
+    let rule = orbita_storage::automation::list(&t.db, None).await.expect("rules").remove(0);
+    let admin_access = orbita_app::Access::load(&t.db, rule_author(&t).await, None).await.expect("access");
+    let deal = orbita_domain::deal::DealInput { title: "Окна".into(), ..Default::default() };
+    let deal = orbita_app::deals::create(&t.db, &admin_access, &deal, None, None, None).await.expect("deal");
+    orbita_app::deals::move_stage(&t.db, &admin_access, deal.id, stages[1].id, "", None).await.expect("move");
+    orbita_app::jobs::run_due(&t.db, "w").await.expect("run");
+    let page = admin.get(&format!("/admin/automation/{}", rule.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Задача поставлена"), "the run is listed");
+    assert!(page.body.contains(&format!("/deals/{}", deal.id)), "with its deal");
+
+    fields[0] = ("name", "Звонок, выключен");
+    fields.retain(|(name, _)| *name != "active");
+    let edited = admin.post(&format!("/admin/automation/{}", rule.id), &fields).await;
+    assert_eq!(edited.status, StatusCode::SEE_OTHER);
+    let board = admin.get(&format!("/admin/automation?pipeline={pipeline}")).await;
+    assert!(board.body.contains("Звонок, выключен") && board.body.contains("выключен</span>"), "shown off");
+    let deleted = admin.post(&format!("/admin/automation/{}/delete", rule.id), &[]).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert!(orbita_storage::automation::list(&t.db, None).await.expect("rules").is_empty());
+
+    with_user(&t.db, "m@x.ru", "manager").await;
+    let mut manager = Browser::new(&t.db);
+    manager.sign_in("m@x.ru", PASSWORD).await;
+    assert_eq!(manager.get("/admin/automation").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(manager.get("/admin/automation/new").await.status, StatusCode::FORBIDDEN);
+}
+
+async fn rule_author(t: &TestDb) -> orbita_domain::UserId {
+    orbita_storage::users::list(&t.db).await.expect("users").remove(0).id
+}
