@@ -18,6 +18,7 @@ mod extract;
 mod idempotency;
 mod jobs;
 mod listing;
+mod notifications;
 mod openapi;
 mod ownership;
 mod paging;
@@ -102,6 +103,7 @@ fn routes() -> OpenApiRouter<ApiState> {
         .merge(users::routes())
         .merge(jobs::routes())
         .merge(automation::routes())
+        .merge(notifications::routes())
         .merge(ownership::routes())
         .merge(sales_targets::routes())
         .merge(reports::routes())

@@ -82,6 +82,7 @@ default); beyond it the answer is 429 with `Retry-After` in seconds.";
         (name = "ownership", description = "Handing records over to another user"),
         (name = "sales-targets", description = "Monthly sales targets per employee"),
         (name = "reports", description = "The summary report and the funnel"),
+        (name = "notifications", description = "The caller's own notifications"),
         (name = "automation", description = "Automation rules on the pipelines' stages (administrators)"),
     )
 )]

@@ -10,6 +10,7 @@ use orbita_domain::automation::{
 };
 use orbita_domain::deal::DealStatus as DomainDealStatus;
 use orbita_domain::job::JobState as DomainJobState;
+use orbita_domain::notification::NotificationKind as DomainNotificationKind;
 use orbita_domain::pipeline::StageKind as DomainStageKind;
 use orbita_domain::task::TaskPriority as DomainTaskPriority;
 
@@ -67,4 +68,9 @@ mirror!(
     /// `fired` (the task was set), `skipped` (the condition did not hold, the deal moved on or
     /// was deleted, the rule was off) or `failed` (retried; `detail` says why).
     RunOutcome => DomainRunOutcome { Fired, Skipped, Failed }
+);
+mirror!(
+    /// `task_assigned`, `deal_assigned` (given to you by someone else, or by a rule) or
+    /// `task_overdue` (a task of yours fell overdue; told once).
+    NotificationKind => DomainNotificationKind { TaskAssigned, DealAssigned, TaskOverdue }
 );

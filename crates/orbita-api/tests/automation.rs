@@ -69,3 +69,35 @@ async fn rules_are_managed_by_administrators_and_set_tasks_on_deals() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn each_user_reads_and_marks_their_own_notifications() {
+    on_both(|t| async move {
+        let org = org(&t.db).await;
+        let (admin, m1, m2) = (org.admin(), org.manager1(), org.manager2());
+        let task = json!({"title": "Перезвонить", "assignee_id": org.manager1.0});
+        admin.post("/api/v1/tasks", task).await.expect(StatusCode::CREATED);
+        let count = m1.get("/api/v1/notifications/unread-count").await.expect(StatusCode::OK);
+        assert_eq!(count.body["count"], 1, "{}", t.name);
+        let list = m1.get("/api/v1/notifications?unread=true&limit=1").await.expect(StatusCode::OK);
+        let item = &list.body["items"][0];
+        assert_eq!(
+            (item["kind"].as_str(), item["entity"].as_str()),
+            (Some("task_assigned"), Some("task")),
+            "{}",
+            t.name
+        );
+        assert_eq!(item["subject"], "Перезвонить", "{}", t.name);
+        assert_eq!(list.body["next_cursor"], serde_json::Value::Null, "{}", t.name);
+        let id = item["id"].as_i64().expect("id");
+        m2.post(&format!("/api/v1/notifications/{id}/read"), json!({})).await.expect(StatusCode::NOT_FOUND);
+        m1.post(&format!("/api/v1/notifications/{id}/read"), json!({})).await.expect(StatusCode::NO_CONTENT);
+        let count = m1.get("/api/v1/notifications/unread-count").await.expect(StatusCode::OK);
+        assert_eq!(count.body["count"], 0, "{}", t.name);
+        m1.get("/api/v1/notifications?limit=0").await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        m1.get("/api/v1/notifications?cursor=abc").await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        m2.post("/api/v1/notifications/read", json!({})).await.expect(StatusCode::NO_CONTENT);
+        t
+    })
+    .await;
+}

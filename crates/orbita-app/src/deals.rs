@@ -16,7 +16,8 @@ use serde_json::{Map, Value};
 use crate::audit_trail::{self};
 use crate::automation::{self, DealEvent};
 use crate::records;
-use crate::{Access, AppError, custom_fields, setup};
+use crate::{Access, AppError, custom_fields, notifications, setup};
+use orbita_domain::notification::NotificationKind;
 
 pub async fn pipelines_and_stages(db: &Db) -> Result<(Vec<Pipeline>, Vec<Stage>), AppError> {
     Ok((pipelines::list(db).await?, pipelines::stages(db).await?))
@@ -111,7 +112,10 @@ pub async fn create_with_custom(
         .await?;
     let mut extra = audit_trail::one("stage_id", None, Some(stage.id.to_string()));
     extra.extend(records::owner_line::<Deal>(owner));
-    records::created_in::<Deal>(&mut tx, &access.context(), id.0, &fields, extra, &custom, now).await?;
+    let ctx = access.context();
+    records::created_in::<Deal>(&mut tx, &ctx, id.0, &fields, extra, &custom, now).await?;
+    let assigned = NotificationKind::DealAssigned;
+    notifications::assigned_in(&mut tx, &ctx, owner, assigned, "deal", id.0, &fields.title, now).await?;
     automation::deal_event_in(&mut tx, id, stage.pipeline_id, DealEvent::Created, now).await?;
     automation::deal_event_in(&mut tx, id, stage.pipeline_id, DealEvent::EnteredStage(stage.id), now).await?;
     tx.commit().await?;

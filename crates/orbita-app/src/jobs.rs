@@ -32,6 +32,8 @@ const POLL: StdDuration = StdDuration::from_secs(2);
 /// How long a done job is kept, and how often a worker deletes older ones.
 const KEEP_DONE: Duration = Duration::days(7);
 const PURGE_EVERY: StdDuration = StdDuration::from_secs(600);
+/// How often a worker looks for tasks that fell overdue.
+const SCAN_EVERY: StdDuration = StdDuration::from_secs(60);
 
 /// What a job does: stored as its kind and a JSON payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,11 +200,18 @@ pub async fn work(db: Db, worker: String, stop: impl Future<Output = ()>) {
     tokio::pin!(stop);
     tracing::info!(%worker, "job worker started");
     let mut purged: Option<std::time::Instant> = None;
+    let mut scanned: Option<std::time::Instant> = None;
     loop {
         if purged.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
             purged = Some(std::time::Instant::now());
             if let Err(error) = store::purge_done(&db, now() - KEEP_DONE).await {
                 tracing::warn!(%error, "cannot delete old done jobs");
+            }
+        }
+        if scanned.is_none_or(|at| at.elapsed() >= SCAN_EVERY) {
+            scanned = Some(std::time::Instant::now());
+            if let Err(error) = crate::notifications::scan_overdue(&db, now()).await {
+                tracing::warn!(%error, "cannot scan for overdue tasks");
             }
         }
         let ran = match run_due(&db, &worker).await {

@@ -15,6 +15,7 @@ use orbita_domain::custom::CustomValues;
 use orbita_domain::deal::{Deal, DealFields};
 use orbita_domain::fields::FieldValues;
 use orbita_domain::kind::{RecordKind, RecordRef};
+use orbita_domain::notification::NotificationKind;
 use orbita_domain::task::{Task, TaskFields};
 use orbita_domain::{ActivityId, CompanyId, ContactId, DealId, FieldError, TaskId, Timestamp, UserId};
 use orbita_storage::{Db, StorageError, Tx, activities, companies, contacts, deals, ownership, tasks};
@@ -150,14 +151,42 @@ impl<R: Kept> Edit<'_, R> {
             fields_saved: self.fields.is_some(),
         };
         edit.record(tx, ctx, changes, now).await?;
-        if let Some(owner) = self.owner {
+        let new_owner = if let Some(owner) = self.owner {
             ownership::set_owner(tx, R::KIND, id, owner, now).await?;
             audit_trail::owner_changed(tx, ctx, R::entity(), id, column, before.owner(), owner, now).await?;
+            Some(owner)
         } else if let Some(change) = handed_over {
+            let owner = change.after.as_deref().and_then(|a| a.parse().ok()).map(UserId);
             audit_trail::record(tx, ctx, R::entity(), id, AuditAction::OwnerChange, vec![change], now)
                 .await?;
+            owner
+        } else {
+            None
+        };
+        if let Some(owner) = new_owner.filter(|o| *o != before.owner()) {
+            self.tell_new_owner(tx, ctx, before, owner, now).await?;
         }
         Ok(())
+    }
+
+    /// A task or a deal handed to someone tells them so.
+    async fn tell_new_owner(
+        &self,
+        tx: &mut Tx,
+        ctx: &RequestContext,
+        before: &R,
+        owner: UserId,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let kind = match R::KIND {
+            RecordKind::Task => NotificationKind::TaskAssigned,
+            RecordKind::Deal => NotificationKind::DealAssigned,
+            _ => return Ok(()),
+        };
+        let view = R::audit_view(self.fields.as_ref().unwrap_or(before.fields()));
+        let title =
+            view.iter().find(|(key, _)| *key == "title").and_then(|(_, v)| v.clone()).unwrap_or_default();
+        crate::notifications::assigned_in(tx, ctx, owner, kind, R::entity(), before.id(), &title, now).await
     }
 }
 

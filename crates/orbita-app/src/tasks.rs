@@ -12,7 +12,8 @@ use serde_json::{Map, Value};
 
 use crate::audit_trail::{self};
 use crate::records;
-use crate::{Access, AppError, custom_fields};
+use crate::{Access, AppError, custom_fields, notifications};
+use orbita_domain::notification::NotificationKind;
 
 pub async fn list(
     db: &Db,
@@ -39,7 +40,11 @@ pub(crate) async fn create_in(
 ) -> Result<TaskId, AppError> {
     records::check_new_owner::<Task>(access, "assignee_id", fields.assignee_id)?;
     let id = tasks::insert(tx, fields, Some(access.user_id()), now).await?;
-    records::created_in::<Task>(tx, &access.context(), id.0, fields, Vec::new(), custom, now).await?;
+    let ctx = access.context();
+    records::created_in::<Task>(tx, &ctx, id.0, fields, Vec::new(), custom, now).await?;
+    let assigned = NotificationKind::TaskAssigned;
+    notifications::assigned_in(tx, &ctx, fields.assignee_id, assigned, "task", id.0, &fields.title, now)
+        .await?;
     Ok(id)
 }
 

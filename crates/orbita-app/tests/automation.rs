@@ -88,6 +88,9 @@ async fn a_new_deal_gets_the_rules_task_once_as_the_rule() {
         let due = task.fields.due_at.expect("due");
         assert!(due >= before + Duration::minutes(15) && due <= now() + Duration::minutes(15), "{}", t.name);
         tasks::get(&t.db, &w.manager, task.id).await.expect("the manager sees the rule's task");
+        let told = orbita_app::notifications::list(&t.db, &w.manager, true, None, 10).await.expect("bell");
+        assert_eq!(told.len(), 1, "{}: the rule's task is news to the manager", t.name);
+        assert_eq!(told[0].entity_id, task.id.0, "{}", t.name);
 
         // The audit log names the rule as the author of the task.
         let filter = AuditFilter { entity_id: Some(task.id.0), ..AuditFilter::default() };

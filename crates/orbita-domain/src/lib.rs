@@ -20,6 +20,7 @@ pub mod kind;
 pub mod list;
 pub mod local_time;
 pub mod month;
+pub mod notification;
 pub mod org;
 pub mod pipeline;
 pub mod task;

@@ -18,6 +18,7 @@ pub mod filter_sql;
 pub mod idempotency;
 pub mod jobs;
 pub mod list;
+pub mod notifications;
 pub mod org;
 pub mod ownership;
 pub mod pipelines;

@@ -117,6 +117,13 @@ pub async fn update(
 ) -> Result<()> {
     let mut stmt = Query::update();
     stmt.values(field_columns(fields).into_iter().map(|(n, v)| (n, Expr::val(v))));
+    // A task given a new deadline may fall overdue again, and its assignee is then told again.
+    let same_due = match fields.due_at {
+        Some(due) => Expr::col("due_at").eq(due),
+        None => Expr::col("due_at").is_null(),
+    };
+    let told = Expr::case(same_due, Expr::col("overdue_notified_at")).finally(Expr::val(None::<Timestamp>));
+    stmt.value("overdue_notified_at", told);
     finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
 }
 

@@ -85,3 +85,48 @@ async fn an_administrator_puts_a_robot_on_a_stage_and_sees_it_run() {
 async fn rule_author(t: &TestDb) -> orbita_domain::UserId {
     orbita_storage::users::list(&t.db).await.expect("users").remove(0).id
 }
+
+#[tokio::test]
+async fn the_bell_counts_unread_notifications_and_opening_one_reads_it() {
+    let t = TestDb::sqlite().await;
+    let admin_id = with_user(&t.db, "admin@x.ru", "administrator").await;
+    let manager_id = with_user(&t.db, "m@x.ru", "manager").await;
+    let admin = orbita_app::Access::load(&t.db, admin_id, None).await.expect("access");
+    let input = orbita_domain::task::TaskInput {
+        title: "Позвонить клиенту".into(),
+        description: String::new(),
+        due_at: None,
+        assignee_id: manager_id,
+        priority: None,
+        company_id: None,
+        contact_id: None,
+        deal_id: None,
+    };
+    let task = orbita_app::tasks::create(&t.db, &admin, &input).await.expect("task");
+    let mut manager = Browser::new(&t.db);
+    manager.sign_in("m@x.ru", PASSWORD).await;
+    let page = manager.get("/tasks").await;
+    assert!(page.body.contains("hx-get=\"/notifications/badge\""), "the bell asks for its count");
+    let badge = manager.get("/notifications/badge").await;
+    assert!(badge.body.contains(">1<"), "{}", badge.body);
+    let list = manager.get("/notifications").await;
+    assert!(list.body.contains("Вам поручена задача: Позвонить клиенту"), "{}", list.body);
+    let id = orbita_app::notifications::list(
+        &t.db,
+        &orbita_app::Access::load(&t.db, manager_id, None).await.expect("a"),
+        false,
+        None,
+        1,
+    )
+    .await
+    .expect("list")[0]
+        .id;
+    let opened = manager.get(&format!("/notifications/{id}/open")).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    assert_eq!(opened.location(), format!("/tasks/{}", task.id));
+    let badge = manager.get("/notifications/badge").await;
+    assert!(badge.body.contains(" hidden"), "nothing unread: {}", badge.body);
+    let mut admin_browser = Browser::new(&t.db);
+    admin_browser.sign_in("admin@x.ru", PASSWORD).await;
+    assert_eq!(admin_browser.get(&format!("/notifications/{id}/open")).await.status, StatusCode::NOT_FOUND);
+}

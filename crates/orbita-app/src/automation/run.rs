@@ -14,7 +14,8 @@ use orbita_storage::{Db, StorageError, Tx, deals, pipelines, tasks, users};
 
 use crate::context::RequestContext;
 use crate::custom_fields::CustomChanges;
-use crate::{AppError, filters, records, setup};
+use crate::{AppError, filters, notifications, records, setup};
+use orbita_domain::notification::NotificationKind;
 
 /// Runs rule `rule_id` for the event `event` of deal `deal_id`; an error is the job's
 /// `last_error` (it is retried), and is also shown in the rule's history.
@@ -120,6 +121,8 @@ async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str) -> Result<(
         RequestContext { via: Some(format!("automation: {}", rule.fields.name)), ..RequestContext::system() };
     records::created_in::<Task>(&mut tx, &ctx, id.0, &fields, Vec::new(), &CustomChanges::default(), now)
         .await?;
+    let assigned = NotificationKind::TaskAssigned;
+    notifications::assigned_in(&mut tx, &ctx, assignee, assigned, "task", id.0, &fields.title, now).await?;
     let run = NewRun {
         task_id: Some(id.0),
         assignee_id: Some(assignee),

@@ -309,3 +309,16 @@ field-current-password = Current password
 field-new-password = New password
 account-password = Change password
 error-unknown-column = This list has no such column
+
+## Notifications
+
+notifications-title = Notifications
+notifications-unread = unread
+notifications-read-all = Mark all read
+notifications-mark-read = Mark read
+notifications-none = No notifications
+notifications-none-hint = When a task or a deal is given to you, or a task of yours falls overdue, it shows here.
+notifications-older = Older notifications
+notification-task-assigned = Task assigned to you: { $subject }
+notification-deal-assigned = Deal assigned to you: { $subject }
+notification-task-overdue = Task overdue: { $subject }

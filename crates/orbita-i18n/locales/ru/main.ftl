@@ -332,3 +332,16 @@ field-current-password = Текущий пароль
 field-new-password = Новый пароль
 account-password = Сменить пароль
 error-unknown-column = В этом списке нет такой колонки
+
+## Notifications
+
+notifications-title = Уведомления
+notifications-unread = непрочитанных
+notifications-read-all = Прочитать все
+notifications-mark-read = Прочитано
+notifications-none = Уведомлений нет
+notifications-none-hint = Здесь появится, когда вам поручат задачу или сделку или когда ваша задача просрочится.
+notifications-older = Более ранние уведомления
+notification-task-assigned = Вам поручена задача: { $subject }
+notification-deal-assigned = Вам передана сделка: { $subject }
+notification-task-overdue = Просрочена задача: { $subject }

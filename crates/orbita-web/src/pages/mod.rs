@@ -14,6 +14,7 @@ mod exports;
 mod groups;
 mod kanban;
 pub mod list_query;
+mod notifications;
 mod picker;
 mod reports;
 mod search;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .merge(exports::routes())
         .merge(conditions::routes())
         .merge(export_jobs::routes())
+        .merge(notifications::routes())
 }
 
 /// The start page: the client base.

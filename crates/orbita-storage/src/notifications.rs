@@ -1,0 +1,179 @@
+//! Notifications: written inside the change they tell of (or by the overdue scan), read by
+//! their user only, newest first.
+
+use orbita_domain::notification::{Notification, NotificationKind};
+use orbita_domain::{TaskId, Timestamp, UserId};
+use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
+
+use crate::db::{Db, Tx};
+use crate::error::Result;
+use crate::values::corrupt;
+
+const TABLE: &str = "notifications";
+const COLUMNS: [&str; 8] =
+    ["id", "user_id", "kind", "entity", "entity_id", "subject", "read_at", "created_at"];
+
+/// A notification to write.
+#[derive(Debug, Clone)]
+pub struct NewNotification<'a> {
+    pub user_id: UserId,
+    pub kind: NotificationKind,
+    pub entity: &'a str,
+    pub entity_id: i64,
+    pub subject: &'a str,
+    /// At most one notification ever holds a key.
+    pub unique_key: Option<&'a str>,
+}
+
+/// Writes a notification; `false` when its key was taken.
+pub async fn insert(tx: &mut Tx, n: &NewNotification<'_>, now: Timestamp) -> Result<bool> {
+    let stmt = Query::insert()
+        .into_table(TABLE)
+        .columns(["user_id", "kind", "entity", "entity_id", "subject", "unique_key", "created_at"])
+        .values_panic([
+            n.user_id.0.into(),
+            n.kind.as_str().into(),
+            n.entity.into(),
+            n.entity_id.into(),
+            n.subject.into(),
+            n.unique_key.map(str::to_owned).into(),
+            now.into(),
+        ])
+        .on_conflict(OnConflict::column("unique_key").do_nothing().to_owned())
+        .returning_col("id")
+        .to_owned();
+    let id: Option<(i64,)> = tx.fetch_optional(&stmt).await?;
+    Ok(id.is_some())
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    user_id: i64,
+    kind: String,
+    entity: String,
+    entity_id: i64,
+    subject: String,
+    read_at: Option<Timestamp>,
+    created_at: Timestamp,
+}
+
+/// A user's notifications, newest first, before `before` (an id: the next page), only unread
+/// ones when asked.
+pub async fn list(
+    db: &Db,
+    user: UserId,
+    unread_only: bool,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<Notification>> {
+    let mut stmt = Query::select();
+    stmt.columns(COLUMNS)
+        .from(TABLE)
+        .and_where(Expr::col("user_id").eq(user.0))
+        .order_by("id", Order::Desc)
+        .limit(limit);
+    if unread_only {
+        stmt.and_where(Expr::col("read_at").is_null());
+    }
+    if let Some(before) = before {
+        stmt.and_where(Expr::col("id").lt(before));
+    }
+    let rows: Vec<Row> = db.fetch_all(&stmt).await?;
+    rows.into_iter().map(notification).collect()
+}
+
+fn notification(r: Row) -> Result<Notification> {
+    Ok(Notification {
+        kind: NotificationKind::parse(&r.kind)
+            .ok_or_else(|| corrupt(format!("notification {:?}", r.kind)))?,
+        id: r.id,
+        user_id: UserId(r.user_id),
+        entity: r.entity,
+        entity_id: r.entity_id,
+        subject: r.subject,
+        read_at: r.read_at,
+        created_at: r.created_at,
+    })
+}
+
+/// One of a user's notifications by id.
+pub async fn get(db: &Db, user: UserId, id: i64) -> Result<Option<Notification>> {
+    let stmt = Query::select()
+        .columns(COLUMNS)
+        .from(TABLE)
+        .and_where(Expr::col("user_id").eq(user.0))
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    let row: Option<Row> = db.fetch_optional(&stmt).await?;
+    row.map(notification).transpose()
+}
+
+/// How many unread notifications a user has: the bell's number.
+pub async fn unread_count(db: &Db, user: UserId) -> Result<i64> {
+    let stmt = Query::select()
+        .expr(Expr::col("id").count())
+        .from(TABLE)
+        .and_where(Expr::col("user_id").eq(user.0))
+        .and_where(Expr::col("read_at").is_null())
+        .to_owned();
+    let (count,): (i64,) = db.fetch_one(&stmt).await?;
+    Ok(count)
+}
+
+/// Marks one of the user's notifications read (`Some(id)`) or all of them; how many changed.
+pub async fn mark_read(tx: &mut Tx, user: UserId, id: Option<i64>, now: Timestamp) -> Result<u64> {
+    let mut stmt = Query::update();
+    stmt.table(TABLE)
+        .value("read_at", now)
+        .and_where(Expr::col("user_id").eq(user.0))
+        .and_where(Expr::col("read_at").is_null());
+    if let Some(id) = id {
+        stmt.and_where(Expr::col("id").eq(id));
+    }
+    tx.execute(&stmt).await
+}
+
+/// An open task that fell due in the scanned window and whose assignee was not yet told.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OverdueTask {
+    pub id: i64,
+    pub title: String,
+    pub assignee_id: i64,
+    pub due_at: Timestamp,
+}
+
+/// Up to `limit` open tasks due in `from..to` whose assignee was not told they are overdue,
+/// earliest first: a range over the partial index `tasks_overdue_untold`.
+pub async fn overdue_untold_in(
+    tx: &mut Tx,
+    from: Timestamp,
+    to: Timestamp,
+    limit: u64,
+) -> Result<Vec<OverdueTask>> {
+    let stmt = Query::select()
+        .columns(["id", "title", "assignee_id", "due_at"])
+        .from("tasks")
+        .and_where(Expr::col("done_at").is_null())
+        .and_where(Expr::col("overdue_notified_at").is_null())
+        .and_where(Expr::col("due_at").gte(from))
+        .and_where(Expr::col("due_at").lt(to))
+        .order_by("due_at", Order::Asc)
+        .limit(limit)
+        .to_owned();
+    tx.fetch_all(&stmt).await
+}
+
+/// Marks tasks as told they are overdue.
+pub async fn mark_overdue_told(tx: &mut Tx, ids: &[TaskId], now: Timestamp) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let stmt = Query::update()
+        .table("tasks")
+        .value("overdue_notified_at", now)
+        .and_where(Expr::col("id").is_in(ids.iter().map(|t| t.0)))
+        .to_owned();
+    tx.execute(&stmt).await?;
+    Ok(())
+}
