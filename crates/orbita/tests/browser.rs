@@ -543,3 +543,71 @@ async fn a_head_of_sales_builds_a_condition_on_a_custom_field() {
     assert_eq!(s.value("#c0-value").await, "ПВХ");
     s.stop().await;
 }
+
+impl Scenario {
+    /// Chooses the option of a `<select>` whose text is `text` (or starts with it and " · ",
+    /// as a stage with its probability).
+    async fn choose(&self, css: &str, text: &str) {
+        self.browser.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        let script = "const select = document.querySelector(arguments[0]);
+            const option = [...select.options].find(o => o.text.trim() === arguments[1]
+                || o.text.trim().startsWith(arguments[1] + ' · '));
+            if (!option) { return false; }
+            select.value = option.value;
+            return true;";
+        let chosen = self.browser.execute(script, vec![css.into(), text.into()]).await.expect("chooses");
+        assert_eq!(chosen, serde_json::Value::Bool(true), "no option {text:?} in {css}");
+    }
+
+    /// Reloads `path` until its text holds `needle`: work a background job does shows up
+    /// within the worker's poll (two seconds), without the page asking for it.
+    async fn wait_on_page_for(&self, path: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            self.open(path).await;
+            let text = plain(&self.page_text().await);
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "{path} never showed {needle:?}: {text}");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}
+
+/// The window company of the product brief: a request from the site gets its "call the
+/// client" task from the pipeline's robot, the manager hears of it in the bell, and moving the
+/// deal to Замер gives the measurer their visit.
+#[tokio::test]
+async fn the_window_companys_robots_set_the_call_and_the_measuring() {
+    if !enabled() {
+        return;
+    }
+    let s = Scenario::start(1366, 900).await;
+    s.sign_in("manager@demo.orbita.local").await;
+    s.open("/deals/new").await;
+    s.fill("#f-title", "Окна на дачу Смирновых").await;
+    s.fill("#f-amount", "185000").await;
+    s.choose("#f-stage_id", "Окна: Заявка с сайта").await;
+    s.click("form[action='/deals'] button[type=submit]").await;
+    s.wait_for_url_without("/deals/new").await;
+    let deal = s.id_in_url().await;
+    let card = format!("/deals/{deal}");
+    s.wait_on_page_for(&card, "Позвонить клиенту: Окна на дачу Смирновых").await;
+    let bell = s
+        .wait_on_page_for("/notifications", "Вам поручена задача: Позвонить клиенту: Окна на дачу Смирновых")
+        .await;
+    assert!(!bell.contains("Вам передана сделка"), "not told of their own deal: {bell}");
+
+    s.open(&card).await;
+    s.choose("#f-stage_id", "Замер").await;
+    s.click(&format!("form.stack-form:not(.lost-panel)[action='/deals/{deal}/stage'] button[type=submit]"))
+        .await;
+    s.wait_on_page_for(&card, "Этап Заявка с сайта → Замер").await;
+    // The visit is the measurer's, theirs to see (the manager's scope is their own records).
+    s.browser.delete_all_cookies().await.expect("signs out");
+    s.sign_in("measurer@demo.orbita.local").await;
+    s.wait_on_page_for("/tasks", "Замер: Окна на дачу Смирновых").await;
+    s.wait_on_page_for("/notifications", "Вам поручена задача: Замер: Окна на дачу Смирновых").await;
+    s.stop().await;
+}
