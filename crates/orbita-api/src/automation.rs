@@ -27,6 +27,7 @@ pub fn routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(list, create))
         .routes(routes!(get, change, delete))
         .routes(routes!(runs))
+        .routes(routes!(test_run))
 }
 
 /// What a rule says, as it is written and read. Created with `name`, `pipeline_id`,
@@ -240,4 +241,51 @@ async fn runs(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> Resu
     automation::get(&state.db, &caller.access, id).await?;
     let items = automation::runs(&state.db, &caller.access, id).await?;
     Ok(Json(RunList { items: items.into_iter().map(Run::from).collect(), next_cursor: None }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestRunWrite {
+    /// The deal to try the rule on.
+    pub deal_id: i64,
+}
+
+/// The task a test run would set.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewTask {
+    pub title: String,
+    pub assignee_id: i64,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// What the rule would do for the deal now; nothing was changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TestRun {
+    /// Whether it would set a task.
+    pub would_fire: bool,
+    /// Why it would not.
+    pub reason: Option<String>,
+    pub task: Option<PreviewTask>,
+}
+
+/// Try a rule on a deal: what it would do now, without doing it (administrators).
+#[utoipa::path(post, path = "/api/v1/automation-rules/{id}/test", tag = "automation",
+    params(("id" = i64, Path, description = "Rule id")), request_body = TestRunWrite,
+    responses((status = 200, description = "What the rule would do", body = TestRun)))]
+async fn test_run(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Id(id): Id,
+    Body(body): Body<TestRunWrite>,
+) -> Result<Json<TestRun>, ApiError> {
+    let preview =
+        automation::test_run(&state.db, &caller.access, id, orbita_domain::DealId(body.deal_id)).await?;
+    Ok(Json(match preview {
+        automation::Preview::Skip(reason) => TestRun { would_fire: false, reason: Some(reason), task: None },
+        automation::Preview::Task { title, assignee, due_at } => TestRun {
+            would_fire: true,
+            reason: None,
+            task: Some(PreviewTask { title, assignee_id: assignee.0, due_at }),
+        },
+    }))
 }

@@ -71,6 +71,7 @@ mirror!(
 );
 mirror!(
     /// `task_assigned`, `deal_assigned` (given to you by someone else, or by a rule) or
-    /// `task_overdue` (a task of yours fell overdue; told once).
-    NotificationKind => DomainNotificationKind { TaskAssigned, DealAssigned, TaskOverdue }
+    /// `task_overdue` (a task of yours fell overdue; told once), `team_task_overdue` (a task
+    /// of someone in your team has been overdue for the organisation's delay).
+    NotificationKind => DomainNotificationKind { TaskAssigned, DealAssigned, TaskOverdue, TeamTaskOverdue }
 );

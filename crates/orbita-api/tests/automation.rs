@@ -49,6 +49,15 @@ async fn rules_are_managed_by_administrators_and_set_tasks_on_deals() {
         orbita_app::jobs::run_due(&t.db, "w").await.expect("run");
         let tasks = m1.get(&format!("/api/v1/tasks?deal_id={}", deal.id())).await.expect(StatusCode::OK);
         assert_eq!(tasks.body["items"][0]["title"], "Позвонить: Окна", "{}: {}", t.name, tasks.body);
+        let tried = admin
+            .post(&format!("/api/v1/automation-rules/{id}/test"), json!({"deal_id": deal.id()}))
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(tried.body["would_fire"], true, "{}: {}", t.name, tried.body);
+        assert_eq!(tried.body["task"]["title"], "Позвонить: Окна", "{}", t.name);
+        let missing = admin.post(&format!("/api/v1/automation-rules/{id}/test"), json!({"deal_id": 999_999})).await;
+        assert_eq!(missing.expect(StatusCode::UNPROCESSABLE_ENTITY).error_fields(), ["deal_id"], "{}", t.name);
+        m1.post(&format!("/api/v1/automation-rules/{id}/test"), json!({"deal_id": deal.id()})).await.expect(StatusCode::FORBIDDEN);
         let runs = admin.get(&format!("/api/v1/automation-rules/{id}/runs")).await.expect(StatusCode::OK);
         assert_eq!(runs.body["items"][0]["outcome"], "fired", "{}", t.name);
         assert_eq!(runs.body["items"][0]["deal_id"], deal.id(), "{}", t.name);

@@ -5,8 +5,12 @@
 use chrono::Duration;
 use orbita_domain::notification::{self, Notification, NotificationKind};
 use orbita_domain::{TaskId, Timestamp, UserId};
-use orbita_storage::notifications::{self as store, NewNotification};
-use orbita_storage::{Db, Tx};
+use std::collections::HashMap;
+
+use orbita_domain::access::{Action, Area};
+use orbita_domain::user::BuiltinRole;
+use orbita_storage::notifications::{self as store, NewNotification, OverdueNotice, OverdueTask};
+use orbita_storage::{Db, Tx, users};
 
 use crate::{Access, AppError, RequestContext};
 
@@ -69,27 +73,95 @@ pub async fn mark_read(db: &Db, access: &Access, id: Option<i64>) -> Result<u64,
 }
 
 /// Tells the assignees of tasks that fell due in the last [`OVERDUE_WINDOW`] before `at` and are
-/// still open; returns how many were told. Every instance's worker runs it; one at a time
-/// takes the batch, and the mark written with the notices makes each go out once.
-pub async fn scan_overdue(db: &Db, at: Timestamp) -> Result<usize, AppError> {
+/// still open, then the heads of sales of those overdue for the organisation's delay. Every
+/// instance's worker runs it; one at a time takes the batch, and the mark written with the
+/// notices makes each go out once.
+pub async fn scan_overdue(db: &Db, at: Timestamp) -> Result<Scanned, AppError> {
+    let delay = crate::setup::settings(db).await?.overdue_escalation_minutes;
     let mut tx = db.begin().await?;
     tx.take_turns("overdue-scan").await?;
-    let due = store::overdue_untold_in(&mut tx, at - OVERDUE_WINDOW, at, SCAN_BATCH).await?;
+    let due =
+        store::overdue_without(&mut tx, OverdueNotice::Assignee, at - OVERDUE_WINDOW, at, SCAN_BATCH).await?;
     for task in &due {
-        let subject = notification::subject(&task.title);
-        let key = format!("task_overdue:{}:{}", task.id, task.due_at.timestamp_micros());
-        let new = NewNotification {
-            user_id: UserId(task.assignee_id),
-            kind: NotificationKind::TaskOverdue,
-            entity: "task",
-            entity_id: task.id,
-            subject: &subject,
-            unique_key: Some(&key),
-        };
-        store::insert(&mut tx, &new, at).await?;
+        let to = UserId(task.assignee_id);
+        tell_overdue(&mut tx, task, to, NotificationKind::TaskOverdue, &task.title, at).await?;
     }
+    let mut scanned = Scanned { assignees: due.len(), escalated: 0 };
     let ids: Vec<TaskId> = due.iter().map(|t| TaskId(t.id)).collect();
-    store::mark_overdue_told(&mut tx, &ids, at).await?;
+    store::mark_overdue(&mut tx, OverdueNotice::Assignee, &ids, at).await?;
+    if delay > 0 {
+        let until = at - Duration::minutes(delay);
+        let late =
+            store::overdue_without(&mut tx, OverdueNotice::Heads, until - OVERDUE_WINDOW, until, SCAN_BATCH)
+                .await?;
+        let mut heads: HashMap<UserId, Vec<UserId>> = HashMap::new();
+        let people = users::list(db).await?;
+        for task in &late {
+            let assignee = UserId(task.assignee_id);
+            if let std::collections::hash_map::Entry::Vacant(entry) = heads.entry(assignee) {
+                entry.insert(heads_of(db, assignee).await?);
+            }
+            let name = people.iter().find(|u| u.id == assignee).map_or("", |u| u.name.as_str());
+            let subject = format!("{} — {name}", task.title);
+            for head in heads.get(&assignee).into_iter().flatten() {
+                tell_overdue(&mut tx, task, *head, NotificationKind::TeamTaskOverdue, &subject, at).await?;
+            }
+        }
+        scanned.escalated = late.len();
+        let ids: Vec<TaskId> = late.iter().map(|t| TaskId(t.id)).collect();
+        store::mark_overdue(&mut tx, OverdueNotice::Heads, &ids, at).await?;
+    }
     tx.commit().await?;
-    Ok(due.len())
+    Ok(scanned)
+}
+
+/// What one scan did: how many overdue tasks' assignees were told, and how many tasks were
+/// reported to heads of sales.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scanned {
+    pub assignees: usize,
+    pub escalated: usize,
+}
+
+async fn tell_overdue(
+    tx: &mut Tx,
+    task: &OverdueTask,
+    to: UserId,
+    kind: NotificationKind,
+    subject: &str,
+    at: Timestamp,
+) -> Result<(), AppError> {
+    let subject = notification::subject(subject);
+    let key = format!("{}:{}:{}:{}", kind.as_str(), task.id, to, task.due_at.timestamp_micros());
+    let new = NewNotification {
+        user_id: to,
+        kind,
+        entity: "task",
+        entity_id: task.id,
+        subject: &subject,
+        unique_key: Some(&key),
+    };
+    store::insert(tx, &new, at).await?;
+    Ok(())
+}
+
+/// The heads of sales of the assignee's groups who may see the assignee's tasks: a notice
+/// never names a task its reader could not open.
+async fn heads_of(db: &Db, assignee: UserId) -> Result<Vec<UserId>, AppError> {
+    let head_role = users::role_by_key(db, BuiltinRole::HeadOfSales.as_str()).await?.id;
+    let mut heads = Vec::new();
+    for group in users::groups_of(db, assignee).await? {
+        for member in users::group_members(db, group).await? {
+            if member == assignee || heads.contains(&member) {
+                continue;
+            }
+            let Ok(access) = Access::load(db, member, None).await else { continue };
+            if access.user.role_id == head_role
+                && access.check_record(Area::Tasks, Action::View, assignee).is_ok()
+            {
+                heads.push(member);
+            }
+        }
+    }
+    Ok(heads)
 }

@@ -22,6 +22,8 @@ pub struct SettingsInput {
     pub currency: String,
     pub time_zone: String,
     pub locale: String,
+    /// Minutes, as typed; empty keeps the default.
+    pub overdue_escalation_minutes: String,
 }
 
 impl From<&OrgSettings> for SettingsInput {
@@ -31,6 +33,7 @@ impl From<&OrgSettings> for SettingsInput {
             currency: s.currency.as_str().to_owned(),
             time_zone: s.time_zone.clone(),
             locale: s.locale.as_str().to_owned(),
+            overdue_escalation_minutes: s.overdue_escalation_minutes.to_string(),
         }
     }
 }
@@ -49,13 +52,31 @@ impl SettingsInput {
             errors.check(Locale::parse(self.locale.trim()).ok_or_else(|| {
                 FieldError::new("locale", "locale-unknown", "Choose a language from the list")
             }));
-        match (name, currency, time_zone, locale) {
-            (Some(name), Some(currency), Some(time_zone), Some(locale)) if errors.is_empty() => {
-                Ok(OrgSettings { name, currency, time_zone, locale })
+        let escalation = errors.check(escalation_minutes(&self.overdue_escalation_minutes));
+        match (name, currency, time_zone, locale, escalation) {
+            (Some(name), Some(currency), Some(time_zone), Some(locale), Some(overdue_escalation_minutes))
+                if errors.is_empty() =>
+            {
+                Ok(OrgSettings { name, currency, time_zone, locale, overdue_escalation_minutes })
             }
             _ => Err(errors),
         }
     }
+}
+
+/// Up to thirty days; empty is the default hour.
+fn escalation_minutes(raw: &str) -> Result<i64, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(OrgSettings::default().overdue_escalation_minutes);
+    }
+    raw.parse::<i64>().ok().filter(|m| (0..=43_200).contains(m)).ok_or_else(|| {
+        FieldError::new(
+            "overdue_escalation_minutes",
+            "escalation-minutes-range",
+            "Give minutes from 0 to 43200",
+        )
+    })
 }
 
 fn audit_view(s: &OrgSettings) -> AuditView {
@@ -64,6 +85,7 @@ fn audit_view(s: &OrgSettings) -> AuditView {
         ("currency", Some(s.currency.as_str().to_owned())),
         ("time_zone", Some(s.time_zone.clone())),
         ("locale", Some(s.locale.as_str().to_owned())),
+        ("overdue_escalation_minutes", Some(s.overdue_escalation_minutes.to_string())),
     ]
 }
 

@@ -169,9 +169,19 @@ async fn a_delayed_rule_waits_and_does_nothing_for_a_deal_that_moved_on() {
             deals::move_stage(&t.db, &w.manager, deal.id, w.stages[2].id, "", None).await.expect("move");
         }
         deals::move_stage(&t.db, &w.manager, leaves.id, w.stages[1].id, "", None).await.expect("move on");
+        // Away and back: at the stage again, but not since the event the first job waits for.
+        let back = new_deal(&t.db, &w.manager, "Вернулась", "1000").await;
+        for stage in [2, 1, 2] {
+            deals::move_stage(&t.db, &w.manager, back.id, w.stages[stage].id, "", None).await.expect("move");
+        }
         assert_eq!(jobs::run_due(&t.db, "w").await.expect("run"), 0, "{}: not yet", t.name);
-        let ran = jobs::run_due_at(&t.db, "w", now() + Duration::minutes(121)).await.expect("run");
-        assert_eq!(ran, 2, "{}", t.name);
+        assert_eq!(
+            jobs::run_due_at(&t.db, "w", now() + Duration::minutes(121)).await.expect("run"),
+            4,
+            "{}",
+            t.name
+        );
+        assert_eq!(tasks_of(&t.db, &w.admin, &back).await.len(), 1, "{}: once, for its latest entry", t.name);
         let set = tasks_of(&t.db, &w.admin, &stays).await;
         assert_eq!(set.len(), 1, "{}", t.name);
         assert_eq!(set[0].fields.assignee_id, w.measurer_ids[0], "{}: both have none open", t.name);

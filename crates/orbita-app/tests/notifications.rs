@@ -107,8 +107,13 @@ async fn assignees_are_told_of_tasks_given_to_them_and_of_their_overdue_ones_onc
         tasks::create(&t.db, &manager, &task("Впереди", manager.user_id(), Some(Duration::hours(1))))
             .await
             .expect("ahead");
-        assert_eq!(notifications::scan_overdue(&t.db, now()).await.expect("scan"), 1, "{}", t.name);
-        assert_eq!(notifications::scan_overdue(&t.db, now()).await.expect("scan"), 0, "{}: once", t.name);
+        assert_eq!(notifications::scan_overdue(&t.db, now()).await.expect("scan").assignees, 1, "{}", t.name);
+        assert_eq!(
+            notifications::scan_overdue(&t.db, now()).await.expect("scan").assignees,
+            0,
+            "{}: once",
+            t.name
+        );
         assert_eq!(
             kinds(&t.db, &manager).await,
             [(NotificationKind::TaskOverdue, "Просрочена".to_owned())],
@@ -117,7 +122,7 @@ async fn assignees_are_told_of_tasks_given_to_them_and_of_their_overdue_ones_onc
         );
         // The clock moves on: the one ahead falls due and is told.
         assert_eq!(
-            notifications::scan_overdue(&t.db, now() + Duration::hours(2)).await.expect("scan"),
+            notifications::scan_overdue(&t.db, now() + Duration::hours(2)).await.expect("scan").assignees,
             1,
             "{}",
             t.name
@@ -129,14 +134,52 @@ async fn assignees_are_told_of_tasks_given_to_them_and_of_their_overdue_ones_onc
             ..TaskChange::default()
         };
         tasks::change(&t.db, &manager, late.id, &moved, None).await.expect("moved");
-        assert_eq!(notifications::scan_overdue(&t.db, now()).await.expect("scan"), 1, "{}", t.name);
+        assert_eq!(notifications::scan_overdue(&t.db, now()).await.expect("scan").assignees, 1, "{}", t.name);
         tasks::set_done(&t.db, &manager, late.id, true).await.expect("done");
         let retimed = TaskChange {
             fields: Some(task("Просрочена", manager.user_id(), Some(Duration::minutes(-10)))),
             ..TaskChange::default()
         };
         tasks::change(&t.db, &manager, late.id, &retimed, None).await.expect("retimed");
-        assert_eq!(notifications::scan_overdue(&t.db, now()).await.expect("scan"), 0, "{}: done", t.name);
+        assert_eq!(
+            notifications::scan_overdue(&t.db, now()).await.expect("scan").assignees,
+            0,
+            "{}: done",
+            t.name
+        );
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_task_overdue_for_the_delay_is_reported_to_the_heads_of_the_assignees_group() {
+    on_both(|t| async move {
+        orbita_app::setup::bootstrap(&t.db).await.expect("bootstrap");
+        let admin = person(&t.db, "admin@x.ru", "administrator").await;
+        let head = person(&t.db, "head@x.ru", "head_of_sales").await;
+        let other_head = person(&t.db, "other@x.ru", "head_of_sales").await;
+        let manager = person(&t.db, "m@x.ru", "manager").await;
+        let team = orbita_app::admin::create_group(&t.db, &admin, "Отдел продаж").await.expect("group");
+        let mut tx = t.db.begin().await.expect("begin");
+        for member in [head.user_id(), manager.user_id()] {
+            orbita_storage::users::add_to_group(&mut tx, team, member, now()).await.expect("member");
+        }
+        tx.commit().await.expect("commit");
+
+        let late = task("Замер у Смирновых", manager.user_id(), Some(Duration::minutes(-10)));
+        tasks::create(&t.db, &manager, &late).await.expect("late");
+        let first = notifications::scan_overdue(&t.db, now()).await.expect("scan");
+        assert_eq!((first.assignees, first.escalated), (1, 0), "{}: the head only after the delay", t.name);
+        let later = notifications::scan_overdue(&t.db, now() + Duration::minutes(55)).await.expect("scan");
+        assert_eq!((later.assignees, later.escalated), (0, 1), "{}", t.name);
+        let told = kinds(&t.db, &head).await;
+        assert_eq!(told.len(), 1, "{}", t.name);
+        assert_eq!(told[0].0, NotificationKind::TeamTaskOverdue, "{}", t.name);
+        assert!(told[0].1.starts_with("Замер у Смирновых — "), "{}: {:?}", t.name, told[0]);
+        assert!(kinds(&t.db, &other_head).await.is_empty(), "{}: not their team", t.name);
+        let again = notifications::scan_overdue(&t.db, now() + Duration::minutes(90)).await.expect("scan");
+        assert_eq!(again, notifications::Scanned::default(), "{}: once", t.name);
         t
     })
     .await;

@@ -1149,6 +1149,7 @@ async fn custom_roles_with_own_and_group_scopes_on_every_admin_action() {
                 currency: "RUB".into(),
                 time_zone: "Europe/Moscow".into(),
                 locale: "ru".into(),
+                overdue_escalation_minutes: String::new(),
             };
             assert_eq!(
                 outcome(orbita_app::settings::update(&t.db, &actor, &settings).await),

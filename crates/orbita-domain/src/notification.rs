@@ -5,7 +5,13 @@
 use crate::{Timestamp, UserId};
 
 crate::text_enum!(
-    NotificationKind { TaskAssigned => "task_assigned", DealAssigned => "deal_assigned", TaskOverdue => "task_overdue" }
+    /// `team_task_overdue` goes to the heads of sales of an overdue task's assignee.
+    NotificationKind {
+        TaskAssigned => "task_assigned",
+        DealAssigned => "deal_assigned",
+        TaskOverdue => "task_overdue",
+        TeamTaskOverdue => "team_task_overdue",
+    }
 );
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,6 +14,8 @@ pub struct OrgSettings {
     /// IANA name, e.g. `Europe/Moscow`; months and days in reports are counted in it.
     pub time_zone: String,
     pub locale: Locale,
+    /// How long a task stays overdue before its assignee's head of sales is told; 0: never.
+    pub overdue_escalation_minutes: i64,
 }
 
 impl Default for OrgSettings {
@@ -23,6 +25,7 @@ impl Default for OrgSettings {
             currency: Currency::RUB,
             time_zone: "Europe/Moscow".to_owned(),
             locale: Locale::Ru,
+            overdue_escalation_minutes: 60,
         }
     }
 }

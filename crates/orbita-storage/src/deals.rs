@@ -234,6 +234,17 @@ async fn record_stage_change(
     tx.execute(&stmt).await.map(drop)
 }
 
+/// When the deal entered the stage it is at: its latest stage change.
+pub async fn entered_stage_at(db: &Db, id: DealId) -> Result<Option<Timestamp>> {
+    let stmt = Query::select()
+        .expr(Expr::col("changed_at").max())
+        .from("deal_stage_changes")
+        .and_where(Expr::col("deal_id").eq(id.0))
+        .to_owned();
+    let (at,): (Option<Timestamp>,) = db.fetch_one(&stmt).await?;
+    Ok(at)
+}
+
 /// The titles of those of these deals that `visible` lets the user see (`None`: all), in one
 /// query: a page of tasks or activities names its deals without a query per row, and a deal
 /// the user may not see stays out of the answer.

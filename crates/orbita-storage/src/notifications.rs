@@ -134,7 +134,23 @@ pub async fn mark_read(tx: &mut Tx, user: UserId, id: Option<i64>, now: Timestam
     tx.execute(&stmt).await
 }
 
-/// An open task that fell due in the scanned window and whose assignee was not yet told.
+/// Which overdue notice a task has had: its assignee told, or their heads of sales.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverdueNotice {
+    Assignee,
+    Heads,
+}
+
+impl OverdueNotice {
+    fn column(self) -> &'static str {
+        match self {
+            OverdueNotice::Assignee => "overdue_notified_at",
+            OverdueNotice::Heads => "overdue_escalated_at",
+        }
+    }
+}
+
+/// An open task that fell due in the scanned window and has not had the notice.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OverdueTask {
     pub id: i64,
@@ -143,10 +159,12 @@ pub struct OverdueTask {
     pub due_at: Timestamp,
 }
 
-/// Up to `limit` open tasks due in `from..to` whose assignee was not told they are overdue,
-/// earliest first: a range over the partial index `tasks_overdue_untold`.
-pub async fn overdue_untold_in(
+/// Up to `limit` open tasks due in `from..to` that have not had `notice`, earliest first: a
+/// range over the partial index of that notice (`tasks_overdue_untold`,
+/// `tasks_overdue_unescalated`).
+pub async fn overdue_without(
     tx: &mut Tx,
+    notice: OverdueNotice,
     from: Timestamp,
     to: Timestamp,
     limit: u64,
@@ -155,7 +173,7 @@ pub async fn overdue_untold_in(
         .columns(["id", "title", "assignee_id", "due_at"])
         .from("tasks")
         .and_where(Expr::col("done_at").is_null())
-        .and_where(Expr::col("overdue_notified_at").is_null())
+        .and_where(Expr::col(notice.column()).is_null())
         .and_where(Expr::col("due_at").gte(from))
         .and_where(Expr::col("due_at").lt(to))
         .order_by("due_at", Order::Asc)
@@ -164,14 +182,14 @@ pub async fn overdue_untold_in(
     tx.fetch_all(&stmt).await
 }
 
-/// Marks tasks as told they are overdue.
-pub async fn mark_overdue_told(tx: &mut Tx, ids: &[TaskId], now: Timestamp) -> Result<()> {
+/// Marks tasks as having had `notice`.
+pub async fn mark_overdue(tx: &mut Tx, notice: OverdueNotice, ids: &[TaskId], now: Timestamp) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
     let stmt = Query::update()
         .table("tasks")
-        .value("overdue_notified_at", now)
+        .value(notice.column(), now)
         .and_where(Expr::col("id").is_in(ids.iter().map(|t| t.0)))
         .to_owned();
     tx.execute(&stmt).await?;

@@ -15,11 +15,14 @@ struct OrgRow {
     currency: String,
     time_zone: String,
     locale: String,
+    overdue_escalation_minutes: i64,
 }
 
 pub async fn get(db: &Db) -> Result<Option<OrgSettings>> {
-    let stmt =
-        Query::select().columns(["name", "currency", "time_zone", "locale"]).from("org_settings").to_owned();
+    let stmt = Query::select()
+        .columns(["name", "currency", "time_zone", "locale", "overdue_escalation_minutes"])
+        .from("org_settings")
+        .to_owned();
     db.fetch_optional::<OrgRow>(&stmt).await?.map(OrgRow::into_settings).transpose()
 }
 
@@ -31,6 +34,7 @@ impl OrgRow {
             time_zone: self.time_zone,
             locale: Locale::parse(&self.locale)
                 .ok_or_else(|| corrupt(format!("locale {:?}", self.locale)))?,
+            overdue_escalation_minutes: self.overdue_escalation_minutes,
         })
     }
 }
@@ -39,13 +43,23 @@ impl OrgRow {
 pub async fn ensure(tx: &mut Tx, settings: &OrgSettings, now: Timestamp) -> Result<()> {
     let stmt = Query::insert()
         .into_table("org_settings")
-        .columns(["id", "name", "currency", "time_zone", "locale", "created_at", "updated_at"])
+        .columns([
+            "id",
+            "name",
+            "currency",
+            "time_zone",
+            "locale",
+            "overdue_escalation_minutes",
+            "created_at",
+            "updated_at",
+        ])
         .values_panic([
             1.into(),
             settings.name.as_str().into(),
             settings.currency.as_str().into(),
             settings.time_zone.as_str().into(),
             settings.locale.as_str().into(),
+            settings.overdue_escalation_minutes.into(),
             now.into(),
             now.into(),
         ])
@@ -62,6 +76,7 @@ pub async fn update(tx: &mut Tx, settings: &OrgSettings, now: Timestamp) -> Resu
         .value("currency", settings.currency.as_str())
         .value("time_zone", settings.time_zone.as_str())
         .value("locale", settings.locale.as_str())
+        .value("overdue_escalation_minutes", settings.overdue_escalation_minutes)
         .value("updated_at", now)
         .and_where(sea_query::Expr::col("id").eq(1))
         .to_owned();
@@ -73,7 +88,9 @@ pub async fn update(tx: &mut Tx, settings: &OrgSettings, now: Timestamp) -> Resu
 
 /// Reads inside a write transaction: the "before" of an audited change.
 pub async fn get_in(tx: &mut Tx) -> Result<Option<OrgSettings>> {
-    let stmt =
-        Query::select().columns(["name", "currency", "time_zone", "locale"]).from("org_settings").to_owned();
+    let stmt = Query::select()
+        .columns(["name", "currency", "time_zone", "locale", "overdue_escalation_minutes"])
+        .from("org_settings")
+        .to_owned();
     tx.fetch_optional::<OrgRow>(&stmt).await?.map(OrgRow::into_settings).transpose()
 }

@@ -122,8 +122,10 @@ pub async fn update(
         Some(due) => Expr::col("due_at").eq(due),
         None => Expr::col("due_at").is_null(),
     };
-    let told = Expr::case(same_due, Expr::col("overdue_notified_at")).finally(Expr::val(None::<Timestamp>));
-    stmt.value("overdue_notified_at", told);
+    for column in ["overdue_notified_at", "overdue_escalated_at"] {
+        let kept = Expr::case(same_due.clone(), Expr::col(column)).finally(Expr::val(None::<Timestamp>));
+        stmt.value(column, kept);
+    }
     finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
 }
 

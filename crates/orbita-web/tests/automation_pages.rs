@@ -65,6 +65,10 @@ async fn an_administrator_puts_a_robot_on_a_stage_and_sees_it_run() {
     assert!(page.body.contains("Задача поставлена"), "the run is listed");
     assert!(page.body.contains(&format!("/deals/{}", deal.id)), "with its deal");
 
+    let tried = admin.get(&format!("/admin/automation/{}?test_deal={}", rule.id, deal.id)).await;
+    assert!(tried.body.contains("Поставил бы задачу «Позвонить: Окна»"), "the test run: {}", tried.body);
+    let nothing = admin.get(&format!("/admin/automation/{}?test_deal=999999", rule.id)).await;
+    assert!(nothing.body.contains("Нет сделки с таким номером"), "an unknown deal is said so");
     fields[0] = ("name", "Звонок, выключен");
     fields.retain(|(name, _)| *name != "active");
     let edited = admin.post(&format!("/admin/automation/{}", rule.id), &fields).await;

@@ -18,7 +18,7 @@ use orbita_storage::{Db, Tx, pipelines, users};
 use crate::jobs::{self, Work};
 use crate::{Access, AppError, audit_trail, filters};
 
-pub use run::run;
+pub use run::{Preview, run};
 
 const ENTITY: &str = "automation_rule";
 /// Runs shown on a rule.
@@ -45,6 +45,24 @@ pub async fn get(db: &Db, access: &Access, id: i64) -> Result<Rule, AppError> {
 pub async fn runs(db: &Db, access: &Access, id: i64) -> Result<Vec<RuleRun>, AppError> {
     access.require_all(Area::UsersAndSettings, Action::View)?;
     Ok(store::runs(db, id, RUNS_SHOWN).await?)
+}
+
+/// What the rule would do for the deal now, doing nothing (administrators): a "test run".
+pub async fn test_run(db: &Db, access: &Access, id: i64, deal: DealId) -> Result<Preview, AppError> {
+    let rule = get(db, access, id).await?;
+    let deal = match orbita_storage::deals::get(db, deal).await {
+        Ok(deal) => deal,
+        Err(orbita_storage::StorageError::NotFound) => {
+            return Err(
+                FieldError::new("deal_id", "automation-deal-unknown", "No deal with this number").into()
+            );
+        }
+        Err(other) => return Err(other.into()),
+    };
+    if deal.pipeline_id != rule.fields.pipeline_id {
+        return Ok(Preview::Skip("the deal is in another pipeline".to_owned()));
+    }
+    run::preview(db, &rule, &deal).await
 }
 
 /// The rule's fields, every reference checked: a stage of its pipeline, an active user, a

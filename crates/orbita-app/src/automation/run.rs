@@ -60,16 +60,26 @@ async fn record_alone(db: &Db, run: &NewRun<'_>, at: Timestamp) -> Result<(), St
 }
 
 /// Why a run does nothing, as its history says.
-async fn reason_to_skip(db: &Db, rule: &Rule, deal: Option<&Deal>) -> Result<Option<String>, AppError> {
+async fn reason_to_skip(
+    db: &Db,
+    rule: &Rule,
+    deal: Option<&Deal>,
+    event: &str,
+) -> Result<Option<String>, AppError> {
     let Some(deal) = deal else {
         return Ok(Some("the deal was deleted".to_owned()));
     };
     if !rule.fields.active {
         return Ok(Some("the rule is switched off".to_owned()));
     }
-    if rule.fields.trigger == Trigger::StageEntered && rule.fields.stage_id != Some(deal.stage_id) {
-        // A delayed rule's deal moved on meanwhile: its step no longer applies.
-        return Ok(Some("the deal has left the stage".to_owned()));
+    if rule.fields.trigger == Trigger::StageEntered {
+        // A delayed rule's deal moved on meanwhile (perhaps away and back: then it entered the
+        // stage at another moment than the event's): its step no longer applies.
+        let entered = deals::entered_stage_at(db, deal.id).await?.map(|at| at.timestamp_micros());
+        let at_event = event.rsplit('@').next().and_then(|m| m.parse::<i64>().ok());
+        if rule.fields.stage_id != Some(deal.stage_id) || entered != at_event {
+            return Ok(Some("the deal has left the stage".to_owned()));
+        }
     }
     if let Some(condition) = &rule.fields.condition {
         let tree = match filters::from_json(db, condition, RecordKind::Deal).await {
@@ -94,7 +104,7 @@ async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str) -> Result<(
         Err(other) => return Err(other.into()),
     };
     let now = orbita_domain::now();
-    if let Some(why) = reason_to_skip(db, rule, deal.as_ref()).await? {
+    if let Some(why) = reason_to_skip(db, rule, deal.as_ref(), event).await? {
         let run = NewRun { detail: Some(&why), ..new_run(rule, deal_id.0, event, RunOutcome::Skipped) };
         record_alone(db, &run, now).await?;
         return Ok(());
@@ -133,6 +143,46 @@ async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str) -> Result<(
     }
     // Otherwise this event's run was done before: the task just made is rolled back.
     Ok(())
+}
+
+/// What a rule would do for a deal now, nothing done: why it would do nothing (its
+/// condition, its stage), or the task it would set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Preview {
+    Skip(String),
+    Task { title: String, assignee: UserId, due_at: Option<Timestamp> },
+}
+
+/// The rule's [`Preview`] for `deal` as if its event happened now.
+pub(super) async fn preview(db: &Db, rule: &Rule, deal: &Deal) -> Result<Preview, AppError> {
+    let at_stage = rule.fields.trigger == Trigger::DealCreated || rule.fields.stage_id == Some(deal.stage_id);
+    if !at_stage {
+        return Ok(Preview::Skip("the deal is not at the rule's stage".to_owned()));
+    }
+    // As if it entered the stage now: the event is the deal's latest entry.
+    let entered = deals::entered_stage_at(db, deal.id).await?.map_or(0, |at| at.timestamp_micros());
+    if let Some(why) = reason_to_skip(db, rule, Some(deal), &format!("preview@{entered}")).await? {
+        return Ok(Preview::Skip(why));
+    }
+    let values = template_values(db, deal).await?;
+    // The turn is read as the run would read it, and nothing is written.
+    let mut tx = db.begin().await?;
+    let assignee = assignee_in(&mut tx, db, rule, deal).await;
+    drop(tx);
+    let assignee = match assignee {
+        Ok(assignee) => assignee,
+        Err(AppError::Invalid(errors)) => {
+            return Ok(Preview::Skip(errors.0.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")));
+        }
+        Err(other) => return Err(other),
+    };
+    let task = &rule.fields.task;
+    let now = orbita_domain::now();
+    Ok(Preview::Task {
+        title: truncated(automation::render(&task.title, &values), 300),
+        assignee,
+        due_at: task.due_minutes.map(|m| now + Duration::minutes(m + rule.fields.delay_minutes)),
+    })
 }
 
 /// Who gets the task. A named user who was deactivated, or a group with no active member,

@@ -21,3 +21,9 @@ CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NU
 -- fell due lately through a partial index, never the whole table.
 ALTER TABLE tasks ADD COLUMN overdue_notified_at TEXT;
 CREATE INDEX tasks_overdue_untold ON tasks (due_at) WHERE done_at IS NULL AND overdue_notified_at IS NULL;
+
+-- When the assignee's heads of sales were told the task is (still) overdue, after the
+-- organisation's delay (`org_settings.overdue_escalation_minutes`; 0: never).
+ALTER TABLE tasks ADD COLUMN overdue_escalated_at TEXT;
+CREATE INDEX tasks_overdue_unescalated ON tasks (due_at) WHERE done_at IS NULL AND overdue_escalated_at IS NULL;
+ALTER TABLE org_settings ADD COLUMN overdue_escalation_minutes BIGINT NOT NULL DEFAULT 60;

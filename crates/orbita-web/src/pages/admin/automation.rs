@@ -9,12 +9,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use orbita_app::automation::Preview;
 use orbita_app::{AppError, admin, automation, deals};
 use orbita_domain::automation::{AssigneeKind, Rule, RuleInput, RuleRun, RunOutcome, Trigger};
 use orbita_domain::pipeline::{Pipeline, Stage};
 use orbita_domain::task::TaskPriority;
 use orbita_domain::user::User;
-use orbita_domain::{FieldError, GroupId, PipelineId, StageId, UserId, ValidationErrors};
+use orbita_domain::{DealId, FieldError, GroupId, PipelineId, StageId, UserId, ValidationErrors};
 use serde::Deserialize;
 
 use super::Tab;
@@ -283,6 +284,9 @@ struct RulePage {
     errors: ValidationErrors,
     error_items: Vec<ErrorItem>,
     runs: Vec<RunRow>,
+    /// The test run's deal number, as typed, and what the rule would do for it.
+    test_deal: String,
+    test_result: String,
 }
 
 fn options<T: PartialEq>(
@@ -362,6 +366,8 @@ fn rule_page(
         errors,
         error_items,
         runs,
+        test_deal: String::new(),
+        test_result: String::new(),
     }
 }
 
@@ -410,16 +416,55 @@ fn run_rows(layout: &Layout, names: &Names, runs: Vec<RuleRun>) -> Vec<RunRow> {
         .collect()
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TestQuery {
+    /// A deal's number to try the rule on.
+    test_deal: String,
+}
+
 async fn edit_form(
     State(state): State<AppState>,
     user: SignedIn,
     Path(id): Path<i64>,
+    Query(query): Query<TestQuery>,
 ) -> Result<Response, PageError> {
-    let rule = automation::get(&state.db, &user.session.access, id).await?;
+    let access = &user.session.access;
+    let rule = automation::get(&state.db, access, id).await?;
     let names = Names::load(&state, &user).await?;
-    let runs = automation::runs(&state.db, &user.session.access, id).await?;
+    let runs = automation::runs(&state.db, access, id).await?;
     let form = RuleForm::from_input(&RuleInput::from(&rule.fields));
-    Ok(rule_page(&user, &names, Some(id), form, ValidationErrors::default(), runs).into_response())
+    let mut page = rule_page(&user, &names, Some(id), form, ValidationErrors::default(), runs);
+    page.test_deal = query.test_deal.trim().to_owned();
+    if !page.test_deal.is_empty() {
+        page.test_result = match page.test_deal.trim_start_matches('№').trim().parse::<i64>() {
+            Ok(deal) => match automation::test_run(&state.db, access, id, DealId(deal)).await {
+                Ok(preview) => preview_text(&page.layout, &names, &preview),
+                Err(AppError::Invalid(errors)) => {
+                    errors.0.first().map(|e| page.layout.error_message(e)).unwrap_or_default()
+                }
+                Err(other) => return Err(other.into()),
+            },
+            Err(_) => page.layout.t("error-automation-deal-unknown"),
+        };
+    }
+    Ok(page.into_response())
+}
+
+/// "Would set «Call the client: …» for Anna, due …", or why it would do nothing.
+fn preview_text(layout: &Layout, names: &Names, preview: &Preview) -> String {
+    match preview {
+        Preview::Skip(why) => layout.t_with("automation-test-skip", "reason", why),
+        Preview::Task { title, assignee, due_at } => {
+            let due = due_at.map(|d| layout.datetime(d)).unwrap_or_else(|| "—".to_owned());
+            let args = [
+                ("title", title.clone().into()),
+                ("assignee", names.user(*assignee).into()),
+                ("due", due.into()),
+            ];
+            crate::ui::i18n::t_args(layout.locale, "automation-test-task", &args)
+        }
+    }
 }
 
 /// Saves a new rule (`id` none) or an edit; back to the board, or the form with its messages.

@@ -33,11 +33,18 @@ struct SettingsForm {
     currency: String,
     time_zone: String,
     locale: String,
+    overdue_escalation_minutes: String,
 }
 
 impl From<SettingsForm> for SettingsInput {
     fn from(f: SettingsForm) -> Self {
-        Self { name: f.name, currency: f.currency, time_zone: f.time_zone, locale: f.locale }
+        Self {
+            name: f.name,
+            currency: f.currency,
+            time_zone: f.time_zone,
+            locale: f.locale,
+            overdue_escalation_minutes: f.overdue_escalation_minutes,
+        }
     }
 }
 
