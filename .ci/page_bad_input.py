@@ -19,13 +19,15 @@ PAGES = [
     "/tasks/1", "/activities", "/activities/new", "/activities/1", "/activities/1/edit",
     "/reports/funnel", "/search/suggest", "/exports", "/admin", "/admin/audit", "/admin/users",
     "/admin/users/1", "/admin/groups", "/admin/roles/1", "/admin/settings", "/admin/ownership",
-    "/admin/fields", "/admin/fields/deals/window_type", "/admin/jobs",
+    "/admin/fields", "/admin/fields/deals/window_type", "/admin/jobs", "/admin/automation",
+    "/admin/automation/new", "/admin/automation/1", "/admin/webhooks", "/admin/webhooks/1", "/notifications",
+    "/notifications/badge",
     "/conditions?back=/deals&join=and&0.field=amount&apply=1", "/conditions?back=/tasks&add=1",
     "/account/password", "/account/tokens", "/login",
 ]
 
 PARAMS = [
-    "q", "sort", "after", "before", "cursor", "page", "limit", "view", "owner", "owner_id",
+    "test_deal", "trigger", "q", "sort", "after", "before", "cursor", "page", "limit", "view", "owner", "owner_id",
     "stage", "stage_id", "pipeline", "status", "state", "priority", "assignee", "assignee_id",
     "company_id", "contact_id", "deal_id", "user", "user_id", "action", "entity", "from", "to",
     "created_from", "created_to", "closed_from", "closed_to", "done_from", "done_to", "due",

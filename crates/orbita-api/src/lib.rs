@@ -32,6 +32,7 @@ mod sales_targets;
 mod tasks;
 mod users;
 mod vocab;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -59,6 +60,8 @@ pub struct ApiConfig {
     /// Take the client address for the audit log from `X-Forwarded-For` (only behind a proxy
     /// that sets it).
     pub trust_forwarded_for: bool,
+    /// Webhooks: the key their secrets come from, and whether private addresses may be called.
+    pub outbound: orbita_app::webhooks::Outbound,
 }
 
 impl Default for ApiConfig {
@@ -67,6 +70,7 @@ impl Default for ApiConfig {
             rate_limit_per_minute: 600,
             idempotency_wait: Duration::from_secs(10),
             trust_forwarded_for: false,
+            outbound: orbita_app::webhooks::Outbound::default(),
         }
     }
 }
@@ -81,6 +85,10 @@ impl ApiConfig {
 
     pub fn trust_forwarded_for(self, trust: bool) -> Self {
         Self { trust_forwarded_for: trust, ..self }
+    }
+
+    pub fn outbound(self, outbound: orbita_app::webhooks::Outbound) -> Self {
+        Self { outbound, ..self }
     }
 }
 
@@ -104,6 +112,7 @@ fn routes() -> OpenApiRouter<ApiState> {
         .merge(jobs::routes())
         .merge(automation::routes())
         .merge(notifications::routes())
+        .merge(webhooks::routes())
         .merge(ownership::routes())
         .merge(sales_targets::routes())
         .merge(reports::routes())

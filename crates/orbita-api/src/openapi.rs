@@ -83,6 +83,7 @@ default); beyond it the answer is 429 with `Retry-After` in seconds.";
         (name = "sales-targets", description = "Monthly sales targets per employee"),
         (name = "reports", description = "The summary report and the funnel"),
         (name = "notifications", description = "The caller's own notifications"),
+        (name = "webhooks", description = "Outgoing webhooks, signed, with their delivery logs (administrators)"),
         (name = "automation", description = "Automation rules on the pipelines' stages (administrators)"),
     )
 )]

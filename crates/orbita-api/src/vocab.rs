@@ -73,5 +73,6 @@ mirror!(
     /// `task_assigned`, `deal_assigned` (given to you by someone else, or by a rule) or
     /// `task_overdue` (a task of yours fell overdue; told once), `team_task_overdue` (a task
     /// of someone in your team has been overdue for the organisation's delay).
-    NotificationKind => DomainNotificationKind { TaskAssigned, DealAssigned, TaskOverdue, TeamTaskOverdue }
+    /// `webhook_disabled` (administrators: a webhook was switched off after failing).
+    NotificationKind => DomainNotificationKind { TaskAssigned, DealAssigned, TaskOverdue, TeamTaskOverdue, WebhookDisabled }
 );

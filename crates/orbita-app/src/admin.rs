@@ -14,6 +14,13 @@ use crate::error::conflict_on;
 use crate::{Access, AppError};
 
 /// Every user with their groups, for the admin list and for owner pickers.
+/// The active administrators, read inside a transaction: whom the system tells of trouble
+/// (a webhook switched off).
+pub(crate) async fn administrators_in(tx: &mut orbita_storage::Tx) -> Result<Vec<UserId>, AppError> {
+    let key = orbita_domain::user::BuiltinRole::Administrator.as_str();
+    Ok(orbita_storage::users::active_with_role_in(tx, key).await?)
+}
+
 pub async fn users(db: &Db, access: &Access) -> Result<Vec<User>, AppError> {
     // Owner pickers need names; anyone who may view records may see colleagues' names.
     if !access.can(Area::UsersAndSettings, Action::View) && !access.can(Area::Companies, Action::View) {

@@ -30,7 +30,7 @@ pub async fn record(
         changes,
     };
     orbita_storage::audit::insert(tx, &event, now).await?;
-    Ok(())
+    crate::webhooks::emit_in(tx, entity, entity_id, event.action, &event.changes, now).await
 }
 
 /// A kind's fields as the audit log shows them.

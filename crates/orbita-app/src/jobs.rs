@@ -18,6 +18,7 @@ use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::AuditAction;
 use orbita_domain::job::JobState;
 
+use crate::webhooks::Outbound;
 use crate::{Access, AppError, audit_trail};
 
 /// Attempts before a job is dead.
@@ -43,6 +44,8 @@ pub enum Work {
     CustomFieldIndexes { field_id: i64 },
     /// Run an automation rule for an event of a deal (`event` names it: `stage-7@<micros>`).
     Automation { rule_id: i64, deal_id: i64, event: String },
+    /// Deliver an event to a webhook.
+    Webhook { webhook_id: i64, event: String, occurred_at: String, data: serde_json::Value },
 }
 
 impl Work {
@@ -87,21 +90,31 @@ pub async fn enqueue_once_in(tx: &mut Tx, work: &Work, run_at: Timestamp, key: &
     Ok(())
 }
 
-/// Runs the jobs due now as `worker`; returns how many it took.
+/// Runs the jobs due now as `worker`, calling nobody outside; returns how many it took.
 pub async fn run_due(db: &Db, worker: &str) -> Result<usize, AppError> {
     run_due_at(db, worker, now()).await
 }
 
 /// Runs the jobs due at `at` (tests pass a time ahead to run delayed work without waiting).
 pub async fn run_due_at(db: &Db, worker: &str, at: Timestamp) -> Result<usize, AppError> {
+    run_due_with(db, worker, &Outbound::default(), at).await
+}
+
+/// Runs the jobs due at `at` with the server's configuration for outgoing calls.
+pub async fn run_due_with(
+    db: &Db,
+    worker: &str,
+    outbound: &Outbound,
+    at: Timestamp,
+) -> Result<usize, AppError> {
     let claimed = store::claim(db, worker, at, at + LEASE, BATCH).await?;
     for job in &claimed {
-        run_one(db, worker, job).await;
+        run_one(db, worker, outbound, job).await;
     }
     Ok(claimed.len())
 }
 
-async fn run_one(db: &Db, worker: &str, job: &Job) {
+async fn run_one(db: &Db, worker: &str, outbound: &Outbound, job: &Job) {
     let outcome = if job.attempts > job.max_attempts {
         // Claimed again after its worker died on each attempt: it is not tried once more.
         Err("out of attempts: the worker stopped during each".to_owned())
@@ -109,7 +122,7 @@ async fn run_one(db: &Db, worker: &str, job: &Job) {
         match Work::parse(&job.kind, &job.payload) {
             Ok(work) => {
                 let limit = LEASE.to_std().unwrap_or(StdDuration::from_secs(600));
-                tokio::time::timeout(limit, perform(db, &work))
+                tokio::time::timeout(limit, perform(db, outbound, &work))
                     .await
                     .unwrap_or_else(|_| Err("it took longer than its lease".to_owned()))
             }
@@ -134,7 +147,7 @@ async fn run_one(db: &Db, worker: &str, job: &Job) {
 }
 
 /// Does one job's work; an error is the job's `last_error`.
-async fn perform(db: &Db, work: &Work) -> Result<(), String> {
+async fn perform(db: &Db, outbound: &Outbound, work: &Work) -> Result<(), String> {
     match work {
         Work::CustomFieldIndexes { field_id } => {
             let field = custom_fields::get(db, *field_id).await.map_err(|e| e.to_string())?;
@@ -148,6 +161,9 @@ async fn perform(db: &Db, work: &Work) -> Result<(), String> {
         }
         Work::Automation { rule_id, deal_id, event } => {
             crate::automation::run(db, *rule_id, *deal_id, event).await
+        }
+        Work::Webhook { webhook_id, event, occurred_at, data } => {
+            crate::webhooks::deliver(db, outbound, *webhook_id, event, occurred_at, data).await
         }
     }
 }
@@ -196,7 +212,7 @@ pub fn worker_name() -> String {
 
 /// Runs due jobs until `stop` resolves: the batch in hand is finished, and whatever is still
 /// leased to this worker is handed back for another.
-pub async fn work(db: Db, worker: String, stop: impl Future<Output = ()>) {
+pub async fn work(db: Db, worker: String, outbound: Outbound, stop: impl Future<Output = ()>) {
     tokio::pin!(stop);
     tracing::info!(%worker, "job worker started");
     let mut purged: Option<std::time::Instant> = None;
@@ -214,7 +230,7 @@ pub async fn work(db: Db, worker: String, stop: impl Future<Output = ()>) {
                 tracing::warn!(%error, "cannot scan for overdue tasks");
             }
         }
-        let ran = match run_due(&db, &worker).await {
+        let ran = match run_due_with(&db, &worker, &outbound, now()).await {
             Ok(ran) => ran,
             Err(error) => {
                 tracing::warn!(%error, "cannot claim jobs");

@@ -37,6 +37,7 @@ pub mod tasks;
 pub mod timeline;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 pub use access::Access;
 pub use context::RequestContext;

@@ -95,9 +95,10 @@ async fn the_worker_runs_queued_jobs_and_stops_cleanly() {
     on_both(|t| async move {
         let admin = administrator(&t.db).await;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let worker = tokio::spawn(jobs::work(t.db.clone(), "worker-7".into(), async move {
-            let _ = stopped.await;
-        }));
+        let worker =
+            tokio::spawn(jobs::work(t.db.clone(), "worker-7".into(), Default::default(), async move {
+                let _ = stopped.await;
+            }));
         let input = CustomFieldInput {
             key: "contract_no".into(),
             ty: "text".into(),

@@ -36,6 +36,7 @@ crate::text_enum!(
         ApiToken => "api_token",
         Job => "job",
         AutomationRule => "automation_rule",
+        Webhook => "webhook",
         Companies => "companies",
         Contacts => "contacts",
         Deals => "deals",

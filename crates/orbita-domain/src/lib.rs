@@ -27,6 +27,7 @@ pub mod task;
 pub mod text;
 pub mod user;
 pub mod validation;
+pub mod webhook;
 
 pub use error::{FieldError, ValidationErrors};
 pub use ids::*;

@@ -11,6 +11,7 @@ crate::text_enum!(
         DealAssigned => "deal_assigned",
         TaskOverdue => "task_overdue",
         TeamTaskOverdue => "team_task_overdue",
+        WebhookDisabled => "webhook_disabled",
     }
 );
 

@@ -28,6 +28,7 @@ pub mod targets;
 pub mod tasks;
 pub mod users;
 mod values;
+pub mod webhooks;
 
 pub use db::{Backend, ConnectOptions, DatabaseUrl, Db, Tx};
 pub use error::{StorageError, Unavailable};

@@ -173,6 +173,19 @@ pub async fn count_active_in_role(tx: &mut Tx, role: RoleId, except: UserId) -> 
     Ok(n)
 }
 
+/// The active users of the role with this key, read inside the transaction.
+pub async fn active_with_role_in(tx: &mut Tx, role_key: &str) -> Result<Vec<UserId>> {
+    let stmt = Query::select()
+        .column(("users", "id"))
+        .from("users")
+        .inner_join("roles", Expr::col(("roles", "id")).equals(("users", "role_id")))
+        .and_where(Expr::col(("roles", "key")).eq(role_key))
+        .and_where(Expr::col(("users", "is_active")).eq(true))
+        .order_by(("users", "id"), Order::Asc)
+        .to_owned();
+    Ok(tx.fetch_all::<(i64,)>(&stmt).await?.into_iter().map(|(id,)| UserId(id)).collect())
+}
+
 pub async fn count(db: &Db) -> Result<i64> {
     let (n,): (i64,) =
         db.fetch_one(&Query::select().expr(Expr::col("id").count()).from("users").to_owned()).await?;

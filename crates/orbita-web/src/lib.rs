@@ -27,6 +27,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// Webhooks: the key their secrets come from, and whether private addresses may be called.
+    pub outbound: orbita_app::webhooks::Outbound,
 }
 
 /// What every handler can reach. Cheap to clone; no per-instance state, so any number of

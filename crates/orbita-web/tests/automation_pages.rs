@@ -134,3 +134,52 @@ async fn the_bell_counts_unread_notifications_and_opening_one_reads_it() {
     admin_browser.sign_in("admin@x.ru", PASSWORD).await;
     assert_eq!(admin_browser.get(&format!("/notifications/{id}/open")).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_administrator_registers_a_webhook_sees_its_secret_once_and_its_deliveries() {
+    let t = TestDb::sqlite().await;
+    with_user(&t.db, "admin@x.ru", "administrator").await;
+    let outbound = orbita_app::webhooks::Outbound::new(Some(&"k".repeat(40)), true).expect("key");
+    let config = orbita_web::WebConfig { outbound: outbound.clone(), ..Default::default() };
+    let mut admin = Browser::with_config(&t.db, config);
+    admin.sign_in("admin@x.ru", PASSWORD).await;
+    let empty = admin.get("/admin/webhooks").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.body.contains("value=\"deal.stage_changed\""), "the events to choose");
+
+    let refused = admin.post("/admin/webhooks", &[("url", "ftp://x"), ("events", "company.created")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("f-url-error") || refused.body.contains("http:// или https://"), "named");
+    let made = admin
+        .post(
+            "/admin/webhooks",
+            &[("url", "http://127.0.0.1:9/hook"), ("events", "company.created"), ("events", "deal.created")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK);
+    assert!(made.body.contains("webhook-secret"), "the secret, once");
+    let hook = orbita_storage::webhooks::list(&t.db).await.expect("hooks").remove(0);
+    assert_eq!(hook.fields.events.len(), 2);
+    let shown = admin.get(&format!("/admin/webhooks/{}", hook.id)).await;
+    assert!(!shown.body.contains("webhook-secret"), "never again");
+
+    // A company made: the delivery (to a closed port) is logged on the webhook's page.
+    let admin_id = orbita_storage::users::list(&t.db).await.expect("users").remove(0).id;
+    let access = orbita_app::Access::load(&t.db, admin_id, None).await.expect("access");
+    let company =
+        orbita_domain::company::CompanyInput { name: "ООО Вектор".into(), ..Default::default() };
+    orbita_app::companies::create(&t.db, &access, &company, None).await.expect("company");
+    orbita_app::jobs::run_due_with(&t.db, "w", &outbound, orbita_domain::now()).await.expect("run");
+    let shown = admin.get(&format!("/admin/webhooks/{}", hook.id)).await;
+    assert!(shown.body.contains("<code>company.created</code>"), "the delivery is listed");
+    let off = admin
+        .post(
+            &format!("/admin/webhooks/{}", hook.id),
+            &[("url", "http://127.0.0.1:9/hook"), ("events", "company.created")],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    assert!(admin.get("/admin/webhooks").await.body.contains("Выключен"), "switched off");
+    let gone = admin.post(&format!("/admin/webhooks/{}/delete", hook.id), &[]).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+}

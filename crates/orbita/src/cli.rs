@@ -20,6 +20,15 @@ pub struct Cli {
     )]
     pub database_url: String,
 
+    /// The key webhook signing secrets are derived from (at least 32 characters; the same on
+    /// every instance). Without it webhooks cannot be made.
+    #[arg(long, env = "ORBITA_SECRET_KEY", global = true, hide_env_values = true)]
+    pub secret_key: Option<String>,
+
+    /// Let webhooks call loopback and private addresses (tests, a single office's network).
+    #[arg(long, env = "ORBITA_WEBHOOKS_ALLOW_PRIVATE", global = true)]
+    pub webhooks_allow_private: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -7,20 +7,25 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use orbita_app::api_tokens::{TokenInput, TokenScope};
 use orbita_app::demo::{DemoLogins, DemoSize, Progress};
+use orbita_app::webhooks::Outbound;
 use orbita_app::{AppError, ConnectOptions, DatabaseUrl, Db, RequestContext, demo, setup, users};
 
 use crate::cli::{Cli, Command, DemoSizeArg, TokenCommand, UserCommand};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url: DatabaseUrl = cli.database_url.parse().context("--database-url / ORBITA_DATABASE_URL")?;
+    let outbound = Outbound::new(cli.secret_key.as_deref(), cli.webhooks_allow_private)
+        .map_err(|e| anyhow::anyhow!("--secret-key / ORBITA_SECRET_KEY: {e}"))?;
     match cli.command {
         Command::Serve { listen, demo, secure_cookies, trust_forwarded_for } => {
-            serve(&url, listen, demo, secure_cookies, trust_forwarded_for).await
+            let config = orbita_web::WebConfig { secure_cookies, trust_forwarded_for, outbound };
+            serve(&url, listen, demo, config).await
         }
         Command::Worker => {
             let db = open(&url).await?;
             println!("Orbita runs background jobs from {url:?}. Stop with Ctrl-C.");
-            orbita_app::jobs::work(db.clone(), orbita_app::jobs::worker_name(), shutdown_signal()).await;
+            orbita_app::jobs::work(db.clone(), orbita_app::jobs::worker_name(), outbound, shutdown_signal())
+                .await;
             db.close().await;
             Ok(())
         }
@@ -116,8 +121,7 @@ async fn serve(
     url: &DatabaseUrl,
     listen: std::net::SocketAddr,
     with_demo: bool,
-    secure_cookies: bool,
-    trust_forwarded_for: bool,
+    config: orbita_web::WebConfig,
 ) -> anyhow::Result<()> {
     let db = open(url).await?;
     if with_demo {
@@ -143,17 +147,24 @@ async fn serve(
         );
     }
     println!("Orbita is serving at http://{address}/ (database {url:?}). Stop with Ctrl-C.");
-    let config = orbita_web::WebConfig { secure_cookies, trust_forwarded_for };
+    let api_config = orbita_api::ApiConfig::from_env()
+        .trust_forwarded_for(config.trust_forwarded_for)
+        .outbound(config.outbound.clone());
+    let api = orbita_api::router_with(db.clone(), api_config);
+    let outbound = config.outbound.clone();
     let state = orbita_web::AppState { db: db.clone(), config };
-    let api = orbita_api::router(db.clone(), trust_forwarded_for);
     // The job worker stops with the server: it finishes the jobs in hand and hands back the rest.
     let (stopping, stop) = tokio::sync::watch::channel(false);
-    let worker =
-        tokio::spawn(orbita_app::jobs::work(db.clone(), orbita_app::jobs::worker_name(), async move {
+    let worker = tokio::spawn(orbita_app::jobs::work(
+        db.clone(),
+        orbita_app::jobs::worker_name(),
+        outbound,
+        async move {
             let mut stop = stop;
             // An error means the sender is gone: the server has stopped either way.
             let _ = stop.wait_for(|stopped| *stopped).await;
-        }));
+        },
+    ));
     let signal = async move {
         shutdown_signal().await;
         let _ = stopping.send(true);

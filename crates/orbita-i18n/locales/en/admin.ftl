@@ -43,6 +43,7 @@ entity-group = Group
 entity-role = Role
 entity-custom-field = Custom field
 entity-job = Background job
+entity-webhook = Webhook
 entity-automation-rule = Automation rule
 entity-settings = Organisation settings
 # The audit log's other subjects: a sales target, an API token, and for exports the list or
@@ -246,3 +247,24 @@ automation-test-hint = What the rule would do for this deal now; nothing is chan
 automation-test-run = Try
 automation-test-skip = It would do nothing: { $reason }
 automation-test-task = It would set «{ $title }» for { $assignee }, due { $due }.
+
+## Webhooks
+
+admin-webhooks = Webhooks
+webhooks-intro = Other systems told of changes: each event is POSTed as JSON to the URL, signed with the webhook's secret (X-Orbita-Signature), retried on failure, and switched off after 20 failures in a row.
+webhooks-none = No webhooks
+webhooks-none-hint = Register a URL on the right to tell another system of changes.
+webhooks-new = New webhook
+webhooks-edit = Webhook
+webhooks-events = Events
+webhooks-event = Event
+webhooks-answer = Answer
+webhooks-time = Time
+webhooks-active = Sends
+webhooks-off = Off
+webhooks-disabled = Off after failures
+webhooks-active-label = Send events (switching it on again clears its failures)
+webhooks-secret = The webhook's signing secret — copy it now, it is not shown again:
+webhooks-secret-hint = Verify X-Orbita-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with this secret>.
+webhooks-deliveries = Deliveries
+webhooks-no-deliveries = Nothing sent yet

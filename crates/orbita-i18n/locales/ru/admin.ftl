@@ -43,6 +43,7 @@ entity-group = Группа
 entity-role = Роль
 entity-custom-field = Дополнительное поле
 entity-job = Фоновая задача
+entity-webhook = Вебхук
 entity-automation-rule = Правило автоматизации
 entity-settings = Настройки организации
 # Прочие объекты журнала событий: план продаж, ключ API, а для выгрузок — выгруженный список
@@ -250,3 +251,24 @@ automation-test-hint = Что робот сделал бы с этой сдел�
 automation-test-run = Проверить
 automation-test-skip = Ничего бы не сделал: { $reason }
 automation-test-task = Поставил бы задачу «{ $title }» исполнителю { $assignee }, срок { $due }.
+
+## Webhooks
+
+admin-webhooks = Вебхуки
+webhooks-intro = Другие системы узнают об изменениях: каждое событие отправляется JSON-запросом POST на адрес, подписанное секретом вебхука (X-Orbita-Signature), повторяется при сбое и отключается после 20 сбоев подряд.
+webhooks-none = Вебхуков нет
+webhooks-none-hint = Добавьте адрес справа, чтобы сообщать другой системе об изменениях.
+webhooks-new = Новый вебхук
+webhooks-edit = Вебхук
+webhooks-events = События
+webhooks-event = Событие
+webhooks-answer = Ответ
+webhooks-time = Время
+webhooks-active = Отправляет
+webhooks-off = Выключен
+webhooks-disabled = Отключён после сбоев
+webhooks-active-label = Отправлять события (при включении сбои обнуляются)
+webhooks-secret = Секрет подписи вебхука — скопируйте его сейчас, больше он не будет показан:
+webhooks-secret-hint = Проверяйте X-Orbita-Signature: t=<секунды Unix>,v1=<hex HMAC-SHA256 от "<t>.<тело>" с этим секретом>.
+webhooks-deliveries = Отправки
+webhooks-no-deliveries = Ещё ничего не отправлено

@@ -104,6 +104,7 @@ async fn open(
     let href = match found.entity.as_str() {
         "task" => format!("/tasks/{}", found.entity_id),
         "deal" => format!("/deals/{}", found.entity_id),
+        "webhook" => format!("/admin/webhooks/{}", found.entity_id),
         _ => "/notifications".to_owned(),
     };
     Ok(Redirect::to(&href).into_response())

@@ -45,6 +45,12 @@ impl Browser {
         Browser { app: app(AppState::new(db.clone())), cookie: None, csrf: None, address: None }
     }
 
+    /// A browser of a server configured as given (webhooks' key).
+    pub fn with_config(db: &Db, config: orbita_web::WebConfig) -> Browser {
+        let state = AppState { db: db.clone(), config };
+        Browser { app: app(state), cookie: None, csrf: None, address: None }
+    }
+
     /// A browser at a given address, behind a proxy the server trusts to name it.
     pub fn at_address(db: &Db, address: &str) -> Browser {
         let mut state = AppState::new(db.clone());

@@ -113,7 +113,7 @@ struct Column {
 struct BoardPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 9],
+    tabs: [Tab; 10],
     pipelines: Vec<(String, String, bool)>,
     columns: Vec<Column>,
 }
@@ -270,7 +270,7 @@ struct RunRow {
 struct RulePage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 9],
+    tabs: [Tab; 10],
     /// `None` for a new rule.
     id: Option<i64>,
     form: RuleForm,

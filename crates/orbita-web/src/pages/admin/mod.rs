@@ -10,6 +10,7 @@ mod ownership;
 mod roles;
 mod settings;
 mod users;
+mod webhooks;
 
 use axum::Router;
 use axum::response::Redirect;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(jobs::routes())
         .merge(automation::routes())
+        .merge(webhooks::routes())
 }
 
 /// The first tab the user may open: a head of sales reaches only the ownership transfer.
@@ -51,10 +53,11 @@ pub enum Tab {
     Audit,
     Jobs,
     Automation,
+    Webhooks,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 9] = [
+    pub const ALL: [Tab; 10] = [
         Tab::Users,
         Tab::Groups,
         Tab::Roles,
@@ -64,6 +67,7 @@ impl Tab {
         Tab::Audit,
         Tab::Jobs,
         Tab::Automation,
+        Tab::Webhooks,
     ];
 
     /// The tabs whose pages the user may open.
@@ -90,6 +94,7 @@ impl Tab {
             Tab::Audit => "/admin/audit",
             Tab::Jobs => "/admin/jobs",
             Tab::Automation => "/admin/automation",
+            Tab::Webhooks => "/admin/webhooks",
         }
     }
 
@@ -104,6 +109,7 @@ impl Tab {
             Tab::Audit => "admin-audit",
             Tab::Jobs => "admin-jobs",
             Tab::Automation => "admin-automation",
+            Tab::Webhooks => "admin-webhooks",
         }
     }
 }

@@ -53,7 +53,7 @@ impl From<SettingsForm> for SettingsInput {
 struct SettingsPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 9],
+    tabs: [Tab; 10],
     form: SettingsInput,
     locales: Vec<SelectOption>,
     errors: ValidationErrors,
