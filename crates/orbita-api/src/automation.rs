@@ -114,15 +114,49 @@ impl From<&DomainRule> for RuleWrite {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Rule {
     pub id: i64,
-    #[serde(flatten)]
-    pub rule: RuleWrite,
+    pub name: String,
+    pub active: bool,
+    pub pipeline_id: i64,
+    /// The stage entered; `null` for `deal_created`.
+    pub stage_id: Option<i64>,
+    pub trigger: Trigger,
+    /// A filter tree over the deal's fields; `null`: every deal.
+    #[schema(value_type = Option<Object>)]
+    pub condition: Option<Value>,
+    pub delay_minutes: i64,
+    pub task_title: String,
+    pub task_description: String,
+    pub assignee: AssigneeKind,
+    pub assignee_user_id: Option<i64>,
+    pub assignee_group_id: Option<i64>,
+    pub due_minutes: Option<i64>,
+    pub priority: TaskPriority,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl From<&DomainRule> for Rule {
     fn from(rule: &DomainRule) -> Self {
-        Rule { id: rule.id, rule: rule.into(), created_at: rule.created_at, updated_at: rule.updated_at }
+        let f = &rule.fields;
+        Rule {
+            id: rule.id,
+            name: f.name.clone(),
+            active: f.active,
+            pipeline_id: f.pipeline_id.0,
+            stage_id: f.stage_id.map(|s| s.0),
+            trigger: f.trigger.into(),
+            condition: f.condition.as_deref().and_then(|c| serde_json::from_str(c).ok()),
+            delay_minutes: f.delay_minutes,
+            task_title: f.task.title.clone(),
+            task_description: f.task.description.clone().unwrap_or_default(),
+            assignee: f.task.assignee.kind().into(),
+            assignee_user_id: f.task.assignee.user().map(|u| u.0),
+            assignee_group_id: f.task.assignee.group().map(|g| g.0),
+            due_minutes: f.task.due_minutes,
+            priority: f.task.priority.into(),
+            created_at: rule.created_at,
+            updated_at: rule.updated_at,
+        }
     }
 }
 

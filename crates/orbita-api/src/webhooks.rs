@@ -72,8 +72,10 @@ impl From<&DomainWebhook> for WebhookWrite {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Webhook {
     pub id: i64,
-    #[serde(flatten)]
-    pub webhook: WebhookWrite,
+    pub url: String,
+    pub events: Vec<String>,
+    pub description: String,
+    pub active: bool,
     /// Failed deliveries in a row.
     pub failures: i64,
     /// When it was switched off after too many failures; `null` while it sends.
@@ -86,7 +88,10 @@ impl From<&DomainWebhook> for Webhook {
     fn from(h: &DomainWebhook) -> Self {
         Webhook {
             id: h.id,
-            webhook: h.into(),
+            url: h.fields.url.clone(),
+            events: h.fields.events.iter().map(|e| e.as_str().to_owned()).collect(),
+            description: h.fields.description.clone().unwrap_or_default(),
+            active: h.fields.active,
             failures: h.failures,
             disabled_at: h.disabled_at,
             created_at: h.created_at,

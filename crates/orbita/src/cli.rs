@@ -26,7 +26,7 @@ pub struct Cli {
     pub secret_key: Option<String>,
 
     /// Let webhooks call loopback and private addresses (tests, a single office's network).
-    #[arg(long, env = "ORBITA_WEBHOOKS_ALLOW_PRIVATE", global = true)]
+    #[arg(long, env = "ORBITA_WEBHOOKS_ALLOW_PRIVATE", global = true, value_parser = clap::builder::BoolishValueParser::new())]
     pub webhooks_allow_private: bool,
 
     #[command(subcommand)]
