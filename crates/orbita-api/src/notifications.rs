@@ -85,13 +85,7 @@ async fn list(
     if !(1..=200).contains(&limit) {
         return Err(ApiError::field("limit", "limit-range", "From 1 to 200"));
     }
-    let before =
-        match query.cursor.as_deref() {
-            Some(cursor) => Some(cursor.parse::<i64>().map_err(|_| {
-                ApiError::field("cursor", "cursor-invalid", "Pass the next_cursor of a page")
-            })?),
-            None => None,
-        };
+    let before = crate::paging::id_cursor(query.cursor.as_deref())?;
     let unread = query.unread.unwrap_or(false);
     let mut items = notifications::list(&state.db, &caller.access, unread, before, limit + 1).await?;
     let more = items.len() as u64 > limit;

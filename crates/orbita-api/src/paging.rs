@@ -14,6 +14,17 @@ use crate::problem::ApiError;
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 500;
 
+/// The cursor of a newest-first list of ids (notifications, deliveries): the last id of the
+/// previous page. Anything else is a 422 naming `cursor`.
+pub fn id_cursor(raw: Option<&str>) -> Result<Option<i64>, ApiError> {
+    raw.map(|cursor| {
+        cursor
+            .parse::<i64>()
+            .map_err(|_| ApiError::field("cursor", "cursor-invalid", "Pass the next_cursor of a page"))
+    })
+    .transpose()
+}
+
 /// What a list's sort orders by, so that a cursor can be checked against it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKind {

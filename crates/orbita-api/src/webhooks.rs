@@ -220,13 +220,7 @@ async fn deliveries(
     Id(id): Id,
     Params(query): Params<DeliveryQuery>,
 ) -> Result<Json<DeliveryList>, ApiError> {
-    let before =
-        match query.cursor.as_deref() {
-            Some(cursor) => Some(cursor.parse::<i64>().map_err(|_| {
-                ApiError::field("cursor", "cursor-invalid", "Pass the next_cursor of a page")
-            })?),
-            None => None,
-        };
+    let before = crate::paging::id_cursor(query.cursor.as_deref())?;
     let items = webhooks::deliveries(&state.db, &caller.access, id, before).await?;
     let full = items.len() as u64 == webhooks::DELIVERIES_SHOWN;
     let next_cursor = if full { items.last().map(|d| d.id.to_string()) } else { None };

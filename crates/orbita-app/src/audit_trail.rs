@@ -51,6 +51,26 @@ pub fn deleted(view: &AuditView) -> Vec<FieldChange> {
         .collect()
 }
 
+/// The event of an administrator's change to a configured thing (an automation rule, a
+/// webhook): made (`before` none), changed, or deleted (`after` none), from its views.
+pub(crate) async fn configured(
+    tx: &mut Tx,
+    ctx: &RequestContext,
+    entity: &'static str,
+    id: i64,
+    before: Option<&AuditView>,
+    after: Option<&AuditView>,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let (action, changes) = match (before, after) {
+        (None, Some(after)) => (AuditAction::Create, created(after)),
+        (Some(before), Some(after)) => (AuditAction::Update, audit::diff(before, after)),
+        (Some(before), None) => (AuditAction::Delete, deleted(before)),
+        (None, None) => return Ok(()),
+    };
+    record(tx, ctx, entity, id, action, changes, now).await
+}
+
 /// A record handed to another owner (a task: another assignee), as its own `owner_change`
 /// event, whether it came alone or with an edit.
 #[expect(clippy::too_many_arguments, reason = "the event's parts, each named by its caller")]

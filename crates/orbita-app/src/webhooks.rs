@@ -127,8 +127,7 @@ pub async fn create(
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &fields, &nonce, now).await?;
-    let changes = audit_trail::created(&view(&fields));
-    audit_trail::record(&mut tx, &access.context(), ENTITY, id, AuditAction::Create, changes, now).await?;
+    audit_trail::configured(&mut tx, &access.context(), ENTITY, id, None, Some(&view(&fields)), now).await?;
     tx.commit().await?;
     Ok((store::get(db, id).await?.ok_or(AppError::NotFound)?, secret))
 }
@@ -140,8 +139,8 @@ pub async fn update(db: &Db, access: &Access, id: i64, input: &WebhookInput) -> 
     let mut tx = db.begin().await?;
     let before = store::get_in(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     store::update(&mut tx, id, &fields, now).await?;
-    let changes: Vec<FieldChange> = orbita_domain::audit::diff(&view(&before.fields), &view(&fields));
-    audit_trail::record(&mut tx, &access.context(), ENTITY, id, AuditAction::Update, changes, now).await?;
+    let (was, now_is) = (view(&before.fields), view(&fields));
+    audit_trail::configured(&mut tx, &access.context(), ENTITY, id, Some(&was), Some(&now_is), now).await?;
     tx.commit().await?;
     store::get(db, id).await?.ok_or(AppError::NotFound)
 }
@@ -152,8 +151,8 @@ pub async fn delete(db: &Db, access: &Access, id: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     let before = store::get_in(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     store::delete(&mut tx, id).await?;
-    let changes = audit_trail::deleted(&view(&before.fields));
-    audit_trail::record(&mut tx, &access.context(), ENTITY, id, AuditAction::Delete, changes, now).await?;
+    audit_trail::configured(&mut tx, &access.context(), ENTITY, id, Some(&view(&before.fields)), None, now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }

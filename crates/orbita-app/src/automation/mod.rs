@@ -8,7 +8,6 @@ mod run;
 
 use orbita_domain::FieldError;
 use orbita_domain::access::{Action, Area};
-use orbita_domain::audit::{AuditAction, FieldChange};
 use orbita_domain::automation::{Rule, RuleFields, RuleInput, RuleRun, Trigger};
 use orbita_domain::kind::RecordKind;
 use orbita_domain::{DealId, PipelineId, StageId, Timestamp, ValidationErrors};
@@ -141,8 +140,7 @@ pub async fn create(db: &Db, access: &Access, input: &RuleInput) -> Result<Rule,
     let now = orbita_domain::now();
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &fields, now).await?;
-    let changes = audit_trail::created(&view(&fields));
-    audit_trail::record(&mut tx, &access.context(), ENTITY, id, AuditAction::Create, changes, now).await?;
+    audit_trail::configured(&mut tx, &access.context(), ENTITY, id, None, Some(&view(&fields)), now).await?;
     tx.commit().await?;
     store::get(db, id).await?.ok_or(AppError::NotFound)
 }
@@ -156,8 +154,8 @@ pub async fn update(db: &Db, access: &Access, id: i64, input: &RuleInput) -> Res
     if !store::update(&mut tx, id, &fields, now).await? {
         return Err(AppError::NotFound);
     }
-    let changes: Vec<FieldChange> = orbita_domain::audit::diff(&view(&before.fields), &view(&fields));
-    audit_trail::record(&mut tx, &access.context(), ENTITY, id, AuditAction::Update, changes, now).await?;
+    let (was, now_is) = (view(&before.fields), view(&fields));
+    audit_trail::configured(&mut tx, &access.context(), ENTITY, id, Some(&was), Some(&now_is), now).await?;
     tx.commit().await?;
     store::get(db, id).await?.ok_or(AppError::NotFound)
 }
@@ -169,8 +167,8 @@ pub async fn delete(db: &Db, access: &Access, id: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     let before = store::get_in(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     store::delete(&mut tx, id).await?;
-    let changes = audit_trail::deleted(&view(&before.fields));
-    audit_trail::record(&mut tx, &access.context(), ENTITY, id, AuditAction::Delete, changes, now).await?;
+    audit_trail::configured(&mut tx, &access.context(), ENTITY, id, Some(&view(&before.fields)), None, now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
