@@ -151,3 +151,39 @@ async fn private_addresses_are_refused_unless_allowed_and_no_key_means_no_webhoo
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_webhook_failing_twenty_times_in_a_row_is_switched_off_and_administrators_are_told() {
+    on_both(|t| async move {
+        let outbound = Outbound::new(Some(KEY), true).expect("key");
+        let org = org_with(&t.db, ApiConfig::default().outbound(outbound.clone())).await;
+        let (url, _got) = receiver(vec![500; 30]).await;
+        let made = org
+            .admin()
+            .post("/api/v1/webhooks", json!({"url": url, "events": ["company.created"]}))
+            .await
+            .expect(StatusCode::CREATED);
+        for n in 0..21 {
+            let company = json!({"name": format!("ООО Сбой {n}")});
+            org.manager1().post("/api/v1/companies", company).await.expect(StatusCode::CREATED);
+        }
+        let now = orbita_domain::now();
+        while jobs::run_due_with(&t.db, "w", &outbound, now).await.expect("run") > 0 {}
+        let hook = org.admin().get(&format!("/api/v1/webhooks/{}", made.id())).await.expect(StatusCode::OK);
+        assert!(hook.body["disabled_at"].is_string(), "{}: {}", t.name, hook.body);
+        assert_eq!(hook.body["failures"], 20, "{}: the 21st was not sent", t.name);
+        let told = org.admin().get("/api/v1/notifications?unread=true").await.expect(StatusCode::OK);
+        assert_eq!(told.body["items"][0]["kind"], "webhook_disabled", "{}: {}", t.name, told.body);
+        // Switched on again: its failures are cleared and it sends.
+        let on = org.admin().patch(&format!("/api/v1/webhooks/{}", made.id()), json!({"active": true})).await;
+        let on = on.expect(StatusCode::OK);
+        assert_eq!(
+            (on.body["failures"].as_i64(), on.body["disabled_at"].is_null()),
+            (Some(0), true),
+            "{}",
+            t.name
+        );
+        t
+    })
+    .await;
+}
