@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 use orbita_domain::notification::{self, Notification, NotificationKind};
-use orbita_domain::{TaskId, Timestamp, UserId};
+use orbita_domain::{RoleId, TaskId, Timestamp, UserId};
 use std::collections::HashMap;
 
 use orbita_domain::access::{Action, Area};
@@ -95,11 +95,17 @@ pub async fn scan_overdue(db: &Db, at: Timestamp) -> Result<Scanned, AppError> {
             store::overdue_without(&mut tx, OverdueNotice::Heads, until - OVERDUE_WINDOW, until, SCAN_BATCH)
                 .await?;
         let mut heads: HashMap<UserId, Vec<UserId>> = HashMap::new();
-        let people = users::list(db).await?;
+        // Read once per scan, and only when some task is late enough.
+        let (people, head_role) = if late.is_empty() {
+            (Vec::new(), None)
+        } else {
+            let role = users::role_by_key(db, BuiltinRole::HeadOfSales.as_str()).await?.id;
+            (users::list(db).await?, Some(role))
+        };
         for task in &late {
             let assignee = UserId(task.assignee_id);
             if let std::collections::hash_map::Entry::Vacant(entry) = heads.entry(assignee) {
-                entry.insert(heads_of(db, assignee).await?);
+                entry.insert(heads_of(db, assignee, head_role).await?);
             }
             let name = people.iter().find(|u| u.id == assignee).map_or("", |u| u.name.as_str());
             let subject = format!("{} — {name}", task.title);
@@ -147,8 +153,7 @@ async fn tell_overdue(
 
 /// The heads of sales of the assignee's groups who may see the assignee's tasks: a notice
 /// never names a task its reader could not open.
-async fn heads_of(db: &Db, assignee: UserId) -> Result<Vec<UserId>, AppError> {
-    let head_role = users::role_by_key(db, BuiltinRole::HeadOfSales.as_str()).await?.id;
+async fn heads_of(db: &Db, assignee: UserId, head_role: Option<RoleId>) -> Result<Vec<UserId>, AppError> {
     let mut heads = Vec::new();
     for group in users::groups_of(db, assignee).await? {
         for member in users::group_members(db, group).await? {
@@ -156,7 +161,7 @@ async fn heads_of(db: &Db, assignee: UserId) -> Result<Vec<UserId>, AppError> {
                 continue;
             }
             let Ok(access) = Access::load(db, member, None).await else { continue };
-            if access.user.role_id == head_role
+            if Some(access.user.role_id) == head_role
                 && access.check_record(Area::Tasks, Action::View, assignee).is_ok()
             {
                 heads.push(member);

@@ -34,5 +34,5 @@ pub const MAX_SUBJECT_CHARS: usize = 300;
 
 /// `subject` cut to [`MAX_SUBJECT_CHARS`].
 pub fn subject(text: &str) -> String {
-    text.chars().take(MAX_SUBJECT_CHARS).collect()
+    crate::text::cut(text, MAX_SUBJECT_CHARS)
 }

@@ -28,6 +28,12 @@ fn limit(value: String, field: &str, max: usize) -> Result<String, FieldError> {
 }
 
 /// Splits a list typed into one box (phones, e-mails) on commas, semicolons and new lines.
+/// At most `max` characters of `text`, cut on a character boundary: a value made from others
+/// (a rule's task title, a notification's subject) is shortened, never refused.
+pub fn cut(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
 pub fn split_list(raw: &str) -> impl Iterator<Item = &str> {
     raw.split([',', ';', '\n']).map(str::trim).filter(|s| !s.is_empty())
 }

@@ -8,7 +8,7 @@ use orbita_domain::deal::Deal;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::org::Locale;
 use orbita_domain::task::{Task, TaskFields};
-use orbita_domain::{DealId, GroupId, Timestamp, UserId};
+use orbita_domain::{DealId, GroupId, Timestamp, UserId, text};
 use orbita_storage::automation::{self as store, NewRun};
 use orbita_storage::{Db, StorageError, Tx, deals, pipelines, tasks, users};
 
@@ -117,7 +117,7 @@ async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str) -> Result<(
     let assignee = assignee_in(&mut tx, db, rule, &deal).await?;
     let task = &rule.fields.task;
     let fields = TaskFields {
-        title: truncated(automation::render(&task.title, &title_values), 300),
+        title: text::cut(&automation::render(&task.title, &title_values), 300),
         description: task.description.as_deref().map(|d| automation::render(d, &title_values)),
         due_at: task.due_minutes.map(|m| now + Duration::minutes(m)),
         assignee_id: assignee,
@@ -179,7 +179,7 @@ pub(super) async fn preview(db: &Db, rule: &Rule, deal: &Deal) -> Result<Preview
     let task = &rule.fields.task;
     let now = orbita_domain::now();
     Ok(Preview::Task {
-        title: truncated(automation::render(&task.title, &values), 300),
+        title: text::cut(&automation::render(&task.title, &values), 300),
         assignee,
         due_at: task.due_minutes.map(|m| now + Duration::minutes(m + rule.fields.delay_minutes)),
     })
@@ -188,19 +188,17 @@ pub(super) async fn preview(db: &Db, rule: &Rule, deal: &Deal) -> Result<Preview
 /// Who gets the task. A named user who was deactivated, or a group with no active member,
 /// fails the run with a reason the administrator sees on the rule.
 async fn assignee_in(tx: &mut Tx, db: &Db, rule: &Rule, deal: &Deal) -> Result<UserId, AppError> {
-    let active: Vec<UserId> =
-        users::list(db).await?.into_iter().filter(|u| u.is_active).map(|u| u.id).collect();
     match rule.fields.task.assignee {
         Assignee::DealOwner => Ok(deal.owner_id),
-        Assignee::User(user) if active.contains(&user) => Ok(user),
+        Assignee::User(user) if active_users(db).await?.contains(&user) => Ok(user),
         Assignee::User(_) => Err(failure("the rule's user is deactivated")),
         Assignee::RoundRobin(group) => {
-            let members = active_members(db, group, &active).await?;
+            let members = active_members(db, group).await?;
             let last = store::last_assignee_in(tx, rule.id).await?;
             automation::next_in_turn(&members, last).ok_or_else(|| failure("no one to take the turn"))
         }
         Assignee::LeastLoaded(group) => {
-            let members = active_members(db, group, &active).await?;
+            let members = active_members(db, group).await?;
             let counts = tasks::open_counts_in(tx, &members).await?;
             let load = |m: &UserId| counts.iter().find(|(u, _)| u == m).map_or(0, |(_, n)| *n);
             // The fewest open tasks; the lowest id among equals, so the choice is repeatable.
@@ -209,7 +207,14 @@ async fn assignee_in(tx: &mut Tx, db: &Db, rule: &Rule, deal: &Deal) -> Result<U
     }
 }
 
-async fn active_members(db: &Db, group: GroupId, active: &[UserId]) -> Result<Vec<UserId>, AppError> {
+/// Read only for the assignees that need it: a rule giving the deal's owner the task reads no
+/// users.
+async fn active_users(db: &Db) -> Result<Vec<UserId>, AppError> {
+    Ok(users::list(db).await?.into_iter().filter(|u| u.is_active).map(|u| u.id).collect())
+}
+
+async fn active_members(db: &Db, group: GroupId) -> Result<Vec<UserId>, AppError> {
+    let active = active_users(db).await?;
     let members: Vec<UserId> =
         users::group_members(db, group).await?.into_iter().filter(|m| active.contains(m)).collect();
     if members.is_empty() {
@@ -240,12 +245,4 @@ async fn template_values(db: &Db, deal: &Deal) -> Result<Vec<(&'static str, Stri
         ("source", deal.fields.source.clone().unwrap_or_default()),
         ("stage", stage),
     ])
-}
-
-/// At most `max` characters: a long deal title must not make the task unsaveable.
-fn truncated(text: String, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => text[..cut].to_owned(),
-        None => text,
-    }
 }
