@@ -6,15 +6,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use orbita_app::notifications;
-use orbita_domain::notification::Notification as DomainNotification;
+use orbita_domain::notification::{Notification as DomainNotification, Preference, Preferences};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::extract::{Id, Params};
+use crate::extract::{Body, Id, Params};
+use crate::patch;
 use crate::problem::ApiError;
 use crate::vocab::NotificationKind;
 
@@ -24,6 +27,7 @@ pub fn routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(unread_count))
         .routes(routes!(read_all))
         .routes(routes!(read_one))
+        .routes(routes!(preferences, change_preferences))
 }
 
 /// A notification of the caller's.
@@ -122,4 +126,86 @@ async fn read_one(State(state): State<ApiState>, caller: Caller, Id(id): Id) -> 
     notifications::get(&state.db, &caller.access, id).await?;
     notifications::mark_read(&state.db, &caller.access, Some(id)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// How the caller is told of one kind of notification.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Channels {
+    /// Shown in the bell.
+    pub in_app: bool,
+    /// Sent by e-mail (several in a short time come as one letter; one read in the bell first
+    /// is not sent).
+    pub email: bool,
+}
+
+/// The caller's choices, as they are changed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesWrite {
+    /// Every kind of notification and its channels; both off: not told at all.
+    pub kinds: BTreeMap<NotificationKind, Channels>,
+    /// The local hour (organisation's time zone) of the daily digest e-mail; `null`: no digest.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 23)]
+    pub digest_hour: Option<u8>,
+}
+
+/// The caller's choices, and whether the server sends e-mail at all.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationPreferences {
+    pub kinds: BTreeMap<NotificationKind, Channels>,
+    pub digest_hour: Option<u8>,
+    /// False when the server has no SMTP server: the choices are kept, nothing is e-mailed.
+    pub email_enabled: bool,
+}
+
+fn write_view(prefs: &Preferences) -> PreferencesWrite {
+    let kinds = prefs
+        .kinds
+        .iter()
+        .map(|p| (NotificationKind::from(p.kind), Channels { in_app: p.in_app, email: p.email }))
+        .collect();
+    PreferencesWrite { kinds, digest_hour: prefs.digest_hour }
+}
+
+fn read_view(state: &ApiState, prefs: &Preferences) -> NotificationPreferences {
+    let PreferencesWrite { kinds, digest_hour } = write_view(prefs);
+    NotificationPreferences { kinds, digest_hour, email_enabled: state.config.outbound.mail.is_some() }
+}
+
+/// The caller's notification choices: per kind, the bell and e-mail; the digest's hour.
+#[utoipa::path(get, path = "/api/v1/notifications/preferences", tag = "notifications",
+    responses((status = 200, description = "The caller's choices", body = NotificationPreferences)))]
+async fn preferences(
+    State(state): State<ApiState>,
+    caller: Caller,
+) -> Result<Json<NotificationPreferences>, ApiError> {
+    let prefs = notifications::preferences(&state.db, &caller.access).await?;
+    Ok(Json(read_view(&state, &prefs)))
+}
+
+/// Change the caller's notification choices: a JSON merge patch
+/// (`{"kinds": {"task_overdue": {"email": false}}, "digest_hour": 8}`).
+#[utoipa::path(patch, path = "/api/v1/notifications/preferences", tag = "notifications",
+    request_body = PreferencesWrite,
+    responses((status = 200, description = "The changed choices", body = NotificationPreferences)))]
+async fn change_preferences(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Body(body): Body<Value>,
+) -> Result<Json<NotificationPreferences>, ApiError> {
+    let before = notifications::preferences(&state.db, &caller.access).await?;
+    let merged: PreferencesWrite = patch::apply(&write_view(&before), &body)?;
+    let kinds = before
+        .kinds
+        .iter()
+        .map(|p| match merged.kinds.get(&NotificationKind::from(p.kind)) {
+            Some(c) => Preference { kind: p.kind, in_app: c.in_app, email: c.email },
+            None => *p,
+        })
+        .collect();
+    let choices = Preferences { kinds, digest_hour: merged.digest_hour };
+    let saved = notifications::save_preferences(&state.db, &caller.access, &choices).await?;
+    Ok(Json(read_view(&state, &saved)))
 }

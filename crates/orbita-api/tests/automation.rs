@@ -106,6 +106,37 @@ async fn each_user_reads_and_marks_their_own_notifications() {
         m1.get("/api/v1/notifications?limit=0").await.expect(StatusCode::UNPROCESSABLE_ENTITY);
         m1.get("/api/v1/notifications?cursor=abc").await.expect(StatusCode::UNPROCESSABLE_ENTITY);
         m2.post("/api/v1/notifications/read", json!({})).await.expect(StatusCode::NO_CONTENT);
+
+        // Each user's choices: every kind listed with both channels on; e-mail off on this server.
+        let prefs = m1.get("/api/v1/notifications/preferences").await.expect(StatusCode::OK);
+        assert_eq!(prefs.body["kinds"]["task_overdue"], json!({"in_app": true, "email": true}), "{}", t.name);
+        assert_eq!(prefs.body["kinds"].as_object().map(|k| k.len()), Some(5), "{}", t.name);
+        assert_eq!((&prefs.body["digest_hour"], &prefs.body["email_enabled"]), (&json!(null), &json!(false)));
+        let patch = json!({"kinds": {"task_overdue": {"email": false}}, "digest_hour": 8});
+        let changed = m1.patch("/api/v1/notifications/preferences", patch).await.expect(StatusCode::OK);
+        assert_eq!(
+            changed.body["kinds"]["task_overdue"],
+            json!({"in_app": true, "email": false}),
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            changed.body["kinds"]["task_assigned"],
+            json!({"in_app": true, "email": true}),
+            "{}",
+            t.name
+        );
+        assert_eq!(changed.body["digest_hour"], 8, "{}", t.name);
+        // Another user's are their own; a wrong hour or kind is refused and changes nothing.
+        let theirs = m2.get("/api/v1/notifications/preferences").await.expect(StatusCode::OK);
+        assert_eq!(theirs.body["digest_hour"], json!(null), "{}", t.name);
+        for bad in
+            [json!({"digest_hour": 24}), json!({"kinds": {"rockets": {"email": true}}}), json!({"mood": 1})]
+        {
+            m1.patch("/api/v1/notifications/preferences", bad).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let off = m1.patch("/api/v1/notifications/preferences", json!({"digest_hour": null})).await;
+        assert_eq!(off.expect(StatusCode::OK).body["digest_hour"], json!(null), "{}", t.name);
         t
     })
     .await;

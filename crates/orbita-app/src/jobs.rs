@@ -33,7 +33,7 @@ const POLL: StdDuration = StdDuration::from_secs(2);
 /// How long a done job is kept, and how often a worker deletes older ones.
 const KEEP_DONE: Duration = Duration::days(7);
 const PURGE_EVERY: StdDuration = StdDuration::from_secs(600);
-/// How often a worker looks for tasks that fell overdue.
+/// How often a worker looks for tasks that fell overdue and digests that are due.
 const SCAN_EVERY: StdDuration = StdDuration::from_secs(60);
 
 /// What a job does: stored as its kind and a JSON payload.
@@ -46,6 +46,10 @@ pub enum Work {
     Automation { rule_id: i64, deal_id: i64, event: String },
     /// Deliver an event to a webhook.
     Webhook { webhook_id: i64, event: String, occurred_at: String, data: serde_json::Value },
+    /// E-mail a user the notifications waiting for their batch.
+    NotificationMail { user_id: i64 },
+    /// E-mail a user their digest of `day` (`2026-12-07`, in the organisation's time zone).
+    Digest { user_id: i64, day: String },
 }
 
 impl Work {
@@ -165,6 +169,8 @@ async fn perform(db: &Db, outbound: &Outbound, work: &Work) -> Result<(), String
         Work::Webhook { webhook_id, event, occurred_at, data } => {
             crate::webhooks::deliver(db, outbound, *webhook_id, event, occurred_at, data).await
         }
+        Work::NotificationMail { user_id } => crate::notifications::send_batch(db, outbound, *user_id).await,
+        Work::Digest { user_id, day } => crate::notifications::send_digest(db, outbound, *user_id, day).await,
     }
 }
 
@@ -228,6 +234,12 @@ pub async fn work(db: Db, worker: String, outbound: Outbound, stop: impl Future<
             scanned = Some(std::time::Instant::now());
             if let Err(error) = crate::notifications::scan_overdue(&db, now()).await {
                 tracing::warn!(%error, "cannot scan for overdue tasks");
+            }
+            if let Err(error) = crate::notifications::scan_digests(&db, now()).await {
+                tracing::warn!(%error, "cannot queue the daily digests");
+            }
+            if let Err(error) = crate::notifications::sweep_mail(&db, now()).await {
+                tracing::warn!(%error, "cannot queue the late notification e-mails");
             }
         }
         let ran = match run_due_with(&db, &worker, &outbound, now()).await {

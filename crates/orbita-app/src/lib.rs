@@ -23,6 +23,7 @@ pub mod filters;
 pub mod jobs;
 pub mod kanban;
 pub mod links;
+pub mod mail;
 pub mod notifications;
 pub mod ownership;
 pub mod passwords;

@@ -36,11 +36,13 @@ const TIMEOUT: StdDuration = StdDuration::from_secs(10);
 pub const DELIVERIES_SHOWN: u64 = 50;
 
 /// What outgoing calls need from the server's configuration: the key webhook secrets are
-/// derived from, and whether private addresses may be called.
+/// derived from, whether private addresses may be called, and the SMTP server (none: e-mail is
+/// off).
 #[derive(Clone, Default)]
 pub struct Outbound {
     secret_key: Option<Arc<str>>,
     pub allow_private: bool,
+    pub mail: Option<Arc<crate::mail::Mailer>>,
 }
 
 impl Outbound {
@@ -52,7 +54,12 @@ impl Outbound {
             }
             other => other.map(Arc::from),
         };
-        Ok(Outbound { secret_key, allow_private })
+        Ok(Outbound { secret_key, allow_private, mail: None })
+    }
+
+    /// The same configuration sending e-mail through `mailer`.
+    pub fn with_mail(self, mailer: crate::mail::Mailer) -> Outbound {
+        Outbound { mail: Some(Arc::new(mailer)), ..self }
     }
 
     /// The webhook's signing secret: HMAC-SHA256 of its nonce under the server's key.
@@ -68,6 +75,7 @@ impl std::fmt::Debug for Outbound {
         f.debug_struct("Outbound")
             .field("secret_key", &self.secret_key.as_ref().map(|_| "…"))
             .field("allow_private", &self.allow_private)
+            .field("mail", &self.mail)
             .finish()
     }
 }
@@ -322,7 +330,7 @@ async fn post(outbound: &Outbound, url: &str, secret: &str, body: &str) -> Resul
     deprecated,
     reason = "ring lacks post-quantum key exchange; aws-lc-rs has it but is a large C build on every CI run"
 )]
-fn install_tls_provider() {
+pub(crate) fn install_tls_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 

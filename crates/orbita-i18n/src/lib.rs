@@ -9,6 +9,8 @@ use std::collections::HashMap;
 
 /// Argument values for [`t_args`]: `FluentValue::from(5)`, `"text".into()`.
 pub use fluent_templates::fluent_bundle::FluentValue;
+
+pub mod format;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
 pub use orbita_domain::org::Locale;
 

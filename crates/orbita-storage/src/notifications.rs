@@ -1,7 +1,7 @@
 //! Notifications: written inside the change they tell of (or by the overdue scan), read by
 //! their user only, newest first.
 
-use orbita_domain::notification::{Notification, NotificationKind};
+use orbita_domain::notification::{MailState, Notification, NotificationKind};
 use orbita_domain::{TaskId, Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
 
@@ -23,13 +23,33 @@ pub struct NewNotification<'a> {
     pub subject: &'a str,
     /// At most one notification ever holds a key.
     pub unique_key: Option<&'a str>,
+    /// Shown in the bell; false when the user wants only the e-mail.
+    pub in_app: bool,
+    /// Waits for the user's next e-mail batch.
+    pub email: bool,
 }
 
-/// Writes a notification; `false` when its key was taken.
-pub async fn insert(tx: &mut Tx, n: &NewNotification<'_>, now: Timestamp) -> Result<bool> {
+/// Only the notifications shown in the bell; written as SQL, not a bound value, so that the
+/// partial index `notifications_unread` applies.
+fn in_app() -> Expr {
+    Expr::cust("in_app")
+}
+
+/// Writes a notification; its id, or `None` when its key was taken.
+pub async fn insert(tx: &mut Tx, n: &NewNotification<'_>, now: Timestamp) -> Result<Option<i64>> {
     let stmt = Query::insert()
         .into_table(TABLE)
-        .columns(["user_id", "kind", "entity", "entity_id", "subject", "unique_key", "created_at"])
+        .columns([
+            "user_id",
+            "kind",
+            "entity",
+            "entity_id",
+            "subject",
+            "unique_key",
+            "in_app",
+            "mail_state",
+            "created_at",
+        ])
         .values_panic([
             n.user_id.0.into(),
             n.kind.as_str().into(),
@@ -37,13 +57,15 @@ pub async fn insert(tx: &mut Tx, n: &NewNotification<'_>, now: Timestamp) -> Res
             n.entity_id.into(),
             n.subject.into(),
             n.unique_key.map(str::to_owned).into(),
+            n.in_app.into(),
+            n.email.then_some(MailState::Pending.as_str()).into(),
             now.into(),
         ])
         .on_conflict(OnConflict::column("unique_key").do_nothing().to_owned())
         .returning_col("id")
         .to_owned();
     let id: Option<(i64,)> = tx.fetch_optional(&stmt).await?;
-    Ok(id.is_some())
+    Ok(id.map(|(id,)| id))
 }
 
 #[derive(sqlx::FromRow)]
@@ -71,6 +93,7 @@ pub async fn list(
     stmt.columns(COLUMNS)
         .from(TABLE)
         .and_where(Expr::col("user_id").eq(user.0))
+        .and_where(in_app())
         .order_by("id", Order::Desc)
         .limit(limit);
     if unread_only {
@@ -104,6 +127,7 @@ pub async fn get(db: &Db, user: UserId, id: i64) -> Result<Option<Notification>>
         .from(TABLE)
         .and_where(Expr::col("user_id").eq(user.0))
         .and_where(Expr::col("id").eq(id))
+        .and_where(in_app())
         .to_owned();
     let row: Option<Row> = db.fetch_optional(&stmt).await?;
     row.map(notification).transpose()
@@ -116,6 +140,7 @@ pub async fn unread_count(db: &Db, user: UserId) -> Result<i64> {
         .from(TABLE)
         .and_where(Expr::col("user_id").eq(user.0))
         .and_where(Expr::col("read_at").is_null())
+        .and_where(in_app())
         .to_owned();
     let (count,): (i64,) = db.fetch_one(&stmt).await?;
     Ok(count)
@@ -127,11 +152,77 @@ pub async fn mark_read(tx: &mut Tx, user: UserId, id: Option<i64>, now: Timestam
     stmt.table(TABLE)
         .value("read_at", now)
         .and_where(Expr::col("user_id").eq(user.0))
-        .and_where(Expr::col("read_at").is_null());
+        .and_where(Expr::col("read_at").is_null())
+        .and_where(in_app());
     if let Some(id) = id {
         stmt.and_where(Expr::col("id").eq(id));
     }
     tx.execute(&stmt).await
+}
+
+/// A user's notifications waiting for an e-mail, made at `until` or before, oldest first (read
+/// ones too: the batch skips them).
+pub async fn mail_pending(
+    tx: &mut Tx,
+    user: UserId,
+    until: Timestamp,
+    limit: u64,
+) -> Result<Vec<Notification>> {
+    let stmt = Query::select()
+        .columns(COLUMNS)
+        .from(TABLE)
+        .and_where(Expr::col("user_id").eq(user.0))
+        .and_where(Expr::cust("mail_state = 'pending'"))
+        .and_where(Expr::col("created_at").lte(until))
+        .order_by("id", Order::Asc)
+        .limit(limit)
+        .to_owned();
+    let rows: Vec<Row> = tx.fetch_all(&stmt).await?;
+    rows.into_iter().map(notification).collect()
+}
+
+/// Whether another of the user's notifications than `id` waits for an e-mail: its batch is
+/// queued already and will take this one too.
+pub async fn mail_waiting_besides(tx: &mut Tx, user: UserId, id: i64) -> Result<bool> {
+    let stmt = Query::select()
+        .column("id")
+        .from(TABLE)
+        .and_where(Expr::col("user_id").eq(user.0))
+        .and_where(Expr::cust("mail_state = 'pending'"))
+        .and_where(Expr::col("id").ne(id))
+        .limit(1)
+        .to_owned();
+    let found: Option<(i64,)> = tx.fetch_optional(&stmt).await?;
+    Ok(found.is_some())
+}
+
+/// Users with a notification waiting for an e-mail since before `before` (a batch that raced
+/// with it and missed it), and the id of their oldest such: up to `limit`.
+pub async fn mail_stragglers(db: &Db, before: Timestamp, limit: u64) -> Result<Vec<(i64, i64)>> {
+    let stmt = Query::select()
+        .column("user_id")
+        .expr(Expr::col("id").min())
+        .from(TABLE)
+        .and_where(Expr::cust("mail_state = 'pending'"))
+        .and_where(Expr::col("created_at").lt(before))
+        .group_by_col("user_id")
+        .limit(limit)
+        .to_owned();
+    db.fetch_all(&stmt).await
+}
+
+/// Records where the e-mail of the notifications `ids` is.
+pub async fn set_mail_state(tx: &mut Tx, ids: &[i64], state: MailState) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let stmt = Query::update()
+        .table(TABLE)
+        .value("mail_state", state.as_str())
+        .and_where(Expr::col("id").is_in(ids.iter().copied()))
+        .to_owned();
+    tx.execute(&stmt).await?;
+    Ok(())
 }
 
 /// Which overdue notice a task has had: its assignee told, or their heads of sales.

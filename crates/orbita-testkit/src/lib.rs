@@ -2,6 +2,8 @@
 //! test, so tests run in parallel and never see each other's rows. PostgreSQL comes from
 //! `ORBITA_TEST_POSTGRES_URL`. A failed setup panics: it should stop the test loudly.
 
+pub mod smtp;
+
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 

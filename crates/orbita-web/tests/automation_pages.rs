@@ -1,6 +1,7 @@
 //! The robot board (`/admin/automation`): a column for new deals and one per stage, a rule added
 //! through its form (a mistake keeps the form with its message), shown on its column, edited,
-//! its runs listed, deleted; managers are refused.
+//! its runs listed, deleted; managers are refused. The bell, each user's notification settings,
+//! and the webhooks' pages.
 
 mod support;
 
@@ -133,6 +134,54 @@ async fn the_bell_counts_unread_notifications_and_opening_one_reads_it() {
     let mut admin_browser = Browser::new(&t.db);
     admin_browser.sign_in("admin@x.ru", PASSWORD).await;
     assert_eq!(admin_browser.get(&format!("/notifications/{id}/open")).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_user_chooses_how_each_kind_of_notification_reaches_them_and_their_digest_hour() {
+    let t = TestDb::sqlite().await;
+    let manager_id = with_user(&t.db, "m@x.ru", "manager").await;
+    let mut manager = Browser::new(&t.db);
+    manager.sign_in("m@x.ru", PASSWORD).await;
+    let list = manager.get("/notifications").await;
+    assert!(list.body.contains("href=\"/notifications/settings\""), "{}", list.body);
+    let page = manager.get("/notifications/settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // This server has no SMTP server: the page says e-mail is off; every switch starts on (a
+    // manager is not offered the administrators' webhook notices).
+    assert!(page.body.contains("Почта на этом сервере выключена"), "{}", page.body);
+    assert_eq!(page.body.matches(" checked").count(), 8, "{}", page.body);
+    assert!(!page.body.contains("webhook_disabled"), "{}", page.body);
+
+    // Overdue notices in the bell only, assignments by e-mail only, a digest at 9.
+    let fields = [
+        ("in_app", "task_overdue"),
+        ("in_app", "deal_assigned"),
+        ("email", "deal_assigned"),
+        ("email", "task_assigned"),
+        ("digest_hour", "9"),
+    ];
+    let saved = manager.post("/notifications/settings", &fields).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert!(saved.body.contains("Настройки уведомлений сохранены"), "{}", saved.body);
+    assert!(saved.body.contains(r#"value="9" selected"#), "{}", saved.body);
+    assert!(saved.body.contains(
+        r#"name="email" value="task_assigned" aria-label="Мне поручена задача: По почте" checked"#
+    ));
+    assert!(saved.body.contains(
+        r#"name="in_app" value="task_assigned" aria-label="Мне поручена задача: В колокольчике">"#
+    ));
+    let access = orbita_app::Access::load(&t.db, manager_id, None).await.expect("access");
+    let prefs = orbita_app::notifications::preferences(&t.db, &access).await.expect("prefs");
+    assert_eq!(prefs.digest_hour, Some(9));
+    let overdue = prefs.get(orbita_domain::notification::NotificationKind::TaskOverdue);
+    assert!(overdue.in_app && !overdue.email);
+
+    // An hour no option has is refused at its field, and nothing changes.
+    let refused = manager.post("/notifications/settings", &[("digest_hour", "25")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Час сводки — от 0 до 23"), "{}", refused.body);
+    let after = orbita_app::notifications::preferences(&t.db, &access).await.expect("prefs");
+    assert_eq!(after, prefs);
 }
 
 #[tokio::test]

@@ -29,6 +29,21 @@ pub struct Cli {
     #[arg(long, env = "ORBITA_WEBHOOKS_ALLOW_PRIVATE", global = true, value_parser = clap::builder::BoolishValueParser::new())]
     pub webhooks_allow_private: bool,
 
+    /// The SMTP server notification e-mails and digests go through:
+    /// smtp://[USER:PASSWORD@]HOST[:PORT][?tls=required] (STARTTLS) or smtps://… (TLS). Without
+    /// it e-mail is off.
+    #[arg(long, env = "ORBITA_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of Orbita's e-mails: crm@example.ru or "Orbita <crm@example.ru>".
+    #[arg(long, env = "ORBITA_SMTP_FROM", global = true, default_value = "Orbita <orbita@localhost>")]
+    pub smtp_from: String,
+
+    /// Where users open Orbita (https://crm.example.ru), for the links in e-mails; by default
+    /// the address `serve` listens on.
+    #[arg(long, env = "ORBITA_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -14,8 +14,18 @@ use crate::cli::{Cli, Command, DemoSizeArg, TokenCommand, UserCommand};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url: DatabaseUrl = cli.database_url.parse().context("--database-url / ORBITA_DATABASE_URL")?;
-    let outbound = Outbound::new(cli.secret_key.as_deref(), cli.webhooks_allow_private)
+    let mut outbound = Outbound::new(cli.secret_key.as_deref(), cli.webhooks_allow_private)
         .map_err(|e| anyhow::anyhow!("--secret-key / ORBITA_SECRET_KEY: {e}"))?;
+    if let Some(smtp_url) = cli.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        let public_url = match (&cli.public_url, &cli.command) {
+            (Some(url), _) => url.clone(),
+            (None, Command::Serve { listen, .. }) => format!("http://{listen}"),
+            (None, _) => "http://127.0.0.1:8080".to_owned(),
+        };
+        let mailer = orbita_app::mail::Mailer::new(smtp_url, &cli.smtp_from, &public_url)
+            .map_err(|e| anyhow::anyhow!("--smtp-url / --smtp-from / --public-url: {e}"))?;
+        outbound = outbound.with_mail(mailer);
+    }
     match cli.command {
         Command::Serve { listen, demo, secure_cookies, trust_forwarded_for } => {
             let config = orbita_web::WebConfig { secure_cookies, trust_forwarded_for, outbound };

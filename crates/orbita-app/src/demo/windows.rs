@@ -28,6 +28,9 @@ const STAGES: &[StageTemplate] = &[
     StageTemplate { name_ru: "Отказ", name_en: "Lost", kind: StageKind::Lost, probability: 0 },
 ];
 
+/// The local hour of the measurer's and the installer's daily digest.
+const DIGEST_HOUR: u8 = 8;
+
 /// Stage positions in `STAGES` that the robots are on.
 const MEASURING: usize = 2;
 const APPROVAL: usize = 3;
@@ -37,6 +40,9 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
     let password_hash = crate::passwords::hash(super::DEMO_PASSWORD)?;
     let roles = users::roles(db).await?;
     let manager = roles.iter().find(|r| r.key == BuiltinRole::Manager.as_str()).ok_or(AppError::NotFound)?.id;
+    let zone = orbita_i18n::format::time_zone(&crate::setup::settings(db).await?.time_zone);
+    // The field staff start their day with the e-mail digest (sent once an SMTP server is set).
+    let digest = Some((DIGEST_HOUR, orbita_domain::notification::next_digest_at(DIGEST_HOUR, &zone, now)));
     let mut tx = db.begin().await?;
     let pipeline = pipelines::insert(&mut tx, ("Окна", "Windows"), false, STAGES, now).await?;
     let mut group_of = Vec::new();
@@ -48,6 +54,7 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
             users::insert(&mut tx, &NewUser::parse(email, name)?, Some(&password_hash), manager, now).await?;
         let group = users::insert_group(&mut tx, group, now).await?;
         users::add_to_group(&mut tx, group, user, now).await?;
+        orbita_storage::notification_preferences::set_digest(&mut tx, user, digest).await?;
         group_of.push(group);
     }
     tx.commit().await?;

@@ -268,3 +268,6 @@ webhooks-secret = The webhook's signing secret — copy it now, it is not shown 
 webhooks-secret-hint = Verify X-Orbita-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with this secret>.
 webhooks-deliveries = Deliveries
 webhooks-no-deliveries = Nothing sent yet
+settings-mail = E-mail
+settings-mail-on = On: letters come from { $from }, their links lead to { $link }. Set with ORBITA_SMTP_URL, ORBITA_SMTP_FROM and ORBITA_PUBLIC_URL.
+settings-mail-off = Off: this server has no SMTP server. Set ORBITA_SMTP_URL (smtp://host:587?tls=required or smtps://host) and ORBITA_SMTP_FROM, then restart; notifications stay in the bell meanwhile.

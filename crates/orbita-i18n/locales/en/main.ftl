@@ -221,6 +221,7 @@ due-overdue-days = { $days ->
 
 ## Validation errors (codes from orbita-domain and orbita-app)
 
+error-digest-hour-invalid = The digest hour is from 0 to 23
 error-required = Fill in this field
 error-too-long = This value is too long
 error-inn-format = INN must be 10 digits for an organisation or 12 for an individual
@@ -330,3 +331,33 @@ notification-deal-assigned = Deal assigned to you: { $subject }
 notification-task-overdue = Task overdue: { $subject }
 notification-team-task-overdue = A task of your team is overdue: { $subject }
 notification-webhook-disabled = A webhook was switched off after failing: { $subject }
+notification-settings-title = Notification settings
+notification-settings-link = Settings
+notification-settings-kind = What happened
+notification-settings-in-app = In the bell
+notification-settings-email = By e-mail
+notification-kind-task-assigned = A task is assigned to me
+notification-kind-deal-assigned = A deal is given to me
+notification-kind-task-overdue = My task is overdue
+notification-kind-team-task-overdue = A task of my team is overdue
+notification-kind-webhook-disabled = A webhook was switched off
+notification-settings-digest = Daily digest by e-mail
+notification-settings-digest-hint = Overdue tasks, today's tasks and deals stuck in a stage, once a day at the chosen hour; not sent on a day with nothing in it.
+notification-settings-digest-off = Do not send
+notification-settings-mail-on = Letters come from { $from } to { $to }. Several notifications in a short time come as one letter; one you have already read in the bell is not sent.
+notification-settings-mail-off = E-mail is off on this server: the administrator has not set an SMTP server (ORBITA_SMTP_URL). Your choices are kept and apply once it is set.
+notification-settings-saved = Notification settings saved
+mail-notifications-subject = { $count ->
+    [one] { $count } new notification
+   *[other] { $count } new notifications
+}
+mail-greeting = Hello, { $name }!
+mail-footer-settings = Choose which notifications come by e-mail:
+mail-digest-subject = Your day in Orbita, { $day }
+mail-digest-overdue = Overdue tasks
+mail-digest-today = Tasks for today
+mail-digest-stuck = Deals without movement
+mail-digest-days-in-stage = { $days ->
+    [one] { $days } day in the stage
+   *[other] { $days } days in the stage
+}

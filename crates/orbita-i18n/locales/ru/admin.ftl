@@ -272,3 +272,6 @@ webhooks-secret = Секрет подписи вебхука — скопиру�
 webhooks-secret-hint = Проверяйте X-Orbita-Signature: t=<секунды Unix>,v1=<hex HMAC-SHA256 от "<t>.<тело>" с этим секретом>.
 webhooks-deliveries = Отправки
 webhooks-no-deliveries = Ещё ничего не отправлено
+settings-mail = Почта
+settings-mail-on = Включена: письма приходят от { $from }, ссылки в них ведут на { $link }. Задаётся переменными ORBITA_SMTP_URL, ORBITA_SMTP_FROM и ORBITA_PUBLIC_URL.
+settings-mail-off = Выключена: у этого сервера не указан SMTP-сервер. Укажите ORBITA_SMTP_URL (smtp://host:587?tls=required или smtps://host) и ORBITA_SMTP_FROM и перезапустите; до тех пор уведомления остаются в колокольчике.

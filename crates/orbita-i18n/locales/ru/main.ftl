@@ -244,6 +244,7 @@ due-overdue-days = { $days ->
 
 ## Validation errors (codes from orbita-domain and orbita-app)
 
+error-digest-hour-invalid = Час сводки — от 0 до 23
 error-required = Заполните это поле
 error-too-long = Слишком длинное значение
 error-inn-format = ИНН — 10 цифр для организации или 12 для физлица и ИП
@@ -353,3 +354,37 @@ notification-deal-assigned = Вам передана сделка: { $subject }
 notification-task-overdue = Просрочена задача: { $subject }
 notification-team-task-overdue = Просрочена задача сотрудника: { $subject }
 notification-webhook-disabled = Вебхук отключён после сбоев: { $subject }
+notification-settings-title = Настройки уведомлений
+notification-settings-link = Настройки
+notification-settings-kind = Событие
+notification-settings-in-app = В колокольчике
+notification-settings-email = По почте
+notification-kind-task-assigned = Мне поручена задача
+notification-kind-deal-assigned = Мне передана сделка
+notification-kind-task-overdue = Моя задача просрочена
+notification-kind-team-task-overdue = Просрочена задача моей команды
+notification-kind-webhook-disabled = Вебхук отключён
+notification-settings-digest = Ежедневная сводка по почте
+notification-settings-digest-hint = Просроченные задачи, задачи на сегодня и сделки, застрявшие на этапе, раз в день в выбранный час; в день, когда сказать нечего, не приходит.
+notification-settings-digest-off = Не присылать
+notification-settings-mail-on = Письма приходят от { $from } на { $to }. Несколько уведомлений за короткое время приходят одним письмом; уже прочитанное в колокольчике не отправляется.
+notification-settings-mail-off = Почта на этом сервере выключена: администратор не указал SMTP-сервер (ORBITA_SMTP_URL). Ваш выбор сохранится и заработает, когда сервер будет указан.
+notification-settings-saved = Настройки уведомлений сохранены
+mail-notifications-subject = { $count ->
+    [one] { $count } новое уведомление
+    [few] { $count } новых уведомления
+    [many] { $count } новых уведомлений
+   *[other] { $count } новых уведомления
+}
+mail-greeting = Здравствуйте, { $name }!
+mail-footer-settings = Выбрать, какие уведомления приходят по почте:
+mail-digest-subject = Ваш день в Orbita, { $day }
+mail-digest-overdue = Просроченные задачи
+mail-digest-today = Задачи на сегодня
+mail-digest-stuck = Сделки без движения
+mail-digest-days-in-stage = { $days ->
+    [one] { $days } день на этапе
+    [few] { $days } дня на этапе
+    [many] { $days } дней на этапе
+   *[other] { $days } дня на этапе
+}

@@ -9,8 +9,16 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use orbita_app::notifications;
-use orbita_domain::notification::Notification;
+use orbita_domain::notification::{Notification, NotificationKind, Preference, Preferences};
 use serde::Deserialize;
+
+use axum::Form;
+use axum::http::StatusCode;
+use orbita_app::AppError;
+use orbita_domain::ValidationErrors;
+use orbita_domain::access::{Action, Area, Scope};
+
+use crate::ui::{ErrorItem, Flash, FlashKind, SelectOption};
 
 use crate::AppState;
 use crate::error::PageError;
@@ -21,6 +29,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/notifications", get(list))
         .route("/notifications/badge", get(badge))
+        .route("/notifications/settings", get(settings_form).post(save_settings))
         .route("/notifications/read", post(read_all))
         .route("/notifications/{id}/open", get(open))
         .route("/notifications/{id}/read", post(read_one))
@@ -62,7 +71,7 @@ struct ListQuery {
 
 /// "Task assigned to you: Call the client", in the reader's language.
 fn text(layout: &Layout, n: &Notification) -> String {
-    layout.t_with(&format!("notification-{}", n.kind.as_str().replace('_', "-")), "subject", &n.subject)
+    layout.t_with(&n.kind.text_key(), "subject", &n.subject)
 }
 
 async fn list(
@@ -101,13 +110,7 @@ async fn open(
     let access = &user.session.access;
     let found = notifications::get(&state.db, access, id).await?;
     notifications::mark_read(&state.db, access, Some(id)).await?;
-    let href = match found.entity.as_str() {
-        "task" => format!("/tasks/{}", found.entity_id),
-        "deal" => format!("/deals/{}", found.entity_id),
-        "webhook" => format!("/admin/webhooks/{}", found.entity_id),
-        _ => "/notifications".to_owned(),
-    };
-    Ok(Redirect::to(&href).into_response())
+    Ok(Redirect::to(&found.path()).into_response())
 }
 
 async fn read_one(
@@ -122,4 +125,113 @@ async fn read_one(
 async fn read_all(State(state): State<AppState>, user: SignedIn) -> Result<Redirect, PageError> {
     notifications::mark_read(&state.db, &user.session.access, None).await?;
     Ok(Redirect::to("/notifications"))
+}
+
+/// One row of the settings: a kind, in words, and its two switches.
+struct KindRow {
+    kind: &'static str,
+    label: String,
+    in_app: bool,
+    email: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "notifications/settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    rows: Vec<KindRow>,
+    hours: Vec<SelectOption>,
+    /// What the server does with e-mail: where letters come from and go, or that it is off.
+    mail_note: String,
+    errors: ValidationErrors,
+    error_items: Vec<ErrorItem>,
+}
+
+fn settings_page(
+    state: &AppState,
+    user: &SignedIn,
+    prefs: &Preferences,
+    errors: &ValidationErrors,
+) -> SettingsPage {
+    let layout = user.page(user.t("notification-settings-title"), None);
+    // A webhook switched off is told to administrators only: others are not offered the choice.
+    let administers = user.session.access.holds(Area::UsersAndSettings, Action::Edit, Scope::All);
+    let rows = prefs
+        .kinds
+        .iter()
+        .filter(|p| administers || p.kind != NotificationKind::WebhookDisabled)
+        .map(|p| KindRow {
+            kind: p.kind.as_str(),
+            label: layout.t(&format!("notification-kind-{}", p.kind.as_str().replace('_', "-"))),
+            in_app: p.in_app,
+            email: p.email,
+        })
+        .collect();
+    let mut hours = vec![SelectOption::new(
+        "",
+        layout.t("notification-settings-digest-off"),
+        prefs.digest_hour.is_none(),
+    )];
+    hours.extend(
+        (0..24u8)
+            .map(|h| SelectOption::new(h.to_string(), format!("{h:02}:00"), prefs.digest_hour == Some(h))),
+    );
+    let mail_note = match &state.config.outbound.mail {
+        Some(mailer) => {
+            let to = user.session.access.user.email.as_str().to_owned();
+            let args = [("from", mailer.from().into()), ("to", to.into())];
+            crate::ui::i18n::t_args(layout.locale, "notification-settings-mail-on", &args)
+        }
+        None => layout.t("notification-settings-mail-off"),
+    };
+    let error_items = layout.error_items(errors);
+    SettingsPage { layout, rows, hours, mail_note, errors: errors.clone(), error_items }
+}
+
+async fn settings_form(State(state): State<AppState>, user: SignedIn) -> Result<SettingsPage, PageError> {
+    let prefs = notifications::preferences(&state.db, &user.session.access).await?;
+    Ok(settings_page(&state, &user, &prefs, &ValidationErrors::default()))
+}
+
+/// The form: `in_app` and `email` repeat, one value per ticked kind; `digest_hour` is empty
+/// when the digest is off.
+async fn save_settings(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let access = &user.session.access;
+    let ticked =
+        |field: &str, kind: NotificationKind| form.iter().any(|(k, v)| k == field && v == kind.as_str());
+    let before = notifications::preferences(&state.db, access).await?;
+    let administers = access.holds(Area::UsersAndSettings, Action::Edit, Scope::All);
+    let kinds = before
+        .kinds
+        .iter()
+        .map(|p| match p.kind {
+            // Not on the form: kept as it was.
+            NotificationKind::WebhookDisabled if !administers => *p,
+            kind => Preference { kind, in_app: ticked("in_app", kind), email: ticked("email", kind) },
+        })
+        .collect();
+    let hour = form.iter().find(|(k, _)| k == "digest_hour").map_or("", |(_, v)| v.trim());
+    let digest_hour = match hour {
+        "" => None,
+        // A value no option has is refused by the check below as out of range.
+        other => Some(other.parse::<u8>().unwrap_or(u8::MAX)),
+    };
+    let choices = Preferences { kinds, digest_hour };
+    match notifications::save_preferences(&state.db, access, &choices).await {
+        Ok(saved) => {
+            let mut page = settings_page(&state, &user, &saved, &ValidationErrors::default());
+            let message = page.layout.t("notification-settings-saved");
+            page.layout.flashes.push(Flash { kind: FlashKind::Success, message });
+            Ok(page.into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            let page = settings_page(&state, &user, &choices, &errors);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
 }

@@ -6,7 +6,8 @@
 //! named `layout` and derives `Template` and `WebTemplate` (so a handler can return it).
 
 pub mod assets;
-pub mod format;
+/// Numbers, money and dates in the reader's language, shared with e-mails.
+pub use orbita_i18n::format;
 pub mod i18n;
 pub mod layout;
 

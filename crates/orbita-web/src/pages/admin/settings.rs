@@ -61,9 +61,11 @@ struct SettingsPage {
     /// Whether the user may change the settings, not only read them: otherwise the fields are
     /// shown disabled and there is no Save.
     can_edit: bool,
+    /// How this server sends e-mail (the sender and the address in its links), or that it is off.
+    mail_note: String,
 }
 
-fn page(user: &SignedIn, form: SettingsInput, errors: ValidationErrors) -> SettingsPage {
+fn page(state: &AppState, user: &SignedIn, form: SettingsInput, errors: ValidationErrors) -> SettingsPage {
     let layout = user.page(user.t("admin-settings"), Some(Nav::Admin));
     let locales = Locale::ALL
         .iter()
@@ -71,12 +73,30 @@ fn page(user: &SignedIn, form: SettingsInput, errors: ValidationErrors) -> Setti
         .collect();
     let error_items = layout.error_items(&errors);
     let can_edit = user.session.access.holds(Area::UsersAndSettings, Action::Edit, Scope::All);
-    SettingsPage { layout, tab: Tab::Settings, tabs: Tab::ALL, form, locales, errors, error_items, can_edit }
+    let mail_note = match &state.config.outbound.mail {
+        Some(mailer) => crate::ui::i18n::t_args(
+            layout.locale,
+            "settings-mail-on",
+            &[("from", mailer.from().into()), ("link", mailer.link("/").into())],
+        ),
+        None => layout.t("settings-mail-off"),
+    };
+    SettingsPage {
+        layout,
+        tab: Tab::Settings,
+        tabs: Tab::ALL,
+        form,
+        locales,
+        errors,
+        error_items,
+        can_edit,
+        mail_note,
+    }
 }
 
 async fn form(State(state): State<AppState>, user: SignedIn) -> Result<SettingsPage, PageError> {
     let current = settings::get(&state.db, &user.session.access).await?;
-    Ok(page(&user, SettingsInput::from(&current), ValidationErrors::default()))
+    Ok(page(&state, &user, SettingsInput::from(&current), ValidationErrors::default()))
 }
 
 async fn save(
@@ -87,7 +107,7 @@ async fn save(
     let input = SettingsInput::from(form);
     match settings::update(&state.db, &user.session.access, &input).await {
         Ok(saved) => {
-            let mut page = page(&user, SettingsInput::from(&saved), ValidationErrors::default());
+            let mut page = page(&state, &user, SettingsInput::from(&saved), ValidationErrors::default());
             // The frame was built before the save: show the new name at once.
             page.layout.org_name = saved.name;
             let message = page.layout.t("admin-saved");
@@ -95,7 +115,7 @@ async fn save(
             Ok(page.into_response())
         }
         Err(AppError::Invalid(errors)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&user, input, errors)).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, &user, input, errors)).into_response())
         }
         Err(other) => Err(other.into()),
     }

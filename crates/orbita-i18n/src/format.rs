@@ -4,13 +4,13 @@
 
 use std::str::FromStr;
 
+use crate::FluentValue;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use fluent_templates::fluent_bundle::FluentValue;
 use orbita_domain::org::Locale;
 use orbita_domain::validation::Money;
 
-use super::i18n;
+use crate as i18n;
 
 /// The zone used when an organisation's setting names no zone we know.
 pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Europe::Moscow;

@@ -1,14 +1,23 @@
 //! Notifications: a task or a deal given to someone tells them so, in the same transaction as
 //! the change (never when they did it themselves); a task that falls overdue tells its
-//! assignee once, found by the workers' scan. Each user reads and marks only their own.
+//! assignee once, found by the workers' scan. Each user reads and marks only their own, and
+//! chooses per kind whether it shows in the bell, comes by e-mail (batched), or neither.
+
+mod mail;
+mod preferences;
+
+pub use mail::{DIGEST_STUCK_AFTER, MAIL_BATCH, scan_digests, sweep_mail};
+pub(crate) use mail::{send_batch, send_digest};
+pub use preferences::{preferences, save_preferences};
 
 use chrono::Duration;
-use orbita_domain::notification::{self, Notification, NotificationKind};
+use orbita_domain::notification::{self, Notification, NotificationKind, Preference};
 use orbita_domain::{RoleId, TaskId, Timestamp, UserId};
 use std::collections::HashMap;
 
 use orbita_domain::access::{Action, Area};
 use orbita_domain::user::BuiltinRole;
+use orbita_storage::notification_preferences as pref_store;
 use orbita_storage::notifications::{self as store, NewNotification, OverdueNotice, OverdueTask};
 use orbita_storage::{Db, Tx, users};
 
@@ -37,10 +46,38 @@ pub(crate) async fn assigned_in(
     if ctx.actor == Some(recipient) {
         return Ok(());
     }
+    tell_in(tx, recipient, kind, (entity, entity_id), subject, None, now).await
+}
+
+/// Writes a notification as its recipient chose for its kind: in the bell, waiting for their
+/// next e-mail batch (queued with it), both, or not at all.
+pub(crate) async fn tell_in(
+    tx: &mut Tx,
+    recipient: UserId,
+    kind: NotificationKind,
+    (entity, entity_id): (&str, i64),
+    subject: &str,
+    unique_key: Option<&str>,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let choice = pref_store::get_in(tx, recipient, kind).await?.unwrap_or(Preference::default_for(kind));
+    if !choice.in_app && !choice.email {
+        return Ok(());
+    }
     let subject = notification::subject(subject);
-    let new =
-        NewNotification { user_id: recipient, kind, entity, entity_id, subject: &subject, unique_key: None };
-    store::insert(tx, &new, now).await?;
+    let new = NewNotification {
+        user_id: recipient,
+        kind,
+        entity,
+        entity_id,
+        subject: &subject,
+        unique_key,
+        in_app: choice.in_app,
+        email: choice.email,
+    };
+    if let (Some(id), true) = (store::insert(tx, &new, now).await?, choice.email) {
+        mail::queue_batch_in(tx, recipient, id, now).await?;
+    }
     Ok(())
 }
 
@@ -137,18 +174,8 @@ async fn tell_overdue(
     subject: &str,
     at: Timestamp,
 ) -> Result<(), AppError> {
-    let subject = notification::subject(subject);
     let key = format!("{}:{}:{}:{}", kind.as_str(), task.id, to, task.due_at.timestamp_micros());
-    let new = NewNotification {
-        user_id: to,
-        kind,
-        entity: "task",
-        entity_id: task.id,
-        subject: &subject,
-        unique_key: Some(&key),
-    };
-    store::insert(tx, &new, at).await?;
-    Ok(())
+    tell_in(tx, to, kind, ("task", task.id), subject, Some(&key), at).await
 }
 
 /// The heads of sales of the assignee's groups who may see the assignee's tasks: a notice
