@@ -68,9 +68,19 @@ pub fn orbita(database_url: &str) -> Command {
 
 /// Starts `orbita serve` on a free port and waits for the line that says where it serves.
 pub fn start_server(database_url: &str, args: &[&str]) -> (Child, String, Vec<String>) {
+    start_server_with(database_url, args, &[])
+}
+
+/// The same with environment variables (`ORBITA_SECRET_KEY`, …).
+pub fn start_server_with(
+    database_url: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Child, String, Vec<String>) {
     let mut child = orbita(database_url)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(args)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()
         .expect("orbita starts");
