@@ -20,7 +20,7 @@ use crate::auth::Caller;
 use crate::extract::{Body, Id, Params};
 use crate::patch;
 use crate::problem::ApiError;
-use crate::vocab::{AssigneeKind, RunOutcome, TaskPriority, Trigger};
+use crate::vocab::{AssigneeKind, RuleAction, RunOutcome, TaskPriority, Trigger};
 
 pub fn routes() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -64,6 +64,11 @@ pub struct RuleWrite {
     #[schema(minimum = 0, maximum = 525600)]
     pub due_minutes: Option<i64>,
     pub priority: Option<TaskPriority>,
+    /// What the rule does (default `set_task`); `task_title` is a notice's text, the assignee
+    /// who is told or who gets the deal.
+    pub action: Option<RuleAction>,
+    /// Where a `move_stage` rule moves the deal: a stage of the rule's pipeline.
+    pub target_stage_id: Option<i64>,
 }
 
 impl RuleWrite {
@@ -84,6 +89,8 @@ impl RuleWrite {
             assignee_group_id: self.assignee_group_id.map(GroupId),
             due_minutes: self.due_minutes,
             priority: self.priority.map(Into::into),
+            action: self.action.map(Into::into),
+            target_stage_id: self.target_stage_id.map(StageId),
         }
     }
 }
@@ -106,6 +113,8 @@ impl From<&DomainRule> for RuleWrite {
             assignee_group_id: i.assignee_group_id.map(|g| g.0),
             due_minutes: i.due_minutes,
             priority: i.priority.map(Into::into),
+            action: i.action.map(Into::into),
+            target_stage_id: i.target_stage_id.map(|s| s.0),
         }
     }
 }
@@ -131,6 +140,8 @@ pub struct Rule {
     pub assignee_group_id: Option<i64>,
     pub due_minutes: Option<i64>,
     pub priority: TaskPriority,
+    pub action: RuleAction,
+    pub target_stage_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -154,6 +165,8 @@ impl From<&DomainRule> for Rule {
             assignee_group_id: f.task.assignee.group().map(|g| g.0),
             due_minutes: f.task.due_minutes,
             priority: f.task.priority.into(),
+            action: f.action.into(),
+            target_stage_id: f.target_stage_id.map(|s| s.0),
             created_at: rule.created_at,
             updated_at: rule.updated_at,
         }
@@ -292,14 +305,25 @@ pub struct PreviewTask {
     pub due_at: Option<DateTime<Utc>>,
 }
 
-/// What the rule would do for the deal now; nothing was changed.
+/// The notice a test run would send.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewNotice {
+    pub text: String,
+    pub recipient_id: i64,
+}
+
+/// What the rule would do for the deal now; nothing was changed. One of `task`, `notice`,
+/// `new_owner_id` and `stage_id` is set when it would act.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TestRun {
-    /// Whether it would set a task.
+    /// Whether it would act.
     pub would_fire: bool,
     /// Why it would not.
     pub reason: Option<String>,
     pub task: Option<PreviewTask>,
+    pub notice: Option<PreviewNotice>,
+    pub new_owner_id: Option<i64>,
+    pub stage_id: Option<i64>,
 }
 
 /// Try a rule on a deal: what it would do now, without doing it (administrators).
@@ -314,12 +338,23 @@ async fn test_run(
 ) -> Result<Json<TestRun>, ApiError> {
     let preview =
         automation::test_run(&state.db, &caller.access, id, orbita_domain::DealId(body.deal_id)).await?;
+    let nothing = TestRun {
+        would_fire: true,
+        reason: None,
+        task: None,
+        notice: None,
+        new_owner_id: None,
+        stage_id: None,
+    };
     Ok(Json(match preview {
-        automation::Preview::Skip(reason) => TestRun { would_fire: false, reason: Some(reason), task: None },
-        automation::Preview::Task { title, assignee, due_at } => TestRun {
-            would_fire: true,
-            reason: None,
-            task: Some(PreviewTask { title, assignee_id: assignee.0, due_at }),
-        },
+        automation::Preview::Skip(reason) => TestRun { would_fire: false, reason: Some(reason), ..nothing },
+        automation::Preview::Task { title, assignee, due_at } => {
+            TestRun { task: Some(PreviewTask { title, assignee_id: assignee.0, due_at }), ..nothing }
+        }
+        automation::Preview::Notice { text, recipient } => {
+            TestRun { notice: Some(PreviewNotice { text, recipient_id: recipient.0 }), ..nothing }
+        }
+        automation::Preview::Owner(owner) => TestRun { new_owner_id: Some(owner.0), ..nothing },
+        automation::Preview::Move(stage) => TestRun { stage_id: Some(stage.0), ..nothing },
     }))
 }

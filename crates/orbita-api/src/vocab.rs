@@ -5,6 +5,7 @@
 use orbita_domain::activity::{
     ActivityKind as DomainActivityKind, ActivityStatus as DomainActivityStatus, Direction as DomainDirection,
 };
+use orbita_domain::automation::RuleAction as DomainRuleAction;
 use orbita_domain::automation::{
     AssigneeKind as DomainAssigneeKind, RunOutcome as DomainRunOutcome, Trigger as DomainTrigger,
 };
@@ -74,5 +75,12 @@ mirror!(
     /// `task_overdue` (a task of yours fell overdue; told once), `team_task_overdue` (a task
     /// of someone in your team has been overdue for the organisation's delay).
     /// `webhook_disabled` (administrators: a webhook was switched off after failing).
-    NotificationKind => DomainNotificationKind { TaskAssigned, DealAssigned, TaskOverdue, TeamTaskOverdue, WebhookDisabled }
+    /// `rule_notice` (an automation rule's message about a deal).
+    NotificationKind => DomainNotificationKind { TaskAssigned, DealAssigned, TaskOverdue, TeamTaskOverdue, WebhookDisabled, RuleNotice }
+);
+
+mirror!(
+    /// What an automation rule does: `set_task`, `notify` (a notice in the bell and by e-mail),
+    /// `move_stage` (to `target_stage_id`), `assign_owner` (the deal to the rule's assignee).
+    RuleAction => DomainRuleAction { SetTask, Notify, MoveStage, AssignOwner }
 );

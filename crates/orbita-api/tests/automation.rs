@@ -71,6 +71,26 @@ async fn rules_are_managed_by_administrators_and_set_tasks_on_deals() {
             .await
             .expect(StatusCode::OK);
         assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(2), "{}", t.name);
+        assert_eq!(listed.body["items"][1]["action"], "set_task", "{}", t.name);
+        // A rule that tells the deal's owner, tried on a deal: the notice it would send.
+        let notice = json!({"name": "Сообщить", "pipeline_id": pipeline["id"], "trigger": "deal_created",
+            "action": "notify", "task_title": "Клиент ждёт: {title}"});
+        let notice = admin.post("/api/v1/automation-rules", notice).await.expect(StatusCode::CREATED);
+        assert_eq!(notice.body["action"], "notify", "{}", t.name);
+        let tried = admin
+            .post(&format!("/api/v1/automation-rules/{}/test", notice.id()), json!({"deal_id": deal.id()}))
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(tried.body["would_fire"], true, "{}: {}", t.name, tried.body);
+        let text = tried.body["notice"]["text"].as_str().unwrap_or_default();
+        assert!(text.starts_with("Клиент ждёт: ") && text.len() > "Клиент ждёт: ".len(), "{}: {text}", t.name);
+        assert_eq!(tried.body["notice"]["recipient_id"], org.manager1.0, "{}: the deal's owner", t.name);
+        assert_eq!(tried.body["task"], json!(null), "{}", t.name);
+        let no_stage = json!({"name": "Дальше", "pipeline_id": pipeline["id"], "stage_id": second_stage,
+            "action": "move_stage"});
+        let refused = admin.post("/api/v1/automation-rules", no_stage).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.to_string().contains("target_stage_id"), "{}: {}", t.name, refused.body);
+        admin.delete(&format!("/api/v1/automation-rules/{}", notice.id())).await.expect(StatusCode::NO_CONTENT);
         admin.delete(&format!("/api/v1/automation-rules/{}", stage_made.id())).await.expect(StatusCode::NO_CONTENT);
         admin.get(&format!("/api/v1/automation-rules/{}", stage_made.id())).await.expect(StatusCode::NOT_FOUND);
         admin.delete(&format!("/api/v1/automation-rules/{id}")).await.expect(StatusCode::NO_CONTENT);
@@ -110,7 +130,7 @@ async fn each_user_reads_and_marks_their_own_notifications() {
         // Each user's choices: every kind listed with both channels on; e-mail off on this server.
         let prefs = m1.get("/api/v1/notifications/preferences").await.expect(StatusCode::OK);
         assert_eq!(prefs.body["kinds"]["task_overdue"], json!({"in_app": true, "email": true}), "{}", t.name);
-        assert_eq!(prefs.body["kinds"].as_object().map(|k| k.len()), Some(5), "{}", t.name);
+        assert_eq!(prefs.body["kinds"].as_object().map(|k| k.len()), Some(6), "{}", t.name);
         assert_eq!((&prefs.body["digest_hour"], &prefs.body["email_enabled"]), (&json!(null), &json!(false)));
         let patch = json!({"kinds": {"task_overdue": {"email": false}}, "digest_hour": 8});
         let changed = m1.patch("/api/v1/notifications/preferences", patch).await.expect(StatusCode::OK);

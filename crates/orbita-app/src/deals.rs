@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::audit_trail::{self};
 use crate::automation::{self, DealEvent};
+use crate::context::RequestContext;
 use crate::records;
 use crate::{Access, AppError, custom_fields, notifications, setup};
 use orbita_domain::notification::NotificationKind;
@@ -116,8 +117,9 @@ pub async fn create_with_custom(
     records::created_in::<Deal>(&mut tx, &ctx, id.0, &fields, extra, &custom, now).await?;
     let assigned = NotificationKind::DealAssigned;
     notifications::assigned_in(&mut tx, &ctx, owner, assigned, "deal", id.0, &fields.title, now).await?;
-    automation::deal_event_in(&mut tx, id, stage.pipeline_id, DealEvent::Created, now).await?;
-    automation::deal_event_in(&mut tx, id, stage.pipeline_id, DealEvent::EnteredStage(stage.id), now).await?;
+    automation::deal_event_in(&mut tx, id, stage.pipeline_id, DealEvent::Created, 0, now).await?;
+    automation::deal_event_in(&mut tx, id, stage.pipeline_id, DealEvent::EnteredStage(stage.id), 0, now)
+        .await?;
     tx.commit().await?;
     Ok(deals::get(db, id).await?)
 }
@@ -199,31 +201,69 @@ pub async fn change(
     let edit = records::Edit { fields, custom: &custom, owner };
     edit.save_in(&mut tx, &ctx, &before, expected_version, now).await?;
     if let Some(to) = to {
-        // The writes above bumped the version the move is checked against.
-        let current = deals::get_in(&mut tx, id).await?;
-        deals::move_stage(&mut tx, &current, &to, Some(access.user_id()), now).await?;
-        let mut changes =
-            audit_trail::one("stage_id", Some(before.stage_id.to_string()), Some(to.stage_id.to_string()));
-        if before.status != to.status {
-            changes.extend(audit_trail::one(
-                "status",
-                Some(before.status.to_string()),
-                Some(to.status.to_string()),
-            ));
-        }
-        if before.lost_reason != to.lost_reason {
-            changes.extend(audit_trail::one(
-                "lost_reason",
-                before.lost_reason.clone(),
-                to.lost_reason.clone(),
-            ));
-        }
-        audit_trail::record(&mut tx, &ctx, "deal", id.0, AuditAction::StageChange, changes, now).await?;
-        let entered = DealEvent::EnteredStage(to.stage_id);
-        automation::deal_event_in(&mut tx, id, before.pipeline_id, entered, now).await?;
+        moved_in(&mut tx, &ctx, &before, &to, 0, now).await?;
     }
     tx.commit().await?;
     Ok(deals::get(db, id).await?)
+}
+
+/// Writes a planned move of `before` with its audit line, and sets off the rules of the stage
+/// entered; `chain` counts the rules' moves that led here (0: a person's).
+async fn moved_in(
+    tx: &mut Tx,
+    ctx: &RequestContext,
+    before: &Deal,
+    to: &StageMove,
+    chain: u32,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let id = before.id;
+    // The writes before it bumped the version the move is checked against.
+    let current = deals::get_in(tx, id).await?;
+    deals::move_stage(tx, &current, to, ctx.actor, now).await?;
+    let mut changes =
+        audit_trail::one("stage_id", Some(before.stage_id.to_string()), Some(to.stage_id.to_string()));
+    if before.status != to.status {
+        changes.extend(audit_trail::one(
+            "status",
+            Some(before.status.to_string()),
+            Some(to.status.to_string()),
+        ));
+    }
+    if before.lost_reason != to.lost_reason {
+        changes.extend(audit_trail::one("lost_reason", before.lost_reason.clone(), to.lost_reason.clone()));
+    }
+    audit_trail::record(tx, ctx, "deal", id.0, AuditAction::StageChange, changes, now).await?;
+    let entered = DealEvent::EnteredStage(to.stage_id);
+    automation::deal_event_in(tx, id, before.pipeline_id, entered, chain, now).await
+}
+
+/// A rule's change to a deal, inside the rule's run: a new owner (told, audited as the rule)
+/// and a move to a stage (a lost one gives the rule as its reason), which sets off that
+/// stage's rules one step further down the `chain`.
+pub(crate) async fn change_by_rule_in(
+    tx: &mut Tx,
+    ctx: &RequestContext,
+    before: &Deal,
+    owner: Option<UserId>,
+    stage: Option<StageId>,
+    chain: u32,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let reason = ctx.via.clone().unwrap_or_default();
+    let to = match stage {
+        Some(stage) => planned_move(tx, before, &StageTarget { stage, lost_reason: reason }, now).await?,
+        None => None,
+    };
+    if let Some(owner) = owner.filter(|o| *o != before.owner_id) {
+        let custom = custom_fields::CustomChanges::default();
+        let edit = records::Edit::<Deal> { fields: None, custom: &custom, owner: Some(owner) };
+        edit.save_in(tx, ctx, before, None, now).await?;
+    }
+    if let Some(to) = to {
+        moved_in(tx, ctx, before, &to, chain + 1, now).await?;
+    }
+    Ok(())
 }
 
 /// The move a target asks of a deal, checked before anything is written: a stage of the

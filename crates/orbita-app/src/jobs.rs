@@ -42,8 +42,15 @@ const SCAN_EVERY: StdDuration = StdDuration::from_secs(60);
 pub enum Work {
     /// Build an indexed custom field's indexes (on PostgreSQL without holding writes back).
     CustomFieldIndexes { field_id: i64 },
-    /// Run an automation rule for an event of a deal (`event` names it: `stage-7@<micros>`).
-    Automation { rule_id: i64, deal_id: i64, event: String },
+    /// Run an automation rule for an event of a deal (`event` names it: `stage-7@<micros>`);
+    /// `chain`: how many rules' moves led to the event (0: a person's change).
+    Automation {
+        rule_id: i64,
+        deal_id: i64,
+        event: String,
+        #[serde(default)]
+        chain: u32,
+    },
     /// Deliver an event to a webhook.
     Webhook { webhook_id: i64, event: String, occurred_at: String, data: serde_json::Value },
     /// E-mail a user the notifications waiting for their batch.
@@ -163,8 +170,8 @@ async fn perform(db: &Db, outbound: &Outbound, work: &Work) -> Result<(), String
                 _ => Ok(()),
             }
         }
-        Work::Automation { rule_id, deal_id, event } => {
-            crate::automation::run(db, *rule_id, *deal_id, event).await
+        Work::Automation { rule_id, deal_id, event, chain } => {
+            crate::automation::run(db, *rule_id, *deal_id, event, *chain).await
         }
         Work::Webhook { webhook_id, event, occurred_at, data } => {
             crate::webhooks::deliver(db, outbound, *webhook_id, event, occurred_at, data).await

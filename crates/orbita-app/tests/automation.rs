@@ -1,11 +1,12 @@
 //! Automation rules through the application, on SQLite and PostgreSQL: a deal created or moved
 //! queues the rules it sets off; the worker sets their tasks as the rule, once per event, to
 //! the right person; a condition, a delay and a deal that moved on are honoured; only
-//! administrators edit rules.
+//! administrators edit rules. Rules also tell someone, give the deal to someone and move it on,
+//! and a loop of rules moving a deal back and forth is stopped and reported.
 
 use chrono::Duration;
 use orbita_app::{Access, AppError, RequestContext, admin, automation, deals, jobs, tasks, users};
-use orbita_domain::automation::{AssigneeKind, RuleInput, RunOutcome, Trigger};
+use orbita_domain::automation::{AssigneeKind, MAX_CHAIN, RuleAction, RuleInput, RunOutcome, Trigger};
 use orbita_domain::deal::{Deal, DealInput};
 use orbita_domain::job::JobState;
 use orbita_domain::list::{AuditFilter, TaskFilter};
@@ -103,7 +104,7 @@ async fn a_new_deal_gets_the_rules_task_once_as_the_rule() {
         let done = orbita_storage::jobs::list(&t.db, &[JobState::Done], 10).await.expect("done");
         let payload: serde_json::Value = serde_json::from_str(&done[0].payload).expect("payload");
         let event = payload["event"].as_str().expect("event");
-        automation::run(&t.db, first_call.id, deal.id.0, event).await.expect("rerun");
+        automation::run(&t.db, first_call.id, deal.id.0, event, 0).await.expect("rerun");
         assert_eq!(tasks_of(&t.db, &w.manager, &deal).await.len(), 1, "{}: still one task", t.name);
         let runs = automation::runs(&t.db, &w.admin, first_call.id).await.expect("runs");
         assert_eq!(runs.len(), 1, "{}", t.name);
@@ -248,6 +249,116 @@ async fn only_administrators_edit_rules_and_a_rule_is_checked_before_it_is_saved
             "{}",
             t.name
         );
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rules_tell_the_owner_give_the_deal_in_turn_and_move_it_on_as_the_rule() {
+    on_both(|t| async move {
+        let w = world(&t.db).await;
+        let notice = RuleInput {
+            action: Some(RuleAction::Notify),
+            ..rule(&w, "Клиент ждёт", Trigger::StageEntered, 1, "Клиент ждёт звонка: {title}")
+        };
+        automation::create(&t.db, &w.admin, &notice).await.expect("notice rule");
+        let give = RuleInput {
+            action: Some(RuleAction::AssignOwner),
+            assignee: Some(AssigneeKind::RoundRobin),
+            assignee_group_id: Some(w.measurers),
+            ..rule(&w, "Замерщику", Trigger::StageEntered, 2, "")
+        };
+        automation::create(&t.db, &w.admin, &give).await.expect("owner rule");
+        let onward = RuleInput {
+            action: Some(RuleAction::MoveStage),
+            target_stage_id: Some(w.stages[1].id),
+            ..rule(&w, "Назад на этап", Trigger::StageEntered, 3, "")
+        };
+        let onward = automation::create(&t.db, &w.admin, &onward).await.expect("move rule");
+        let elsewhere =
+            RuleInput { target_stage_id: Some(orbita_domain::StageId(999_999)), ..onward_input(&w) };
+        let refused = automation::create(&t.db, &w.admin, &elsewhere).await.expect_err("no such stage");
+        assert!(
+            matches!(refused, AppError::Invalid(e) if e.field("target_stage_id").is_some()),
+            "{}",
+            t.name
+        );
+
+        let deal = new_deal(&t.db, &w.admin, "Окна в офис", "90000").await;
+        deals::move_stage(&t.db, &w.admin, deal.id, w.stages[1].id, "", None).await.expect("move");
+        jobs::run_due(&t.db, "w").await.expect("run");
+        // The owner (the admin, who made the deal) is told, even of their own move: the rule tells.
+        let told = orbita_app::notifications::list(&t.db, &w.admin, true, None, 10).await.expect("bell");
+        let notice =
+            told.iter().find(|n| n.kind == orbita_domain::notification::NotificationKind::RuleNotice);
+        let notice = notice.expect("the rule's notice");
+        assert_eq!(
+            (notice.subject.as_str(), notice.entity.as_str(), notice.entity_id),
+            ("Клиент ждёт звонка: Окна в офис", "deal", deal.id.0)
+        );
+
+        deals::move_stage(&t.db, &w.admin, deal.id, w.stages[2].id, "", None).await.expect("move");
+        jobs::run_due(&t.db, "w").await.expect("run");
+        let given = deals::get(&t.db, &w.admin, deal.id).await.expect("deal");
+        assert_eq!(given.owner_id, w.measurer_ids[0], "{}: the first in turn", t.name);
+        let measurer = Access::load(&t.db, w.measurer_ids[0], None).await.expect("access");
+        let bell = orbita_app::notifications::list(&t.db, &measurer, true, None, 10).await.expect("bell");
+        assert!(bell.iter().any(|n| n.entity_id == deal.id.0), "{}: the new owner is told", t.name);
+
+        // Entering stage 3 sends the deal back to stage 1, whose rule tells its new owner.
+        deals::move_stage(&t.db, &w.admin, deal.id, w.stages[3].id, "", None).await.expect("move");
+        jobs::run_due(&t.db, "w").await.expect("run");
+        jobs::run_due(&t.db, "w").await.expect("run");
+        let moved = deals::get(&t.db, &w.admin, deal.id).await.expect("deal");
+        assert_eq!(moved.stage_id, w.stages[1].id, "{}", t.name);
+        let filter =
+            AuditFilter { entity: Some("deal".into()), entity_id: Some(deal.id.0), ..AuditFilter::default() };
+        let log = admin::audit_log(&t.db, &w.admin, &filter, None, 50).await.expect("audit").items;
+        assert!(log.iter().any(|e| e.via.as_deref() == Some("automation: Назад на этап")), "{}", t.name);
+        assert!(log.iter().any(|e| e.via.as_deref() == Some("automation: Замерщику")), "{}", t.name);
+        let runs = automation::runs(&t.db, &w.admin, onward.id).await.expect("runs");
+        assert_eq!(runs[0].outcome, RunOutcome::Fired, "{}", t.name);
+        let bell = orbita_app::notifications::list(&t.db, &measurer, true, None, 10).await.expect("bell");
+        assert!(bell.iter().any(|n| n.subject == "Клиент ждёт звонка: Окна в офис"), "{}", t.name);
+        t
+    })
+    .await;
+}
+
+fn onward_input(w: &World) -> RuleInput {
+    RuleInput {
+        action: Some(RuleAction::MoveStage), ..rule(w, "Куда-то", Trigger::StageEntered, 3, "")
+    }
+}
+
+#[tokio::test]
+async fn rules_that_move_a_deal_back_and_forth_are_stopped_and_say_so() {
+    on_both(|t| async move {
+        let w = world(&t.db).await;
+        let there = RuleInput { target_stage_id: Some(w.stages[2].id), ..onward_input(&w) };
+        let there = RuleInput { stage_id: Some(w.stages[1].id), name: "Туда".into(), ..there };
+        let back = RuleInput { target_stage_id: Some(w.stages[1].id), ..onward_input(&w) };
+        let back = RuleInput { stage_id: Some(w.stages[2].id), name: "Обратно".into(), ..back };
+        let there = automation::create(&t.db, &w.admin, &there).await.expect("rule");
+        let back = automation::create(&t.db, &w.admin, &back).await.expect("rule");
+        let deal = new_deal(&t.db, &w.manager, "Вечный двигатель", "1000").await;
+        deals::move_stage(&t.db, &w.manager, deal.id, w.stages[1].id, "", None).await.expect("move");
+        let mut rounds = 0;
+        while jobs::run_due(&t.db, "w").await.expect("run") > 0 {
+            rounds += 1;
+            assert!(rounds <= 2 * MAX_CHAIN as usize, "{}: the loop was not stopped", t.name);
+        }
+        let mut runs = automation::runs(&t.db, &w.admin, there.id).await.expect("runs");
+        runs.extend(automation::runs(&t.db, &w.admin, back.id).await.expect("runs"));
+        let fired = runs.iter().filter(|r| r.outcome == RunOutcome::Fired).count();
+        assert_eq!(fired, MAX_CHAIN as usize + 1, "{}: the person's move and {MAX_CHAIN} more", t.name);
+        let stopped: Vec<_> = runs.iter().filter(|r| r.outcome == RunOutcome::Failed).collect();
+        assert_eq!(stopped.len(), 1, "{}", t.name);
+        assert!(stopped[0].detail.as_deref().unwrap_or_default().contains("a loop?"), "{}", t.name);
+        let jobs_dead =
+            orbita_storage::jobs::list(&t.db, &[JobState::Dead, JobState::Failed], 10).await.expect("jobs");
+        assert!(jobs_dead.is_empty(), "{}: a stopped loop is not a failing job", t.name);
         t
     })
     .await;

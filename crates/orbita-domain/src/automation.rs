@@ -18,6 +18,17 @@ crate::text_enum!(
 );
 
 crate::text_enum!(
+    /// What a rule does: set a task; tell someone (in the bell and by e-mail, as they chose);
+    /// move the deal to another stage of its pipeline; give the deal to someone. The task's
+    /// title is the notice's text; its assignee is who is told, or the deal's new owner.
+    RuleAction { SetTask => "set_task", Notify => "notify", MoveStage => "move_stage", AssignOwner => "assign_owner" }
+);
+
+/// How many rules may set each other off in a row on one deal (a rule's move setting off a
+/// rule at the next stage, which moves it again, …) before the chain is stopped as a loop.
+pub const MAX_CHAIN: u32 = 5;
+
+crate::text_enum!(
     /// What one run of a rule came to: it did its work, its condition did not hold (or its
     /// deal was gone), or its work failed (the job retries it).
     RunOutcome { Fired => "fired", Skipped => "skipped", Failed => "failed" }
@@ -96,6 +107,9 @@ pub struct RuleFields {
     pub condition: Option<String>,
     /// How long after the event the task is set (0: at once).
     pub delay_minutes: i64,
+    pub action: RuleAction,
+    /// Where a `move_stage` rule moves the deal.
+    pub target_stage_id: Option<StageId>,
     pub task: TaskTemplate,
 }
 
@@ -141,6 +155,8 @@ pub struct RuleInput {
     pub assignee_group_id: Option<GroupId>,
     pub due_minutes: Option<i64>,
     pub priority: Option<TaskPriority>,
+    pub action: Option<RuleAction>,
+    pub target_stage_id: Option<StageId>,
 }
 
 fn minutes(value: Option<i64>, field: &str, most: i64) -> Result<Option<i64>, FieldError> {
@@ -160,7 +176,28 @@ impl RuleInput {
     pub fn validate(&self) -> Result<RuleFields, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let name = errors.check(text::required(&self.name, "name", 200));
-        let title = errors.check(text::required(&self.task_title, "task_title", 300));
+        let action = self.action.unwrap_or(RuleAction::SetTask);
+        // A task and a notice say something; a move or a new owner need no words.
+        let title = match action {
+            RuleAction::SetTask | RuleAction::Notify => {
+                errors.check(text::required(&self.task_title, "task_title", 300))
+            }
+            RuleAction::MoveStage | RuleAction::AssignOwner => errors
+                .check(text::optional_limited(&self.task_title, "task_title", 300))
+                .map(Option::unwrap_or_default),
+        };
+        let target_stage = match action {
+            RuleAction::MoveStage if self.target_stage_id.is_none() => {
+                errors.push(FieldError::new(
+                    "target_stage_id",
+                    "automation-stage-required",
+                    "Choose the stage",
+                ));
+                None
+            }
+            RuleAction::MoveStage => self.target_stage_id,
+            _ => None,
+        };
         let description = errors
             .check(text::optional_limited(&self.task_description, "task_description", 10_000))
             .flatten();
@@ -200,6 +237,8 @@ impl RuleInput {
             trigger,
             condition,
             delay_minutes: delay.unwrap_or(0),
+            action,
+            target_stage_id: target_stage,
             task: TaskTemplate {
                 title: title.unwrap_or_default(),
                 description,
@@ -228,6 +267,8 @@ impl From<&RuleFields> for RuleInput {
             assignee_group_id: f.task.assignee.group(),
             due_minutes: f.task.due_minutes,
             priority: Some(f.task.priority),
+            action: Some(f.action),
+            target_stage_id: f.target_stage_id,
         }
     }
 }
@@ -322,6 +363,24 @@ mod tests {
             user.validate().expect_err("refused").field("assignee_user_id").expect("named").code,
             "automation-assignee-required"
         );
+    }
+
+    #[test]
+    fn a_move_needs_its_stage_and_no_words_and_a_notice_needs_its_text() {
+        let moving = RuleInput { action: Some(RuleAction::MoveStage), task_title: String::new(), ..input() };
+        assert_eq!(
+            moving.validate().expect_err("refused").field("target_stage_id").expect("named").code,
+            "automation-stage-required"
+        );
+        let moving = RuleInput { target_stage_id: Some(StageId(3)), ..moving };
+        let fields = moving.validate().expect("valid");
+        assert_eq!((fields.action, fields.target_stage_id), (RuleAction::MoveStage, Some(StageId(3))));
+        assert_eq!(RuleInput::from(&fields).validate().expect("round trip"), fields);
+        let notice = RuleInput { action: Some(RuleAction::Notify), task_title: " ".into(), ..input() };
+        assert!(notice.validate().expect_err("refused").field("task_title").is_some());
+        // A stage named for another action is not kept.
+        let task = RuleInput { target_stage_id: Some(StageId(3)), ..input() }.validate().expect("valid");
+        assert_eq!(task.target_stage_id, None);
     }
 
     #[test]

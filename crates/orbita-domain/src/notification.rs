@@ -7,13 +7,15 @@ use chrono::{NaiveDate, NaiveTime, TimeZone};
 use crate::{Timestamp, UserId};
 
 crate::text_enum!(
-    /// `team_task_overdue` goes to the heads of sales of an overdue task's assignee.
+    /// `team_task_overdue` goes to the heads of sales of an overdue task's assignee;
+    /// `rule_notice` is an automation rule's message about a deal.
     NotificationKind {
         TaskAssigned => "task_assigned",
         DealAssigned => "deal_assigned",
         TaskOverdue => "task_overdue",
         TeamTaskOverdue => "team_task_overdue",
         WebhookDisabled => "webhook_disabled",
+        RuleNotice => "rule_notice",
     }
 );
 

@@ -3,7 +3,7 @@
 //! job run twice does it once.
 
 use orbita_domain::automation::{
-    Assignee, AssigneeKind, Rule, RuleFields, RuleRun, RunOutcome, TaskTemplate, Trigger,
+    Assignee, AssigneeKind, Rule, RuleAction, RuleFields, RuleRun, RunOutcome, TaskTemplate, Trigger,
 };
 use orbita_domain::task::TaskPriority;
 use orbita_domain::{GroupId, PipelineId, StageId, Timestamp, UserId};
@@ -15,7 +15,7 @@ use crate::values::corrupt;
 
 const RULES: &str = "automation_rules";
 const RUNS: &str = "automation_runs";
-const RULE_COLUMNS: [&str; 17] = [
+const RULE_COLUMNS: [&str; 19] = [
     "id",
     "name",
     "active",
@@ -31,6 +31,8 @@ const RULE_COLUMNS: [&str; 17] = [
     "assignee_user_id",
     "assignee_group_id",
     "due_minutes",
+    "action",
+    "target_stage_id",
     "created_at",
     "updated_at",
 ];
@@ -52,6 +54,8 @@ struct RuleRow {
     assignee_user_id: Option<i64>,
     assignee_group_id: Option<i64>,
     due_minutes: Option<i64>,
+    action: String,
+    target_stage_id: Option<i64>,
     created_at: Timestamp,
     updated_at: Timestamp,
 }
@@ -69,6 +73,8 @@ impl TryFrom<RuleRow> for Rule {
                 .ok_or_else(|| corrupt(format!("rule {} names no assignee", r.id)))?;
         let priority = TaskPriority::parse(&r.task_priority)
             .ok_or_else(|| corrupt(format!("rule priority {:?}", r.task_priority)))?;
+        let action =
+            RuleAction::parse(&r.action).ok_or_else(|| corrupt(format!("rule action {:?}", r.action)))?;
         Ok(Rule {
             id: r.id,
             fields: RuleFields {
@@ -79,6 +85,8 @@ impl TryFrom<RuleRow> for Rule {
                 trigger,
                 condition: r.condition,
                 delay_minutes: r.delay_minutes,
+                action,
+                target_stage_id: r.target_stage_id.map(StageId),
                 task: TaskTemplate {
                     title: r.task_title,
                     description: r.task_description,
@@ -115,6 +123,8 @@ fn field_columns(f: &RuleFields) -> Vec<(&'static str, SimpleExpr)> {
         ("assignee_user_id", task.assignee.user().map(|u| u.0).into()),
         ("assignee_group_id", task.assignee.group().map(|g| g.0).into()),
         ("due_minutes", task.due_minutes.into()),
+        ("action", f.action.as_str().into()),
+        ("target_stage_id", f.target_stage_id.map(|s| s.0).into()),
     ]
 }
 

@@ -87,6 +87,46 @@ async fn an_administrator_puts_a_robot_on_a_stage_and_sees_it_run() {
     assert_eq!(manager.get("/admin/automation/new").await.status, StatusCode::FORBIDDEN);
 }
 
+#[tokio::test]
+async fn a_robot_that_moves_the_deal_names_its_stage_on_the_form_the_board_and_the_test_run() {
+    let t = TestDb::sqlite().await;
+    let admin_id = with_user(&t.db, "admin@x.ru", "administrator").await;
+    let mut admin = Browser::new(&t.db);
+    admin.sign_in("admin@x.ru", PASSWORD).await;
+    let (pipelines, stages) = orbita_app::deals::pipelines_and_stages(&t.db).await.expect("stages");
+    let pipeline = pipelines[0].id.to_string();
+    let (stage, target) = (stages[1].id.to_string(), stages[2].id.to_string());
+    let form = admin.get(&format!("/admin/automation/new?pipeline={pipeline}&stage={stage}")).await;
+    assert!(form.body.contains("name=\"action\"") && form.body.contains("name=\"target_stage_id\""));
+    let mut fields = vec![
+        ("name", "Дальше"),
+        ("pipeline_id", pipeline.as_str()),
+        ("trigger", "stage_entered"),
+        ("stage_id", stage.as_str()),
+        ("action", "move_stage"),
+        ("target_stage_id", ""),
+        ("task_title", ""),
+        ("assignee", "deal_owner"),
+        ("active", "on"),
+    ];
+    let refused = admin.post("/admin/automation", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("f-target_stage_id-error"), "{}", refused.body);
+    fields[5] = ("target_stage_id", target.as_str());
+    assert_eq!(admin.post("/admin/automation", &fields).await.status, StatusCode::SEE_OTHER);
+    let board = admin.get(&format!("/admin/automation?pipeline={pipeline}")).await;
+    let target_name = &stages[2].name_ru;
+    assert!(board.body.contains(&format!("Перевести на этап «{target_name}»")), "{}", board.body);
+
+    let rule = orbita_storage::automation::list(&t.db, None).await.expect("rules").remove(0);
+    let access = orbita_app::Access::load(&t.db, admin_id, None).await.expect("access");
+    let deal = orbita_domain::deal::DealInput { title: "Окна".into(), ..Default::default() };
+    let deal = orbita_app::deals::create(&t.db, &access, &deal, None, None, None).await.expect("deal");
+    orbita_app::deals::move_stage(&t.db, &access, deal.id, stages[1].id, "", None).await.expect("move");
+    let tried = admin.get(&format!("/admin/automation/{}?test_deal={}", rule.id, deal.id)).await;
+    assert!(tried.body.contains(&format!("Перевёл бы сделку на этап «{target_name}»")), "{}", tried.body);
+}
+
 async fn rule_author(t: &TestDb) -> orbita_domain::UserId {
     orbita_storage::users::list(&t.db).await.expect("users").remove(0).id
 }
@@ -149,7 +189,7 @@ async fn a_user_chooses_how_each_kind_of_notification_reaches_them_and_their_dig
     // This server has no SMTP server: the page says e-mail is off; every switch starts on (a
     // manager is not offered the administrators' webhook notices).
     assert!(page.body.contains("Почта на этом сервере выключена"), "{}", page.body);
-    assert_eq!(page.body.matches(" checked").count(), 8, "{}", page.body);
+    assert_eq!(page.body.matches(" checked").count(), 10, "{}", page.body);
     assert!(!page.body.contains("webhook_disabled"), "{}", page.body);
 
     // Overdue notices in the bell only, assignments by e-mail only, a digest at 9.

@@ -8,7 +8,7 @@ mod run;
 
 use orbita_domain::FieldError;
 use orbita_domain::access::{Action, Area};
-use orbita_domain::automation::{Rule, RuleFields, RuleInput, RuleRun, Trigger};
+use orbita_domain::automation::{MAX_CHAIN, Rule, RuleFields, RuleInput, RuleRun, RunOutcome, Trigger};
 use orbita_domain::kind::RecordKind;
 use orbita_domain::{DealId, PipelineId, StageId, Timestamp, ValidationErrors};
 use orbita_storage::automation as store;
@@ -72,14 +72,15 @@ async fn checked(db: &Db, input: &RuleInput) -> Result<RuleFields, AppError> {
     if !pipelines::list(db).await?.iter().any(|p| p.id == fields.pipeline_id) {
         errors.push(FieldError::new("pipeline_id", "automation-pipeline-required", "Choose a pipeline"));
     }
-    if let Some(stage) = fields.stage_id {
+    let named = [("stage_id", fields.stage_id), ("target_stage_id", fields.target_stage_id)];
+    if named.iter().any(|(_, stage)| stage.is_some()) {
         let stages = pipelines::stages(db).await?;
-        if !stages.iter().any(|s| s.id == stage && s.pipeline_id == fields.pipeline_id) {
-            errors.push(FieldError::new(
-                "stage_id",
-                "stage-unknown",
-                "Choose a stage of the deal's pipeline",
-            ));
+        for (field, stage) in named {
+            if let Some(stage) = stage
+                && !stages.iter().any(|s| s.id == stage && s.pipeline_id == fields.pipeline_id)
+            {
+                errors.push(FieldError::new(field, "stage-unknown", "Choose a stage of the deal's pipeline"));
+            }
         }
     }
     if let Some(user) = fields.task.assignee.user() {
@@ -182,12 +183,15 @@ pub(crate) enum DealEvent {
 
 /// Queues a job for each active rule `event` sets off, inside the deal's write: one indexed
 /// look-up, and the rules' work is done after the write commits. Each job has a key naming the
-/// rule, the deal and the moment, so the same event never queues a rule twice.
+/// rule, the deal and the moment, so the same event never queues a rule twice. `chain` counts
+/// the rules' moves that led to the event; past [`MAX_CHAIN`] the rules are not run and each
+/// records why, so a loop of rules moving a deal back and forth stops and shows on the rules.
 pub(crate) async fn deal_event_in(
     tx: &mut Tx,
     deal: DealId,
     pipeline: PipelineId,
     event: DealEvent,
+    chain: u32,
     now: Timestamp,
 ) -> Result<(), AppError> {
     let (trigger, stage, name) = match event {
@@ -196,8 +200,22 @@ pub(crate) async fn deal_event_in(
     };
     let event = format!("{name}@{}", now.timestamp_micros());
     for rule in store::set_off(tx, pipeline, trigger, stage).await? {
+        if chain > MAX_CHAIN {
+            let why = format!("stopped: rules moved this deal {chain} times in a row (a loop?)");
+            let run = store::NewRun {
+                rule_id: rule.id,
+                deal_id: deal.0,
+                event_key: &event,
+                outcome: RunOutcome::Failed,
+                detail: Some(&why),
+                task_id: None,
+                assignee_id: None,
+            };
+            store::record_run(tx, &run, now).await?;
+            continue;
+        }
         let run_at = now + chrono::Duration::minutes(rule.fields.delay_minutes);
-        let work = Work::Automation { rule_id: rule.id, deal_id: deal.0, event: event.clone() };
+        let work = Work::Automation { rule_id: rule.id, deal_id: deal.0, event: event.clone(), chain };
         let key = format!("automation:{}:{}:{event}", rule.id, deal.0);
         jobs::enqueue_once_in(tx, &work, run_at, &key).await?;
     }

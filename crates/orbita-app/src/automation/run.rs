@@ -1,30 +1,32 @@
-//! One run of a rule on a deal, as a job: the deal as it is now, the condition, the assignee,
-//! then the task and the run's record in one transaction. The run is recorded under the
-//! event's key, so a job run again (its worker died after the commit) finds it done.
+//! One run of a rule on a deal, as a job: the deal as it is now, the condition, who it is for,
+//! then its work (a task, a notice, a new owner, a move) and the run's record in one
+//! transaction. The run is recorded under the event's key, so a job run again (its worker died
+//! after the commit) finds it done.
 
 use chrono::Duration;
-use orbita_domain::automation::{self, Assignee, Rule, RunOutcome, Trigger};
+use orbita_domain::access::{Action, Area};
+use orbita_domain::automation::{self, Assignee, Rule, RuleAction, RunOutcome, Trigger};
 use orbita_domain::deal::Deal;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::org::Locale;
 use orbita_domain::task::{Task, TaskFields};
-use orbita_domain::{DealId, GroupId, Timestamp, UserId, text};
+use orbita_domain::{DealId, GroupId, StageId, Timestamp, UserId, text};
 use orbita_storage::automation::{self as store, NewRun};
 use orbita_storage::{Db, StorageError, Tx, deals, pipelines, tasks, users};
 
 use crate::context::RequestContext;
 use crate::custom_fields::CustomChanges;
-use crate::{AppError, filters, notifications, records, setup};
+use crate::{Access, AppError, filters, notifications, records, setup};
 use orbita_domain::notification::NotificationKind;
 
 /// Runs rule `rule_id` for the event `event` of deal `deal_id`; an error is the job's
 /// `last_error` (it is retried), and is also shown in the rule's history.
-pub async fn run(db: &Db, rule_id: i64, deal_id: i64, event: &str) -> Result<(), String> {
+pub async fn run(db: &Db, rule_id: i64, deal_id: i64, event: &str, chain: u32) -> Result<(), String> {
     let Some(rule) = store::get(db, rule_id).await.map_err(|e| e.to_string())? else {
         // Deleted since the event: nothing to do, nothing to record it on.
         return Ok(());
     };
-    match attempt(db, &rule, DealId(deal_id), event).await {
+    match attempt(db, &rule, DealId(deal_id), event, chain).await {
         Ok(()) => Ok(()),
         Err(error) => {
             let error = error.to_string();
@@ -97,7 +99,7 @@ async fn reason_to_skip(
     Ok(None)
 }
 
-async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str) -> Result<(), AppError> {
+async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str, chain: u32) -> Result<(), AppError> {
     let deal = match deals::get(db, deal_id).await {
         Ok(deal) => Some(deal),
         Err(StorageError::NotFound) => None,
@@ -110,15 +112,58 @@ async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str) -> Result<(
         return Ok(());
     }
     let Some(deal) = deal else { return Ok(()) };
-    let title_values = template_values(db, &deal).await?;
+    let values = template_values(db, &deal).await?;
     let mut tx = db.begin().await?;
     // Turns of a round-robin rule are taken one at a time across instances.
     tx.take_turns(&format!("automation-rule-{}", rule.id)).await?;
-    let assignee = assignee_in(&mut tx, db, rule, &deal).await?;
+    let ctx =
+        RequestContext { via: Some(format!("automation: {}", rule.fields.name)), ..RequestContext::system() };
+    let (mut task_id, mut assignee) = (None, None);
+    match rule.fields.action {
+        RuleAction::SetTask => {
+            let to = assignee_in(&mut tx, db, rule, &deal).await?;
+            task_id = Some(set_task_in(&mut tx, &ctx, rule, &deal, to, &values, now).await?);
+            assignee = Some(to);
+        }
+        RuleAction::Notify => {
+            let to = recipient_in(&mut tx, db, rule, &deal).await?;
+            let text = text::cut(&automation::render(&rule.fields.task.title, &values), 300);
+            let kind = NotificationKind::RuleNotice;
+            notifications::tell_in(&mut tx, to, kind, ("deal", deal.id.0), &text, None, now).await?;
+            assignee = Some(to);
+        }
+        RuleAction::AssignOwner => {
+            let owner = assignee_in(&mut tx, db, rule, &deal).await?;
+            crate::deals::change_by_rule_in(&mut tx, &ctx, &deal, Some(owner), None, chain, now).await?;
+            assignee = Some(owner);
+        }
+        RuleAction::MoveStage => {
+            let stage = rule.fields.target_stage_id;
+            crate::deals::change_by_rule_in(&mut tx, &ctx, &deal, None, stage, chain, now).await?;
+        }
+    }
+    let run = NewRun { task_id, assignee_id: assignee, ..new_run(rule, deal_id.0, event, RunOutcome::Fired) };
+    if store::record_run(&mut tx, &run, now).await? {
+        tx.commit().await?;
+    }
+    // Otherwise this event's run was done before: the work just done is rolled back.
+    Ok(())
+}
+
+/// Sets the rule's task for `assignee`, audited as the rule's and told to the assignee.
+async fn set_task_in(
+    tx: &mut Tx,
+    ctx: &RequestContext,
+    rule: &Rule,
+    deal: &Deal,
+    assignee: UserId,
+    values: &[(&str, String)],
+    now: Timestamp,
+) -> Result<i64, AppError> {
     let task = &rule.fields.task;
     let fields = TaskFields {
-        title: text::cut(&automation::render(&task.title, &title_values), 300),
-        description: task.description.as_deref().map(|d| automation::render(d, &title_values)),
+        title: text::cut(&automation::render(&task.title, values), 300),
+        description: task.description.as_deref().map(|d| automation::render(d, values)),
         due_at: task.due_minutes.map(|m| now + Duration::minutes(m)),
         assignee_id: assignee,
         priority: task.priority,
@@ -126,23 +171,22 @@ async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str) -> Result<(
         contact_id: deal.fields.contact_id,
         deal_id: Some(deal.id),
     };
-    let id = tasks::insert(&mut tx, &fields, None, now).await?;
-    let ctx =
-        RequestContext { via: Some(format!("automation: {}", rule.fields.name)), ..RequestContext::system() };
-    records::created_in::<Task>(&mut tx, &ctx, id.0, &fields, Vec::new(), &CustomChanges::default(), now)
-        .await?;
+    let id = tasks::insert(tx, &fields, None, now).await?;
+    records::created_in::<Task>(tx, ctx, id.0, &fields, Vec::new(), &CustomChanges::default(), now).await?;
     let assigned = NotificationKind::TaskAssigned;
-    notifications::assigned_in(&mut tx, &ctx, assignee, assigned, "task", id.0, &fields.title, now).await?;
-    let run = NewRun {
-        task_id: Some(id.0),
-        assignee_id: Some(assignee),
-        ..new_run(rule, deal_id.0, event, RunOutcome::Fired)
-    };
-    if store::record_run(&mut tx, &run, now).await? {
-        tx.commit().await?;
+    notifications::assigned_in(tx, ctx, assignee, assigned, "task", id.0, &fields.title, now).await?;
+    Ok(id.0)
+}
+
+/// Who a notice goes to: the rule's assignee, if they may see the deal (a notice never names
+/// a record its reader could not open).
+async fn recipient_in(tx: &mut Tx, db: &Db, rule: &Rule, deal: &Deal) -> Result<UserId, AppError> {
+    let to = assignee_in(tx, db, rule, deal).await?;
+    let access = Access::load(db, to, None).await?;
+    if access.check_record(Area::Deals, Action::View, deal.owner_id).is_err() {
+        return Err(failure("the one to tell may not see the deal"));
     }
-    // Otherwise this event's run was done before: the task just made is rolled back.
-    Ok(())
+    Ok(to)
 }
 
 /// What a rule would do for a deal now, nothing done: why it would do nothing (its
@@ -151,6 +195,9 @@ async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str) -> Result<(
 pub enum Preview {
     Skip(String),
     Task { title: String, assignee: UserId, due_at: Option<Timestamp> },
+    Notice { text: String, recipient: UserId },
+    Owner(UserId),
+    Move(StageId),
 }
 
 /// The rule's [`Preview`] for `deal` as if its event happened now.
@@ -178,14 +225,23 @@ pub(super) async fn preview(db: &Db, rule: &Rule, deal: &Deal) -> Result<Preview
     };
     let task = &rule.fields.task;
     let now = orbita_domain::now();
-    Ok(Preview::Task {
-        title: text::cut(&automation::render(&task.title, &values), 300),
-        assignee,
-        due_at: task.due_minutes.map(|m| now + Duration::minutes(m + rule.fields.delay_minutes)),
+    let text = text::cut(&automation::render(&task.title, &values), 300);
+    Ok(match rule.fields.action {
+        RuleAction::SetTask => Preview::Task {
+            title: text,
+            assignee,
+            due_at: task.due_minutes.map(|m| now + Duration::minutes(m + rule.fields.delay_minutes)),
+        },
+        RuleAction::Notify => Preview::Notice { text, recipient: assignee },
+        RuleAction::AssignOwner => Preview::Owner(assignee),
+        RuleAction::MoveStage => match rule.fields.target_stage_id {
+            Some(stage) => Preview::Move(stage),
+            None => Preview::Skip("the rule names no stage".to_owned()),
+        },
     })
 }
 
-/// Who gets the task. A named user who was deactivated, or a group with no active member,
+/// Who gets the task (or the notice, or the deal). A named user who was deactivated, or a group with no active member,
 /// fails the run with a reason the administrator sees on the rule.
 async fn assignee_in(tx: &mut Tx, db: &Db, rule: &Rule, deal: &Deal) -> Result<UserId, AppError> {
     match rule.fields.task.assignee {

@@ -4,7 +4,7 @@
 //! measurer's visit, Согласование "calculate and call back" within 2 hours, Монтаж the
 //! installer's fitting.
 
-use orbita_domain::automation::{Assignee, RuleFields, TaskTemplate, Trigger};
+use orbita_domain::automation::{Assignee, RuleAction, RuleFields, TaskTemplate, Trigger};
 use orbita_domain::pipeline::{StageKind, StageTemplate};
 use orbita_domain::task::TaskPriority;
 use orbita_domain::user::{BuiltinRole, NewUser};
@@ -67,6 +67,8 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
         trigger,
         condition: None,
         delay_minutes: 0,
+        action: RuleAction::SetTask,
+        target_stage_id: None,
         task: TaskTemplate {
             title: title.to_owned(),
             description: None,
@@ -109,8 +111,23 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
             3 * 24 * 60,
         ),
     ];
+    // The deal's manager hears when fitting is set, and when approval has taken three days.
+    let notice = |name: &str, at: StageId, delay_minutes: i64, text: &str| {
+        let base = rule(name, Trigger::StageEntered, Some(at), text, Assignee::DealOwner, 0);
+        let task = TaskTemplate { due_minutes: None, ..base.task.clone() };
+        RuleFields { action: RuleAction::Notify, delay_minutes, task, ..base }
+    };
+    let notices = [
+        notice("Монтаж назначен", stage(FITTING).await?, 0, "Монтаж назначен: {title}"),
+        notice(
+            "Долгое согласование",
+            stage(APPROVAL).await?,
+            3 * 24 * 60,
+            "Третий день на согласовании: {title}",
+        ),
+    ];
     let mut tx = db.begin().await?;
-    for rule in &rules {
+    for rule in rules.iter().chain(&notices) {
         automation::insert(&mut tx, rule, now).await?;
     }
     tx.commit().await?;

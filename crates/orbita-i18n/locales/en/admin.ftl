@@ -194,7 +194,7 @@ job-kind-automation = Automation rule
 ## Automation rules
 
 admin-automation = Automation
-automation-intro = Robots of each pipeline: when a deal is created or enters a stage, a task is set for the right person, at once or after a delay. Rules run in the background after the change is saved.
+automation-intro = Robots of each pipeline: when a deal is created or enters a stage, they set a task, notify someone, give the deal to someone or move it on — at once or after a delay. Rules run in the background after the change is saved.
 automation-on-new-deal = New deal
 automation-add = Add a rule
 automation-new-rule = New automation rule
@@ -205,9 +205,9 @@ automation-trigger-stage_entered = A deal enters the stage
 automation-stage = Stage
 automation-choose-stage = Choose a stage
 automation-stage-hint = For "a deal enters the stage".
-automation-task-title = Task
+automation-task-title = Task or message
 automation-template-hint = {"{"}title{"}"}, {"{"}amount{"}"}, {"{"}source{"}"} and {"{"}stage{"}"} are replaced by the deal's.
-automation-assignee = Who does it
+automation-assignee = Who (does it, is told, or gets the deal)
 automation-assignee-deal_owner = The deal's owner
 automation-assignee-user = A chosen user
 automation-assignee-round_robin = A group's member, in turn
@@ -219,7 +219,7 @@ automation-group-hint = For a group's member.
 automation-due-minutes = Deadline, minutes
 automation-due-hint = From when the task is set; empty: no deadline.
 automation-delay-minutes = Delay, minutes
-automation-delay-hint = How long after the event the task is set; 0 or empty: at once. A deal that has left the stage by then gets none.
+automation-delay-hint = How long after the event the rule acts; 0 or empty: at once. A deal that has left the stage by then is left alone, so a delay with a notice is "the deal has stayed in the stage this long".
 automation-condition = Condition
 automation-condition-hint = Only deals matching this filter (JSON, as the lists' filter= takes it), e.g. {"{"}"field":"amount","op":"gte","value":"100000"{"}"}; empty: every deal.
 automation-active = The rule is on
@@ -247,6 +247,17 @@ automation-test-hint = What the rule would do for this deal now; nothing is chan
 automation-test-run = Try
 automation-test-skip = It would do nothing: { $reason }
 automation-test-task = It would set «{ $title }» for { $assignee }, due { $due }.
+automation-action = What it does
+automation-action-hint = A task for someone; a notice in the bell and by e-mail; the deal moved to a stage; the deal given to someone.
+automation-action-set_task = Set a task
+automation-action-notify = Notify
+automation-action-move_stage = Move to a stage
+automation-action-assign_owner = Give the deal to
+automation-target-stage = Move to
+automation-target-stage-hint = For "Move to a stage". Rules that move a deal on and on are stopped after 5 moves in a row.
+automation-test-notice = It would tell { $recipient }: «{ $text }».
+automation-test-owner = It would give the deal to { $owner }.
+automation-test-move = It would move the deal to { $stage }.
 
 ## Webhooks
 

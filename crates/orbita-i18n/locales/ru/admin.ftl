@@ -198,7 +198,7 @@ job-kind-automation = Правило автоматизации
 ## Automation rules
 
 admin-automation = Роботы
-automation-intro = Роботы каждой воронки: когда сделка создана или попала на этап, нужный человек получает задачу — сразу или через заданное время. Правила выполняются в фоне после сохранения изменения.
+automation-intro = Роботы каждой воронки: когда сделка создана или попала на этап, они ставят задачу, присылают уведомление, передают сделку или переводят её дальше — сразу или через заданное время. Правила выполняются в фоне после сохранения изменения.
 automation-on-new-deal = Новая сделка
 automation-add = Добавить робота
 automation-new-rule = Новый робот
@@ -209,9 +209,9 @@ automation-trigger-stage_entered = Сделка попала на этап
 automation-stage = Этап
 automation-choose-stage = Выберите этап
 automation-stage-hint = Для «сделка попала на этап».
-automation-task-title = Задача
+automation-task-title = Задача или сообщение
 automation-template-hint = {"{"}title{"}"}, {"{"}amount{"}"}, {"{"}source{"}"} и {"{"}stage{"}"} заменяются значениями сделки.
-automation-assignee = Кто выполняет
+automation-assignee = Кто (выполняет, получает сообщение или сделку)
 automation-assignee-deal_owner = Ответственный за сделку
 automation-assignee-user = Выбранный сотрудник
 automation-assignee-round_robin = Сотрудник группы по очереди
@@ -223,7 +223,7 @@ automation-group-hint = Для сотрудника группы.
 automation-due-minutes = Срок, минут
 automation-due-hint = С момента постановки задачи; пусто — без срока.
 automation-delay-minutes = Задержка, минут
-automation-delay-hint = Через сколько после события ставится задача; 0 или пусто — сразу. Если сделка к тому времени ушла с этапа, задачи не будет.
+automation-delay-hint = Через сколько после события робот сработает; 0 или пусто — сразу. Если сделка к тому времени ушла с этапа, робот её не тронет: задержка с уведомлением — это «сделка слишком долго на этапе».
 automation-condition = Условие
 automation-condition-hint = Только сделки, подходящие под фильтр (JSON, как filter= в списках), например {"{"}"field":"amount","op":"gte","value":"100000"{"}"}; пусто — все сделки.
 automation-active = Робот включён
@@ -251,6 +251,17 @@ automation-test-hint = Что робот сделал бы с этой сдел�
 automation-test-run = Проверить
 automation-test-skip = Ничего бы не сделал: { $reason }
 automation-test-task = Поставил бы задачу «{ $title }» исполнителю { $assignee }, срок { $due }.
+automation-action = Что делает
+automation-action-hint = Ставит задачу; присылает уведомление в колокольчик и на почту; переводит сделку на этап; передаёт сделку.
+automation-action-set_task = Поставить задачу
+automation-action-notify = Уведомить
+automation-action-move_stage = Перевести на этап
+automation-action-assign_owner = Передать сделку
+automation-target-stage = На этап
+automation-target-stage-hint = Для «Перевести на этап». Роботы, переводящие сделку снова и снова, останавливаются после 5 переводов подряд.
+automation-test-notice = Сообщил бы сотруднику { $recipient }: «{ $text }».
+automation-test-owner = Передал бы сделку сотруднику { $owner }.
+automation-test-move = Перевёл бы сделку на этап «{ $stage }».
 
 ## Webhooks
 

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use orbita_app::automation::Preview;
 use orbita_app::{AppError, admin, automation, deals};
-use orbita_domain::automation::{AssigneeKind, Rule, RuleInput, RuleRun, RunOutcome, Trigger};
+use orbita_domain::automation::{AssigneeKind, Rule, RuleAction, RuleInput, RuleRun, RunOutcome, Trigger};
 use orbita_domain::pipeline::{Pipeline, Stage};
 use orbita_domain::task::TaskPriority;
 use orbita_domain::user::User;
@@ -137,11 +137,17 @@ async fn board(
     let card = |rule: &Rule| Card {
         id: rule.id,
         name: rule.fields.name.clone(),
-        task: rule.fields.task.title.clone(),
-        assignee: assignee_text(&layout, &names, rule),
-        due: rule.fields.task.due_minutes.map_or_else(String::new, |m| {
-            layout.t_with("automation-due-in", "time", &minutes_text(&layout, m))
-        }),
+        task: action_text(&layout, &names, rule),
+        assignee: match rule.fields.action {
+            RuleAction::MoveStage => String::new(),
+            _ => assignee_text(&layout, &names, rule),
+        },
+        due: match (rule.fields.action, rule.fields.task.due_minutes) {
+            (RuleAction::SetTask, Some(m)) => {
+                layout.t_with("automation-due-in", "time", &minutes_text(&layout, m))
+            }
+            _ => String::new(),
+        },
         delay: match rule.fields.delay_minutes {
             0 => String::new(),
             m => layout.t_with("automation-after", "time", &minutes_text(&layout, m)),
@@ -198,6 +204,8 @@ struct RuleForm {
     assignee_group_id: String,
     due_minutes: String,
     priority: String,
+    action: String,
+    target_stage_id: String,
 }
 
 fn number(raw: &str, field: &str, errors: &mut ValidationErrors) -> Option<i64> {
@@ -230,6 +238,8 @@ impl RuleForm {
             assignee_group_id: id(&self.assignee_group_id).map(GroupId),
             due_minutes: number(&self.due_minutes, "due_minutes", &mut errors),
             priority: TaskPriority::parse(&self.priority),
+            action: RuleAction::parse(&self.action),
+            target_stage_id: id(&self.target_stage_id).map(StageId),
         };
         (input, errors)
     }
@@ -251,6 +261,8 @@ impl RuleForm {
             assignee_group_id: text(i.assignee_group_id.map(|g| g.0)),
             due_minutes: text(i.due_minutes),
             priority: i.priority.unwrap_or(TaskPriority::Normal).as_str().to_owned(),
+            action: i.action.unwrap_or(RuleAction::SetTask).as_str().to_owned(),
+            target_stage_id: text(i.target_stage_id.map(|s| s.0)),
         }
     }
 }
@@ -277,6 +289,8 @@ struct RulePage {
     board_href: String,
     triggers: Vec<SelectOption>,
     stages: Vec<SelectOption>,
+    actions: Vec<SelectOption>,
+    target_stages: Vec<SelectOption>,
     assignees: Vec<SelectOption>,
     users: Vec<SelectOption>,
     groups: Vec<SelectOption>,
@@ -314,16 +328,21 @@ fn rule_page(
         }),
         &form.trigger.as_str(),
     );
-    let stages =
-        std::iter::once(SelectOption::new("", t("automation-choose-stage"), form.stage_id.is_empty()))
+    let stage_options = |chosen: &str| -> Vec<SelectOption> {
+        std::iter::once(SelectOption::new("", t("automation-choose-stage"), chosen.is_empty()))
             .chain(names.stages.iter().filter(|s| Some(s.pipeline_id.0) == pipeline).map(|s| {
-                SelectOption::new(
-                    s.id.to_string(),
-                    stage_name(layout.locale, s),
-                    s.id.to_string() == form.stage_id,
-                )
+                SelectOption::new(s.id.to_string(), stage_name(layout.locale, s), s.id.to_string() == chosen)
             }))
-            .collect();
+            .collect()
+    };
+    let stages = stage_options(&form.stage_id);
+    let target_stages = stage_options(&form.target_stage_id);
+    let actions = options(
+        RuleAction::ALL
+            .iter()
+            .map(|a| (a.as_str(), a.as_str().to_owned(), t(&format!("automation-action-{}", a.as_str())))),
+        &form.action.as_str(),
+    );
     let assignees = options(
         AssigneeKind::ALL
             .iter()
@@ -359,6 +378,8 @@ fn rule_page(
         board_href,
         triggers,
         stages,
+        actions,
+        target_stages,
         assignees,
         users,
         groups,
@@ -451,6 +472,21 @@ async fn edit_form(
     Ok(page.into_response())
 }
 
+/// What a rule's card says it does: its task's title, "Notify: …", "Move to a stage «…»".
+fn action_text(layout: &Layout, names: &Names, rule: &Rule) -> String {
+    let f = &rule.fields;
+    let action = layout.t(&format!("automation-action-{}", f.action.as_str()));
+    match f.action {
+        RuleAction::SetTask => f.task.title.clone(),
+        RuleAction::Notify => format!("{action}: {}", f.task.title),
+        RuleAction::AssignOwner => action,
+        RuleAction::MoveStage => {
+            let stage = names.stages.iter().find(|s| Some(s.id) == f.target_stage_id);
+            format!("{action} «{}»", stage.map(|s| stage_name(layout.locale, s)).unwrap_or_default())
+        }
+    }
+}
+
 /// "Would set «Call the client: …» for Anna, due …", or why it would do nothing.
 fn preview_text(layout: &Layout, names: &Names, preview: &Preview) -> String {
     match preview {
@@ -463,6 +499,15 @@ fn preview_text(layout: &Layout, names: &Names, preview: &Preview) -> String {
                 ("due", due.into()),
             ];
             crate::ui::i18n::t_args(layout.locale, "automation-test-task", &args)
+        }
+        Preview::Notice { text, recipient } => {
+            let args = [("text", text.clone().into()), ("recipient", names.user(*recipient).into())];
+            crate::ui::i18n::t_args(layout.locale, "automation-test-notice", &args)
+        }
+        Preview::Owner(owner) => layout.t_with("automation-test-owner", "owner", &names.user(*owner)),
+        Preview::Move(stage) => {
+            let name = names.stages.iter().find(|s| s.id == *stage).map(|s| stage_name(layout.locale, s));
+            layout.t_with("automation-test-move", "stage", &name.unwrap_or_else(|| format!("#{stage}")))
         }
     }
 }
