@@ -27,7 +27,9 @@ pub const MAX_ATTEMPTS: i64 = 8;
 /// is stopped and counted as failed.
 pub const LEASE: Duration = Duration::minutes(10);
 /// Jobs claimed at a time by one worker.
-const BATCH: u64 = 10;
+const BATCH: u64 = 20;
+/// How long a batch runs before the jobs it has done are recorded without waiting for the rest.
+const FLUSH_AFTER: StdDuration = StdDuration::from_secs(30);
 /// How often an idle worker looks for due jobs.
 const POLL: StdDuration = StdDuration::from_secs(2);
 /// How long a done job is kept, and how often a worker deletes older ones.
@@ -111,7 +113,10 @@ pub async fn run_due_at(db: &Db, worker: &str, at: Timestamp) -> Result<usize, A
     run_due_with(db, worker, &Outbound::default(), at).await
 }
 
-/// Runs the jobs due at `at` with the server's configuration for outgoing calls.
+/// Runs the jobs due at `at` with the server's configuration for outgoing calls. The batch's
+/// successes are recorded together after it (one commit); a failure at once, with its pause.
+/// A worker that dies mid-batch leaves its done jobs leased, and they run again: jobs are
+/// written to be run twice without doing their work twice.
 pub async fn run_due_with(
     db: &Db,
     worker: &str,
@@ -119,13 +124,33 @@ pub async fn run_due_with(
     at: Timestamp,
 ) -> Result<usize, AppError> {
     let claimed = store::claim(db, worker, at, at + LEASE, BATCH).await?;
+    let started = std::time::Instant::now();
+    let mut done = Vec::with_capacity(claimed.len());
     for job in &claimed {
-        run_one(db, worker, outbound, job).await;
+        if run_one(db, worker, outbound, job).await {
+            done.push(job.id);
+        }
+        // A slow batch (a webhook waiting on its receiver) records what is done so far, long
+        // before the leases run out.
+        if started.elapsed() > FLUSH_AFTER {
+            finish_all(db, worker, &mut done).await?;
+        }
     }
+    finish_all(db, worker, &mut done).await?;
     Ok(claimed.len())
 }
 
-async fn run_one(db: &Db, worker: &str, outbound: &Outbound, job: &Job) {
+async fn finish_all(db: &Db, worker: &str, done: &mut Vec<i64>) -> Result<(), AppError> {
+    let finished = store::finish_all(db, done, worker, now()).await?;
+    if finished < done.len() as u64 {
+        tracing::warn!(done = done.len(), finished, "some done jobs were not recorded: their lease ran out");
+    }
+    done.clear();
+    Ok(())
+}
+
+/// Runs one job; `true` when it succeeded (recorded with its batch), a failure is recorded here.
+async fn run_one(db: &Db, worker: &str, outbound: &Outbound, job: &Job) -> bool {
     let outcome = if job.attempts > job.max_attempts {
         // Claimed again after its worker died on each attempt: it is not tried once more.
         Err("out of attempts: the worker stopped during each".to_owned())
@@ -140,21 +165,16 @@ async fn run_one(db: &Db, worker: &str, outbound: &Outbound, job: &Job) {
             Err(error) => Err(error),
         }
     };
+    let Err(error) = outcome else { return true };
     let at = now();
-    let recorded = match outcome {
-        Ok(()) => store::finish(db, job.id, worker, at).await,
-        Err(error) => {
-            let retry_at =
-                (job.attempts < job.max_attempts).then(|| at + job::backoff(job.attempts, rand::random()));
-            tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, %error, dead = retry_at.is_none(), "job failed");
-            store::fail(db, job.id, worker, &error, retry_at, at).await
-        }
-    };
-    match recorded {
+    let retry_at = (job.attempts < job.max_attempts).then(|| at + job::backoff(job.attempts, rand::random()));
+    tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, %error, dead = retry_at.is_none(), "job failed");
+    match store::fail(db, job.id, worker, &error, retry_at, at).await {
         Ok(true) => {}
         Ok(false) => tracing::warn!(job = job.id, "job outcome not recorded: its lease ran out"),
         Err(error) => tracing::error!(job = job.id, %error, "job outcome not recorded"),
     }
+    false
 }
 
 /// Does one job's work; an error is the job's `last_error`.

@@ -8,6 +8,7 @@ mod database;
 mod http;
 mod measure;
 mod ops;
+mod queue;
 mod report;
 mod run;
 mod samples;
@@ -181,6 +182,16 @@ async fn with_server(
         progress(&line);
         lines.push(line);
     }
+    // The same move with rules on every stage: their work is queued in the move's write.
+    let rules = queue::add_rules(&ctx).await?;
+    let mut line = run::latency(&ctx, Op::MoveStage, Role::Manager, &writes).await;
+    line.title = format!("move a deal's stage ({} rules set off)", queue::RULES_PER_STAGE);
+    queue::remove_rules(&ctx, &rules).await?;
+    progress(&line);
+    lines.push(line);
+    let line = queue::throughput(&ctx, if large { 20_000 } else { 2_000 }).await;
+    progress(&line);
+    lines.push(line);
     let line = run::export(&ctx, Role::Head, if large { 3 } else { 2 }).await;
     progress(&line);
     lines.push(line);

@@ -20,6 +20,8 @@ pub enum Kind {
     Throughput { connections: usize },
     /// A download of every visible company; target in rows per second.
     Export { rows: u64 },
+    /// Jobs queued at once and run by the server's worker; target in jobs per second.
+    Queue { jobs: usize },
 }
 
 #[derive(Debug, Clone)]

@@ -164,6 +164,19 @@ fn leased(id: i64, worker: &str) -> Cond {
 /// The job is done; `false` when `worker` no longer held it (its lease ran out and another
 /// took it).
 pub async fn finish(db: &Db, id: i64, worker: &str, now: Timestamp) -> Result<bool> {
+    Ok(finish_all(db, &[id], worker, now).await? == 1)
+}
+
+/// The jobs `ids` are done, in one write: a batch's outcomes cost one commit, not one each.
+/// Returns how many `worker` still held (the others' leases ran out and another took them).
+pub async fn finish_all(db: &Db, ids: &[i64], worker: &str, now: Timestamp) -> Result<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let held = Cond::all()
+        .add(Expr::col("id").is_in(ids.iter().copied()))
+        .add(Expr::col("state").eq(JobState::Running.as_str()))
+        .add(Expr::col("locked_by").eq(worker));
     let stmt = Query::update()
         .table(TABLE)
         .value("state", JobState::Done.as_str())
@@ -171,12 +184,12 @@ pub async fn finish(db: &Db, id: i64, worker: &str, now: Timestamp) -> Result<bo
         .value("locked_until", Option::<Timestamp>::None)
         .value("updated_at", now)
         .value("finished_at", now)
-        .cond_where(leased(id, worker))
+        .cond_where(held)
         .to_owned();
     let mut tx = db.begin().await?;
     let touched = tx.execute(&stmt).await?;
     tx.commit().await?;
-    Ok(touched == 1)
+    Ok(touched)
 }
 
 /// The attempt failed with `error`: the job waits until `retry_at`, or is dead without one.

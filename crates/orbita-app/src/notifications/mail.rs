@@ -66,12 +66,13 @@ pub async fn sweep_mail(db: &Db, at: Timestamp) -> Result<usize, AppError> {
 /// back to wait for the job's next attempt.
 pub(crate) async fn send_batch(db: &Db, outbound: &Outbound, user_id: i64) -> Result<(), String> {
     let user = UserId(user_id);
-    let person = users::get(db, user).await.map_err(|e| e.to_string())?;
     let mut tx = db.begin().await.map_err(|e| e.to_string())?;
     let pending = store::mail_pending(&mut tx, user, now(), BATCH_LIMIT).await.map_err(|e| e.to_string())?;
     if pending.is_empty() {
+        // Taken by an earlier batch: the common case of a late batch, one indexed read.
         return Ok(());
     }
+    let person = users::get(db, user).await.map_err(|e| e.to_string())?;
     let (read, unread): (Vec<&Notification>, Vec<&Notification>) =
         pending.iter().partition(|n| n.read_at.is_some());
     let mailer = outbound.mail.as_deref().filter(|_| person.is_active);
