@@ -1,0 +1,34 @@
+// The robot form shows the fields its action uses: a task's words, person, deadline and
+// priority for "set a task"; the words and the person for "notify"; the person for "give the
+// deal to"; the stage for "move to a stage". Without a script every field shows, and the
+// server ignores the ones the action does not use.
+(function () {
+  "use strict";
+  var person = ["assignee", "assignee_user_id", "assignee_group_id"];
+  var uses = {
+    set_task: ["task_title", "task_description", "due_minutes", "priority"].concat(person),
+    notify: ["task_title"].concat(person),
+    assign_owner: person,
+    move_stage: ["target_stage_id"],
+  };
+  var every = uses.set_task.concat(["target_stage_id"]);
+
+  function show(action) {
+    var wanted = uses[action.value] || every;
+    every.forEach(function (name) {
+      var input = document.getElementById("f-" + name);
+      var field = input && input.closest(".field");
+      if (field) {
+        field.hidden = wanted.indexOf(name) < 0;
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var action = document.getElementById("f-action");
+    if (action) {
+      action.addEventListener("change", function () { show(action); });
+      show(action);
+    }
+  });
+})();
