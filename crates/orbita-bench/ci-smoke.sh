@@ -24,11 +24,11 @@ cargo build --profile "$profile" --workspace --all-targets --locked
 bench="$target/$folder/orbita-bench"
 
 echo "== orbita-bench: SQLite, small data set"
-timeout 120 "$bench" --db sqlite --size small --out "$target/bench-sqlite-small.md" >/dev/null
+timeout 240 "$bench" --db sqlite --size small --out "$target/bench-sqlite-small.md" >/dev/null
 
 if [ -n "${ORBITA_TEST_POSTGRES_URL:-}" ]; then
     echo "== orbita-bench: PostgreSQL, small data set"
-    timeout 120 "$bench" --db postgres --size small --database-url "$ORBITA_TEST_POSTGRES_URL" \
+    timeout 240 "$bench" --db postgres --size small --database-url "$ORBITA_TEST_POSTGRES_URL" \
         --out "$target/bench-postgres-small.md" >/dev/null
 else
     echo "ORBITA_TEST_POSTGRES_URL is not set: the PostgreSQL smoke run is skipped."

@@ -273,6 +273,18 @@ pub async fn count_by_state(db: &Db) -> Result<Vec<(JobState, i64)>> {
         .collect()
 }
 
+/// How many jobs are due at `now` or running: the work a worker has in hand (jobs queued for
+/// later, such as an e-mail batch's, are not counted).
+pub async fn count_due(db: &Db, now: Timestamp) -> Result<i64> {
+    let waiting = Expr::col("state").is_in([JobState::Queued.as_str(), JobState::Failed.as_str()]);
+    let due = Cond::any()
+        .add(waiting.and(Expr::col("run_at").lte(now)))
+        .add(Expr::col("state").eq(JobState::Running.as_str()));
+    let stmt = Query::select().expr(Expr::col("id").count()).from(TABLE).cond_where(due).to_owned();
+    let (n,): (i64,) = db.fetch_one(&stmt).await?;
+    Ok(n)
+}
+
 /// Deletes the jobs done before `before`: their work is recorded where it was done.
 pub async fn purge_done(db: &Db, before: Timestamp) -> Result<u64> {
     let stmt = Query::delete()
