@@ -63,6 +63,9 @@ pub struct RuleWrite {
     /// The task's deadline in minutes from when it is set (0–525600); `null`: none.
     #[schema(minimum = 0, maximum = 525600)]
     pub due_minutes: Option<i64>,
+    /// Whether `due_minutes` counts only the organisation's working hours (default `false`):
+    /// "within 15 minutes" set at 21:00 is due at 09:15 the next working day.
+    pub due_in_working_hours: Option<bool>,
     pub priority: Option<TaskPriority>,
     /// What the rule does (default `set_task`); `task_title` is a notice's text, the assignee
     /// who is told or who gets the deal.
@@ -88,6 +91,7 @@ impl RuleWrite {
             assignee_user_id: self.assignee_user_id.map(UserId),
             assignee_group_id: self.assignee_group_id.map(GroupId),
             due_minutes: self.due_minutes,
+            due_working: self.due_in_working_hours,
             priority: self.priority.map(Into::into),
             action: self.action.map(Into::into),
             target_stage_id: self.target_stage_id.map(StageId),
@@ -112,6 +116,7 @@ impl From<&DomainRule> for RuleWrite {
             assignee_user_id: i.assignee_user_id.map(|u| u.0),
             assignee_group_id: i.assignee_group_id.map(|g| g.0),
             due_minutes: i.due_minutes,
+            due_in_working_hours: i.due_working,
             priority: i.priority.map(Into::into),
             action: i.action.map(Into::into),
             target_stage_id: i.target_stage_id.map(|s| s.0),
@@ -139,6 +144,8 @@ pub struct Rule {
     pub assignee_user_id: Option<i64>,
     pub assignee_group_id: Option<i64>,
     pub due_minutes: Option<i64>,
+    /// Whether `due_minutes` counts only the organisation's working hours.
+    pub due_in_working_hours: bool,
     pub priority: TaskPriority,
     pub action: RuleAction,
     pub target_stage_id: Option<i64>,
@@ -164,6 +171,7 @@ impl From<&DomainRule> for Rule {
             assignee_user_id: f.task.assignee.user().map(|u| u.0),
             assignee_group_id: f.task.assignee.group().map(|g| g.0),
             due_minutes: f.task.due_minutes,
+            due_in_working_hours: f.task.due_working,
             priority: f.task.priority.into(),
             action: f.action.into(),
             target_stage_id: f.target_stage_id.map(|s| s.0),

@@ -38,12 +38,19 @@ async fn rules_are_managed_by_administrators_and_set_tasks_on_deals() {
         assert_eq!(made.body["trigger"], "deal_created", "{}", t.name);
         assert_eq!(made.body["assignee"], "deal_owner", "{}", t.name);
         assert_eq!(made.body["active"], true, "{}", t.name);
+        assert_eq!(made.body["due_in_working_hours"], false, "{}: plain minutes unless asked", t.name);
         let patched = admin
             .patch(&format!("/api/v1/automation-rules/{id}"), json!({"condition": {"field": "amount", "op": "gte", "value": "1000"}}))
             .await
             .expect(StatusCode::OK);
         assert_eq!(patched.body["condition"]["op"], "gte", "{}", t.name);
         assert_eq!(patched.body["name"], "Первый звонок", "{}: the rest stays", t.name);
+        let working = admin
+            .patch(&format!("/api/v1/automation-rules/{id}"), json!({"due_in_working_hours": true}))
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(working.body["due_in_working_hours"], true, "{}", t.name);
+        assert_eq!(working.body["condition"]["op"], "gte", "{}: the rest stays", t.name);
 
         let deal = m1.post("/api/v1/deals", json!({"title": "Окна", "amount": "5000"})).await.expect(StatusCode::CREATED);
         orbita_app::jobs::run_due(&t.db, "w").await.expect("run");

@@ -1,5 +1,5 @@
-//! The organisation's settings page: name, default currency, time zone and interface
-//! language. Administrators only; every change is audited (`settings`, with the before and
+//! The organisation's settings page: name, default currency, time zone, interface language,
+//! the overdue escalation and the working week. Administrators only; every change is audited (`settings`, with the before and
 //! after of each changed field) in the transaction that makes it.
 
 use std::str::FromStr;
@@ -9,6 +9,7 @@ use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::{self as audit_rules, AuditAction};
 use orbita_domain::org::{Locale, OrgSettings};
 use orbita_domain::validation::Currency;
+use orbita_domain::working_time::WorkingHours;
 use orbita_domain::{FieldError, ValidationErrors, text};
 use orbita_storage::{Db, org};
 
@@ -24,6 +25,11 @@ pub struct SettingsInput {
     pub locale: String,
     /// Minutes, as typed; empty keeps the default.
     pub overdue_escalation_minutes: String,
+    /// The weekdays worked, as ISO numbers (`"1"` Monday … `"7"` Sunday).
+    pub work_days: Vec<String>,
+    /// `HH:MM`.
+    pub work_start: String,
+    pub work_end: String,
 }
 
 impl From<&OrgSettings> for SettingsInput {
@@ -34,6 +40,9 @@ impl From<&OrgSettings> for SettingsInput {
             time_zone: s.time_zone.clone(),
             locale: s.locale.as_str().to_owned(),
             overdue_escalation_minutes: s.overdue_escalation_minutes.to_string(),
+            work_days: s.working_hours.days_text().chars().map(String::from).collect(),
+            work_start: s.working_hours.start_text(),
+            work_end: s.working_hours.end_text(),
         }
     }
 }
@@ -53,12 +62,29 @@ impl SettingsInput {
                 FieldError::new("locale", "locale-unknown", "Choose a language from the list")
             }));
         let escalation = errors.check(escalation_minutes(&self.overdue_escalation_minutes));
-        match (name, currency, time_zone, locale, escalation) {
-            (Some(name), Some(currency), Some(time_zone), Some(locale), Some(overdue_escalation_minutes))
-                if errors.is_empty() =>
-            {
-                Ok(OrgSettings { name, currency, time_zone, locale, overdue_escalation_minutes })
+        let working_hours = match WorkingHours::parse(&self.work_days, &self.work_start, &self.work_end) {
+            Ok(hours) => Some(hours),
+            Err(refused) => {
+                refused.0.into_iter().for_each(|e| errors.push(e));
+                None
             }
+        };
+        match (name, currency, time_zone, locale, escalation, working_hours) {
+            (
+                Some(name),
+                Some(currency),
+                Some(time_zone),
+                Some(locale),
+                Some(overdue_escalation_minutes),
+                Some(working_hours),
+            ) if errors.is_empty() => Ok(OrgSettings {
+                name,
+                currency,
+                time_zone,
+                locale,
+                overdue_escalation_minutes,
+                working_hours,
+            }),
             _ => Err(errors),
         }
     }
@@ -86,6 +112,8 @@ fn audit_view(s: &OrgSettings) -> AuditView {
         ("time_zone", Some(s.time_zone.clone())),
         ("locale", Some(s.locale.as_str().to_owned())),
         ("overdue_escalation_minutes", Some(s.overdue_escalation_minutes.to_string())),
+        ("work_days", Some(s.working_hours.days_text())),
+        ("work_hours", Some(format!("{}–{}", s.working_hours.start_text(), s.working_hours.end_text()))),
     ]
 }
 

@@ -1150,6 +1150,7 @@ async fn custom_roles_with_own_and_group_scopes_on_every_admin_action() {
                 time_zone: "Europe/Moscow".into(),
                 locale: "ru".into(),
                 overdue_escalation_minutes: String::new(),
+                ..Default::default()
             };
             assert_eq!(
                 outcome(orbita_app::settings::update(&t.db, &actor, &settings).await),

@@ -45,6 +45,7 @@ pub async fn add_rules(ctx: &Ctx) -> anyhow::Result<Vec<i64>> {
                     description: None,
                     assignee: Assignee::DealOwner,
                     due_minutes: None,
+                    due_working: false,
                     priority: TaskPriority::Normal,
                 },
             };

@@ -91,6 +91,9 @@ pub struct TaskTemplate {
     pub assignee: Assignee,
     /// The deadline, counted from when the task is set; `None`: no deadline.
     pub due_minutes: Option<i64>,
+    /// Whether `due_minutes` counts only the organisation's working hours (a request at 21:00
+    /// "within 15 minutes" is due at 09:15 the next working day).
+    pub due_working: bool,
     pub priority: TaskPriority,
 }
 
@@ -154,6 +157,7 @@ pub struct RuleInput {
     pub assignee_user_id: Option<UserId>,
     pub assignee_group_id: Option<GroupId>,
     pub due_minutes: Option<i64>,
+    pub due_working: Option<bool>,
     pub priority: Option<TaskPriority>,
     pub action: Option<RuleAction>,
     pub target_stage_id: Option<StageId>,
@@ -244,6 +248,7 @@ impl RuleInput {
                 description,
                 assignee: assignee.unwrap_or(Assignee::DealOwner),
                 due_minutes: due,
+                due_working: self.due_working.unwrap_or(false),
                 priority: self.priority.unwrap_or(TaskPriority::Normal),
             },
         })
@@ -266,6 +271,7 @@ impl From<&RuleFields> for RuleInput {
             assignee_user_id: f.task.assignee.user(),
             assignee_group_id: f.task.assignee.group(),
             due_minutes: f.task.due_minutes,
+            due_working: Some(f.task.due_working),
             priority: Some(f.task.priority),
             action: Some(f.action),
             target_stage_id: f.target_stage_id,

@@ -28,6 +28,7 @@ pub mod text;
 pub mod user;
 pub mod validation;
 pub mod webhook;
+pub mod working_time;
 
 pub use error::{FieldError, ValidationErrors};
 pub use ids::*;

@@ -1,6 +1,7 @@
 //! The organisation that runs this Orbita: its name and defaults for everyone.
 
 use crate::validation::Currency;
+use crate::working_time::WorkingHours;
 
 crate::text_enum!(
     /// The interface language.
@@ -16,6 +17,8 @@ pub struct OrgSettings {
     pub locale: Locale,
     /// How long a task stays overdue before its assignee's head of sales is told; 0: never.
     pub overdue_escalation_minutes: i64,
+    /// The working week: robots' deadlines marked "in working hours" count only its time.
+    pub working_hours: WorkingHours,
 }
 
 impl Default for OrgSettings {
@@ -26,6 +29,7 @@ impl Default for OrgSettings {
             time_zone: "Europe/Moscow".to_owned(),
             locale: Locale::Ru,
             overdue_escalation_minutes: 60,
+            working_hours: WorkingHours::default(),
         }
     }
 }

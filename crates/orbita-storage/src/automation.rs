@@ -15,7 +15,7 @@ use crate::values::corrupt;
 
 const RULES: &str = "automation_rules";
 const RUNS: &str = "automation_runs";
-const RULE_COLUMNS: [&str; 19] = [
+const RULE_COLUMNS: [&str; 20] = [
     "id",
     "name",
     "active",
@@ -31,6 +31,7 @@ const RULE_COLUMNS: [&str; 19] = [
     "assignee_user_id",
     "assignee_group_id",
     "due_minutes",
+    "due_working",
     "action",
     "target_stage_id",
     "created_at",
@@ -54,6 +55,7 @@ struct RuleRow {
     assignee_user_id: Option<i64>,
     assignee_group_id: Option<i64>,
     due_minutes: Option<i64>,
+    due_working: bool,
     action: String,
     target_stage_id: Option<i64>,
     created_at: Timestamp,
@@ -92,6 +94,7 @@ impl TryFrom<RuleRow> for Rule {
                     description: r.task_description,
                     assignee,
                     due_minutes: r.due_minutes,
+                    due_working: r.due_working,
                     priority,
                 },
             },
@@ -123,6 +126,7 @@ fn field_columns(f: &RuleFields) -> Vec<(&'static str, SimpleExpr)> {
         ("assignee_user_id", task.assignee.user().map(|u| u.0).into()),
         ("assignee_group_id", task.assignee.group().map(|g| g.0).into()),
         ("due_minutes", task.due_minutes.into()),
+        ("due_working", task.due_working.into()),
         ("action", f.action.as_str().into()),
         ("target_stage_id", f.target_stage_id.map(|s| s.0).into()),
     ]

@@ -3,6 +3,7 @@
 use orbita_domain::Timestamp;
 use orbita_domain::org::{Locale, OrgSettings};
 use orbita_domain::validation::Currency;
+use orbita_domain::working_time::WorkingHours;
 use sea_query::{ExprTrait, OnConflict, Query};
 
 use crate::db::{Db, Tx};
@@ -16,13 +17,24 @@ struct OrgRow {
     time_zone: String,
     locale: String,
     overdue_escalation_minutes: i64,
+    work_days: String,
+    work_start_minute: i64,
+    work_end_minute: i64,
 }
 
+const COLUMNS: [&str; 8] = [
+    "name",
+    "currency",
+    "time_zone",
+    "locale",
+    "overdue_escalation_minutes",
+    "work_days",
+    "work_start_minute",
+    "work_end_minute",
+];
+
 pub async fn get(db: &Db) -> Result<Option<OrgSettings>> {
-    let stmt = Query::select()
-        .columns(["name", "currency", "time_zone", "locale", "overdue_escalation_minutes"])
-        .from("org_settings")
-        .to_owned();
+    let stmt = Query::select().columns(COLUMNS).from("org_settings").to_owned();
     db.fetch_optional::<OrgRow>(&stmt).await?.map(OrgRow::into_settings).transpose()
 }
 
@@ -35,6 +47,12 @@ impl OrgRow {
             locale: Locale::parse(&self.locale)
                 .ok_or_else(|| corrupt(format!("locale {:?}", self.locale)))?,
             overdue_escalation_minutes: self.overdue_escalation_minutes,
+            working_hours: WorkingHours::from_stored(
+                &self.work_days,
+                self.work_start_minute,
+                self.work_end_minute,
+            )
+            .ok_or_else(|| corrupt(format!("working days {:?}", self.work_days)))?,
         })
     }
 }
@@ -50,6 +68,9 @@ pub async fn ensure(tx: &mut Tx, settings: &OrgSettings, now: Timestamp) -> Resu
             "time_zone",
             "locale",
             "overdue_escalation_minutes",
+            "work_days",
+            "work_start_minute",
+            "work_end_minute",
             "created_at",
             "updated_at",
         ])
@@ -60,6 +81,9 @@ pub async fn ensure(tx: &mut Tx, settings: &OrgSettings, now: Timestamp) -> Resu
             settings.time_zone.as_str().into(),
             settings.locale.as_str().into(),
             settings.overdue_escalation_minutes.into(),
+            settings.working_hours.days_text().into(),
+            i64::from(settings.working_hours.start).into(),
+            i64::from(settings.working_hours.end).into(),
             now.into(),
             now.into(),
         ])
@@ -77,6 +101,9 @@ pub async fn update(tx: &mut Tx, settings: &OrgSettings, now: Timestamp) -> Resu
         .value("time_zone", settings.time_zone.as_str())
         .value("locale", settings.locale.as_str())
         .value("overdue_escalation_minutes", settings.overdue_escalation_minutes)
+        .value("work_days", settings.working_hours.days_text())
+        .value("work_start_minute", i64::from(settings.working_hours.start))
+        .value("work_end_minute", i64::from(settings.working_hours.end))
         .value("updated_at", now)
         .and_where(sea_query::Expr::col("id").eq(1))
         .to_owned();
@@ -88,9 +115,6 @@ pub async fn update(tx: &mut Tx, settings: &OrgSettings, now: Timestamp) -> Resu
 
 /// Reads inside a write transaction: the "before" of an audited change.
 pub async fn get_in(tx: &mut Tx) -> Result<Option<OrgSettings>> {
-    let stmt = Query::select()
-        .columns(["name", "currency", "time_zone", "locale", "overdue_escalation_minutes"])
-        .from("org_settings")
-        .to_owned();
+    let stmt = Query::select().columns(COLUMNS).from("org_settings").to_owned();
     tx.fetch_optional::<OrgRow>(&stmt).await?.map(OrgRow::into_settings).transpose()
 }

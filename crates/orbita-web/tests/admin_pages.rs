@@ -162,14 +162,26 @@ async fn organisation_settings_are_saved_with_field_errors_and_an_audited_diff()
         let bad = admin
             .post(
                 "/admin/settings",
-                &[("name", " "), ("currency", "RUBX"), ("time_zone", "Mars/Olympus"), ("locale", "fr")],
+                &[
+                    ("name", " "),
+                    ("currency", "RUBX"),
+                    ("time_zone", "Mars/Olympus"),
+                    ("locale", "fr"),
+                    ("work_start", "25:00"),
+                    ("work_end", "18:00"),
+                ],
             )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.name);
-        for field in ["name", "currency", "time_zone", "locale"] {
+        for field in ["name", "currency", "time_zone", "locale", "work_start"] {
             assert!(bad.body.contains(&format!("f-{field}-error")), "{field} has its message: {}", t.name);
         }
         assert!(bad.body.contains("value=\"Mars/Olympus\""), "typed values kept");
+        assert!(bad.body.contains("Выберите хотя бы один рабочий день"), "no working day: {}", t.name);
+        // The working week shows Monday to Friday, 09:00 to 18:00, by default.
+        assert!(page.body.contains("name=\"work_days\" value=\"5\" checked"), "Friday is worked");
+        assert!(!page.body.contains("name=\"work_days\" value=\"6\" checked"), "Saturday is not");
+        assert!(page.body.contains("value=\"09:00\"") && page.body.contains("value=\"18:00\""));
         assert!(audit_events(&t, "settings").await.is_empty(), "a refused form changes nothing");
 
         let fields = [
@@ -177,6 +189,14 @@ async fn organisation_settings_are_saved_with_field_errors_and_an_audited_diff()
             ("currency", "usd"),
             ("time_zone", "Asia/Yekaterinburg"),
             ("locale", "en"),
+            ("work_days", "1"),
+            ("work_days", "2"),
+            ("work_days", "3"),
+            ("work_days", "4"),
+            ("work_days", "5"),
+            ("work_days", "6"),
+            ("work_start", "10:00"),
+            ("work_end", "20:00"),
         ];
         let saved = admin.post("/admin/settings", &fields).await;
         assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
@@ -184,6 +204,7 @@ async fn organisation_settings_are_saved_with_field_errors_and_an_audited_diff()
         assert_eq!(settings.name, "ООО «Ромашка»");
         assert_eq!(settings.currency.as_str(), "USD");
         assert_eq!(settings.time_zone, "Asia/Yekaterinburg");
+        assert_eq!(settings.working_hours.days_text(), "123456");
 
         let events = audit_events(&t, "settings").await;
         assert_eq!(events.len(), 1, "{}", t.name);
@@ -201,6 +222,8 @@ async fn organisation_settings_are_saved_with_field_errors_and_an_audited_diff()
                 ("currency", Some("RUB"), Some("USD")),
                 ("time_zone", Some("Europe/Moscow"), Some("Asia/Yekaterinburg")),
                 ("locale", Some("ru"), Some("en")),
+                ("work_days", Some("12345"), Some("123456")),
+                ("work_hours", Some("09:00–18:00"), Some("10:00–20:00")),
             ]
         );
         // Saving the same values again is no change, and no event.

@@ -49,11 +49,20 @@ async fn an_administrator_puts_a_robot_on_a_stage_and_sees_it_run() {
         refused.body.contains("Звонок клиенту") && refused.body.contains("f-due_minutes-error"),
         "kept, named"
     );
+    assert!(
+        form.body.contains("name=\"due_working\"") && form.body.contains("Пн, Вт, Ср, Чт, Пт 09:00–18:00"),
+        "the deadline may count working hours, and the form says which"
+    );
     fields[7] = ("due_minutes", "15");
+    fields.push(("due_working", "on"));
     let saved = admin.post("/admin/automation", &fields).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let board = admin.get(&format!("/admin/automation?pipeline={pipeline}")).await;
-    assert!(board.body.contains("Звонок клиенту") && board.body.contains("срок 15 мин"), "on its column");
+    assert!(
+        board.body.contains("Звонок клиенту") && board.body.contains("срок 15 мин, в рабочее время"),
+        "on its column: {}",
+        board.body
+    );
 
     let rule = orbita_storage::automation::list(&t.db, None).await.expect("rules").remove(0);
     let admin_access = orbita_app::Access::load(&t.db, rule_author(&t).await, None).await.expect("access");

@@ -5,10 +5,10 @@
 
 use chrono::Duration;
 use orbita_domain::access::{Action, Area};
-use orbita_domain::automation::{self, Assignee, Rule, RuleAction, RunOutcome, Trigger};
+use orbita_domain::automation::{self, Assignee, Rule, RuleAction, RunOutcome, TaskTemplate, Trigger};
 use orbita_domain::deal::Deal;
 use orbita_domain::kind::RecordKind;
-use orbita_domain::org::Locale;
+use orbita_domain::org::{Locale, OrgSettings};
 use orbita_domain::task::{Task, TaskFields};
 use orbita_domain::{DealId, GroupId, StageId, Timestamp, UserId, text};
 use orbita_storage::automation::{self as store, NewRun};
@@ -164,7 +164,7 @@ async fn set_task_in(
     let fields = TaskFields {
         title: text::cut(&automation::render(&task.title, values), 300),
         description: task.description.as_deref().map(|d| automation::render(d, values)),
-        due_at: task.due_minutes.map(|m| now + Duration::minutes(m)),
+        due_at: deadline_in(tx, task, now).await?,
         assignee_id: assignee,
         priority: task.priority,
         company_id: deal.fields.company_id,
@@ -176,6 +176,26 @@ async fn set_task_in(
     let assigned = NotificationKind::TaskAssigned;
     notifications::assigned_in(tx, ctx, assignee, assigned, "task", id.0, &fields.title, now).await?;
     Ok(id.0)
+}
+
+/// When the rule's task set at `from` is due: plain minutes later, or that much of the
+/// organisation's working time.
+async fn deadline_in(
+    tx: &mut Tx,
+    task: &TaskTemplate,
+    from: Timestamp,
+) -> Result<Option<Timestamp>, AppError> {
+    let Some(minutes) = task.due_minutes else { return Ok(None) };
+    if !task.due_working {
+        return Ok(Some(from + Duration::minutes(minutes)));
+    }
+    let settings = orbita_storage::org::get_in(tx).await?.unwrap_or_default();
+    Ok(Some(working_deadline(&settings, from, minutes)))
+}
+
+fn working_deadline(settings: &OrgSettings, from: Timestamp, minutes: i64) -> Timestamp {
+    let zone = orbita_i18n::format::time_zone(&settings.time_zone);
+    settings.working_hours.deadline(from, minutes, &zone)
 }
 
 /// Who a notice goes to: the rule's assignee, if they may see the deal (a notice never names
@@ -230,7 +250,14 @@ pub(super) async fn preview(db: &Db, rule: &Rule, deal: &Deal) -> Result<Preview
         RuleAction::SetTask => Preview::Task {
             title: text,
             assignee,
-            due_at: task.due_minutes.map(|m| now + Duration::minutes(m + rule.fields.delay_minutes)),
+            due_at: match task.due_minutes {
+                Some(minutes) if task.due_working => {
+                    let set_at = now + Duration::minutes(rule.fields.delay_minutes);
+                    Some(working_deadline(&setup::settings(db).await?, set_at, minutes))
+                }
+                Some(minutes) => Some(now + Duration::minutes(minutes + rule.fields.delay_minutes)),
+                None => None,
+            },
         },
         RuleAction::Notify => Preview::Notice { text, recipient: assignee },
         RuleAction::AssignOwner => Preview::Owner(assignee),

@@ -74,6 +74,9 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
             description: None,
             assignee,
             due_minutes: Some(due_minutes),
+            // The office's calls (within 15 minutes, within 2 hours) count working hours: a
+            // request at night is called back in the morning. The visits count calendar days.
+            due_working: due_minutes <= 2 * 60,
             priority: TaskPriority::High,
         },
     };
@@ -114,7 +117,7 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
     // The deal's manager hears when fitting is set, and when approval has taken three days.
     let notice = |name: &str, at: StageId, delay_minutes: i64, text: &str| {
         let base = rule(name, Trigger::StageEntered, Some(at), text, Assignee::DealOwner, 0);
-        let task = TaskTemplate { due_minutes: None, ..base.task.clone() };
+        let task = TaskTemplate { due_minutes: None, due_working: false, ..base.task.clone() };
         RuleFields { action: RuleAction::Notify, delay_minutes, task, ..base }
     };
     let notices = [

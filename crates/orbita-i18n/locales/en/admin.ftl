@@ -82,7 +82,7 @@ admin-user-name = Name
 
 # Organisation settings.
 admin-settings = Organisation
-settings-intro = The organisation's name and the defaults for everyone: the currency of new deals, the time zone reports count days and months in, and the interface language of users who have not chosen one.
+settings-intro = The organisation's name and the defaults for everyone: the currency of new deals, the time zone reports count days and months in, the interface language of users who have not chosen one, and the working week robots' deadlines count in.
 settings-org-name = Organisation name
 settings-currency-hint = A 3-letter code like RUB; existing deals keep their currency.
 settings-read-only = You may see the settings but not change them.
@@ -282,3 +282,18 @@ webhooks-no-deliveries = Nothing sent yet
 settings-mail = E-mail
 settings-mail-on = On: letters come from { $from }, their links lead to { $link }. Set with ORBITA_SMTP_URL, ORBITA_SMTP_FROM and ORBITA_PUBLIC_URL.
 settings-mail-off = Off: this server has no SMTP server. Set ORBITA_SMTP_URL (smtp://host:587?tls=required or smtps://host) and ORBITA_SMTP_FROM, then restart; notifications stay in the bell meanwhile.
+settings-work-week = Working week
+settings-work-days = Working days
+settings-work-start = Work starts
+settings-work-end = Work ends
+settings-work-hint = In the organisation's time zone. Robots' deadlines marked "in working hours" count only this time.
+weekday-1 = Mon
+weekday-2 = Tue
+weekday-3 = Wed
+weekday-4 = Thu
+weekday-5 = Fri
+weekday-6 = Sat
+weekday-7 = Sun
+automation-due-working = Count working hours only
+automation-due-working-hint = A deadline that reaches past the end of the working day goes on the next working morning ({ $week }).
+automation-due-working-mark = in working hours

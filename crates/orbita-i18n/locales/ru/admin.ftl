@@ -82,7 +82,7 @@ admin-user-name = Имя
 
 # Настройки организации.
 admin-settings = Организация
-settings-intro = Название организации и значения по умолчанию для всех: валюта новых сделок, часовой пояс, в котором отчёты считают дни и месяцы, и язык интерфейса для тех, кто его не выбрал.
+settings-intro = Название организации и значения по умолчанию для всех: валюта новых сделок, часовой пояс, в котором отчёты считают дни и месяцы, язык интерфейса для тех, кто его не выбрал, и рабочая неделя, по которой считают сроки роботы.
 settings-org-name = Название организации
 settings-currency-hint = Трёхбуквенный код, например RUB; у существующих сделок валюта не меняется.
 settings-read-only = Вы можете смотреть настройки, но не менять их.
@@ -286,3 +286,18 @@ webhooks-no-deliveries = Ещё ничего не отправлено
 settings-mail = Почта
 settings-mail-on = Включена: письма приходят от { $from }, ссылки в них ведут на { $link }. Задаётся переменными ORBITA_SMTP_URL, ORBITA_SMTP_FROM и ORBITA_PUBLIC_URL.
 settings-mail-off = Выключена: у этого сервера не указан SMTP-сервер. Укажите ORBITA_SMTP_URL (smtp://host:587?tls=required или smtps://host) и ORBITA_SMTP_FROM и перезапустите; до тех пор уведомления остаются в колокольчике.
+settings-work-week = Рабочая неделя
+settings-work-days = Рабочие дни
+settings-work-start = Начало работы
+settings-work-end = Конец работы
+settings-work-hint = По часовому поясу организации. Сроки роботов «в рабочих часах» считают только это время.
+weekday-1 = Пн
+weekday-2 = Вт
+weekday-3 = Ср
+weekday-4 = Чт
+weekday-5 = Пт
+weekday-6 = Сб
+weekday-7 = Вс
+automation-due-working = Считать только рабочее время
+automation-due-working-hint = Срок, выходящий за конец рабочего дня, переносится на следующее рабочее утро ({ $week }).
+automation-due-working-mark = в рабочее время

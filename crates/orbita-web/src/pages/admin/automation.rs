@@ -15,6 +15,7 @@ use orbita_domain::automation::{AssigneeKind, Rule, RuleAction, RuleInput, RuleR
 use orbita_domain::pipeline::{Pipeline, Stage};
 use orbita_domain::task::TaskPriority;
 use orbita_domain::user::User;
+use orbita_domain::working_time::WorkingHours;
 use orbita_domain::{DealId, FieldError, GroupId, PipelineId, StageId, UserId, ValidationErrors};
 use serde::Deserialize;
 
@@ -40,6 +41,8 @@ struct Names {
     stages: Vec<Stage>,
     users: Vec<User>,
     groups: Vec<(GroupId, String)>,
+    /// The organisation's working week, for the deadline's "working hours only" hint.
+    week: WorkingHours,
 }
 
 impl Names {
@@ -49,7 +52,8 @@ impl Names {
         let users = admin::users(&state.db, access).await?;
         let groups =
             admin::groups(&state.db, access).await?.into_iter().map(|(g, _)| (g.id, g.name)).collect();
-        Ok(Names { pipelines, stages, users, groups })
+        let week = orbita_app::setup::settings(&state.db).await?.working_hours;
+        Ok(Names { pipelines, stages, users, groups, week })
     }
 
     fn user(&self, id: UserId) -> String {
@@ -58,6 +62,13 @@ impl Names {
 
     fn group(&self, id: GroupId) -> String {
         self.groups.iter().find(|(g, _)| *g == id).map_or_else(|| format!("#{id}"), |(_, n)| n.clone())
+    }
+
+    /// "Mon, Tue, Wed, Thu, Fri 09:00–18:00".
+    fn week_text(&self, layout: &Layout) -> String {
+        let days: Vec<String> =
+            (1..=7).filter(|n| self.week.days[n - 1]).map(|n| layout.t(&format!("weekday-{n}"))).collect();
+        format!("{} {}–{}", days.join(", "), self.week.start_text(), self.week.end_text())
     }
 
     /// The pipeline asked for, or the default one.
@@ -144,7 +155,11 @@ async fn board(
         },
         due: match (rule.fields.action, rule.fields.task.due_minutes) {
             (RuleAction::SetTask, Some(m)) => {
-                layout.t_with("automation-due-in", "time", &minutes_text(&layout, m))
+                let due = layout.t_with("automation-due-in", "time", &minutes_text(&layout, m));
+                match rule.fields.task.due_working {
+                    true => format!("{due}, {}", layout.t("automation-due-working-mark")),
+                    false => due,
+                }
             }
             _ => String::new(),
         },
@@ -203,6 +218,8 @@ struct RuleForm {
     assignee_user_id: String,
     assignee_group_id: String,
     due_minutes: String,
+    /// "on" when the deadline counts working hours only.
+    due_working: Option<String>,
     priority: String,
     action: String,
     target_stage_id: String,
@@ -237,6 +254,7 @@ impl RuleForm {
             assignee_user_id: id(&self.assignee_user_id).map(UserId),
             assignee_group_id: id(&self.assignee_group_id).map(GroupId),
             due_minutes: number(&self.due_minutes, "due_minutes", &mut errors),
+            due_working: Some(self.due_working.is_some()),
             priority: TaskPriority::parse(&self.priority),
             action: RuleAction::parse(&self.action),
             target_stage_id: id(&self.target_stage_id).map(StageId),
@@ -260,6 +278,7 @@ impl RuleForm {
             assignee_user_id: text(i.assignee_user_id.map(|u| u.0)),
             assignee_group_id: text(i.assignee_group_id.map(|g| g.0)),
             due_minutes: text(i.due_minutes),
+            due_working: i.due_working.unwrap_or(false).then(|| "on".to_owned()),
             priority: i.priority.unwrap_or(TaskPriority::Normal).as_str().to_owned(),
             action: i.action.unwrap_or(RuleAction::SetTask).as_str().to_owned(),
             target_stage_id: text(i.target_stage_id.map(|s| s.0)),
@@ -301,6 +320,8 @@ struct RulePage {
     /// The test run's deal number, as typed, and what the rule would do for it.
     test_deal: String,
     test_result: String,
+    /// The hint under "working hours only", naming the week.
+    working_hint: String,
 }
 
 fn options<T: PartialEq>(
@@ -369,6 +390,7 @@ fn rule_page(
     let error_items = layout.error_items(&errors);
     let runs = run_rows(&layout, names, runs);
     let board_href = format!("/admin/automation?pipeline={}", form.pipeline_id);
+    let working_hint = layout.t_with("automation-due-working-hint", "week", &names.week_text(&layout));
     RulePage {
         layout,
         tab: Tab::Automation,
@@ -389,6 +411,7 @@ fn rule_page(
         runs,
         test_deal: String::new(),
         test_result: String::new(),
+        working_hint,
     }
 }
 

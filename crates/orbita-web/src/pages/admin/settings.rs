@@ -1,5 +1,5 @@
-//! The organisation's settings (`/admin/settings`): name, default currency, time zone and
-//! interface language, for administrators; a refused form comes back with its values and a
+//! The organisation's settings (`/admin/settings`): name, default currency, time zone,
+//! interface language, overdue escalation and working week, for administrators; a refused form comes back with its values and a
 //! message at each wrong field.
 
 use askama::Template;
@@ -14,7 +14,6 @@ use orbita_app::settings::{self, SettingsInput};
 use orbita_domain::ValidationErrors;
 use orbita_domain::access::{Action, Area, Scope};
 use orbita_domain::org::Locale;
-use serde::Deserialize;
 
 use super::Tab;
 use crate::AppState;
@@ -26,26 +25,30 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/admin/settings", get(form).post(save))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct SettingsForm {
-    name: String,
-    currency: String,
-    time_zone: String,
-    locale: String,
-    overdue_escalation_minutes: String,
-}
-
-impl From<SettingsForm> for SettingsInput {
-    fn from(f: SettingsForm) -> Self {
-        Self {
-            name: f.name,
-            currency: f.currency,
-            time_zone: f.time_zone,
-            locale: f.locale,
-            overdue_escalation_minutes: f.overdue_escalation_minutes,
+/// The form as posted: one `work_days=` per ticked weekday.
+fn read_form(pairs: Vec<(String, String)>) -> SettingsInput {
+    let mut input = SettingsInput::default();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "name" => input.name = value,
+            "currency" => input.currency = value,
+            "time_zone" => input.time_zone = value,
+            "locale" => input.locale = value,
+            "overdue_escalation_minutes" => input.overdue_escalation_minutes = value,
+            "work_days" => input.work_days.push(value),
+            "work_start" => input.work_start = value,
+            "work_end" => input.work_end = value,
+            _ => {}
         }
     }
+    input
+}
+
+/// A weekday's box on the form.
+struct WeekdayBox {
+    value: String,
+    label: String,
+    checked: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -63,6 +66,7 @@ struct SettingsPage {
     can_edit: bool,
     /// How this server sends e-mail (the sender and the address in its links), or that it is off.
     mail_note: String,
+    weekdays: Vec<WeekdayBox>,
 }
 
 fn page(state: &AppState, user: &SignedIn, form: SettingsInput, errors: ValidationErrors) -> SettingsPage {
@@ -70,6 +74,13 @@ fn page(state: &AppState, user: &SignedIn, form: SettingsInput, errors: Validati
     let locales = Locale::ALL
         .iter()
         .map(|l| SelectOption::new(l.as_str(), layout.t(&format!("lang-{l}")), form.locale == l.as_str()))
+        .collect();
+    let weekdays = (1..=7)
+        .map(|n: u8| {
+            let value = n.to_string();
+            let checked = form.work_days.contains(&value);
+            WeekdayBox { label: layout.t(&format!("weekday-{n}")), value, checked }
+        })
         .collect();
     let error_items = layout.error_items(&errors);
     let can_edit = user.session.access.holds(Area::UsersAndSettings, Action::Edit, Scope::All);
@@ -91,6 +102,7 @@ fn page(state: &AppState, user: &SignedIn, form: SettingsInput, errors: Validati
         error_items,
         can_edit,
         mail_note,
+        weekdays,
     }
 }
 
@@ -102,9 +114,9 @@ async fn form(State(state): State<AppState>, user: SignedIn) -> Result<SettingsP
 async fn save(
     State(state): State<AppState>,
     user: SignedIn,
-    Form(form): Form<SettingsForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let input = SettingsInput::from(form);
+    let input = read_form(pairs);
     match settings::update(&state.db, &user.session.access, &input).await {
         Ok(saved) => {
             let mut page = page(&state, &user, SettingsInput::from(&saved), ValidationErrors::default());
