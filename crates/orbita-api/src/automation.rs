@@ -44,6 +44,11 @@ pub struct RuleWrite {
     pub stage_id: Option<i64>,
     /// Default `stage_entered`.
     pub trigger: Option<Trigger>,
+    /// The deal field whose change sets off a `field_changed` rule: `amount`, `owner_id`,
+    /// `expected_close_date`, `source`, `title`, `company_id`, `contact_id`, `notes` or
+    /// `custom.<key>`; ignored for the other triggers.
+    #[schema(max_length = 100)]
+    pub trigger_field: Option<String>,
     /// A filter tree over the deal's fields, as the lists' `filter=` takes it; `null`: every
     /// deal.
     #[schema(value_type = Option<Object>)]
@@ -82,6 +87,7 @@ impl RuleWrite {
             pipeline_id: self.pipeline_id.map(PipelineId),
             stage_id: self.stage_id.map(StageId),
             trigger: self.trigger.map(Into::into),
+            trigger_field: self.trigger_field.clone(),
             // A tree arrives as JSON and is kept as its text; `null` is none.
             condition: self.condition.as_ref().filter(|c| !c.is_null()).map(Value::to_string),
             delay_minutes: self.delay_minutes,
@@ -108,6 +114,7 @@ impl From<&DomainRule> for RuleWrite {
             pipeline_id: i.pipeline_id.map(|p| p.0),
             stage_id: i.stage_id.map(|s| s.0),
             trigger: i.trigger.map(Into::into),
+            trigger_field: i.trigger_field,
             condition: i.condition.as_deref().and_then(|c| serde_json::from_str(c).ok()),
             delay_minutes: i.delay_minutes,
             task_title: i.task_title,
@@ -134,6 +141,8 @@ pub struct Rule {
     /// The stage entered; `null` for `deal_created`.
     pub stage_id: Option<i64>,
     pub trigger: Trigger,
+    /// The watched field of a `field_changed` rule; `null` for the others.
+    pub trigger_field: Option<String>,
     /// A filter tree over the deal's fields; `null`: every deal.
     #[schema(value_type = Option<Object>)]
     pub condition: Option<Value>,
@@ -163,6 +172,7 @@ impl From<&DomainRule> for Rule {
             pipeline_id: f.pipeline_id.0,
             stage_id: f.stage_id.map(|s| s.0),
             trigger: f.trigger.into(),
+            trigger_field: f.trigger_field.clone(),
             condition: f.condition.as_deref().and_then(|c| serde_json::from_str(c).ok()),
             delay_minutes: f.delay_minutes,
             task_title: f.task.title.clone(),

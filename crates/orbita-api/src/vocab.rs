@@ -57,8 +57,9 @@ mirror!(
     JobState => DomainJobState { Queued, Running, Done, Failed, Dead }
 );
 mirror!(
-    /// `deal_created` (in the rule's pipeline) or `stage_entered` (the rule's stage).
-    Trigger => DomainTrigger { DealCreated, StageEntered }
+    /// `deal_created` (in the rule's pipeline), `stage_entered` (the rule's stage) or
+    /// `field_changed` (the rule's `trigger_field` of a deal in its pipeline).
+    Trigger => DomainTrigger { DealCreated, StageEntered, FieldChanged }
 );
 mirror!(
     /// `deal_owner`, `user` (`assignee_user_id`), or a member of `assignee_group_id`: the next in

@@ -51,6 +51,15 @@ async fn rules_are_managed_by_administrators_and_set_tasks_on_deals() {
             .expect(StatusCode::OK);
         assert_eq!(working.body["due_in_working_hours"], true, "{}", t.name);
         assert_eq!(working.body["condition"]["op"], "gte", "{}: the rest stays", t.name);
+        let watch = json!({"name": "Сумма", "pipeline_id": pipeline["id"], "trigger": "field_changed",
+            "trigger_field": "colour", "action": "notify", "task_title": "Сумма: {amount}"});
+        let unknown = admin.post("/api/v1/automation-rules", watch.clone()).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(unknown.error_fields(), ["trigger_field"], "{}", t.name);
+        let mut watch = watch;
+        watch["trigger_field"] = json!("amount");
+        let watching = admin.post("/api/v1/automation-rules", watch).await.expect(StatusCode::CREATED);
+        assert_eq!((&watching.body["trigger"], &watching.body["trigger_field"]), (&json!("field_changed"), &json!("amount")));
+        admin.delete(&format!("/api/v1/automation-rules/{}", watching.id())).await.expect(StatusCode::NO_CONTENT);
 
         let deal = m1.post("/api/v1/deals", json!({"title": "Окна", "amount": "5000"})).await.expect(StatusCode::CREATED);
         orbita_app::jobs::run_due(&t.db, "w").await.expect("run");

@@ -334,22 +334,24 @@ pub struct Edit<'a> {
 
 impl Edit<'_> {
     /// The one `update` event of the edit: the built-in fields' `changes` and the custom
-    /// values' (saved here), recorded together when anything changed.
+    /// values' (saved here), recorded together when anything changed. Returns the changed
+    /// fields' keys (`amount`, `custom.window_type`), for the rules they set off.
     pub async fn record(
         &self,
         tx: &mut Tx,
         ctx: &crate::RequestContext,
         mut changes: Vec<FieldChange>,
         now: orbita_domain::Timestamp,
-    ) -> Result<(), AppError> {
+    ) -> Result<Vec<String>, AppError> {
         let (kind, id) = (self.record.kind, self.record.id);
         let touched = (!self.fields_saved).then_some(now);
         changes.extend(save_edit(tx, kind, id, self.before, self.custom, touched).await?);
+        let keys = changes.iter().map(|c| c.field.clone()).collect();
         if !changes.is_empty() {
             let entity = kind.audit_entity().as_str();
             audit_trail::record(tx, ctx, entity, id, AuditAction::Update, changes, now).await?;
         }
-        Ok(())
+        Ok(keys)
     }
 }
 

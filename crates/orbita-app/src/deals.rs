@@ -199,7 +199,9 @@ pub async fn change(
     };
     let ctx = access.context();
     let edit = records::Edit { fields, custom: &custom, owner };
-    edit.save_in(&mut tx, &ctx, &before, expected_version, now).await?;
+    let changed = edit.save_in(&mut tx, &ctx, &before, expected_version, now).await?;
+    let edited = DealEvent::FieldsChanged(changed);
+    automation::deal_event_in(&mut tx, id, before.pipeline_id, edited, 0, now).await?;
     if let Some(to) = to {
         moved_in(&mut tx, &ctx, &before, &to, 0, now).await?;
     }
@@ -258,7 +260,9 @@ pub(crate) async fn change_by_rule_in(
     if let Some(owner) = owner.filter(|o| *o != before.owner_id) {
         let custom = custom_fields::CustomChanges::default();
         let edit = records::Edit::<Deal> { fields: None, custom: &custom, owner: Some(owner) };
-        edit.save_in(tx, ctx, before, None, now).await?;
+        let changed = edit.save_in(tx, ctx, before, None, now).await?;
+        let edited = DealEvent::FieldsChanged(changed);
+        automation::deal_event_in(tx, before.id, before.pipeline_id, edited, chain + 1, now).await?;
     }
     if let Some(to) = to {
         moved_in(tx, ctx, before, &to, chain + 1, now).await?;

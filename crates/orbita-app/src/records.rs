@@ -125,7 +125,8 @@ pub(crate) struct Edit<'a, R: Kept> {
 impl<R: Kept> Edit<'_, R> {
     /// Saves the edit over `before` inside the caller's transaction: the fields and custom
     /// values as one `update` event, then the new owner as an `owner_change` event. Every
-    /// check ran before, so a refusal writes nothing.
+    /// check ran before, so a refusal writes nothing. Returns the keys of the fields that
+    /// changed (the owner's column among them), for the rules they set off.
     pub(crate) async fn save_in(
         &self,
         tx: &mut Tx,
@@ -133,7 +134,7 @@ impl<R: Kept> Edit<'_, R> {
         before: &R,
         expected_version: Option<i64>,
         now: Timestamp,
-    ) -> Result<(), AppError> {
+    ) -> Result<Vec<String>, AppError> {
         let id = before.id();
         let mut changes = Vec::new();
         if let Some(fields) = &self.fields {
@@ -150,7 +151,7 @@ impl<R: Kept> Edit<'_, R> {
             custom: self.custom,
             fields_saved: self.fields.is_some(),
         };
-        edit.record(tx, ctx, changes, now).await?;
+        let mut changed = edit.record(tx, ctx, changes, now).await?;
         let new_owner = if let Some(owner) = self.owner {
             ownership::set_owner(tx, R::KIND, id, owner, now).await?;
             audit_trail::owner_changed(tx, ctx, R::entity(), id, column, before.owner(), owner, now).await?;
@@ -165,8 +166,9 @@ impl<R: Kept> Edit<'_, R> {
         };
         if let Some(owner) = new_owner.filter(|o| *o != before.owner()) {
             self.tell_new_owner(tx, ctx, before, owner, now).await?;
+            changed.push(column.to_owned());
         }
-        Ok(())
+        Ok(changed)
     }
 
     /// A task or a deal handed to someone tells them so.

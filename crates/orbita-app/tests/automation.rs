@@ -5,69 +5,17 @@
 //! and a loop of rules moving a deal back and forth is stopped and reported.
 
 use chrono::Duration;
-use orbita_app::{Access, AppError, RequestContext, admin, automation, deals, jobs, tasks, users};
+use orbita_app::{Access, AppError, admin, automation, deals, jobs, tasks};
 use orbita_domain::automation::{AssigneeKind, MAX_CHAIN, RuleAction, RuleInput, RunOutcome, Trigger};
-use orbita_domain::deal::{Deal, DealInput};
+use orbita_domain::deal::Deal;
 use orbita_domain::job::JobState;
-use orbita_domain::list::{AuditFilter, TaskFilter};
-use orbita_domain::pipeline::Stage;
-use orbita_domain::{GroupId, UserId, now};
-use orbita_storage::Db;
+use orbita_domain::list::AuditFilter;
+use orbita_domain::{GroupId, now};
 use orbita_testkit::on_both;
 
-async fn person(db: &Db, email: &str, name: &str, role: &str) -> Access {
-    let id: UserId =
-        users::create_user(db, &RequestContext::system(), email, name, role, "a good long password")
-            .await
-            .expect("user");
-    Access::load(db, id, None).await.expect("access")
-}
+mod robots;
 
-struct World {
-    admin: Access,
-    manager: Access,
-    measurers: GroupId,
-    measurer_ids: Vec<UserId>,
-    stages: Vec<Stage>,
-}
-
-async fn world(db: &Db) -> World {
-    orbita_app::setup::bootstrap(db).await.expect("bootstrap");
-    let admin = person(db, "admin@x.ru", "Админ", "administrator").await;
-    let manager = person(db, "manager@x.ru", "Менеджер", "manager").await;
-    let measurers = admin::create_group(db, &admin, "Замерщики").await.expect("group");
-    let mut measurer_ids = Vec::new();
-    for n in 1..=2 {
-        let m = person(db, &format!("measurer{n}@x.ru"), &format!("Замерщик {n}"), "manager").await;
-        let mut tx = db.begin().await.expect("begin");
-        orbita_storage::users::add_to_group(&mut tx, measurers, m.user_id(), now()).await.expect("member");
-        tx.commit().await.expect("commit");
-        measurer_ids.push(m.user_id());
-    }
-    let (_, stages) = deals::pipelines_and_stages(db).await.expect("stages");
-    World { admin, manager, measurers, measurer_ids, stages }
-}
-
-fn rule(w: &World, name: &str, trigger: Trigger, stage: usize, title: &str) -> RuleInput {
-    RuleInput {
-        name: name.into(),
-        pipeline_id: Some(w.stages[stage].pipeline_id),
-        stage_id: Some(w.stages[stage].id),
-        trigger: Some(trigger),
-        task_title: title.into(),
-        ..RuleInput::default()
-    }
-}
-
-async fn new_deal(db: &Db, who: &Access, title: &str, amount: &str) -> Deal {
-    let input = DealInput { title: title.into(), amount: amount.into(), ..DealInput::default() };
-    deals::create(db, who, &input, None, None, None).await.expect("deal")
-}
-
-async fn tasks_of(db: &Db, who: &Access, deal: &Deal) -> Vec<orbita_domain::task::Task> {
-    let filter = TaskFilter { deal_id: Some(deal.id), ..TaskFilter::default() };
-    tasks::list(db, who, &filter, None, 100).await.expect("tasks").items
-}
+use robots::{World, new_deal, rule, tasks_of, world};
 
 #[tokio::test]
 async fn a_new_deal_gets_the_rules_task_once_as_the_rule() {
@@ -359,86 +307,6 @@ async fn rules_that_move_a_deal_back_and_forth_are_stopped_and_say_so() {
         let jobs_dead =
             orbita_storage::jobs::list(&t.db, &[JobState::Dead, JobState::Failed], 10).await.expect("jobs");
         assert!(jobs_dead.is_empty(), "{}: a stopped loop is not a failing job", t.name);
-        t
-    })
-    .await;
-}
-
-/// A time zone in which the clock now shows about noon (Etc/GMT-N is N hours ahead of UTC), so
-/// that a working day from 14:00 to 15:00 has not begun yet, whenever the test runs.
-fn zone_at_noon() -> String {
-    use chrono::Timelike;
-    let ahead = 12 - i64::from(now().hour());
-    match ahead {
-        0 => "UTC".to_owned(),
-        n if n > 0 => format!("Etc/GMT-{n}"),
-        n => format!("Etc/GMT+{}", -n),
-    }
-}
-
-#[tokio::test]
-async fn a_deadline_in_working_hours_waits_for_the_working_day() {
-    on_both(|t| async move {
-        let w = world(&t.db).await;
-        let zone = zone_at_noon();
-        let current = orbita_app::setup::settings(&t.db).await.expect("settings");
-        let input = orbita_app::settings::SettingsInput {
-            time_zone: zone.clone(),
-            work_days: (1..=7).map(|d| d.to_string()).collect(),
-            work_start: "14:00".into(),
-            work_end: "15:00".into(),
-            ..orbita_app::settings::SettingsInput::from(&current)
-        };
-        orbita_app::settings::update(&t.db, &w.admin, &input).await.expect("working week saved");
-        let mut call = rule(&w, "Первый звонок", Trigger::DealCreated, 0, "Позвонить: {title}");
-        call.due_minutes = Some(15);
-        call.due_working = Some(true);
-        let call = automation::create(&t.db, &w.admin, &call).await.expect("rule");
-        assert!(call.fields.task.due_working, "{}", t.name);
-
-        let deal = new_deal(&t.db, &w.manager, "Окна ночью", "90000").await;
-        // The test run already says when the task would be due.
-        let preview = automation::test_run(&t.db, &w.admin, call.id, deal.id).await.expect("preview");
-        jobs::run_due(&t.db, "w").await.expect("run");
-        let task = tasks_of(&t.db, &w.manager, &deal).await.pop().expect("the rule's task");
-        let tz: chrono_tz::Tz = zone.parse().expect("zone");
-        let today = now().with_timezone(&tz).date_naive();
-        let opening_plus_15 = today.and_hms_opt(14, 15, 0).expect("time").and_local_timezone(tz).unwrap();
-        assert_eq!(
-            task.fields.due_at,
-            Some(opening_plus_15.to_utc()),
-            "{}: 15 minutes after work opens",
-            t.name
-        );
-        match preview {
-            orbita_app::automation::Preview::Task { due_at, .. } => {
-                assert_eq!(due_at, Some(opening_plus_15.to_utc()), "{}", t.name)
-            }
-            other => panic!("{}: a task, not {other:?}", t.name),
-        }
-
-        // The working week is audited with the settings.
-        let filter = AuditFilter { entity: Some("settings".into()), ..AuditFilter::default() };
-        let events = admin::audit_log(&t.db, &w.admin, &filter, None, 10).await.expect("audit").items;
-        let changed: Vec<_> =
-            events.iter().flat_map(|e| e.changes.iter().map(|c| c.field.as_str())).collect();
-        assert!(changed.contains(&"work_hours") && changed.contains(&"work_days"), "{}: {changed:?}", t.name);
-
-        // A working week that does not read is refused, field by field, and nothing changes.
-        let wrong = orbita_app::settings::SettingsInput {
-            work_days: Vec::new(),
-            work_start: "15:00".into(),
-            work_end: "14:00".into(),
-            ..input.clone()
-        };
-        let Err(AppError::Invalid(errors)) = orbita_app::settings::update(&t.db, &w.admin, &wrong).await
-        else {
-            panic!("{}: refused", t.name)
-        };
-        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["work_days", "work_end"], "{}", t.name);
-        let kept = orbita_app::setup::settings(&t.db).await.expect("settings").working_hours;
-        assert_eq!((kept.start_text(), kept.end_text()), ("14:00".into(), "15:00".into()), "{}", t.name);
         t
     })
     .await;

@@ -36,6 +36,7 @@ pub async fn add_rules(ctx: &Ctx) -> anyhow::Result<Vec<i64>> {
                 pipeline_id: ctx.pipeline.id,
                 stage_id: Some(stage.id),
                 trigger: Trigger::StageEntered,
+                trigger_field: None,
                 condition: Some(r#"{"field":"amount","op":"lt","value":"0"}"#.to_owned()),
                 delay_minutes: 0,
                 action: RuleAction::SetTask,

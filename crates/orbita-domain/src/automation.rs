@@ -7,8 +7,8 @@ use crate::task::TaskPriority;
 use crate::{FieldError, GroupId, PipelineId, StageId, Timestamp, UserId, ValidationErrors, text};
 
 crate::text_enum!(
-    /// What sets a rule off.
-    Trigger { DealCreated => "deal_created", StageEntered => "stage_entered" }
+    /// What sets a rule off: a deal is created, enters a stage, or has a field changed.
+    Trigger { DealCreated => "deal_created", StageEntered => "stage_entered", FieldChanged => "field_changed" }
 );
 
 crate::text_enum!(
@@ -105,6 +105,9 @@ pub struct RuleFields {
     /// The stage entered; `None` for a rule on new deals.
     pub stage_id: Option<StageId>,
     pub trigger: Trigger,
+    /// The field whose change sets off a `field_changed` rule (`amount`, `owner_id`,
+    /// `custom.window_type`, …); `None` for the other triggers.
+    pub trigger_field: Option<String>,
     /// A filter tree in JSON over the deal's fields (the lists' `filter=`), checked by the
     /// application against the deal's fields and custom fields; `None`: every deal.
     pub condition: Option<String>,
@@ -147,6 +150,7 @@ pub struct RuleInput {
     pub pipeline_id: Option<PipelineId>,
     pub stage_id: Option<StageId>,
     pub trigger: Option<Trigger>,
+    pub trigger_field: Option<String>,
     pub condition: Option<String>,
     pub delay_minutes: Option<i64>,
     #[serde(default)]
@@ -219,8 +223,22 @@ impl RuleInput {
                 }
                 self.stage_id
             }
-            // A new deal's rule is the pipeline's, whatever stage the deal starts at.
-            Trigger::DealCreated => None,
+            // A new deal's rule, and a changed field's, is the pipeline's, whatever the stage.
+            Trigger::DealCreated | Trigger::FieldChanged => None,
+        };
+        let watched =
+            self.trigger_field.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(str::to_owned);
+        let trigger_field = match trigger {
+            Trigger::FieldChanged if watched.is_none() => {
+                errors.push(FieldError::new(
+                    "trigger_field",
+                    "automation-field-required",
+                    "Choose the field",
+                ));
+                None
+            }
+            Trigger::FieldChanged => watched,
+            _ => None,
         };
         let kind = self.assignee.unwrap_or(AssigneeKind::DealOwner);
         let assignee = Assignee::from_parts(kind, self.assignee_user_id, self.assignee_group_id);
@@ -239,6 +257,7 @@ impl RuleInput {
             pipeline_id: pipeline.unwrap_or(PipelineId(0)),
             stage_id: stage,
             trigger,
+            trigger_field,
             condition,
             delay_minutes: delay.unwrap_or(0),
             action,
@@ -263,6 +282,7 @@ impl From<&RuleFields> for RuleInput {
             pipeline_id: Some(f.pipeline_id),
             stage_id: f.stage_id,
             trigger: Some(f.trigger),
+            trigger_field: f.trigger_field.clone(),
             condition: f.condition.clone(),
             delay_minutes: Some(f.delay_minutes),
             task_title: f.task.title.clone(),

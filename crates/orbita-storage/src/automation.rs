@@ -15,13 +15,14 @@ use crate::values::corrupt;
 
 const RULES: &str = "automation_rules";
 const RUNS: &str = "automation_runs";
-const RULE_COLUMNS: [&str; 20] = [
+const RULE_COLUMNS: [&str; 21] = [
     "id",
     "name",
     "active",
     "pipeline_id",
     "stage_id",
     "trigger_event",
+    "trigger_field",
     "condition",
     "delay_minutes",
     "task_title",
@@ -46,6 +47,7 @@ struct RuleRow {
     pipeline_id: i64,
     stage_id: Option<i64>,
     trigger_event: String,
+    trigger_field: Option<String>,
     condition: Option<String>,
     delay_minutes: i64,
     task_title: String,
@@ -85,6 +87,7 @@ impl TryFrom<RuleRow> for Rule {
                 pipeline_id: PipelineId(r.pipeline_id),
                 stage_id: r.stage_id.map(StageId),
                 trigger,
+                trigger_field: r.trigger_field,
                 condition: r.condition,
                 delay_minutes: r.delay_minutes,
                 action,
@@ -117,6 +120,7 @@ fn field_columns(f: &RuleFields) -> Vec<(&'static str, SimpleExpr)> {
         ("pipeline_id", f.pipeline_id.0.into()),
         ("stage_id", f.stage_id.map(|s| s.0).into()),
         ("trigger_event", f.trigger.as_str().into()),
+        ("trigger_field", f.trigger_field.clone().into()),
         ("condition", f.condition.clone().into()),
         ("delay_minutes", f.delay_minutes.into()),
         ("task_title", task.title.clone().into()),
@@ -196,6 +200,24 @@ pub async fn set_off(
     if let Some(stage) = stage {
         stmt.and_where(Expr::col("stage_id").eq(stage.0));
     }
+    rules(tx.fetch_all(&stmt).await?)
+}
+
+/// The active `field_changed` rules of `pipeline` watching one of `fields`: read inside every
+/// deal edit that changes a field.
+pub async fn set_off_by_fields(tx: &mut Tx, pipeline: PipelineId, fields: &[String]) -> Result<Vec<Rule>> {
+    if fields.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stmt = Query::select()
+        .columns(RULE_COLUMNS)
+        .from(RULES)
+        .and_where(Expr::col("pipeline_id").eq(pipeline.0))
+        .and_where(Expr::col("trigger_event").eq(Trigger::FieldChanged.as_str()))
+        .and_where(Expr::col("active").eq(true))
+        .and_where(Expr::col("trigger_field").is_in(fields.iter().map(String::as_str)))
+        .order_by("id", Order::Asc)
+        .to_owned();
     rules(tx.fetch_all(&stmt).await?)
 }
 

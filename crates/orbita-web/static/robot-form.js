@@ -1,4 +1,4 @@
-// The robot form shows the fields its action uses: a task's words, person, deadline and
+// The robot form shows the fields its trigger and its action use: a task's words, person, deadline and
 // priority for "set a task"; the words and the person for "notify"; the person for "give the
 // deal to"; the stage for "move to a stage". Without a script every field shows, and the
 // server ignores the ones the action does not use.
@@ -24,11 +24,27 @@
     });
   }
 
+  // The stage is asked for "a deal enters the stage", the field for "a field changes".
+  function showForTrigger(trigger) {
+    [["stage_id", "stage_entered"], ["trigger_field", "field_changed"]].forEach(function (pair) {
+      var input = document.getElementById("f-" + pair[0]);
+      var field = input && input.closest(".field");
+      if (field) {
+        field.hidden = trigger.value !== pair[1];
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var action = document.getElementById("f-action");
     if (action) {
       action.addEventListener("change", function () { show(action); });
       show(action);
+    }
+    var trigger = document.getElementById("f-trigger");
+    if (trigger) {
+      trigger.addEventListener("change", function () { showForTrigger(trigger); });
+      showForTrigger(trigger);
     }
   });
 })();

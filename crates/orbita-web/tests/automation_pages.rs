@@ -89,6 +89,29 @@ async fn an_administrator_puts_a_robot_on_a_stage_and_sees_it_run() {
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert!(orbita_storage::automation::list(&t.db, None).await.expect("rules").is_empty());
 
+    // A rule on a changed field: its own column, the field chosen from the deal's fields.
+    assert!(board.body.contains("Изменилось поле") && board.body.contains("trigger=field_changed"));
+    let form = admin.get(&format!("/admin/automation/new?pipeline={pipeline}&trigger=field_changed")).await;
+    assert!(form.body.contains("<option value=\"field_changed\" selected>"), "the trigger is chosen");
+    assert!(form.body.contains("<option value=\"amount\">Сумма</option>"), "the fields: {}", form.body);
+    let mut watching = vec![
+        ("name", "Сумма выросла"),
+        ("pipeline_id", pipeline.as_str()),
+        ("trigger", "field_changed"),
+        ("trigger_field", ""),
+        ("action", "notify"),
+        ("task_title", "Сумма: {amount}"),
+        ("assignee", "deal_owner"),
+        ("active", "on"),
+    ];
+    let refused = admin.post("/admin/automation", &watching).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("f-trigger_field-error"), "the field is asked for");
+    watching[3] = ("trigger_field", "amount");
+    assert_eq!(admin.post("/admin/automation", &watching).await.status, StatusCode::SEE_OTHER);
+    let board = admin.get(&format!("/admin/automation?pipeline={pipeline}")).await;
+    assert!(board.body.contains("Когда меняется «Сумма»"), "the card names its field: {}", board.body);
+
     with_user(&t.db, "m@x.ru", "manager").await;
     let mut manager = Browser::new(&t.db);
     manager.sign_in("m@x.ru", PASSWORD).await;

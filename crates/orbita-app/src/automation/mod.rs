@@ -98,6 +98,11 @@ async fn checked(db: &Db, input: &RuleInput) -> Result<RuleFields, AppError> {
     {
         errors.push(FieldError::new("assignee_group_id", "automation-group-unknown", "Choose a group"));
     }
+    if let Some(watched) = &fields.trigger_field
+        && !watchable(db).await?.contains(watched)
+    {
+        errors.push(FieldError::new("trigger_field", "automation-field-unknown", "Choose a field of deals"));
+    }
     if let Some(condition) = &fields.condition {
         match filters::from_json(db, condition, RecordKind::Deal).await {
             Ok(_) => {}
@@ -114,6 +119,17 @@ async fn checked(db: &Db, input: &RuleInput) -> Result<RuleFields, AppError> {
     Ok(fields)
 }
 
+/// The deal fields a `field_changed` rule may watch: the built-in ones a person edits, the
+/// owner, and each active custom field (`custom.<key>`), as the audit log names them.
+pub async fn watchable(db: &Db) -> Result<Vec<String>, AppError> {
+    let custom = crate::custom_fields::active(db, RecordKind::Deal).await?;
+    Ok(WATCHABLE.iter().map(|f| (*f).to_owned()).chain(custom.iter().map(|f| f.path())).collect())
+}
+
+/// The built-in deal fields a rule may watch.
+pub const WATCHABLE: [&str; 8] =
+    ["amount", "owner_id", "expected_close_date", "source", "title", "company_id", "contact_id", "notes"];
+
 /// The rule as the audit log shows it.
 fn view(f: &RuleFields) -> Vec<(&'static str, Option<String>)> {
     let task = &f.task;
@@ -123,6 +139,7 @@ fn view(f: &RuleFields) -> Vec<(&'static str, Option<String>)> {
         ("pipeline_id", Some(f.pipeline_id.to_string())),
         ("stage_id", f.stage_id.map(|s| s.to_string())),
         ("trigger", Some(f.trigger.as_str().to_owned())),
+        ("trigger_field", f.trigger_field.clone()),
         ("condition", f.condition.clone()),
         ("delay_minutes", Some(f.delay_minutes.to_string())),
         ("task_title", Some(task.title.clone())),
@@ -175,10 +192,12 @@ pub async fn delete(db: &Db, access: &Access, id: i64) -> Result<(), AppError> {
 }
 
 /// An event on a deal that rules may be set off by.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) enum DealEvent {
     Created,
     EnteredStage(StageId),
+    /// The keys of the fields an edit changed (`amount`, `owner_id`, `custom.window_type`).
+    FieldsChanged(Vec<String>),
 }
 
 /// Queues a job for each active rule `event` sets off, inside the deal's write: one indexed
@@ -194,12 +213,20 @@ pub(crate) async fn deal_event_in(
     chain: u32,
     now: Timestamp,
 ) -> Result<(), AppError> {
-    let (trigger, stage, name) = match event {
-        DealEvent::Created => (Trigger::DealCreated, None, "created".to_owned()),
-        DealEvent::EnteredStage(stage) => (Trigger::StageEntered, Some(stage), format!("stage-{stage}")),
+    let (rules, name) = match event {
+        DealEvent::Created => {
+            (store::set_off(tx, pipeline, Trigger::DealCreated, None).await?, "created".to_owned())
+        }
+        DealEvent::EnteredStage(stage) => (
+            store::set_off(tx, pipeline, Trigger::StageEntered, Some(stage)).await?,
+            format!("stage-{stage}"),
+        ),
+        DealEvent::FieldsChanged(fields) => {
+            (store::set_off_by_fields(tx, pipeline, &fields).await?, "changed".to_owned())
+        }
     };
     let event = format!("{name}@{}", now.timestamp_micros());
-    for rule in store::set_off(tx, pipeline, trigger, stage).await? {
+    for rule in rules {
         if chain > MAX_CHAIN {
             let why = format!("stopped: rules moved this deal {chain} times in a row (a loop?)");
             let run = store::NewRun {

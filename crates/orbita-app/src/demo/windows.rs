@@ -2,7 +2,7 @@
 //! site's request to the fitting, a measurer and an installer (each in their group), and the
 //! pipeline's robots — a new deal gets "call the client" due in 15 minutes, Замер gets the
 //! measurer's visit, Согласование "calculate and call back" within 2 hours, Монтаж the
-//! installer's fitting.
+//! installer's fitting; a changed amount is agreed with the client again.
 
 use orbita_domain::automation::{Assignee, RuleAction, RuleFields, TaskTemplate, Trigger};
 use orbita_domain::pipeline::{StageKind, StageTemplate};
@@ -65,6 +65,7 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
         pipeline_id: pipeline,
         stage_id,
         trigger,
+        trigger_field: None,
         condition: None,
         delay_minutes: 0,
         action: RuleAction::SetTask,
@@ -113,6 +114,18 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
             Assignee::LeastLoaded(group_of[1]),
             3 * 24 * 60,
         ),
+        // A new amount (the measuring changed the order) is agreed with the client again.
+        RuleFields {
+            trigger_field: Some("amount".to_owned()),
+            ..rule(
+                "Сумма изменилась",
+                Trigger::FieldChanged,
+                None,
+                "Согласовать новую сумму с клиентом: {title} ({amount})",
+                Assignee::DealOwner,
+                120,
+            )
+        },
     ];
     // The deal's manager hears when fitting is set, and when approval has taken three days.
     let notice = |name: &str, at: StageId, delay_minutes: i64, text: &str| {

@@ -194,7 +194,7 @@ job-kind-automation = Automation rule
 ## Automation rules
 
 admin-automation = Automation
-automation-intro = Robots of each pipeline: when a deal is created or enters a stage, they set a task, notify someone, give the deal to someone or move it on — at once or after a delay. Rules run in the background after the change is saved.
+automation-intro = Robots of each pipeline: when a deal is created, enters a stage or has a field changed, they set a task, notify someone, give the deal to someone or move it on — at once or after a delay. Rules run in the background after the change is saved.
 automation-on-new-deal = New deal
 automation-add = Add a rule
 automation-new-rule = New automation rule
@@ -297,3 +297,9 @@ weekday-7 = Sun
 automation-due-working = Count working hours only
 automation-due-working-hint = A deadline that reaches past the end of the working day goes on the next working morning ({ $week }).
 automation-due-working-mark = in working hours
+automation-on-field-change = A field changes
+automation-trigger-field_changed = A field of a deal changes
+automation-trigger-field = The field
+automation-trigger-field-hint = For "a field of a deal changes": a person's edit, or another rule's, sets the rule off.
+automation-choose-field = Choose a field
+automation-watch = When «{ $field }» changes

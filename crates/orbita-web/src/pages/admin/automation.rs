@@ -12,6 +12,8 @@ use axum::{Form, Router};
 use orbita_app::automation::Preview;
 use orbita_app::{AppError, admin, automation, deals};
 use orbita_domain::automation::{AssigneeKind, Rule, RuleAction, RuleInput, RuleRun, RunOutcome, Trigger};
+use orbita_domain::custom::CustomField;
+use orbita_domain::kind::RecordKind;
 use orbita_domain::pipeline::{Pipeline, Stage};
 use orbita_domain::task::TaskPriority;
 use orbita_domain::user::User;
@@ -43,6 +45,8 @@ struct Names {
     groups: Vec<(GroupId, String)>,
     /// The organisation's working week, for the deadline's "working hours only" hint.
     week: WorkingHours,
+    /// The deals' custom fields, for the fields a rule may watch.
+    custom: Vec<CustomField>,
 }
 
 impl Names {
@@ -53,7 +57,8 @@ impl Names {
         let groups =
             admin::groups(&state.db, access).await?.into_iter().map(|(g, _)| (g.id, g.name)).collect();
         let week = orbita_app::setup::settings(&state.db).await?.working_hours;
-        Ok(Names { pipelines, stages, users, groups, week })
+        let custom = orbita_app::custom_fields::active(&state.db, RecordKind::Deal).await?;
+        Ok(Names { pipelines, stages, users, groups, week, custom })
     }
 
     fn user(&self, id: UserId) -> String {
@@ -69,6 +74,29 @@ impl Names {
         let days: Vec<String> =
             (1..=7).filter(|n| self.week.days[n - 1]).map(|n| layout.t(&format!("weekday-{n}"))).collect();
         format!("{} {}–{}", days.join(", "), self.week.start_text(), self.week.end_text())
+    }
+
+    /// A field a rule may watch, as the deal's card names it.
+    fn field(&self, layout: &Layout, key: &str) -> String {
+        let built_in = match key {
+            "amount" => "field-amount",
+            "owner_id" => "field-owner",
+            "expected_close_date" => "field-expected-close-date",
+            "source" => "field-source",
+            "title" => "field-title",
+            "company_id" => "field-company",
+            "contact_id" => "field-contact",
+            "notes" => "field-notes",
+            _ => "",
+        };
+        if !built_in.is_empty() {
+            return layout.t(built_in);
+        }
+        let lang = layout.locale.as_str();
+        self.custom
+            .iter()
+            .find(|f| f.path() == key)
+            .map_or_else(|| key.to_owned(), |f| f.label(lang).to_owned())
     }
 
     /// The pipeline asked for, or the default one.
@@ -108,6 +136,8 @@ struct Card {
     due: String,
     /// "after 2 h", or empty.
     delay: String,
+    /// The watched field of a `field_changed` rule ("Amount changes"), or empty.
+    watch: String,
     active: bool,
     conditional: bool,
 }
@@ -169,6 +199,9 @@ async fn board(
         },
         active: rule.fields.active,
         conditional: rule.fields.condition.is_some(),
+        watch: rule.fields.trigger_field.as_deref().map_or_else(String::new, |key| {
+            layout.t_with("automation-watch", "field", &names.field(&layout, key))
+        }),
     };
     let new_href = |rest: String| format!("/admin/automation/new?pipeline={}{rest}", pipeline.id);
     let mut columns = vec![Column {
@@ -177,6 +210,12 @@ async fn board(
         new_href: new_href("&trigger=deal_created".to_owned()),
         cards: rules.iter().filter(|r| r.fields.trigger == Trigger::DealCreated).map(card).collect(),
     }];
+    columns.push(Column {
+        title: layout.t("automation-on-field-change"),
+        tone: "amber",
+        new_href: new_href("&trigger=field_changed".to_owned()),
+        cards: rules.iter().filter(|r| r.fields.trigger == Trigger::FieldChanged).map(card).collect(),
+    });
     for stage in names.stages.iter().filter(|s| s.pipeline_id == pipeline.id) {
         let cards = rules
             .iter()
@@ -209,6 +248,7 @@ struct RuleForm {
     active: Option<String>,
     pipeline_id: String,
     trigger: String,
+    trigger_field: String,
     stage_id: String,
     condition: String,
     delay_minutes: String,
@@ -246,6 +286,7 @@ impl RuleForm {
             pipeline_id: id(&self.pipeline_id).map(PipelineId),
             stage_id: id(&self.stage_id).map(StageId),
             trigger: Trigger::parse(&self.trigger),
+            trigger_field: Some(self.trigger_field.clone()),
             condition: Some(self.condition.clone()),
             delay_minutes: number(&self.delay_minutes, "delay_minutes", &mut errors),
             task_title: self.task_title.clone(),
@@ -269,6 +310,7 @@ impl RuleForm {
             active: i.active.unwrap_or(true).then(|| "on".to_owned()),
             pipeline_id: text(i.pipeline_id.map(|p| p.0)),
             trigger: i.trigger.unwrap_or(Trigger::StageEntered).as_str().to_owned(),
+            trigger_field: i.trigger_field.clone().unwrap_or_default(),
             stage_id: text(i.stage_id.map(|s| s.0)),
             condition: i.condition.clone().unwrap_or_default(),
             delay_minutes: text(i.delay_minutes),
@@ -307,6 +349,7 @@ struct RulePage {
     form: RuleForm,
     board_href: String,
     triggers: Vec<SelectOption>,
+    watchable: Vec<SelectOption>,
     stages: Vec<SelectOption>,
     actions: Vec<SelectOption>,
     target_stages: Vec<SelectOption>,
@@ -357,6 +400,14 @@ fn rule_page(
             .collect()
     };
     let stages = stage_options(&form.stage_id);
+    let custom_keys = names.custom.iter().map(|f| f.path());
+    let watchable =
+        std::iter::once(SelectOption::new("", t("automation-choose-field"), form.trigger_field.is_empty()))
+            .chain(automation::WATCHABLE.iter().map(|k| (*k).to_owned()).chain(custom_keys).map(|key| {
+                let selected = key == form.trigger_field;
+                SelectOption::new(key.clone(), names.field(&layout, &key), selected)
+            }))
+            .collect();
     let target_stages = stage_options(&form.target_stage_id);
     let actions = options(
         RuleAction::ALL
@@ -399,6 +450,7 @@ fn rule_page(
         form,
         board_href,
         triggers,
+        watchable,
         stages,
         actions,
         target_stages,

@@ -1,0 +1,199 @@
+//! Rules set off by a changed field, and deadlines counted in working hours, through the
+//! application on SQLite and PostgreSQL.
+
+mod robots;
+
+use orbita_app::{AppError, admin, automation, deals, jobs};
+use orbita_domain::automation::{AssigneeKind, RuleAction, RunOutcome, Trigger};
+use orbita_domain::deal::DealInput;
+use orbita_domain::list::AuditFilter;
+use orbita_domain::now;
+use orbita_testkit::on_both;
+use robots::{new_deal, rule, tasks_of, world};
+
+/// A time zone in which the clock now shows about noon (Etc/GMT-N is N hours ahead of UTC), so
+/// that a working day from 14:00 to 15:00 has not begun yet, whenever the test runs.
+fn zone_at_noon() -> String {
+    use chrono::Timelike;
+    let ahead = 12 - i64::from(now().hour());
+    match ahead {
+        0 => "UTC".to_owned(),
+        n if n > 0 => format!("Etc/GMT-{n}"),
+        n => format!("Etc/GMT+{}", -n),
+    }
+}
+
+#[tokio::test]
+async fn a_deadline_in_working_hours_waits_for_the_working_day() {
+    on_both(|t| async move {
+        let w = world(&t.db).await;
+        let zone = zone_at_noon();
+        let current = orbita_app::setup::settings(&t.db).await.expect("settings");
+        let input = orbita_app::settings::SettingsInput {
+            time_zone: zone.clone(),
+            work_days: (1..=7).map(|d| d.to_string()).collect(),
+            work_start: "14:00".into(),
+            work_end: "15:00".into(),
+            ..orbita_app::settings::SettingsInput::from(&current)
+        };
+        orbita_app::settings::update(&t.db, &w.admin, &input).await.expect("working week saved");
+        let mut call = rule(&w, "Первый звонок", Trigger::DealCreated, 0, "Позвонить: {title}");
+        call.due_minutes = Some(15);
+        call.due_working = Some(true);
+        let call = automation::create(&t.db, &w.admin, &call).await.expect("rule");
+        assert!(call.fields.task.due_working, "{}", t.name);
+
+        let deal = new_deal(&t.db, &w.manager, "Окна ночью", "90000").await;
+        // The test run already says when the task would be due.
+        let preview = automation::test_run(&t.db, &w.admin, call.id, deal.id).await.expect("preview");
+        jobs::run_due(&t.db, "w").await.expect("run");
+        let task = tasks_of(&t.db, &w.manager, &deal).await.pop().expect("the rule's task");
+        let tz: chrono_tz::Tz = zone.parse().expect("zone");
+        let today = now().with_timezone(&tz).date_naive();
+        let opening_plus_15 = today.and_hms_opt(14, 15, 0).expect("time").and_local_timezone(tz).unwrap();
+        assert_eq!(
+            task.fields.due_at,
+            Some(opening_plus_15.to_utc()),
+            "{}: 15 minutes after work opens",
+            t.name
+        );
+        match preview {
+            orbita_app::automation::Preview::Task { due_at, .. } => {
+                assert_eq!(due_at, Some(opening_plus_15.to_utc()), "{}", t.name)
+            }
+            other => panic!("{}: a task, not {other:?}", t.name),
+        }
+
+        // The working week is audited with the settings.
+        let filter = AuditFilter { entity: Some("settings".into()), ..AuditFilter::default() };
+        let events = admin::audit_log(&t.db, &w.admin, &filter, None, 10).await.expect("audit").items;
+        let changed: Vec<_> =
+            events.iter().flat_map(|e| e.changes.iter().map(|c| c.field.as_str())).collect();
+        assert!(changed.contains(&"work_hours") && changed.contains(&"work_days"), "{}: {changed:?}", t.name);
+
+        // A working week that does not read is refused, field by field, and nothing changes.
+        let wrong = orbita_app::settings::SettingsInput {
+            work_days: Vec::new(),
+            work_start: "15:00".into(),
+            work_end: "14:00".into(),
+            ..input.clone()
+        };
+        let Err(AppError::Invalid(errors)) = orbita_app::settings::update(&t.db, &w.admin, &wrong).await
+        else {
+            panic!("{}: refused", t.name)
+        };
+        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["work_days", "work_end"], "{}", t.name);
+        let kept = orbita_app::setup::settings(&t.db).await.expect("settings").working_hours;
+        assert_eq!((kept.start_text(), kept.end_text()), ("14:00".into(), "15:00".into()), "{}", t.name);
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_changed_field_sets_off_the_rules_watching_it() {
+    on_both(|t| async move {
+        let w = world(&t.db).await;
+        let mut amount =
+            rule(&w, "Сумма изменилась", Trigger::FieldChanged, 0, "Новая сумма: {title}, {amount}");
+        amount.trigger_field = Some("amount".into());
+        amount.action = Some(RuleAction::Notify);
+        amount.assignee = Some(AssigneeKind::User);
+        amount.assignee_user_id = Some(w.admin.user_id());
+        let amount = automation::create(&t.db, &w.admin, &amount).await.expect("rule");
+        assert_eq!((amount.fields.stage_id, amount.fields.trigger_field.as_deref()), (None, Some("amount")));
+        let mut owner = rule(&w, "Новый владелец", Trigger::FieldChanged, 0, "Познакомиться: {title}");
+        owner.trigger_field = Some("owner_id".into());
+        let owner = automation::create(&t.db, &w.admin, &owner).await.expect("rule");
+
+        let deal = new_deal(&t.db, &w.manager, "Окна в офис", "100000").await;
+        assert_eq!(jobs::run_due(&t.db, "w").await.expect("run"), 0, "{}: a new deal is no change", t.name);
+        let mut input = DealInput {
+            title: "Окна в офис на Ленина".into(),
+            amount: "100000".into(),
+            ..Default::default()
+        };
+        deals::update(&t.db, &w.manager, deal.id, &input, None).await.expect("title edited");
+        assert_eq!(jobs::run_due(&t.db, "w").await.expect("run"), 0, "{}: no watched field changed", t.name);
+
+        input.amount = "150000".into();
+        deals::update(&t.db, &w.manager, deal.id, &input, None).await.expect("amount edited");
+        assert_eq!(jobs::run_due(&t.db, "w").await.expect("run"), 1, "{}: the amount's rule", t.name);
+        let told = orbita_app::notifications::list(&t.db, &w.admin, true, None, 10).await.expect("bell");
+        assert!(
+            told.iter().any(|n| n.subject.starts_with("Новая сумма: Окна в офис на Ленина, 150")),
+            "{}: {told:?}",
+            t.name
+        );
+        let runs = automation::runs(&t.db, &w.admin, amount.id).await.expect("runs");
+        assert_eq!(runs.iter().map(|r| r.outcome).collect::<Vec<_>>(), [RunOutcome::Fired], "{}", t.name);
+
+        // Handing the deal over sets off the owner's rule: its task is the new owner's.
+        let measurer = w.measurer_ids[0];
+        let handover = deals::DealChange { owner: Some(measurer), ..Default::default() };
+        deals::change(&t.db, &w.admin, deal.id, &handover, None).await.expect("handed over");
+        assert_eq!(jobs::run_due(&t.db, "w").await.expect("run"), 1, "{}: the owner's rule", t.name);
+        let set = tasks_of(&t.db, &w.admin, &deal).await;
+        assert_eq!(set.len(), 1, "{}", t.name);
+        assert_eq!(set[0].fields.title, "Познакомиться: Окна в офис на Ленина", "{}", t.name);
+        assert_eq!(set[0].fields.assignee_id, measurer, "{}", t.name);
+        assert_eq!(automation::runs(&t.db, &w.admin, owner.id).await.expect("runs").len(), 1, "{}", t.name);
+
+        // A field to watch is named, and a field deals have.
+        let mut unnamed = rule(&w, "Без поля", Trigger::FieldChanged, 0, "x");
+        unnamed.stage_id = None;
+        let mut unknown = rule(&w, "Цвет", Trigger::FieldChanged, 0, "x");
+        unknown.trigger_field = Some("colour".into());
+        for input in [unnamed, unknown] {
+            let Err(AppError::Invalid(errors)) = automation::create(&t.db, &w.admin, &input).await else {
+                panic!("{}: {} refused", t.name, input.name)
+            };
+            let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, ["trigger_field"], "{}: {}", t.name, input.name);
+        }
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_rule_watching_a_custom_field_is_set_off_by_its_change() {
+    on_both(|t| async move {
+        let w = world(&t.db).await;
+        let field = orbita_domain::custom::CustomFieldInput {
+            key: "window_type".into(),
+            ty: "list".into(),
+            label_ru: "Тип окна".into(),
+            label_en: "Window type".into(),
+            options: vec!["ПВХ".into(), "Дерево".into()],
+            ..Default::default()
+        };
+        orbita_app::custom_fields::add(&t.db, &w.admin, orbita_domain::kind::RecordKind::Deal, &field)
+            .await
+            .expect("field");
+        let mut watch = rule(&w, "Дерево", Trigger::FieldChanged, 0, "Заказать брус: {title}");
+        watch.trigger_field = Some("custom.window_type".into());
+        watch.condition = Some(r#"{"field":"custom.window_type","op":"eq","value":"Дерево"}"#.into());
+        automation::create(&t.db, &w.admin, &watch).await.expect("rule on a custom field");
+
+        let deal = new_deal(&t.db, &w.manager, "Дача", "80000").await;
+        let mut custom = serde_json::Map::new();
+        custom.insert("window_type".into(), "Дерево".into());
+        let change = deals::DealChange { custom: Some(custom), ..Default::default() };
+        deals::change(&t.db, &w.manager, deal.id, &change, None).await.expect("custom value set");
+        assert_eq!(jobs::run_due(&t.db, "w").await.expect("run"), 1, "{}", t.name);
+        let set = tasks_of(&t.db, &w.manager, &deal).await;
+        assert_eq!(
+            set.iter().map(|t| t.fields.title.as_str()).collect::<Vec<_>>(),
+            ["Заказать брус: Дача"],
+            "{}",
+            t.name
+        );
+        // The same value again is no change, and sets nothing off.
+        deals::change(&t.db, &w.manager, deal.id, &change, None).await.expect("same value");
+        assert_eq!(jobs::run_due(&t.db, "w").await.expect("run"), 0, "{}", t.name);
+        t
+    })
+    .await;
+}
