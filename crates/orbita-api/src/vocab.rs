@@ -57,9 +57,10 @@ mirror!(
     JobState => DomainJobState { Queued, Running, Done, Failed, Dead }
 );
 mirror!(
-    /// `deal_created` (in the rule's pipeline), `stage_entered` (the rule's stage) or
-    /// `field_changed` (the rule's `trigger_field` of a deal in its pipeline).
-    Trigger => DomainTrigger { DealCreated, StageEntered, FieldChanged }
+    /// `deal_created` (in the rule's pipeline), `stage_entered` (the rule's stage),
+    /// `field_changed` (the rule's `trigger_field` of a deal in its pipeline) or `task_overdue`
+    /// (a task of such a deal falls overdue).
+    Trigger => DomainTrigger { DealCreated, StageEntered, FieldChanged, TaskOverdue }
 );
 mirror!(
     /// `deal_owner`, `user` (`assignee_user_id`), or a member of `assignee_group_id`: the next in

@@ -197,3 +197,54 @@ async fn a_rule_watching_a_custom_field_is_set_off_by_its_change() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_deals_task_falling_overdue_sets_off_the_pipelines_rules_once() {
+    on_both(|t| async move {
+        let w = world(&t.db).await;
+        let mut late = rule(&w, "Просрочка", Trigger::TaskOverdue, 0, "Просрочена задача по сделке {title}");
+        late.action = Some(RuleAction::Notify);
+        late.assignee = Some(AssigneeKind::User);
+        late.assignee_user_id = Some(w.admin.user_id());
+        let late = automation::create(&t.db, &w.admin, &late).await.expect("rule");
+        assert_eq!(late.fields.stage_id, None, "{}: the pipeline's, whatever the stage", t.name);
+
+        let deal = new_deal(&t.db, &w.manager, "Окна в школу", "300000").await;
+        let task = |title: &str, deal_id| orbita_domain::task::TaskInput {
+            title: title.into(),
+            description: String::new(),
+            due_at: Some(now() + chrono::Duration::minutes(30)),
+            assignee_id: w.manager.user_id(),
+            priority: None,
+            company_id: None,
+            contact_id: None,
+            deal_id,
+        };
+        orbita_app::tasks::create(&t.db, &w.manager, &task("Перезвонить", Some(deal.id)))
+            .await
+            .expect("task");
+        orbita_app::tasks::create(&t.db, &w.manager, &task("Своё", None)).await.expect("a task of no deal");
+        jobs::run_due(&t.db, "w").await.expect("run");
+        let later = now() + chrono::Duration::minutes(31);
+        let scanned = orbita_app::notifications::scan_overdue(&t.db, later).await.expect("scan");
+        assert_eq!(scanned.assignees, 2, "{}", t.name);
+        assert_eq!(
+            jobs::run_due_at(&t.db, "w", later).await.expect("run"),
+            1,
+            "{}: the deal's task only",
+            t.name
+        );
+        let told = orbita_app::notifications::list(&t.db, &w.admin, true, None, 10).await.expect("bell");
+        assert!(
+            told.iter().any(|n| n.subject == "Просрочена задача по сделке Окна в школу"),
+            "{}: {told:?}",
+            t.name
+        );
+        // The next scan finds it told already: the rule is not set off again.
+        orbita_app::notifications::scan_overdue(&t.db, later).await.expect("scan");
+        jobs::run_due_at(&t.db, "w", later).await.expect("run");
+        assert_eq!(automation::runs(&t.db, &w.admin, late.id).await.expect("runs").len(), 1, "{}", t.name);
+        t
+    })
+    .await;
+}

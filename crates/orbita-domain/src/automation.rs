@@ -7,8 +7,14 @@ use crate::task::TaskPriority;
 use crate::{FieldError, GroupId, PipelineId, StageId, Timestamp, UserId, ValidationErrors, text};
 
 crate::text_enum!(
-    /// What sets a rule off: a deal is created, enters a stage, or has a field changed.
-    Trigger { DealCreated => "deal_created", StageEntered => "stage_entered", FieldChanged => "field_changed" }
+    /// What sets a rule off: a deal is created, enters a stage, has a field changed, or has a
+    /// task of it fall overdue.
+    Trigger {
+        DealCreated => "deal_created",
+        StageEntered => "stage_entered",
+        FieldChanged => "field_changed",
+        TaskOverdue => "task_overdue",
+    }
 );
 
 crate::text_enum!(
@@ -224,7 +230,7 @@ impl RuleInput {
                 self.stage_id
             }
             // A new deal's rule, and a changed field's, is the pipeline's, whatever the stage.
-            Trigger::DealCreated | Trigger::FieldChanged => None,
+            Trigger::DealCreated | Trigger::FieldChanged | Trigger::TaskOverdue => None,
         };
         let watched =
             self.trigger_field.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(str::to_owned);

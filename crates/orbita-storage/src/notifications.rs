@@ -248,6 +248,8 @@ pub struct OverdueTask {
     pub title: String,
     pub assignee_id: i64,
     pub due_at: Timestamp,
+    /// The deal the task is about, whose rules its falling overdue sets off.
+    pub deal_id: Option<i64>,
 }
 
 /// Up to `limit` open tasks due in `from..to` that have not had `notice`, earliest first: a
@@ -261,7 +263,7 @@ pub async fn overdue_without(
     limit: u64,
 ) -> Result<Vec<OverdueTask>> {
     let stmt = Query::select()
-        .columns(["id", "title", "assignee_id", "due_at"])
+        .columns(["id", "title", "assignee_id", "due_at", "deal_id"])
         .from("tasks")
         .and_where(Expr::col("done_at").is_null())
         .and_where(Expr::col(notice.column()).is_null())

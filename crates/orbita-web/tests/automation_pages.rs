@@ -91,6 +91,7 @@ async fn an_administrator_puts_a_robot_on_a_stage_and_sees_it_run() {
 
     // A rule on a changed field: its own column, the field chosen from the deal's fields.
     assert!(board.body.contains("Изменилось поле") && board.body.contains("trigger=field_changed"));
+    assert!(board.body.contains("Задача просрочена") && board.body.contains("trigger=task_overdue"));
     let form = admin.get(&format!("/admin/automation/new?pipeline={pipeline}&trigger=field_changed")).await;
     assert!(form.body.contains("<option value=\"field_changed\" selected>"), "the trigger is chosen");
     assert!(form.body.contains("<option value=\"amount\">Сумма</option>"), "the fields: {}", form.body);

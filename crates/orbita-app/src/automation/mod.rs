@@ -198,6 +198,8 @@ pub(crate) enum DealEvent {
     EnteredStage(StageId),
     /// The keys of the fields an edit changed (`amount`, `owner_id`, `custom.window_type`).
     FieldsChanged(Vec<String>),
+    /// A task of the deal fell overdue (the overdue scan finds each once).
+    TaskOverdue(i64),
 }
 
 /// Queues a job for each active rule `event` sets off, inside the deal's write: one indexed
@@ -221,6 +223,9 @@ pub(crate) async fn deal_event_in(
             store::set_off(tx, pipeline, Trigger::StageEntered, Some(stage)).await?,
             format!("stage-{stage}"),
         ),
+        DealEvent::TaskOverdue(task) => {
+            (store::set_off(tx, pipeline, Trigger::TaskOverdue, None).await?, format!("task-{task}-overdue"))
+        }
         DealEvent::FieldsChanged(fields) => {
             (store::set_off_by_fields(tx, pipeline, &fields).await?, "changed".to_owned())
         }

@@ -142,8 +142,16 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
             "Третий день на согласовании: {title}",
         ),
     ];
+    // The head of sales hears of every overdue task of a window order, with the order's name.
+    let head = users::list(db).await?.into_iter().find(|u| u.email.as_str() == "head@demo.orbita.local");
+    let overdue = head.map(|head| {
+        let text = "Просрочена задача по заказу: {title}";
+        let base = rule("Просрочка по заказу", Trigger::TaskOverdue, None, text, Assignee::User(head.id), 0);
+        let task = TaskTemplate { due_minutes: None, due_working: false, ..base.task.clone() };
+        RuleFields { action: RuleAction::Notify, task, ..base }
+    });
     let mut tx = db.begin().await?;
-    for rule in rules.iter().chain(&notices) {
+    for rule in rules.iter().chain(&notices).chain(&overdue) {
         automation::insert(&mut tx, rule, now).await?;
     }
     tx.commit().await?;

@@ -12,7 +12,7 @@ pub use preferences::{preferences, save_preferences};
 
 use chrono::Duration;
 use orbita_domain::notification::{self, Notification, NotificationKind, Preference};
-use orbita_domain::{RoleId, TaskId, Timestamp, UserId};
+use orbita_domain::{DealId, RoleId, TaskId, Timestamp, UserId};
 use std::collections::HashMap;
 
 use orbita_domain::access::{Action, Area};
@@ -122,6 +122,18 @@ pub async fn scan_overdue(db: &Db, at: Timestamp) -> Result<Scanned, AppError> {
     for task in &due {
         let to = UserId(task.assignee_id);
         tell_overdue(&mut tx, task, to, NotificationKind::TaskOverdue, &task.title, at).await?;
+        // A deal's task falling overdue sets off its pipeline's `task_overdue` rules, once, as
+        // the notice is sent once.
+        if let Some(deal) = task.deal_id {
+            let pipeline = match orbita_storage::deals::get_in(&mut tx, DealId(deal)).await {
+                Ok(deal) => deal.pipeline_id,
+                // A deleted deal has no rules to set off.
+                Err(orbita_storage::StorageError::NotFound) => continue,
+                Err(other) => return Err(other.into()),
+            };
+            let event = crate::automation::DealEvent::TaskOverdue(task.id);
+            crate::automation::deal_event_in(&mut tx, DealId(deal), pipeline, event, 0, at).await?;
+        }
     }
     let mut scanned = Scanned { assignees: due.len(), escalated: 0 };
     let ids: Vec<TaskId> = due.iter().map(|t| TaskId(t.id)).collect();

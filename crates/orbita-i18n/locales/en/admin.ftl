@@ -194,7 +194,7 @@ job-kind-automation = Automation rule
 ## Automation rules
 
 admin-automation = Automation
-automation-intro = Robots of each pipeline: when a deal is created, enters a stage or has a field changed, they set a task, notify someone, give the deal to someone or move it on — at once or after a delay. Rules run in the background after the change is saved.
+automation-intro = Robots of each pipeline: when a deal is created, enters a stage, has a field changed or a task of it falls overdue, they set a task, notify someone, give the deal to someone or move it on — at once or after a delay. Rules run in the background after the change is saved.
 automation-on-new-deal = New deal
 automation-add = Add a rule
 automation-new-rule = New automation rule
@@ -303,3 +303,5 @@ automation-trigger-field = The field
 automation-trigger-field-hint = For "a field of a deal changes": a person's edit, or another rule's, sets the rule off.
 automation-choose-field = Choose a field
 automation-watch = When «{ $field }» changes
+automation-on-task-overdue = A task is overdue
+automation-trigger-task_overdue = A task of a deal falls overdue

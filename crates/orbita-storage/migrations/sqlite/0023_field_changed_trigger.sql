@@ -1,6 +1,6 @@
 -- no-transaction
 -- A rule set off when a field of a deal changes (`trigger_field`: `amount`, `owner_id`,
--- `custom.<key>`, …). SQLite dialect; keep in step with ../postgres/0023_field_changed_trigger.sql.
+-- `custom.<key>`, …), or when a task of a deal falls overdue. SQLite dialect; keep in step with ../postgres/0023_field_changed_trigger.sql.
 --
 -- SQLite cannot change a CHECK constraint, so the table is rebuilt (SQLite's documented
 -- twelve steps): foreign keys are off while it is, else dropping the old table would delete
@@ -16,7 +16,7 @@ CREATE TABLE automation_rules_new (
     pipeline_id BIGINT NOT NULL REFERENCES pipelines (id),
     stage_id BIGINT REFERENCES stages (id),
     trigger_event TEXT NOT NULL
-        CHECK (trigger_event IN ('deal_created', 'stage_entered', 'field_changed')),
+        CHECK (trigger_event IN ('deal_created', 'stage_entered', 'field_changed', 'task_overdue')),
     trigger_field TEXT,
     condition TEXT,
     delay_minutes BIGINT NOT NULL,

@@ -216,6 +216,12 @@ async fn board(
         new_href: new_href("&trigger=field_changed".to_owned()),
         cards: rules.iter().filter(|r| r.fields.trigger == Trigger::FieldChanged).map(card).collect(),
     });
+    columns.push(Column {
+        title: layout.t("automation-on-task-overdue"),
+        tone: "red",
+        new_href: new_href("&trigger=task_overdue".to_owned()),
+        cards: rules.iter().filter(|r| r.fields.trigger == Trigger::TaskOverdue).map(card).collect(),
+    });
     for stage in names.stages.iter().filter(|s| s.pipeline_id == pipeline.id) {
         let cards = rules
             .iter()
