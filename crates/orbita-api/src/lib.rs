@@ -29,6 +29,7 @@ mod reports;
 mod resource;
 mod respond;
 mod sales_targets;
+mod settings;
 mod tasks;
 mod users;
 mod vocab;
@@ -116,6 +117,7 @@ fn routes() -> OpenApiRouter<ApiState> {
         .merge(ownership::routes())
         .merge(sales_targets::routes())
         .merge(reports::routes())
+        .merge(settings::routes())
 }
 
 /// The whole OpenAPI document, as served at `OPENAPI_PATH`.

@@ -85,6 +85,7 @@ default); beyond it the answer is 429 with `Retry-After` in seconds.";
         (name = "notifications", description = "The caller's own notifications"),
         (name = "webhooks", description = "Outgoing webhooks, signed, with their delivery logs (administrators)"),
         (name = "automation", description = "Automation rules on the pipelines' stages (administrators)"),
+        (name = "settings", description = "The organisation's settings and working week"),
     )
 )]
 pub struct ApiDoc;
