@@ -71,6 +71,11 @@ pub struct RuleWrite {
     /// Whether `due_minutes` counts only the organisation's working hours (default `false`):
     /// "within 15 minutes" set at 21:00 is due at 09:15 the next working day.
     pub due_in_working_hours: Option<bool>,
+    /// The task is due on a date of the deal instead: `expected_close_date` or a custom date or
+    /// date-time field (`custom.measure_date`); a date at the start of that working day. A deal
+    /// without the date falls back on `due_minutes`.
+    #[schema(max_length = 100)]
+    pub due_field: Option<String>,
     pub priority: Option<TaskPriority>,
     /// What the rule does (default `set_task`); `task_title` is a notice's text, the assignee
     /// who is told or who gets the deal.
@@ -98,6 +103,7 @@ impl RuleWrite {
             assignee_group_id: self.assignee_group_id.map(GroupId),
             due_minutes: self.due_minutes,
             due_working: self.due_in_working_hours,
+            due_field: self.due_field.clone(),
             priority: self.priority.map(Into::into),
             action: self.action.map(Into::into),
             target_stage_id: self.target_stage_id.map(StageId),
@@ -124,6 +130,7 @@ impl From<&DomainRule> for RuleWrite {
             assignee_group_id: i.assignee_group_id.map(|g| g.0),
             due_minutes: i.due_minutes,
             due_in_working_hours: i.due_working,
+            due_field: i.due_field,
             priority: i.priority.map(Into::into),
             action: i.action.map(Into::into),
             target_stage_id: i.target_stage_id.map(|s| s.0),
@@ -155,6 +162,8 @@ pub struct Rule {
     pub due_minutes: Option<i64>,
     /// Whether `due_minutes` counts only the organisation's working hours.
     pub due_in_working_hours: bool,
+    /// The deal's date the task is due on; `null`: counted from `due_minutes`.
+    pub due_field: Option<String>,
     pub priority: TaskPriority,
     pub action: RuleAction,
     pub target_stage_id: Option<i64>,
@@ -182,6 +191,7 @@ impl From<&DomainRule> for Rule {
             assignee_group_id: f.task.assignee.group().map(|g| g.0),
             due_minutes: f.task.due_minutes,
             due_in_working_hours: f.task.due_working,
+            due_field: f.task.due_field.clone(),
             priority: f.task.priority.into(),
             action: f.action.into(),
             target_stage_id: f.target_stage_id.map(|s| s.0),

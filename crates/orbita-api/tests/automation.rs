@@ -55,6 +55,16 @@ async fn rules_are_managed_by_administrators_and_set_tasks_on_deals() {
             "trigger_field": "colour", "action": "notify", "task_title": "Сумма: {amount}"});
         let unknown = admin.post("/api/v1/automation-rules", watch.clone()).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(unknown.error_fields(), ["trigger_field"], "{}", t.name);
+        let not_a_date = admin
+            .patch(&format!("/api/v1/automation-rules/{id}"), json!({"due_field": "amount"}))
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(not_a_date.error_fields(), ["due_field"], "{}", t.name);
+        let on_close = admin
+            .patch(&format!("/api/v1/automation-rules/{id}"), json!({"due_field": "expected_close_date"}))
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(on_close.body["due_field"], "expected_close_date", "{}", t.name);
         let mut watch = watch;
         watch["trigger_field"] = json!("amount");
         let watching = admin.post("/api/v1/automation-rules", watch).await.expect(StatusCode::CREATED);

@@ -248,3 +248,58 @@ async fn a_deals_task_falling_overdue_sets_off_the_pipelines_rules_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_task_is_due_on_the_deals_date_when_the_rule_says_so() {
+    on_both(|t| async move {
+        let w = world(&t.db).await;
+        let field = orbita_domain::custom::CustomFieldInput {
+            key: "measure_date".into(),
+            ty: "date".into(),
+            label_ru: "Дата замера".into(),
+            label_en: "Measuring date".into(),
+            ..Default::default()
+        };
+        orbita_app::custom_fields::add(&t.db, &w.admin, orbita_domain::kind::RecordKind::Deal, &field)
+            .await
+            .expect("field");
+        let mut visit = rule(&w, "Замер", Trigger::StageEntered, 1, "Замер: {title}");
+        visit.due_field = Some("custom.measure_date".into());
+        visit.due_minutes = Some(60);
+        let visit = automation::create(&t.db, &w.admin, &visit).await.expect("rule");
+        assert_eq!(visit.fields.task.due_field.as_deref(), Some("custom.measure_date"), "{}", t.name);
+
+        let dated = new_deal(&t.db, &w.manager, "С датой", "1000").await;
+        let mut custom = serde_json::Map::new();
+        custom.insert("measure_date".into(), "2027-01-15".into());
+        let change = deals::DealChange { custom: Some(custom), ..Default::default() };
+        deals::change(&t.db, &w.manager, dated.id, &change, None).await.expect("date set");
+        let undated = new_deal(&t.db, &w.manager, "Без даты", "1000").await;
+        for deal in [&dated, &undated] {
+            deals::move_stage(&t.db, &w.manager, deal.id, w.stages[1].id, "", None).await.expect("move");
+        }
+        let before = now();
+        jobs::run_due(&t.db, "w").await.expect("run");
+        let (db, manager) = (&t.db, &w.manager);
+        let due = |deal| async move { tasks_of(db, manager, deal).await.pop().expect("task").fields.due_at };
+        // 09:00 in Moscow, the working week's start, is 06:00 UTC.
+        let on_the_day = chrono::DateTime::parse_from_rfc3339("2027-01-15T06:00:00Z").expect("time").to_utc();
+        assert_eq!(due(&dated).await, Some(on_the_day), "{}: at the start of the measuring day", t.name);
+        let counted = due(&undated).await.expect("due");
+        assert!(counted >= before + chrono::Duration::minutes(60), "{}: no date, the minutes count", t.name);
+
+        let mut wrong = rule(&w, "Не дата", Trigger::StageEntered, 1, "x");
+        wrong.due_field = Some("amount".into());
+        let Err(AppError::Invalid(errors)) = automation::create(&t.db, &w.admin, &wrong).await else {
+            panic!("{}: refused", t.name)
+        };
+        assert_eq!(
+            errors.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["due_field"],
+            "{}",
+            t.name
+        );
+        t
+    })
+    .await;
+}

@@ -47,6 +47,7 @@ pub async fn add_rules(ctx: &Ctx) -> anyhow::Result<Vec<i64>> {
                     assignee: Assignee::DealOwner,
                     due_minutes: None,
                     due_working: false,
+                    due_field: None,
                     priority: TaskPriority::Normal,
                 },
             };

@@ -100,6 +100,10 @@ pub struct TaskTemplate {
     /// Whether `due_minutes` counts only the organisation's working hours (a request at 21:00
     /// "within 15 minutes" is due at 09:15 the next working day).
     pub due_working: bool,
+    /// A date of the deal the task is due on (`expected_close_date`, `custom.measure_date`):
+    /// a date at the start of that working day, a date-time at its moment; a deal without
+    /// the date falls back on `due_minutes`.
+    pub due_field: Option<String>,
     pub priority: TaskPriority,
 }
 
@@ -168,6 +172,7 @@ pub struct RuleInput {
     pub assignee_group_id: Option<GroupId>,
     pub due_minutes: Option<i64>,
     pub due_working: Option<bool>,
+    pub due_field: Option<String>,
     pub priority: Option<TaskPriority>,
     pub action: Option<RuleAction>,
     pub target_stage_id: Option<StageId>,
@@ -274,6 +279,12 @@ impl RuleInput {
                 assignee: assignee.unwrap_or(Assignee::DealOwner),
                 due_minutes: due,
                 due_working: self.due_working.unwrap_or(false),
+                due_field: self
+                    .due_field
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_owned),
                 priority: self.priority.unwrap_or(TaskPriority::Normal),
             },
         })
@@ -298,6 +309,7 @@ impl From<&RuleFields> for RuleInput {
             assignee_group_id: f.task.assignee.group(),
             due_minutes: f.task.due_minutes,
             due_working: Some(f.task.due_working),
+            due_field: f.task.due_field.clone(),
             priority: Some(f.task.priority),
             action: Some(f.action),
             target_stage_id: f.target_stage_id,

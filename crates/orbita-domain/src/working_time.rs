@@ -116,6 +116,12 @@ impl WorkingHours {
         from + TimeDelta::minutes(minutes.max(0))
     }
 
+    /// When work opens on `day` (whether or not the day is worked): a task due "on" a date is
+    /// due at its first working moment.
+    pub fn opens<Z: TimeZone>(&self, day: NaiveDate, zone: &Z) -> Timestamp {
+        self.span(day, zone).0
+    }
+
     /// Whether `at` falls within the working hours.
     pub fn is_working<Z: TimeZone>(&self, at: Timestamp, zone: &Z) -> bool {
         let day = at.with_timezone(zone).date_naive();

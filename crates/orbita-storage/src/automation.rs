@@ -15,7 +15,7 @@ use crate::values::corrupt;
 
 const RULES: &str = "automation_rules";
 const RUNS: &str = "automation_runs";
-const RULE_COLUMNS: [&str; 21] = [
+const RULE_COLUMNS: [&str; 22] = [
     "id",
     "name",
     "active",
@@ -33,6 +33,7 @@ const RULE_COLUMNS: [&str; 21] = [
     "assignee_group_id",
     "due_minutes",
     "due_working",
+    "due_field",
     "action",
     "target_stage_id",
     "created_at",
@@ -58,6 +59,7 @@ struct RuleRow {
     assignee_group_id: Option<i64>,
     due_minutes: Option<i64>,
     due_working: bool,
+    due_field: Option<String>,
     action: String,
     target_stage_id: Option<i64>,
     created_at: Timestamp,
@@ -98,6 +100,7 @@ impl TryFrom<RuleRow> for Rule {
                     assignee,
                     due_minutes: r.due_minutes,
                     due_working: r.due_working,
+                    due_field: r.due_field,
                     priority,
                 },
             },
@@ -131,6 +134,7 @@ fn field_columns(f: &RuleFields) -> Vec<(&'static str, SimpleExpr)> {
         ("assignee_group_id", task.assignee.group().map(|g| g.0).into()),
         ("due_minutes", task.due_minutes.into()),
         ("due_working", task.due_working.into()),
+        ("due_field", task.due_field.clone().into()),
         ("action", f.action.as_str().into()),
         ("target_stage_id", f.target_stage_id.map(|s| s.0).into()),
     ]

@@ -6,7 +6,7 @@
   "use strict";
   var person = ["assignee", "assignee_user_id", "assignee_group_id"];
   var uses = {
-    set_task: ["task_title", "task_description", "due_minutes", "due_working", "priority"].concat(person),
+    set_task: ["task_title", "task_description", "due_minutes", "due_field", "due_working", "priority"].concat(person),
     notify: ["task_title"].concat(person),
     assign_owner: person,
     move_stage: ["target_stage_id"],

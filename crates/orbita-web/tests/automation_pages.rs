@@ -53,6 +53,11 @@ async fn an_administrator_puts_a_robot_on_a_stage_and_sees_it_run() {
         form.body.contains("name=\"due_working\"") && form.body.contains("Пн, Вт, Ср, Чт, Пт 09:00–18:00"),
         "the deadline may count working hours, and the form says which"
     );
+    assert!(
+        form.body.contains("<option value=\"expected_close_date\">Ожидаемая дата закрытия</option>"),
+        "or be the deal's date: {}",
+        form.body
+    );
     fields[7] = ("due_minutes", "15");
     fields.push(("due_working", "on"));
     let saved = admin.post("/admin/automation", &fields).await;

@@ -9,6 +9,7 @@ mod run;
 use orbita_domain::FieldError;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::automation::{MAX_CHAIN, Rule, RuleFields, RuleInput, RuleRun, RunOutcome, Trigger};
+use orbita_domain::custom::CustomType;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::{DealId, PipelineId, StageId, Timestamp, ValidationErrors};
 use orbita_storage::automation as store;
@@ -103,6 +104,15 @@ async fn checked(db: &Db, input: &RuleInput) -> Result<RuleFields, AppError> {
     {
         errors.push(FieldError::new("trigger_field", "automation-field-unknown", "Choose a field of deals"));
     }
+    if let Some(on) = &fields.task.due_field
+        && !date_fields(db).await?.contains(on)
+    {
+        errors.push(FieldError::new(
+            "due_field",
+            "automation-date-field-unknown",
+            "Choose a date field of deals",
+        ));
+    }
     if let Some(condition) = &fields.condition {
         match filters::from_json(db, condition, RecordKind::Deal).await {
             Ok(_) => {}
@@ -124,6 +134,14 @@ async fn checked(db: &Db, input: &RuleInput) -> Result<RuleFields, AppError> {
 pub async fn watchable(db: &Db) -> Result<Vec<String>, AppError> {
     let custom = crate::custom_fields::active(db, RecordKind::Deal).await?;
     Ok(WATCHABLE.iter().map(|f| (*f).to_owned()).chain(custom.iter().map(|f| f.path())).collect())
+}
+
+/// The deal dates a rule's task may be due on: the expected close date and each active custom
+/// date or date-time field.
+pub async fn date_fields(db: &Db) -> Result<Vec<String>, AppError> {
+    let custom = crate::custom_fields::active(db, RecordKind::Deal).await?;
+    let dates = custom.iter().filter(|f| matches!(f.ty, CustomType::Date | CustomType::DateTime));
+    Ok(std::iter::once("expected_close_date".to_owned()).chain(dates.map(|f| f.path())).collect())
 }
 
 /// The built-in deal fields a rule may watch.
@@ -148,6 +166,8 @@ fn view(f: &RuleFields) -> Vec<(&'static str, Option<String>)> {
         ("assignee_user_id", task.assignee.user().map(|u| u.to_string())),
         ("assignee_group_id", task.assignee.group().map(|g| g.to_string())),
         ("due_minutes", task.due_minutes.map(|m| m.to_string())),
+        ("due_working", Some(task.due_working.to_string())),
+        ("due_field", task.due_field.clone()),
         ("priority", Some(task.priority.as_str().to_owned())),
     ]
 }

@@ -164,7 +164,10 @@ async fn set_task_in(
     let fields = TaskFields {
         title: text::cut(&automation::render(&task.title, values), 300),
         description: task.description.as_deref().map(|d| automation::render(d, values)),
-        due_at: deadline_in(tx, task, now).await?,
+        due_at: {
+            let settings = orbita_storage::org::get_in(tx).await?.unwrap_or_default();
+            deadline(&settings, task, deal, now)
+        },
         assignee_id: assignee,
         priority: task.priority,
         company_id: deal.fields.company_id,
@@ -178,24 +181,40 @@ async fn set_task_in(
     Ok(id.0)
 }
 
-/// When the rule's task set at `from` is due: plain minutes later, or that much of the
+/// When the rule's task set at `from` for `deal` is due: on the deal's date the rule names (a
+/// date at the start of that working day), else plain minutes later or that much of the
 /// organisation's working time.
-async fn deadline_in(
-    tx: &mut Tx,
-    task: &TaskTemplate,
-    from: Timestamp,
-) -> Result<Option<Timestamp>, AppError> {
-    let Some(minutes) = task.due_minutes else { return Ok(None) };
-    if !task.due_working {
-        return Ok(Some(from + Duration::minutes(minutes)));
+fn deadline(settings: &OrgSettings, task: &TaskTemplate, deal: &Deal, from: Timestamp) -> Option<Timestamp> {
+    let zone = orbita_i18n::format::time_zone(&settings.time_zone);
+    let week = &settings.working_hours;
+    if let Some(on) = task.due_field.as_deref().and_then(|key| date_of(deal, key)) {
+        return Some(match on {
+            DealDate::Day(day) => week.opens(day, &zone),
+            DealDate::Moment(at) => at,
+        });
     }
-    let settings = orbita_storage::org::get_in(tx).await?.unwrap_or_default();
-    Ok(Some(working_deadline(&settings, from, minutes)))
+    let minutes = task.due_minutes?;
+    Some(match task.due_working {
+        true => week.deadline(from, minutes, &zone),
+        false => from + Duration::minutes(minutes),
+    })
 }
 
-fn working_deadline(settings: &OrgSettings, from: Timestamp, minutes: i64) -> Timestamp {
-    let zone = orbita_i18n::format::time_zone(&settings.time_zone);
-    settings.working_hours.deadline(from, minutes, &zone)
+enum DealDate {
+    Day(chrono::NaiveDate),
+    Moment(Timestamp),
+}
+
+/// The deal's value of a date field: `expected_close_date` or a custom date or date-time.
+fn date_of(deal: &Deal, key: &str) -> Option<DealDate> {
+    if key == "expected_close_date" {
+        return deal.fields.expected_close_date.map(DealDate::Day);
+    }
+    let stored = deal.custom.get(key.strip_prefix("custom.")?)?.as_str()?;
+    match chrono::NaiveDate::parse_from_str(stored, "%Y-%m-%d") {
+        Ok(day) => Some(DealDate::Day(day)),
+        Err(_) => orbita_domain::custom::moment_of(stored).map(DealDate::Moment),
+    }
 }
 
 /// Who a notice goes to: the rule's assignee, if they may see the deal (a notice never names
@@ -250,13 +269,9 @@ pub(super) async fn preview(db: &Db, rule: &Rule, deal: &Deal) -> Result<Preview
         RuleAction::SetTask => Preview::Task {
             title: text,
             assignee,
-            due_at: match task.due_minutes {
-                Some(minutes) if task.due_working => {
-                    let set_at = now + Duration::minutes(rule.fields.delay_minutes);
-                    Some(working_deadline(&setup::settings(db).await?, set_at, minutes))
-                }
-                Some(minutes) => Some(now + Duration::minutes(minutes + rule.fields.delay_minutes)),
-                None => None,
+            due_at: {
+                let set_at = now + Duration::minutes(rule.fields.delay_minutes);
+                deadline(&setup::settings(db).await?, task, deal, set_at)
             },
         },
         RuleAction::Notify => Preview::Notice { text, recipient: assignee },

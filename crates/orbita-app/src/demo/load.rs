@@ -116,7 +116,7 @@ pub async fn load(db: &Db, size: DemoSize, progress: &dyn Progress) -> Result<De
 }
 
 /// The demo's custom fields of deals: the window type (a list, indexed: the benchmark filters
-/// a million deals by it) and the fitting budget (money).
+/// a million deals by it), the fitting budget (money) and the measuring date.
 async fn demo_fields(db: &Db, now: Timestamp) -> Result<Vec<CustomField>, AppError> {
     let specs = [
         CustomFieldInput {
@@ -136,6 +136,16 @@ async fn demo_fields(db: &Db, now: Timestamp) -> Result<Vec<CustomField>, AppErr
             label_en: "Fitting budget".into(),
             group: "Монтаж".into(),
             position: Some(1),
+            ..Default::default()
+        },
+        // The measurer's visit is due on it (the window pipeline's "Замер" robot).
+        CustomFieldInput {
+            key: "measure_date".into(),
+            ty: "date".into(),
+            label_ru: "Дата замера".into(),
+            label_en: "Measuring date".into(),
+            group: "Монтаж".into(),
+            position: Some(2),
             ..Default::default()
         },
     ];

@@ -78,6 +78,7 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
             // The office's calls (within 15 minutes, within 2 hours) count working hours: a
             // request at night is called back in the morning. The visits count calendar days.
             due_working: due_minutes <= 2 * 60,
+            due_field: None,
             priority: TaskPriority::High,
         },
     };
@@ -90,14 +91,20 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
             Assignee::DealOwner,
             15,
         ),
-        rule(
-            "Замер",
-            Trigger::StageEntered,
-            Some(stage(MEASURING).await?),
-            "Замер: {title}",
-            Assignee::RoundRobin(group_of[0]),
-            24 * 60,
-        ),
+        // Due on the day agreed with the client, when it is on the deal; else within a day.
+        {
+            let visit = rule(
+                "Замер",
+                Trigger::StageEntered,
+                Some(stage(MEASURING).await?),
+                "Замер: {title}",
+                Assignee::RoundRobin(group_of[0]),
+                24 * 60,
+            );
+            let task =
+                TaskTemplate { due_field: Some("custom.measure_date".to_owned()), ..visit.task.clone() };
+            RuleFields { task, ..visit }
+        },
         rule(
             "Расчёт",
             Trigger::StageEntered,

@@ -305,3 +305,7 @@ automation-choose-field = Choose a field
 automation-watch = When «{ $field }» changes
 automation-on-task-overdue = A task is overdue
 automation-trigger-task_overdue = A task of a deal falls overdue
+automation-due-field = Or due on the deal's date
+automation-due-field-none = No: count the minutes
+automation-due-field-hint = A date field of the deal (a date at the start of that working day); a deal without it counts the minutes.
+automation-due-on = due on «{ $field }»

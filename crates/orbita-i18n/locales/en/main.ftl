@@ -262,6 +262,7 @@ error-work-days-required = Choose at least one working day
 error-work-time-format = Enter a time like 09:00
 error-work-end-before-start = Work ends after it starts
 error-automation-minutes-range = Give a whole number of minutes within the allowed range
+error-automation-date-field-unknown = Choose a date field of deals
 error-automation-field-required = Choose the field
 error-automation-field-unknown = Choose a field of deals
 error-automation-pipeline-required = Choose a pipeline

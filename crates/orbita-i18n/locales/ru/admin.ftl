@@ -309,3 +309,7 @@ automation-choose-field = Выберите поле
 automation-watch = Когда меняется «{ $field }»
 automation-on-task-overdue = Задача просрочена
 automation-trigger-task_overdue = Задача по сделке просрочена
+automation-due-field = Или срок — дата из сделки
+automation-due-field-none = Нет: считать минуты
+automation-due-field-hint = Поле-дата сделки (для даты — начало рабочего дня); у сделки без этой даты срок считается в минутах.
+automation-due-on = срок «{ $field }»

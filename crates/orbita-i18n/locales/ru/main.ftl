@@ -285,6 +285,7 @@ error-work-days-required = Выберите хотя бы один рабочи�
 error-work-time-format = Укажите время, например 09:00
 error-work-end-before-start = Конец работы — позже начала
 error-automation-minutes-range = Укажите целое число минут в допустимых пределах
+error-automation-date-field-unknown = Выберите поле-дату сделки
 error-automation-field-required = Выберите поле
 error-automation-field-unknown = Выберите поле сделки
 error-automation-pipeline-required = Выберите воронку

@@ -1,6 +1,7 @@
 -- no-transaction
 -- A rule set off when a field of a deal changes (`trigger_field`: `amount`, `owner_id`,
--- `custom.<key>`, …), or when a task of a deal falls overdue. SQLite dialect; keep in step with ../postgres/0023_field_changed_trigger.sql.
+-- `custom.<key>`, …), or when a task of a deal falls overdue; a task's deadline from a date
+-- field of the deal. SQLite dialect; keep in step with ../postgres/0023_field_changed_trigger.sql.
 --
 -- SQLite cannot change a CHECK constraint, so the table is rebuilt (SQLite's documented
 -- twelve steps): foreign keys are off while it is, else dropping the old table would delete
@@ -33,7 +34,9 @@ CREATE TABLE automation_rules_new (
     action TEXT NOT NULL DEFAULT 'set_task'
         CHECK (action IN ('set_task', 'notify', 'move_stage', 'assign_owner')),
     target_stage_id BIGINT REFERENCES stages (id),
-    due_working BOOLEAN NOT NULL DEFAULT FALSE
+    due_working BOOLEAN NOT NULL DEFAULT FALSE,
+    -- The deadline from a date of the deal (`expected_close_date`, `custom.<key>`).
+    due_field TEXT
 );
 INSERT INTO automation_rules_new (
     id, name, active, pipeline_id, stage_id, trigger_event, condition, delay_minutes, task_title,

@@ -12,7 +12,7 @@ use axum::{Form, Router};
 use orbita_app::automation::Preview;
 use orbita_app::{AppError, admin, automation, deals};
 use orbita_domain::automation::{AssigneeKind, Rule, RuleAction, RuleInput, RuleRun, RunOutcome, Trigger};
-use orbita_domain::custom::CustomField;
+use orbita_domain::custom::{CustomField, CustomType};
 use orbita_domain::kind::RecordKind;
 use orbita_domain::pipeline::{Pipeline, Stage};
 use orbita_domain::task::TaskPriority;
@@ -184,6 +184,10 @@ async fn board(
             _ => assignee_text(&layout, &names, rule),
         },
         due: match (rule.fields.action, rule.fields.task.due_minutes) {
+            (RuleAction::SetTask, _) if rule.fields.task.due_field.is_some() => {
+                let key = rule.fields.task.due_field.as_deref().unwrap_or_default();
+                layout.t_with("automation-due-on", "field", &names.field(&layout, key))
+            }
             (RuleAction::SetTask, Some(m)) => {
                 let due = layout.t_with("automation-due-in", "time", &minutes_text(&layout, m));
                 match rule.fields.task.due_working {
@@ -266,6 +270,8 @@ struct RuleForm {
     due_minutes: String,
     /// "on" when the deadline counts working hours only.
     due_working: Option<String>,
+    /// A deal date the task is due on, or empty.
+    due_field: String,
     priority: String,
     action: String,
     target_stage_id: String,
@@ -302,6 +308,7 @@ impl RuleForm {
             assignee_group_id: id(&self.assignee_group_id).map(GroupId),
             due_minutes: number(&self.due_minutes, "due_minutes", &mut errors),
             due_working: Some(self.due_working.is_some()),
+            due_field: Some(self.due_field.clone()),
             priority: TaskPriority::parse(&self.priority),
             action: RuleAction::parse(&self.action),
             target_stage_id: id(&self.target_stage_id).map(StageId),
@@ -327,6 +334,7 @@ impl RuleForm {
             assignee_group_id: text(i.assignee_group_id.map(|g| g.0)),
             due_minutes: text(i.due_minutes),
             due_working: i.due_working.unwrap_or(false).then(|| "on".to_owned()),
+            due_field: i.due_field.clone().unwrap_or_default(),
             priority: i.priority.unwrap_or(TaskPriority::Normal).as_str().to_owned(),
             action: i.action.unwrap_or(RuleAction::SetTask).as_str().to_owned(),
             target_stage_id: text(i.target_stage_id.map(|s| s.0)),
@@ -356,6 +364,8 @@ struct RulePage {
     board_href: String,
     triggers: Vec<SelectOption>,
     watchable: Vec<SelectOption>,
+    /// The deal dates a task may be due on.
+    dates: Vec<SelectOption>,
     stages: Vec<SelectOption>,
     actions: Vec<SelectOption>,
     target_stages: Vec<SelectOption>,
@@ -414,6 +424,16 @@ fn rule_page(
                 SelectOption::new(key.clone(), names.field(&layout, &key), selected)
             }))
             .collect();
+    let custom_dates =
+        names.custom.iter().filter(|f| matches!(f.ty, CustomType::Date | CustomType::DateTime));
+    let date_keys = std::iter::once("expected_close_date".to_owned()).chain(custom_dates.map(|f| f.path()));
+    let dates =
+        std::iter::once(SelectOption::new("", t("automation-due-field-none"), form.due_field.is_empty()))
+            .chain(date_keys.map(|key| {
+                let selected = key == form.due_field;
+                SelectOption::new(key.clone(), names.field(&layout, &key), selected)
+            }))
+            .collect();
     let target_stages = stage_options(&form.target_stage_id);
     let actions = options(
         RuleAction::ALL
@@ -457,6 +477,7 @@ fn rule_page(
         board_href,
         triggers,
         watchable,
+        dates,
         stages,
         actions,
         target_stages,
