@@ -61,19 +61,7 @@ impl OrgRow {
 pub async fn ensure(tx: &mut Tx, settings: &OrgSettings, now: Timestamp) -> Result<()> {
     let stmt = Query::insert()
         .into_table("org_settings")
-        .columns([
-            "id",
-            "name",
-            "currency",
-            "time_zone",
-            "locale",
-            "overdue_escalation_minutes",
-            "work_days",
-            "work_start_minute",
-            "work_end_minute",
-            "created_at",
-            "updated_at",
-        ])
+        .columns(["id"].into_iter().chain(COLUMNS).chain(["created_at", "updated_at"]))
         .values_panic([
             1.into(),
             settings.name.as_str().into(),
