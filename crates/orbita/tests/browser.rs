@@ -276,6 +276,16 @@ impl Scenario {
     async fn stop(self) {
         let _ = self.browser.clone().close().await;
     }
+
+    /// The server's database, opened beside it: the test moves the background clock (the
+    /// overdue scan and the jobs take the time to run at) without sleeping.
+    async fn database(&self) -> (orbita_storage::Db, String) {
+        let url = format!("sqlite://{}", self._dir.path().join("orbita.db").display());
+        let parsed = url.parse().expect("database url");
+        let db =
+            orbita_storage::Db::connect(&parsed, &Default::default()).await.expect("the server's database");
+        (db, url)
+    }
 }
 
 /// Text as a reader sees it: no-break spaces (money, "15 минут") as plain ones.
@@ -599,6 +609,24 @@ async fn the_window_companys_robots_set_the_call_and_the_measuring() {
         .await;
     assert!(!bell.contains("Вам передана сделка"), "not told of their own deal: {bell}");
 
+    // Nobody calls. Past the call's deadline (15 working minutes, read off the task) the
+    // overdue scan, run with its clock there, tells the manager in the bell, and the
+    // pipeline's robot tells the head of sales.
+    let (db, url) = s.database().await;
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("the server's database");
+    let due: orbita_domain::Timestamp = sqlx::query_scalar(
+        "SELECT due_at FROM tasks WHERE title = 'Позвонить клиенту: Окна на дачу Смирновых'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the call's deadline");
+    pool.close().await;
+    let late = due + Duration::from_secs(60);
+    orbita_app::notifications::scan_overdue(&db, late).await.expect("overdue scan");
+    orbita_app::jobs::run_due_at(&db, "browser-test", late).await.expect("the robot's job");
+    s.wait_on_page_for("/notifications", "Просрочена задача: Позвонить клиенту: Окна на дачу Смирновых")
+        .await;
+
     s.open(&card).await;
     s.choose("#f-stage_id", "Замер").await;
     s.click(&format!("form.stack-form:not(.lost-panel)[action='/deals/{deal}/stage'] button[type=submit]"))
@@ -609,5 +637,9 @@ async fn the_window_companys_robots_set_the_call_and_the_measuring() {
     s.sign_in("measurer@demo.orbita.local").await;
     s.wait_on_page_for("/tasks", "Замер: Окна на дачу Смирновых").await;
     s.wait_on_page_for("/notifications", "Вам поручена задача: Замер: Окна на дачу Смирновых").await;
+    s.browser.delete_all_cookies().await.expect("signs out");
+    s.sign_in("head@demo.orbita.local").await;
+    s.wait_on_page_for("/notifications", "Просрочена задача по заказу: Окна на дачу Смирновых").await;
+    db.close().await;
     s.stop().await;
 }
