@@ -3,6 +3,7 @@
 //! matches the rule's condition, a task is set for someone, at once or after a delay. The rules
 //! of what a rule may say are here; running them is the application's.
 
+use crate::custom::{CustomField, CustomType};
 use crate::task::TaskPriority;
 use crate::{FieldError, GroupId, PipelineId, StageId, Timestamp, UserId, ValidationErrors, text};
 
@@ -39,6 +40,23 @@ crate::text_enum!(
     /// deal was gone), or its work failed (the job retries it).
     RunOutcome { Fired => "fired", Skipped => "skipped", Failed => "failed" }
 );
+
+/// The built-in deal fields a `field_changed` rule may watch, as the audit log names them.
+pub const WATCHABLE: [&str; 8] =
+    ["amount", "owner_id", "expected_close_date", "source", "title", "company_id", "contact_id", "notes"];
+
+/// The deal fields a rule may watch: the built-in ones and each of the deals' `custom` fields
+/// (`custom.<key>`).
+pub fn watchable_fields(custom: &[CustomField]) -> Vec<String> {
+    WATCHABLE.iter().map(|f| (*f).to_owned()).chain(custom.iter().map(CustomField::path)).collect()
+}
+
+/// The deal dates a rule's task may be due on: the expected close date and each of the deals'
+/// `custom` date or date-time fields.
+pub fn date_fields(custom: &[CustomField]) -> Vec<String> {
+    let dates = custom.iter().filter(|f| matches!(f.ty, CustomType::Date | CustomType::DateTime));
+    std::iter::once("expected_close_date".to_owned()).chain(dates.map(CustomField::path)).collect()
+}
 
 /// The longest delay and the furthest deadline a rule may name: thirty days, a year.
 pub const MAX_DELAY_MINUTES: i64 = 30 * 24 * 60;

@@ -7,7 +7,7 @@ use orbita_domain::automation::{
 };
 use orbita_domain::task::TaskPriority;
 use orbita_domain::{GroupId, PipelineId, StageId, Timestamp, UserId};
-use sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SimpleExpr};
+use sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SelectStatement, SimpleExpr};
 
 use crate::db::{Db, Tx};
 use crate::error::{Result, StorageError};
@@ -194,13 +194,7 @@ pub async fn set_off(
     trigger: Trigger,
     stage: Option<StageId>,
 ) -> Result<Vec<Rule>> {
-    let mut stmt = Query::select();
-    stmt.columns(RULE_COLUMNS)
-        .from(RULES)
-        .and_where(Expr::col("pipeline_id").eq(pipeline.0))
-        .and_where(Expr::col("trigger_event").eq(trigger.as_str()))
-        .and_where(Expr::col("active").eq(true))
-        .order_by("id", Order::Asc);
+    let mut stmt = active_on(pipeline, trigger);
     if let Some(stage) = stage {
         stmt.and_where(Expr::col("stage_id").eq(stage.0));
     }
@@ -213,16 +207,22 @@ pub async fn set_off_by_fields(tx: &mut Tx, pipeline: PipelineId, fields: &[Stri
     if fields.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = Query::select()
+    let mut stmt = active_on(pipeline, Trigger::FieldChanged);
+    stmt.and_where(Expr::col("trigger_field").is_in(fields.iter().map(String::as_str)));
+    rules(tx.fetch_all(&stmt).await?)
+}
+
+/// The active rules of `pipeline` on `trigger`, oldest first: a range of
+/// `automation_rules_event`.
+fn active_on(pipeline: PipelineId, trigger: Trigger) -> SelectStatement {
+    Query::select()
         .columns(RULE_COLUMNS)
         .from(RULES)
         .and_where(Expr::col("pipeline_id").eq(pipeline.0))
-        .and_where(Expr::col("trigger_event").eq(Trigger::FieldChanged.as_str()))
+        .and_where(Expr::col("trigger_event").eq(trigger.as_str()))
         .and_where(Expr::col("active").eq(true))
-        .and_where(Expr::col("trigger_field").is_in(fields.iter().map(String::as_str)))
         .order_by("id", Order::Asc)
-        .to_owned();
-    rules(tx.fetch_all(&stmt).await?)
+        .to_owned()
 }
 
 /// A run about to be recorded.

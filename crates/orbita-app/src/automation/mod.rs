@@ -8,8 +8,7 @@ mod run;
 
 use orbita_domain::FieldError;
 use orbita_domain::access::{Action, Area};
-use orbita_domain::automation::{MAX_CHAIN, Rule, RuleFields, RuleInput, RuleRun, RunOutcome, Trigger};
-use orbita_domain::custom::CustomType;
+use orbita_domain::automation::{self, MAX_CHAIN, Rule, RuleFields, RuleInput, RuleRun, RunOutcome, Trigger};
 use orbita_domain::kind::RecordKind;
 use orbita_domain::{DealId, PipelineId, StageId, Timestamp, ValidationErrors};
 use orbita_storage::automation as store;
@@ -99,19 +98,26 @@ async fn checked(db: &Db, input: &RuleInput) -> Result<RuleFields, AppError> {
     {
         errors.push(FieldError::new("assignee_group_id", "automation-group-unknown", "Choose a group"));
     }
-    if let Some(watched) = &fields.trigger_field
-        && !watchable(db).await?.contains(watched)
-    {
-        errors.push(FieldError::new("trigger_field", "automation-field-unknown", "Choose a field of deals"));
-    }
-    if let Some(on) = &fields.task.due_field
-        && !date_fields(db).await?.contains(on)
-    {
-        errors.push(FieldError::new(
-            "due_field",
-            "automation-date-field-unknown",
-            "Choose a date field of deals",
-        ));
+    if fields.trigger_field.is_some() || fields.task.due_field.is_some() {
+        let custom = crate::custom_fields::active(db, RecordKind::Deal).await?;
+        if let Some(watched) = &fields.trigger_field
+            && !automation::watchable_fields(&custom).contains(watched)
+        {
+            errors.push(FieldError::new(
+                "trigger_field",
+                "automation-field-unknown",
+                "Choose a field of deals",
+            ));
+        }
+        if let Some(on) = &fields.task.due_field
+            && !automation::date_fields(&custom).contains(on)
+        {
+            errors.push(FieldError::new(
+                "due_field",
+                "automation-date-field-unknown",
+                "Choose a date field of deals",
+            ));
+        }
     }
     if let Some(condition) = &fields.condition {
         match filters::from_json(db, condition, RecordKind::Deal).await {
@@ -128,25 +134,6 @@ async fn checked(db: &Db, input: &RuleInput) -> Result<RuleFields, AppError> {
     errors.into_result()?;
     Ok(fields)
 }
-
-/// The deal fields a `field_changed` rule may watch: the built-in ones a person edits, the
-/// owner, and each active custom field (`custom.<key>`), as the audit log names them.
-pub async fn watchable(db: &Db) -> Result<Vec<String>, AppError> {
-    let custom = crate::custom_fields::active(db, RecordKind::Deal).await?;
-    Ok(WATCHABLE.iter().map(|f| (*f).to_owned()).chain(custom.iter().map(|f| f.path())).collect())
-}
-
-/// The deal dates a rule's task may be due on: the expected close date and each active custom
-/// date or date-time field.
-pub async fn date_fields(db: &Db) -> Result<Vec<String>, AppError> {
-    let custom = crate::custom_fields::active(db, RecordKind::Deal).await?;
-    let dates = custom.iter().filter(|f| matches!(f.ty, CustomType::Date | CustomType::DateTime));
-    Ok(std::iter::once("expected_close_date".to_owned()).chain(dates.map(|f| f.path())).collect())
-}
-
-/// The built-in deal fields a rule may watch.
-pub const WATCHABLE: [&str; 8] =
-    ["amount", "owner_id", "expected_close_date", "source", "title", "company_id", "contact_id", "notes"];
 
 /// The rule as the audit log shows it.
 fn view(f: &RuleFields) -> Vec<(&'static str, Option<String>)> {

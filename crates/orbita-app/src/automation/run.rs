@@ -112,7 +112,7 @@ async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str, chain: u32)
         return Ok(());
     }
     let Some(deal) = deal else { return Ok(()) };
-    let values = template_values(db, &deal).await?;
+    let facts = facts(db, &deal).await?;
     let mut tx = db.begin().await?;
     // Turns of a round-robin rule are taken one at a time across instances.
     tx.take_turns(&format!("automation-rule-{}", rule.id)).await?;
@@ -122,12 +122,12 @@ async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str, chain: u32)
     match rule.fields.action {
         RuleAction::SetTask => {
             let to = assignee_in(&mut tx, db, rule, &deal).await?;
-            task_id = Some(set_task_in(&mut tx, &ctx, rule, &deal, to, &values, now).await?);
+            task_id = Some(set_task_in(&mut tx, &ctx, rule, &deal, to, &facts, now).await?);
             assignee = Some(to);
         }
         RuleAction::Notify => {
             let to = recipient_in(&mut tx, db, rule, &deal).await?;
-            let text = text::cut(&automation::render(&rule.fields.task.title, &values), 300);
+            let text = text::cut(&automation::render(&rule.fields.task.title, &facts.values), 300);
             let kind = NotificationKind::RuleNotice;
             notifications::tell_in(&mut tx, to, kind, ("deal", deal.id.0), &text, None, now).await?;
             assignee = Some(to);
@@ -157,17 +157,14 @@ async fn set_task_in(
     rule: &Rule,
     deal: &Deal,
     assignee: UserId,
-    values: &[(&str, String)],
+    facts: &Facts,
     now: Timestamp,
 ) -> Result<i64, AppError> {
     let task = &rule.fields.task;
     let fields = TaskFields {
-        title: text::cut(&automation::render(&task.title, values), 300),
-        description: task.description.as_deref().map(|d| automation::render(d, values)),
-        due_at: {
-            let settings = orbita_storage::org::get_in(tx).await?.unwrap_or_default();
-            deadline(&settings, task, deal, now)
-        },
+        title: text::cut(&automation::render(&task.title, &facts.values), 300),
+        description: task.description.as_deref().map(|d| automation::render(d, &facts.values)),
+        due_at: deadline(&facts.settings, task, deal, now),
         assignee_id: assignee,
         priority: task.priority,
         company_id: deal.fields.company_id,
@@ -250,7 +247,7 @@ pub(super) async fn preview(db: &Db, rule: &Rule, deal: &Deal) -> Result<Preview
     if let Some(why) = reason_to_skip(db, rule, Some(deal), &format!("preview@{entered}")).await? {
         return Ok(Preview::Skip(why));
     }
-    let values = template_values(db, deal).await?;
+    let facts = facts(db, deal).await?;
     // The turn is read as the run would read it, and nothing is written.
     let mut tx = db.begin().await?;
     let assignee = assignee_in(&mut tx, db, rule, deal).await;
@@ -264,15 +261,12 @@ pub(super) async fn preview(db: &Db, rule: &Rule, deal: &Deal) -> Result<Preview
     };
     let task = &rule.fields.task;
     let now = orbita_domain::now();
-    let text = text::cut(&automation::render(&task.title, &values), 300);
+    let text = text::cut(&automation::render(&task.title, &facts.values), 300);
     Ok(match rule.fields.action {
         RuleAction::SetTask => Preview::Task {
             title: text,
             assignee,
-            due_at: {
-                let set_at = now + Duration::minutes(rule.fields.delay_minutes);
-                deadline(&setup::settings(db).await?, task, deal, set_at)
-            },
+            due_at: deadline(&facts.settings, task, deal, now + Duration::minutes(rule.fields.delay_minutes)),
         },
         RuleAction::Notify => Preview::Notice { text, recipient: assignee },
         RuleAction::AssignOwner => Preview::Owner(assignee),
@@ -329,10 +323,27 @@ fn failure(why: &str) -> AppError {
     )]))
 }
 
+/// What a run reads besides the rule and the deal, once: the organisation's settings (its
+/// language, time zone and working week) and the values a task's title and description may
+/// name.
+struct Facts {
+    settings: OrgSettings,
+    values: Vec<(&'static str, String)>,
+}
+
+async fn facts(db: &Db, deal: &Deal) -> Result<Facts, AppError> {
+    let settings = setup::settings(db).await?;
+    let values = template_values(db, settings.locale, deal).await?;
+    Ok(Facts { settings, values })
+}
+
 /// What a task's title and description may name: `{title}`, `{amount}`, `{source}`,
 /// `{stage}`, in the organisation's language.
-async fn template_values(db: &Db, deal: &Deal) -> Result<Vec<(&'static str, String)>, AppError> {
-    let locale = setup::settings(db).await?.locale;
+async fn template_values(
+    db: &Db,
+    locale: Locale,
+    deal: &Deal,
+) -> Result<Vec<(&'static str, String)>, AppError> {
     let stage = pipelines::stages(db).await?.into_iter().find(|s| s.id == deal.stage_id);
     let stage = stage.map(|s| if locale == Locale::Ru { s.name_ru } else { s.name_en }).unwrap_or_default();
     let amount =

@@ -135,10 +135,9 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
         },
     ];
     // The deal's manager hears when fitting is set, and when approval has taken three days.
-    let notice = |name: &str, at: StageId, delay_minutes: i64, text: &str| {
-        let base = rule(name, Trigger::StageEntered, Some(at), text, Assignee::DealOwner, 0);
-        let task = TaskTemplate { due_minutes: None, due_working: false, ..base.task.clone() };
-        RuleFields { action: RuleAction::Notify, delay_minutes, task, ..base }
+    let notice = |name: &str, at: StageId, delay_minutes: i64, text: &str| RuleFields {
+        delay_minutes,
+        ..told(rule(name, Trigger::StageEntered, Some(at), text, Assignee::DealOwner, 0))
     };
     let notices = [
         notice("Монтаж назначен", stage(FITTING).await?, 0, "Монтаж назначен: {title}"),
@@ -153,9 +152,7 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
     let head = users::list(db).await?.into_iter().find(|u| u.email.as_str() == "head@demo.orbita.local");
     let overdue = head.map(|head| {
         let text = "Просрочена задача по заказу: {title}";
-        let base = rule("Просрочка по заказу", Trigger::TaskOverdue, None, text, Assignee::User(head.id), 0);
-        let task = TaskTemplate { due_minutes: None, due_working: false, ..base.task.clone() };
-        RuleFields { action: RuleAction::Notify, task, ..base }
+        told(rule("Просрочка по заказу", Trigger::TaskOverdue, None, text, Assignee::User(head.id), 0))
     });
     let mut tx = db.begin().await?;
     for rule in rules.iter().chain(&notices).chain(&overdue) {
@@ -163,6 +160,12 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// `rule` as a notice to its assignee: its task's title is the text, and nothing is due.
+fn told(rule: RuleFields) -> RuleFields {
+    let task = TaskTemplate { due_minutes: None, due_working: false, ..rule.task.clone() };
+    RuleFields { action: RuleAction::Notify, task, ..rule }
 }
 
 async fn stage_id(db: &Db, pipeline: PipelineId, at: usize) -> Result<StageId, AppError> {

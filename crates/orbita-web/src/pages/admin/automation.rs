@@ -11,8 +11,10 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use orbita_app::automation::Preview;
 use orbita_app::{AppError, admin, automation, deals};
-use orbita_domain::automation::{AssigneeKind, Rule, RuleAction, RuleInput, RuleRun, RunOutcome, Trigger};
-use orbita_domain::custom::{CustomField, CustomType};
+use orbita_domain::automation::{
+    AssigneeKind, Rule, RuleAction, RuleInput, RuleRun, RunOutcome, Trigger, date_fields, watchable_fields,
+};
+use orbita_domain::custom::CustomField;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::pipeline::{Pipeline, Stage};
 use orbita_domain::task::TaskPriority;
@@ -416,24 +418,17 @@ fn rule_page(
             .collect()
     };
     let stages = stage_options(&form.stage_id);
-    let custom_keys = names.custom.iter().map(|f| f.path());
+    let field_options = |keys: Vec<String>, none: String, chosen: &str| -> Vec<SelectOption> {
+        std::iter::once(SelectOption::new("", none, chosen.is_empty()))
+            .chain(keys.into_iter().map(|key| {
+                let selected = key == chosen;
+                SelectOption::new(key.clone(), names.field(&layout, &key), selected)
+            }))
+            .collect()
+    };
     let watchable =
-        std::iter::once(SelectOption::new("", t("automation-choose-field"), form.trigger_field.is_empty()))
-            .chain(automation::WATCHABLE.iter().map(|k| (*k).to_owned()).chain(custom_keys).map(|key| {
-                let selected = key == form.trigger_field;
-                SelectOption::new(key.clone(), names.field(&layout, &key), selected)
-            }))
-            .collect();
-    let custom_dates =
-        names.custom.iter().filter(|f| matches!(f.ty, CustomType::Date | CustomType::DateTime));
-    let date_keys = std::iter::once("expected_close_date".to_owned()).chain(custom_dates.map(|f| f.path()));
-    let dates =
-        std::iter::once(SelectOption::new("", t("automation-due-field-none"), form.due_field.is_empty()))
-            .chain(date_keys.map(|key| {
-                let selected = key == form.due_field;
-                SelectOption::new(key.clone(), names.field(&layout, &key), selected)
-            }))
-            .collect();
+        field_options(watchable_fields(&names.custom), t("automation-choose-field"), &form.trigger_field);
+    let dates = field_options(date_fields(&names.custom), t("automation-due-field-none"), &form.due_field);
     let target_stages = stage_options(&form.target_stage_id);
     let actions = options(
         RuleAction::ALL
