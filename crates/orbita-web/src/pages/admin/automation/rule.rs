@@ -1,261 +1,31 @@
-//! Automation rules (`/admin/automation`): a pipeline's robot board — a column for new deals
-//! and one per stage, each with its rules — and a rule's form with its latest runs.
-//! Administrators only; the service checks.
+//! A rule's form (new and edit), its latest runs and its test run, and the saves.
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use orbita_app::automation::Preview;
-use orbita_app::{AppError, admin, automation, deals};
+use orbita_app::{AppError, automation};
 use orbita_domain::automation::{
-    AssigneeKind, Rule, RuleAction, RuleInput, RuleRun, RunOutcome, Trigger, date_fields, watchable_fields,
+    AssigneeKind, RuleAction, RuleInput, RuleRun, RunOutcome, Trigger, date_fields, watchable_fields,
 };
-use orbita_domain::custom::CustomField;
-use orbita_domain::kind::RecordKind;
-use orbita_domain::pipeline::{Pipeline, Stage};
 use orbita_domain::task::TaskPriority;
-use orbita_domain::user::User;
-use orbita_domain::working_time::WorkingHours;
 use orbita_domain::{DealId, FieldError, GroupId, PipelineId, StageId, UserId, ValidationErrors};
 use serde::Deserialize;
 
-use super::Tab;
+use super::{Names, Tab};
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
 use crate::pages::deals::common::stage_name;
-use crate::ui::layout::tone;
 use crate::ui::{ErrorItem, Layout, Nav, SelectOption};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/automation", get(board).post(create))
-        .route("/admin/automation/new", get(new_form))
-        .route("/admin/automation/{id}", get(edit_form).post(update))
-        .route("/admin/automation/{id}/delete", post(delete))
-}
-
-/// What the board and the forms need to name things: pipelines, stages, users, groups.
-struct Names {
-    pipelines: Vec<Pipeline>,
-    stages: Vec<Stage>,
-    users: Vec<User>,
-    groups: Vec<(GroupId, String)>,
-    /// The organisation's working week, for the deadline's "working hours only" hint.
-    week: WorkingHours,
-    /// The deals' custom fields, for the fields a rule may watch.
-    custom: Vec<CustomField>,
-}
-
-impl Names {
-    async fn load(state: &AppState, user: &SignedIn) -> Result<Names, AppError> {
-        let access = &user.session.access;
-        let (pipelines, stages) = deals::pipelines_and_stages(&state.db).await?;
-        let users = admin::users(&state.db, access).await?;
-        let groups =
-            admin::groups(&state.db, access).await?.into_iter().map(|(g, _)| (g.id, g.name)).collect();
-        let week = orbita_app::setup::settings(&state.db).await?.working_hours;
-        let custom = orbita_app::custom_fields::active(&state.db, RecordKind::Deal).await?;
-        Ok(Names { pipelines, stages, users, groups, week, custom })
-    }
-
-    fn user(&self, id: UserId) -> String {
-        self.users.iter().find(|u| u.id == id).map_or_else(|| format!("#{id}"), |u| u.name.clone())
-    }
-
-    fn group(&self, id: GroupId) -> String {
-        self.groups.iter().find(|(g, _)| *g == id).map_or_else(|| format!("#{id}"), |(_, n)| n.clone())
-    }
-
-    /// "Mon, Tue, Wed, Thu, Fri 09:00–18:00".
-    fn week_text(&self, layout: &Layout) -> String {
-        let days: Vec<String> =
-            (1..=7).filter(|n| self.week.days[n - 1]).map(|n| layout.t(&format!("weekday-{n}"))).collect();
-        format!("{} {}–{}", days.join(", "), self.week.start_text(), self.week.end_text())
-    }
-
-    /// A field a rule may watch, as the deal's card names it.
-    fn field(&self, layout: &Layout, key: &str) -> String {
-        let built_in = match key {
-            "amount" => "field-amount",
-            "owner_id" => "field-owner",
-            "expected_close_date" => "field-expected-close-date",
-            "source" => "field-source",
-            "title" => "field-title",
-            "company_id" => "field-company",
-            "contact_id" => "field-contact",
-            "notes" => "field-notes",
-            _ => "",
-        };
-        if !built_in.is_empty() {
-            return layout.t(built_in);
-        }
-        let lang = layout.locale.as_str();
-        self.custom
-            .iter()
-            .find(|f| f.path() == key)
-            .map_or_else(|| key.to_owned(), |f| f.label(lang).to_owned())
-    }
-
-    /// The pipeline asked for, or the default one.
-    fn pipeline(&self, raw: Option<i64>) -> Option<&Pipeline> {
-        let asked = raw.and_then(|id| self.pipelines.iter().find(|p| p.id.0 == id));
-        asked.or_else(|| self.pipelines.iter().find(|p| p.is_default)).or(self.pipelines.first())
-    }
-}
-
-/// "Deal owner", "Anna Petrova", "In turn: Measurers", "Least loaded: Installers".
-fn assignee_text(layout: &Layout, names: &Names, rule: &Rule) -> String {
-    use orbita_domain::automation::Assignee;
-    match rule.fields.task.assignee {
-        Assignee::DealOwner => layout.t("automation-assignee-deal_owner"),
-        Assignee::User(id) => names.user(id),
-        Assignee::RoundRobin(g) => layout.t_with("automation-in-turn", "group", &names.group(g)),
-        Assignee::LeastLoaded(g) => layout.t_with("automation-least-loaded", "group", &names.group(g)),
-    }
-}
-
-/// "in 15 min", "in 2 h", "in 3 d": a delay or a deadline.
-fn minutes_text(layout: &Layout, minutes: i64) -> String {
-    let (n, unit) = match minutes {
-        m if m > 0 && m % (24 * 60) == 0 => (m / (24 * 60), "automation-days"),
-        m if m > 0 && m % 60 == 0 => (m / 60, "automation-hours"),
-        m => (m, "automation-minutes"),
-    };
-    layout.t_with(unit, "n", &n.to_string())
-}
-
-struct Card {
-    id: i64,
-    name: String,
-    task: String,
-    assignee: String,
-    /// "due in 15 min", or empty.
-    due: String,
-    /// "after 2 h", or empty.
-    delay: String,
-    /// The watched field of a `field_changed` rule ("Amount changes"), or empty.
-    watch: String,
-    active: bool,
-    conditional: bool,
-}
-
-struct Column {
-    title: String,
-    tone: &'static str,
-    new_href: String,
-    cards: Vec<Card>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "admin/automation.html")]
-struct BoardPage {
-    layout: Layout,
-    tab: Tab,
-    tabs: [Tab; 10],
-    pipelines: Vec<(String, String, bool)>,
-    columns: Vec<Column>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct BoardQuery {
-    pipeline: Option<i64>,
-}
-
-async fn board(
-    State(state): State<AppState>,
-    user: SignedIn,
-    Query(query): Query<BoardQuery>,
-) -> Result<Response, PageError> {
-    let access = &user.session.access;
-    let names = Names::load(&state, &user).await?;
-    let pipeline = names.pipeline(query.pipeline).ok_or(AppError::NotFound)?;
-    let rules = automation::rules(&state.db, access, Some(pipeline.id)).await?;
-    let layout = user.page(user.t("admin-automation"), Some(Nav::Admin));
-    let card = |rule: &Rule| Card {
-        id: rule.id,
-        name: rule.fields.name.clone(),
-        task: action_text(&layout, &names, rule),
-        assignee: match rule.fields.action {
-            RuleAction::MoveStage => String::new(),
-            _ => assignee_text(&layout, &names, rule),
-        },
-        due: match (rule.fields.action, rule.fields.task.due_minutes) {
-            (RuleAction::SetTask, _) if rule.fields.task.due_field.is_some() => {
-                let key = rule.fields.task.due_field.as_deref().unwrap_or_default();
-                layout.t_with("automation-due-on", "field", &names.field(&layout, key))
-            }
-            (RuleAction::SetTask, Some(m)) => {
-                let due = layout.t_with("automation-due-in", "time", &minutes_text(&layout, m));
-                match rule.fields.task.due_working {
-                    true => format!("{due}, {}", layout.t("automation-due-working-mark")),
-                    false => due,
-                }
-            }
-            _ => String::new(),
-        },
-        delay: match rule.fields.delay_minutes {
-            0 => String::new(),
-            m => layout.t_with("automation-after", "time", &minutes_text(&layout, m)),
-        },
-        active: rule.fields.active,
-        conditional: rule.fields.condition.is_some(),
-        watch: rule.fields.trigger_field.as_deref().map_or_else(String::new, |key| {
-            layout.t_with("automation-watch", "field", &names.field(&layout, key))
-        }),
-    };
-    let new_href = |rest: String| format!("/admin/automation/new?pipeline={}{rest}", pipeline.id);
-    let mut columns = vec![Column {
-        title: layout.t("automation-on-new-deal"),
-        tone: "blue",
-        new_href: new_href("&trigger=deal_created".to_owned()),
-        cards: rules.iter().filter(|r| r.fields.trigger == Trigger::DealCreated).map(card).collect(),
-    }];
-    columns.push(Column {
-        title: layout.t("automation-on-field-change"),
-        tone: "amber",
-        new_href: new_href("&trigger=field_changed".to_owned()),
-        cards: rules.iter().filter(|r| r.fields.trigger == Trigger::FieldChanged).map(card).collect(),
-    });
-    columns.push(Column {
-        title: layout.t("automation-on-task-overdue"),
-        tone: "red",
-        new_href: new_href("&trigger=task_overdue".to_owned()),
-        cards: rules.iter().filter(|r| r.fields.trigger == Trigger::TaskOverdue).map(card).collect(),
-    });
-    for stage in names.stages.iter().filter(|s| s.pipeline_id == pipeline.id) {
-        let cards = rules
-            .iter()
-            .filter(|r| r.fields.trigger == Trigger::StageEntered && r.fields.stage_id == Some(stage.id))
-            .map(card)
-            .collect();
-        columns.push(Column {
-            title: stage_name(layout.locale, stage),
-            tone: tone::stage_kind(stage.kind),
-            new_href: new_href(format!("&stage={}", stage.id)),
-            cards,
-        });
-    }
-    let pipelines = names
-        .pipelines
-        .iter()
-        .map(|p| {
-            let name = if layout.locale == orbita_domain::org::Locale::Ru { &p.name_ru } else { &p.name_en };
-            (format!("/admin/automation?pipeline={}", p.id), name.clone(), p.id == pipeline.id)
-        })
-        .collect();
-    Ok(BoardPage { layout, tab: Tab::Automation, tabs: Tab::ALL, pipelines, columns }.into_response())
-}
 
 /// The rule form as typed: numbers stay text until read, so a wrong one gets its message.
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
-struct RuleForm {
+pub(super) struct RuleForm {
     name: String,
     active: Option<String>,
     pipeline_id: String,
@@ -491,13 +261,13 @@ fn rule_page(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct NewQuery {
+pub(super) struct NewQuery {
     pipeline: Option<i64>,
     stage: Option<i64>,
     trigger: String,
 }
 
-async fn new_form(
+pub(super) async fn new_form(
     State(state): State<AppState>,
     user: SignedIn,
     Query(query): Query<NewQuery>,
@@ -536,12 +306,12 @@ fn run_rows(layout: &Layout, names: &Names, runs: Vec<RuleRun>) -> Vec<RunRow> {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct TestQuery {
+pub(super) struct TestQuery {
     /// A deal's number to try the rule on.
     test_deal: String,
 }
 
-async fn edit_form(
+pub(super) async fn edit_form(
     State(state): State<AppState>,
     user: SignedIn,
     Path(id): Path<i64>,
@@ -567,21 +337,6 @@ async fn edit_form(
         };
     }
     Ok(page.into_response())
-}
-
-/// What a rule's card says it does: its task's title, "Notify: …", "Move to a stage «…»".
-fn action_text(layout: &Layout, names: &Names, rule: &Rule) -> String {
-    let f = &rule.fields;
-    let action = layout.t(&format!("automation-action-{}", f.action.as_str()));
-    match f.action {
-        RuleAction::SetTask => f.task.title.clone(),
-        RuleAction::Notify => format!("{action}: {}", f.task.title),
-        RuleAction::AssignOwner => action,
-        RuleAction::MoveStage => {
-            let stage = names.stages.iter().find(|s| Some(s.id) == f.target_stage_id);
-            format!("{action} «{}»", stage.map(|s| stage_name(layout.locale, s)).unwrap_or_default())
-        }
-    }
 }
 
 /// "Would set «Call the client: …» for Anna, due …", or why it would do nothing.
@@ -645,7 +400,7 @@ async fn save(
     }
 }
 
-async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     user: SignedIn,
     Form(form): Form<RuleForm>,
@@ -653,7 +408,7 @@ async fn create(
     save(state, user, None, form).await
 }
 
-async fn update(
+pub(super) async fn update(
     State(state): State<AppState>,
     user: SignedIn,
     Path(id): Path<i64>,
@@ -662,7 +417,7 @@ async fn update(
     save(state, user, Some(id), form).await
 }
 
-async fn delete(
+pub(super) async fn delete(
     State(state): State<AppState>,
     user: SignedIn,
     Path(id): Path<i64>,
