@@ -82,6 +82,18 @@ pub struct RuleWrite {
     pub action: Option<RuleAction>,
     /// Where a `move_stage` rule moves the deal: a stage of the rule's pipeline.
     pub target_stage_id: Option<i64>,
+    /// The deal field a `set_field` rule sets: `title`, `amount`, `expected_close_date`,
+    /// `source`, `notes` or `custom.<key>` (not a link to a record).
+    #[schema(max_length = 100)]
+    pub set_field: Option<String>,
+    /// The value it writes, as the deal's form takes it (`150000`, `2026-12-31`, an option of
+    /// a list); empty or `null` empties the field. Checked against the field when the rule is
+    /// saved (422 on `set_value`).
+    #[schema(max_length = 10000)]
+    pub set_value: Option<String>,
+    /// The webhook a `call_webhook` rule calls (`/api/v1/webhooks`): a POST of the event
+    /// `automation.rule` with `{"rule": {"id", "name"}, "deal": {…}}`, signed like any delivery.
+    pub webhook_id: Option<i64>,
 }
 
 impl RuleWrite {
@@ -107,6 +119,9 @@ impl RuleWrite {
             priority: self.priority.map(Into::into),
             action: self.action.map(Into::into),
             target_stage_id: self.target_stage_id.map(StageId),
+            set_field: self.set_field.clone(),
+            set_value: self.set_value.clone(),
+            webhook_id: self.webhook_id,
         }
     }
 }
@@ -134,6 +149,9 @@ impl From<&DomainRule> for RuleWrite {
             priority: i.priority.map(Into::into),
             action: i.action.map(Into::into),
             target_stage_id: i.target_stage_id.map(|s| s.0),
+            set_field: i.set_field,
+            set_value: i.set_value,
+            webhook_id: i.webhook_id,
         }
     }
 }
@@ -167,6 +185,11 @@ pub struct Rule {
     pub priority: TaskPriority,
     pub action: RuleAction,
     pub target_stage_id: Option<i64>,
+    /// A `set_field` rule's field and value; `null` for the other actions.
+    pub set_field: Option<String>,
+    pub set_value: Option<String>,
+    /// A `call_webhook` rule's webhook; `null` for the others, or when the webhook was deleted.
+    pub webhook_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -195,6 +218,9 @@ impl From<&DomainRule> for Rule {
             priority: f.task.priority.into(),
             action: f.action.into(),
             target_stage_id: f.target_stage_id.map(|s| s.0),
+            set_field: f.set_field.clone(),
+            set_value: f.set_value.clone(),
+            webhook_id: f.webhook_id,
             created_at: rule.created_at,
             updated_at: rule.updated_at,
         }
@@ -341,7 +367,7 @@ pub struct PreviewNotice {
 }
 
 /// What the rule would do for the deal now; nothing was changed. One of `task`, `notice`,
-/// `new_owner_id` and `stage_id` is set when it would act.
+/// `new_owner_id`, `stage_id`, `set_field` and `webhook_url` is set when it would act.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TestRun {
     /// Whether it would act.
@@ -352,6 +378,16 @@ pub struct TestRun {
     pub notice: Option<PreviewNotice>,
     pub new_owner_id: Option<i64>,
     pub stage_id: Option<i64>,
+    pub set_field: Option<PreviewField>,
+    /// The address the webhook would be called at.
+    pub webhook_url: Option<String>,
+}
+
+/// The field a rule would set, and to what (`null`: emptied).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewField {
+    pub field: String,
+    pub value: Option<String>,
 }
 
 /// Try a rule on a deal: what it would do now, without doing it (administrators).
@@ -373,6 +409,8 @@ async fn test_run(
         notice: None,
         new_owner_id: None,
         stage_id: None,
+        set_field: None,
+        webhook_url: None,
     };
     Ok(Json(match preview {
         automation::Preview::Skip(reason) => TestRun { would_fire: false, reason: Some(reason), ..nothing },
@@ -384,5 +422,9 @@ async fn test_run(
         }
         automation::Preview::Owner(owner) => TestRun { new_owner_id: Some(owner.0), ..nothing },
         automation::Preview::Move(stage) => TestRun { stage_id: Some(stage.0), ..nothing },
+        automation::Preview::Field { field, value } => {
+            TestRun { set_field: Some(PreviewField { field, value }), ..nothing }
+        }
+        automation::Preview::Webhook(url) => TestRun { webhook_url: Some(url), ..nothing },
     }))
 }

@@ -83,6 +83,7 @@ mirror!(
 
 mirror!(
     /// What an automation rule does: `set_task`, `notify` (a notice in the bell and by e-mail),
-    /// `move_stage` (to `target_stage_id`), `assign_owner` (the deal to the rule's assignee).
-    RuleAction => DomainRuleAction { SetTask, Notify, MoveStage, AssignOwner }
+    /// `move_stage` (to `target_stage_id`), `assign_owner` (the deal to the rule's assignee),
+    /// `set_field` (`set_field` to `set_value`), `call_webhook` (`webhook_id`, with the deal).
+    RuleAction => DomainRuleAction { SetTask, Notify, MoveStage, AssignOwner, SetField, CallWebhook }
 );

@@ -187,3 +187,103 @@ async fn a_webhook_failing_twenty_times_in_a_row_is_switched_off_and_administrat
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_robot_calls_a_webhook_with_the_deal_and_sets_a_field_of_it() {
+    on_both(|t| async move {
+        let outbound = Outbound::new(Some(KEY), true).expect("key");
+        let org = org_with(&t.db, ApiConfig::default().outbound(outbound.clone())).await;
+        let (admin, m1) = (org.admin(), org.manager1());
+        let (url, got) = receiver(vec![]).await;
+        // The webhook wants an event that does not happen here: only the rule calls it.
+        let made = admin.post("/api/v1/webhooks", json!({"url": url, "events": ["deal.deleted"]})).await;
+        let made = made.expect(StatusCode::CREATED);
+        let secret = made.body["secret"].as_str().expect("secret").to_owned();
+        let stages = admin.get("/api/v1/pipelines").await.expect(StatusCode::OK);
+        let pipeline = stages.body["items"][0]["id"].as_i64().expect("pipeline");
+        let second = stages.body["items"][0]["stages"][1]["id"].as_i64().expect("stage");
+        admin
+            .post(
+                "/api/v1/fields/deals",
+                json!({"key": "window_type", "type": "list", "label_ru": "Тип окна", "label_en": "Window type",
+                       "options": ["ПВХ", "Дерево"]}),
+            )
+            .await
+            .expect(StatusCode::CREATED);
+
+        let calling = json!({"name": "В 1С", "pipeline_id": pipeline, "stage_id": second,
+                             "action": "call_webhook"});
+        let refused = admin.post("/api/v1/automation-rules", calling.clone()).await;
+        assert_eq!(refused.expect(StatusCode::UNPROCESSABLE_ENTITY).error_fields(), ["webhook_id"], "{}", t.name);
+        let mut with_hook = calling.clone();
+        with_hook["webhook_id"] = json!(made.id());
+        let rule = admin.post("/api/v1/automation-rules", with_hook).await.expect(StatusCode::CREATED);
+        assert_eq!(rule.body["webhook_id"], made.id(), "{}", t.name);
+        let setting = |field: &str, value: &str| {
+            json!({"name": format!("Поле {field}"), "pipeline_id": pipeline, "stage_id": second,
+                   "action": "set_field", "set_field": field, "set_value": value})
+        };
+        for (field, value, named) in [
+            ("amount", "много", "set_value"),
+            ("custom.window_type", "Стекло", "set_value"),
+            ("owner_id", "1", "set_field"),
+        ] {
+            let refused = admin.post("/api/v1/automation-rules", setting(field, value)).await;
+            let refused = refused.expect(StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(refused.error_fields(), [named], "{}: {field}", t.name);
+        }
+        admin.post("/api/v1/automation-rules", setting("amount", "250 000")).await.expect(StatusCode::CREATED);
+        admin
+            .post("/api/v1/automation-rules", setting("custom.window_type", "Дерево"))
+            .await
+            .expect(StatusCode::CREATED);
+
+        let deal = m1.post("/api/v1/deals", json!({"title": "Окна на дачу", "amount": "100000"})).await;
+        let deal = deal.expect(StatusCode::CREATED).id();
+        m1.patch(&format!("/api/v1/deals/{deal}"), json!({"stage_id": second})).await.expect(StatusCode::OK);
+        // Each round's jobs queue the next (the rule's run queues its webhook call).
+        while jobs::run_due_with(&t.db, "w", &outbound, orbita_domain::now()).await.expect("run") > 0 {}
+
+        // At its stage now, the test run says where it would call.
+        let preview = admin.post(&format!("/api/v1/automation-rules/{}/test", rule.id()), json!({"deal_id": deal})).await;
+        let preview = preview.expect(StatusCode::OK);
+        assert_eq!((preview.body["would_fire"].as_bool(), preview.body["webhook_url"].as_str()), (Some(true), Some(url.as_str())), "{}", t.name);
+        let read = m1.get(&format!("/api/v1/deals/{deal}")).await.expect(StatusCode::OK);
+        assert_eq!(
+            (read.body["amount"].as_str(), read.body["custom"]["window_type"].as_str()),
+            (Some("250000.00"), Some("Дерево")),
+            "{}: the rules set both fields: {}",
+            t.name,
+            read.body
+        );
+        let filter = orbita_domain::list::AuditFilter { entity: Some("deal".into()), ..Default::default() };
+        let audit = orbita_storage::audit::list(&t.db, &filter, None, 50).await.expect("audit").items;
+        let by_rule = audit.iter().find(|e| e.changes.iter().any(|c| c.field == "amount") && e.via.is_some());
+        assert_eq!(
+            by_rule.and_then(|e| e.via.as_deref()),
+            Some("automation: Поле amount"),
+            "{}: audited as the rule",
+            t.name
+        );
+
+        let received = got.got.lock().expect("lock").clone();
+        assert_eq!(received.len(), 1, "{}", t.name);
+        let (signed, body) = &received[0];
+        let payload: Value = serde_json::from_str(body).expect("json");
+        assert_eq!(payload["event"], "automation.rule", "{}", t.name);
+        assert_eq!(payload["data"]["rule"]["name"], "В 1С", "{}", t.name);
+        assert_eq!(payload["data"]["deal"]["id"], deal, "{}", t.name);
+        assert_eq!(payload["data"]["deal"]["stage_id"], second, "{}", t.name);
+        let stamp: i64 = signed.split(',').next().and_then(|p| p.strip_prefix("t=")).expect("t=").parse().expect("t");
+        assert_eq!(signed, &signature(&secret, stamp, body), "{}: signed", t.name);
+
+        // The webhook deleted: the rule stays, and says what it lacks.
+        admin.delete(&format!("/api/v1/webhooks/{}", made.id())).await.expect(StatusCode::NO_CONTENT);
+        let rule = admin.get(&format!("/api/v1/automation-rules/{}", rule.id())).await.expect(StatusCode::OK);
+        assert!(rule.body["webhook_id"].is_null(), "{}: {}", t.name, rule.body);
+        let preview = admin.post(&format!("/api/v1/automation-rules/{}/test", rule.id()), json!({"deal_id": deal})).await;
+        assert_eq!(preview.expect(StatusCode::OK).body["would_fire"], false, "{}", t.name);
+        t
+    })
+    .await;
+}

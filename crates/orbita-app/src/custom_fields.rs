@@ -218,6 +218,19 @@ impl CustomChanges {
     }
 }
 
+/// A rule's value for one custom field, checked as a form's would be; an empty one clears
+/// it. (A rule sets no link to a record: whom it may see is a person's question.)
+pub(crate) async fn one_change(
+    db: &Db,
+    kind: RecordKind,
+    key: &str,
+    raw: &str,
+) -> Result<CustomChanges, AppError> {
+    let fields = active(db, kind).await?;
+    let sent = Map::from_iter([(key.to_owned(), Value::String(raw.to_owned()))]);
+    Ok(CustomChanges(orbita_domain::custom::parse_changes(&fields, &sent)?))
+}
+
 pub async fn read_changes(
     db: &Db,
     access: &Access,

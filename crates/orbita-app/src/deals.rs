@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::AuditAction;
-use orbita_domain::deal::{Deal, DealInput, StageMove, move_to_stage};
+use orbita_domain::deal::{Deal, DealFields, DealInput, StageMove, move_to_stage};
 use orbita_domain::pipeline::{Pipeline, Stage, StageKind};
 use orbita_domain::{DealId, FieldError, PipelineId, StageId, Timestamp, UserId};
 use orbita_storage::deals::{self, DealFilter, DealSort};
@@ -240,26 +240,25 @@ async fn moved_in(
     automation::deal_event_in(tx, id, before.pipeline_id, entered, chain, now).await
 }
 
-/// A rule's change to a deal, inside the rule's run: a new owner (told, audited as the rule)
-/// and a move to a stage (a lost one gives the rule as its reason), which sets off that
-/// stage's rules one step further down the `chain`.
+/// A rule's change to a deal, inside the rule's run: a field set, a new owner (told, audited
+/// as the rule) and a move to a stage (a lost one gives the rule as its reason), each setting
+/// off the rules it concerns one step further down the `chain`.
 pub(crate) async fn change_by_rule_in(
     tx: &mut Tx,
     ctx: &RequestContext,
     before: &Deal,
-    owner: Option<UserId>,
-    stage: Option<StageId>,
+    change: ByRule,
     chain: u32,
     now: Timestamp,
 ) -> Result<(), AppError> {
     let reason = ctx.via.clone().unwrap_or_default();
-    let to = match stage {
+    let to = match change.stage {
         Some(stage) => planned_move(tx, before, &StageTarget { stage, lost_reason: reason }, now).await?,
         None => None,
     };
-    if let Some(owner) = owner.filter(|o| *o != before.owner_id) {
-        let custom = custom_fields::CustomChanges::default();
-        let edit = records::Edit::<Deal> { fields: None, custom: &custom, owner: Some(owner) };
+    let owner = change.owner.filter(|o| *o != before.owner_id);
+    if change.fields.is_some() || !change.custom.is_empty() || owner.is_some() {
+        let edit = records::Edit::<Deal> { fields: change.fields, custom: &change.custom, owner };
         let changed = edit.save_in(tx, ctx, before, None, now).await?;
         let edited = DealEvent::FieldsChanged(changed);
         automation::deal_event_in(tx, before.id, before.pipeline_id, edited, chain + 1, now).await?;
@@ -268,6 +267,15 @@ pub(crate) async fn change_by_rule_in(
         moved_in(tx, ctx, before, &to, chain + 1, now).await?;
     }
     Ok(())
+}
+
+/// What a rule changes on a deal.
+#[derive(Default)]
+pub(crate) struct ByRule {
+    pub fields: Option<DealFields>,
+    pub custom: custom_fields::CustomChanges,
+    pub owner: Option<UserId>,
+    pub stage: Option<StageId>,
 }
 
 /// The move a target asks of a deal, checked before anything is written: a stage of the

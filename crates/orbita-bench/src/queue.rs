@@ -41,6 +41,9 @@ pub async fn add_rules(ctx: &Ctx) -> anyhow::Result<Vec<i64>> {
                 delay_minutes: 0,
                 action: RuleAction::SetTask,
                 target_stage_id: None,
+                set_field: None,
+                set_value: None,
+                webhook_id: None,
                 task: TaskTemplate {
                     title: "bench: {title}".to_owned(),
                     description: None,

@@ -26,10 +26,21 @@ crate::text_enum!(
 
 crate::text_enum!(
     /// What a rule does: set a task; tell someone (in the bell and by e-mail, as they chose);
-    /// move the deal to another stage of its pipeline; give the deal to someone. The task's
+    /// move the deal to another stage of its pipeline; give the deal to someone; set one of
+    /// the deal's fields; call one of the organisation's webhooks with the deal. The task's
     /// title is the notice's text; its assignee is who is told, or the deal's new owner.
-    RuleAction { SetTask => "set_task", Notify => "notify", MoveStage => "move_stage", AssignOwner => "assign_owner" }
+    RuleAction {
+        SetTask => "set_task",
+        Notify => "notify",
+        MoveStage => "move_stage",
+        AssignOwner => "assign_owner",
+        SetField => "set_field",
+        CallWebhook => "call_webhook",
+    }
 );
+
+/// The event a rule's webhook call is sent as.
+pub const WEBHOOK_EVENT: &str = "automation.rule";
 
 /// How many rules may set each other off in a row on one deal (a rule's move setting off a
 /// rule at the next stage, which moves it again, …) before the chain is stopped as a loop.
@@ -49,6 +60,17 @@ pub const WATCHABLE: [&str; 8] =
 /// (`custom.<key>`).
 pub fn watchable_fields(custom: &[CustomField]) -> Vec<String> {
     WATCHABLE.iter().map(|f| (*f).to_owned()).chain(custom.iter().map(CustomField::path)).collect()
+}
+
+/// The built-in deal fields a rule may set; the owner and the stage have actions of their own,
+/// and a link to another record is a person's choice.
+pub const SETTABLE: [&str; 5] = ["title", "amount", "expected_close_date", "source", "notes"];
+
+/// The deal fields a `set_field` rule may set: the built-in ones and each `custom` field but
+/// links to records.
+pub fn settable_fields(custom: &[CustomField]) -> Vec<String> {
+    let custom = custom.iter().filter(|f| f.ty != CustomType::Link).map(CustomField::path);
+    SETTABLE.iter().map(|f| (*f).to_owned()).chain(custom).collect()
 }
 
 /// The deal dates a rule's task may be due on: the expected close date and each of the deals'
@@ -144,6 +166,12 @@ pub struct RuleFields {
     pub action: RuleAction,
     /// Where a `move_stage` rule moves the deal.
     pub target_stage_id: Option<StageId>,
+    /// The field a `set_field` rule sets (`amount`, `custom.window_type`), and the value it
+    /// writes as a form would type it (`None`: the field is emptied).
+    pub set_field: Option<String>,
+    pub set_value: Option<String>,
+    /// The webhook a `call_webhook` rule calls.
+    pub webhook_id: Option<i64>,
     pub task: TaskTemplate,
 }
 
@@ -194,6 +222,9 @@ pub struct RuleInput {
     pub priority: Option<TaskPriority>,
     pub action: Option<RuleAction>,
     pub target_stage_id: Option<StageId>,
+    pub set_field: Option<String>,
+    pub set_value: Option<String>,
+    pub webhook_id: Option<i64>,
 }
 
 fn minutes(value: Option<i64>, field: &str, most: i64) -> Result<Option<i64>, FieldError> {
@@ -219,7 +250,10 @@ impl RuleInput {
             RuleAction::SetTask | RuleAction::Notify => {
                 errors.check(text::required(&self.task_title, "task_title", 300))
             }
-            RuleAction::MoveStage | RuleAction::AssignOwner => errors
+            RuleAction::MoveStage
+            | RuleAction::AssignOwner
+            | RuleAction::SetField
+            | RuleAction::CallWebhook => errors
                 .check(text::optional_limited(&self.task_title, "task_title", 300))
                 .map(Option::unwrap_or_default),
         };
@@ -233,6 +267,41 @@ impl RuleInput {
                 None
             }
             RuleAction::MoveStage => self.target_stage_id,
+            _ => None,
+        };
+        let trimmed =
+            |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let (set_field, set_value) = match action {
+            RuleAction::SetField => {
+                let field = trimmed(&self.set_field);
+                if field.is_none() {
+                    errors.push(FieldError::new(
+                        "set_field",
+                        "automation-field-required",
+                        "Choose the field",
+                    ));
+                }
+                let value = errors
+                    .check(text::optional_limited(
+                        self.set_value.as_deref().unwrap_or_default(),
+                        "set_value",
+                        10_000,
+                    ))
+                    .flatten();
+                (field, value)
+            }
+            _ => (None, None),
+        };
+        let webhook_id = match action {
+            RuleAction::CallWebhook if self.webhook_id.is_none() => {
+                errors.push(FieldError::new(
+                    "webhook_id",
+                    "automation-webhook-required",
+                    "Choose the webhook",
+                ));
+                None
+            }
+            RuleAction::CallWebhook => self.webhook_id,
             _ => None,
         };
         let description = errors
@@ -291,6 +360,9 @@ impl RuleInput {
             delay_minutes: delay.unwrap_or(0),
             action,
             target_stage_id: target_stage,
+            set_field,
+            set_value,
+            webhook_id,
             task: TaskTemplate {
                 title: title.unwrap_or_default(),
                 description,
@@ -331,6 +403,9 @@ impl From<&RuleFields> for RuleInput {
             priority: Some(f.task.priority),
             action: Some(f.action),
             target_stage_id: f.target_stage_id,
+            set_field: f.set_field.clone(),
+            set_value: f.set_value.clone(),
+            webhook_id: f.webhook_id,
         }
     }
 }
@@ -443,6 +518,25 @@ mod tests {
         // A stage named for another action is not kept.
         let task = RuleInput { target_stage_id: Some(StageId(3)), ..input() }.validate().expect("valid");
         assert_eq!(task.target_stage_id, None);
+    }
+
+    #[test]
+    fn a_field_to_set_and_a_webhook_to_call_are_asked_for() {
+        let setting = RuleInput { action: Some(RuleAction::SetField), task_title: String::new(), ..input() };
+        assert!(setting.validate().expect_err("refused").field("set_field").is_some());
+        let setting =
+            RuleInput { set_field: Some("amount".into()), set_value: Some(" 1 000 ".into()), ..setting };
+        let fields = setting.validate().expect("valid");
+        assert_eq!(
+            (fields.set_field.as_deref(), fields.set_value.as_deref()),
+            (Some("amount"), Some("1 000"))
+        );
+        assert_eq!(RuleInput::from(&fields).validate().expect("round trip"), fields);
+        let calling = RuleInput { action: Some(RuleAction::CallWebhook), ..input() };
+        assert!(calling.validate().expect_err("refused").field("webhook_id").is_some());
+        let fields = RuleInput { webhook_id: Some(4), ..calling }.validate().expect("valid");
+        assert_eq!((fields.webhook_id, fields.set_field), (Some(4), None));
+        assert!(!settable_fields(&[]).contains(&"owner_id".to_owned()), "the owner has its own action");
     }
 
     #[test]

@@ -85,6 +85,36 @@ pub struct DealInput {
     pub notes: String,
 }
 
+impl DealFields {
+    /// These fields with the built-in field `key` set from `raw`, typed as the deal's form
+    /// takes it (a rule's "set a field"): the same checks, in the deal's own currency.
+    pub fn with_value(&self, key: &str, raw: &str) -> Result<DealFields, ValidationErrors> {
+        let mut input = DealInput {
+            title: self.title.clone(),
+            company_id: self.company_id,
+            contact_id: self.contact_id,
+            amount: self.amount.amount.to_string(),
+            currency: self.amount.currency.as_str().to_owned(),
+            expected_close_date: self.expected_close_date.map(|d| d.to_string()).unwrap_or_default(),
+            source: self.source.clone().unwrap_or_default(),
+            notes: self.notes.clone().unwrap_or_default(),
+        };
+        let slot = match key {
+            "title" => &mut input.title,
+            "amount" => &mut input.amount,
+            "expected_close_date" => &mut input.expected_close_date,
+            "source" => &mut input.source,
+            "notes" => &mut input.notes,
+            _ => {
+                let unknown = FieldError::new(key, "automation-field-unknown", "Choose a field of deals");
+                return Err(ValidationErrors(vec![unknown]));
+            }
+        };
+        raw.clone_into(slot);
+        input.validate(&self.amount.currency)
+    }
+}
+
 impl DealInput {
     pub fn validate(&self, default_currency: &Currency) -> Result<DealFields, ValidationErrors> {
         let mut errors = ValidationErrors::default();

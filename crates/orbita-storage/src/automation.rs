@@ -15,7 +15,7 @@ use crate::values::corrupt;
 
 const RULES: &str = "automation_rules";
 const RUNS: &str = "automation_runs";
-const RULE_COLUMNS: [&str; 22] = [
+const RULE_COLUMNS: [&str; 25] = [
     "id",
     "name",
     "active",
@@ -36,6 +36,9 @@ const RULE_COLUMNS: [&str; 22] = [
     "due_field",
     "action",
     "target_stage_id",
+    "set_field",
+    "set_value",
+    "webhook_id",
     "created_at",
     "updated_at",
 ];
@@ -62,6 +65,9 @@ struct RuleRow {
     due_field: Option<String>,
     action: String,
     target_stage_id: Option<i64>,
+    set_field: Option<String>,
+    set_value: Option<String>,
+    webhook_id: Option<i64>,
     created_at: Timestamp,
     updated_at: Timestamp,
 }
@@ -94,6 +100,9 @@ impl TryFrom<RuleRow> for Rule {
                 delay_minutes: r.delay_minutes,
                 action,
                 target_stage_id: r.target_stage_id.map(StageId),
+                set_field: r.set_field,
+                set_value: r.set_value,
+                webhook_id: r.webhook_id,
                 task: TaskTemplate {
                     title: r.task_title,
                     description: r.task_description,
@@ -137,6 +146,9 @@ fn field_columns(f: &RuleFields) -> Vec<(&'static str, SimpleExpr)> {
         ("due_field", task.due_field.clone().into()),
         ("action", f.action.as_str().into()),
         ("target_stage_id", f.target_stage_id.map(|s| s.0).into()),
+        ("set_field", f.set_field.clone().into()),
+        ("set_value", f.set_value.clone().into()),
+        ("webhook_id", f.webhook_id.into()),
     ]
 }
 

@@ -1,6 +1,7 @@
 // The robot form shows the fields its trigger and its action use: a task's words, person, deadline and
 // priority for "set a task"; the words and the person for "notify"; the person for "give the
-// deal to"; the stage for "move to a stage". Without a script every field shows, and the
+// deal to"; the stage for "move to a stage"; the field and its value for "set a field"; the
+// webhook for "call a webhook". Without a script every field shows, and the
 // server ignores the ones the action does not use.
 (function () {
   "use strict";
@@ -10,8 +11,10 @@
     notify: ["task_title"].concat(person),
     assign_owner: person,
     move_stage: ["target_stage_id"],
+    set_field: ["set_field", "set_value"],
+    call_webhook: ["webhook_id"],
   };
-  var every = uses.set_task.concat(["target_stage_id"]);
+  var every = uses.set_task.concat(["target_stage_id", "set_field", "set_value", "webhook_id"]);
 
   function show(action) {
     var wanted = uses[action.value] || every;

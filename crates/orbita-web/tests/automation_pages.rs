@@ -310,3 +310,83 @@ async fn an_administrator_registers_a_webhook_sees_its_secret_once_and_its_deliv
     let gone = admin.post(&format!("/admin/webhooks/{}/delete", hook.id), &[]).await;
     assert_eq!(gone.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_rule_s_condition_is_built_from_rows_on_its_form_and_read_back() {
+    let t = TestDb::sqlite().await;
+    with_user(&t.db, "admin@x.ru", "administrator").await;
+    let mut admin = Browser::new(&t.db);
+    admin.sign_in("admin@x.ru", PASSWORD).await;
+    let (pipelines, stages) = orbita_app::deals::pipelines_and_stages(&t.db).await.expect("stages");
+    let (pipeline, stage) = (pipelines[0].id.to_string(), stages[1].id.to_string());
+    let form = admin.get(&format!("/admin/automation/new?pipeline={pipeline}&stage={stage}")).await;
+    assert!(form.body.contains("id=\"rule-condition\"") && form.body.contains("name=\"0.field\""), "a row");
+    assert!(!form.body.contains("name=\"condition\""), "no JSON to type");
+    let base = vec![
+        ("name", "Крупная сделка"),
+        ("pipeline_id", pipeline.as_str()),
+        ("trigger", "stage_entered"),
+        ("stage_id", stage.as_str()),
+        ("task_title", "Позвонить: {title}"),
+        ("assignee", "deal_owner"),
+        ("active", "on"),
+        ("join", "or"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| [base.clone(), extra.to_vec()].concat();
+
+    // Picking a field (htmx re-renders the rows) or adding a row shows the form again, unsaved.
+    let picked = admin.post("/admin/automation", &with(&[("0.field", "amount"), ("refresh", "1")])).await;
+    assert_eq!(picked.status, StatusCode::OK);
+    assert!(
+        picked.body.contains("name=\"0.op\"") && picked.body.contains("value=\"gte\""),
+        "its comparisons"
+    );
+    let added = admin.post("/admin/automation", &with(&[("0.field", "amount"), ("add", "1")])).await;
+    assert_eq!(added.status, StatusCode::OK);
+    assert!(added.body.contains("name=\"1.field\""), "a second row");
+    assert!(orbita_storage::automation::list(&t.db, None).await.expect("rules").is_empty(), "nothing saved");
+
+    // A row without its value, or with a value its field cannot take, is named on the row.
+    let blank = admin.post("/admin/automation", &with(&[("0.field", "amount"), ("0.op", "gte")])).await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(blank.body.contains("id=\"c0-error\""), "the row's message: {}", blank.body);
+    let wrong = with(&[("0.field", "amount"), ("0.op", "gte"), ("0.value", "много")]);
+    let wrong = admin.post("/admin/automation", &wrong).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("id=\"c0-error\"") && wrong.body.contains("value=\"много\""), "kept, named");
+
+    let rows = with(&[
+        ("0.field", "amount"),
+        ("0.op", "gte"),
+        ("0.value", "500000"),
+        ("1.field", "source"),
+        ("1.op", "contains"),
+        ("1.value", "сайт"),
+    ]);
+    assert_eq!(admin.post("/admin/automation", &rows).await.status, StatusCode::SEE_OTHER);
+    let rule = orbita_storage::automation::list(&t.db, None).await.expect("rules").remove(0);
+    let condition: serde_json::Value =
+        serde_json::from_str(rule.fields.condition.as_deref().expect("a condition")).expect("json");
+    assert_eq!(
+        condition,
+        serde_json::json!({"or": [
+            {"field": "amount", "op": "gte", "value": "500000"},
+            {"field": "source", "op": "contains", "value": "сайт"}
+        ]})
+    );
+    let page = admin.get(&format!("/admin/automation/{}", rule.id)).await;
+    assert!(
+        page.body.contains("value=\"500000\"") && page.body.contains("value=\"сайт\""),
+        "read back into rows"
+    );
+    assert!(page.body.contains("name=\"join\" value=\"or\" checked"), "joined by any");
+
+    // Rows emptied: every deal again.
+    let cleared = with(&[("0.field", "")]);
+    assert_eq!(
+        admin.post(&format!("/admin/automation/{}", rule.id), &cleared).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let rule = orbita_storage::automation::get(&t.db, rule.id).await.expect("read").expect("kept");
+    assert_eq!(rule.fields.condition, None);
+}

@@ -9,7 +9,10 @@ mod run;
 use orbita_domain::FieldError;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::automation::{self, MAX_CHAIN, Rule, RuleFields, RuleInput, RuleRun, RunOutcome, Trigger};
+use orbita_domain::custom::CustomField;
+use orbita_domain::deal::DealFields;
 use orbita_domain::kind::RecordKind;
+use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{DealId, PipelineId, StageId, Timestamp, ValidationErrors};
 use orbita_storage::automation as store;
 use orbita_storage::{Db, Tx, pipelines, users};
@@ -98,8 +101,11 @@ async fn checked(db: &Db, input: &RuleInput) -> Result<RuleFields, AppError> {
     {
         errors.push(FieldError::new("assignee_group_id", "automation-group-unknown", "Choose a group"));
     }
-    if fields.trigger_field.is_some() || fields.task.due_field.is_some() {
+    if fields.trigger_field.is_some() || fields.task.due_field.is_some() || fields.set_field.is_some() {
         let custom = crate::custom_fields::active(db, RecordKind::Deal).await?;
+        if let Some(set) = &fields.set_field {
+            errors.0.extend(set_value_errors(set, fields.set_value.as_deref(), &custom));
+        }
         if let Some(watched) = &fields.trigger_field
             && !automation::watchable_fields(&custom).contains(watched)
         {
@@ -119,6 +125,11 @@ async fn checked(db: &Db, input: &RuleInput) -> Result<RuleFields, AppError> {
             ));
         }
     }
+    if let Some(webhook) = fields.webhook_id
+        && !orbita_storage::webhooks::list(db).await?.iter().any(|h| h.id == webhook)
+    {
+        errors.push(FieldError::new("webhook_id", "automation-webhook-unknown", "Choose a webhook"));
+    }
     if let Some(condition) = &fields.condition {
         match filters::from_json(db, condition, RecordKind::Deal).await {
             Ok(_) => {}
@@ -133,6 +144,41 @@ async fn checked(db: &Db, input: &RuleInput) -> Result<RuleFields, AppError> {
     }
     errors.into_result()?;
     Ok(fields)
+}
+
+/// Whether a `set_field` rule names a field it may set and a value that field takes, as
+/// the deal's form or its custom field would check it.
+fn set_value_errors(key: &str, value: Option<&str>, custom: &[CustomField]) -> Vec<FieldError> {
+    if !automation::settable_fields(custom).iter().any(|f| f == key) {
+        return vec![FieldError::new("set_field", "automation-field-unknown", "Choose a field of deals")];
+    }
+    let raw = value.unwrap_or_default();
+    let refused = match key.strip_prefix("custom.") {
+        Some(custom_key) => custom
+            .iter()
+            .find(|f| f.key == custom_key)
+            .and_then(|f| {
+                orbita_domain::custom::parse_value(f, &serde_json::Value::String(raw.to_owned())).err()
+            })
+            .map(|message| vec![FieldError::new("set_value", "custom-value", message)]),
+        None => {
+            let sample = DealFields {
+                title: "—".to_owned(),
+                company_id: None,
+                contact_id: None,
+                amount: Money::from_minor(0, Currency::RUB),
+                expected_close_date: None,
+                source: None,
+                notes: None,
+            };
+            sample.with_value(key, raw).err().map(|errors| errors.0)
+        }
+    };
+    refused
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| FieldError { field: "set_value".to_owned(), ..e })
+        .collect()
 }
 
 /// The rule as the audit log shows it.
@@ -156,6 +202,11 @@ fn view(f: &RuleFields) -> Vec<(&'static str, Option<String>)> {
         ("due_working", Some(task.due_working.to_string())),
         ("due_field", task.due_field.clone()),
         ("priority", Some(task.priority.as_str().to_owned())),
+        ("action", Some(f.action.as_str().to_owned())),
+        ("target_stage_id", f.target_stage_id.map(|s| s.to_string())),
+        ("set_field", f.set_field.clone()),
+        ("set_value", f.set_value.clone()),
+        ("webhook_id", f.webhook_id.map(|w| w.to_string())),
     ]
 }
 

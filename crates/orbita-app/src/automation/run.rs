@@ -6,6 +6,7 @@
 use chrono::Duration;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::automation::{self, Assignee, Rule, RuleAction, RunOutcome, TaskTemplate, Trigger};
+use orbita_domain::custom::{self, CustomField};
 use orbita_domain::deal::Deal;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::org::{Locale, OrgSettings};
@@ -15,7 +16,9 @@ use orbita_storage::automation::{self as store, NewRun};
 use orbita_storage::{Db, StorageError, Tx, deals, pipelines, tasks, users};
 
 use crate::context::RequestContext;
-use crate::custom_fields::CustomChanges;
+use crate::custom_fields::{self, CustomChanges};
+use crate::deals::ByRule;
+use crate::jobs::{self, Work};
 use crate::{Access, AppError, filters, notifications, records, setup};
 use orbita_domain::notification::NotificationKind;
 
@@ -134,12 +137,28 @@ async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str, chain: u32)
         }
         RuleAction::AssignOwner => {
             let owner = assignee_in(&mut tx, db, rule, &deal).await?;
-            crate::deals::change_by_rule_in(&mut tx, &ctx, &deal, Some(owner), None, chain, now).await?;
+            let change = ByRule { owner: Some(owner), ..ByRule::default() };
+            crate::deals::change_by_rule_in(&mut tx, &ctx, &deal, change, chain, now).await?;
             assignee = Some(owner);
         }
         RuleAction::MoveStage => {
-            let stage = rule.fields.target_stage_id;
-            crate::deals::change_by_rule_in(&mut tx, &ctx, &deal, None, stage, chain, now).await?;
+            let change = ByRule { stage: rule.fields.target_stage_id, ..ByRule::default() };
+            crate::deals::change_by_rule_in(&mut tx, &ctx, &deal, change, chain, now).await?;
+        }
+        RuleAction::SetField => {
+            let change = field_set(db, rule, &deal).await?;
+            crate::deals::change_by_rule_in(&mut tx, &ctx, &deal, change, chain, now).await?;
+        }
+        RuleAction::CallWebhook => {
+            let webhook_id =
+                rule.fields.webhook_id.ok_or_else(|| failure("the rule's webhook was deleted"))?;
+            let work = Work::Webhook {
+                webhook_id,
+                event: automation::WEBHOOK_EVENT.to_owned(),
+                occurred_at: now.to_rfc3339(),
+                data: webhook_data(rule, &deal, &custom_fields::active(db, RecordKind::Deal).await?),
+            };
+            jobs::enqueue_in(&mut tx, &work, now).await?;
         }
     }
     let run = NewRun { task_id, assignee_id: assignee, ..new_run(rule, deal_id.0, event, RunOutcome::Fired) };
@@ -148,6 +167,46 @@ async fn attempt(db: &Db, rule: &Rule, deal_id: DealId, event: &str, chain: u32)
     }
     // Otherwise this event's run was done before: the work just done is rolled back.
     Ok(())
+}
+
+/// The deal's field a `set_field` rule sets, checked as the deal's form would check it.
+async fn field_set(db: &Db, rule: &Rule, deal: &Deal) -> Result<ByRule, AppError> {
+    let key = rule.fields.set_field.as_deref().unwrap_or_default();
+    let raw = rule.fields.set_value.as_deref().unwrap_or_default();
+    Ok(match key.strip_prefix("custom.") {
+        Some(custom) => {
+            let custom = custom_fields::one_change(db, RecordKind::Deal, custom, raw).await?;
+            ByRule { custom, ..ByRule::default() }
+        }
+        None => ByRule { fields: Some(deal.fields.with_value(key, raw)?), ..ByRule::default() },
+    })
+}
+
+/// What a rule's webhook call says: the rule, and the deal as it is when the rule runs.
+fn webhook_data(rule: &Rule, deal: &Deal, fields: &[CustomField]) -> serde_json::Value {
+    let f = &deal.fields;
+    let custom: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .filter_map(|field| Some((field.key.clone(), custom::api_value(field, deal.custom.get(&field.key)?))))
+        .collect();
+    serde_json::json!({
+        "rule": { "id": rule.id, "name": rule.fields.name },
+        "deal": {
+            "id": deal.id.0,
+            "title": f.title,
+            "amount": f.amount.amount.to_string(),
+            "currency": f.amount.currency.as_str(),
+            "pipeline_id": deal.pipeline_id.0,
+            "stage_id": deal.stage_id.0,
+            "status": deal.status.as_str(),
+            "owner_id": deal.owner_id.0,
+            "company_id": f.company_id.map(|c| c.0),
+            "contact_id": f.contact_id.map(|c| c.0),
+            "expected_close_date": f.expected_close_date,
+            "source": f.source,
+            "custom": custom,
+        },
+    })
 }
 
 /// Sets the rule's task for `assignee`, audited as the rule's and told to the assignee.
@@ -230,10 +289,24 @@ async fn recipient_in(tx: &mut Tx, db: &Db, rule: &Rule, deal: &Deal) -> Result<
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Preview {
     Skip(String),
-    Task { title: String, assignee: UserId, due_at: Option<Timestamp> },
-    Notice { text: String, recipient: UserId },
+    Task {
+        title: String,
+        assignee: UserId,
+        due_at: Option<Timestamp>,
+    },
+    Notice {
+        text: String,
+        recipient: UserId,
+    },
     Owner(UserId),
     Move(StageId),
+    /// The field set and its value (`None`: emptied).
+    Field {
+        field: String,
+        value: Option<String>,
+    },
+    /// The webhook's address.
+    Webhook(String),
 }
 
 /// The rule's [`Preview`] for `deal` as if its event happened now.
@@ -254,9 +327,7 @@ pub(super) async fn preview(db: &Db, rule: &Rule, deal: &Deal) -> Result<Preview
     drop(tx);
     let assignee = match assignee {
         Ok(assignee) => assignee,
-        Err(AppError::Invalid(errors)) => {
-            return Ok(Preview::Skip(errors.0.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")));
-        }
+        Err(AppError::Invalid(errors)) => return Ok(Preview::Skip(messages(errors))),
         Err(other) => return Err(other),
     };
     let task = &rule.fields.task;
@@ -274,6 +345,24 @@ pub(super) async fn preview(db: &Db, rule: &Rule, deal: &Deal) -> Result<Preview
             Some(stage) => Preview::Move(stage),
             None => Preview::Skip("the rule names no stage".to_owned()),
         },
+        RuleAction::SetField => match field_set(db, rule, deal).await {
+            Ok(_) => Preview::Field {
+                field: rule.fields.set_field.clone().unwrap_or_default(),
+                value: rule.fields.set_value.clone(),
+            },
+            Err(AppError::Invalid(errors)) => Preview::Skip(messages(errors)),
+            Err(other) => return Err(other),
+        },
+        RuleAction::CallWebhook => {
+            let hook = match rule.fields.webhook_id {
+                Some(id) => orbita_storage::webhooks::get(db, id).await?,
+                None => None,
+            };
+            match hook {
+                Some(hook) => Preview::Webhook(hook.fields.url),
+                None => Preview::Skip("the rule's webhook was deleted".to_owned()),
+            }
+        }
     })
 }
 
@@ -313,6 +402,10 @@ async fn active_members(db: &Db, group: GroupId) -> Result<Vec<UserId>, AppError
         return Err(failure("the rule's group has no active member"));
     }
     Ok(members)
+}
+
+fn messages(errors: orbita_domain::ValidationErrors) -> String {
+    errors.0.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")
 }
 
 fn failure(why: &str) -> AppError {

@@ -70,6 +70,9 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
         delay_minutes: 0,
         action: RuleAction::SetTask,
         target_stage_id: None,
+        set_field: None,
+        set_value: None,
+        webhook_id: None,
         task: TaskTemplate {
             title: title.to_owned(),
             description: None,
@@ -154,8 +157,24 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
         let text = "Просрочена задача по заказу: {title}";
         told(rule("Просрочка по заказу", Trigger::TaskOverdue, None, text, Assignee::User(head.id), 0))
     });
+    // A request with no source came from the site's form: the rule says so, so the sources
+    // report counts it.
+    let from_site = RuleFields {
+        action: RuleAction::SetField,
+        set_field: Some("source".to_owned()),
+        set_value: Some("Сайт".to_owned()),
+        condition: Some(r#"{"field": "source", "op": "empty"}"#.to_owned()),
+        task: TaskTemplate {
+            title: String::new(),
+            due_minutes: None,
+            due_working: false,
+            ..rules[0].task.clone()
+        },
+        ..rules[0].clone()
+    };
+    let from_site = RuleFields { name: "Источник: сайт".to_owned(), ..from_site };
     let mut tx = db.begin().await?;
-    for rule in rules.iter().chain(&notices).chain(&overdue) {
+    for rule in rules.iter().chain(&notices).chain(&overdue).chain([&from_site]) {
         automation::insert(&mut tx, rule, now).await?;
     }
     tx.commit().await?;

@@ -221,7 +221,8 @@ automation-due-hint = From when the task is set; empty: no deadline.
 automation-delay-minutes = Delay, minutes
 automation-delay-hint = How long after the event the rule acts; 0 or empty: at once. A deal that has left the stage by then is left alone, so a delay with a notice is "the deal has stayed in the stage this long".
 automation-condition = Condition
-automation-condition-hint = Only deals matching this filter (JSON, as the lists' filter= takes it), e.g. {"{"}"field":"amount","op":"gte","value":"100000"{"}"}; empty: every deal.
+automation-condition-hint = Only deals meeting these conditions, checked when the rule runs; none: every deal.
+automation-condition-clear = Remove this condition
 automation-active = The rule is on
 automation-in-turn = In turn: { $group }
 automation-least-loaded = Least loaded: { $group }
@@ -248,16 +249,25 @@ automation-test-run = Try
 automation-test-skip = It would do nothing: { $reason }
 automation-test-task = It would set «{ $title }» for { $assignee }, due { $due }.
 automation-action = What it does
-automation-action-hint = A task for someone; a notice in the bell and by e-mail; the deal moved to a stage; the deal given to someone.
+automation-action-hint = Sets a task; sends a notice to the bell and by e-mail; moves the deal to a stage; gives the deal to someone; sets a field of the deal; calls a webhook with the deal.
 automation-action-set_task = Set a task
 automation-action-notify = Notify
 automation-action-move_stage = Move to a stage
 automation-action-assign_owner = Give the deal to
+automation-action-set_field = Set a field
+automation-action-call_webhook = Call a webhook
+automation-set-field = Field
+automation-set-value = Value
+automation-set-value-hint = As the deal form takes it: 150000, 2026-12-31, an option of a list; empty clears the field.
+automation-webhook = Webhook
+automation-webhook-hint = One of the organisation's webhooks (Admin → Webhooks): it receives the event automation.rule with the deal.
 automation-target-stage = Move to
 automation-target-stage-hint = For "Move to a stage". Rules that move a deal on and on are stopped after 5 moves in a row.
 automation-test-notice = It would tell { $recipient }: «{ $text }».
 automation-test-owner = It would give the deal to { $owner }.
 automation-test-move = It would move the deal to { $stage }.
+automation-test-field = Would set «{ $field }» to «{ $value }».
+automation-test-webhook = Would call the webhook { $url }.
 
 ## Webhooks
 

@@ -225,7 +225,8 @@ automation-due-hint = С момента постановки задачи; пу�
 automation-delay-minutes = Задержка, минут
 automation-delay-hint = Через сколько после события робот сработает; 0 или пусто — сразу. Если сделка к тому времени ушла с этапа, робот её не тронет: задержка с уведомлением — это «сделка слишком долго на этапе».
 automation-condition = Условие
-automation-condition-hint = Только сделки, подходящие под фильтр (JSON, как filter= в списках), например {"{"}"field":"amount","op":"gte","value":"100000"{"}"}; пусто — все сделки.
+automation-condition-hint = Только сделки, подходящие под эти условия (проверяются, когда правило срабатывает); без условий — все сделки.
+automation-condition-clear = Убрать это условие
 automation-active = Робот включён
 automation-in-turn = По очереди: { $group }
 automation-least-loaded = Наименее загруженный: { $group }
@@ -252,16 +253,25 @@ automation-test-run = Проверить
 automation-test-skip = Ничего бы не сделал: { $reason }
 automation-test-task = Поставил бы задачу «{ $title }» исполнителю { $assignee }, срок { $due }.
 automation-action = Что делает
-automation-action-hint = Ставит задачу; присылает уведомление в колокольчик и на почту; переводит сделку на этап; передаёт сделку.
+automation-action-hint = Ставит задачу; присылает уведомление в колокольчик и на почту; переводит сделку на этап; передаёт сделку; меняет поле сделки; вызывает вебхук со сделкой.
 automation-action-set_task = Поставить задачу
 automation-action-notify = Уведомить
 automation-action-move_stage = Перевести на этап
 automation-action-assign_owner = Передать сделку
+automation-action-set_field = Изменить поле
+automation-action-call_webhook = Вызвать вебхук
+automation-set-field = Поле
+automation-set-value = Значение
+automation-set-value-hint = Как в форме сделки: 150000, 2026-12-31, вариант списка; пусто — очистить поле.
+automation-webhook = Вебхук
+automation-webhook-hint = Один из вебхуков организации (Администрирование → Вебхуки): получит событие automation.rule со сделкой.
 automation-target-stage = На этап
 automation-target-stage-hint = Для «Перевести на этап». Роботы, переводящие сделку снова и снова, останавливаются после 5 переводов подряд.
 automation-test-notice = Сообщил бы сотруднику { $recipient }: «{ $text }».
 automation-test-owner = Передал бы сделку сотруднику { $owner }.
 automation-test-move = Перевёл бы сделку на этап «{ $stage }».
+automation-test-field = Записал бы в поле «{ $field }» значение «{ $value }».
+automation-test-webhook = Вызвал бы вебхук { $url }.
 
 ## Webhooks
 

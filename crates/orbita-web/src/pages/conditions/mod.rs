@@ -15,11 +15,13 @@ use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use orbita_app::{AppError, deals, filters};
-use orbita_domain::ValidationErrors;
 use orbita_domain::kind::RecordKind;
+use orbita_domain::{FieldError, ValidationErrors};
 
-use self::fields::{Candidate, Sources};
-use self::rows::{Builder, Join, RowView};
+pub use self::fields::Candidate;
+use self::fields::Sources;
+pub use self::rows::RowView;
+use self::rows::{Builder, Join};
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
@@ -40,10 +42,117 @@ struct BuilderPage {
     back: String,
     join_all: bool,
     rows: Vec<RowView>,
+    /// Where a change of a row's field or comparison is sent (htmx attributes).
+    rows_hx: String,
     /// A tree the rows cannot show (nested groups), kept as text until replaced.
     foreign: String,
     error_items: Vec<ErrorItem>,
     clear_href: String,
+}
+
+/// The builder's rows inside another form: a rule's condition over deals. The form posts the
+/// rows with its own fields; a row added, removed or changed shows the form again unsaved.
+pub struct Embedded {
+    builder: Builder,
+    candidates: Vec<Candidate>,
+    time_zone: String,
+}
+
+/// The rows as a page holding them shows them.
+pub struct Shown {
+    pub join_all: bool,
+    pub rows: Vec<RowView>,
+    pub foreign: String,
+}
+
+impl Embedded {
+    /// The fields of `kind` a condition may name, in the signed-in user's language.
+    pub async fn candidates(
+        state: &AppState,
+        user: &SignedIn,
+        kind: RecordKind,
+    ) -> Result<Vec<Candidate>, AppError> {
+        let access = &user.session.access;
+        let custom = orbita_app::custom_fields::fields(&state.db, access, kind).await?;
+        let people = People::load(&state.db, access).await?;
+        let (pipelines, stages) = if kind == RecordKind::Deal {
+            deals::pipelines_and_stages(&state.db).await?
+        } else {
+            Default::default()
+        };
+        let sources = Sources { people: &people, pipelines: &pipelines, stages: &stages };
+        Ok(fields::candidates(&user.layout, kind, &custom, &sources))
+    }
+
+    /// A saved condition read into rows.
+    pub fn from_tree(tree: Option<&str>, candidates: Vec<Candidate>, time_zone: &str) -> Embedded {
+        let builder = Builder::from_tree(tree, &candidates, time_zone);
+        Embedded { builder, candidates, time_zone: time_zone.to_owned() }
+    }
+
+    /// The rows as the form sent them, with the row added or removed that it asked for;
+    /// `true` when it asked for one (or for the rows to be shown again), so nothing is saved.
+    pub fn from_form(
+        pairs: &[(String, String)],
+        candidates: Vec<Candidate>,
+        time_zone: &str,
+    ) -> (Embedded, bool) {
+        let mut builder = Builder::from_form(pairs);
+        let asked = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        let mut edited = true;
+        if let Some(n) = asked("remove").and_then(|v| v.parse::<usize>().ok()) {
+            builder.remove(n);
+        } else if asked("add").is_some_and(|v| !v.is_empty()) {
+            builder.add();
+        } else if asked("clear_foreign").is_some_and(|v| !v.is_empty()) {
+            builder.foreign.clear();
+        } else {
+            edited = asked("refresh").is_some_and(|v| !v.is_empty());
+        }
+        (Embedded { builder, candidates, time_zone: time_zone.to_owned() }, edited)
+    }
+
+    /// The condition the rows make (a kept nested tree when they name no field), and the
+    /// rows' own mistakes (a value left blank).
+    pub fn condition(&self) -> (Option<String>, ValidationErrors) {
+        let missing = self.builder.missing_values(&self.candidates);
+        let (tree, _) = self.builder.tree(&self.candidates, &self.time_zone);
+        let kept = Some(self.builder.foreign.clone()).filter(|f| !f.is_empty());
+        (tree.or(kept), missing)
+    }
+
+    /// The check's messages about the condition (`<prefix>.and[2].value`) moved onto its rows;
+    /// the rest stay under `prefix`.
+    pub fn place_errors(&self, found: ValidationErrors, prefix: &str) -> ValidationErrors {
+        let (_, included) = self.builder.tree(&self.candidates, &self.time_zone);
+        let mut placed = ValidationErrors::default();
+        for error in found.0 {
+            match error.field.strip_prefix(prefix) {
+                Some(rest) => {
+                    let renamed = FieldError { field: format!("filter{rest}"), ..error };
+                    for e in rows::place_errors(ValidationErrors(vec![renamed]), &included).0 {
+                        let field = if e.field == "filter" { prefix.to_owned() } else { e.field };
+                        placed.push(FieldError { field, ..e });
+                    }
+                }
+                None => placed.push(error),
+            }
+        }
+        placed
+    }
+
+    pub fn show(&self, layout: &Layout, errors: &ValidationErrors) -> Shown {
+        Shown {
+            join_all: self.builder.join == Join::And,
+            rows: self.builder.views(layout, &self.candidates, errors),
+            foreign: self.builder.foreign.clone(),
+        }
+    }
+
+    /// The summary's items, a row's message under its field's name.
+    pub fn error_items(&self, layout: &Layout, shown: &Shown, errors: &ValidationErrors) -> Vec<ErrorItem> {
+        self.builder.error_items(layout, &shown.rows, errors)
+    }
 }
 
 /// The list `back` points at (`/deals?…`) and its query; `None` for anything else, so the
@@ -114,6 +223,7 @@ async fn builder(
         error_items: built.error_items(&layout, &rows, &errors),
         join_all: built.join == Join::And,
         rows,
+        rows_hx: r##"hx-get="/conditions" hx-target="#conditions" hx-select="#conditions""##.to_owned(),
         foreign: built.foreign.clone(),
         clear_href: list_href(kind, list_query, None),
         back,

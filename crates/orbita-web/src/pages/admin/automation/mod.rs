@@ -40,6 +40,8 @@ struct Names {
     week: WorkingHours,
     /// The deals' custom fields, for the fields a rule may watch.
     custom: Vec<CustomField>,
+    /// The organisation's webhooks a rule may call: id and address.
+    webhooks: Vec<(i64, String)>,
 }
 
 impl Names {
@@ -51,7 +53,12 @@ impl Names {
             admin::groups(&state.db, access).await?.into_iter().map(|(g, _)| (g.id, g.name)).collect();
         let week = orbita_app::setup::settings(&state.db).await?.working_hours;
         let custom = orbita_app::custom_fields::active(&state.db, RecordKind::Deal).await?;
-        Ok(Names { pipelines, stages, users, groups, week, custom })
+        let webhooks = orbita_app::webhooks::list(&state.db, access)
+            .await?
+            .into_iter()
+            .map(|h| (h.id, h.fields.url))
+            .collect();
+        Ok(Names { pipelines, stages, users, groups, week, custom, webhooks })
     }
 
     fn user(&self, id: UserId) -> String {
@@ -131,6 +138,14 @@ fn action_text(layout: &Layout, names: &Names, rule: &Rule) -> String {
         RuleAction::MoveStage => {
             let stage = names.stages.iter().find(|s| Some(s.id) == f.target_stage_id);
             format!("{action} «{}»", stage.map(|s| stage_name(layout.locale, s)).unwrap_or_default())
+        }
+        RuleAction::SetField => {
+            let field = names.field(layout, f.set_field.as_deref().unwrap_or_default());
+            format!("{action}: «{field}» = {}", f.set_value.as_deref().unwrap_or("—"))
+        }
+        RuleAction::CallWebhook => {
+            let hook = names.webhooks.iter().find(|(id, _)| Some(*id) == f.webhook_id);
+            format!("{action}: {}", hook.map_or("—", |(_, url)| url.as_str()))
         }
     }
 }

@@ -2,15 +2,16 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use orbita_app::automation::Preview;
 use orbita_app::{AppError, automation};
 use orbita_domain::automation::{
-    AssigneeKind, RuleAction, RuleInput, RuleRun, RunOutcome, Trigger, date_fields, watchable_fields,
+    AssigneeKind, RuleAction, RuleInput, RuleRun, RunOutcome, Trigger, date_fields, settable_fields,
+    watchable_fields,
 };
+use orbita_domain::kind::RecordKind;
 use orbita_domain::task::TaskPriority;
 use orbita_domain::{DealId, FieldError, GroupId, PipelineId, StageId, UserId, ValidationErrors};
 use serde::Deserialize;
@@ -19,6 +20,7 @@ use super::{Names, Tab};
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
+use crate::pages::conditions::{Candidate, Embedded, RowView};
 use crate::pages::deals::common::stage_name;
 use crate::ui::{ErrorItem, Layout, Nav, SelectOption};
 
@@ -32,7 +34,6 @@ pub(super) struct RuleForm {
     trigger: String,
     trigger_field: String,
     stage_id: String,
-    condition: String,
     delay_minutes: String,
     task_title: String,
     task_description: String,
@@ -47,6 +48,10 @@ pub(super) struct RuleForm {
     priority: String,
     action: String,
     target_stage_id: String,
+    /// A `set_field` rule's field and value, as typed.
+    set_field: String,
+    set_value: String,
+    webhook_id: String,
 }
 
 fn number(raw: &str, field: &str, errors: &mut ValidationErrors) -> Option<i64> {
@@ -71,7 +76,8 @@ impl RuleForm {
             stage_id: id(&self.stage_id).map(StageId),
             trigger: Trigger::parse(&self.trigger),
             trigger_field: Some(self.trigger_field.clone()),
-            condition: Some(self.condition.clone()),
+            // The condition is the builder's rows, read beside the form.
+            condition: None,
             delay_minutes: number(&self.delay_minutes, "delay_minutes", &mut errors),
             task_title: self.task_title.clone(),
             task_description: self.task_description.clone(),
@@ -84,6 +90,9 @@ impl RuleForm {
             priority: TaskPriority::parse(&self.priority),
             action: RuleAction::parse(&self.action),
             target_stage_id: id(&self.target_stage_id).map(StageId),
+            set_field: Some(self.set_field.clone()),
+            set_value: Some(self.set_value.clone()),
+            webhook_id: id(&self.webhook_id),
         };
         (input, errors)
     }
@@ -97,7 +106,6 @@ impl RuleForm {
             trigger: i.trigger.unwrap_or(Trigger::StageEntered).as_str().to_owned(),
             trigger_field: i.trigger_field.clone().unwrap_or_default(),
             stage_id: text(i.stage_id.map(|s| s.0)),
-            condition: i.condition.clone().unwrap_or_default(),
             delay_minutes: text(i.delay_minutes),
             task_title: i.task_title.clone(),
             task_description: i.task_description.clone(),
@@ -110,6 +118,9 @@ impl RuleForm {
             priority: i.priority.unwrap_or(TaskPriority::Normal).as_str().to_owned(),
             action: i.action.unwrap_or(RuleAction::SetTask).as_str().to_owned(),
             target_stage_id: text(i.target_stage_id.map(|s| s.0)),
+            set_field: i.set_field.clone().unwrap_or_default(),
+            set_value: i.set_value.clone().unwrap_or_default(),
+            webhook_id: text(i.webhook_id),
         }
     }
 }
@@ -138,6 +149,9 @@ struct RulePage {
     watchable: Vec<SelectOption>,
     /// The deal dates a task may be due on.
     dates: Vec<SelectOption>,
+    /// The deal fields a rule may set, and the organisation's webhooks.
+    settable: Vec<SelectOption>,
+    webhooks: Vec<SelectOption>,
     stages: Vec<SelectOption>,
     actions: Vec<SelectOption>,
     target_stages: Vec<SelectOption>,
@@ -147,6 +161,12 @@ struct RulePage {
     priorities: Vec<SelectOption>,
     errors: ValidationErrors,
     error_items: Vec<ErrorItem>,
+    /// The condition's rows (the lists' condition builder), joined by "all" or "any".
+    join_all: bool,
+    rows: Vec<RowView>,
+    rows_hx: String,
+    /// A nested condition (from the API) the rows cannot show, kept until replaced.
+    foreign: String,
     runs: Vec<RunRow>,
     /// The test run's deal number, as typed, and what the rule would do for it.
     test_deal: String,
@@ -167,6 +187,7 @@ fn rule_page(
     names: &Names,
     id: Option<i64>,
     form: RuleForm,
+    condition: &Embedded,
     errors: ValidationErrors,
     runs: Vec<RuleRun>,
 ) -> RulePage {
@@ -199,6 +220,8 @@ fn rule_page(
     let watchable =
         field_options(watchable_fields(&names.custom), t("automation-choose-field"), &form.trigger_field);
     let dates = field_options(date_fields(&names.custom), t("automation-due-field-none"), &form.due_field);
+    let settable =
+        field_options(settable_fields(&names.custom), t("automation-choose-field"), &form.set_field);
     let target_stages = stage_options(&form.target_stage_id);
     let actions = options(
         RuleAction::ALL
@@ -223,14 +246,24 @@ fn rule_page(
             SelectOption::new(g.to_string(), name.clone(), g.to_string() == form.assignee_group_id)
         }))
         .collect();
+    let webhooks = std::iter::once(none(form.webhook_id.is_empty()))
+        .chain(names.webhooks.iter().map(|(id, url)| {
+            SelectOption::new(id.to_string(), url.clone(), id.to_string() == form.webhook_id)
+        }))
+        .collect();
     let priorities = options(
         TaskPriority::ALL
             .iter()
             .map(|p| (p.as_str(), p.as_str().to_owned(), t(&format!("task-priority-{}", p.as_str())))),
         &form.priority.as_str(),
     );
-    let error_items = layout.error_items(&errors);
+    let shown = condition.show(&layout, &errors);
+    let error_items = condition.error_items(&layout, &shown, &errors);
     let runs = run_rows(&layout, names, runs);
+    let action = id.map_or_else(|| "/admin/automation".to_owned(), |id| format!("/admin/automation/{id}"));
+    let rows_hx = format!(
+        r##"hx-post="{action}" hx-vals='{{"refresh": "1"}}' hx-target="#rule-condition" hx-select="#rule-condition""##
+    );
     let board_href = format!("/admin/automation?pipeline={}", form.pipeline_id);
     let working_hint = layout.t_with("automation-due-working-hint", "week", &names.week_text(&layout));
     RulePage {
@@ -243,6 +276,8 @@ fn rule_page(
         triggers,
         watchable,
         dates,
+        settable,
+        webhooks,
         stages,
         actions,
         target_stages,
@@ -252,6 +287,10 @@ fn rule_page(
         priorities,
         errors,
         error_items,
+        join_all: shown.join_all,
+        rows: shown.rows,
+        rows_hx,
+        foreign: shown.foreign,
         runs,
         test_deal: String::new(),
         test_result: String::new(),
@@ -283,7 +322,9 @@ pub(super) async fn new_form(
         ..RuleInput::default()
     };
     let form = RuleForm::from_input(&input);
-    Ok(rule_page(&user, &names, None, form, ValidationErrors::default(), Vec::new()).into_response())
+    let condition = Embedded::from_tree(None, deal_fields(&state, &user).await?, &user.layout.time_zone);
+    let page = rule_page(&user, &names, None, form, &condition, ValidationErrors::default(), Vec::new());
+    Ok(page.into_response())
 }
 
 fn run_rows(layout: &Layout, names: &Names, runs: Vec<RuleRun>) -> Vec<RunRow> {
@@ -322,7 +363,9 @@ pub(super) async fn edit_form(
     let names = Names::load(&state, &user).await?;
     let runs = automation::runs(&state.db, access, id).await?;
     let form = RuleForm::from_input(&RuleInput::from(&rule.fields));
-    let mut page = rule_page(&user, &names, Some(id), form, ValidationErrors::default(), runs);
+    let candidates = deal_fields(&state, &user).await?;
+    let condition = Embedded::from_tree(rule.fields.condition.as_deref(), candidates, &user.layout.time_zone);
+    let mut page = rule_page(&user, &names, Some(id), form, &condition, ValidationErrors::default(), runs);
     page.test_deal = query.test_deal.trim().to_owned();
     if !page.test_deal.is_empty() {
         page.test_result = match page.test_deal.trim_start_matches('№').trim().parse::<i64>() {
@@ -357,6 +400,14 @@ fn preview_text(layout: &Layout, names: &Names, preview: &Preview) -> String {
             crate::ui::i18n::t_args(layout.locale, "automation-test-notice", &args)
         }
         Preview::Owner(owner) => layout.t_with("automation-test-owner", "owner", &names.user(*owner)),
+        Preview::Field { field, value } => {
+            let args = [
+                ("field", names.field(layout, field).into()),
+                ("value", value.clone().unwrap_or_else(|| "—".to_owned()).into()),
+            ];
+            crate::ui::i18n::t_args(layout.locale, "automation-test-field", &args)
+        }
+        Preview::Webhook(url) => layout.t_with("automation-test-webhook", "url", url),
         Preview::Move(stage) => {
             let name = names.stages.iter().find(|s| s.id == *stage).map(|s| stage_name(layout.locale, s));
             layout.t_with("automation-test-move", "stage", &name.unwrap_or_else(|| format!("#{stage}")))
@@ -364,15 +415,35 @@ fn preview_text(layout: &Layout, names: &Names, preview: &Preview) -> String {
     }
 }
 
+/// The deal fields a rule's condition may name.
+async fn deal_fields(state: &AppState, user: &SignedIn) -> Result<Vec<Candidate>, AppError> {
+    Embedded::candidates(state, user, RecordKind::Deal).await
+}
+
 /// Saves a new rule (`id` none) or an edit; back to the board, or the form with its messages.
-async fn save(
-    state: AppState,
-    user: SignedIn,
-    id: Option<i64>,
-    form: RuleForm,
-) -> Result<Response, PageError> {
+/// A condition row added, removed or changed shows the form again, nothing saved.
+async fn save(state: AppState, user: SignedIn, id: Option<i64>, body: &[u8]) -> Result<Response, PageError> {
+    let form: RuleForm = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
     let access = &user.session.access;
-    let (input, mut errors) = form.input();
+    let candidates = deal_fields(&state, &user).await?;
+    let (condition, edited) = Embedded::from_form(&pairs, candidates, &user.layout.time_zone);
+    let (mut input, mut errors) = form.input();
+    let page = async |errors: ValidationErrors, status: StatusCode| -> Result<Response, PageError> {
+        let names = Names::load(&state, &user).await?;
+        let runs = match id {
+            Some(id) => automation::runs(&state.db, access, id).await?,
+            None => Vec::new(),
+        };
+        let page = rule_page(&user, &names, id, form.clone(), &condition, errors, runs);
+        Ok((status, page).into_response())
+    };
+    if edited {
+        return page(ValidationErrors::default(), StatusCode::OK).await;
+    }
+    let (tree, missing) = condition.condition();
+    input.condition = tree;
+    errors.0.extend(missing.0);
     let saved = if errors.is_empty() {
         match id {
             None => automation::create(&state.db, access, &input).await,
@@ -387,14 +458,8 @@ async fn save(
                 .into_response())
         }
         Err(AppError::Invalid(refused)) => {
-            errors.0.extend(refused.0);
-            let names = Names::load(&state, &user).await?;
-            let runs = match id {
-                Some(id) => automation::runs(&state.db, access, id).await?,
-                None => Vec::new(),
-            };
-            let page = rule_page(&user, &names, id, form, errors, runs);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            errors.0.extend(condition.place_errors(refused, "condition").0);
+            page(errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(other) => Err(other.into()),
     }
@@ -403,18 +468,18 @@ async fn save(
 pub(super) async fn create(
     State(state): State<AppState>,
     user: SignedIn,
-    Form(form): Form<RuleForm>,
+    RawForm(body): RawForm,
 ) -> Result<Response, PageError> {
-    save(state, user, None, form).await
+    save(state, user, None, &body).await
 }
 
 pub(super) async fn update(
     State(state): State<AppState>,
     user: SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<RuleForm>,
+    RawForm(body): RawForm,
 ) -> Result<Response, PageError> {
-    save(state, user, Some(id), form).await
+    save(state, user, Some(id), &body).await
 }
 
 pub(super) async fn delete(
