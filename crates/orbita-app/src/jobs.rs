@@ -9,7 +9,7 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use orbita_domain::job::{self, Job};
 use orbita_domain::{Timestamp, now};
-use orbita_storage::jobs::{self as store, NewJob};
+use orbita_storage::jobs::{self as store, Lane, NewJob};
 use orbita_storage::{Db, Tx, custom_fields};
 use serde::{Deserialize, Serialize};
 
@@ -59,6 +59,30 @@ pub enum Work {
     NotificationMail { user_id: i64 },
     /// E-mail a user their digest of `day` (`2026-12-07`, in the organisation's time zone).
     Digest { user_id: i64, day: String },
+    /// Write the file of a background export (`export_jobs`), in the language it was asked in.
+    Export { export_id: i64, locale: String },
+}
+
+/// The kind of the export jobs, which run in a lane of their own.
+pub const EXPORT_KIND: &str = "export";
+
+/// A job as held by its worker: a long one keeps its lease while it works.
+#[derive(Debug, Clone)]
+pub struct Lease {
+    pub job_id: i64,
+    pub worker: String,
+}
+
+impl Lease {
+    /// The lease runs another [`LEASE`] from now.
+    pub async fn keep(&self, db: &Db) {
+        let at = now();
+        match store::extend_lease(db, self.job_id, &self.worker, at + LEASE, at).await {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(job = self.job_id, "the job's lease was lost"),
+            Err(error) => tracing::warn!(job = self.job_id, %error, "the job's lease was not kept"),
+        }
+    }
 }
 
 impl Work {
@@ -123,7 +147,19 @@ pub async fn run_due_with(
     outbound: &Outbound,
     at: Timestamp,
 ) -> Result<usize, AppError> {
-    let claimed = store::claim(db, worker, at, at + LEASE, BATCH).await?;
+    run_lane(db, worker, outbound, Lane::All, BATCH, at).await
+}
+
+/// [`run_due_with`] for the jobs of one lane, at most `batch` of them.
+async fn run_lane(
+    db: &Db,
+    worker: &str,
+    outbound: &Outbound,
+    lane: Lane<'_>,
+    batch: u64,
+    at: Timestamp,
+) -> Result<usize, AppError> {
+    let claimed = store::claim_in_lane(db, worker, lane, at, at + LEASE, batch).await?;
     let started = std::time::Instant::now();
     let mut done = Vec::with_capacity(claimed.len());
     for job in &claimed {
@@ -156,9 +192,11 @@ async fn run_one(db: &Db, worker: &str, outbound: &Outbound, job: &Job) -> bool 
         Err("out of attempts: the worker stopped during each".to_owned())
     } else {
         match Work::parse(&job.kind, &job.payload) {
+            // An export keeps its lease while it writes; any other job gets one lease.
+            Ok(work @ Work::Export { .. }) => perform(db, outbound, &work, job, worker).await,
             Ok(work) => {
                 let limit = LEASE.to_std().unwrap_or(StdDuration::from_secs(600));
-                tokio::time::timeout(limit, perform(db, outbound, &work))
+                tokio::time::timeout(limit, perform(db, outbound, &work, job, worker))
                     .await
                     .unwrap_or_else(|_| Err("it took longer than its lease".to_owned()))
             }
@@ -178,7 +216,7 @@ async fn run_one(db: &Db, worker: &str, outbound: &Outbound, job: &Job) -> bool 
 }
 
 /// Does one job's work; an error is the job's `last_error`.
-async fn perform(db: &Db, outbound: &Outbound, work: &Work) -> Result<(), String> {
+async fn perform(db: &Db, outbound: &Outbound, work: &Work, job: &Job, worker: &str) -> Result<(), String> {
     match work {
         Work::CustomFieldIndexes { field_id } => {
             let field = custom_fields::get(db, *field_id).await.map_err(|e| e.to_string())?;
@@ -198,6 +236,10 @@ async fn perform(db: &Db, outbound: &Outbound, work: &Work) -> Result<(), String
         }
         Work::NotificationMail { user_id } => crate::notifications::send_batch(db, outbound, *user_id).await,
         Work::Digest { user_id, day } => crate::notifications::send_digest(db, outbound, *user_id, day).await,
+        Work::Export { export_id, locale } => {
+            let lease = Lease { job_id: job.id, worker: worker.to_owned() };
+            crate::export_jobs::run_queued(db, outbound, *export_id, locale, &lease).await
+        }
     }
 }
 
@@ -244,32 +286,51 @@ pub fn worker_name() -> String {
 }
 
 /// Runs due jobs until `stop` resolves: the batch in hand is finished, and whatever is still
-/// leased to this worker is handed back for another.
+/// leased to this worker is handed back for another. Exports run beside the other jobs, in
+/// lanes of their own.
 pub async fn work(db: Db, worker: String, outbound: Outbound, stop: impl Future<Output = ()>) {
-    tokio::pin!(stop);
     tracing::info!(%worker, "job worker started");
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
+    let signal = async move {
+        stop.await;
+        // The lanes may all have stopped already; nothing is then waiting.
+        let _ = stopping.send(true);
+    };
+    let general = lane_loop(&db, &worker, &outbound, Lane::Except(EXPORT_KIND), BATCH, true, stopped.clone());
+    // Two exports at once: one user's long file does not hold back everyone else's.
+    let export = || lane_loop(&db, &worker, &outbound, Lane::Only(EXPORT_KIND), 1, false, stopped.clone());
+    tokio::join!(signal, general, export(), export());
+    if let Err(error) = store::release(&db, &worker, now()).await {
+        tracing::warn!(%error, "cannot hand back leased jobs");
+    }
+    tracing::info!(%worker, "job worker stopped");
+}
+
+/// One lane's loop: claims and runs its jobs until `stopped`; the general lane also keeps the
+/// queue tidy and looks for what falls due by the clock.
+async fn lane_loop(
+    db: &Db,
+    worker: &str,
+    outbound: &Outbound,
+    lane: Lane<'_>,
+    batch: u64,
+    keeps_house: bool,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
     let mut purged: Option<std::time::Instant> = None;
     let mut scanned: Option<std::time::Instant> = None;
     loop {
-        if purged.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+        if keeps_house && purged.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
             purged = Some(std::time::Instant::now());
-            if let Err(error) = store::purge_done(&db, now() - KEEP_DONE).await {
+            if let Err(error) = store::purge_done(db, now() - KEEP_DONE).await {
                 tracing::warn!(%error, "cannot delete old done jobs");
             }
         }
-        if scanned.is_none_or(|at| at.elapsed() >= SCAN_EVERY) {
+        if keeps_house && scanned.is_none_or(|at| at.elapsed() >= SCAN_EVERY) {
             scanned = Some(std::time::Instant::now());
-            if let Err(error) = crate::notifications::scan_overdue(&db, now()).await {
-                tracing::warn!(%error, "cannot scan for overdue tasks");
-            }
-            if let Err(error) = crate::notifications::scan_digests(&db, now()).await {
-                tracing::warn!(%error, "cannot queue the daily digests");
-            }
-            if let Err(error) = crate::notifications::sweep_mail(&db, now()).await {
-                tracing::warn!(%error, "cannot queue the late notification e-mails");
-            }
+            scan(db).await;
         }
-        let ran = match run_due_with(&db, &worker, &outbound, now()).await {
+        let ran = match run_lane(db, worker, outbound, lane, batch, now()).await {
             Ok(ran) => ran,
             Err(error) => {
                 tracing::warn!(%error, "cannot claim jobs");
@@ -280,14 +341,23 @@ pub async fn work(db: Db, worker: String, outbound: Outbound, stop: impl Future<
         let pause = if ran > 0 { StdDuration::ZERO } else { POLL };
         tokio::select! {
             biased;
-            () = &mut stop => break,
+            _ = stopped.wait_for(|stop| *stop) => break,
             () = tokio::time::sleep(pause) => {}
         }
     }
-    if let Err(error) = store::release(&db, &worker, now()).await {
-        tracing::warn!(%error, "cannot hand back leased jobs");
+}
+
+/// What falls due by the clock: overdue tasks, the daily digests, late notification e-mails.
+async fn scan(db: &Db) {
+    if let Err(error) = crate::notifications::scan_overdue(db, now()).await {
+        tracing::warn!(%error, "cannot scan for overdue tasks");
     }
-    tracing::info!(%worker, "job worker stopped");
+    if let Err(error) = crate::notifications::scan_digests(db, now()).await {
+        tracing::warn!(%error, "cannot queue the daily digests");
+    }
+    if let Err(error) = crate::notifications::sweep_mail(db, now()).await {
+        tracing::warn!(%error, "cannot queue the late notification e-mails");
+    }
 }
 
 #[cfg(test)]

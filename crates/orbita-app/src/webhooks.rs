@@ -35,14 +35,16 @@ const TIMEOUT: StdDuration = StdDuration::from_secs(10);
 /// Deliveries shown at a time.
 pub const DELIVERIES_SHOWN: u64 = 50;
 
-/// What outgoing calls need from the server's configuration: the key webhook secrets are
-/// derived from, whether private addresses may be called, and the SMTP server (none: e-mail is
-/// off).
+/// What the worker's jobs need from the server's configuration: the key webhook secrets are
+/// derived from, whether private addresses may be called, the SMTP server (none: e-mail is
+/// off), and the delivery layer's way of reading an export's list again (none: this worker
+/// writes no exports).
 #[derive(Clone, Default)]
 pub struct Outbound {
     secret_key: Option<Arc<str>>,
     pub allow_private: bool,
     pub mail: Option<Arc<crate::mail::Mailer>>,
+    pub exports: Option<Arc<dyn crate::export_jobs::Planner>>,
 }
 
 impl Outbound {
@@ -54,12 +56,17 @@ impl Outbound {
             }
             other => other.map(Arc::from),
         };
-        Ok(Outbound { secret_key, allow_private, mail: None })
+        Ok(Outbound { secret_key, allow_private, mail: None, exports: None })
     }
 
     /// The same configuration sending e-mail through `mailer`.
     pub fn with_mail(self, mailer: crate::mail::Mailer) -> Outbound {
         Outbound { mail: Some(Arc::new(mailer)), ..self }
+    }
+
+    /// The same configuration writing exports planned by `planner`.
+    pub fn with_exports(self, planner: Arc<dyn crate::export_jobs::Planner>) -> Outbound {
+        Outbound { exports: Some(planner), ..self }
     }
 
     /// The webhook's signing secret: HMAC-SHA256 of its nonce under the server's key.
@@ -76,6 +83,7 @@ impl std::fmt::Debug for Outbound {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "…"))
             .field("allow_private", &self.allow_private)
             .field("mail", &self.mail)
+            .field("exports", &self.exports.is_some())
             .finish()
     }
 }

@@ -126,10 +126,38 @@ pub async fn claim(
     lease_until: Timestamp,
     limit: u64,
 ) -> Result<Vec<Job>> {
+    claim_in_lane(db, worker, Lane::All, now, lease_until, limit).await
+}
+
+/// Which kinds of job a worker's loop takes: a long kind (an export, minutes of work) runs in
+/// a lane of its own so that it never holds back the short ones queued behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane<'a> {
+    All,
+    Only(&'a str),
+    Except(&'a str),
+}
+
+/// [`claim`] for the jobs of one lane.
+pub async fn claim_in_lane(
+    db: &Db,
+    worker: &str,
+    lane: Lane<'_>,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: u64,
+) -> Result<Vec<Job>> {
     let waiting = Expr::col("state").is_in([JobState::Queued.as_str(), JobState::Failed.as_str()]);
-    let due = Cond::any()
-        .add(waiting.and(Expr::col("run_at").lte(now)))
-        .add(Expr::col("state").eq(JobState::Running.as_str()).and(Expr::col("locked_until").lt(now)));
+    let mut due = Cond::all().add(
+        Cond::any()
+            .add(waiting.and(Expr::col("run_at").lte(now)))
+            .add(Expr::col("state").eq(JobState::Running.as_str()).and(Expr::col("locked_until").lt(now))),
+    );
+    match lane {
+        Lane::All => {}
+        Lane::Only(kind) => due = due.add(Expr::col("kind").eq(kind)),
+        Lane::Except(kind) => due = due.add(Expr::col("kind").ne(kind)),
+    }
     let mut pick = Query::select();
     pick.column("id").from(TABLE).cond_where(due).order_by("run_at", Order::Asc).order_by("id", Order::Asc);
     pick.limit(limit);
@@ -212,6 +240,21 @@ pub async fn fail(
         Some(at) => stmt.value("state", JobState::Failed.as_str()).value("run_at", at),
         None => stmt.value("state", JobState::Dead.as_str()).value("finished_at", now),
     };
+    let mut tx = db.begin().await?;
+    let touched = tx.execute(&stmt).await?;
+    tx.commit().await?;
+    Ok(touched == 1)
+}
+
+/// A long job (an export) still at work keeps its lease to `until`; `false` when `worker` no
+/// longer holds it.
+pub async fn extend_lease(db: &Db, id: i64, worker: &str, until: Timestamp, now: Timestamp) -> Result<bool> {
+    let stmt = Query::update()
+        .table(TABLE)
+        .value("locked_until", until)
+        .value("updated_at", now)
+        .cond_where(leased(id, worker))
+        .to_owned();
     let mut tx = db.begin().await?;
     let touched = tx.execute(&stmt).await?;
     tx.commit().await?;

@@ -18,6 +18,7 @@ use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use orbita_app::Db;
+use orbita_app::webhooks::Outbound;
 use tokio::net::TcpListener;
 
 /// How this instance is deployed.
@@ -43,6 +44,19 @@ impl AppState {
     pub fn new(db: Db) -> Self {
         Self { db, config: WebConfig::default() }
     }
+}
+
+/// The worker's configuration with the pages' way of writing queued exports: an instance (or
+/// an `orbita worker`) that writes exports needs it.
+pub fn with_exports(outbound: Outbound, state: AppState) -> Outbound {
+    outbound.with_exports(std::sync::Arc::new(pages::export_jobs::ExportPlanner::new(state)))
+}
+
+/// Runs the jobs due now, exports included, as a server's worker would (tests drive the queue
+/// with it instead of starting a worker).
+pub async fn run_due_jobs(db: &Db) -> usize {
+    let outbound = with_exports(Outbound::default(), AppState::new(db.clone()));
+    orbita_app::jobs::run_due_with(db, "test-worker", &outbound, orbita_domain::now()).await.unwrap_or(0)
 }
 
 /// The pages, the health checks and `more` (the API's routes), under the common layers.

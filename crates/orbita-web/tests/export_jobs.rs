@@ -45,6 +45,8 @@ impl Reply {
 /// downloads can be read back.
 struct Client {
     app: Router,
+    /// The server's database: the test runs its job queue, as a server's worker would.
+    db: Db,
     cookie: String,
     csrf: String,
 }
@@ -53,6 +55,7 @@ impl Client {
     async fn signed_in(db: &Db, email: &str) -> Client {
         let mut client = Client {
             app: router(AppState::new(db.clone()), orbita_api::router(db.clone(), false)),
+            db: db.clone(),
             cookie: String::new(),
             csrf: String::new(),
         };
@@ -123,6 +126,7 @@ impl Client {
     /// Polls the status fragment, as htmx does every second, until the job ends.
     async fn wait_for(&mut self, page: &str) -> String {
         for _ in 0..600 {
+            orbita_web::run_due_jobs(&self.db).await;
             let reply = self.get(&format!("{page}/status")).await;
             assert_eq!(reply.status, StatusCode::OK);
             let html = reply.text();

@@ -194,6 +194,7 @@ async fn export_in_background(browser: &mut Browser, list: &str, query: &str) ->
     assert_eq!(started.status, StatusCode::SEE_OTHER, "a job starts: {}", started.body);
     let page = started.location().to_owned();
     for _ in 0..600 {
+        orbita_web::run_due_jobs(&browser.db).await;
         if !browser.get(&format!("{page}/status")).await.body.contains("hx-trigger") {
             let file = browser.get(&format!("{page}/file")).await;
             assert_eq!(file.status, StatusCode::OK, "{list}: the file");

@@ -39,6 +39,8 @@ impl Reply {
 /// downloads can be read back.
 struct Client {
     app: Router,
+    /// The server's database: the test runs its job queue, as a server's worker would.
+    db: Db,
     cookie: String,
     csrf: String,
 }
@@ -47,6 +49,7 @@ impl Client {
     async fn signed_in(db: &Db, email: &str) -> Client {
         let mut client = Client {
             app: router(AppState::new(db.clone()), orbita_api::router(db.clone(), false)),
+            db: db.clone(),
             cookie: String::new(),
             csrf: String::new(),
         };
@@ -105,6 +108,7 @@ impl Client {
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "a job starts: {}", reply.text());
         let job = reply.headers[header::LOCATION].to_str().expect("location").to_owned();
         for _ in 0..600 {
+            orbita_web::run_due_jobs(&self.db).await;
             if !self.get(&format!("{job}/status")).await.text().contains("hx-trigger") {
                 let file = self.get(&format!("{job}/file")).await;
                 assert_eq!(file.status, StatusCode::OK, "{job}");

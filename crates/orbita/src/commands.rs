@@ -34,6 +34,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker => {
             let db = open(&url).await?;
             println!("Orbita runs background jobs from {url:?}. Stop with Ctrl-C.");
+            let outbound = orbita_web::with_exports(outbound, orbita_web::AppState::new(db.clone()));
             orbita_app::jobs::work(db.clone(), orbita_app::jobs::worker_name(), outbound, shutdown_signal())
                 .await;
             db.close().await;
@@ -161,8 +162,8 @@ async fn serve(
         .trust_forwarded_for(config.trust_forwarded_for)
         .outbound(config.outbound.clone());
     let api = orbita_api::router_with(db.clone(), api_config);
-    let outbound = config.outbound.clone();
     let state = orbita_web::AppState { db: db.clone(), config };
+    let outbound = orbita_web::with_exports(state.config.outbound.clone(), state.clone());
     // The job worker stops with the server: it finishes the jobs in hand and hands back the rest.
     let (stopping, stop) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(orbita_app::jobs::work(

@@ -14,9 +14,14 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use orbita_app::export_jobs::{self, ExportJob, JobSpec, JobState};
+use std::pin::Pin;
+
+use orbita_app::auth::Session;
+use orbita_app::export_jobs::{self, ExportJob, JobSpec, JobState, Plan, Planner, Queued};
 use orbita_app::exports::Format;
+use orbita_app::{Access, AppError};
 use orbita_domain::now;
+use orbita_domain::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
 use super::SignedIn;
@@ -51,17 +56,67 @@ async fn start(
 ) -> Result<Redirect, PageError> {
     let query = form.query.trim_start_matches('?');
     let format = Format::from_extension(&form.format).ok_or(PageError::NotFound)?;
+    // Read here so that a list or query the page would refuse is refused now, not in the job.
     let request =
         exports::request(&state, &form.list, Some(query), &user).await?.ok_or(PageError::NotFound)?;
-    let how = JobSpec {
-        format,
-        locale: user.layout.locale,
-        label: i18n::t,
-        number: exports::number,
-        file_name: exports::file_name(&request, format, &user.layout),
-    };
-    let started = export_jobs::start(&state.db, &user.session.access, request, how, query).await?;
-    Ok(Redirect::to(&format!("/exports/{}", started.id)))
+    let access = &user.session.access;
+    let id = export_jobs::start(&state.db, access, &request, format, query, user.layout.locale).await?;
+    Ok(Redirect::to(&format!("/exports/{id}")))
+}
+
+/// The pages' way of reading a queued export's list again, for the worker that writes it: the
+/// same query string through the same parsers, for the job's owner as they are now.
+pub struct ExportPlanner {
+    state: AppState,
+}
+
+impl ExportPlanner {
+    pub fn new(state: AppState) -> ExportPlanner {
+        ExportPlanner { state }
+    }
+
+    async fn plan_for(&self, job: &Queued) -> Result<Plan, AppError> {
+        let access = Access::load(&self.state.db, job.user_id, None).await?;
+        let user = SignedIn::with(&self.state.db, Session::for_background(access), job.locale).await?;
+        let request = exports::request(&self.state, &job.list, Some(&job.query), &user)
+            .await
+            .map_err(refusal)?
+            .ok_or(AppError::NotFound)?;
+        let how = JobSpec {
+            format: job.format,
+            locale: job.locale,
+            label: i18n::t,
+            number: exports::number,
+            file_name: exports::file_name(&request, job.format, &user.layout),
+        };
+        Ok(Plan { access: user.session.access, request, how })
+    }
+}
+
+impl Planner for ExportPlanner {
+    fn plan<'a>(
+        &'a self,
+        job: &'a Queued,
+    ) -> Pin<Box<dyn Future<Output = Result<Plan, AppError>> + Send + 'a>> {
+        Box::pin(self.plan_for(job))
+    }
+}
+
+/// Why a page would refuse the list, as the job records it.
+fn refusal(error: PageError) -> AppError {
+    match error {
+        PageError::NotFound => AppError::NotFound,
+        PageError::Forbidden => AppError::Forbidden,
+        PageError::Unavailable(why) => AppError::Unavailable(why),
+        PageError::Quota(quota) => AppError::Quota(quota),
+        other => {
+            let why = match other {
+                PageError::Invalid(why) => why,
+                _ => "the list's query cannot be read".to_owned(),
+            };
+            AppError::Invalid(ValidationErrors(vec![FieldError::new("query", "export-query", why)]))
+        }
+    }
 }
 
 /// A job as the pages show it, texts in the user's language.

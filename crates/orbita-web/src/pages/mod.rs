@@ -9,7 +9,7 @@ mod conditions;
 mod contacts;
 pub mod custom_fields;
 mod deals;
-mod export_jobs;
+pub mod export_jobs;
 mod exports;
 mod groups;
 mod kanban;
@@ -29,8 +29,10 @@ use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use orbita_app::AppError;
 use orbita_app::auth::Session;
 use orbita_domain::access::{Action, Area};
+use orbita_domain::org::Locale;
 
 use crate::AppState;
 use crate::error::PageError;
@@ -86,11 +88,17 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let CurrentUser(session) = CurrentUser::from_request_parts(parts, state).await?;
-        let settings =
-            orbita_app::setup::settings(&state.db).await.map_err(|e| PageError::from(e).into_response())?;
         let locale = session.access.user.locale.unwrap_or_else(|| {
             i18n::negotiate(parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
         });
+        SignedIn::with(&state.db, session, locale).await.map_err(|e| PageError::from(e).into_response())
+    }
+}
+
+impl SignedIn {
+    /// The user of `session` with the frame of their pages in `locale`.
+    pub async fn with(db: &orbita_app::Db, session: Session, locale: Locale) -> Result<SignedIn, AppError> {
+        let settings = orbita_app::setup::settings(db).await?;
         let mut layout = Layout::new(locale, String::new());
         layout.user_name = Some(session.access.user.name.clone());
         layout.csrf_token = session.csrf_token.clone();

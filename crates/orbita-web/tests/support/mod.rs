@@ -28,6 +28,8 @@ impl Response {
 
 pub struct Browser {
     app: Router,
+    /// The server's database: tests run its job queue, as a server's worker would.
+    pub db: Db,
     cookie: Option<String>,
     csrf: Option<String>,
     /// The client address the server sees (through a trusted `X-Forwarded-For`).
@@ -42,20 +44,32 @@ fn app(state: AppState) -> Router {
 
 impl Browser {
     pub fn new(db: &Db) -> Browser {
-        Browser { app: app(AppState::new(db.clone())), cookie: None, csrf: None, address: None }
+        Browser {
+            db: db.clone(),
+            app: app(AppState::new(db.clone())),
+            cookie: None,
+            csrf: None,
+            address: None,
+        }
     }
 
     /// A browser of a server configured as given (webhooks' key).
     pub fn with_config(db: &Db, config: orbita_web::WebConfig) -> Browser {
         let state = AppState { db: db.clone(), config };
-        Browser { app: app(state), cookie: None, csrf: None, address: None }
+        Browser { db: state.db.clone(), app: app(state), cookie: None, csrf: None, address: None }
     }
 
     /// A browser at a given address, behind a proxy the server trusts to name it.
     pub fn at_address(db: &Db, address: &str) -> Browser {
         let mut state = AppState::new(db.clone());
         state.config.trust_forwarded_for = true;
-        Browser { app: app(state), cookie: None, csrf: None, address: Some(address.to_owned()) }
+        Browser {
+            db: state.db.clone(),
+            app: app(state),
+            cookie: None,
+            csrf: None,
+            address: Some(address.to_owned()),
+        }
     }
 
     pub async fn send(&mut self, request: Request<Body>) -> Response {

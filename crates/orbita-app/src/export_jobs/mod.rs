@@ -1,5 +1,6 @@
-//! Exports in the background: a large list takes a minute or two to write, so the page starts a
-//! job and shows its progress instead of holding a request open. The job writes the file with
+//! Exports in the background: a large list takes a minute or two to write, so the page queues a
+//! job and shows its progress instead of holding a request open. Any instance's worker runs it
+//! (in a lane of the queue of its own, so it holds back no rule or notice) and writes the file with
 //! the same [`crate::exports`] functions as a direct download (same rights, filters, columns,
 //! one audit event on completion) into a temporary file, then stores it in the database in
 //! ~1 MiB chunks in the transaction that marks the job done, so any instance can serve the
@@ -7,30 +8,33 @@
 //!
 //! The exports report their row count through a synchronous callback; it lands in an atomic,
 //! and the runner writes it with a heartbeat every second. A running job whose heartbeat is
-//! older than [`STALE_AFTER`] lost its server (a restart, a crash) and is shown as stopped.
+//! older than [`STALE_AFTER`] lost its server (a restart, a crash) and is shown as stopped until
+//! the queue hands its job to another worker, which writes the file afresh.
 //! Only the user who started a job sees it; to anyone else it does not exist.
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::io::Write;
+use std::pin::Pin;
 use std::time::Duration;
 
 use chrono::TimeDelta;
 use orbita_domain::access::{Action, Area};
 use orbita_domain::org::Locale;
-use orbita_domain::{Timestamp, now};
+use orbita_domain::{Timestamp, UserId, now};
 use orbita_storage::audit::AuditFilter;
-use orbita_storage::export_jobs::{self, ExportJobRow, Finished, NewExportJob};
+use orbita_storage::export_jobs::{self, ExportJobRow, NewExportJob};
 use orbita_storage::targets::Month;
 use orbita_storage::{Db, Tx};
-use tokio::task::JoinHandle;
 
 use crate::exports::{
     self, ActivityExport, CompanyExport, ContactExport, DealExport, ExportFailure, ExportSpec, Exported,
     Format, TaskExport,
 };
+use crate::jobs::{self, Work};
 use crate::reports::{FunnelParams, SummaryParams};
 use crate::{Access, AppError, Quota};
+
+mod runner;
+pub(crate) use runner::run_queued;
 
 /// Size of a stored piece of a finished file.
 pub const CHUNK_BYTES: usize = 1 << 20;
@@ -215,23 +219,19 @@ impl ExportJob {
     }
 }
 
-/// A started job; `task` finishes when the file is stored (tests wait for it, pages do not).
-#[derive(Debug)]
-pub struct Started {
-    pub id: i64,
-    pub task: JoinHandle<()>,
-}
-
-/// Starts exporting `request` for the signed-in user in the background. The Export right is
-/// checked here, so a user without it is refused at once rather than shown a failed job.
-/// `query` is the list's query string, kept to tell jobs apart. Old jobs are deleted first.
+/// Queues exporting `request` for the signed-in user: the job's row and its place in the
+/// queue are one write, and any instance's worker writes the file. The Export right is checked
+/// here, so a user without it is refused at once rather than shown a failed job. `query` is
+/// the list's query string: the worker reads it again through the [`Planner`], in `locale`.
+/// Old jobs are deleted first.
 pub async fn start(
     db: &Db,
     access: &Access,
-    request: ExportRequest,
-    how: JobSpec,
+    request: &ExportRequest,
+    format: Format,
     query: &str,
-) -> Result<Started, AppError> {
+    locale: Locale,
+) -> Result<i64, AppError> {
     access.require(request.area(), Action::Export)?;
     if let Err(error) = clean_up(db, KEEP_FOR).await {
         // Old files only cost space; the new export matters more.
@@ -240,7 +240,7 @@ pub async fn start(
     let new = NewExportJob {
         user_id: access.user_id(),
         list: request.list(),
-        format: how.format.extension(),
+        format: format.extension(),
         query,
         rows_total: None,
     };
@@ -248,18 +248,39 @@ pub async fn start(
     let mut tx = db.begin().await?;
     within_allowance(&mut tx, access, now).await?;
     let id = export_jobs::insert(&mut tx, &new, now).await?;
+    let work = Work::Export { export_id: id, locale: locale.as_str().to_owned() };
+    jobs::enqueue_in(&mut tx, &work, now).await?;
     tx.commit().await?;
-    let (db, access) = (db.clone(), access.clone());
-    // The export runs in a task of its own so that a panic in it is recorded as a failure
-    // instead of leaving the job "running" until its heartbeat goes stale.
-    let task = tokio::spawn(async move {
-        let runner = tokio::spawn(run(db.clone(), access, id, request, how));
-        if let Err(error) = runner.await {
-            tracing::error!(%error, job = id, "export job crashed");
-            record_failure(&db, id, "the export stopped unexpectedly").await;
-        }
-    });
-    Ok(Started { id, task })
+    Ok(id)
+}
+
+/// A queued export as its worker finds it: whose, which list and query, the file's format and
+/// the language it was asked in.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub user_id: UserId,
+    pub list: String,
+    pub query: String,
+    pub format: Format,
+    pub locale: Locale,
+}
+
+/// What a queued export is written from: its owner's rights as they are now, the request and
+/// how the file is written.
+pub struct Plan {
+    pub access: Access,
+    pub request: ExportRequest,
+    pub how: JobSpec,
+}
+
+/// Makes a queued export's [`Plan`] again on the worker that runs it (another instance, or
+/// after a restart): the delivery layer that read the list's query string for the page reads
+/// it again, so the file holds what the page showed. The binary gives it to the worker.
+pub trait Planner: Send + Sync {
+    fn plan<'a>(
+        &'a self,
+        job: &'a Queued,
+    ) -> Pin<Box<dyn Future<Output = Result<Plan, AppError>> + Send + 'a>>;
 }
 
 /// Refuses a new export past the user's allowance. Counted in the transaction that inserts
@@ -280,114 +301,6 @@ async fn within_allowance(tx: &mut Tx, access: &Access, now: Timestamp) -> Resul
         }));
     }
     Ok(())
-}
-
-async fn run(db: Db, access: Access, id: i64, request: ExportRequest, how: JobSpec) {
-    let rows = AtomicU64::new(0);
-    let written = {
-        let label = |key: &str| (how.label)(how.locale, key);
-        let progress = |n: u64| rows.store(n, Ordering::Relaxed);
-        let spec = ExportSpec {
-            format: how.format,
-            locale: how.locale,
-            label: &label,
-            number: how.number,
-            progress: &progress,
-            tempdir: None,
-        };
-        match tempfile::tempfile() {
-            Ok(file) => {
-                let export = write(&db, &access, &request, &spec, file);
-                with_heartbeat(&db, id, &rows, export).await
-            }
-            Err(error) => Err(ExportFailure::Interrupted(format!("no temporary file: {error}"))),
-        }
-    };
-    let stored = match written {
-        Ok(exported) => store(&db, id, exported, &how.file_name).await,
-        Err(error) => Err(error.to_string()),
-    };
-    if let Err(reason) = stored {
-        tracing::warn!(job = id, %reason, "export job failed");
-        record_failure(&db, id, &reason).await;
-    }
-}
-
-/// Drives the export, writing the row count and the heartbeat every [`HEARTBEAT`].
-async fn with_heartbeat<T>(db: &Db, id: i64, rows: &AtomicU64, export: impl Future<Output = T>) -> T {
-    let mut beat = tokio::time::interval(HEARTBEAT);
-    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    beat.tick().await;
-    let mut export = std::pin::pin!(export);
-    loop {
-        tokio::select! {
-            result = &mut export => return result,
-            _ = beat.tick() => {
-                let written = i64::try_from(rows.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
-                if let Err(error) = record_progress(db, id, written).await {
-                    tracing::warn!(%error, job = id, "export progress not recorded");
-                }
-            }
-        }
-    }
-}
-
-async fn record_progress(db: &Db, id: i64, rows: i64) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
-    export_jobs::record_progress(&mut tx, id, rows, now()).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn record_failure(db: &Db, id: i64, reason: &str) {
-    let result = async {
-        let mut tx = db.begin().await?;
-        export_jobs::fail(&mut tx, id, reason, now()).await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(error) = result {
-        tracing::error!(%error, job = id, "export job failure not recorded");
-    }
-}
-
-/// Stores the finished file in chunks and marks the job done, in one transaction: the file is
-/// there completely or not at all. Reads one chunk at a time from the temporary file.
-async fn store(db: &Db, id: i64, exported: Exported<File>, file_name: &str) -> Result<(), String> {
-    let reason = |e: &dyn std::fmt::Display| format!("the file could not be stored: {e}");
-    let mut file = exported.out;
-    let mut tx = db.begin().await.map_err(|e| reason(&e))?;
-    let mut seq = 0i64;
-    let mut size = 0i64;
-    file.seek(SeekFrom::Start(0)).map_err(|e| reason(&e))?;
-    loop {
-        // The read blocks on the disk: off the async threads, one chunk at a time.
-        let (back, piece) = tokio::task::spawn_blocking(move || {
-            let mut piece = Vec::with_capacity(CHUNK_BYTES);
-            let read = (&mut file).take(CHUNK_BYTES as u64).read_to_end(&mut piece);
-            (file, read.map(|_| piece))
-        })
-        .await
-        .map_err(|e| reason(&e))?;
-        file = back;
-        let piece = piece.map_err(|e| reason(&e))?;
-        if piece.is_empty() {
-            break;
-        }
-        export_jobs::insert_chunk(&mut tx, id, seq, &piece).await.map_err(|e| reason(&e))?;
-        seq += 1;
-        size += i64::try_from(piece.len()).unwrap_or(i64::MAX);
-    }
-    let done = Finished {
-        rows_written: i64::try_from(exported.rows).unwrap_or(i64::MAX),
-        file_name,
-        byte_size: size,
-    };
-    if !export_jobs::finish(&mut tx, id, &done, now()).await.map_err(|e| reason(&e))? {
-        // Gone or no longer running (deleted meanwhile): nothing to keep.
-        return Ok(());
-    }
-    tx.commit().await.map_err(|e| reason(&e))
 }
 
 /// The user's own job; anyone else's does not exist for them.
