@@ -586,10 +586,10 @@ impl Scenario {
 }
 
 /// The window company of the product brief: a request from the site gets its "call the
-/// client" task from the pipeline's robot, the manager hears of it in the bell, and moving the
-/// deal to Замер gives the measurer their visit.
+/// client" task from the pipeline's robot, the manager hears of it in the bell, moving the
+/// deal to Замер gives the measurer their visit, and at Монтаж the installer gets the fitting.
 #[tokio::test]
-async fn the_window_companys_robots_set_the_call_and_the_measuring() {
+async fn the_window_companys_robots_set_the_call_the_measuring_and_the_fitting() {
     if !enabled() {
         return;
     }
@@ -640,6 +640,55 @@ async fn the_window_companys_robots_set_the_call_and_the_measuring() {
     s.browser.delete_all_cookies().await.expect("signs out");
     s.sign_in("head@demo.orbita.local").await;
     s.wait_on_page_for("/notifications", "Просрочена задача по заказу: Окна на дачу Смирновых").await;
+
+    // The measuring done and the price agreed, the head of sales moves the order on to Монтаж:
+    // the least-loaded installer gets the fitting, due in three days, and sees it.
+    for stage in ["Согласование", "Оплата", "Монтаж"] {
+        s.open(&card).await;
+        s.choose("#f-stage_id", stage).await;
+        s.click(&format!(
+            "form.stack-form:not(.lost-panel)[action='/deals/{deal}/stage'] button[type=submit]"
+        ))
+        .await;
+        s.wait_on_page_for(&card, &format!("→ {stage}")).await;
+        if stage == "Согласование" {
+            // A stage's robot acts while the deal is there: the calculation is set first.
+            s.wait_on_page_for(&card, "Рассчитать стоимость и перезвонить").await;
+        }
+    }
+    s.browser.delete_all_cookies().await.expect("signs out");
+    s.sign_in("installer@demo.orbita.local").await;
+    s.wait_on_page_for("/tasks", "Монтаж: Окна на дачу Смирновых").await;
+    s.wait_on_page_for("/notifications", "Вам поручена задача: Монтаж: Окна на дачу Смирновых").await;
+
+    // Who got each task, and when each is due, as the robots said.
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("the server's database");
+    let set: Vec<(String, String, orbita_domain::Timestamp, orbita_domain::Timestamp)> = sqlx::query_as(
+        "SELECT t.title, u.email, t.created_at, t.due_at FROM tasks t JOIN users u ON u.id = t.assignee_id \
+         WHERE t.title LIKE '%Окна на дачу Смирновых%' ORDER BY t.id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("the robots' tasks");
+    pool.close().await;
+    let of = |prefix: &str| {
+        set.iter()
+            .find(|(title, ..)| title.starts_with(prefix))
+            .unwrap_or_else(|| panic!("{prefix}: {set:?}"))
+    };
+    let hours =
+        |(_, _, set_at, due): &(String, String, orbita_domain::Timestamp, orbita_domain::Timestamp)| {
+            (*due - *set_at).num_minutes() as f64 / 60.0
+        };
+    assert_eq!(of("Позвонить клиенту").1, "manager@demo.orbita.local");
+    let visit = of("Замер");
+    assert_eq!(visit.1, "measurer@demo.orbita.local");
+    assert!((hours(visit) - 24.0).abs() < 0.1, "the visit is due in a day: {visit:?}");
+    let approval = of("Рассчитать стоимость");
+    assert_eq!(approval.1, "manager@demo.orbita.local", "the calculation is the manager's");
+    let fitting = of("Монтаж");
+    assert_eq!(fitting.1, "installer@demo.orbita.local");
+    assert!((hours(fitting) - 72.0).abs() < 0.1, "the fitting is due in three days: {fitting:?}");
     db.close().await;
     s.stop().await;
 }
