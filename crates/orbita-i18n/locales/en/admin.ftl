@@ -194,7 +194,7 @@ job-kind-automation = Automation rule
 ## Automation rules
 
 admin-automation = Automation
-automation-intro = Robots of each pipeline: when a deal is created, enters a stage, has a field changed or a task of it falls overdue, they set a task, notify someone, give the deal to someone or move it on — at once or after a delay. Rules run in the background after the change is saved.
+automation-intro = Robots of each pipeline: when a deal is created, enters a stage, has a field changed or a task of it falls overdue, they set a task, notify someone, give the deal to someone, move it on, set a field of it or call a webhook — at once or after a delay. Rules run in the background after the change is saved.
 automation-on-new-deal = New deal
 automation-add = Add a rule
 automation-new-rule = New automation rule
@@ -222,6 +222,7 @@ automation-delay-minutes = Delay, minutes
 automation-delay-hint = How long after the event the rule acts; 0 or empty: at once. A deal that has left the stage by then is left alone, so a delay with a notice is "the deal has stayed in the stage this long".
 automation-condition = Condition
 automation-condition-hint = Only deals meeting these conditions, checked when the rule runs; none: every deal.
+automation-condition-join = The rule acts on deals that match
 automation-condition-clear = Remove this condition
 automation-active = The rule is on
 automation-in-turn = In turn: { $group }

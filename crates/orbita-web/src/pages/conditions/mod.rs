@@ -41,6 +41,8 @@ struct BuilderPage {
     /// The list's address this builder returns to, without its condition.
     back: String,
     join_all: bool,
+    /// "Show records that match": the join's legend.
+    join_legend: String,
     rows: Vec<RowView>,
     /// Where a change of a row's field or comparison is sent (htmx attributes).
     rows_hx: String,
@@ -222,6 +224,7 @@ async fn builder(
     let page = BuilderPage {
         error_items: built.error_items(&layout, &rows, &errors),
         join_all: built.join == Join::And,
+        join_legend: layout.t("conditions-join"),
         rows,
         rows_hx: r##"hx-get="/conditions" hx-target="#conditions" hx-select="#conditions""##.to_owned(),
         foreign: built.foreign.clone(),

@@ -69,9 +69,12 @@ pub(super) async fn board(
         id: rule.id,
         name: rule.fields.name.clone(),
         task: action_text(&layout, &names, rule),
+        // A move, a field set or a webhook call is nobody's.
         assignee: match rule.fields.action {
-            RuleAction::MoveStage => String::new(),
-            _ => assignee_text(&layout, &names, rule),
+            RuleAction::MoveStage | RuleAction::SetField | RuleAction::CallWebhook => String::new(),
+            RuleAction::SetTask | RuleAction::Notify | RuleAction::AssignOwner => {
+                assignee_text(&layout, &names, rule)
+            }
         },
         due: match (rule.fields.action, rule.fields.task.due_minutes) {
             (RuleAction::SetTask, _) if rule.fields.task.due_field.is_some() => {

@@ -163,6 +163,7 @@ struct RulePage {
     error_items: Vec<ErrorItem>,
     /// The condition's rows (the lists' condition builder), joined by "all" or "any".
     join_all: bool,
+    join_legend: String,
     rows: Vec<RowView>,
     rows_hx: String,
     /// A nested condition (from the API) the rows cannot show, kept until replaced.
@@ -258,6 +259,7 @@ fn rule_page(
         &form.priority.as_str(),
     );
     let shown = condition.show(&layout, &errors);
+    let join_legend = layout.t("automation-condition-join");
     let error_items = condition.error_items(&layout, &shown, &errors);
     let runs = run_rows(&layout, names, runs);
     let action = id.map_or_else(|| "/admin/automation".to_owned(), |id| format!("/admin/automation/{id}"));
@@ -288,6 +290,7 @@ fn rule_page(
         errors,
         error_items,
         join_all: shown.join_all,
+        join_legend,
         rows: shown.rows,
         rows_hx,
         foreign: shown.foreign,
