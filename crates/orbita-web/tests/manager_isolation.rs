@@ -53,6 +53,8 @@ impl Reply {
 /// A browser (session cookie, CSRF token of the last page) or an API client (bearer token).
 struct Client {
     app: Router,
+    /// The server's database: the test runs its job queue, as a server's worker would.
+    db: Db,
     cookie: String,
     csrf: String,
     bearer: Option<String>,
@@ -62,6 +64,7 @@ impl Client {
     async fn signed_in(db: &Db, email: &str) -> Client {
         let mut client = Client {
             app: router(AppState::new(db.clone()), orbita_api::router(db.clone(), false)),
+            db: db.clone(),
             cookie: String::new(),
             csrf: String::new(),
             bearer: None,
@@ -80,6 +83,7 @@ impl Client {
                 .expect("token");
         Client {
             app: router(AppState::new(db.clone()), orbita_api::router(db.clone(), false)),
+            db: db.clone(),
             cookie: String::new(),
             csrf: String::new(),
             bearer: Some(token.secret),
@@ -140,6 +144,7 @@ impl Client {
         assert_eq!(started.status, StatusCode::SEE_OTHER, "a job starts: {}", started.text());
         let page = started.location;
         for _ in 0..600 {
+            orbita_web::run_due_jobs(&self.db).await;
             let status = self.get(&format!("{page}/status")).await;
             assert_eq!(status.status, StatusCode::OK);
             if !status.text().contains("hx-trigger") {

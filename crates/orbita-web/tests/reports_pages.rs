@@ -430,6 +430,7 @@ async fn the_funnel_slices_by_region_and_industry_and_exports_in_the_background(
         assert!(job.starts_with("/exports/"), "{job}");
         let mut finished = false;
         for _ in 0..600 {
+            orbita_web::run_due_jobs(&t.db).await;
             if !admin.get(&format!("{job}/status")).await.text().contains("hx-trigger") {
                 finished = true;
                 break;

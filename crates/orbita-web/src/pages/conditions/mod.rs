@@ -184,18 +184,9 @@ async fn builder(
     let Some((kind, list_query)) = list_of(&back) else {
         return Err(AppError::NotFound.into());
     };
-    let access = &user.session.access;
-    let custom = orbita_app::custom_fields::fields(&state.db, access, kind).await?;
-    let people = People::load(&state.db, access).await?;
-    let (pipelines, stages) = if kind == RecordKind::Deal {
-        deals::pipelines_and_stages(&state.db).await?
-    } else {
-        Default::default()
-    };
-    let sources = Sources { people: &people, pipelines: &pipelines, stages: &stages };
+    let candidates = Embedded::candidates(&state, &user, kind).await?;
     let list_label = user.layout.kind_name(kind);
     let layout = user.page(user.layout.t_with("conditions-title", "list", &list_label), Some(Nav::of(kind)));
-    let candidates: Vec<Candidate> = fields::candidates(&layout, kind, &custom, &sources);
 
     let mut built = if pairs.iter().any(|(n, _)| n == "join") {
         Builder::from_form(&pairs)
