@@ -138,7 +138,11 @@ pub enum Lane<'a> {
     Except(&'a str),
 }
 
-/// [`claim`] for the jobs of one lane.
+/// [`claim`] for the jobs of one lane: the waiting jobs that are due, oldest first, then the
+/// jobs whose worker's lease ran out. Two reads, not one with an OR: the waiting ones are read
+/// in order through `jobs_waiting` (an ordered index scan, which on PostgreSQL marks the
+/// entries of jobs already taken as dead as it passes them; a bitmap scan of both states
+/// re-read every stale entry at each claim, 11 ms at 23,000 of them after a burst).
 pub async fn claim_in_lane(
     db: &Db,
     worker: &str,
@@ -147,35 +151,42 @@ pub async fn claim_in_lane(
     lease_until: Timestamp,
     limit: u64,
 ) -> Result<Vec<Job>> {
-    let waiting = Expr::col("state").is_in([JobState::Queued.as_str(), JobState::Failed.as_str()]);
-    let mut due = Cond::all().add(
-        Cond::any()
-            .add(waiting.and(Expr::col("run_at").lte(now)))
-            .add(Expr::col("state").eq(JobState::Running.as_str()).and(Expr::col("locked_until").lt(now))),
-    );
-    match lane {
-        Lane::All => {}
-        Lane::Only(kind) => due = due.add(Expr::col("kind").eq(kind)),
-        Lane::Except(kind) => due = due.add(Expr::col("kind").ne(kind)),
-    }
-    let mut pick = Query::select();
-    pick.column("id").from(TABLE).cond_where(due).order_by("run_at", Order::Asc).order_by("id", Order::Asc);
-    pick.limit(limit);
-    if db.backend() == Backend::Postgres {
-        pick.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let stmt = Query::update()
-        .table(TABLE)
-        .value("state", JobState::Running.as_str())
-        .value("locked_by", worker)
-        .value("locked_until", lease_until)
-        .value("attempts", Expr::col("attempts").add(1))
-        .value("updated_at", now)
-        .and_where(Expr::col("id").in_subquery(pick))
-        .returning(ReturningClause::Columns(COLUMNS.iter().map(|c| (*c).into()).collect()))
-        .to_owned();
+    let waiting = Cond::all()
+        .add(Expr::col("state").is_in([JobState::Queued.as_str(), JobState::Failed.as_str()]))
+        .add(Expr::col("run_at").lte(now));
+    let lapsed = Cond::all()
+        .add(Expr::col("state").eq(JobState::Running.as_str()))
+        .add(Expr::col("locked_until").lt(now));
     let mut tx = db.begin().await?;
-    let claimed = tx.fetch_all::<JobRow>(&stmt).await?;
+    let mut claimed = Vec::new();
+    for (due, order) in [(waiting, "run_at"), (lapsed, "locked_until")] {
+        let left = limit.saturating_sub(claimed.len() as u64);
+        if left == 0 {
+            break;
+        }
+        let due = match lane {
+            Lane::All => due,
+            Lane::Only(kind) => due.add(Expr::col("kind").eq(kind)),
+            Lane::Except(kind) => due.add(Expr::col("kind").ne(kind)),
+        };
+        let mut pick = Query::select();
+        pick.column("id").from(TABLE).cond_where(due).order_by(order, Order::Asc).order_by("id", Order::Asc);
+        pick.limit(left);
+        if db.backend() == Backend::Postgres {
+            pick.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        }
+        let stmt = Query::update()
+            .table(TABLE)
+            .value("state", JobState::Running.as_str())
+            .value("locked_by", worker)
+            .value("locked_until", lease_until)
+            .value("attempts", Expr::col("attempts").add(1))
+            .value("updated_at", now)
+            .and_where(Expr::col("id").in_subquery(pick))
+            .returning(ReturningClause::Columns(COLUMNS.iter().map(|c| (*c).into()).collect()))
+            .to_owned();
+        claimed.extend(tx.fetch_all::<JobRow>(&stmt).await?);
+    }
     tx.commit().await?;
     let mut claimed = jobs(claimed)?;
     claimed.sort_by_key(|j| (j.run_at, j.id));
