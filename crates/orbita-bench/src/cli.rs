@@ -31,6 +31,10 @@ pub struct Args {
     /// The `orbita` binary (default: next to this one).
     #[arg(long)]
     pub orbita: Option<PathBuf>,
+    /// Measure only the job queue's lines (the stage move with rules, the queue's throughput):
+    /// a quick check of the queue on a data set already loaded.
+    #[arg(long)]
+    pub only_queue: bool,
     /// Concurrent connections for the throughput test.
     #[arg(long, default_value_t = 32)]
     pub connections: usize,

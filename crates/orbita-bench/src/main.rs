@@ -176,6 +176,9 @@ async fn with_server(
         (Op::MoveStage, Role::Manager),
         (Op::LogCall, Role::Manager),
     ]);
+    if args.only_queue {
+        plan.clear();
+    }
     for (op, role) in plan {
         let budget = if op.is_write() { &writes } else { &reads };
         let line = run::latency(&ctx, op, role, budget).await;
@@ -192,6 +195,10 @@ async fn with_server(
     let line = queue::throughput(&ctx, if large { 20_000 } else { 2_000 }).await;
     progress(&line);
     lines.push(line);
+    if args.only_queue {
+        ctx.db.close().await;
+        return Ok((lines, walked));
+    }
     let line = run::export(&ctx, Role::Head, if large { 3 } else { 2 }).await;
     progress(&line);
     lines.push(line);
