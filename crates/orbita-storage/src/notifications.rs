@@ -181,6 +181,22 @@ pub async fn mail_pending(
     rows.into_iter().map(notification).collect()
 }
 
+/// Whether any of the user's notifications made at `until` or before waits for an e-mail: one
+/// indexed read outside a transaction, so a batch with nothing left to send (taken by an
+/// earlier one: the common case) costs one round trip.
+pub async fn mail_waiting(db: &Db, user: UserId, until: Timestamp) -> Result<bool> {
+    let stmt = Query::select()
+        .column("id")
+        .from(TABLE)
+        .and_where(Expr::col("user_id").eq(user.0))
+        .and_where(Expr::cust("mail_state = 'pending'"))
+        .and_where(Expr::col("created_at").lte(until))
+        .limit(1)
+        .to_owned();
+    let found: Option<(i64,)> = db.fetch_optional(&stmt).await?;
+    Ok(found.is_some())
+}
+
 /// Whether another of the user's notifications than `id` waits for an e-mail: its batch is
 /// queued already and will take this one too.
 pub async fn mail_waiting_besides(tx: &mut Tx, user: UserId, id: i64) -> Result<bool> {

@@ -66,10 +66,15 @@ pub async fn sweep_mail(db: &Db, at: Timestamp) -> Result<usize, AppError> {
 /// back to wait for the job's next attempt.
 pub(crate) async fn send_batch(db: &Db, outbound: &Outbound, user_id: i64) -> Result<(), String> {
     let user = UserId(user_id);
-    let mut tx = db.begin().await.map_err(|e| e.to_string())?;
-    let pending = store::mail_pending(&mut tx, user, now(), BATCH_LIMIT).await.map_err(|e| e.to_string())?;
-    if pending.is_empty() {
+    let at = now();
+    if !store::mail_waiting(db, user, at).await.map_err(|e| e.to_string())? {
         // Taken by an earlier batch: the common case of a late batch, one indexed read.
+        return Ok(());
+    }
+    let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+    let pending = store::mail_pending(&mut tx, user, at, BATCH_LIMIT).await.map_err(|e| e.to_string())?;
+    if pending.is_empty() {
+        // Taken by a batch running at the same moment.
         return Ok(());
     }
     let person = users::get(db, user).await.map_err(|e| e.to_string())?;
