@@ -339,6 +339,19 @@ pub async fn count_due(db: &Db, now: Timestamp) -> Result<i64> {
     Ok(n)
 }
 
+/// How many jobs wait to be claimed at `now` (queued or failed, due), read through
+/// `jobs_waiting`.
+pub async fn count_waiting(db: &Db, now: Timestamp) -> Result<i64> {
+    let stmt = Query::select()
+        .expr(Expr::col("id").count())
+        .from(TABLE)
+        .and_where(Expr::col("state").is_in([JobState::Queued.as_str(), JobState::Failed.as_str()]))
+        .and_where(Expr::col("run_at").lte(now))
+        .to_owned();
+    let (n,): (i64,) = db.fetch_one(&stmt).await?;
+    Ok(n)
+}
+
 /// Deletes the jobs done before `before`: their work is recorded where it was done.
 pub async fn purge_done(db: &Db, before: Timestamp) -> Result<u64> {
     let stmt = Query::delete()
