@@ -381,6 +381,45 @@ async fn a_rule_s_condition_is_built_from_rows_on_its_form_and_read_back() {
     );
     assert!(page.body.contains("name=\"join\" value=\"or\" checked"), "joined by any");
 
+    // A group: "amount at least 500,000, or (from the site and above 100,000)".
+    let add_group = with(&[("0.field", "amount"), ("add_group", "1")]);
+    let grouped = admin.post(&format!("/admin/automation/{}", rule.id), &add_group).await;
+    assert_eq!(grouped.status, StatusCode::OK);
+    assert!(
+        grouped.body.contains("id=\"group-1\"") && grouped.body.contains("name=\"2.group\""),
+        "a group of two"
+    );
+    let grouped = with(&[
+        ("0.field", "amount"),
+        ("0.op", "gte"),
+        ("0.value", "500000"),
+        ("1.field", "source"),
+        ("1.op", "contains"),
+        ("1.value", "сайт"),
+        ("1.group", "1"),
+        ("2.field", "amount"),
+        ("2.op", "gt"),
+        ("2.value", "100000"),
+        ("2.group", "1"),
+    ]);
+    let saved = admin.post(&format!("/admin/automation/{}", rule.id), &grouped).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let rule = orbita_storage::automation::get(&t.db, rule.id).await.expect("read").expect("kept");
+    let condition: serde_json::Value =
+        serde_json::from_str(rule.fields.condition.as_deref().expect("a condition")).expect("json");
+    assert_eq!(
+        condition,
+        serde_json::json!({"or": [
+            {"field": "amount", "op": "gte", "value": "500000"},
+            {"and": [
+                {"field": "source", "op": "contains", "value": "сайт"},
+                {"field": "amount", "op": "gt", "value": "100000"}
+            ]}
+        ]})
+    );
+    let page = admin.get(&format!("/admin/automation/{}", rule.id)).await;
+    assert!(page.body.contains("id=\"group-1\"") && page.body.contains("value=\"100000\""), "read back");
+
     // Rows emptied: every deal again.
     let cleared = with(&[("0.field", "")]);
     assert_eq!(

@@ -230,7 +230,8 @@ async fn the_tasks_and_activities_pages_and_files_take_a_filter_tree() {
 }
 
 /// The condition builder: rows picked on `/conditions` make the list's `filter=`, a tree read
-/// back shows its rows, and a wrong value is a message on its row with nothing applied.
+/// back shows its rows (and its group), and a wrong value is a message on its row with
+/// nothing applied.
 #[tokio::test]
 async fn the_condition_builder_narrows_the_deals_by_a_custom_field_and_an_amount() {
     on_both(|t| async move {
@@ -309,6 +310,48 @@ async fn the_condition_builder_narrows_the_deals_by_a_custom_field_and_an_amount
         assert_eq!(wrong.status, StatusCode::OK, "{}", t.name);
         assert!(wrong.body.contains("id=\"c0-error\""), "{}: the row's message", t.name);
         assert!(wrong.body.contains("value=\"много\""), "{}: what was typed is kept", t.name);
+
+        // A group: "(PVC and above 500,000) or the title has «Дача»", its rows joined the
+        // other way; a wrong value inside the group stays on its own row.
+        let grouped = browser.get("/conditions?back=%2Fdeals&join=or&0.field=title&add_group=1").await;
+        assert!(grouped.body.contains("id=\"group-1\""), "{}: the group is shown", t.name);
+        assert!(grouped.body.contains("name=\"2.group\" value=\"1\""), "{}: with two rows", t.name);
+        assert!(grouped.body.contains(">Все эти условия сразу<"), "{}: joined the other way", t.name);
+        let group = |amount: &str| {
+            serde_urlencoded::to_string([
+                ("back", "/deals"),
+                ("join", "or"),
+                ("0.field", "custom.window_type"),
+                ("0.op", "eq"),
+                ("0.value", "ПВХ"),
+                ("0.group", "1"),
+                ("1.field", "title"),
+                ("1.op", "contains"),
+                ("1.value", "Дача"),
+                ("2.field", "amount"),
+                ("2.op", "gt"),
+                ("2.value", amount),
+                ("2.group", "1"),
+                ("apply", "1"),
+            ])
+            .expect("query")
+        };
+        let applied = browser.get(&format!("/conditions?{}", group("500000"))).await;
+        assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", t.name);
+        let page = browser.get(applied.location()).await;
+        assert!(page.body.contains("Веранда") && page.body.contains("Дача"), "{}", t.name);
+        assert!(!page.body.contains("Балкон"), "{}: PVC under 500,000 is left out", t.name);
+        let tree = applied.location().split("filter=").nth(1).expect("the tree");
+        let again = browser.get(&format!("/conditions?back=%2Fdeals&filter={tree}")).await;
+        assert!(
+            again.body.contains("id=\"group-1\"") && again.body.contains("value=\"500000\""),
+            "{}",
+            t.name
+        );
+        let wrong = browser.get(&format!("/conditions?{}", group("много"))).await;
+        assert_eq!(wrong.status, StatusCode::OK, "{}", t.name);
+        assert!(wrong.body.contains("id=\"c2-error\""), "{}: the grouped row's message", t.name);
+
         // A builder pointed anywhere but a list is not found.
         let elsewhere = browser.get("/conditions?back=https%3A%2F%2Fevil.example%2Fdeals").await;
         assert_eq!(elsewhere.status, StatusCode::NOT_FOUND, "{}", t.name);

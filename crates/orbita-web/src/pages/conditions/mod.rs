@@ -20,8 +20,8 @@ use orbita_domain::{FieldError, ValidationErrors};
 
 pub use self::fields::Candidate;
 use self::fields::Sources;
-pub use self::rows::RowView;
-use self::rows::{Builder, Join};
+use self::rows::{Builder, Join, sections};
+pub use self::rows::{RowView, Section};
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
@@ -43,7 +43,8 @@ struct BuilderPage {
     join_all: bool,
     /// "Show records that match": the join's legend.
     join_legend: String,
-    rows: Vec<RowView>,
+    /// The rows among the others, then each group's.
+    sections: Vec<Section>,
     /// Where a change of a row's field or comparison is sent (htmx attributes).
     rows_hx: String,
     /// A tree the rows cannot show (nested groups), kept as text until replaced.
@@ -64,6 +65,8 @@ pub struct Embedded {
 pub struct Shown {
     pub join_all: bool,
     pub rows: Vec<RowView>,
+    /// The same rows, those among the others first, then each group's.
+    pub sections: Vec<Section>,
     pub foreign: String,
 }
 
@@ -101,16 +104,13 @@ impl Embedded {
     ) -> (Embedded, bool) {
         let mut builder = Builder::from_form(pairs);
         let asked = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
-        let mut edited = true;
-        if let Some(n) = asked("remove").and_then(|v| v.parse::<usize>().ok()) {
-            builder.remove(n);
-        } else if asked("add").is_some_and(|v| !v.is_empty()) {
-            builder.add();
-        } else if asked("clear_foreign").is_some_and(|v| !v.is_empty()) {
-            builder.foreign.clear();
-        } else {
-            edited = asked("refresh").is_some_and(|v| !v.is_empty());
-        }
+        let edited = builder.edit(pairs)
+            || if asked("clear_foreign").is_some_and(|v| !v.is_empty()) {
+                builder.foreign.clear();
+                true
+            } else {
+                asked("refresh").is_some_and(|v| !v.is_empty())
+            };
         (Embedded { builder, candidates, time_zone: time_zone.to_owned() }, edited)
     }
 
@@ -126,13 +126,13 @@ impl Embedded {
     /// The check's messages about the condition (`<prefix>.and[2].value`) moved onto its rows;
     /// the rest stay under `prefix`.
     pub fn place_errors(&self, found: ValidationErrors, prefix: &str) -> ValidationErrors {
-        let (_, included) = self.builder.tree(&self.candidates, &self.time_zone);
+        let (_, rows_at) = self.builder.tree(&self.candidates, &self.time_zone);
         let mut placed = ValidationErrors::default();
         for error in found.0 {
             match error.field.strip_prefix(prefix) {
                 Some(rest) => {
                     let renamed = FieldError { field: format!("filter{rest}"), ..error };
-                    for e in rows::place_errors(ValidationErrors(vec![renamed]), &included).0 {
+                    for e in rows::place_errors(ValidationErrors(vec![renamed]), &rows_at).0 {
                         let field = if e.field == "filter" { prefix.to_owned() } else { e.field };
                         placed.push(FieldError { field, ..e });
                     }
@@ -144,9 +144,11 @@ impl Embedded {
     }
 
     pub fn show(&self, layout: &Layout, errors: &ValidationErrors) -> Shown {
+        let rows = self.builder.views(layout, &self.candidates, errors);
         Shown {
             join_all: self.builder.join == Join::And,
-            rows: self.builder.views(layout, &self.candidates, errors),
+            sections: sections(&rows),
+            rows,
             foreign: self.builder.foreign.clone(),
         }
     }
@@ -194,19 +196,15 @@ async fn builder(
         Builder::from_tree(Some(get("filter")).filter(|t| !t.is_empty()), &candidates, &layout.time_zone)
     };
     let mut errors = ValidationErrors::default();
-    if let Some(n) = pairs.iter().find(|(n, _)| n == "remove").and_then(|(_, v)| v.parse::<usize>().ok()) {
-        built.remove(n);
-    } else if !get("add").is_empty() {
-        built.add();
-    } else if !get("apply").is_empty() {
+    if !built.edit(&pairs) && !get("apply").is_empty() {
         errors = built.missing_values(&candidates);
-        let (tree, included) = built.tree(&candidates, &layout.time_zone);
+        let (tree, placed) = built.tree(&candidates, &layout.time_zone);
         match tree {
             None => return Ok(Redirect::to(&list_href(kind, list_query, None)).into_response()),
             Some(_) if !errors.is_empty() => {}
             Some(tree) => match filters::from_json(&state.db, &tree, kind).await {
                 Ok(_) => return Ok(Redirect::to(&list_href(kind, list_query, Some(&tree))).into_response()),
-                Err(AppError::Invalid(found)) => errors = rows::place_errors(found, &included),
+                Err(AppError::Invalid(found)) => errors = rows::place_errors(found, &placed),
                 Err(other) => return Err(other.into()),
             },
         }
@@ -216,7 +214,7 @@ async fn builder(
         error_items: built.error_items(&layout, &rows, &errors),
         join_all: built.join == Join::And,
         join_legend: layout.t("conditions-join"),
-        rows,
+        sections: sections(&rows),
         rows_hx: r##"hx-get="/conditions" hx-target="#conditions" hx-select="#conditions""##.to_owned(),
         foreign: built.foreign.clone(),
         clear_href: list_href(kind, list_query, None),

@@ -1,6 +1,11 @@
 //! The builder's state: rows as the form sends them (`0.field`, `0.op`, `0.value`,
-//! `0.value2`, `0.values` repeated) or as read from a list's tree, the tree they make, and the
-//! rows as the page shows them.
+//! `0.value2`, `0.values` repeated, `0.group`) or as read from a list's tree, the tree they
+//! make, and the rows as the page shows them.
+//!
+//! Rows are joined by "all" or "any"; rows of a group (`group` ≥ 1) are joined the other way
+//! and stand as one condition among the others. One level of groups writes any two-level
+//! condition ("(stage is Proposal and amount > 500,000) or owner is Petrov"); a group joined
+//! the same way as the rows around it would say nothing more than its rows.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +32,14 @@ impl Join {
             Join::Or => "or",
         }
     }
+
+    /// How a group's rows are joined.
+    pub fn other(self) -> Join {
+        match self {
+            Join::And => Join::Or,
+            Join::Or => Join::And,
+        }
+    }
 }
 
 /// One condition as typed.
@@ -39,6 +52,8 @@ pub struct Row {
     pub value2: String,
     /// The chosen values of "is one of".
     pub values: Vec<String>,
+    /// 0 for a row among the others, else the group it is in.
+    pub group: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,26 +85,42 @@ impl Builder {
                 "value" => row.value = value.trim().to_owned(),
                 "value2" => row.value2 = value.trim().to_owned(),
                 "values" if !value.is_empty() => row.values.push(value.clone()),
+                "group" => row.group = value.parse().ok().filter(|g| *g < MAX_ROWS).unwrap_or(0),
                 _ => {}
             }
         }
         Builder { join, rows: rows.into_values().collect(), foreign }.with_a_row()
     }
 
-    /// A list's tree as rows: one comparison, or comparisons joined by `and` or `or`.
-    /// Anything else is kept as text and the builder starts afresh.
+    /// A list's tree as rows: one comparison, or comparisons and groups of comparisons joined
+    /// by `and` or `or`. Anything deeper is kept as text and the builder starts afresh.
     pub fn from_tree(tree: Option<&str>, candidates: &[Candidate], time_zone: &str) -> Builder {
         let fresh = Builder { join: Join::And, rows: Vec::new(), foreign: String::new() };
         let Some(tree) = tree else { return fresh.with_a_row() };
         let read = serde_json::from_str::<Value>(tree).ok().and_then(|value| {
             let row = |node: &Value| row_of(node, candidates, time_zone);
-            if let Some(nodes) = value.get("and").and_then(Value::as_array) {
-                Some((Join::And, nodes.iter().map(row).collect::<Option<Vec<Row>>>()?))
-            } else if let Some(nodes) = value.get("or").and_then(Value::as_array) {
-                Some((Join::Or, nodes.iter().map(row).collect::<Option<Vec<Row>>>()?))
-            } else {
-                Some((Join::And, vec![row(&value)?]))
+            let (join, nodes) = match joined(&value) {
+                Some((join, nodes)) => (join, nodes.iter().collect()),
+                None => (Join::And, vec![&value]),
+            };
+            let mut rows = Vec::new();
+            for node in nodes {
+                match joined(node) {
+                    // A group: its rows joined the other way (the same way is the same as none).
+                    Some((inner, members)) => {
+                        let group = if inner == join {
+                            0
+                        } else {
+                            rows.iter().map(|r: &Row| r.group).max().unwrap_or(0) + 1
+                        };
+                        for member in members {
+                            rows.push(Row { group, ..row(member)? });
+                        }
+                    }
+                    None => rows.push(row(node)?),
+                }
             }
+            Some((join, rows))
         });
         match read {
             Some((join, rows)) => Builder { join, rows, ..fresh }.with_a_row(),
@@ -104,9 +135,34 @@ impl Builder {
         self
     }
 
-    pub fn add(&mut self) {
+    /// Carries out what a button of the form asked (`remove=<row>`, `add`, `add_group`,
+    /// `add_to=<group>`); `false` when it asked for none of these.
+    pub fn edit(&mut self, pairs: &[(String, String)]) -> bool {
+        let asked =
+            |name: &str| pairs.iter().find(|(n, v)| n == name && !v.is_empty()).map(|(_, v)| v.as_str());
+        if let Some(n) = asked("remove").and_then(|v| v.parse::<usize>().ok()) {
+            self.remove(n);
+        } else if asked("add").is_some() {
+            self.add(0);
+        } else if asked("add_group").is_some() {
+            let group = self.rows.iter().map(|r| r.group).max().unwrap_or(0) + 1;
+            // A new group starts with the blank row at the end, if there is one.
+            match self.rows.last_mut() {
+                Some(last) if last.field.is_empty() && last.group == 0 => last.group = group,
+                _ => self.add(group),
+            }
+            self.add(group);
+        } else if let Some(group) = asked("add_to").and_then(|v| v.parse::<usize>().ok()) {
+            self.add(group);
+        } else {
+            return false;
+        }
+        true
+    }
+
+    fn add(&mut self, group: usize) {
         if self.rows.len() < MAX_ROWS {
-            self.rows.push(Row::default());
+            self.rows.push(Row { group, ..Row::default() });
         }
     }
 
@@ -137,21 +193,50 @@ impl Builder {
         errors
     }
 
-    /// The tree of the rows that name a field (JSON, as `filter=` takes it) and which rows
-    /// those are, in its order; `None` when no row names one.
-    pub fn tree(&self, candidates: &[Candidate], time_zone: &str) -> (Option<String>, Vec<usize>) {
-        let mut nodes = Vec::new();
-        let mut included = Vec::new();
+    /// The tree of the rows that name a field (JSON, as `filter=` takes it), and where in it
+    /// each of those rows is (`.or[1].and[0]`; empty when the tree is that one comparison);
+    /// `None` when no row names a field.
+    pub fn tree(&self, candidates: &[Candidate], time_zone: &str) -> (Option<String>, Vec<Placed>) {
+        // The top level's members in order: a row, or a group at its first row's place.
+        let mut members: Vec<Vec<(usize, Value)>> = Vec::new();
+        let mut groups: Vec<(usize, usize)> = Vec::new();
         for (n, row) in self.rows.iter().enumerate().filter(|(_, row)| !row.field.is_empty()) {
-            nodes.push(comparison(row, &candidate(candidates, &row.field), time_zone));
-            included.push(n);
+            let node = (n, comparison(row, &candidate(candidates, &row.field), time_zone));
+            match groups.iter().find(|(group, _)| row.group > 0 && *group == row.group) {
+                Some((_, at)) => members[*at].push(node),
+                None => {
+                    if row.group > 0 {
+                        groups.push((row.group, members.len()));
+                    }
+                    members.push(vec![node]);
+                }
+            }
+        }
+        let (outer, inner) = (self.join.key(), self.join.other().key());
+        let mut placed = Vec::new();
+        let mut nodes = Vec::new();
+        let single = members.len() == 1;
+        for (i, member) in members.into_iter().enumerate() {
+            let at = if single { String::new() } else { format!(".{outer}[{i}]") };
+            if member.len() == 1 {
+                let (n, node) = member.into_iter().next().expect("one");
+                placed.push(Placed { path: at, row: n });
+                nodes.push(node);
+                continue;
+            }
+            let mut items = Vec::new();
+            for (j, (n, node)) in member.into_iter().enumerate() {
+                placed.push(Placed { path: format!("{at}.{inner}[{j}]"), row: n });
+                items.push(node);
+            }
+            nodes.push(json!({ inner: items }));
         }
         let tree = match nodes.len() {
-            0 => return (None, included),
+            0 => return (None, placed),
             1 => nodes.remove(0),
-            _ => json!({ self.join.key(): nodes }),
+            _ => json!({ outer: nodes }),
         };
-        (Some(tree.to_string()), included)
+        (Some(tree.to_string()), placed)
     }
 
     /// The rows as the page shows them, each with what its field offers and its message.
@@ -176,7 +261,7 @@ impl Builder {
                 }
                 let error = layout.field_error(errors, &format!("c{n}"));
                 let Some(chosen) = chosen else {
-                    return RowView { n, fields, error, ..RowView::default() };
+                    return RowView { n, group: row.group, fields, error, ..RowView::default() };
                 };
                 let op = chosen_op(row, &chosen);
                 let ops = chosen
@@ -207,6 +292,7 @@ impl Builder {
                 options.extend(chosen.options().iter().map(|(v, l)| SelectOption::new(v, l, picked(v))));
                 RowView {
                     n,
+                    group: row.group,
                     label: chosen.label.clone(),
                     fields,
                     ops,
@@ -249,6 +335,8 @@ impl Builder {
 #[derive(Debug, Clone, Default)]
 pub struct RowView {
     pub n: usize,
+    /// 0 among the others, else its group.
+    pub group: usize,
     /// The chosen field's name (for the value's label and the summary).
     pub label: String,
     pub fields: Vec<SelectOption>,
@@ -340,27 +428,56 @@ fn row_of(node: &Value, candidates: &[Candidate], time_zone: &str) -> Option<Row
     Some(row)
 }
 
-/// The check's messages (`filter.and[2].value`) moved onto the rows they are about
-/// (`c5` when the third comparison is the sixth row); the rest stay under `filter`.
-pub fn place_errors(found: ValidationErrors, included: &[usize]) -> ValidationErrors {
-    let mut placed = ValidationErrors::default();
+/// The rows among the others (group 0, first) and each group's rows, as the page lays them out.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub group: usize,
+    pub rows: Vec<RowView>,
+}
+
+pub fn sections(views: &[RowView]) -> Vec<Section> {
+    let mut sections = vec![Section { group: 0, rows: Vec::new() }];
+    for view in views {
+        match sections.iter_mut().find(|s| s.group == view.group) {
+            Some(section) => section.rows.push(view.clone()),
+            None => sections.push(Section { group: view.group, rows: vec![view.clone()] }),
+        }
+    }
+    sections
+}
+
+/// Where in the tree a row's comparison is (`.or[1].and[0]`), for the check's messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub path: String,
+    pub row: usize,
+}
+
+/// The check's messages (`filter.or[1].and[0].value`) moved onto the rows they are about
+/// (`c5` when that comparison is the sixth row); the rest stay under `filter`.
+pub fn place_errors(found: ValidationErrors, placed: &[Placed]) -> ValidationErrors {
+    let mut moved = ValidationErrors::default();
     for error in found.0 {
         let rest = error.field.strip_prefix("filter").unwrap_or_default();
-        let index = if included.len() == 1 && rest.starts_with('.') {
-            Some(0)
-        } else {
-            rest.strip_prefix(".and[")
-                .or_else(|| rest.strip_prefix(".or["))
-                .and_then(|rest| rest.split(']').next())
-                .and_then(|n| n.parse::<usize>().ok())
+        let within = |p: &&Placed| {
+            rest == p.path || rest.strip_prefix(p.path.as_str()).is_some_and(|r| r.starts_with('.'))
         };
-        let field = match index.and_then(|i| included.get(i)) {
-            Some(row) => format!("c{row}"),
+        let field = match placed.iter().filter(within).max_by_key(|p| p.path.len()) {
+            Some(p) => format!("c{}", p.row),
             None => "filter".to_owned(),
         };
-        placed.push(FieldError { field, ..error });
+        moved.push(FieldError { field, ..error });
     }
-    placed
+    moved
+}
+
+/// A group's join and members, when `node` is one.
+fn joined(node: &Value) -> Option<(Join, &Vec<Value>)> {
+    if let Some(nodes) = node.get("and").and_then(Value::as_array) {
+        Some((Join::And, nodes))
+    } else {
+        node.get("or").and_then(Value::as_array).map(|nodes| (Join::Or, nodes))
+    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use super::{Names, Tab};
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
-use crate::pages::conditions::{Candidate, Embedded, RowView};
+use crate::pages::conditions::{Candidate, Embedded, Section};
 use crate::pages::deals::common::stage_name;
 use crate::ui::{ErrorItem, Layout, Nav, SelectOption};
 
@@ -161,10 +161,10 @@ struct RulePage {
     priorities: Vec<SelectOption>,
     errors: ValidationErrors,
     error_items: Vec<ErrorItem>,
-    /// The condition's rows (the lists' condition builder), joined by "all" or "any".
+    /// The condition's rows (the lists' condition builder), joined by "all" or "any", and its groups.
     join_all: bool,
     join_legend: String,
-    rows: Vec<RowView>,
+    sections: Vec<Section>,
     rows_hx: String,
     /// A nested condition (from the API) the rows cannot show, kept until replaced.
     foreign: String,
@@ -291,7 +291,7 @@ fn rule_page(
         error_items,
         join_all: shown.join_all,
         join_legend,
-        rows: shown.rows,
+        sections: shown.sections,
         rows_hx,
         foreign: shown.foreign,
         runs,

@@ -55,9 +55,9 @@ fn the_rows_make_one_comparison_or_a_group_and_blank_rows_are_left_out() {
         ("0.value", "окна"),
         ("1.field", ""),
     ]));
-    let (tree, included) = one.tree(&all, "Europe/Moscow");
+    let (tree, placed) = one.tree(&all, "Europe/Moscow");
     assert_eq!(tree.as_deref(), Some(r#"{"field":"title","op":"contains","value":"окна"}"#));
-    assert_eq!(included, [0]);
+    assert_eq!(placed, [at("", 0)]);
 
     let group = Builder::from_form(&pairs(&[
         ("join", "or"),
@@ -69,7 +69,7 @@ fn the_rows_make_one_comparison_or_a_group_and_blank_rows_are_left_out() {
         ("2.op", "gt"),
         ("2.value", "2026-12-01T09:00"),
     ]));
-    let (tree, included) = group.tree(&all, "Europe/Moscow");
+    let (tree, placed) = group.tree(&all, "Europe/Moscow");
     let tree: Value = serde_json::from_str(&tree.expect("a tree")).expect("JSON");
     assert_eq!(
         tree,
@@ -78,7 +78,7 @@ fn the_rows_make_one_comparison_or_a_group_and_blank_rows_are_left_out() {
             {"field": "created_at", "op": "gt", "value": "2026-12-01T06:00:00+00:00"},
         ]})
     );
-    assert_eq!(included, [1, 2]);
+    assert_eq!(placed, [at(".or[0]", 1), at(".or[1]", 2)]);
     assert_eq!(Builder::from_form(&pairs(&[("join", "and")])).tree(&all, "UTC").0, None);
 }
 
@@ -118,12 +118,14 @@ fn a_flat_tree_reads_back_into_the_rows_that_made_it() {
 }
 
 #[test]
-fn a_nested_tree_is_kept_as_text_and_the_builder_starts_afresh() {
-    let nested = r#"{"or":[{"and":[{"field":"amount","op":"gt","value":"1"}]}]}"#;
+fn a_deeper_tree_is_kept_as_text_and_the_builder_starts_afresh() {
+    let nested = r#"{"or":[{"and":[{"or":[{"field":"amount","op":"gt","value":"1"}]}]}]}"#;
     let read = Builder::from_tree(Some(nested), &candidates(), "UTC");
     assert_eq!(read.foreign, nested);
     assert_eq!(read.rows, [Row::default()]);
     assert_eq!(Builder::from_tree(Some("not json"), &candidates(), "UTC").foreign, "not json");
+    let negated = r#"{"not":{"field":"amount","op":"gt","value":"1"}}"#;
+    assert_eq!(Builder::from_tree(Some(negated), &candidates(), "UTC").foreign, negated);
 }
 
 #[test]
@@ -133,8 +135,9 @@ fn removing_the_last_row_leaves_a_blank_one() {
     assert_eq!(built.rows.len(), 1);
     built.remove(0);
     assert_eq!(built.rows, [Row::default()]);
-    built.add();
+    assert!(built.edit(&pairs(&[("add", "1")])));
     assert_eq!(built.rows.len(), 2);
+    assert!(!built.edit(&pairs(&[("apply", "1")])), "not a change of the rows");
 }
 
 #[test]
@@ -159,11 +162,102 @@ fn the_checks_messages_land_on_the_rows_they_are_about() {
     let mut found = ValidationErrors::default();
     found.push(FieldError::new("filter.and[1].value", "filter-value", "A number"));
     found.push(FieldError::new("filter", "filter-too-large", "too large"));
-    let placed = place_errors(found, &[0, 3]);
+    let placed = place_errors(found, &[at(".and[0]", 0), at(".and[1]", 3)]);
     let fields: Vec<&str> = placed.0.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["c3", "filter"]);
 
     let mut single = ValidationErrors::default();
     single.push(FieldError::new("filter.value", "filter-value", "A number"));
-    assert_eq!(place_errors(single, &[2]).0[0].field, "c2");
+    assert_eq!(place_errors(single, &[at("", 2)]).0[0].field, "c2");
+
+    // In a group, `.or[1]` is not `.or[10]`'s start, and the deepest place wins.
+    let mut grouped = ValidationErrors::default();
+    grouped.push(FieldError::new("filter.or[1].and[1].value", "filter-value", "A number"));
+    grouped.push(FieldError::new("filter.or[10].value", "filter-value", "A number"));
+    let places = [at(".or[0]", 0), at(".or[1].and[0]", 1), at(".or[1].and[1]", 2), at(".or[10]", 7)];
+    let fields: Vec<String> = place_errors(grouped, &places).0.into_iter().map(|e| e.field).collect();
+    assert_eq!(fields, ["c2", "c7"]);
+}
+
+fn at(path: &str, row: usize) -> Placed {
+    Placed { path: path.to_owned(), row }
+}
+
+/// "(stage is Proposal and amount over 500,000) or the window is ПВХ": a group in the rows.
+fn grouped_form() -> Vec<(String, String)> {
+    pairs(&[
+        ("join", "or"),
+        ("0.field", "title"),
+        ("0.op", "contains"),
+        ("0.value", "окна"),
+        ("0.group", "1"),
+        ("1.field", "custom.window_type"),
+        ("1.op", "eq"),
+        ("1.value", "ПВХ"),
+        ("2.field", "amount"),
+        ("2.op", "gt"),
+        ("2.value", "500000"),
+        ("2.group", "1"),
+    ])
+}
+
+#[test]
+fn a_groups_rows_are_joined_the_other_way_and_stand_as_one_condition() {
+    let all = candidates();
+    let built = Builder::from_form(&grouped_form());
+    let (tree, placed) = built.tree(&all, "UTC");
+    let tree: Value = serde_json::from_str(&tree.expect("a tree")).expect("JSON");
+    assert_eq!(
+        tree,
+        json!({"or": [
+            {"and": [
+                {"field": "title", "op": "contains", "value": "окна"},
+                {"field": "amount", "op": "gt", "value": "500000"},
+            ]},
+            {"field": "custom.window_type", "op": "eq", "value": "ПВХ"},
+        ]})
+    );
+    assert_eq!(placed, [at(".or[0].and[0]", 0), at(".or[0].and[1]", 2), at(".or[1]", 1)]);
+
+    // Read back, the group's rows come first, together, as the tree holds them.
+    let read = Builder::from_tree(Some(&tree.to_string()), &all, "UTC");
+    assert!(read.foreign.is_empty());
+    assert_eq!(read.join, Join::Or);
+    let shape: Vec<(&str, usize)> = read.rows.iter().map(|r| (r.field.as_str(), r.group)).collect();
+    assert_eq!(shape, [("title", 1), ("amount", 1), ("custom.window_type", 0)]);
+    assert_eq!(read.tree(&all, "UTC").0.as_deref(), Some(tree.to_string().as_str()));
+}
+
+#[test]
+fn a_group_of_one_row_is_that_row_and_a_group_joined_the_same_way_reads_as_rows() {
+    let all = candidates();
+    let mut form = grouped_form();
+    form.retain(|(n, _)| !n.starts_with("2."));
+    let (tree, _) = Builder::from_form(&form).tree(&all, "UTC");
+    let tree: Value = serde_json::from_str(&tree.expect("a tree")).expect("JSON");
+    assert_eq!(tree["or"][0], json!({"field": "title", "op": "contains", "value": "окна"}));
+
+    let same = r#"{"and":[{"and":[{"field":"amount","op":"gt","value":"1"},{"field":"title","op":"contains","value":"a"}]}]}"#;
+    let read = Builder::from_tree(Some(same), &all, "UTC");
+    assert!(read.foreign.is_empty());
+    assert!(read.rows.iter().all(|r| r.group == 0));
+}
+
+#[test]
+fn a_group_is_added_with_two_rows_and_grows_by_its_own_button() {
+    let mut built = Builder::from_form(&pairs(&[("join", "and"), ("0.field", "title"), ("1.field", "")]));
+    assert!(built.edit(&pairs(&[("add_group", "1")])));
+    let groups: Vec<usize> = built.rows.iter().map(|r| r.group).collect();
+    assert_eq!(groups, [0, 1, 1], "the blank row at the end became the group's first");
+    assert!(built.edit(&pairs(&[("add_to", "1")])));
+    assert!(built.edit(&pairs(&[("add_group", "1")])));
+    let groups: Vec<usize> = built.rows.iter().map(|r| r.group).collect();
+    assert_eq!(groups, [0, 1, 1, 1, 2, 2]);
+    let sections = sections(&built.views(
+        &Layout::new(orbita_domain::org::Locale::En, ""),
+        &candidates(),
+        &ValidationErrors::default(),
+    ));
+    let shape: Vec<(usize, usize)> = sections.iter().map(|s| (s.group, s.rows.len())).collect();
+    assert_eq!(shape, [(0, 1), (1, 3), (2, 2)]);
 }
