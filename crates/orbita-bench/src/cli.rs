@@ -35,6 +35,9 @@ pub struct Args {
     /// a quick check of the queue on a data set already loaded.
     #[arg(long)]
     pub only_queue: bool,
+    /// Jobs queued for the queue's throughput line (default: 2,000 small, 20,000 large).
+    #[arg(long)]
+    pub queue_jobs: Option<usize>,
     /// Concurrent connections for the throughput test.
     #[arg(long, default_value_t = 32)]
     pub connections: usize,

@@ -192,7 +192,7 @@ async fn with_server(
     queue::remove_rules(&ctx, &rules).await?;
     progress(&line);
     lines.push(line);
-    let line = queue::throughput(&ctx, if large { 20_000 } else { 2_000 }).await;
+    let line = queue::throughput(&ctx, args.queue_jobs.unwrap_or(if large { 20_000 } else { 2_000 })).await;
     progress(&line);
     lines.push(line);
     if args.only_queue {

@@ -126,6 +126,9 @@ impl std::fmt::Debug for Db {
     }
 }
 
+/// How long a PostgreSQL connection may sit idle and still be used without a ping first.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(30);
+
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -188,6 +191,18 @@ impl Db {
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(Duration::from_secs(10))
+            // A connection in steady use is not pinged before each use (by default every
+            // acquire costs a round trip, as much as a small query): only one that has sat idle,
+            // when a restarted or restarting server is most likely to have dropped it.
+            .test_before_acquire(false)
+            .before_acquire(|connection, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                        sqlx::Connection::ping(connection).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(connect)
             .await?;
         Ok(Db { pools: Pools::Postgres(pool) })
@@ -320,6 +335,42 @@ impl Db {
 
     pub async fn fetch_one<T: Row>(&self, stmt: &impl SqlxBinder) -> Result<T> {
         self.fetch_optional(stmt).await?.ok_or(StorageError::NotFound)
+    }
+
+    /// One write statement on its own, committed as it runs: for a write that is a single
+    /// statement (a claim, a batch's outcome), where a transaction would only add the round
+    /// trips of its BEGIN and COMMIT. Returns the rows it touched.
+    pub async fn execute(&self, stmt: &impl SqlxBinder) -> Result<u64> {
+        Ok(match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_with::<Sqlite, _>(AssertSqlSafe(sql), values)
+                    .execute(write)
+                    .await?
+                    .rows_affected()
+            }
+            Pools::Postgres(pool) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_with::<Postgres, _>(AssertSqlSafe(sql), values)
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
+            }
+        })
+    }
+
+    /// [`Db::execute`] for a write that returns rows (`UPDATE … RETURNING`).
+    pub async fn write_returning<T: Row>(&self, stmt: &impl SqlxBinder) -> Result<Vec<T>> {
+        Ok(match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values).fetch_all(write).await?
+            }
+            Pools::Postgres(pool) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values).fetch_all(pool).await?
+            }
+        })
     }
 
     /// A fixed statement without parameters and results (maintenance such as `ANALYZE`).

@@ -157,7 +157,8 @@ pub async fn claim_in_lane(
     let lapsed = Cond::all()
         .add(Expr::col("state").eq(JobState::Running.as_str()))
         .add(Expr::col("locked_until").lt(now));
-    let mut tx = db.begin().await?;
+    // Each claim is one statement, committed as it runs: its own atomicity is all a claim
+    // needs, and a transaction around it would cost two more round trips a batch.
     let mut claimed = Vec::new();
     for (due, order) in [(waiting, "run_at"), (lapsed, "locked_until")] {
         let left = limit.saturating_sub(claimed.len() as u64);
@@ -185,9 +186,8 @@ pub async fn claim_in_lane(
             .and_where(Expr::col("id").in_subquery(pick))
             .returning(ReturningClause::Columns(COLUMNS.iter().map(|c| (*c).into()).collect()))
             .to_owned();
-        claimed.extend(tx.fetch_all::<JobRow>(&stmt).await?);
+        claimed.extend(db.write_returning::<JobRow>(&stmt).await?);
     }
-    tx.commit().await?;
     let mut claimed = jobs(claimed)?;
     claimed.sort_by_key(|j| (j.run_at, j.id));
     Ok(claimed)
@@ -225,10 +225,7 @@ pub async fn finish_all(db: &Db, ids: &[i64], worker: &str, now: Timestamp) -> R
         .value("finished_at", now)
         .cond_where(held)
         .to_owned();
-    let mut tx = db.begin().await?;
-    let touched = tx.execute(&stmt).await?;
-    tx.commit().await?;
-    Ok(touched)
+    db.execute(&stmt).await
 }
 
 /// The attempt failed with `error`: the job waits until `retry_at`, or is dead without one.
@@ -327,29 +324,28 @@ pub async fn count_by_state(db: &Db) -> Result<Vec<(JobState, i64)>> {
         .collect()
 }
 
-/// How many jobs are due at `now` or running: the work a worker has in hand (jobs queued for
-/// later, such as an e-mail batch's, are not counted).
-pub async fn count_due(db: &Db, now: Timestamp) -> Result<i64> {
-    let waiting = Expr::col("state").is_in([JobState::Queued.as_str(), JobState::Failed.as_str()]);
-    let due = Cond::any()
-        .add(waiting.and(Expr::col("run_at").lte(now)))
-        .add(Expr::col("state").eq(JobState::Running.as_str()));
-    let stmt = Query::select().expr(Expr::col("id").count()).from(TABLE).cond_where(due).to_owned();
-    let (n,): (i64,) = db.fetch_one(&stmt).await?;
-    Ok(n)
-}
-
-/// How many jobs wait to be claimed at `now` (queued or failed, due), read through
-/// `jobs_waiting`.
-pub async fn count_waiting(db: &Db, now: Timestamp) -> Result<i64> {
+/// Whether any job waits to be claimed at `now` (queued or failed, due): one entry of
+/// `jobs_waiting`, however long the queue (a count of it would read every entry).
+pub async fn any_waiting(db: &Db, now: Timestamp) -> Result<bool> {
     let stmt = Query::select()
-        .expr(Expr::col("id").count())
+        .column("id")
         .from(TABLE)
         .and_where(Expr::col("state").is_in([JobState::Queued.as_str(), JobState::Failed.as_str()]))
         .and_where(Expr::col("run_at").lte(now))
+        .limit(1)
         .to_owned();
-    let (n,): (i64,) = db.fetch_one(&stmt).await?;
-    Ok(n)
+    Ok(db.fetch_optional::<(i64,)>(&stmt).await?.is_some())
+}
+
+/// Whether any job is leased to a worker: one entry of `jobs_lease`.
+pub async fn any_running(db: &Db) -> Result<bool> {
+    let stmt = Query::select()
+        .column("id")
+        .from(TABLE)
+        .and_where(Expr::col("state").eq(JobState::Running.as_str()))
+        .limit(1)
+        .to_owned();
+    Ok(db.fetch_optional::<(i64,)>(&stmt).await?.is_some())
 }
 
 /// Deletes the jobs done before `before`: their work is recorded where it was done.
