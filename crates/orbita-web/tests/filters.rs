@@ -150,6 +150,28 @@ async fn the_companies_and_contacts_pages_and_files_take_a_filter_tree() {
             assert!(!page.body.contains("Орлов") && !page.body.contains("Соколов"), "{}: {path}", t.name);
         }
 
+        // The builder picks a company for the contacts' "Company" by its name, as a form's
+        // picker does: the search answers with buttons named after the row.
+        let found = browser.get("/companies/suggest?field=0.value&q=%D0%90%D0%BB%D1%8C").await;
+        assert!(found.body.contains("name=\"0.value\"") && found.body.contains("Альфа"), "{}", t.name);
+        let alpha = companies::list(&t.db, &access, &Default::default(), Default::default(), false, None, 10)
+            .await
+            .expect("companies")
+            .items
+            .into_iter()
+            .find(|c| c.fields.name == "Альфа")
+            .expect("Альфа")
+            .id;
+        let picked =
+            format!("/conditions?back=%2Fcontacts&join=and&0.field=company_id&0.op=eq&0.value={}", alpha.0);
+        let shown = browser.get(&picked).await;
+        assert!(shown.body.contains("/companies/suggest?field=0.value"), "{}: the row's picker", t.name);
+        assert!(shown.body.contains(">Альфа<"), "{}: the picked company by name", t.name);
+        let applied = browser.get(&format!("{picked}&apply=1")).await;
+        assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", t.name);
+        let page = browser.get(applied.location()).await;
+        assert!(page.body.contains("Орлов") && !page.body.contains("Соколов"), "{}: Альфа's people", t.name);
+
         for path in ["/companies", "/contacts", "/companies.csv"] {
             let broken =
                 browser.get(&format!("{path}?{}", encoded(&serde_json::json!({"field": "colour"})))).await;

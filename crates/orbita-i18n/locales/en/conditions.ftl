@@ -11,6 +11,7 @@ conditions-value-to = to
 conditions-pick-field = Choose a field
 conditions-add = Add a condition
 conditions-remove = Remove the condition
+conditions-record-search = Find by name
 conditions-add-group = Add a group
 conditions-add-to-group = Add to the group
 conditions-group-any = Any of these

@@ -11,6 +11,7 @@ conditions-value-to = по
 conditions-pick-field = Выберите поле
 conditions-add = Добавить условие
 conditions-remove = Убрать условие
+conditions-record-search = Найдите по названию
 conditions-add-group = Добавить группу
 conditions-add-to-group = Условие в группу
 conditions-group-any = Хотя бы одно из этих условий

@@ -42,7 +42,7 @@ impl Choice {
 /// What was typed in a picker's search box. The box belongs to no form (Enter there must not
 /// send the form half-filled), so htmx sends its value under the box's own name, `<kind>_q`;
 /// `q` works too. The box also sends the record picked among the choices it shows now
-/// (`<kind>_id`), so a second search does not drop it.
+/// (`<kind>_id`, or the condition row's `field`), so a second search does not drop it.
 pub struct Search {
     kind: Kind,
     /// The radio buttons' name: `<kind>_id`.
@@ -52,7 +52,7 @@ pub struct Search {
 }
 
 /// The kinds of record a picker picks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Company,
     Contact,
@@ -60,13 +60,29 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Kind::Company => "company",
             Kind::Contact => "contact",
             Kind::Deal => "deal",
         }
     }
+
+    /// Where its picker asks for records.
+    pub fn suggest_url(self) -> &'static str {
+        match self {
+            Kind::Company => "/companies/suggest",
+            Kind::Contact => "/contacts/suggest",
+            Kind::Deal => "/deals/suggest",
+        }
+    }
+}
+
+/// A condition builder's row value (`3.value`): a picker there names its radio buttons so.
+fn is_row_value(name: &str) -> bool {
+    name.split_once('.').is_some_and(|(n, rest)| {
+        rest == "value" && (1..=2).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 impl Search {
@@ -77,7 +93,9 @@ impl Search {
         if query.is_empty() {
             query = params.get(&format!("{name}_q"));
         }
-        let field = format!("{name}_id");
+        // A condition row's picker (`field=3.value`) names its buttons after the row.
+        let row = params.get("field");
+        let field = if is_row_value(row) { row.to_owned() } else { format!("{name}_id") };
         let picked = params.get(&field).trim().parse().ok().filter(|id| *id > 0);
         Search { kind, field, query: query.to_owned(), picked }
     }
@@ -160,5 +178,24 @@ impl Chosen {
             contact: name(contact, ids.1.map(|id| names.contact(layout, id))),
             deal: name(deal, ids.2.map(|id| names.deal(layout, id))),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_condition_rows_picker_names_its_buttons_after_the_row_and_nothing_else() {
+        let search = Search::parse(Some("field=3.value&q=Альфа&3.value=7"), Kind::Company);
+        assert_eq!((search.field.as_str(), search.picked), ("3.value", Some(7)));
+        for odd in ["x.value", "3.values", "123.value", "3.value\"><script>", ""] {
+            let search = Search::parse(Some(&format!("field={}", urlencoding(odd))), Kind::Deal);
+            assert_eq!(search.field, "deal_id", "{odd}");
+        }
+    }
+
+    fn urlencoding(raw: &str) -> String {
+        serde_urlencoded::to_string([("", raw)]).expect("encoded").trim_start_matches('=').to_owned()
     }
 }

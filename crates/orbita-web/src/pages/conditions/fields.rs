@@ -1,7 +1,7 @@
 //! What the condition builder offers for a kind: its fields (built-in and custom) in the
 //! user's language, the comparisons that fit each, and the input a value needs. The domain's
 //! `Filter::parse` stays the judge of what is valid; this only chooses what is worth offering
-//! (no comparison of a moment with "equals", no id typed by hand).
+//! (no comparison of a moment with "equals", no id typed by hand: a record is picked).
 
 use orbita_domain::custom::{CustomField, CustomType};
 use orbita_domain::fields::{FieldSpec, FieldType};
@@ -10,6 +10,7 @@ use orbita_domain::pipeline::{Pipeline, Stage};
 
 use crate::pages::companies::People;
 use crate::pages::deals::{pipeline_options, stage_options};
+use crate::pages::picker;
 use crate::ui::{Layout, SelectOption};
 
 /// How a field's value is typed.
@@ -27,6 +28,8 @@ pub enum Shape {
     Choice(Vec<(String, String)>),
     /// A multi-list: "has this option".
     Options(Vec<(String, String)>),
+    /// A company, contact or deal, found by its picker's search.
+    Record(picker::Kind),
 }
 
 /// A field one may build a condition on.
@@ -64,6 +67,7 @@ impl Candidate {
             Shape::Moment => [&["lt", "gt", "between"][..], PERIODS].concat(),
             Shape::Choice(_) => vec!["eq", "ne", "in"],
             Shape::Options(_) => vec!["eq"],
+            Shape::Record(_) => vec!["eq", "ne"],
         };
         if self.optional {
             ops.extend(["empty", "not_empty"]);
@@ -142,15 +146,20 @@ fn builtin(layout: &Layout, kind: RecordKind, spec: &FieldSpec, sources: &Source
                 .collect(),
         ),
         FieldType::User => Shape::Choice(people(sources.people)),
-        // A record picked by its id is for the API; the builder offers the pipeline and the
-        // stage, labelled as the deals list's own filters label them.
+        // The pipeline and the stage are offered as the deals list's own filters label them; a
+        // company, contact or deal is found by its picker.
         FieldType::Reference if spec.key == "pipeline_id" => {
             Shape::Choice(choices(pipeline_options(layout, sources.pipelines, "", false)))
         }
         FieldType::Reference if spec.key == "stage_id" => {
             Shape::Choice(choices(stage_options(layout, sources.pipelines, sources.stages, "", false)))
         }
-        FieldType::Reference => return None,
+        FieldType::Reference => match spec.key {
+            "company_id" => Shape::Record(picker::Kind::Company),
+            "contact_id" => Shape::Record(picker::Kind::Contact),
+            "deal_id" => Shape::Record(picker::Kind::Deal),
+            _ => return None,
+        },
     };
     Some(Candidate {
         key: spec.key.to_owned(),

@@ -14,9 +14,11 @@ use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use orbita_app::{AppError, deals, filters};
+use std::collections::HashMap;
+
+use orbita_app::{Access, AppError, Db, deals, filters};
 use orbita_domain::kind::RecordKind;
-use orbita_domain::{FieldError, ValidationErrors};
+use orbita_domain::{CompanyId, ContactId, DealId, FieldError, ValidationErrors};
 
 pub use self::fields::Candidate;
 use self::fields::Sources;
@@ -26,7 +28,9 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
 use crate::pages::companies::People;
+use crate::pages::deals::common::LinkNames;
 use crate::pages::list_query::ListQuery;
+use crate::pages::picker;
 use crate::ui::{ErrorItem, Layout, Nav};
 
 pub fn routes() -> Router<AppState> {
@@ -59,6 +63,8 @@ pub struct Embedded {
     builder: Builder,
     candidates: Vec<Candidate>,
     time_zone: String,
+    /// The picked records' names, by kind and number (`Embedded::name_records`).
+    names: RecordNames,
 }
 
 /// The rows as a page holding them shows them.
@@ -92,7 +98,7 @@ impl Embedded {
     /// A saved condition read into rows.
     pub fn from_tree(tree: Option<&str>, candidates: Vec<Candidate>, time_zone: &str) -> Embedded {
         let builder = Builder::from_tree(tree, &candidates, time_zone);
-        Embedded { builder, candidates, time_zone: time_zone.to_owned() }
+        Embedded { builder, candidates, time_zone: time_zone.to_owned(), names: RecordNames::default() }
     }
 
     /// The rows as the form sent them, with the row added or removed that it asked for;
@@ -111,7 +117,10 @@ impl Embedded {
             } else {
                 asked("refresh").is_some_and(|v| !v.is_empty())
             };
-        (Embedded { builder, candidates, time_zone: time_zone.to_owned() }, edited)
+        (
+            Embedded { builder, candidates, time_zone: time_zone.to_owned(), names: RecordNames::default() },
+            edited,
+        )
     }
 
     /// The condition the rows make (a kept nested tree when they name no field), and the
@@ -143,8 +152,16 @@ impl Embedded {
         placed
     }
 
+    /// Looks up the names of the records its rows picked, as the user may see them.
+    pub async fn name_records(&mut self, db: &Db, access: &Access, layout: &Layout) -> Result<(), AppError> {
+        let views = self.builder.views(layout, &self.candidates, &ValidationErrors::default());
+        self.names = RecordNames::load(db, access, layout, &views).await?;
+        Ok(())
+    }
+
     pub fn show(&self, layout: &Layout, errors: &ValidationErrors) -> Shown {
-        let rows = self.builder.views(layout, &self.candidates, errors);
+        let mut rows = self.builder.views(layout, &self.candidates, errors);
+        self.names.fill(&mut rows);
         Shown {
             join_all: self.builder.join == Join::And,
             sections: sections(&rows),
@@ -156,6 +173,52 @@ impl Embedded {
     /// The summary's items, a row's message under its field's name.
     pub fn error_items(&self, layout: &Layout, shown: &Shown, errors: &ValidationErrors) -> Vec<ErrorItem> {
         self.builder.error_items(layout, &shown.rows, errors)
+    }
+}
+
+/// The names of the records rows picked (a company, a contact, a deal), by kind and number;
+/// one the user may not see is shown by number, as on the lists.
+#[derive(Debug, Default)]
+struct RecordNames(HashMap<(picker::Kind, i64), String>);
+
+impl RecordNames {
+    async fn load(
+        db: &Db,
+        access: &Access,
+        layout: &Layout,
+        rows: &[RowView],
+    ) -> Result<RecordNames, AppError> {
+        let picked: Vec<(picker::Kind, i64)> = rows
+            .iter()
+            .filter_map(|row| Some((row.record?, row.value.parse::<i64>().ok().filter(|id| *id > 0)?)))
+            .collect();
+        if picked.is_empty() {
+            return Ok(RecordNames::default());
+        }
+        let links = picked.iter().map(|(kind, id)| match kind {
+            picker::Kind::Company => (Some(CompanyId(*id)), None, None),
+            picker::Kind::Contact => (None, Some(ContactId(*id)), None),
+            picker::Kind::Deal => (None, None, Some(DealId(*id))),
+        });
+        let names = LinkNames::load(db, access, links).await?;
+        let named = picked.into_iter().map(|(kind, id)| {
+            let name = match kind {
+                picker::Kind::Company => names.company(layout, CompanyId(id)),
+                picker::Kind::Contact => names.contact(layout, ContactId(id)),
+                picker::Kind::Deal => names.deal(layout, DealId(id)),
+            };
+            ((kind, id), name)
+        });
+        Ok(RecordNames(named.collect()))
+    }
+
+    fn fill(&self, rows: &mut [RowView]) {
+        for row in rows {
+            let Some(kind) = row.record else { continue };
+            if let Some(name) = row.value.parse::<i64>().ok().and_then(|id| self.0.get(&(kind, id))) {
+                row.chosen.clone_from(name);
+            }
+        }
     }
 }
 
@@ -209,7 +272,8 @@ async fn builder(
             },
         }
     }
-    let rows = built.views(&layout, &candidates, &errors);
+    let mut rows = built.views(&layout, &candidates, &errors);
+    RecordNames::load(&state.db, &user.session.access, &layout, &rows).await?.fill(&mut rows);
     let page = BuilderPage {
         error_items: built.error_items(&layout, &rows, &errors),
         join_all: built.join == Join::And,

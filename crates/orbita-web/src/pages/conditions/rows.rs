@@ -13,6 +13,7 @@ use orbita_domain::{FieldError, ValidationErrors};
 use serde_json::{Map, Value, json};
 
 use super::fields::{Candidate, Shape, takes_no_value};
+use crate::pages::picker;
 use crate::pages::wall_clock::{local_datetime_value, parse_local_datetime};
 use crate::ui::{ErrorItem, Layout, SelectOption};
 
@@ -275,8 +276,13 @@ impl Builder {
                     Shape::Moment => ("datetime-local", ""),
                     _ => ("text", ""),
                 };
+                let record = match chosen.shape {
+                    Shape::Record(kind) => Some(kind),
+                    _ => None,
+                };
                 let control = match op.as_str() {
                     op if takes_no_value(op) => "none",
+                    _ if record.is_some() => "record",
                     "in" => "multi",
                     "between" => "pair",
                     _ if !chosen.options().is_empty() => "select",
@@ -303,6 +309,8 @@ impl Builder {
                     value2: row.value2.clone(),
                     options,
                     error,
+                    record,
+                    chosen: String::new(),
                 }
             })
             .collect()
@@ -341,7 +349,7 @@ pub struct RowView {
     pub label: String,
     pub fields: Vec<SelectOption>,
     pub ops: Vec<SelectOption>,
-    /// `none`, `text`, `pair` (from … to), `select` or `multi`.
+    /// `none`, `text`, `pair` (from … to), `select`, `multi` or `record` (a picker).
     pub control: &'static str,
     pub input_type: &'static str,
     pub inputmode: &'static str,
@@ -349,6 +357,17 @@ pub struct RowView {
     pub value2: String,
     pub options: Vec<SelectOption>,
     pub error: String,
+    /// The kind a `record` row picks.
+    pub record: Option<picker::Kind>,
+    /// The picked record's name (`conditions::name_records`).
+    pub chosen: String,
+}
+
+impl RowView {
+    /// Where the row's picker searches, with the row's own name for its buttons.
+    pub fn suggest_url(&self) -> String {
+        self.record.map_or_else(String::new, |kind| format!("{}?field={}.value", kind.suggest_url(), self.n))
+    }
 }
 
 /// The field named `key`; a key the kind does not have (a stale link) stays as text, so the

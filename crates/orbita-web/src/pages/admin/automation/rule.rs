@@ -367,7 +367,9 @@ pub(super) async fn edit_form(
     let runs = automation::runs(&state.db, access, id).await?;
     let form = RuleForm::from_input(&RuleInput::from(&rule.fields));
     let candidates = deal_fields(&state, &user).await?;
-    let condition = Embedded::from_tree(rule.fields.condition.as_deref(), candidates, &user.layout.time_zone);
+    let mut condition =
+        Embedded::from_tree(rule.fields.condition.as_deref(), candidates, &user.layout.time_zone);
+    condition.name_records(&state.db, &user.session.access, &user.layout).await?;
     let mut page = rule_page(&user, &names, Some(id), form, &condition, ValidationErrors::default(), runs);
     page.test_deal = query.test_deal.trim().to_owned();
     if !page.test_deal.is_empty() {
@@ -430,7 +432,8 @@ async fn save(state: AppState, user: SignedIn, id: Option<i64>, body: &[u8]) -> 
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
     let access = &user.session.access;
     let candidates = deal_fields(&state, &user).await?;
-    let (condition, edited) = Embedded::from_form(&pairs, candidates, &user.layout.time_zone);
+    let (mut condition, edited) = Embedded::from_form(&pairs, candidates, &user.layout.time_zone);
+    condition.name_records(&state.db, &user.session.access, &user.layout).await?;
     let (mut input, mut errors) = form.input();
     let page = async |errors: ValidationErrors, status: StatusCode| -> Result<Response, PageError> {
         let names = Names::load(&state, &user).await?;
