@@ -270,6 +270,15 @@ async fn the_condition_builder_narrows_the_deals_by_a_custom_field_and_an_amount
         };
         let kind = orbita_domain::kind::RecordKind::Deal;
         orbita_app::custom_fields::add(&t.db, &access, kind, &window).await.expect("field");
+        let partner = orbita_domain::custom::CustomFieldInput {
+            key: "partner".into(),
+            ty: "link".into(),
+            label_ru: "Партнёр".into(),
+            label_en: "Partner".into(),
+            link_kind: "companies".into(),
+            ..Default::default()
+        };
+        orbita_app::custom_fields::add(&t.db, &access, kind, &partner).await.expect("link field");
         for (title, amount, window) in
             [("Балкон", "300000", "ПВХ"), ("Веранда", "700000", "ПВХ"), ("Дача", "900000", "Дерево")]
         {
@@ -294,6 +303,9 @@ async fn the_condition_builder_narrows_the_deals_by_a_custom_field_and_an_amount
         let picked = browser.get("/conditions?back=%2Fdeals&join=and&0.field=custom.window_type").await;
         assert!(picked.body.contains("name=\"0.op\""), "{}: the comparisons", t.name);
         assert!(picked.body.contains("<option value=\"Дерево\""), "{}: the list's options", t.name);
+        // A custom link to companies is picked as a deal's company is.
+        let link = browser.get("/conditions?back=%2Fdeals&join=and&0.field=custom.partner").await;
+        assert!(link.body.contains("/companies/suggest?field=0.value"), "{}: the link's picker", t.name);
 
         let query = serde_urlencoded::to_string([
             ("back", "/deals?sort=title&after=stale"),
