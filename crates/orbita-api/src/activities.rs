@@ -22,10 +22,9 @@ use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, filter_time};
 use crate::exports::{download, downloads};
-use crate::extract::{Body, Id, IfMatch, Params};
+use crate::extract::Params;
 use crate::listing::{self, Listed};
 use crate::paging::{SortKind, SortOption, page_of, sort_schema};
-use crate::patch::{self};
 use crate::problem::ApiError;
 use crate::resource::{self, record_handlers, served};
 use crate::vocab::{ActivityKind, ActivityStatus, Direction};
@@ -311,58 +310,31 @@ async fn export(
     download(&state.db, &caller, &export, format).await
 }
 
-/// Log an activity.
-#[utoipa::path(post, path = "/api/v1/activities", tag = "activities",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe",
-        min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
-    request_body = ActivityWrite,
-    responses((status = 201, description = "Logged", body = Activity,
-        headers(("Location" = String, description = "The new activity's URL"), ("ETag" = String, description = "Its version")))))]
-async fn create(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Body(body): Body<ActivityWrite>,
-) -> Result<Response, ApiError> {
-    let input = body.input(&state.db, &caller.access, None).await?;
-    let (activity, _) =
-        activities::log_with_custom(&state.db, &caller.access, &input, None, body.custom.as_ref()).await?;
-    resource::made(&state.db, activity).await
-}
+impl resource::Written for ActivityRecord {
+    type Write = ActivityWrite;
 
-/// Change an activity (JSON merge patch).
-#[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "activities",
-    params(("id" = i64, Path, description = "Activity id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it, last write wins")),
-    request_body = ActivityPatch,
-    responses((status = 200, description = "The changed activity", body = Activity,
-        headers(("ETag" = String, description = "The new version")))))]
-async fn update(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Id(id): Id,
-    if_match: IfMatch,
-    Body(changes): Body<Value>,
-) -> Result<Response, ApiError> {
-    let (db, access) = (&state.db, &*caller.access);
-    resource::patched(db, access, id, &if_match, |current| apply_patch(db, access, current, &changes)).await
-}
-
-/// One read-merge-write of a PATCH.
-async fn apply_patch(
-    db: &Db,
-    access: &Access,
-    current: ActivityRecord,
-    changes: &Value,
-) -> Result<ActivityRecord, ApiError> {
-    let before = ActivityWrite::from(&current);
-    let after = patch::apply(&before, changes)?;
-    // As sent, not merged: in a merge patch `null` clears a value, which merging drops.
-    let custom = changes.get("custom").and_then(Value::as_object);
-    if after == before && custom.is_none() {
-        return Ok(current);
+    async fn create(db: &Db, access: &Access, body: &ActivityWrite) -> Result<Self, ApiError> {
+        let input = body.input(db, access, None).await?;
+        let (activity, _) =
+            activities::log_with_custom(db, access, &input, None, body.custom.as_ref()).await?;
+        Ok(activity)
     }
-    let input = after.input(db, access, Some(&before)).await?;
-    Ok(activities::update_with_custom(db, access, current.id, &input, custom, Some(current.version)).await?)
+
+    async fn change(
+        db: &Db,
+        access: &Access,
+        current: Self,
+        before: &ActivityWrite,
+        after: &ActivityWrite,
+        custom: Option<Map<String, Value>>,
+    ) -> Result<Self, ApiError> {
+        if after == before && custom.is_none() {
+            return Ok(current);
+        }
+        let input = after.input(db, access, Some(before)).await?;
+        let version = Some(current.version);
+        Ok(activities::update_with_custom(db, access, current.id, &input, custom.as_ref(), version).await?)
+    }
 }
 
 record_handlers!(
@@ -377,4 +349,6 @@ record_handlers!(
     list = ("List activities.", "A page of activities"),
     get = ("Read one activity.", "The activity"),
     delete = "Delete an activity.",
+    create = ("Log an activity.", ActivityWrite, "Logged", "The new activity's URL"),
+    update = ("Change an activity (JSON merge patch).", ActivityPatch, "The changed activity"),
 );

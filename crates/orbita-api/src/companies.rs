@@ -23,10 +23,9 @@ use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, filter_time};
 use crate::exports::{columns_query, downloads};
-use crate::extract::{Body, Id, IfMatch, Params};
+use crate::extract::Params;
 use crate::listing::{self, Listed};
 use crate::paging::{SortKind, SortOption, page_of, sort_schema};
-use crate::patch::{self};
 use crate::problem::ApiError;
 use crate::resource::{self, record_handlers, served};
 
@@ -320,69 +319,36 @@ async fn export(
     listing::file::<CompanyRecord, _>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
 }
 
-/// Register a company.
-#[utoipa::path(post, path = "/api/v1/companies", tag = "companies",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body return the first response",
-        min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
-    request_body = CompanyWrite,
-    responses((status = 201, description = "Created", body = Company,
-        headers(("Location" = String, description = "The new company's URL"), ("ETag" = String, description = "Its version")))))]
-async fn create(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Body(body): Body<CompanyWrite>,
-) -> Result<Response, ApiError> {
-    let mut checks = Checks::new(&state.db, &caller.access);
-    checks.user("owner_id", body.owner_id, None).await;
-    checks.finish()?;
-    let company = companies::create_with_custom(
-        &state.db,
-        &caller.access,
-        &body.input(),
-        body.owner_id.map(UserId),
-        body.custom.as_ref(),
-    )
-    .await?;
-    resource::made(&state.db, company).await
-}
+impl resource::Written for CompanyRecord {
+    type Write = CompanyWrite;
 
-/// Change a company (JSON merge patch).
-#[utoipa::path(patch, path = "/api/v1/companies/{id}", tag = "companies",
-    params(("id" = i64, Path, description = "Company id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it, last write wins")),
-    request_body = CompanyPatch,
-    responses((status = 200, description = "The changed company", body = Company,
-        headers(("ETag" = String, description = "The new version")))))]
-async fn update(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Id(id): Id,
-    if_match: IfMatch,
-    Body(changes): Body<Value>,
-) -> Result<Response, ApiError> {
-    let (db, access) = (&state.db, &*caller.access);
-    resource::patched(db, access, id, &if_match, |current| apply_patch(db, access, current, &changes)).await
-}
+    async fn create(db: &Db, access: &Access, body: &CompanyWrite) -> Result<Self, ApiError> {
+        let mut checks = Checks::new(db, access);
+        checks.user("owner_id", body.owner_id, None).await;
+        checks.finish()?;
+        let owner = body.owner_id.map(UserId);
+        Ok(companies::create_with_custom(db, access, &body.input(), owner, body.custom.as_ref()).await?)
+    }
 
-/// One read-merge-write of a PATCH: the fields and the owner in one service call, so that a
-/// refusal of either saves neither.
-async fn apply_patch(
-    db: &Db,
-    access: &Access,
-    current: CompanyRecord,
-    changes: &Value,
-) -> Result<CompanyRecord, ApiError> {
-    let before = CompanyWrite::from(&current);
-    let after = patch::apply(&before, changes)?;
-    let mut checks = Checks::new(db, access);
-    checks.user("owner_id", after.owner_id, before.owner_id).await;
-    checks.finish()?;
-    let change = companies::CompanyChange {
-        fields: after.fields_differ(&before).then(|| after.input()),
-        owner: after.owner_id.filter(|o| Some(*o) != before.owner_id).map(UserId),
-        custom: resource::custom_sent(changes),
-    };
-    Ok(companies::change(db, access, current.id, &change, Some(current.version)).await?)
+    /// The fields and the owner in one service call, so that a refusal of either saves neither.
+    async fn change(
+        db: &Db,
+        access: &Access,
+        current: Self,
+        before: &CompanyWrite,
+        after: &CompanyWrite,
+        custom: Option<Map<String, Value>>,
+    ) -> Result<Self, ApiError> {
+        let mut checks = Checks::new(db, access);
+        checks.user("owner_id", after.owner_id, before.owner_id).await;
+        checks.finish()?;
+        let change = companies::CompanyChange {
+            fields: after.fields_differ(before).then(|| after.input()),
+            owner: after.owner_id.filter(|o| Some(*o) != before.owner_id).map(UserId),
+            custom,
+        };
+        Ok(companies::change(db, access, current.id, &change, Some(current.version)).await?)
+    }
 }
 
 record_handlers!(
@@ -397,4 +363,6 @@ record_handlers!(
     list = ("List companies.", "A page of companies"),
     get = ("Read one company.", "The company"),
     delete = "Delete a company. Its contacts and deals stay, unlinked; its tasks and activities are deleted.",
+    create = ("Register a company.", CompanyWrite, "Created", "The new company's URL"),
+    update = ("Change a company (JSON merge patch).", CompanyPatch, "The changed company"),
 );

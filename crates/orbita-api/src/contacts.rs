@@ -22,10 +22,9 @@ use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, filter_time};
 use crate::exports::{columns_query, downloads};
-use crate::extract::{Body, Id, IfMatch, Params};
+use crate::extract::Params;
 use crate::listing::{self, Listed};
 use crate::paging::{SortKind, SortOption, page_of, sort_schema};
-use crate::patch::{self};
 use crate::problem::ApiError;
 use crate::resource::{self, record_handlers, served};
 
@@ -279,74 +278,42 @@ async fn export(
     listing::file::<ContactRecord, _>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
 }
 
-/// Register a contact.
-#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe",
-        min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
-    request_body = ContactWrite,
-    responses((status = 201, description = "Created", body = Contact,
-        headers(("Location" = String, description = "The new contact's URL"), ("ETag" = String, description = "Its version")))))]
-async fn create(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Body(body): Body<ContactWrite>,
-) -> Result<Response, ApiError> {
-    let mut checks = Checks::new(&state.db, &caller.access);
-    checks.user("owner_id", body.owner_id, None).await;
-    checks.record("company_id", RecordKind::Company, body.company_id, None).await;
-    checks.finish()?;
-    let contact = contacts::create_with_custom(
-        &state.db,
-        &caller.access,
-        &body.input(),
-        body.owner_id.map(UserId),
-        body.custom.as_ref(),
-    )
-    .await?;
-    resource::made(&state.db, contact).await
-}
+impl resource::Written for ContactRecord {
+    type Write = ContactWrite;
 
-/// Change a contact (JSON merge patch).
-#[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts",
-    params(("id" = i64, Path, description = "Contact id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it, last write wins")),
-    request_body = ContactPatch,
-    responses((status = 200, description = "The changed contact", body = Contact,
-        headers(("ETag" = String, description = "The new version")))))]
-async fn update(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Id(id): Id,
-    if_match: IfMatch,
-    Body(changes): Body<Value>,
-) -> Result<Response, ApiError> {
-    let (db, access) = (&state.db, &*caller.access);
-    resource::patched(db, access, id, &if_match, |current| apply_patch(db, access, current, &changes)).await
-}
-
-/// One read-merge-write of a PATCH: the fields and the owner (audited as an `owner_change`, as
-/// on the contact's card) in one service call, so that a refusal of either saves neither.
-async fn apply_patch(
-    db: &Db,
-    access: &Access,
-    current: ContactRecord,
-    changes: &Value,
-) -> Result<ContactRecord, ApiError> {
-    let before = ContactWrite::from(&current);
-    let after = patch::apply(&before, changes)?;
-    if after == before {
-        return Ok(current);
+    async fn create(db: &Db, access: &Access, body: &ContactWrite) -> Result<Self, ApiError> {
+        let mut checks = Checks::new(db, access);
+        checks.user("owner_id", body.owner_id, None).await;
+        checks.record("company_id", RecordKind::Company, body.company_id, None).await;
+        checks.finish()?;
+        let owner = body.owner_id.map(UserId);
+        Ok(contacts::create_with_custom(db, access, &body.input(), owner, body.custom.as_ref()).await?)
     }
-    let mut checks = Checks::new(db, access);
-    checks.user("owner_id", after.owner_id, before.owner_id).await;
-    checks.record("company_id", RecordKind::Company, after.company_id, before.company_id).await;
-    checks.finish()?;
-    let change = contacts::ContactChange {
-        fields: after.fields_differ(&before).then(|| after.input()),
-        owner: after.owner_id.filter(|o| Some(*o) != before.owner_id).map(UserId),
-        custom: resource::custom_sent(changes),
-    };
-    Ok(contacts::change(db, access, current.id, &change, Some(current.version)).await?)
+
+    /// The fields and the owner (audited as an `owner_change`, as on the contact's card) in one
+    /// service call, so that a refusal of either saves neither.
+    async fn change(
+        db: &Db,
+        access: &Access,
+        current: Self,
+        before: &ContactWrite,
+        after: &ContactWrite,
+        custom: Option<Map<String, Value>>,
+    ) -> Result<Self, ApiError> {
+        if after == before {
+            return Ok(current);
+        }
+        let mut checks = Checks::new(db, access);
+        checks.user("owner_id", after.owner_id, before.owner_id).await;
+        checks.record("company_id", RecordKind::Company, after.company_id, before.company_id).await;
+        checks.finish()?;
+        let change = contacts::ContactChange {
+            fields: after.fields_differ(before).then(|| after.input()),
+            owner: after.owner_id.filter(|o| Some(*o) != before.owner_id).map(UserId),
+            custom,
+        };
+        Ok(contacts::change(db, access, current.id, &change, Some(current.version)).await?)
+    }
 }
 
 record_handlers!(
@@ -361,4 +328,6 @@ record_handlers!(
     list = ("List contacts.", "A page of contacts"),
     get = ("Read one contact.", "The contact"),
     delete = "Delete a contact. Its deals stay, unlinked; its tasks and activities are deleted.",
+    create = ("Register a contact.", ContactWrite, "Created", "The new contact's URL"),
+    update = ("Change a contact (JSON merge patch).", ContactPatch, "The changed contact"),
 );

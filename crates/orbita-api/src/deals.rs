@@ -24,10 +24,9 @@ use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, date_text, filter_time};
 use crate::exports::{columns_query, downloads};
-use crate::extract::{Body, Id, IfMatch, Params};
+use crate::extract::Params;
 use crate::listing::{self, Listed};
 use crate::paging::{SortKind, SortOption, page_of, sort_schema};
-use crate::patch::{self};
 use crate::problem::ApiError;
 use crate::resource::{self, record_handlers, served};
 use crate::vocab::DealStatus;
@@ -375,74 +374,49 @@ async fn export(
     listing::file::<DealRecord, _>(&state.db, &caller, query, columns.columns_and_custom()?, format).await
 }
 
-/// Register a deal.
-#[utoipa::path(post, path = "/api/v1/deals", tag = "deals",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe",
-        min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
-    request_body = DealWrite,
-    responses((status = 201, description = "Created", body = Deal,
-        headers(("Location" = String, description = "The new deal's URL"), ("ETag" = String, description = "Its version")))))]
-async fn create(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Body(body): Body<DealWrite>,
-) -> Result<Response, ApiError> {
-    body.check(&state.db, &caller.access, None).await?;
-    let deal = deals::create_with_custom(
-        &state.db,
-        &caller.access,
-        &body.input(),
-        body.pipeline_id.map(PipelineId),
-        body.stage_id.map(StageId),
-        body.owner_id.map(UserId),
-        body.custom.as_ref(),
-    )
-    .await?;
-    resource::made(&state.db, deal).await
-}
+impl resource::Written for DealRecord {
+    type Write = DealWrite;
 
-/// Change a deal (JSON merge patch), move it to a stage, or hand it over.
-#[utoipa::path(patch, path = "/api/v1/deals/{id}", tag = "deals",
-    params(("id" = i64, Path, description = "Deal id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it, last write wins")),
-    request_body = DealPatch,
-    responses((status = 200, description = "The changed deal", body = Deal,
-        headers(("ETag" = String, description = "The new version")))))]
-async fn update(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Id(id): Id,
-    if_match: IfMatch,
-    Body(changes): Body<Value>,
-) -> Result<Response, ApiError> {
-    let (db, access) = (&state.db, &*caller.access);
-    resource::patched(db, access, id, &if_match, |current| apply_patch(db, access, current, &changes)).await
-}
+    async fn create(db: &Db, access: &Access, body: &DealWrite) -> Result<Self, ApiError> {
+        body.check(db, access, None).await?;
+        let deal = deals::create_with_custom(
+            db,
+            access,
+            &body.input(),
+            body.pipeline_id.map(PipelineId),
+            body.stage_id.map(StageId),
+            body.owner_id.map(UserId),
+            body.custom.as_ref(),
+        )
+        .await?;
+        Ok(deal)
+    }
 
-/// One read-merge-write of a PATCH: fields, owner and stage in one service call, so that a
-/// refusal of any (a lost stage without a reason, an owner beyond one's rights) saves none.
-async fn apply_patch(
-    db: &Db,
-    access: &Access,
-    current: DealRecord,
-    changes: &Value,
-) -> Result<DealRecord, ApiError> {
-    let before = DealWrite::from(&current);
-    let after = patch::apply(&before, changes)?;
-    after.check(db, access, Some(&before)).await?;
-    let stage = after.stage_id.map_or(current.stage_id, StageId);
-    let moves =
-        stage != current.stage_id || (after.lost_reason.is_some() && after.lost_reason != before.lost_reason);
-    let change = deals::DealChange {
-        fields: (after.fields() != before.fields()).then(|| after.input()),
-        owner: after.owner_id.filter(|o| Some(*o) != before.owner_id).map(UserId),
-        stage: moves.then(|| deals::StageTarget {
-            stage,
-            lost_reason: after.lost_reason.clone().unwrap_or_default(),
-        }),
-        custom: resource::custom_sent(changes),
-    };
-    Ok(deals::change(db, access, current.id, &change, Some(current.version)).await?)
+    /// Fields, owner and stage in one service call, so that a refusal of any (a lost stage
+    /// without a reason, an owner beyond one's rights) saves none.
+    async fn change(
+        db: &Db,
+        access: &Access,
+        current: Self,
+        before: &DealWrite,
+        after: &DealWrite,
+        custom: Option<Map<String, Value>>,
+    ) -> Result<Self, ApiError> {
+        after.check(db, access, Some(before)).await?;
+        let stage = after.stage_id.map_or(current.stage_id, StageId);
+        let moves = stage != current.stage_id
+            || (after.lost_reason.is_some() && after.lost_reason != before.lost_reason);
+        let change = deals::DealChange {
+            fields: (after.fields() != before.fields()).then(|| after.input()),
+            owner: after.owner_id.filter(|o| Some(*o) != before.owner_id).map(UserId),
+            stage: moves.then(|| deals::StageTarget {
+                stage,
+                lost_reason: after.lost_reason.clone().unwrap_or_default(),
+            }),
+            custom,
+        };
+        Ok(deals::change(db, access, current.id, &change, Some(current.version)).await?)
+    }
 }
 
 record_handlers!(
@@ -457,4 +431,10 @@ record_handlers!(
     list = ("List deals.", "A page of deals"),
     get = ("Read one deal.", "The deal"),
     delete = "Delete a deal with its tasks and activities.",
+    create = ("Register a deal.", DealWrite, "Created", "The new deal's URL"),
+    update = (
+        "Change a deal (JSON merge patch), move it to a stage, or hand it over.",
+        DealPatch,
+        "The changed deal"
+    ),
 );

@@ -23,10 +23,9 @@ use crate::ApiState;
 use crate::auth::Caller;
 use crate::checks::{Checks, filter_time};
 use crate::exports::{download, downloads};
-use crate::extract::{Body, Id, IfMatch, Params};
+use crate::extract::Params;
 use crate::listing::{self, Listed};
 use crate::paging::{SortKind, SortOption, page_of, sort_schema};
-use crate::patch::{self};
 use crate::problem::ApiError;
 use crate::resource::{self, record_handlers, served};
 use crate::vocab::TaskPriority;
@@ -318,57 +317,31 @@ async fn export(
     download(&state.db, &caller, &export, format).await
 }
 
-/// Create a task.
-#[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe",
-        min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
-    request_body = TaskWrite,
-    responses((status = 201, description = "Created", body = Task,
-        headers(("Location" = String, description = "The new task's URL"), ("ETag" = String, description = "Its version")))))]
-async fn create(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Body(body): Body<TaskWrite>,
-) -> Result<Response, ApiError> {
-    let input = body.input(&state.db, &caller.access, None).await?;
-    let task = tasks::create_with_custom(&state.db, &caller.access, &input, body.custom.as_ref()).await?;
-    resource::made(&state.db, task).await
-}
+impl resource::Written for TaskRecord {
+    type Write = TaskWrite;
 
-/// Change a task (JSON merge patch), or tick it off.
-#[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = "tasks",
-    params(("id" = i64, Path, description = "Task id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; without it, last write wins")),
-    request_body = TaskPatch,
-    responses((status = 200, description = "The changed task", body = Task,
-        headers(("ETag" = String, description = "The new version")))))]
-async fn update(
-    State(state): State<ApiState>,
-    caller: Caller,
-    Id(id): Id,
-    if_match: IfMatch,
-    Body(changes): Body<Value>,
-) -> Result<Response, ApiError> {
-    let (db, access) = (&state.db, &*caller.access);
-    resource::patched(db, access, id, &if_match, |current| apply_patch(db, access, current, &changes)).await
-}
+    async fn create(db: &Db, access: &Access, body: &TaskWrite) -> Result<Self, ApiError> {
+        let input = body.input(db, access, None).await?;
+        Ok(tasks::create_with_custom(db, access, &input, body.custom.as_ref()).await?)
+    }
 
-/// One read-merge-write of a PATCH: fields and done in one service call.
-async fn apply_patch(
-    db: &Db,
-    access: &Access,
-    current: TaskRecord,
-    changes: &Value,
-) -> Result<TaskRecord, ApiError> {
-    let before = TaskWrite::from(&current);
-    let after = patch::apply(&before, changes)?;
-    let input = after.input(db, access, Some(&before)).await?;
-    let change = tasks::TaskChange {
-        fields: after.fields_differ(&before).then_some(input),
-        done: after.done.filter(|d| *d != current.done_at.is_some()),
-        custom: resource::custom_sent(changes),
-    };
-    Ok(tasks::change(db, access, current.id, &change, Some(current.version)).await?)
+    /// Fields and done in one service call.
+    async fn change(
+        db: &Db,
+        access: &Access,
+        current: Self,
+        before: &TaskWrite,
+        after: &TaskWrite,
+        custom: Option<Map<String, Value>>,
+    ) -> Result<Self, ApiError> {
+        let input = after.input(db, access, Some(before)).await?;
+        let change = tasks::TaskChange {
+            fields: after.fields_differ(before).then_some(input),
+            done: after.done.filter(|d| *d != current.done_at.is_some()),
+            custom,
+        };
+        Ok(tasks::change(db, access, current.id, &change, Some(current.version)).await?)
+    }
 }
 
 record_handlers!(
@@ -383,4 +356,6 @@ record_handlers!(
     list = ("List tasks.", "A page of tasks"),
     get = ("Read one task.", "The task"),
     delete = "Delete a task.",
+    create = ("Create a task.", TaskWrite, "Created", "The new task's URL"),
+    update = ("Change a task (JSON merge patch), or tick it off.", TaskPatch, "The changed task"),
 );
