@@ -9,48 +9,31 @@ use crate::custom_fields;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, visible_to};
-use crate::values::{corrupt, field_columns, finish_update, id_opt};
+use crate::values::{corrupt, field_columns, finish_update, id_opt, table_row};
 
 pub use orbita_domain::list::ActivityFilter;
 
 const TABLE: &str = "activities";
-const COLUMNS: [&str; 16] = [
-    "id",
-    "kind",
-    "direction",
-    "status",
-    "occurred_at",
-    "duration_minutes",
-    "subject",
-    "responsible_id",
-    "company_id",
-    "contact_id",
-    "deal_id",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "version",
-    "custom",
-];
 
-#[derive(sqlx::FromRow)]
-struct ActivityRow {
-    id: i64,
-    kind: String,
-    direction: Option<String>,
-    status: String,
-    occurred_at: Timestamp,
-    duration_minutes: Option<i32>,
-    subject: String,
-    responsible_id: i64,
-    company_id: Option<i64>,
-    contact_id: Option<i64>,
-    deal_id: Option<i64>,
-    created_by: Option<i64>,
-    created_at: Timestamp,
-    updated_at: Timestamp,
-    version: i64,
-    custom: String,
+table_row! {
+    struct ActivityRow {
+        id: i64,
+        kind: String,
+        direction: Option<String>,
+        status: String,
+        occurred_at: Timestamp,
+        duration_minutes: Option<i32>,
+        subject: String,
+        responsible_id: i64,
+        company_id: Option<i64>,
+        contact_id: Option<i64>,
+        deal_id: Option<i64>,
+        created_by: Option<i64>,
+        created_at: Timestamp,
+        updated_at: Timestamp,
+        version: i64,
+        custom: String,
+    }
 }
 
 impl TryFrom<ActivityRow> for Activity {

@@ -12,57 +12,37 @@ use crate::list::{
     Cursor, Keyset, OWNER_BY_OWNER_MAX, Page, SearchFrom, SortValue, Visibility, finish_page, merge_parts,
     scoped_owners, text_search, unique_ids, visible_to,
 };
-use crate::values::{field_columns, id_opt, parse_list, parse_opt};
+use crate::values::{field_columns, id_opt, parse_list, parse_opt, table_row};
 
 pub use orbita_domain::list::{CompanyFilter, CompanySort};
 
 const TABLE: &str = "companies";
-const COLUMNS: [&str; 19] = [
-    "id",
-    "name",
-    "inn",
-    "kpp",
-    "ogrn",
-    "industry",
-    "region",
-    "address",
-    "phones",
-    "emails",
-    "website",
-    "source",
-    "notes",
-    "owner_id",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "version",
-    "custom",
-];
 /// Must match the `companies_search` index in the PostgreSQL migration.
 const SEARCH_EXPRESSION: &str =
     "name || ' ' || coalesce(inn, '') || ' ' || coalesce(kpp, '') || ' ' || phones || ' ' || emails";
 
-#[derive(sqlx::FromRow)]
-struct CompanyRow {
-    id: i64,
-    name: String,
-    inn: Option<String>,
-    kpp: Option<String>,
-    ogrn: Option<String>,
-    industry: Option<String>,
-    region: Option<String>,
-    address: Option<String>,
-    phones: String,
-    emails: String,
-    website: Option<String>,
-    source: Option<String>,
-    notes: Option<String>,
-    owner_id: i64,
-    created_by: Option<i64>,
-    created_at: Timestamp,
-    updated_at: Timestamp,
-    version: i64,
-    custom: String,
+table_row! {
+    struct CompanyRow {
+        id: i64,
+        name: String,
+        inn: Option<String>,
+        kpp: Option<String>,
+        ogrn: Option<String>,
+        industry: Option<String>,
+        region: Option<String>,
+        address: Option<String>,
+        phones: String,
+        emails: String,
+        website: Option<String>,
+        source: Option<String>,
+        notes: Option<String>,
+        owner_id: i64,
+        created_by: Option<i64>,
+        created_at: Timestamp,
+        updated_at: Timestamp,
+        version: i64,
+        custom: String,
+    }
 }
 
 impl TryFrom<CompanyRow> for Company {

@@ -11,49 +11,33 @@ use crate::error::Result;
 use crate::list::{
     Cursor, Keyset, Page, SearchFrom, SortValue, Visibility, finish_page, text_search, unique_ids, visible_to,
 };
-use crate::values::{field_columns, finish_update, id_opt, parse_list};
+use crate::values::{field_columns, finish_update, id_opt, parse_list, table_row};
 
 pub use orbita_domain::list::{ContactFilter, ContactSort};
 
 const TABLE: &str = "contacts";
-const COLUMNS: [&str; 15] = [
-    "id",
-    "last_name",
-    "first_name",
-    "middle_name",
-    "position",
-    "company_id",
-    "phones",
-    "emails",
-    "notes",
-    "owner_id",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "version",
-    "custom",
-];
 /// Must match the `contacts_search` index in the PostgreSQL migration.
 const SEARCH_EXPRESSION: &str = "last_name || ' ' || coalesce(first_name, '') || ' ' || coalesce(middle_name, '') \
      || ' ' || phones || ' ' || emails";
 
-#[derive(sqlx::FromRow)]
-struct ContactRow {
-    id: i64,
-    last_name: String,
-    first_name: Option<String>,
-    middle_name: Option<String>,
-    position: Option<String>,
-    company_id: Option<i64>,
-    phones: String,
-    emails: String,
-    notes: Option<String>,
-    owner_id: i64,
-    created_by: Option<i64>,
-    created_at: Timestamp,
-    updated_at: Timestamp,
-    version: i64,
-    custom: String,
+table_row! {
+    struct ContactRow {
+        id: i64,
+        last_name: String,
+        first_name: Option<String>,
+        middle_name: Option<String>,
+        position: Option<String>,
+        company_id: Option<i64>,
+        phones: String,
+        emails: String,
+        notes: Option<String>,
+        owner_id: i64,
+        created_by: Option<i64>,
+        created_at: Timestamp,
+        updated_at: Timestamp,
+        version: i64,
+        custom: String,
+    }
 }
 
 impl TryFrom<ContactRow> for Contact {

@@ -15,58 +15,36 @@ use crate::list::{
     scoped_owners, text_search, unique_ids, visible_to,
 };
 use crate::reports::companies_where;
-use crate::values::{corrupt, field_columns, finish_update, id_opt};
+use crate::values::{corrupt, field_columns, finish_update, id_opt, table_row};
 
 pub use orbita_domain::list::{DealFilter, DealSort};
 
 const TABLE: &str = "deals";
-const COLUMNS: [&str; 21] = [
-    "id",
-    "title",
-    "company_id",
-    "contact_id",
-    "pipeline_id",
-    "stage_id",
-    "amount_minor",
-    "currency",
-    "probability",
-    "expected_close_date",
-    "source",
-    "notes",
-    "status",
-    "lost_reason",
-    "closed_at",
-    "owner_id",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "version",
-    "custom",
-];
 
-#[derive(sqlx::FromRow)]
-struct DealRow {
-    id: i64,
-    title: String,
-    company_id: Option<i64>,
-    contact_id: Option<i64>,
-    pipeline_id: i64,
-    stage_id: i64,
-    amount_minor: i64,
-    currency: String,
-    probability: i32,
-    expected_close_date: Option<NaiveDate>,
-    source: Option<String>,
-    notes: Option<String>,
-    status: String,
-    lost_reason: Option<String>,
-    closed_at: Option<Timestamp>,
-    owner_id: i64,
-    created_by: Option<i64>,
-    created_at: Timestamp,
-    updated_at: Timestamp,
-    version: i64,
-    custom: String,
+table_row! {
+    struct DealRow {
+        id: i64,
+        title: String,
+        company_id: Option<i64>,
+        contact_id: Option<i64>,
+        pipeline_id: i64,
+        stage_id: i64,
+        amount_minor: i64,
+        currency: String,
+        probability: i32,
+        expected_close_date: Option<NaiveDate>,
+        source: Option<String>,
+        notes: Option<String>,
+        status: String,
+        lost_reason: Option<String>,
+        closed_at: Option<Timestamp>,
+        owner_id: i64,
+        created_by: Option<i64>,
+        created_at: Timestamp,
+        updated_at: Timestamp,
+        version: i64,
+        custom: String,
+    }
 }
 
 impl TryFrom<DealRow> for Deal {

@@ -11,42 +11,28 @@ use sea_query::{
 use crate::db::{Backend, Db, Tx};
 use crate::error::Result;
 use crate::values::corrupt;
+use crate::values::table_row;
 
 const TABLE: &str = "jobs";
-const COLUMNS: [&str; 14] = [
-    "id",
-    "kind",
-    "payload",
-    "state",
-    "run_at",
-    "attempts",
-    "max_attempts",
-    "last_error",
-    "locked_by",
-    "locked_until",
-    "created_at",
-    "updated_at",
-    "finished_at",
-    "unique_key",
-];
 
-#[derive(sqlx::FromRow)]
-struct JobRow {
-    id: i64,
-    kind: String,
-    payload: String,
-    state: String,
-    run_at: Timestamp,
-    attempts: i64,
-    max_attempts: i64,
-    last_error: Option<String>,
-    locked_by: Option<String>,
-    locked_until: Option<Timestamp>,
-    created_at: Timestamp,
-    updated_at: Timestamp,
-    finished_at: Option<Timestamp>,
-    #[expect(dead_code, reason = "selected with the rest; a firing's key is only ever matched in SQL")]
-    unique_key: Option<String>,
+table_row! {
+    struct JobRow {
+        id: i64,
+        kind: String,
+        payload: String,
+        state: String,
+        run_at: Timestamp,
+        attempts: i64,
+        max_attempts: i64,
+        last_error: Option<String>,
+        locked_by: Option<String>,
+        locked_until: Option<Timestamp>,
+        created_at: Timestamp,
+        updated_at: Timestamp,
+        finished_at: Option<Timestamp>,
+        #[expect(dead_code, reason = "selected with the rest; a firing's key is only ever matched in SQL")]
+        unique_key: Option<String>,
+    }
 }
 
 impl TryFrom<JobRow> for Job {

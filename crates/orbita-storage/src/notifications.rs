@@ -7,11 +7,9 @@ use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
 
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::values::corrupt;
+use crate::values::{corrupt, table_row};
 
 const TABLE: &str = "notifications";
-const COLUMNS: [&str; 8] =
-    ["id", "user_id", "kind", "entity", "entity_id", "subject", "read_at", "created_at"];
 
 /// A notification to write.
 #[derive(Debug, Clone)]
@@ -68,16 +66,17 @@ pub async fn insert(tx: &mut Tx, n: &NewNotification<'_>, now: Timestamp) -> Res
     Ok(id.map(|(id,)| id))
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: i64,
-    user_id: i64,
-    kind: String,
-    entity: String,
-    entity_id: i64,
-    subject: String,
-    read_at: Option<Timestamp>,
-    created_at: Timestamp,
+table_row! {
+    struct Row {
+        id: i64,
+        user_id: i64,
+        kind: String,
+        entity: String,
+        entity_id: i64,
+        subject: String,
+        read_at: Option<Timestamp>,
+        created_at: Timestamp,
+    }
 }
 
 /// A user's notifications, newest first, before `before` (an id: the next page), only unread

@@ -9,29 +9,20 @@ use sea_query::{ExprTrait, OnConflict, Query};
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::values::corrupt;
+use crate::values::table_row;
 
-#[derive(sqlx::FromRow)]
-struct OrgRow {
-    name: String,
-    currency: String,
-    time_zone: String,
-    locale: String,
-    overdue_escalation_minutes: i64,
-    work_days: String,
-    work_start_minute: i64,
-    work_end_minute: i64,
+table_row! {
+    struct OrgRow {
+        name: String,
+        currency: String,
+        time_zone: String,
+        locale: String,
+        overdue_escalation_minutes: i64,
+        work_days: String,
+        work_start_minute: i64,
+        work_end_minute: i64,
+    }
 }
-
-const COLUMNS: [&str; 8] = [
-    "name",
-    "currency",
-    "time_zone",
-    "locale",
-    "overdue_escalation_minutes",
-    "work_days",
-    "work_start_minute",
-    "work_end_minute",
-];
 
 pub async fn get(db: &Db) -> Result<Option<OrgSettings>> {
     let stmt = Query::select().columns(COLUMNS).from("org_settings").to_owned();

@@ -8,13 +8,11 @@ use sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
 
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::values::{corrupt, id_opt};
+use crate::values::{corrupt, id_opt, table_row};
 
 pub use orbita_domain::month::Month;
 
 const TABLE: &str = "sales_targets";
-const COLUMNS: [&str; 7] =
-    ["user_id", "month", "amount_minor", "currency", "created_at", "updated_at", "updated_by"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SalesTarget {
@@ -26,15 +24,16 @@ pub struct SalesTarget {
     pub updated_by: Option<UserId>,
 }
 
-#[derive(sqlx::FromRow)]
-struct TargetRow {
-    user_id: i64,
-    month: String,
-    amount_minor: i64,
-    currency: String,
-    created_at: Timestamp,
-    updated_at: Timestamp,
-    updated_by: Option<i64>,
+table_row! {
+    struct TargetRow {
+        user_id: i64,
+        month: String,
+        amount_minor: i64,
+        currency: String,
+        created_at: Timestamp,
+        updated_at: Timestamp,
+        updated_by: Option<i64>,
+    }
 }
 
 impl TryFrom<TargetRow> for SalesTarget {

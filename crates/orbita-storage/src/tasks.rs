@@ -9,46 +9,30 @@ use crate::custom_fields;
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::list::{Cursor, Keyset, Page, SortValue, finish_page, visible_to};
-use crate::values::{corrupt, field_columns, finish_update, id_opt};
+use crate::values::{corrupt, field_columns, finish_update, id_opt, table_row};
 
 pub use orbita_domain::list::TaskFilter;
 
 const TABLE: &str = "tasks";
-const COLUMNS: [&str; 15] = [
-    "id",
-    "title",
-    "description",
-    "due_at",
-    "assignee_id",
-    "author_id",
-    "priority",
-    "company_id",
-    "contact_id",
-    "deal_id",
-    "done_at",
-    "created_at",
-    "updated_at",
-    "version",
-    "custom",
-];
 
-#[derive(sqlx::FromRow)]
-struct TaskRow {
-    id: i64,
-    title: String,
-    description: Option<String>,
-    due_at: Option<Timestamp>,
-    assignee_id: i64,
-    author_id: Option<i64>,
-    priority: String,
-    company_id: Option<i64>,
-    contact_id: Option<i64>,
-    deal_id: Option<i64>,
-    done_at: Option<Timestamp>,
-    created_at: Timestamp,
-    updated_at: Timestamp,
-    version: i64,
-    custom: String,
+table_row! {
+    struct TaskRow {
+        id: i64,
+        title: String,
+        description: Option<String>,
+        due_at: Option<Timestamp>,
+        assignee_id: i64,
+        author_id: Option<i64>,
+        priority: String,
+        company_id: Option<i64>,
+        contact_id: Option<i64>,
+        deal_id: Option<i64>,
+        done_at: Option<Timestamp>,
+        created_at: Timestamp,
+        updated_at: Timestamp,
+        version: i64,
+        custom: String,
+    }
 }
 
 impl TryFrom<TaskRow> for Task {

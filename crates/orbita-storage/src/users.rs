@@ -8,21 +8,19 @@ use sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
 
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::values::corrupt;
+use crate::values::{corrupt, table_row};
 
-const COLUMNS: [&str; 8] =
-    ["id", "email", "name", "role_id", "is_active", "locale", "created_at", "updated_at"];
-
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: i64,
-    email: String,
-    name: String,
-    role_id: i64,
-    is_active: bool,
-    locale: Option<String>,
-    created_at: Timestamp,
-    updated_at: Timestamp,
+table_row! {
+    struct UserRow {
+        id: i64,
+        email: String,
+        name: String,
+        role_id: i64,
+        is_active: bool,
+        locale: Option<String>,
+        created_at: Timestamp,
+        updated_at: Timestamp,
+    }
 }
 
 impl TryFrom<UserRow> for User {

@@ -76,3 +76,20 @@ pub(crate) async fn delete_by_id(tx: &mut Tx, table: &'static str, id: i64) -> R
         tx.execute(&Query::delete().from_table(table).and_where(Expr::col("id").eq(id)).to_owned()).await?;
     if deleted == 1 { Ok(()) } else { Err(StorageError::NotFound) }
 }
+
+/// A table's row as read and the columns a SELECT names for it, from one list of fields, so
+/// the two cannot drift apart: `table_row! { struct CompanyRow { id: i64, name: String } }`
+/// declares the `sqlx::FromRow` struct and `const COLUMNS: [&str; 2] = ["id", "name"]`.
+macro_rules! table_row {
+    ($(#[$meta:meta])* struct $row:ident { $($(#[$field_meta:meta])* $field:ident : $ty:ty),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(sqlx::FromRow)]
+        struct $row {
+            $($(#[$field_meta])* $field: $ty),+
+        }
+
+        /// The row's columns, in its order.
+        const COLUMNS: [&str; <[&str]>::len(&[$(stringify!($field)),+])] = [$(stringify!($field)),+];
+    };
+}
+pub(crate) use table_row;

@@ -6,23 +6,22 @@ use sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
 
 use crate::db::{Db, Tx};
 use crate::error::Result;
-use crate::values::corrupt;
+use crate::values::{corrupt, table_row};
 
 const TABLE: &str = "webhooks";
-const COLUMNS: [&str; 9] =
-    ["id", "url", "events", "description", "active", "failures", "disabled_at", "created_at", "updated_at"];
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: i64,
-    url: String,
-    events: String,
-    description: Option<String>,
-    active: bool,
-    failures: i64,
-    disabled_at: Option<Timestamp>,
-    created_at: Timestamp,
-    updated_at: Timestamp,
+table_row! {
+    struct Row {
+        id: i64,
+        url: String,
+        events: String,
+        description: Option<String>,
+        active: bool,
+        failures: i64,
+        disabled_at: Option<Timestamp>,
+        created_at: Timestamp,
+        updated_at: Timestamp,
+    }
 }
 
 impl TryFrom<Row> for Webhook {
