@@ -447,7 +447,8 @@ fn row_of(node: &Value, candidates: &[Candidate], time_zone: &str) -> Option<Row
     Some(row)
 }
 
-/// The rows among the others (group 0, first) and each group's rows, as the page lays them out.
+/// The rows as the page lays them out, in the order the tree holds them: runs of rows among
+/// the others (group 0) and each group's rows in one place, where its first row is.
 #[derive(Debug, Clone)]
 pub struct Section {
     pub group: usize,
@@ -455,10 +456,14 @@ pub struct Section {
 }
 
 pub fn sections(views: &[RowView]) -> Vec<Section> {
-    let mut sections = vec![Section { group: 0, rows: Vec::new() }];
+    let mut sections: Vec<Section> = Vec::new();
     for view in views {
-        match sections.iter_mut().find(|s| s.group == view.group) {
-            Some(section) => section.rows.push(view.clone()),
+        let at = match view.group {
+            0 => sections.last().filter(|s| s.group == 0).map(|_| sections.len() - 1),
+            group => sections.iter().position(|s| s.group == group),
+        };
+        match at {
+            Some(at) => sections[at].rows.push(view.clone()),
             None => sections.push(Section { group: view.group, rows: vec![view.clone()] }),
         }
     }

@@ -226,6 +226,11 @@ fn a_groups_rows_are_joined_the_other_way_and_stand_as_one_condition() {
     let shape: Vec<(&str, usize)> = read.rows.iter().map(|r| (r.field.as_str(), r.group)).collect();
     assert_eq!(shape, [("title", 1), ("amount", 1), ("custom.window_type", 0)]);
     assert_eq!(read.tree(&all, "UTC").0.as_deref(), Some(tree.to_string().as_str()));
+    // The page shows the group first too, where the tree has it.
+    let views =
+        read.views(&Layout::new(orbita_domain::org::Locale::En, ""), &all, &ValidationErrors::default());
+    let shape: Vec<(usize, usize)> = sections(&views).iter().map(|s| (s.group, s.rows.len())).collect();
+    assert_eq!(shape, [(1, 2), (0, 1)]);
 }
 
 #[test]
