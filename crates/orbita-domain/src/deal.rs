@@ -113,6 +113,22 @@ impl DealFields {
         raw.clone_into(slot);
         input.validate(&self.amount.currency)
     }
+
+    /// Whether the built-in field `key` takes `raw` ([`DealFields::with_value`]'s checks on a
+    /// deal whose other fields are all valid): a rule's value, checked when it is saved,
+    /// before there is a deal to set it on.
+    pub fn check_value(key: &str, raw: &str) -> Result<(), ValidationErrors> {
+        let any = DealFields {
+            title: "—".to_owned(),
+            company_id: None,
+            contact_id: None,
+            amount: Money::from_minor(0, Currency::RUB),
+            expected_close_date: None,
+            source: None,
+            notes: None,
+        };
+        any.with_value(key, raw).map(drop)
+    }
 }
 
 impl DealInput {

@@ -12,7 +12,6 @@ use orbita_domain::automation::{self, MAX_CHAIN, Rule, RuleFields, RuleInput, Ru
 use orbita_domain::custom::CustomField;
 use orbita_domain::deal::DealFields;
 use orbita_domain::kind::RecordKind;
-use orbita_domain::validation::{Currency, Money};
 use orbita_domain::{DealId, PipelineId, StageId, Timestamp, ValidationErrors};
 use orbita_storage::automation as store;
 use orbita_storage::{Db, Tx, pipelines, users};
@@ -161,18 +160,7 @@ fn set_value_errors(key: &str, value: Option<&str>, custom: &[CustomField]) -> V
                 orbita_domain::custom::parse_value(f, &serde_json::Value::String(raw.to_owned())).err()
             })
             .map(|message| vec![FieldError::new("set_value", "custom-value", message)]),
-        None => {
-            let sample = DealFields {
-                title: "—".to_owned(),
-                company_id: None,
-                contact_id: None,
-                amount: Money::from_minor(0, Currency::RUB),
-                expected_close_date: None,
-                source: None,
-                notes: None,
-            };
-            sample.with_value(key, raw).err().map(|errors| errors.0)
-        }
+        None => DealFields::check_value(key, raw).err().map(|errors| errors.0),
     };
     refused
         .unwrap_or_default()
