@@ -158,6 +158,8 @@ async fn organisation_settings_are_saved_with_field_errors_and_an_audited_diff()
         let page = admin.get("/admin/settings").await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(page.body.contains("value=\"Orbita\"") && page.body.contains("value=\"Europe/Moscow\""));
+        assert!(!page.body.contains("class=\"brand__org\""), "the product's name is not said twice");
+        assert!(page.body.contains("href=\"/api/docs\""), "the user menu links the API's documentation");
 
         let bad = admin
             .post(
@@ -202,6 +204,10 @@ async fn organisation_settings_are_saved_with_field_errors_and_an_audited_diff()
         assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
         let settings = orbita_app::setup::settings(&t.db).await.expect("settings");
         assert_eq!(settings.name, "ООО «Ромашка»");
+        assert!(
+            saved.body.contains("<span class=\"brand__org\">ООО «Ромашка»</span>"),
+            "the header names it"
+        );
         assert_eq!(settings.currency.as_str(), "USD");
         assert_eq!(settings.time_zone, "Asia/Yekaterinburg");
         assert_eq!(settings.working_hours.days_text(), "123456");

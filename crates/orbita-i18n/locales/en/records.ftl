@@ -6,6 +6,7 @@ error-deal-unknown = Choose a deal you can see
 error-user-unknown = There is no such user
 error-user-inactive = This user is deactivated
 tokens-title = API tokens
+api-docs = API documentation
 tokens-intro = A token gives programs (your website, telephony, accounting) access to Orbita's API with your rights.
 tokens-name = Name
 tokens-created-at = Created

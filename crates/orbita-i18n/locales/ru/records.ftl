@@ -6,6 +6,7 @@ error-deal-unknown = Выберите сделку из доступных ва�
 error-user-unknown = Такого пользователя нет
 error-user-inactive = Пользователь отключён
 tokens-title = Ключи API
+api-docs = Документация API
 tokens-intro = Ключ даёт программам (сайт, телефония, учёт) доступ к API Orbita с вашими правами.
 tokens-name = Название
 tokens-created-at = Создан
