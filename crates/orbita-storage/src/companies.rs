@@ -22,7 +22,7 @@ const SEARCH_EXPRESSION: &str =
     "name || ' ' || coalesce(inn, '') || ' ' || coalesce(kpp, '') || ' ' || phones || ' ' || emails";
 
 table_row! {
-    struct CompanyRow {
+    owned struct CompanyRow {
         id: i64,
         name: String,
         inn: Option<String>,
@@ -36,12 +36,6 @@ table_row! {
         website: Option<String>,
         source: Option<String>,
         notes: Option<String>,
-        owner_id: i64,
-        created_by: Option<i64>,
-        created_at: Timestamp,
-        updated_at: Timestamp,
-        version: i64,
-        custom: String,
     }
 }
 

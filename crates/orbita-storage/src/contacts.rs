@@ -21,7 +21,7 @@ const SEARCH_EXPRESSION: &str = "last_name || ' ' || coalesce(first_name, '') ||
      || ' ' || phones || ' ' || emails";
 
 table_row! {
-    struct ContactRow {
+    owned struct ContactRow {
         id: i64,
         last_name: String,
         first_name: Option<String>,
@@ -31,12 +31,6 @@ table_row! {
         phones: String,
         emails: String,
         notes: Option<String>,
-        owner_id: i64,
-        created_by: Option<i64>,
-        created_at: Timestamp,
-        updated_at: Timestamp,
-        version: i64,
-        custom: String,
     }
 }
 

@@ -22,7 +22,7 @@ pub use orbita_domain::list::{DealFilter, DealSort};
 const TABLE: &str = "deals";
 
 table_row! {
-    struct DealRow {
+    owned struct DealRow {
         id: i64,
         title: String,
         company_id: Option<i64>,
@@ -38,12 +38,6 @@ table_row! {
         status: String,
         lost_reason: Option<String>,
         closed_at: Option<Timestamp>,
-        owner_id: i64,
-        created_by: Option<i64>,
-        created_at: Timestamp,
-        updated_at: Timestamp,
-        version: i64,
-        custom: String,
     }
 }
 

@@ -79,7 +79,8 @@ pub(crate) async fn delete_by_id(tx: &mut Tx, table: &'static str, id: i64) -> R
 
 /// A table's row as read and the columns a SELECT names for it, from one list of fields, so
 /// the two cannot drift apart: `table_row! { struct CompanyRow { id: i64, name: String } }`
-/// declares the `sqlx::FromRow` struct and `const COLUMNS: [&str; 2] = ["id", "name"]`.
+/// declares the `sqlx::FromRow` struct and `const COLUMNS: [&str; 2] = ["id", "name"]`;
+/// `table_row! { owned struct … }` adds the owner, author, times, version and custom values.
 macro_rules! table_row {
     ($(#[$meta:meta])* struct $row:ident { $($(#[$field_meta:meta])* $field:ident : $ty:ty),+ $(,)? }) => {
         $(#[$meta])*
@@ -90,6 +91,22 @@ macro_rules! table_row {
 
         /// The row's columns, in its order.
         const COLUMNS: [&str; <[&str]>::len(&[$(stringify!($field)),+])] = [$(stringify!($field)),+];
+    };
+    // An owned record (a company, contact or deal): its fields, then the columns every such
+    // record has.
+    (owned $(#[$meta:meta])* struct $row:ident { $($(#[$field_meta:meta])* $field:ident : $ty:ty),+ $(,)? }) => {
+        table_row! {
+            $(#[$meta])*
+            struct $row {
+                $($(#[$field_meta])* $field: $ty,)+
+                owner_id: i64,
+                created_by: Option<i64>,
+                created_at: orbita_domain::Timestamp,
+                updated_at: orbita_domain::Timestamp,
+                version: i64,
+                custom: String,
+            }
+        }
     };
 }
 pub(crate) use table_row;
