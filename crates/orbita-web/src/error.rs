@@ -1,11 +1,21 @@
 //! How pages answer when something goes wrong: a short page in both languages, the right
-//! status, and the details in the log only (never in the response).
+//! status, and the details in the log only (never in the response); for someone signed in,
+//! the same inside the app's frame in their language (`frame`).
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::{Request, State};
+use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use orbita_app::{AppError, Quota, Unavailable};
+use orbita_domain::org::Locale;
+
+use crate::AppState;
+use crate::pages::SignedIn;
+use crate::session::MaybeSession;
+use crate::ui::{Layout, i18n};
 
 #[derive(Debug)]
 pub enum PageError {
@@ -57,6 +67,55 @@ struct ErrorPage {
     title_ru: &'static str,
     title_en: &'static str,
     detail: String,
+}
+
+/// What an error page says, kept on its response so that `frame` can show it again inside
+/// the app's frame, in the signed-in user's language.
+#[derive(Debug, Clone)]
+struct Shown {
+    title_ru: &'static str,
+    title_en: &'static str,
+    detail: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error_framed.html")]
+struct FramedErrorPage {
+    layout: Layout,
+    status: u16,
+    detail: String,
+}
+
+/// Shows a page's error inside the app's frame (header, navigation, the user's language) when
+/// someone is signed in: a 403 or a 404 is then a page of Orbita they can go on from. Anyone
+/// else, and htmx's fragment requests, get the plain page. Runs inside the session layer.
+pub async fn frame(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let session = request.extensions().get::<MaybeSession>().and_then(|s| s.0.clone());
+    let fragment = request.headers().contains_key("hx-request");
+    let accept = request.headers().get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let response = next.run(request).await;
+    let (Some(session), false) = (session, fragment) else { return response };
+    let Some(shown) = response.extensions().get::<Shown>().cloned() else { return response };
+    let locale = session.access.user.locale.unwrap_or_else(|| i18n::negotiate(accept.as_deref()));
+    // The frame needs the organisation's settings: if even they cannot be read, the plain page.
+    let Ok(user) = SignedIn::with(&state.db, session, locale).await else { return response };
+    let title = match locale {
+        Locale::Ru => shown.title_ru,
+        Locale::En => shown.title_en,
+    };
+    let page = FramedErrorPage {
+        layout: user.page(title, None),
+        status: response.status().as_u16(),
+        detail: shown.detail,
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let framed = page.into_response();
+    let (framed_parts, body) = framed.into_parts();
+    if let Some(kind) = framed_parts.headers.get(header::CONTENT_TYPE) {
+        parts.headers.insert(header::CONTENT_TYPE, kind.clone());
+    }
+    Response::from_parts(parts, body)
 }
 
 impl IntoResponse for PageError {
@@ -118,8 +177,10 @@ impl IntoResponse for PageError {
                 String::new(),
             ),
         };
+        let shown = Shown { title_ru, title_en, detail: detail.clone() };
         let page = ErrorPage { status: status.as_u16(), title_ru, title_en, detail };
         let mut response = (status, page).into_response();
+        response.extensions_mut().insert(shown);
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(header::RETRY_AFTER, RETRY_AFTER.clone());
         }

@@ -70,6 +70,7 @@ pub fn router(state: AppState, more: Router<AppState>) -> Router {
         // Outermost last: headers wrap everything; the session is loaded before the CSRF check.
         .layer(from_fn(bad_input::refuse_nul))
         .layer(from_fn(security::csrf))
+        .layer(from_fn_with_state(state.clone(), error::frame))
         .layer(from_fn_with_state(state.clone(), session::load_session))
         .layer(from_fn(security::headers))
         .with_state(state)

@@ -201,3 +201,28 @@ async fn a_held_back_address_is_told_when_to_try_again() {
     assert_eq!(anna.sign_in("anna@x.ru", PASSWORD).await.status, StatusCode::SEE_OTHER);
     assert!(anna.signed_in());
 }
+
+/// A 404 or a 403 is a page of the app for someone signed in: the header, the navigation and
+/// their language, with the status kept; htmx's fragments and visitors get the plain page.
+#[tokio::test]
+async fn error_pages_keep_the_frame_and_the_users_language() {
+    let t = TestDb::sqlite().await;
+    with_user(&t.db, "anna@x.ru", "manager").await;
+    let mut visitor = Browser::new(&t.db);
+    let plain = visitor.get("/setup/wrong-token").await;
+    assert_eq!(plain.status, StatusCode::NOT_FOUND);
+    assert!(!plain.body.contains("app-nav") && plain.body.contains("Page not found"), "both languages");
+
+    let mut anna = Browser::new(&t.db);
+    anna.sign_in("anna@x.ru", PASSWORD).await;
+    let missing = anna.get("/companies/999999").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("class=\"app-nav\""), "in the frame: {}", missing.body);
+    assert!(missing.body.contains("Страница не найдена") && !missing.body.contains("Page not found"));
+    let refused = anna.get("/admin/users").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("class=\"app-nav\"") && refused.body.contains("Нет доступа"));
+    let fragment = anna.get_fragment("/companies/999999").await;
+    assert_eq!(fragment.status, StatusCode::NOT_FOUND);
+    assert!(!fragment.body.contains("app-nav"), "a fragment stays plain");
+}

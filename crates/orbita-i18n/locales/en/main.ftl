@@ -13,6 +13,7 @@ language = Language
 
 nav-main = Main navigation
 nav-menu = Menu
+error-home = To the start page
 nav-companies = Companies
 nav-contacts = Contacts
 nav-deals = Deals

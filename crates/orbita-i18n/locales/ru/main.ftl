@@ -18,6 +18,7 @@ language = Язык
 
 nav-main = Основная навигация
 nav-menu = Меню
+error-home = На главную
 nav-companies = Компании
 nav-contacts = Контакты
 nav-deals = Сделки
