@@ -33,7 +33,7 @@ report-target-percent = % of target
 
 report-summary-title = Summary report
 report-targets-title = Sales targets
-report-funnel-title = Funnel
+report-funnel-title = Sales funnel
 report-period = Period
 report-period-this-month = This month
 report-period-last-month = Last month

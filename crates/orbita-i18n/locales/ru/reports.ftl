@@ -33,7 +33,7 @@ report-target-percent = % плана
 
 report-summary-title = Сводный отчёт
 report-targets-title = План продаж
-report-funnel-title = Воронка
+report-funnel-title = Воронка продаж
 report-period = Период
 report-period-this-month = Этот месяц
 report-period-last-month = Прошлый месяц
