@@ -182,7 +182,8 @@ pub async fn grid(db: &Db, access: &Access, first: Month, last: Month) -> Result
         }
     }
     let mut rows = Vec::new();
-    let mut totals = vec![(None::<i64>, 0i64); months.len()];
+    // Per month: the targets' sum, what everyone won, and what those with a target won.
+    let mut totals = vec![(None::<i64>, 0i64, 0i64); months.len()];
     for user in &staff.users {
         let cells: Vec<(Option<i64>, i64)> = months
             .iter()
@@ -194,11 +195,12 @@ pub async fn grid(db: &Db, access: &Access, first: Month, last: Month) -> Result
         if !user.is_active && cells.iter().all(|(t, a)| t.is_none() && *a == 0) {
             continue;
         }
-        for ((total_target, total_actual), (target, won)) in totals.iter_mut().zip(&cells) {
+        for ((total_target, won_by_all, won_by_targeted), (target, won)) in totals.iter_mut().zip(&cells) {
             if let Some(target) = target {
                 *total_target = Some(total_target.unwrap_or(0) + target);
+                *won_by_targeted += won;
             }
-            *total_actual += won;
+            *won_by_all += won;
         }
         rows.push(GridRow {
             user_id: user.id,
@@ -207,7 +209,14 @@ pub async fn grid(db: &Db, access: &Access, first: Month, last: Month) -> Result
             cells: cells.into_iter().map(|(t, a)| GridCell::new(t, a, currency)).collect(),
         });
     }
-    let totals = totals.into_iter().map(|(t, a)| GridCell::new(t, a, currency)).collect();
+    // A month's total compares the targets with what the same people won (someone without a
+    // target would lift it past 100 % by themselves); without any target, what everyone won.
+    let totals = totals
+        .into_iter()
+        .map(|(target, all, targeted)| {
+            GridCell::new(target, if target.is_some() { targeted } else { all }, currency)
+        })
+        .collect();
     Ok(TargetGrid { months, currency, rows, totals })
 }
 
