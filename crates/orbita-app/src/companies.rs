@@ -68,6 +68,21 @@ pub async fn duplicates(db: &Db, access: &Access, input: &CompanyInput) -> Resul
     Ok(visible)
 }
 
+/// Who keeps the company with this INN and KPP when the user may not see it: its owner's
+/// name and nothing more of it, so that a refused duplicate says whom to ask instead of
+/// ending the conversation. `None` when there is none, or the user may see it (the duplicate
+/// warning shows it then).
+pub async fn kept_by(db: &Db, access: &Access, input: &CompanyInput) -> Result<Option<String>, AppError> {
+    let Ok(fields) = input.validate() else { return Ok(None) };
+    let Some(inn) = &fields.inn else { return Ok(None) };
+    let same = companies::find_by_inn(db, inn, fields.kpp.as_ref()).await?;
+    let Some(company) = same.into_iter().find(|c| c.fields.kpp == fields.kpp) else { return Ok(None) };
+    if access.check_company(db, Action::View, company.owner_id, company.id).await.is_ok() {
+        return Ok(None);
+    }
+    Ok(Some(orbita_storage::users::get(db, company.owner_id).await?.name))
+}
+
 /// Registers a company; its owner is `owner` (if the user may create for others) or the user.
 pub async fn create(
     db: &Db,

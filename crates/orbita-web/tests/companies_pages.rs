@@ -253,6 +253,23 @@ async fn a_refused_form_keeps_what_was_typed_and_names_the_field() {
     }
 }
 
+/// The duplicate dead end: a manager who cannot see a colleague's client is told whose it is
+/// (the owner's name, nothing more of it) when creating it again is refused.
+#[tokio::test]
+async fn a_duplicate_the_user_cannot_see_names_whom_to_ask() {
+    let w = world().await;
+    let olga = user(&w.db, "olga@example.ru", "Ольга Борисова", "manager").await;
+    user(&w.db, "ivan@example.ru", "Иван Петров", "manager").await;
+    let taken = inn(502_483_016);
+    company(&w.db, olga, "ООО «Окна Комфорт»", &taken, "502401001").await;
+    let ivan = Browser::sign_in(&w.state, "ivan@example.ru").await;
+    let again = ivan.post("/companies", &[("name", "Окна"), ("inn", &taken), ("kpp", "502401001")]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("Компания с такими ИНН и КПП уже есть"), "{}", again.body);
+    assert!(again.body.contains("Ольга Борисова"), "whose it is");
+    assert!(!again.body.contains("Окна Комфорт") && !again.body.contains("/companies/1\""), "nothing more");
+}
+
 #[tokio::test]
 async fn the_same_inn_and_kpp_twice_is_refused_with_a_link() {
     let w = world().await;

@@ -51,6 +51,8 @@ pub(in crate::pages) struct Duplicates {
     exact: bool,
     /// Offer the "Save anyway" box (a new company whose INN matches, KPP differs).
     anyway: bool,
+    /// The owner of the same company when the user may not see it: whom to ask.
+    kept_by: String,
 }
 
 #[derive(Debug, Clone)]
@@ -62,7 +64,13 @@ struct Match {
 
 impl Duplicates {
     fn none(layout: &Layout) -> Self {
-        Duplicates { layout: layout.clone(), matches: Vec::new(), exact: false, anyway: false }
+        Duplicates {
+            layout: layout.clone(),
+            matches: Vec::new(),
+            exact: false,
+            anyway: false,
+            kept_by: String::new(),
+        }
     }
 
     /// `offer`: the "Save anyway" box may be shown (a new company, not yet refused).
@@ -90,7 +98,7 @@ impl Duplicates {
             })
             .collect();
         let anyway = offer && !exact && !found.is_empty();
-        Duplicates { layout: layout.clone(), matches, exact, anyway }
+        Duplicates { layout: layout.clone(), matches, exact, anyway, kept_by: String::new() }
     }
 }
 
@@ -206,7 +214,8 @@ pub(in crate::pages) async fn create(
         Err(AppError::Invalid(errors)) => {
             let duplicates = if is_taken(&errors) {
                 let found = companies::duplicates(db, access, &form.input).await?;
-                Duplicates::of(&page.layout, &found, &form.input, false)
+                let kept_by = companies::kept_by(db, access, &form.input).await?.unwrap_or_default();
+                Duplicates { kept_by, ..Duplicates::of(&page.layout, &found, &form.input, false) }
             } else {
                 Duplicates::none(&page.layout)
             };
@@ -294,7 +303,8 @@ async fn refused_edit(
     if is_taken(&errors) {
         let found = companies::duplicates(db, access, &page.form).await?;
         let others: Vec<Company> = found.into_iter().filter(|c| c.id != id).collect();
-        page.duplicates = Duplicates::of(&page.layout, &others, &page.form, false);
+        let kept_by = companies::kept_by(db, access, &page.form).await?.unwrap_or_default();
+        page.duplicates = Duplicates { kept_by, ..Duplicates::of(&page.layout, &others, &page.form, false) };
     }
     let status = if stale { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = page.refused(errors).with_custom(db, &typed, &people).await?;
