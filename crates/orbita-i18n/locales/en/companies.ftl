@@ -36,7 +36,7 @@ companies-delete-confirm = Delete the company “{ $name }”?
 companies-delete-hint = Its tasks and call history are deleted; contacts and deals stay, without a company.
 duplicates-title = This company may already exist
 duplicates-exact-hint = Open its card instead of registering it twice.
-duplicates-kept-by = { $name } keeps it, and you cannot see it. Ask { $name } or your head of sales to share the company with you or hand it over.
+duplicates-kept-by = It is kept by { $name }, and you cannot see it. Ask them or your head of sales to share the company with you or hand it over.
 duplicates-save-anyway = Save anyway (it is a different organisation)
 form-stale-hint = Someone else saved this record while you were editing. Your changes are still in the form: check them and save again.
 
