@@ -78,7 +78,10 @@ mirror!(
     /// of someone in your team has been overdue for the organisation's delay).
     /// `webhook_disabled` (administrators: a webhook was switched off after failing).
     /// `rule_notice` (an automation rule's message about a deal).
-    NotificationKind => DomainNotificationKind { TaskAssigned, DealAssigned, TaskOverdue, TeamTaskOverdue, WebhookDisabled, RuleNotice }
+    /// `access_requested` (someone who cannot see a company of yours asks for it).
+    NotificationKind => DomainNotificationKind {
+        TaskAssigned, DealAssigned, TaskOverdue, TeamTaskOverdue, WebhookDisabled, RuleNotice, AccessRequested
+    }
 );
 
 mirror!(

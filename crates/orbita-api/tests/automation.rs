@@ -156,7 +156,7 @@ async fn each_user_reads_and_marks_their_own_notifications() {
         // Each user's choices: every kind listed with both channels on; e-mail off on this server.
         let prefs = m1.get("/api/v1/notifications/preferences").await.expect(StatusCode::OK);
         assert_eq!(prefs.body["kinds"]["task_overdue"], json!({"in_app": true, "email": true}), "{}", t.name);
-        assert_eq!(prefs.body["kinds"].as_object().map(|k| k.len()), Some(6), "{}", t.name);
+        assert_eq!(prefs.body["kinds"].as_object().map(|k| k.len()), Some(7), "{}", t.name);
         assert_eq!((&prefs.body["digest_hour"], &prefs.body["email_enabled"]), (&json!(null), &json!(false)));
         let patch = json!({"kinds": {"task_overdue": {"email": false}}, "digest_hour": 8});
         let changed = m1.patch("/api/v1/notifications/preferences", patch).await.expect(StatusCode::OK);

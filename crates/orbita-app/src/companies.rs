@@ -4,8 +4,11 @@
 use std::collections::HashMap;
 
 use orbita_domain::access::{Action, Area};
+use orbita_domain::audit::AuditAction;
 use orbita_domain::company::{Company, CompanyFields, CompanyInput};
 use orbita_domain::kind::RecordKind;
+use orbita_domain::notification::NotificationKind;
+use orbita_domain::user::BuiltinRole;
 use orbita_domain::{CompanyId, FieldError, UserId};
 use orbita_storage::companies::{self, CompanyFilter, CompanySort};
 use orbita_storage::{Cursor, Db, Page, StorageError};
@@ -73,6 +76,12 @@ pub async fn duplicates(db: &Db, access: &Access, input: &CompanyInput) -> Resul
 /// ending the conversation. `None` when there is none, or the user may see it (the duplicate
 /// warning shows it then).
 pub async fn kept_by(db: &Db, access: &Access, input: &CompanyInput) -> Result<Option<String>, AppError> {
+    let Some(company) = hidden_same(db, access, input).await? else { return Ok(None) };
+    Ok(Some(orbita_storage::users::get(db, company.owner_id).await?.name))
+}
+
+/// The company with the INN and KPP of `input`, when there is one the user may not see.
+async fn hidden_same(db: &Db, access: &Access, input: &CompanyInput) -> Result<Option<Company>, AppError> {
     let Ok(fields) = input.validate() else { return Ok(None) };
     let Some(inn) = &fields.inn else { return Ok(None) };
     let same = companies::find_by_inn(db, inn, fields.kpp.as_ref()).await?;
@@ -80,7 +89,50 @@ pub async fn kept_by(db: &Db, access: &Access, input: &CompanyInput) -> Result<O
     if access.check_company(db, Action::View, company.owner_id, company.id).await.is_ok() {
         return Ok(None);
     }
-    Ok(Some(orbita_storage::users::get(db, company.owner_id).await?.name))
+    Ok(Some(company))
+}
+
+/// Asks the owner of the company with this INN and KPP, which the user may not see, and the
+/// owner's heads of sales to share it with the user or hand it over: each is told once per
+/// asker (in the bell or by e-mail, as they chose), and the request is audited on the company.
+/// Returns how many were asked; a company the user may see, or none, is "not found".
+pub async fn ask_access(db: &Db, access: &Access, input: &CompanyInput) -> Result<usize, AppError> {
+    let company = hidden_same(db, access, input).await?.ok_or(AppError::NotFound)?;
+    let head_role = orbita_storage::users::role_by_key(db, BuiltinRole::HeadOfSales.as_str()).await?.id;
+    let heads =
+        crate::notifications::heads_seeing(db, company.owner_id, Some(head_role), Area::Companies).await?;
+    let asker = access.user_id();
+    let subject = format!("{} — {}", company.fields.name, access.user.name);
+    let now = orbita_domain::now();
+    let mut tx = db.begin().await?;
+    let asked: Vec<UserId> = std::iter::once(company.owner_id).chain(heads).filter(|u| *u != asker).collect();
+    for recipient in &asked {
+        let key = format!("access_requested:{}:{}:{}", company.id.0, asker.0, recipient.0);
+        let about = ("company", company.id.0);
+        crate::notifications::tell_in(
+            &mut tx,
+            *recipient,
+            NotificationKind::AccessRequested,
+            about,
+            &subject,
+            Some(&key),
+            now,
+        )
+        .await?;
+    }
+    let ctx = access.context();
+    crate::audit_trail::record(
+        &mut tx,
+        &ctx,
+        "company",
+        company.id.0,
+        AuditAction::AccessRequest,
+        Vec::new(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(asked.len())
 }
 
 /// Registers a company; its owner is `owner` (if the user may create for others) or the user.

@@ -4,6 +4,7 @@
 use crate::{AuditEventId, Timestamp, UserId};
 
 crate::text_enum!(
+    /// `access_request`: someone who cannot see a record asked its owner for it.
     AuditAction {
         Create => "create",
         Update => "update",
@@ -14,6 +15,7 @@ crate::text_enum!(
         SignIn => "sign_in",
         SignInFailed => "sign_in_failed",
         SignOut => "sign_out",
+        AccessRequest => "access_request",
     }
 );
 

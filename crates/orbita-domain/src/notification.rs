@@ -8,7 +8,8 @@ use crate::{Timestamp, UserId};
 
 crate::text_enum!(
     /// `team_task_overdue` goes to the heads of sales of an overdue task's assignee;
-    /// `rule_notice` is an automation rule's message about a deal.
+    /// `rule_notice` is an automation rule's message about a deal; `access_requested` asks a
+    /// company's owner (and their heads of sales) to share it with someone who cannot see it.
     NotificationKind {
         TaskAssigned => "task_assigned",
         DealAssigned => "deal_assigned",
@@ -16,6 +17,7 @@ crate::text_enum!(
         TeamTaskOverdue => "team_task_overdue",
         WebhookDisabled => "webhook_disabled",
         RuleNotice => "rule_notice",
+        AccessRequested => "access_requested",
     }
 );
 
@@ -53,6 +55,7 @@ pub fn record_path(entity: &str, entity_id: i64) -> String {
     match entity {
         "task" => format!("/tasks/{entity_id}"),
         "deal" => format!("/deals/{entity_id}"),
+        "company" => format!("/companies/{entity_id}"),
         "webhook" => format!("/admin/webhooks/{entity_id}"),
         _ => "/notifications".to_owned(),
     }

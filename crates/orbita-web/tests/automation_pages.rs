@@ -227,7 +227,7 @@ async fn a_user_chooses_how_each_kind_of_notification_reaches_them_and_their_dig
     // This server has no SMTP server: the page says e-mail is off; every switch starts on (a
     // manager is not offered the administrators' webhook notices).
     assert!(page.body.contains("Почта на этом сервере выключена"), "{}", page.body);
-    assert_eq!(page.body.matches(" checked").count(), 10, "{}", page.body);
+    assert_eq!(page.body.matches(" checked").count(), 12, "{}", page.body);
     assert!(!page.body.contains("webhook_disabled"), "{}", page.body);
 
     // Overdue notices in the bell only, assignments by e-mail only, a digest at 9.

@@ -268,6 +268,30 @@ async fn a_duplicate_the_user_cannot_see_names_whom_to_ask() {
     assert!(again.body.contains("Компания с такими ИНН и КПП уже есть"), "{}", again.body);
     assert!(again.body.contains("Ольга Борисова"), "whose it is");
     assert!(!again.body.contains("Окна Комфорт") && !again.body.contains("/companies/1\""), "nothing more");
+
+    // "Ask for access" tells the owner once, however often it is pressed, and is audited.
+    assert!(again.body.contains("formaction=\"/companies/access-requests\""), "the button");
+    let typed = [("name", "Окна"), ("inn", taken.as_str()), ("kpp", "502401001")];
+    for _ in 0..2 {
+        let asked = ivan.post("/companies/access-requests", &typed).await;
+        assert_eq!(
+            (asked.status, asked.location.as_str()),
+            (StatusCode::SEE_OTHER, "/companies?notice=access-requested")
+        );
+    }
+    let told =
+        orbita_storage::notifications::list(&w.db, olga, false, None, 10).await.expect("notifications");
+    assert_eq!(told.len(), 1, "once");
+    assert_eq!(told[0].kind.as_str(), "access_requested");
+    assert!(told[0].subject.contains("Окна Комфорт") && told[0].subject.contains("Иван Петров"));
+    let filter = orbita_domain::list::AuditFilter { entity: Some("company".into()), ..Default::default() };
+    let events = orbita_storage::audit::list(&w.db, &filter, None, 10).await.expect("audit").items;
+    assert!(events.iter().any(|e| e.action.as_str() == "access_request"), "audited");
+    // A company one may see, or none, is not found.
+    let none = ivan
+        .post("/companies/access-requests", &[("name", "X"), ("inn", &inn(111_111_111)), ("kpp", "")])
+        .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

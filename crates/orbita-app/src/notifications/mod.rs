@@ -193,6 +193,17 @@ async fn tell_overdue(
 /// The heads of sales of the assignee's groups who may see the assignee's tasks: a notice
 /// never names a task its reader could not open.
 async fn heads_of(db: &Db, assignee: UserId, head_role: Option<RoleId>) -> Result<Vec<UserId>, AppError> {
+    heads_seeing(db, assignee, head_role, Area::Tasks).await
+}
+
+/// The heads of sales (`head_role`) of `user`'s groups who may see `user`'s records of `area`.
+pub(crate) async fn heads_seeing(
+    db: &Db,
+    user: UserId,
+    head_role: Option<RoleId>,
+    area: Area,
+) -> Result<Vec<UserId>, AppError> {
+    let assignee = user;
     let mut heads = Vec::new();
     for group in users::groups_of(db, assignee).await? {
         for member in users::group_members(db, group).await? {
@@ -201,7 +212,7 @@ async fn heads_of(db: &Db, assignee: UserId, head_role: Option<RoleId>) -> Resul
             }
             let Ok(access) = Access::load(db, member, None).await else { continue };
             if Some(access.user.role_id) == head_role
-                && access.check_record(Area::Tasks, Action::View, assignee).is_ok()
+                && access.check_record(area, Action::View, assignee).is_ok()
             {
                 heads.push(member);
             }

@@ -320,3 +320,4 @@ automation-due-field = Or due on the deal's date
 automation-due-field-none = No: count the minutes
 automation-due-field-hint = A date field of the deal (a date at the start of that working day); a deal without it counts the minutes.
 automation-due-on = due on «{ $field }»
+audit-action-access-request = Access request

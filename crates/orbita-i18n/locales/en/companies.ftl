@@ -122,3 +122,5 @@ field-shared-with = Shared with
 list-order = Order
 list-order-ascending = { $field }, ascending
 list-order-descending = { $field }, descending
+duplicates-ask-access = Ask for access
+notice-access-requested = Your request went to the owner and their head of sales: once they share the company, it shows in your list.

@@ -373,3 +373,5 @@ mail-digest-days-in-stage = { $days ->
     [one] { $days } day in the stage
    *[other] { $days } days in the stage
 }
+notification-access-requested = Access to a company asked for: { $subject }
+notification-kind-access-requested = Someone asks for a company of mine

@@ -324,3 +324,4 @@ automation-due-field = Или срок — дата из сделки
 automation-due-field-none = Нет: считать минуты
 automation-due-field-hint = Поле-дата сделки (для даты — начало рабочего дня); у сделки без этой даты срок считается в минутах.
 automation-due-on = срок «{ $field }»
+audit-action-access-request = Просьба о доступе

@@ -122,3 +122,5 @@ field-shared-with = Доступ открыт
 list-order = Порядок
 list-order-ascending = { $field }: по возрастанию
 list-order-descending = { $field }: по убыванию
+duplicates-ask-access = Попросить доступ
+notice-access-requested = Просьба отправлена ответственному и руководителю: когда вам откроют доступ, компания появится в списке.

@@ -400,3 +400,5 @@ mail-digest-days-in-stage = { $days ->
     [many] { $days } дней на этапе
    *[other] { $days } дня на этапе
 }
+notification-access-requested = Просят доступ к компании: { $subject }
+notification-kind-access-requested = Просят доступ к моей компании

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/companies/new", get(form::new_form))
         .route("/companies/suggest", get(list::suggest))
         .route("/companies/duplicates", get(form::duplicates))
+        .route("/companies/access-requests", post(form::ask_access))
         .route("/companies/{id}", get(card::card).post(form::update))
         .route("/companies/{id}/edit", get(form::edit_form))
         .route("/companies/{id}/delete", post(card::delete))
@@ -153,6 +154,7 @@ pub(super) fn notice(layout: &mut Layout, notice: &str) {
         "shared" => (FlashKind::Success, "notice-shared"),
         "unshared" => (FlashKind::Success, "notice-unshared"),
         "share-refused" => (FlashKind::Error, "notice-share-refused"),
+        "access-requested" => (FlashKind::Success, "notice-access-requested"),
         _ => return,
     };
     let message = layout.t(key);

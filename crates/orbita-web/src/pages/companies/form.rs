@@ -333,3 +333,26 @@ pub(in crate::pages) async fn duplicates(
     let found: Vec<Company> = found.into_iter().filter(|c| Some(c.id.0) != exclude).collect();
     Ok(Duplicates::of(&user.layout, &found, &input, exclude.is_none()).into_response())
 }
+
+/// What the refused form sends to ask for the hidden company: the typed name, INN and KPP.
+#[derive(Debug, Deserialize)]
+pub(in crate::pages) struct AccessRequest {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    inn: String,
+    #[serde(default)]
+    kpp: String,
+}
+
+/// `POST /companies/access-requests`: asks the owner of the refused duplicate, and their heads
+/// of sales, to share it (`companies::ask_access`); back to the list with a notice.
+pub(in crate::pages) async fn ask_access(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Form(form): Form<AccessRequest>,
+) -> Result<Response, PageError> {
+    let input = CompanyInput { name: form.name, inn: form.inn, kpp: form.kpp, ..CompanyInput::default() };
+    companies::ask_access(&state.db, &user.session.access, &input).await?;
+    Ok(Redirect::to("/companies?notice=access-requested").into_response())
+}
