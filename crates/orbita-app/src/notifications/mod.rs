@@ -203,16 +203,14 @@ pub(crate) async fn heads_seeing(
     head_role: Option<RoleId>,
     area: Area,
 ) -> Result<Vec<UserId>, AppError> {
-    let assignee = user;
     let mut heads = Vec::new();
-    for group in users::groups_of(db, assignee).await? {
+    for group in users::groups_of(db, user).await? {
         for member in users::group_members(db, group).await? {
-            if member == assignee || heads.contains(&member) {
+            if member == user || heads.contains(&member) {
                 continue;
             }
             let Ok(access) = Access::load(db, member, None).await else { continue };
-            if Some(access.user.role_id) == head_role
-                && access.check_record(area, Action::View, assignee).is_ok()
+            if Some(access.user.role_id) == head_role && access.check_record(area, Action::View, user).is_ok()
             {
                 heads.push(member);
             }
