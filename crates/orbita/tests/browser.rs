@@ -692,3 +692,52 @@ async fn the_window_companys_robots_set_the_call_the_measuring_and_the_fitting()
     db.close().await;
     s.stop().await;
 }
+
+/// The duplicate dead end: a manager adding a client a colleague keeps is told whose it is and
+/// asks for access; the colleague opens the notice, shares the company in one choice and one
+/// click, and the manager finds it in the list.
+#[tokio::test]
+async fn a_hidden_duplicate_is_asked_for_and_shared() {
+    if !enabled() {
+        return;
+    }
+    let s = Scenario::start(1366, 900).await;
+    let (_, url) = s.database().await;
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("the server's database");
+    let (name, inn, kpp, owner_email, owner_name): (String, String, String, String, String) = sqlx::query_as(
+        "SELECT c.name, c.inn, c.kpp, u.email, u.name FROM companies c JOIN users u ON u.id = c.owner_id
+         WHERE c.inn IS NOT NULL AND c.kpp IS NOT NULL AND u.email LIKE '%.%@demo.orbita.local'
+         ORDER BY c.id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("a colleague's client");
+
+    s.sign_in("manager@demo.orbita.local").await;
+    s.open("/companies/new").await;
+    s.fill("#f-name", "Новый клиент").await;
+    s.fill("#f-inn", &inn).await;
+    s.fill("#f-kpp", &kpp).await;
+    s.click("form[action='/companies'] button.btn--primary").await;
+    let told = plain(&s.wait_for_text(".duplicates", "Ответственный").await);
+    assert!(told.contains(&owner_name) && !told.contains(&name), "whose, and nothing more: {told}");
+    s.click("button[formaction='/companies/access-requests']").await;
+    s.wait_for_url_with("notice=access-requested").await;
+
+    s.browser.delete_all_cookies().await.expect("signs out");
+    s.sign_in(&owner_email).await;
+    s.open("/notifications").await;
+    let notice = plain(&s.text(".notice__text").await);
+    assert!(notice.contains(&name) && notice.contains("Иван Петров"), "{notice}");
+    s.click(".notice__text").await;
+    s.wait_for_url_with("/companies/").await;
+    s.choose("form[action$='/shares'] select", "Иван Петров").await;
+    s.click("form[action$='/shares'] button[type=submit]").await;
+    s.wait_for_url_with("notice=shared").await;
+
+    s.browser.delete_all_cookies().await.expect("signs out");
+    s.sign_in("manager@demo.orbita.local").await;
+    s.open(&format!("/companies?q={inn}")).await;
+    assert!(plain(&s.page_text().await).contains(&name), "the shared client is in the manager's list");
+    s.stop().await;
+}
