@@ -9,6 +9,7 @@ use orbita_domain::company::{Company, CompanyFields, CompanyInput};
 use orbita_domain::kind::RecordKind;
 use orbita_domain::notification::NotificationKind;
 use orbita_domain::user::BuiltinRole;
+use orbita_domain::validation::Kpp;
 use orbita_domain::{CompanyId, FieldError, UserId};
 use orbita_storage::companies::{self, CompanyFilter, CompanySort};
 use orbita_storage::{Cursor, Db, Page, StorageError};
@@ -60,15 +61,22 @@ pub async fn names(
 
 /// Companies with the same INN (and KPP) that the user may see: the duplicate warning.
 pub async fn duplicates(db: &Db, access: &Access, input: &CompanyInput) -> Result<Vec<Company>, AppError> {
-    let Ok(fields) = input.validate() else { return Ok(Vec::new()) };
-    let Some(inn) = &fields.inn else { return Ok(Vec::new()) };
     let mut visible = Vec::new();
-    for company in companies::find_by_inn(db, inn, fields.kpp.as_ref()).await? {
+    for company in same_inn(db, input).await?.1 {
         if access.check_company(db, Action::View, company.owner_id, company.id).await.is_ok() {
             visible.push(company);
         }
     }
     Ok(visible)
+}
+
+/// The KPP `input` names and the companies registered with its INN (and that KPP); none when
+/// it names no valid INN.
+async fn same_inn(db: &Db, input: &CompanyInput) -> Result<(Option<Kpp>, Vec<Company>), AppError> {
+    let Ok(fields) = input.validate() else { return Ok((None, Vec::new())) };
+    let Some(inn) = &fields.inn else { return Ok((None, Vec::new())) };
+    let same = companies::find_by_inn(db, inn, fields.kpp.as_ref()).await?;
+    Ok((fields.kpp, same))
 }
 
 /// Who keeps the company with this INN and KPP when the user may not see it: its owner's
@@ -82,10 +90,8 @@ pub async fn kept_by(db: &Db, access: &Access, input: &CompanyInput) -> Result<O
 
 /// The company with the INN and KPP of `input`, when there is one the user may not see.
 async fn hidden_same(db: &Db, access: &Access, input: &CompanyInput) -> Result<Option<Company>, AppError> {
-    let Ok(fields) = input.validate() else { return Ok(None) };
-    let Some(inn) = &fields.inn else { return Ok(None) };
-    let same = companies::find_by_inn(db, inn, fields.kpp.as_ref()).await?;
-    let Some(company) = same.into_iter().find(|c| c.fields.kpp == fields.kpp) else { return Ok(None) };
+    let (kpp, same) = same_inn(db, input).await?;
+    let Some(company) = same.into_iter().find(|c| c.fields.kpp == kpp) else { return Ok(None) };
     if access.check_company(db, Action::View, company.owner_id, company.id).await.is_ok() {
         return Ok(None);
     }

@@ -124,10 +124,11 @@ async fn in_process(ctx: &Ctx, jobs: usize) -> anyhow::Result<Duration> {
     Ok(started.elapsed())
 }
 
-/// Whether any job is due or running.
+/// Whether any job is due or running. Waiting is asked first: a job claimed between the two
+/// questions is then still seen running, where the other order would miss it.
 async fn busy(ctx: &Ctx) -> anyhow::Result<bool> {
     let db = &ctx.db;
-    Ok(orbita_storage::jobs::any_running(db).await? || orbita_storage::jobs::any_waiting(db, now()).await?)
+    Ok(orbita_storage::jobs::any_waiting(db, now()).await? || orbita_storage::jobs::any_running(db).await?)
 }
 
 async fn drain(ctx: &Ctx, jobs: usize) -> anyhow::Result<Duration> {

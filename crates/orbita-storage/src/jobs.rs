@@ -137,9 +137,7 @@ pub async fn claim_in_lane(
     lease_until: Timestamp,
     limit: u64,
 ) -> Result<Vec<Job>> {
-    let waiting = Cond::all()
-        .add(Expr::col("state").is_in([JobState::Queued.as_str(), JobState::Failed.as_str()]))
-        .add(Expr::col("run_at").lte(now));
+    let waiting = waiting_at(now);
     let lapsed = Cond::all()
         .add(Expr::col("state").eq(JobState::Running.as_str()))
         .add(Expr::col("locked_until").lt(now));
@@ -313,14 +311,15 @@ pub async fn count_by_state(db: &Db) -> Result<Vec<(JobState, i64)>> {
 /// Whether any job waits to be claimed at `now` (queued or failed, due): one entry of
 /// `jobs_waiting`, however long the queue (a count of it would read every entry).
 pub async fn any_waiting(db: &Db, now: Timestamp) -> Result<bool> {
-    let stmt = Query::select()
-        .column("id")
-        .from(TABLE)
-        .and_where(Expr::col("state").is_in([JobState::Queued.as_str(), JobState::Failed.as_str()]))
-        .and_where(Expr::col("run_at").lte(now))
-        .limit(1)
-        .to_owned();
+    let stmt = Query::select().column("id").from(TABLE).cond_where(waiting_at(now)).limit(1).to_owned();
     Ok(db.fetch_optional::<(i64,)>(&stmt).await?.is_some())
+}
+
+/// Jobs waiting to be claimed at `now`: queued or failed, their time come (`jobs_waiting`).
+fn waiting_at(now: Timestamp) -> Cond {
+    Cond::all()
+        .add(Expr::col("state").is_in([JobState::Queued.as_str(), JobState::Failed.as_str()]))
+        .add(Expr::col("run_at").lte(now))
 }
 
 /// Whether any job is leased to a worker: one entry of `jobs_lease`.

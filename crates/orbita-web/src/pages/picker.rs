@@ -12,6 +12,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
 use orbita_app::{Access, AppError, Db};
+use orbita_domain::kind::RecordKind;
 use orbita_domain::{CompanyId, ContactId, DealId};
 
 use super::deals::common::{self, LinkNames};
@@ -68,6 +69,35 @@ impl Kind {
         }
     }
 
+    /// The record `id` of this kind as `LinkNames::load` takes it.
+    pub fn link(self, id: i64) -> (Option<CompanyId>, Option<ContactId>, Option<DealId>) {
+        match self {
+            Kind::Company => (Some(CompanyId(id)), None, None),
+            Kind::Contact => (None, Some(ContactId(id)), None),
+            Kind::Deal => (None, None, Some(DealId(id))),
+        }
+    }
+
+    /// The name of the record `id` of this kind among `names` (by number if the user may not
+    /// see it).
+    pub fn record_name(self, names: &LinkNames, layout: &Layout, id: i64) -> String {
+        match self {
+            Kind::Company => names.company(layout, CompanyId(id)),
+            Kind::Contact => names.contact(layout, ContactId(id)),
+            Kind::Deal => names.deal(layout, DealId(id)),
+        }
+    }
+
+    /// The picker of records of `kind`, if it has one (tasks and activities have none).
+    pub fn of(kind: RecordKind) -> Option<Kind> {
+        match kind {
+            RecordKind::Company => Some(Kind::Company),
+            RecordKind::Contact => Some(Kind::Contact),
+            RecordKind::Deal => Some(Kind::Deal),
+            RecordKind::Task | RecordKind::Activity => None,
+        }
+    }
+
     /// Where its picker asks for records.
     pub fn suggest_url(self) -> &'static str {
         match self {
@@ -120,18 +150,8 @@ impl Search {
             match choices.iter_mut().find(|c| c.value == value) {
                 Some(choice) => choice.checked = true,
                 None => {
-                    let link = match self.kind {
-                        Kind::Company => (Some(CompanyId(picked)), None, None),
-                        Kind::Contact => (None, Some(ContactId(picked)), None),
-                        Kind::Deal => (None, None, Some(DealId(picked))),
-                    };
-                    let names = LinkNames::load(db, access, [link]).await?;
-                    let name = match link {
-                        (Some(id), _, _) => names.company(&layout, id),
-                        (_, Some(id), _) => names.contact(&layout, id),
-                        (_, _, Some(id)) => names.deal(&layout, id),
-                        _ => value.clone(),
-                    };
+                    let names = LinkNames::load(db, access, [self.kind.link(picked)]).await?;
+                    let name = self.kind.record_name(&names, &layout, picked);
                     choices.insert(0, Choice { value, name, meta: String::new(), checked: true });
                 }
             }

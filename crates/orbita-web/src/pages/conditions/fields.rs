@@ -184,21 +184,11 @@ fn custom_candidate(layout: &Layout, field: &CustomField, sources: &Sources<'_>)
         CustomType::List => Shape::Choice(listed()),
         CustomType::MultiList => Shape::Options(listed()),
         CustomType::User => Shape::Choice(people(sources.people)),
-        CustomType::Link => match field.link_kind.and_then(picker_kind) {
+        CustomType::Link => match field.link_kind.and_then(picker::Kind::of) {
             Some(kind) => Shape::Record(kind),
             // Tasks and activities have no picker to find them by.
             None => return None,
         },
     };
     Some(Candidate { key: field.path(), label: field.label(layout.lang()).to_owned(), shape, optional: true })
-}
-
-/// The picker that finds records of `kind`, if it has one.
-fn picker_kind(kind: RecordKind) -> Option<picker::Kind> {
-    match kind {
-        RecordKind::Company => Some(picker::Kind::Company),
-        RecordKind::Contact => Some(picker::Kind::Contact),
-        RecordKind::Deal => Some(picker::Kind::Deal),
-        RecordKind::Task | RecordKind::Activity => None,
-    }
 }

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use orbita_app::{Access, AppError, Db, deals, filters};
 use orbita_domain::kind::RecordKind;
-use orbita_domain::{CompanyId, ContactId, DealId, FieldError, ValidationErrors};
+use orbita_domain::{FieldError, ValidationErrors};
 
 pub use self::fields::Candidate;
 use self::fields::Sources;
@@ -47,7 +47,7 @@ struct BuilderPage {
     join_all: bool,
     /// "Show records that match": the join's legend.
     join_legend: String,
-    /// The rows among the others, then each group's.
+    /// The rows as the condition holds them: runs of plain rows and each group in its place.
     sections: Vec<Section>,
     /// Where a change of a row's field or comparison is sent (htmx attributes).
     rows_hx: String,
@@ -71,7 +71,7 @@ pub struct Embedded {
 pub struct Shown {
     pub join_all: bool,
     pub rows: Vec<RowView>,
-    /// The same rows, those among the others first, then each group's.
+    /// The same rows laid out as the condition holds them (`rows::sections`).
     pub sections: Vec<Section>,
     pub foreign: String,
 }
@@ -195,20 +195,8 @@ impl RecordNames {
         if picked.is_empty() {
             return Ok(RecordNames::default());
         }
-        let links = picked.iter().map(|(kind, id)| match kind {
-            picker::Kind::Company => (Some(CompanyId(*id)), None, None),
-            picker::Kind::Contact => (None, Some(ContactId(*id)), None),
-            picker::Kind::Deal => (None, None, Some(DealId(*id))),
-        });
-        let names = LinkNames::load(db, access, links).await?;
-        let named = picked.into_iter().map(|(kind, id)| {
-            let name = match kind {
-                picker::Kind::Company => names.company(layout, CompanyId(id)),
-                picker::Kind::Contact => names.contact(layout, ContactId(id)),
-                picker::Kind::Deal => names.deal(layout, DealId(id)),
-            };
-            ((kind, id), name)
-        });
+        let names = LinkNames::load(db, access, picked.iter().map(|(kind, id)| kind.link(*id))).await?;
+        let named = picked.into_iter().map(|(kind, id)| ((kind, id), kind.record_name(&names, layout, id)));
         Ok(RecordNames(named.collect()))
     }
 
