@@ -70,6 +70,17 @@ pub struct Deal {
     /// The values of the deal's custom fields (`GET /api/v1/fields/deals`), by key.
     #[schema(value_type = Object)]
     pub custom: Map<String, Value>,
+    /// The web form the deal came from (`source` is its name); `null` for a deal made in the CRM.
+    pub web_form_id: Option<i64>,
+    /// The advertising tags of the page the buyer posted from.
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    pub utm_content: Option<String>,
+    pub utm_term: Option<String>,
+    /// The page the buyer came to the site from, and the page of the form.
+    pub referrer: Option<String>,
+    pub landing_page: Option<String>,
 }
 
 served!(DealRecord => Deal, "/api/v1/deals");
@@ -77,8 +88,17 @@ served!(DealRecord => Deal, "/api/v1/deals");
 impl From<DealRecord> for Deal {
     fn from(d: DealRecord) -> Self {
         let f = d.fields;
+        let o = d.origin;
         Self {
             custom: Map::new(),
+            web_form_id: o.web_form_id,
+            utm_source: o.utm_source,
+            utm_medium: o.utm_medium,
+            utm_campaign: o.utm_campaign,
+            utm_content: o.utm_content,
+            utm_term: o.utm_term,
+            referrer: o.referrer,
+            landing_page: o.landing_page,
             id: d.id.0,
             title: f.title,
             company_id: f.company_id.map(|id| id.0),

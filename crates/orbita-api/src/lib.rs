@@ -33,6 +33,7 @@ mod settings;
 mod tasks;
 mod users;
 mod vocab;
+mod web_forms;
 mod webhooks;
 
 use std::time::Duration;
@@ -114,6 +115,7 @@ fn routes() -> OpenApiRouter<ApiState> {
         .merge(automation::routes())
         .merge(notifications::routes())
         .merge(webhooks::routes())
+        .merge(web_forms::routes())
         .merge(ownership::routes())
         .merge(sales_targets::routes())
         .merge(reports::routes())

@@ -84,6 +84,7 @@ default); beyond it the answer is 429 with `Retry-After` in seconds.";
         (name = "reports", description = "The summary report and the funnel"),
         (name = "notifications", description = "The caller's own notifications"),
         (name = "webhooks", description = "Outgoing webhooks, signed, with their delivery logs (administrators)"),
+        (name = "web-forms", description = "Forms on the company's site: a post to /f/{key} makes a contact and a deal (administrators)"),
         (name = "automation", description = "Automation rules on the pipelines' stages (administrators)"),
         (name = "settings", description = "The organisation's settings and working week"),
     )

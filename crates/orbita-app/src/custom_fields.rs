@@ -264,6 +264,22 @@ pub async fn read_changes(
     Ok(CustomChanges(changes))
 }
 
+/// Custom values typed by someone outside the CRM (a web form's buyer), checked by type; a
+/// link to a record or a user is refused, as no one's rights stand behind it.
+pub async fn typed_changes(
+    db: &Db,
+    kind: RecordKind,
+    sent: &Map<String, Value>,
+) -> Result<CustomChanges, AppError> {
+    if sent.is_empty() {
+        return Ok(CustomChanges::default());
+    }
+    let fields = active(db, kind).await?;
+    let typed: Vec<_> =
+        fields.into_iter().filter(|f| !matches!(f.ty, CustomType::Link | CustomType::User)).collect();
+    Ok(CustomChanges(custom::parse_changes(&typed, sent)?))
+}
+
 /// A record's values after `changes`, with the required fields checked against the fields
 /// as they are inside the write's transaction; `None` when nothing changes.
 pub async fn apply(

@@ -52,7 +52,7 @@ pub async fn titles(db: &Db, access: &Access, ids: &[DealId]) -> Result<HashMap<
 
 /// Where a new deal starts: the given stage, or the first stage of the given (or default)
 /// pipeline.
-async fn starting_stage(
+pub(crate) async fn starting_stage(
     db: &Db,
     pipeline: Option<PipelineId>,
     stage: Option<StageId>,
@@ -105,23 +105,42 @@ pub async fn create_with_custom(
     crate::links::check(db, access, fields.company_id, fields.contact_id, None).await?;
     let stage = starting_stage(db, pipeline, stage).await?;
     let now = orbita_domain::now();
-    // A deal may be registered straight as won; one registered as lost needs a reason, which
-    // the form for a new deal does not ask: start it at an open stage instead.
-    let start = move_to_stage(&stage, "", now).map_err(AppError::from)?;
     let mut tx = db.begin().await?;
-    let id = deals::insert(&mut tx, &fields, stage.pipeline_id, &start, owner, Some(access.user_id()), now)
-        .await?;
-    let mut extra = audit_trail::one("stage_id", None, Some(stage.id.to_string()));
-    extra.extend(records::owner_line::<Deal>(owner));
-    let ctx = access.context();
-    records::created_in::<Deal>(&mut tx, &ctx, id.0, &fields, extra, &custom, now).await?;
-    let assigned = NotificationKind::DealAssigned;
-    notifications::assigned_in(&mut tx, &ctx, owner, assigned, "deal", id.0, &fields.title, now).await?;
-    automation::deal_event_in(&mut tx, id, stage.pipeline_id, DealEvent::Created, 0, now).await?;
-    automation::deal_event_in(&mut tx, id, stage.pipeline_id, DealEvent::EnteredStage(stage.id), 0, now)
-        .await?;
+    let new = NewDeal { fields: &fields, stage: &stage, owner, custom: &custom };
+    let id = insert_in(&mut tx, &access.context(), &new, now).await?;
     tx.commit().await?;
     Ok(deals::get(db, id).await?)
+}
+
+/// A new deal, checked, as `insert_in` takes it.
+pub(crate) struct NewDeal<'a> {
+    pub fields: &'a DealFields,
+    pub stage: &'a Stage,
+    pub owner: UserId,
+    pub custom: &'a custom_fields::CustomChanges,
+}
+
+/// Writes a new deal inside the caller's transaction, with what every new deal sets off: its
+/// audit event, its owner's notice and the automation rules of its creation and first stage.
+pub(crate) async fn insert_in(
+    tx: &mut Tx,
+    ctx: &RequestContext,
+    new: &NewDeal<'_>,
+    now: Timestamp,
+) -> Result<DealId, AppError> {
+    let NewDeal { fields, stage, owner, custom } = *new;
+    // A deal may be registered straight as won; one registered as lost needs a reason, which
+    // the form for a new deal does not ask: start it at an open stage instead.
+    let start = move_to_stage(stage, "", now).map_err(AppError::from)?;
+    let id = deals::insert(tx, fields, stage.pipeline_id, &start, owner, ctx.actor, now).await?;
+    let mut extra = audit_trail::one("stage_id", None, Some(stage.id.to_string()));
+    extra.extend(records::owner_line::<Deal>(owner));
+    records::created_in::<Deal>(tx, ctx, id.0, fields, extra, custom, now).await?;
+    let assigned = NotificationKind::DealAssigned;
+    notifications::assigned_in(tx, ctx, owner, assigned, "deal", id.0, &fields.title, now).await?;
+    automation::deal_event_in(tx, id, stage.pipeline_id, DealEvent::Created, 0, now).await?;
+    automation::deal_event_in(tx, id, stage.pipeline_id, DealEvent::EnteredStage(stage.id), 0, now).await?;
+    Ok(id)
 }
 
 /// A move asked of a deal: the stage, and the reason when it is a lost stage.

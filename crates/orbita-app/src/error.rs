@@ -43,6 +43,9 @@ pub enum Quota {
     RunningExports { limit: i64 },
     #[error("{limit} exports a day is the limit; the next one can start in {retry_after_seconds} s")]
     DailyExports { limit: i64, retry_after_seconds: u64 },
+    /// Posts to the public web forms from one address, or to one form, in a window.
+    #[error("too many posts; try again in {retry_after_seconds} s")]
+    PublicPosts { retry_after_seconds: u64 },
 }
 
 impl Quota {
@@ -51,6 +54,7 @@ impl Quota {
         match self {
             Quota::RunningExports { .. } => "running-exports",
             Quota::DailyExports { .. } => "daily-exports",
+            Quota::PublicPosts { .. } => "public-posts",
         }
     }
 
@@ -58,7 +62,9 @@ impl Quota {
     pub fn retry_after_seconds(&self) -> u64 {
         match self {
             Quota::RunningExports { .. } => 10,
-            Quota::DailyExports { retry_after_seconds, .. } => *retry_after_seconds,
+            Quota::DailyExports { retry_after_seconds, .. } | Quota::PublicPosts { retry_after_seconds } => {
+                *retry_after_seconds
+            }
         }
     }
 }

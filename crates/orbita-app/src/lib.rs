@@ -7,6 +7,7 @@ pub mod access;
 pub mod activities;
 pub mod admin;
 pub mod api_tokens;
+pub mod assignees;
 pub mod audit_trail;
 pub mod auth;
 pub mod automation;
@@ -38,6 +39,7 @@ pub mod tasks;
 pub mod timeline;
 pub mod users;
 pub mod views;
+pub mod web_forms;
 pub mod webhooks;
 
 pub use access::Access;

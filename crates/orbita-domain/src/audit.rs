@@ -39,6 +39,7 @@ crate::text_enum!(
         Job => "job",
         AutomationRule => "automation_rule",
         Webhook => "webhook",
+        WebForm => "web_form",
         Companies => "companies",
         Contacts => "contacts",
         Deals => "deals",

@@ -67,6 +67,8 @@ pub struct Deal {
     pub version: i64,
     /// The values of the deal's custom fields.
     pub custom: crate::custom::CustomValues,
+    /// The web form and advertising tags it came from, when it came from the site.
+    pub origin: crate::web_form::DealOrigin,
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]

@@ -27,6 +27,7 @@ pub mod task;
 pub mod text;
 pub mod user;
 pub mod validation;
+pub mod web_form;
 pub mod webhook;
 pub mod working_time;
 

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use orbita_domain::deal::{Deal, DealFields, DealStatus, StageMove};
 use orbita_domain::validation::{Currency, Money};
+use orbita_domain::web_form::DealOrigin;
 use orbita_domain::{CompanyId, ContactId, DealId, PipelineId, StageId, Timestamp, UserId};
 use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, Value};
 
@@ -38,6 +39,14 @@ table_row! {
         status: String,
         lost_reason: Option<String>,
         closed_at: Option<Timestamp>,
+        web_form_id: Option<i64>,
+        utm_source: Option<String>,
+        utm_medium: Option<String>,
+        utm_campaign: Option<String>,
+        utm_content: Option<String>,
+        utm_term: Option<String>,
+        referrer: Option<String>,
+        landing_page: Option<String>,
     }
 }
 
@@ -69,6 +78,16 @@ impl TryFrom<DealRow> for Deal {
             updated_at: row.updated_at,
             version: row.version,
             custom: orbita_domain::custom::values_from_json(&row.custom),
+            origin: DealOrigin {
+                web_form_id: row.web_form_id,
+                utm_source: row.utm_source,
+                utm_medium: row.utm_medium,
+                utm_campaign: row.utm_campaign,
+                utm_content: row.utm_content,
+                utm_term: row.utm_term,
+                referrer: row.referrer,
+                landing_page: row.landing_page,
+            },
         })
     }
 }
@@ -102,6 +121,27 @@ fn new_row(
         ("updated_at", now.into()),
     ]);
     columns
+}
+
+/// Notes where a new deal came from (a web form's post), in the deal's own transaction.
+pub async fn set_origin(tx: &mut Tx, id: DealId, origin: &DealOrigin) -> Result<()> {
+    let values: [(&str, Value); 8] = [
+        ("web_form_id", origin.web_form_id.into()),
+        ("utm_source", origin.utm_source.clone().into()),
+        ("utm_medium", origin.utm_medium.clone().into()),
+        ("utm_campaign", origin.utm_campaign.clone().into()),
+        ("utm_content", origin.utm_content.clone().into()),
+        ("utm_term", origin.utm_term.clone().into()),
+        ("referrer", origin.referrer.clone().into()),
+        ("landing_page", origin.landing_page.clone().into()),
+    ];
+    let stmt = Query::update()
+        .table(TABLE)
+        .values(values.into_iter().map(|(c, v)| (c, Expr::val(v))))
+        .and_where(Expr::col("id").eq(id.0))
+        .to_owned();
+    tx.execute(&stmt).await?;
+    Ok(())
 }
 
 /// A row for `bulk::insert_rows` into `deals`, with the id chosen by the loader. Its stage

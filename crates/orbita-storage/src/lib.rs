@@ -30,6 +30,7 @@ pub mod targets;
 pub mod tasks;
 pub mod users;
 mod values;
+pub mod web_forms;
 pub mod webhooks;
 
 pub use db::{Backend, ConnectOptions, DatabaseUrl, Db, Tx};

@@ -205,5 +205,12 @@ fn quota_detail(quota: Quota) -> String {
                  {limit} exports a day is the limit; the next one can start in about {hours} h."
             )
         }
+        Quota::PublicPosts { retry_after_seconds } => {
+            let minutes = retry_after_seconds.div_ceil(60);
+            format!(
+                "Слишком много заявок подряд; попробуйте через {minutes} мин. / Too many requests in a \
+                 row; try again in {minutes} min."
+            )
+        }
     }
 }

@@ -47,6 +47,9 @@ pub async fn csrf(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
         || request.uri().path().starts_with("/api/")
+        // A web form's public post comes from other sites by design, with no session; its own
+        // limits guard it (pages::public_form).
+        || request.uri().path().starts_with("/f/")
     {
         return next.run(request).await;
     }

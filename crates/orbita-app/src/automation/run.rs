@@ -11,10 +11,11 @@ use orbita_domain::deal::Deal;
 use orbita_domain::kind::RecordKind;
 use orbita_domain::org::{Locale, OrgSettings};
 use orbita_domain::task::{Task, TaskFields};
-use orbita_domain::{DealId, GroupId, StageId, Timestamp, UserId, text};
+use orbita_domain::{DealId, StageId, Timestamp, UserId, text};
 use orbita_storage::automation::{self as store, NewRun};
-use orbita_storage::{Db, StorageError, Tx, deals, pipelines, tasks, users};
+use orbita_storage::{Db, StorageError, Tx, deals, pipelines, tasks};
 
+use crate::assignees::{self, NoOne};
 use crate::context::RequestContext;
 use crate::custom_fields::{self, CustomChanges};
 use crate::deals::ByRule;
@@ -366,42 +367,18 @@ pub(super) async fn preview(db: &Db, rule: &Rule, deal: &Deal) -> Result<Preview
     })
 }
 
-/// Who gets the task (or the notice, or the deal). A named user who was deactivated, or a group with no active member,
-/// fails the run with a reason the administrator sees on the rule.
+/// Who gets the task (or the notice, or the deal). A named user who was deactivated, or a
+/// group with no active member, fails the run with a reason the administrator sees on the rule.
 async fn assignee_in(tx: &mut Tx, db: &Db, rule: &Rule, deal: &Deal) -> Result<UserId, AppError> {
-    match rule.fields.task.assignee {
-        Assignee::DealOwner => Ok(deal.owner_id),
-        Assignee::User(user) if active_users(db).await?.contains(&user) => Ok(user),
-        Assignee::User(_) => Err(failure("the rule's user is deactivated")),
-        Assignee::RoundRobin(group) => {
-            let members = active_members(db, group).await?;
-            let last = store::last_assignee_in(tx, rule.id).await?;
-            automation::next_in_turn(&members, last).ok_or_else(|| failure("no one to take the turn"))
-        }
-        Assignee::LeastLoaded(group) => {
-            let members = active_members(db, group).await?;
-            let counts = tasks::open_counts_in(tx, &members).await?;
-            let load = |m: &UserId| counts.iter().find(|(u, _)| u == m).map_or(0, |(_, n)| *n);
-            // The fewest open tasks; the lowest id among equals, so the choice is repeatable.
-            members.iter().min_by_key(|m| (load(m), **m)).copied().ok_or_else(|| failure("no one to take it"))
-        }
+    let last = match rule.fields.task.assignee {
+        Assignee::RoundRobin(_) => store::last_assignee_in(tx, rule.id).await?,
+        _ => None,
+    };
+    match assignees::pick_in(tx, db, rule.fields.task.assignee, Some(deal.owner_id), last).await? {
+        Ok(user) => Ok(user),
+        Err(NoOne::Deactivated) => Err(failure("the rule's user is deactivated")),
+        Err(NoOne::EmptyGroup) => Err(failure("the rule's group has no active member")),
     }
-}
-
-/// Read only for the assignees that need it: a rule giving the deal's owner the task reads no
-/// users.
-async fn active_users(db: &Db) -> Result<Vec<UserId>, AppError> {
-    Ok(users::list(db).await?.into_iter().filter(|u| u.is_active).map(|u| u.id).collect())
-}
-
-async fn active_members(db: &Db, group: GroupId) -> Result<Vec<UserId>, AppError> {
-    let active = active_users(db).await?;
-    let members: Vec<UserId> =
-        users::group_members(db, group).await?.into_iter().filter(|m| active.contains(m)).collect();
-    if members.is_empty() {
-        return Err(failure("the rule's group has no active member"));
-    }
-    Ok(members)
 }
 
 fn messages(errors: orbita_domain::ValidationErrors) -> String {

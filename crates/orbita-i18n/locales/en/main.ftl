@@ -375,3 +375,22 @@ mail-digest-days-in-stage = { $days ->
 }
 notification-access-requested = Access to a company asked for: { $subject }
 notification-kind-access-requested = Someone asks for a company of mine
+
+# Web forms
+error-web-form-required = Fill this in
+error-web-form-too-long = This answer is too long
+error-web-form-consent = Tick your consent to send the request
+error-web-form-no-way-back = Leave a phone or an e-mail
+error-web-form-assignee = Choose who gets the requests
+error-web-form-field-name = A field's name: letters, digits, _ - . (not starting with _, not utm_…)
+error-web-form-field-twice = Two fields have this name
+error-web-form-maps-to = Choose where the answer goes
+error-web-form-maps-to-twice = Two fields fill the same place
+error-web-form-too-many = At most 30 fields
+error-web-form-origin = This is not a site's address such as https://example.ru
+error-web-form-redirect = Give a page's address, https://…
+error-web-form-custom = Choose a field of deals a buyer can fill in (not a link or a user)
+error-web-form-custom-required = The form must ask for every required field of deals, as required
+web-form-thanks = Thank you! Your request is in; we will be in touch shortly.
+web-form-consent = I consent to the processing of my personal data to answer this request.
+web-form-send = Send

@@ -402,3 +402,22 @@ mail-digest-days-in-stage = { $days ->
 }
 notification-access-requested = Просят доступ к компании: { $subject }
 notification-kind-access-requested = Просят доступ к моей компании
+
+# Web forms
+error-web-form-required = Заполните это поле
+error-web-form-too-long = Слишком длинный ответ
+error-web-form-consent = Отметьте согласие, чтобы отправить заявку
+error-web-form-no-way-back = Оставьте телефон или e-mail
+error-web-form-assignee = Выберите, кто получает заявки
+error-web-form-field-name = Имя поля: буквы, цифры, _ - . (не начинается с _ и не utm_…)
+error-web-form-field-twice = Два поля с этим именем
+error-web-form-maps-to = Выберите, куда записать ответ
+error-web-form-maps-to-twice = Два поля записывают в одно место
+error-web-form-too-many = Не больше 30 полей
+error-web-form-origin = Это не адрес сайта вида https://example.ru
+error-web-form-redirect = Укажите адрес страницы, https://…
+error-web-form-custom = Выберите поле сделки, которое может заполнить покупатель (не ссылку и не сотрудника)
+error-web-form-custom-required = В форме должно быть каждое обязательное поле сделок, и тоже обязательным
+web-form-thanks = Спасибо! Заявка принята, мы скоро свяжемся с вами.
+web-form-consent = Я согласен на обработку моих персональных данных для ответа на заявку (152-ФЗ).
+web-form-send = Отправить

@@ -16,6 +16,7 @@ mod kanban;
 pub mod list_query;
 mod notifications;
 mod picker;
+mod public_form;
 mod reports;
 mod search;
 mod targets;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .merge(conditions::routes())
         .merge(export_jobs::routes())
         .merge(notifications::routes())
+        .merge(public_form::routes())
 }
 
 /// The start page: the client base.

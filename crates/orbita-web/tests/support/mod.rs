@@ -89,7 +89,8 @@ impl Browser {
         Response { status, headers, body }
     }
 
-    fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
+    /// A request with this browser's cookie and address, for a test that sets its own headers.
+    pub fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
         let mut builder = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
         if let Some(cookie) = &self.cookie {
             builder = builder.header(header::COOKIE, cookie);

@@ -105,7 +105,7 @@ struct Row {
 struct AuditPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 10],
+    tabs: [Tab; 11],
     query: AuditQuery,
     selects: Vec<FilterSelect>,
     rows: Vec<Row>,

@@ -10,6 +10,7 @@ mod ownership;
 mod roles;
 mod settings;
 mod users;
+mod web_forms;
 mod webhooks;
 
 use axum::Router;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(jobs::routes())
         .merge(automation::routes())
         .merge(webhooks::routes())
+        .merge(web_forms::routes())
 }
 
 /// The first tab the user may open: a head of sales reaches only the ownership transfer.
@@ -54,10 +56,11 @@ pub enum Tab {
     Jobs,
     Automation,
     Webhooks,
+    WebForms,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 10] = [
+    pub const ALL: [Tab; 11] = [
         Tab::Users,
         Tab::Groups,
         Tab::Roles,
@@ -68,6 +71,7 @@ impl Tab {
         Tab::Jobs,
         Tab::Automation,
         Tab::Webhooks,
+        Tab::WebForms,
     ];
 
     /// The tabs whose pages the user may open.
@@ -95,6 +99,7 @@ impl Tab {
             Tab::Jobs => "/admin/jobs",
             Tab::Automation => "/admin/automation",
             Tab::Webhooks => "/admin/webhooks",
+            Tab::WebForms => "/admin/web-forms",
         }
     }
 
@@ -110,6 +115,7 @@ impl Tab {
             Tab::Jobs => "admin-jobs",
             Tab::Automation => "admin-automation",
             Tab::Webhooks => "admin-webhooks",
+            Tab::WebForms => "admin-web-forms",
         }
     }
 }

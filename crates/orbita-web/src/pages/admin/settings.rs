@@ -56,7 +56,7 @@ struct WeekdayBox {
 struct SettingsPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 10],
+    tabs: [Tab; 11],
     form: SettingsInput,
     locales: Vec<SelectOption>,
     errors: ValidationErrors,

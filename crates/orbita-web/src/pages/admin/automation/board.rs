@@ -44,7 +44,7 @@ struct Column {
 struct BoardPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 10],
+    tabs: [Tab; 11],
     pipelines: Vec<(String, String, bool)>,
     columns: Vec<Column>,
 }

@@ -31,21 +31,21 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// What the board and the forms need to name things: pipelines, stages, users, groups.
-struct Names {
-    pipelines: Vec<Pipeline>,
-    stages: Vec<Stage>,
-    users: Vec<User>,
-    groups: Vec<(GroupId, String)>,
+pub(super) struct Names {
+    pub(super) pipelines: Vec<Pipeline>,
+    pub(super) stages: Vec<Stage>,
+    pub(super) users: Vec<User>,
+    pub(super) groups: Vec<(GroupId, String)>,
     /// The organisation's working week, for the deadline's "working hours only" hint.
     week: WorkingHours,
     /// The deals' custom fields, for the fields a rule may watch.
-    custom: Vec<CustomField>,
+    pub(super) custom: Vec<CustomField>,
     /// The organisation's webhooks a rule may call: id and address.
     webhooks: Vec<(i64, String)>,
 }
 
 impl Names {
-    async fn load(state: &AppState, user: &SignedIn) -> Result<Names, AppError> {
+    pub(super) async fn load(state: &AppState, user: &SignedIn) -> Result<Names, AppError> {
         let access = &user.session.access;
         let (pipelines, stages) = deals::pipelines_and_stages(&state.db).await?;
         let users = admin::users(&state.db, access).await?;
