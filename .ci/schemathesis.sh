@@ -92,6 +92,18 @@ ROOT="$PWD"
     --report junit --report-dir "$ROOT/target/schemathesis-report" \
     "${SEED_ARGS[@]}") | tee "$WORK/st.log" || status=$?
 
+# The web forms' public endpoint, described by its own small document (it is not the API's).
+section "schemathesis: the web forms' public endpoint"
+(cd "$WORK" && "$ROOT/$VENV/bin/st" run "$ROOT/.ci/public-form.openapi.json" \
+    --url "$BASE" \
+    --checks not_a_server_error \
+    --max-examples "$MAX_EXAMPLES" \
+    --workers 1 \
+    --request-timeout 30 \
+    --generation-database none \
+    --no-color \
+    "${SEED_ARGS[@]}") | tee "$WORK/st-public.log" || status=$?
+
 cases="$(grep -Eo '[0-9]+ generated' "$WORK/st.log" | tail -n 1 | grep -Eo '[0-9]+' || echo 0)"
 echo "schemathesis generated $cases test cases (exit status $status)"
 if grep -aq 'ERROR' "$WORK/serve.log"; then

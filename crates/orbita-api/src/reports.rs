@@ -11,7 +11,7 @@ use axum::response::Response;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use orbita_app::Db;
 use orbita_app::exports::{self, Format};
-use orbita_app::reports::{self, DefaultPeriod, FunnelParams, SummaryParams};
+use orbita_app::reports::{self, DefaultPeriod, FunnelParams, SourcesParams, SummaryParams};
 use orbita_domain::validation::Money;
 use orbita_domain::{GroupId, PipelineId, UserId, ValidationErrors};
 use rust_decimal::Decimal;
@@ -36,6 +36,9 @@ pub fn routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(export_csv))
         .routes(routes!(funnel_xlsx))
         .routes(routes!(funnel_csv))
+        .routes(routes!(sources))
+        .routes(routes!(sources_xlsx))
+        .routes(routes!(sources_csv))
 }
 
 /// An amount as the API writes money: a decimal string with two places.
@@ -396,6 +399,102 @@ async fn funnel_export(
     let file = spool()?;
     let result = exports::funnel_report(&state.db, &caller.access, &params, &spec, file).await;
     deliver(&state.db, result, format, "funnel-report").await
+}
+
+/// One source's (or campaign's) deals created in the period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceLine {
+    /// The deal's `source` (a web form writes its name) or `utm_campaign`; `null`: none written.
+    pub source: Option<String>,
+    pub leads: i64,
+    /// Of those, won by now.
+    pub won: i64,
+    /// `won` over `leads`, a percentage with two decimals.
+    pub conversion: Option<String>,
+    /// Won, in the organisation's currency.
+    #[schema(pattern = r"^[0-9]+\.[0-9]{2}$", example = "1500.00")]
+    pub revenue: String,
+    pub average: Option<String>,
+}
+
+impl From<&reports::SourceLine> for SourceLine {
+    fn from(l: &reports::SourceLine) -> Self {
+        SourceLine {
+            source: l.source.clone(),
+            leads: l.leads,
+            won: l.won,
+            conversion: l.conversion.map(percent),
+            revenue: money(&l.revenue),
+            average: l.average.as_ref().map(money),
+        }
+    }
+}
+
+/// Where clients come from: the deals created in the period by source and by advertising
+/// campaign, with how many of them are won now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourcesReport {
+    pub from: NaiveDate,
+    /// The last day of the period (included).
+    pub to: NaiveDate,
+    #[schema(pattern = "^[A-Z]{3}$", example = "RUB")]
+    pub currency: String,
+    /// Most leads first; the deals with no source last.
+    pub by_source: Vec<SourceLine>,
+    /// Only the deals with a `utm_campaign`.
+    pub by_campaign: Vec<SourceLine>,
+    pub total: SourceLine,
+}
+
+impl SummaryQuery {
+    async fn sources_params(&self, db: &Db) -> Result<SourcesParams, ApiError> {
+        let (from, to) = period(db, self.from.as_deref(), self.to.as_deref(), DefaultPeriod::summary).await?;
+        Ok(SourcesParams { from, to, group: self.group_id.map(GroupId) })
+    }
+}
+
+/// The sources report (this month unless told otherwise).
+#[utoipa::path(get, path = "/api/v1/reports/sources", tag = "reports", params(SummaryQuery),
+    responses((status = 200, description = "The report", body = SourcesReport)))]
+async fn sources(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<SummaryQuery>,
+) -> Result<Json<SourcesReport>, ApiError> {
+    let params = query.sources_params(&state.db).await?;
+    let report = reports::sources(&state.db, &caller.access, &params).await?;
+    Ok(Json(SourcesReport {
+        from: report.from,
+        to: report.to.pred_opt().unwrap_or(report.to),
+        currency: report.currency.as_str().to_owned(),
+        by_source: report.by_source.iter().map(SourceLine::from).collect(),
+        by_campaign: report.by_campaign.iter().map(SourceLine::from).collect(),
+        total: SourceLine::from(&report.total),
+    }))
+}
+
+downloads!(
+    sources_export,
+    tag = "reports",
+    params = SummaryQuery,
+    sources_xlsx = "/api/v1/reports/sources.xlsx",
+    "Download the sources report as XLSX",
+    sources_csv = "/api/v1/reports/sources.csv",
+    "Download the sources report as CSV",
+);
+
+/// The sources report as a file: a row per source, the total, then a row per campaign.
+async fn sources_export(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Params(query): Params<SummaryQuery>,
+    format: Format,
+) -> Result<Response, ApiError> {
+    let params = query.sources_params(&state.db).await?;
+    let spec = spec(&state.db, &caller, format).await?;
+    let file = spool()?;
+    let result = exports::sources_report(&state.db, &caller.access, &params, &spec, file).await;
+    deliver(&state.db, result, format, "sources-report").await
 }
 
 #[cfg(test)]

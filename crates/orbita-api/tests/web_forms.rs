@@ -1,6 +1,7 @@
 //! `/api/v1/web-forms` on SQLite and PostgreSQL: an administrator creates a form (its
 //! assignee defaults to them), reads, lists, patches and deletes it; a wrong field is a 422
-//! naming it; managers are refused; a deal a form made carries its UTM tags in its JSON.
+//! naming it; managers are refused; a deal a form made carries its UTM tags in its JSON, and
+//! the sources report (JSON and XLSX) counts it by its source and campaign.
 
 mod support;
 
@@ -83,6 +84,57 @@ async fn administrators_build_forms_and_a_forms_deal_carries_its_tags() {
         ] {
             assert_eq!(got.body[tag], value, "{tag}");
         }
+
+        // The sources report counts the form's deal, a deal typed in by hand from a call, and
+        // one with no source; once the form's deal is won, its conversion and revenue.
+        let by_hand = json!({"title": "Звонок из справочника", "source": "Звонок", "amount": "1000"});
+        admin.post("/api/v1/deals", by_hand).await.expect(StatusCode::CREATED);
+        admin.post("/api/v1/deals", json!({"title": "Без источника"})).await.expect(StatusCode::CREATED);
+        let (_, stages) = orbita_app::deals::pipelines_and_stages(&t.db).await.expect("stages");
+        let won =
+            stages.iter().find(|s| s.kind == orbita_domain::pipeline::StageKind::Won).expect("won stage");
+        let access = orbita_app::Access::load(&t.db, org.admin, None).await.expect("access");
+        orbita_app::deals::move_stage(&t.db, &access, deal, won.id, "", None).await.expect("won");
+        let report = admin.get("/api/v1/reports/sources").await.expect(StatusCode::OK);
+        let line = |list: &str, name: &str| {
+            report.body[list]
+                .as_array()
+                .and_then(|l| l.iter().find(|x| x["source"] == name).cloned())
+                .expect(name)
+        };
+        let form_line = line("by_source", "Заявка с сайта");
+        assert_eq!((form_line["leads"].as_i64(), form_line["won"].as_i64()), (Some(1), Some(1)));
+        assert_eq!(form_line["conversion"], "100.00");
+        assert_eq!(form_line["revenue"], "250000.00");
+        assert_eq!(form_line["average"], "250000.00");
+        assert_eq!(line("by_source", "Звонок")["won"], 0);
+        assert!(
+            report.body["by_source"].as_array().expect("lines").last().expect("last")["source"].is_null(),
+            "no source last"
+        );
+        assert_eq!(line("by_campaign", "balcony")["leads"], 1);
+        assert_eq!(
+            report.body["by_campaign"].as_array().map(Vec::len),
+            Some(1),
+            "only deals with a campaign"
+        );
+        assert_eq!(
+            (report.body["total"]["leads"].as_i64(), report.body["total"]["won"].as_i64()),
+            (Some(3), Some(1))
+        );
+        let file = admin.download("/api/v1/reports/sources.xlsx").await;
+        assert_eq!(file.status, StatusCode::OK);
+        let mut workbook: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(file.bytes)).expect("valid xlsx");
+        use calamine::Reader;
+        let names = workbook.sheet_names();
+        let sheet = workbook.worksheet_range(&names[0]).expect("sheet");
+        let cells: Vec<String> = sheet.rows().flat_map(|r| r.iter().map(ToString::to_string)).collect();
+        for expected in ["Заявка с сайта", "Звонок", "utm_campaign: balcony", "Итого"]
+        {
+            assert!(cells.iter().any(|c| c == expected), "{expected} in {cells:?}");
+        }
+        org.manager1().get("/api/v1/reports/sources").await.expect(StatusCode::OK);
 
         admin.delete(&format!("/api/v1/web-forms/{id}")).await.expect(StatusCode::NO_CONTENT);
         admin.get(&format!("/api/v1/web-forms/{id}")).await.expect(StatusCode::NOT_FOUND);

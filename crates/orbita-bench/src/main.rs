@@ -175,6 +175,7 @@ async fn with_server(
         (Op::CreateDeal, Role::Manager),
         (Op::MoveStage, Role::Manager),
         (Op::LogCall, Role::Manager),
+        (Op::WebFormPost, Role::Manager),
     ]);
     if args.only_queue {
         plan.clear();

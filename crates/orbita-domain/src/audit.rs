@@ -48,6 +48,7 @@ crate::text_enum!(
         AuditLog => "audit_log",
         SummaryReport => "summary_report",
         FunnelReport => "funnel_report",
+        SourcesReport => "sources_report",
     }
 );
 

@@ -346,7 +346,9 @@ impl WebFormFields {
     ) -> Result<Reading, ValidationErrors> {
         let value = |name: &str| sent.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
         let opened = value(OPENED_AT).and_then(|ms| ms.parse::<i64>().ok());
-        if value(HONEYPOT).is_some() || opened.is_some_and(|at| now.timestamp_millis() - at < MIN_FILL_MS) {
+        if value(HONEYPOT).is_some()
+            || opened.is_some_and(|at| now.timestamp_millis().saturating_sub(at) < MIN_FILL_MS)
+        {
             return Ok(Reading::Robot);
         }
         let mut errors = ValidationErrors::default();

@@ -340,3 +340,56 @@ pub async fn funnel_lost(db: &Db, filter: &FunnelFilter) -> Result<Vec<LostFrom>
     cohort(&mut stmt, filter);
     db.fetch_all(&stmt).await
 }
+
+/// Deals created in a period per source (or advertising campaign) and currency: how many came,
+/// how many of them are won now and for how much.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SourceCount {
+    /// `None`: no source (no campaign) written on the deal.
+    pub source: Option<String>,
+    pub currency: String,
+    pub leads: i64,
+    pub won: i64,
+    pub won_minor: i64,
+}
+
+/// What the sources report groups deals by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKey {
+    /// The deal's `source` (a web form writes its name there).
+    Source,
+    /// The `utm_campaign` of the page a web form's request came from; deals without one are
+    /// left out.
+    Campaign,
+}
+
+pub async fn deals_by_source(
+    db: &Db,
+    period: Period,
+    owners: Option<&[UserId]>,
+    key: SourceKey,
+) -> Result<Vec<SourceCount>> {
+    let column = match key {
+        SourceKey::Source => ("deals", "source"),
+        SourceKey::Campaign => ("deals", "utm_campaign"),
+    };
+    let won = || Expr::col(("deals", "status")).eq("won");
+    let mut stmt = Query::select();
+    stmt.from("deals")
+        .expr_as(Expr::col(column), "source")
+        .column(("deals", "currency"))
+        .expr_as(count("deals"), "leads")
+        .expr_as(sum(Expr::case(won(), Expr::cust("1")).finally(Expr::cust("0")).into()), "won")
+        .expr_as(
+            sum(Expr::case(won(), Expr::col(("deals", "amount_minor"))).finally(Expr::cust("0")).into()),
+            "won_minor",
+        )
+        .group_by_col(column)
+        .group_by_col(("deals", "currency"));
+    if key == SourceKey::Campaign {
+        stmt.and_where(Expr::col(column).is_not_null());
+    }
+    only_owners(&mut stmt, ("deals", "owner_id"), owners);
+    within(&mut stmt, ("deals", "created_at"), period);
+    db.fetch_all(&stmt).await
+}

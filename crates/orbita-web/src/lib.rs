@@ -30,6 +30,8 @@ pub struct WebConfig {
     pub trust_forwarded_for: bool,
     /// Webhooks: the key their secrets come from, and whether private addresses may be called.
     pub outbound: orbita_app::webhooks::Outbound,
+    /// Posts one address may send to the web forms in a window; `None`: the default.
+    pub web_form_posts_per_address: Option<i64>,
 }
 
 /// What every handler can reach. Cheap to clone; no per-instance state, so any number of

@@ -201,6 +201,26 @@ async fn a_request_from_the_site_becomes_a_contact_and_a_deal_with_its_task() {
         let twice = post_form(&mut buyer, &form.key, Some(SITE), &embedded, false).await;
         assert_eq!(twice.status, StatusCode::OK);
         assert_eq!(all_deals(&t.db).await.len(), 2, "no third deal");
+
+        // Where clients come from: the form's two requests, one of them from a campaign.
+        let report = admin.get("/reports/sources").await;
+        assert_eq!(report.status, StatusCode::OK);
+        assert!(
+            report.body.contains("Заявка на замер") && report.body.contains("spring-windows"),
+            "{}",
+            report.body
+        );
+        assert!(
+            report.body.contains("/deals?source=%D0%97%D0%B0%D1%8F%D0%B2%D0%BA%D0%B0"),
+            "a source opens its deals"
+        );
+        let file = admin.get("/reports/sources.csv").await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert!(
+            file.body.contains("Заявка на замер") && file.body.contains("utm_campaign: spring-windows"),
+            "{}",
+            file.body
+        );
         t
     })
     .await;

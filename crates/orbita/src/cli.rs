@@ -64,6 +64,9 @@ pub enum Command {
         /// Take client addresses from X-Forwarded-For (only behind a proxy that sets it).
         #[arg(long, env = "ORBITA_TRUST_FORWARDED_FOR")]
         trust_forwarded_for: bool,
+        /// Posts one address may send to the web forms in 10 minutes (a benchmark raises it).
+        #[arg(long, env = "ORBITA_WEB_FORM_POSTS_PER_ADDRESS", default_value_t = orbita_app::web_forms::POSTS_PER_ADDRESS)]
+        web_form_posts_per_address: i64,
     },
     /// Apply database migrations and exit.
     Migrate,

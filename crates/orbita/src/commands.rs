@@ -27,8 +27,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         outbound = outbound.with_mail(mailer);
     }
     match cli.command {
-        Command::Serve { listen, demo, secure_cookies, trust_forwarded_for } => {
-            let config = orbita_web::WebConfig { secure_cookies, trust_forwarded_for, outbound };
+        Command::Serve { listen, demo, secure_cookies, trust_forwarded_for, web_form_posts_per_address } => {
+            let config = orbita_web::WebConfig {
+                secure_cookies,
+                trust_forwarded_for,
+                outbound,
+                web_form_posts_per_address: Some(web_form_posts_per_address),
+            };
             serve(&url, listen, demo, config).await
         }
         Command::Worker => {

@@ -2,14 +2,18 @@
 //! site's request to the fitting, a measurer and an installer (each in their group), and the
 //! pipeline's robots — a new deal gets "call the client" due in 15 minutes, Замер gets the
 //! measurer's visit, Согласование "calculate and call back" within 2 hours, Монтаж the
-//! installer's fitting; a changed amount is agreed with the client again.
+//! installer's fitting; a changed amount is agreed with the client again. The site's measuring
+//! request form (`/f/demo-zamer`) sends the first requests into it.
+
+use std::collections::BTreeMap;
 
 use orbita_domain::automation::{Assignee, RuleAction, RuleFields, TaskTemplate, Trigger};
 use orbita_domain::pipeline::{StageKind, StageTemplate};
 use orbita_domain::task::TaskPriority;
 use orbita_domain::user::{BuiltinRole, NewUser};
+use orbita_domain::web_form::{FormFieldInput, WebFormInput};
 use orbita_domain::{PipelineId, StageId, Timestamp};
-use orbita_storage::{Db, automation, pipelines, users};
+use orbita_storage::{Db, automation, pipelines, users, web_forms};
 
 use crate::AppError;
 
@@ -178,6 +182,63 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
         automation::insert(&mut tx, rule, now).await?;
     }
     tx.commit().await?;
+    site_form(db, pipeline, now).await
+}
+
+/// The measuring request form of the company's site, for the demo's manager, with three
+/// requests already sent through it (from advertising, with their UTM tags).
+async fn site_form(db: &Db, pipeline: PipelineId, now: Timestamp) -> Result<(), AppError> {
+    let manager_email = super::load::logins().manager_email;
+    let manager = users::list(db).await?.into_iter().find(|u| u.email.as_str() == manager_email);
+    let manager = manager.ok_or(AppError::NotFound)?;
+    let field = |name: &str, to: &str, required, ru: &str, en: &str| FormFieldInput {
+        name: name.to_owned(),
+        maps_to: to.to_owned(),
+        required,
+        label_ru: ru.to_owned(),
+        label_en: en.to_owned(),
+    };
+    let input = WebFormInput {
+        name: "Заявка на замер".to_owned(),
+        pipeline_id: Some(pipeline),
+        assignee: Some(Assignee::User(manager.id)),
+        fields: vec![
+            field("name", "contact.name", true, "Ваше имя", "Your name"),
+            field("phone", "contact.phone", true, "Телефон", "Phone"),
+            field("email", "contact.email", false, "E-mail", "E-mail"),
+            field("comment", "deal.notes", false, "Что нужно остеклить?", "What needs glazing?"),
+        ],
+        allowed_origins: vec!["https://okna.example.ru".to_owned()],
+        thank_you: "Спасибо! Перезвоним в течение 15 минут в рабочее время.".to_owned(),
+        consent: true,
+        ..WebFormInput::default()
+    };
+    let fields = input.validate()?;
+    let mut tx = db.begin().await?;
+    let id = web_forms::insert(&mut tx, &fields, "demo-zamer", now).await?;
+    tx.commit().await?;
+    let form = web_forms::get(db, id).await?.ok_or(AppError::NotFound)?;
+    let requests = [
+        ("Анна Соколова", "+7 912 345-67-89", "Три окна в квартире, ПВХ", "yandex", "cpc", "spring-windows"),
+        ("Пётр Власов", "+7 903 111-22-33", "Балкон, тёплое остекление", "vk", "social", "balcony"),
+        ("Ирина Белова", "+7 926 555-44-33", "Загородный дом, 12 окон", "yandex", "cpc", "country-house"),
+    ];
+    for (name, phone, comment, source, medium, campaign) in requests {
+        let sent: BTreeMap<String, String> = [
+            ("name", name),
+            ("phone", phone),
+            ("comment", comment),
+            ("_consent", "on"),
+            ("utm_source", source),
+            ("utm_medium", medium),
+            ("utm_campaign", campaign),
+            ("_page", "https://okna.example.ru/zamer"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        crate::web_forms::submit(db, &form, &sent, None).await?;
+    }
     Ok(())
 }
 

@@ -30,7 +30,7 @@ use crate::exports::{
     Format, TaskExport,
 };
 use crate::jobs::{self, Work};
-use crate::reports::{FunnelParams, SummaryParams};
+use crate::reports::{FunnelParams, SourcesParams, SummaryParams};
 use crate::{Access, AppError, Quota};
 
 mod runner;
@@ -64,6 +64,7 @@ pub enum ExportRequest {
     AuditLog(AuditFilter),
     Summary(SummaryParams),
     Funnel(FunnelParams),
+    Sources(SourcesParams),
     /// The sales-targets grid of the months `first..=last`.
     Targets {
         first: Month,
@@ -83,6 +84,7 @@ impl ExportRequest {
             ExportRequest::AuditLog(_) => "audit",
             ExportRequest::Summary(_) => "summary",
             ExportRequest::Funnel(_) => "funnel",
+            ExportRequest::Sources(_) => "sources",
             ExportRequest::Targets { .. } => "targets",
         }
     }
@@ -92,6 +94,7 @@ impl ExportRequest {
         match self {
             ExportRequest::Summary(_) => "summary-report",
             ExportRequest::Funnel(_) => "funnel-report",
+            ExportRequest::Sources(_) => "sources-report",
             ExportRequest::Targets { .. } => "sales-targets",
             other => other.list(),
         }
@@ -106,9 +109,10 @@ impl ExportRequest {
             ExportRequest::Tasks(_) => Area::Tasks,
             ExportRequest::Activities(_) => Area::Activities,
             ExportRequest::AuditLog(_) => Area::AuditLog,
-            ExportRequest::Summary(_) | ExportRequest::Funnel(_) | ExportRequest::Targets { .. } => {
-                Area::Reports
-            }
+            ExportRequest::Summary(_)
+            | ExportRequest::Funnel(_)
+            | ExportRequest::Sources(_)
+            | ExportRequest::Targets { .. } => Area::Reports,
         }
     }
 }
@@ -130,6 +134,7 @@ pub async fn write<W: Write + Send + 'static>(
         ExportRequest::AuditLog(filter) => exports::write(db, access, filter, spec, out).await,
         ExportRequest::Summary(params) => exports::summary_report(db, access, params, spec, out).await,
         ExportRequest::Funnel(params) => exports::funnel_report(db, access, params, spec, out).await,
+        ExportRequest::Sources(params) => exports::sources_report(db, access, params, spec, out).await,
         ExportRequest::Targets { first, last } => {
             exports::sales_targets(db, access, *first, *last, spec, out).await
         }

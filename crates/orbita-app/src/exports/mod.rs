@@ -43,7 +43,8 @@ pub use files::{ActivityExport, CompanyExport, ContactExport, DealExport, TaskEx
 pub use lists::{FixedExport, Linked, Linking, Links, ListExport, ListFile, write};
 pub use orbita_export::Format;
 pub use reports::{
-    REASONS_SHOWN, funnel_report, lost_reasons, other_currencies, sales_targets, summary_report,
+    REASONS_SHOWN, funnel_report, lost_reasons, other_currencies, sales_targets, sources_report,
+    summary_report,
 };
 
 /// Rows fetched and written per step.

@@ -1,4 +1,4 @@
-//! The reports' exports: the summary report, the funnel and the sales-targets grid, as their
+//! The reports' exports: the summary report, the funnel, the sources and the sales-targets grid, as their
 //! pages show them.
 
 use std::io::Write;
@@ -12,7 +12,9 @@ use orbita_storage::targets::Month;
 
 use super::{Describe, Done, ExportSpec, Sink, complete};
 use crate::Access;
-use crate::reports::{Funnel, FunnelParams, FunnelStage, SummaryParams, SummaryRow};
+use crate::reports::{
+    Funnel, FunnelParams, FunnelStage, SourceLine, SourcesParams, SummaryParams, SummaryRow,
+};
 use crate::targets::GridCell;
 
 /// The summary's columns in the page's order: its two tables side by side, each amount in the
@@ -259,4 +261,59 @@ pub async fn sales_targets<W: Write + Send + 'static>(
     sink.write(rows).await?;
     let described = Describe::default().add("from", Some(first)).add("to", Some(last)).finish();
     complete(db, access, sink, TARGETS_ENTITY, described, spec.format).await
+}
+
+/// The sources report's columns, as its page's tables.
+const SOURCE_COLUMNS: [(&str, ColumnKind); 6] = [
+    ("report-source", ColumnKind::Text),
+    ("report-leads", ColumnKind::Integer),
+    ("report-won-count", ColumnKind::Integer),
+    ("report-conversion", ColumnKind::Percent),
+    ("report-revenue", ColumnKind::Money),
+    ("report-average-won", ColumnKind::Money),
+];
+
+fn source_row(line: &SourceLine, name: String) -> Vec<Cell> {
+    vec![
+        Cell::Text(name),
+        Cell::Integer(line.leads),
+        Cell::Integer(line.won),
+        line.conversion.map_or(Cell::Empty, Cell::Percent),
+        Cell::Money(line.revenue),
+        line.average.map_or(Cell::Empty, Cell::Money),
+    ]
+}
+
+/// The sources report as on screen: a row per source and the total, then a row per
+/// advertising campaign (`utm_campaign: spring`).
+pub async fn sources_report<W: Write + Send + 'static>(
+    db: &Db,
+    access: &Access,
+    params: &SourcesParams,
+    spec: &ExportSpec<'_>,
+    out: W,
+) -> Done<W> {
+    access.require(Area::Reports, Action::Export)?;
+    let report = crate::reports::sources(db, access, params).await?;
+    let mut sink = Sink::start(spec, &(spec.label)("report-sources-title"), &SOURCE_COLUMNS, out)?;
+    let none = (spec.label)("report-source-none");
+    let mut rows: Vec<Vec<Cell>> = report
+        .by_source
+        .iter()
+        .map(|l| source_row(l, l.source.clone().unwrap_or_else(|| none.clone())))
+        .collect();
+    rows.push(source_row(&report.total, (spec.label)("report-total")));
+    rows.extend(
+        report
+            .by_campaign
+            .iter()
+            .map(|l| source_row(l, format!("utm_campaign: {}", l.source.as_deref().unwrap_or_default()))),
+    );
+    sink.write(rows).await?;
+    let described = Describe::default()
+        .add("from", Some(params.from))
+        .add("to", Some(params.to))
+        .add("group", params.group)
+        .finish();
+    complete(db, access, sink, "sources_report", described, spec.format).await
 }

@@ -116,6 +116,14 @@ pub async fn call(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<
             orbita_app::deals::create(db, access, &input, Some(ctx.pipeline.id), stage, Some(actor.user_id))
                 .await?;
         }
+        Op::WebFormPost => {
+            let n = ctx.created.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let form = orbita_app::web_forms::public(db, super::WEB_FORM_KEY).await?;
+            let sent = super::web_form_answers(n).into_iter().collect();
+            let now = orbita_domain::now();
+            orbita_app::web_forms::admit(db, &form, Some("127.0.0.1"), i64::MAX, now).await?;
+            orbita_app::web_forms::submit(db, &form, &sent, Some("127.0.0.1")).await?;
+        }
         Op::MoveStage => {
             let (deal, stage) = next_move(ctx, i)?;
             orbita_app::deals::move_stage(db, access, deal, stage, "", None).await?;

@@ -100,6 +100,9 @@ pub enum Op {
     CreateDeal,
     MoveStage,
     LogCall,
+    /// A buyer's request through the demo's web form (`/f/demo-zamer`): a new person's phone
+    /// looked up, a contact and a deal made, the pipeline's rules queued.
+    WebFormPost,
     Summary,
     Funnel,
 }
@@ -136,6 +139,7 @@ impl Op {
             Op::CreateDeal => "create a deal",
             Op::MoveStage => "move a deal's stage",
             Op::LogCall => "log a call",
+            Op::WebFormPost => "web form request (look-ups, contact, deal, rules)",
             Op::Summary => "monthly summary report",
             Op::Funnel => "funnel report (this year)",
         }
@@ -161,12 +165,13 @@ impl Op {
             Op::Kanban | Op::Summary => (Some(50.0), false),
             Op::Funnel => (Some(50.0), true),
             Op::CreateDeal | Op::MoveStage | Op::LogCall => (Some(10.0), false),
+            Op::WebFormPost => (Some(15.0), false),
         };
         Target { p95_ms, assumed }
     }
 
     pub fn is_write(self) -> bool {
-        matches!(self, Op::CreateDeal | Op::MoveStage | Op::LogCall)
+        matches!(self, Op::CreateDeal | Op::MoveStage | Op::LogCall | Op::WebFormPost)
     }
 
     /// What the floor runs, for the legend under the table.
@@ -198,6 +203,9 @@ impl Op {
             Op::CreateDeal => "`orbita_app::deals::create` (insert + audit event, one transaction)",
             Op::MoveStage => "`orbita_app::deals::move_stage` (update + stage history + audit event)",
             Op::LogCall => "`orbita_app::companies::get` + `orbita_app::activities::log` (+ audit event)",
+            Op::WebFormPost => {
+                "`orbita_app::web_forms::admit` + `submit` (look-ups, contact, deal, audit, rules queued)"
+            }
             Op::Summary => "`orbita_app::reports::summary` for this month",
             Op::Funnel => "`orbita_app::reports::funnel` for this year",
         }
@@ -225,6 +233,7 @@ impl Op {
             | Op::Activities
             | Op::Kanban
             | Op::MoveStage
+            | Op::WebFormPost
             | Op::Summary
             | Op::Funnel => true,
         }
@@ -246,6 +255,21 @@ pub fn deals_filter(ctx: &Ctx, actor: &Actor) -> String {
 /// The filter of [`Op::DealsByCustomField`]: the demo's indexed custom list field.
 pub fn custom_field_filter() -> String {
     serde_json::json!({"field": "custom.window_type", "op": "eq", "value": "ПВХ"}).to_string()
+}
+
+/// The demo's web form, and a new buyer's answers for the `i`-th request (a phone never seen).
+pub const WEB_FORM_KEY: &str = "demo-zamer";
+
+pub fn web_form_answers(n: usize) -> Vec<(String, String)> {
+    let pairs = [
+        ("name", format!("Покупатель {n}")),
+        ("phone", format!("+7 999 {:07}", n % 10_000_000)),
+        ("comment", "Окна в квартиру".to_owned()),
+        ("_consent", "on".to_owned()),
+        ("utm_source", "bench".to_owned()),
+        ("utm_campaign", "load".to_owned()),
+    ];
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
 /// The `i`-th value, round the list.

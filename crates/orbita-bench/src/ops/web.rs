@@ -51,7 +51,7 @@ pub fn path(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<String
         Op::Kanban => "/deals/kanban".to_owned(),
         Op::Summary => format!("/reports?{}", period(ctx.month)),
         Op::Funnel => format!("/reports/funnel?{}", period(ctx.year)),
-        Op::CreateDeal | Op::MoveStage | Op::LogCall => bail!("{op:?} is a form post"),
+        Op::CreateDeal | Op::MoveStage | Op::LogCall | Op::WebFormPost => bail!("{op:?} is a form post"),
     })
 }
 
@@ -109,6 +109,13 @@ pub async fn send(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<
                 ("task_due_at", ""),
             ];
             ctx.http.post_form(&format!("/companies/{company}/activities"), cookie, &form, &[]).await
+        }
+        Op::WebFormPost => {
+            let n = ctx.created.fetch_add(1, Ordering::Relaxed);
+            let answers = super::web_form_answers(n);
+            let form: Vec<(&str, &str)> = answers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let path = format!("/f/{}", super::WEB_FORM_KEY);
+            ctx.http.post_form(&path, None, &form, &[("accept", "application/json")]).await
         }
         _ => ctx.http.get(&path(ctx, op, actor, i)?, cookie).await,
     }

@@ -116,9 +116,9 @@ fn robots_are_told_apart_by_the_trap_and_the_clock() {
 #[test]
 fn a_records_error_is_put_on_the_form_field_that_filled_it() {
     let errors = ValidationErrors(vec![
-        FieldError::new("phones", "phone-invalid", "bad"),
-        FieldError::new("custom.window_type", "custom-option", "bad"),
-        FieldError::new("currency", "x", "bad"),
+        FieldError::new("phones", "web-form-required", "bad"),
+        FieldError::new("custom.window_type", "web-form-custom", "bad"),
+        FieldError::new("currency", "web-form-too-long", "bad"),
     ]);
     let form = form();
     let contact = form.blame("contact", errors.clone());

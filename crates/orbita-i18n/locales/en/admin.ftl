@@ -44,7 +44,7 @@ entity-role = Role
 entity-custom-field = Custom field
 entity-job = Background job
 entity-webhook = Webhook
-entity-web_form = Web form
+entity-web-form = Web form
 entity-automation-rule = Automation rule
 entity-settings = Organisation settings
 # The audit log's other subjects: a sales target, an API token, and for exports the list or
@@ -59,6 +59,7 @@ entity-activities = Activities list
 entity-audit-log = Audit log
 entity-summary-report = Summary report
 entity-funnel-report = Funnel report
+entity-sources-report = Sources report
 field-groups = Groups
 audit-system = System
 audit-who = User

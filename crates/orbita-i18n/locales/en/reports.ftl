@@ -114,3 +114,14 @@ report-funnel-company-hint = Only deals of companies with this region and indust
 report-plan-title = Target and actual by month
 report-plan-share = { $percent } reached in the months with a target
 report-plan-chart-title = { $name }: target and actual by month
+
+# The sources report
+report-sources-title = Sources of clients
+report-by-source = By source
+report-by-campaign = By advertising campaign (utm_campaign)
+report-source = Source
+report-source-none = No source
+report-leads = Leads
+report-revenue = Revenue
+report-sources-empty-hint = No deal was created in the period. Requests from web forms write their source and UTM tags themselves.
+report-sources-note = The deals created in the period are counted: how many of them are won by today and for how much (in the organisation's currency). The numbers open the deals list.

@@ -44,7 +44,7 @@ entity-role = Роль
 entity-custom-field = Дополнительное поле
 entity-job = Фоновая задача
 entity-webhook = Вебхук
-entity-web_form = Веб-форма
+entity-web-form = Веб-форма
 entity-automation-rule = Правило автоматизации
 entity-settings = Настройки организации
 # Прочие объекты журнала событий: план продаж, ключ API, а для выгрузок — выгруженный список
@@ -59,6 +59,7 @@ entity-activities = Список активностей
 entity-audit-log = Журнал событий
 entity-summary-report = Сводный отчёт
 entity-funnel-report = Воронка продаж
+entity-sources-report = Источники клиентов
 field-groups = Группы
 audit-system = Система
 audit-who = Пользователь

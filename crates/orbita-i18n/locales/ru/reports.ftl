@@ -118,3 +118,14 @@ report-funnel-company-hint = Только сделки компаний с эт�
 report-plan-title = План и факт по месяцам
 report-plan-share = выполнен на { $percent } в месяцах с планом
 report-plan-chart-title = { $name }: план и факт по месяцам
+
+# The sources report
+report-sources-title = Источники клиентов
+report-by-source = По источникам
+report-by-campaign = По рекламным кампаниям (utm_campaign)
+report-source = Источник
+report-source-none = Без источника
+report-leads = Заявок
+report-revenue = Выручка
+report-sources-empty-hint = За период не создано ни одной сделки. Заявки с веб-форм записывают источник и UTM-метки сами.
+report-sources-note = Считаются сделки, созданные за период: сколько из них выиграно к сегодняшнему дню и на какую сумму (в валюте организации). Числа открывают список сделок.

@@ -190,6 +190,7 @@ fn list_page(list: &str) -> (&'static str, &'static str) {
         "activities" => ("nav-activities", "/activities"),
         "audit" => ("admin-audit", "/admin/audit"),
         "funnel" => ("report-funnel-title", "/reports/funnel"),
+        "sources" => ("report-sources-title", "/reports/sources"),
         "targets" => ("report-targets-title", "/reports/targets"),
         _ => ("nav-reports", "/reports"),
     }

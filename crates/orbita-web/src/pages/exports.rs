@@ -72,6 +72,8 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/summary.csv", download("summary", Csv))
         .route("/reports/funnel.xlsx", download("funnel", Xlsx))
         .route("/reports/funnel.csv", download("funnel", Csv))
+        .route("/reports/sources.xlsx", download("sources", Xlsx))
+        .route("/reports/sources.csv", download("sources", Csv))
         .route("/reports/targets.xlsx", download("targets", Xlsx))
         .route("/reports/targets.csv", download("targets", Csv))
 }
@@ -103,6 +105,7 @@ pub(super) async fn request(
         "activities" => activities(&state.db, raw, user).await?,
         "audit" => audit(raw, user),
         "summary" => summary(raw, user),
+        "sources" => sources(raw, user),
         "targets" => return targets(raw, user),
         "funnel" => return funnel_request(state, raw, user).await,
         _ => return Ok(None),
@@ -260,6 +263,17 @@ fn summary(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
     let query = ListQuery::parse(raw);
     let range = super::reports::summary::range(&query, &user.layout.time_zone);
     ExportRequest::Summary(SummaryParams {
+        from: range.from,
+        to: range.end(),
+        group: query.parsed::<i64>("group").map(GroupId),
+    })
+}
+
+/// As the sources report's page reads it: the period and the group.
+fn sources(raw: Option<&str>, user: &SignedIn) -> ExportRequest {
+    let query = ListQuery::parse(raw);
+    let range = super::reports::sources::range(&query, &user.layout.time_zone);
+    ExportRequest::Sources(orbita_app::reports::SourcesParams {
         from: range.from,
         to: range.end(),
         group: query.parsed::<i64>("group").map(GroupId),

@@ -204,7 +204,8 @@ async fn answer(
     {
         return refusal(json, StatusCode::FORBIDDEN, "This site may not post the form");
     }
-    if let Err(error) = web_forms::admit(&state.db, form, ip, orbita_domain::now()).await {
+    let per_address = state.config.web_form_posts_per_address.unwrap_or(web_forms::POSTS_PER_ADDRESS);
+    if let Err(error) = web_forms::admit(&state.db, form, ip, per_address, orbita_domain::now()).await {
         return failure(json, error);
     }
     let Some(mut sent) = read_body(headers, body) else {

@@ -83,7 +83,7 @@ pub struct MonthHead {
 pub struct GridPage {
     pub layout: Layout,
     pub tab: Tab,
-    pub tabs: [Tab; 3],
+    pub tabs: [Tab; 4],
     pub from: String,
     pub to: String,
     pub error: String,

@@ -63,7 +63,7 @@ pub struct PlanChart {
 pub struct FunnelPage {
     pub layout: Layout,
     pub tab: Tab,
-    pub tabs: [Tab; 3],
+    pub tabs: [Tab; 4],
     pub from: String,
     pub to: String,
     pub period: String,

@@ -7,6 +7,7 @@ pub(super) mod chart;
 pub(super) mod drill;
 pub(super) mod funnel;
 pub(super) mod period;
+pub(super) mod sources;
 pub(super) mod summary;
 
 use axum::Router;
@@ -21,7 +22,10 @@ use crate::AppState;
 use crate::ui::{Layout, SelectOption};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/reports", get(summary::summary)).route("/reports/funnel", get(funnel::funnel))
+    Router::new()
+        .route("/reports", get(summary::summary))
+        .route("/reports/funnel", get(funnel::funnel))
+        .route("/reports/sources", get(sources::sources))
 }
 
 /// The tabs of the reports section.
@@ -30,16 +34,18 @@ pub enum Tab {
     Summary,
     Targets,
     Funnel,
+    Sources,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Summary, Tab::Targets, Tab::Funnel];
+    pub const ALL: [Tab; 4] = [Tab::Summary, Tab::Targets, Tab::Funnel, Tab::Sources];
 
     pub fn href(self) -> &'static str {
         match self {
             Tab::Summary => "/reports",
             Tab::Targets => "/reports/targets",
             Tab::Funnel => "/reports/funnel",
+            Tab::Sources => "/reports/sources",
         }
     }
 
@@ -48,6 +54,7 @@ impl Tab {
             Tab::Summary => "report-summary-title",
             Tab::Targets => "report-targets-title",
             Tab::Funnel => "report-funnel-title",
+            Tab::Sources => "report-sources-title",
         }
     }
 }

@@ -66,7 +66,7 @@ pub struct Line {
 pub struct SummaryPage {
     pub layout: Layout,
     pub tab: Tab,
-    pub tabs: [Tab; 3],
+    pub tabs: [Tab; 4],
     pub from: String,
     pub to: String,
     pub period: String,

@@ -9,6 +9,8 @@
 //! to it (there is no exchange rate to do it honestly); they are listed per currency in
 //! `won_other` and `open_other`. Counts (won, lost, conversion) include every currency.
 
+mod sources;
+
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, Months, NaiveDate};
@@ -28,6 +30,8 @@ use rust_decimal::Decimal;
 // The calendar (time zone, periods, whose figures) is shared with targets and exports.
 use crate::targets as calendar;
 use crate::{Access, AppError};
+
+pub use sources::{SourceLine, SourcesParams, SourcesReport, sources};
 
 /// A report's period when the request names none, in whole days of the organisation's
 /// calendar, both ends included (as the pages' and the API's `from` and `to`). The one place
