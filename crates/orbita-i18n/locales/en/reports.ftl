@@ -120,6 +120,7 @@ report-sources-title = Sources of clients
 report-by-source = By source
 report-by-campaign = By advertising campaign (utm_campaign)
 report-source = Source
+report-campaign = Campaign
 report-source-none = No source
 report-leads = Leads
 report-revenue = Revenue

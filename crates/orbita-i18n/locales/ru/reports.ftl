@@ -124,6 +124,7 @@ report-sources-title = Источники клиентов
 report-by-source = По источникам
 report-by-campaign = По рекламным кампаниям (utm_campaign)
 report-source = Источник
+report-campaign = Кампания
 report-source-none = Без источника
 report-leads = Заявок
 report-revenue = Выручка

@@ -65,14 +65,16 @@ fn locale(headers: &HeaderMap) -> i18n::Locale {
     i18n::negotiate(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
 }
 
+/// The hosted page; `org`: the organisation's name, shown above the form.
 fn render(
     form: &WebForm,
+    org: &str,
     headers: &HeaderMap,
     sent: &BTreeMap<String, String>,
     errors: &ValidationErrors,
 ) -> FormPage {
     let mut layout = Layout::new(locale(headers), form.fields.name.clone());
-    layout.org_name = String::new();
+    layout.org_name = org.to_owned();
     let lang = layout.lang();
     let message = |field: &str| errors.field(field).map(|e| layout.error_message(e)).unwrap_or_default();
     let boxes = form
@@ -108,6 +110,12 @@ fn render(
     }
 }
 
+/// The organisation's name; none when it is still the product's own default or unreadable.
+async fn org_name(state: &AppState) -> String {
+    let name = orbita_app::setup::settings(&state.db).await.map(|s| s.name).unwrap_or_default();
+    if name == "Orbita" { String::new() } else { name }
+}
+
 fn not_found(headers: &HeaderMap) -> Response {
     let ru = Layout::new(locale(headers), "").lang() == "ru";
     let text = if ru { "Такой формы нет" } else { "There is no such form" };
@@ -116,7 +124,10 @@ fn not_found(headers: &HeaderMap) -> Response {
 
 async fn page(State(state): State<AppState>, Path(key): Path<String>, headers: HeaderMap) -> Response {
     match web_forms::public(&state.db, &key).await {
-        Ok(form) => render(&form, &headers, &BTreeMap::new(), &ValidationErrors::default()).into_response(),
+        Ok(form) => {
+            let org = org_name(&state).await;
+            render(&form, &org, &headers, &BTreeMap::new(), &ValidationErrors::default()).into_response()
+        }
         Err(_) => not_found(&headers),
     }
 }
@@ -226,7 +237,8 @@ async fn answer(
         Ok(accepted) => match accepted.redirect_url {
             Some(url) => Redirect::to(&url).into_response(),
             None => {
-                let mut page = render(form, headers, &BTreeMap::new(), &ValidationErrors::default());
+                let org = org_name(state).await;
+                let mut page = render(form, &org, headers, &BTreeMap::new(), &ValidationErrors::default());
                 page.done = Some(accepted.thank_you.unwrap_or_else(|| page.layout.t("web-form-thanks")));
                 page.into_response()
             }
@@ -241,7 +253,8 @@ async fn answer(
             response
         }
         Err(AppError::Invalid(errors)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, render(form, headers, &sent, &errors)).into_response()
+            let org = org_name(state).await;
+            (StatusCode::UNPROCESSABLE_ENTITY, render(form, &org, headers, &sent, &errors)).into_response()
         }
         Err(error) => failure(json, error),
     }

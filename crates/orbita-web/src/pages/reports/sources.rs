@@ -26,6 +26,8 @@ const PATH: &str = "/reports/sources";
 /// One table: its title, its lines, and whether the total closes it.
 pub struct Section {
     pub title: String,
+    /// The first column's head: a source or a campaign.
+    pub head: String,
     pub lines: Vec<Line>,
     pub with_total: bool,
 }
@@ -87,8 +89,18 @@ pub async fn sources(
                 r.by_campaign.iter().map(|l| line(&layout, r, l, named(l), false, group)).collect();
             let total = line(&layout, r, &r.total, layout.t("report-total"), false, group);
             let sections = vec![
-                Section { title: layout.t("report-by-source"), lines: by_source, with_total: true },
-                Section { title: layout.t("report-by-campaign"), lines: by_campaign, with_total: false },
+                Section {
+                    title: layout.t("report-by-source"),
+                    head: layout.t("report-source"),
+                    lines: by_source,
+                    with_total: true,
+                },
+                Section {
+                    title: layout.t("report-by-campaign"),
+                    head: layout.t("report-campaign"),
+                    lines: by_campaign,
+                    with_total: false,
+                },
             ];
             (sections, Some(total))
         }
