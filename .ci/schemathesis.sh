@@ -47,6 +47,8 @@ BASE="http://127.0.0.1:$PORT"
 export ORBITA_DATABASE_URL="sqlite://$WORK/orbita.db"
 # Every generated case counts against the token's limit: lift it, or the run tests 429s only.
 export ORBITA_API_RATE_LIMIT=1000000
+# Likewise the web forms' per-address limit: every post comes from loopback.
+export ORBITA_WEB_FORM_POSTS_PER_ADDRESS=1000000
 export ORBITA_LOG="${ORBITA_LOG:-warn}"
 
 section "starting orbita serve --demo on $BASE"
@@ -70,29 +72,14 @@ case "$TOKEN" in
     *) echo "token create printed no token" >&2; exit 1 ;;
 esac
 
-section "schemathesis: $MAX_EXAMPLES examples per operation"
+ROOT="$PWD"
 SEED_ARGS=()
 if [ -n "${ST_SEED:-}" ]; then
     SEED_ARGS=(--seed "$ST_SEED")
 fi
 status=0
-# One worker: with two, hypothesis parses lambdas' source in two threads at once and CPython 3.11
-# can fail with "AST constructor recursion depth mismatch" (cpython#106905), a crash of the tool
-# that fails the run although every case passed.
-# From the temporary folder: schemathesis keeps a cache in its working directory.
-ROOT="$PWD"
-(cd "$WORK" && "$ROOT/$VENV/bin/st" run "$BASE/api/v1/openapi.json" \
-    --header "Authorization: Bearer $TOKEN" \
-    --checks not_a_server_error,response_schema_conformance \
-    --max-examples "$MAX_EXAMPLES" \
-    --workers 1 \
-    --request-timeout 30 \
-    --generation-database none \
-    --no-color \
-    --report junit --report-dir "$ROOT/target/schemathesis-report" \
-    "${SEED_ARGS[@]}") | tee "$WORK/st.log" || status=$?
-
-# The web forms' public endpoint, described by its own small document (it is not the API's).
+# The web forms' public endpoint, described by its own small document (it is not the API's),
+# first: the API's run below may delete or switch off the demo's form it posts to.
 section "schemathesis: the web forms' public endpoint"
 (cd "$WORK" && "$ROOT/$VENV/bin/st" run "$ROOT/.ci/public-form.openapi.json" \
     --url "$BASE" \
@@ -103,6 +90,22 @@ section "schemathesis: the web forms' public endpoint"
     --generation-database none \
     --no-color \
     "${SEED_ARGS[@]}") | tee "$WORK/st-public.log" || status=$?
+
+section "schemathesis: $MAX_EXAMPLES examples per operation"
+# One worker: with two, hypothesis parses lambdas' source in two threads at once and CPython 3.11
+# can fail with "AST constructor recursion depth mismatch" (cpython#106905), a crash of the tool
+# that fails the run although every case passed.
+# From the temporary folder: schemathesis keeps a cache in its working directory.
+(cd "$WORK" && "$ROOT/$VENV/bin/st" run "$BASE/api/v1/openapi.json" \
+    --header "Authorization: Bearer $TOKEN" \
+    --checks not_a_server_error,response_schema_conformance \
+    --max-examples "$MAX_EXAMPLES" \
+    --workers 1 \
+    --request-timeout 30 \
+    --generation-database none \
+    --no-color \
+    --report junit --report-dir "$ROOT/target/schemathesis-report" \
+    "${SEED_ARGS[@]}") | tee "$WORK/st.log" || status=$?
 
 cases="$(grep -Eo '[0-9]+ generated' "$WORK/st.log" | tail -n 1 | grep -Eo '[0-9]+' || echo 0)"
 echo "schemathesis generated $cases test cases (exit status $status)"

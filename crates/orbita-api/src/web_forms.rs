@@ -79,6 +79,9 @@ pub struct WebFormWrite {
     /// Whether the buyer must tick consent to the processing of personal data (152-ФЗ).
     #[serde(default)]
     pub consent: bool,
+    /// The words the buyer consents to (the organisation's personal-data text); `null`: the
+    /// standard words.
+    pub consent_text: Option<String>,
 }
 
 impl WebFormWrite {
@@ -106,6 +109,7 @@ impl WebFormWrite {
             thank_you: self.thank_you.clone().unwrap_or_default(),
             redirect_url: self.redirect_url.clone().unwrap_or_default(),
             consent: self.consent,
+            consent_text: self.consent_text.clone().unwrap_or_default(),
         }
     }
 }
@@ -136,28 +140,53 @@ impl From<&DomainWebForm> for WebFormWrite {
             thank_you: f.thank_you.clone(),
             redirect_url: f.redirect_url.clone(),
             consent: f.consent,
+            consent_text: f.consent_text.clone(),
         }
     }
 }
 
-/// A web form.
+/// A web form: what it says (as `WebFormWrite`), its public key and times.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebForm {
     pub id: i64,
     /// Its public name: the hosted page is `GET /f/{key}`, sites post to `POST /f/{key}`.
     pub key: String,
-    #[serde(flatten)]
-    pub form: WebFormWrite,
+    pub name: String,
+    pub active: bool,
+    pub pipeline_id: Option<i64>,
+    pub stage_id: Option<i64>,
+    pub assignee: AssigneeKind,
+    pub assignee_user_id: Option<i64>,
+    pub assignee_group_id: Option<i64>,
+    pub fields: Vec<FormFieldWrite>,
+    pub allowed_origins: Vec<String>,
+    pub thank_you: Option<String>,
+    pub redirect_url: Option<String>,
+    pub consent: bool,
+    pub consent_text: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl From<&DomainWebForm> for WebForm {
     fn from(f: &DomainWebForm) -> Self {
+        let written = WebFormWrite::from(f);
         WebForm {
             id: f.id,
             key: f.key.clone(),
-            form: f.into(),
+            name: written.name,
+            active: f.fields.active,
+            pipeline_id: written.pipeline_id,
+            stage_id: written.stage_id,
+            assignee: f.fields.assignee.kind().into(),
+            assignee_user_id: written.assignee_user_id,
+            assignee_group_id: written.assignee_group_id,
+            fields: written.fields,
+            allowed_origins: written.allowed_origins,
+            thank_you: written.thank_you,
+            redirect_url: written.redirect_url,
+            consent: written.consent,
+            consent_text: written.consent_text,
             created_at: f.created_at,
             updated_at: f.updated_at,
         }

@@ -25,7 +25,9 @@ async fn administrators_build_forms_and_a_forms_deal_carries_its_tags() {
                 {"name": "Sum", "maps_to": "deal.amount"}
             ],
             "allowed_origins": ["https://okna.example.ru/page"],
-            "thank_you": "Спасибо!"
+            "thank_you": "Спасибо!",
+            "consent": true,
+            "consent_text": "Согласен с политикой ООО «Окна» (152-ФЗ)"
         });
         let wrong = json!({"name": "X", "fields": [{"name": "a", "maps_to": "contact.age"}]});
         let refused = admin.post("/api/v1/web-forms", wrong).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
@@ -42,6 +44,7 @@ async fn administrators_build_forms_and_a_forms_deal_carries_its_tags() {
         assert_eq!(made.body["assignee_user_id"], org.admin.0, "the caller gets the requests");
         assert_eq!(made.body["allowed_origins"], json!(["https://okna.example.ru"]));
         assert_eq!(made.body["fields"][0]["label_en"], "Имя", "a label stands for the other");
+        assert_eq!(made.body["consent_text"], "Согласен с политикой ООО «Окна» (152-ФЗ)");
         let key = made.body["key"].as_str().expect("key").to_owned();
         assert!(key.len() >= 20, "a key that cannot be guessed");
 
@@ -59,6 +62,7 @@ async fn administrators_build_forms_and_a_forms_deal_carries_its_tags() {
             ("Name", "Олег"),
             ("Phone", "+7 900 000-00-01"),
             ("Sum", "250000"),
+            ("_consent", "on"),
             ("utm_source", "google"),
             ("utm_medium", "cpc"),
             ("utm_campaign", "balcony"),

@@ -99,6 +99,7 @@ fn view(f: &WebFormFields) -> AuditView {
         ("thank_you", f.thank_you.clone()),
         ("redirect_url", f.redirect_url.clone()),
         ("consent", Some(f.consent.to_string())),
+        ("consent_text", f.consent_text.clone()),
     ]
 }
 

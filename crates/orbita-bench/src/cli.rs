@@ -35,6 +35,10 @@ pub struct Args {
     /// a quick check of the queue on a data set already loaded.
     #[arg(long)]
     pub only_queue: bool,
+    /// Measure only the operations whose title holds this text (`--only "web form"`), on a
+    /// set already loaded; the queue, export and load lines are skipped.
+    #[arg(long)]
+    pub only: Option<String>,
     /// Jobs queued for the queue's throughput line (default: 2,000 small, 20,000 large).
     #[arg(long)]
     pub queue_jobs: Option<usize>,

@@ -180,11 +180,18 @@ async fn with_server(
     if args.only_queue {
         plan.clear();
     }
+    if let Some(only) = &args.only {
+        plan.retain(|(op, _)| op.title().contains(only.as_str()));
+    }
     for (op, role) in plan {
         let budget = if op.is_write() { &writes } else { &reads };
         let line = run::latency(&ctx, op, role, budget).await;
         progress(&line);
         lines.push(line);
+    }
+    if args.only.is_some() {
+        ctx.db.close().await;
+        return Ok((lines, walked));
     }
     // The same move with rules on every stage: their work is queued in the move's write.
     let rules = queue::add_rules(&ctx).await?;

@@ -97,6 +97,9 @@ pub struct WebFormFields {
     pub redirect_url: Option<String>,
     /// Whether the buyer must tick their consent to the processing of personal data.
     pub consent: bool,
+    /// The words they consent to (the organisation's personal-data text, 152-ФЗ); `None`: the
+    /// standard words.
+    pub consent_text: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +136,7 @@ pub struct WebFormInput {
     pub thank_you: String,
     pub redirect_url: String,
     pub consent: bool,
+    pub consent_text: String,
 }
 
 /// The most fields a form may have.
@@ -178,6 +182,8 @@ impl WebFormInput {
             }
         }
         let thank_you = errors.check(text::optional_limited(&self.thank_you, "thank_you", 2000)).flatten();
+        let consent_text =
+            errors.check(text::optional_limited(&self.consent_text, "consent_text", 2000)).flatten();
         let redirect_url = match text::optional(&self.redirect_url) {
             Some(raw) => errors.check(redirect(&raw)),
             None => None,
@@ -194,6 +200,7 @@ impl WebFormInput {
             thank_you,
             redirect_url,
             consent: self.consent,
+            consent_text,
         })
     }
 

@@ -29,6 +29,7 @@ table_row! {
         thank_you: Option<String>,
         redirect_url: Option<String>,
         consent: bool,
+        consent_text: Option<String>,
         created_at: Timestamp,
         updated_at: Timestamp,
     }
@@ -71,6 +72,7 @@ impl TryFrom<Row> for WebForm {
                 thank_you: r.thank_you,
                 redirect_url: r.redirect_url,
                 consent: r.consent,
+                consent_text: r.consent_text,
             },
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -101,6 +103,7 @@ fn field_columns(f: &WebFormFields) -> Vec<(&'static str, SimpleExpr)> {
         ("thank_you", f.thank_you.clone().into()),
         ("redirect_url", f.redirect_url.clone().into()),
         ("consent", f.consent.into()),
+        ("consent_text", f.consent_text.clone().into()),
     ]
 }
 
@@ -198,8 +201,9 @@ pub async fn record_post(
 }
 
 /// Counts one request in `bucket`'s window starting at `window_start` and returns the window's
-/// count so far; the bucket's older windows are dropped when a new one starts. Autocommitted:
-/// a request refused later still counts.
+/// count so far. When a bucket's window starts, every older window is dropped, of any bucket:
+/// an address seen once leaves no row behind, and the table holds little more than the current
+/// window. Autocommitted: a request refused later still counts.
 pub async fn count_public_request(db: &Db, bucket: &str, window_start: Timestamp) -> Result<i64> {
     let upsert = Query::insert()
         .into_table("public_rate_windows")
@@ -217,7 +221,6 @@ pub async fn count_public_request(db: &Db, bucket: &str, window_start: Timestamp
     if requests == 1 {
         let old = Query::delete()
             .from_table("public_rate_windows")
-            .and_where(Expr::col("bucket").eq(bucket))
             .and_where(Expr::col("window_start").lt(window_start))
             .to_owned();
         db.execute(&old).await?;

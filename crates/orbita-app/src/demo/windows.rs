@@ -211,6 +211,10 @@ async fn site_form(db: &Db, pipeline: PipelineId, now: Timestamp) -> Result<(), 
         allowed_origins: vec!["https://okna.example.ru".to_owned()],
         thank_you: "Спасибо! Перезвоним в течение 15 минут в рабочее время.".to_owned(),
         consent: true,
+        consent_text:
+            "Я согласен на обработку моих персональных данных ООО «Окна Комфорт» для ответа на заявку \
+                       (152-ФЗ), согласно политике на сайте okna.example.ru."
+                .to_owned(),
         ..WebFormInput::default()
     };
     let fields = input.validate()?;

@@ -372,3 +372,5 @@ deal-origin = Where it came from
 deal-origin-form = Web form
 deal-origin-page = The form's page
 deal-origin-referrer = Came from
+web-forms-consent-text = Consent text
+web-forms-consent-text-hint = The organisation's words on the processing of personal data. Empty: the standard text.

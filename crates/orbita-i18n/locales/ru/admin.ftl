@@ -376,3 +376,5 @@ deal-origin = Откуда пришла
 deal-origin-form = Веб-форма
 deal-origin-page = Страница формы
 deal-origin-referrer = Пришёл со страницы
+web-forms-consent-text = Текст согласия
+web-forms-consent-text-hint = Текст политики организации об обработке персональных данных. Пусто — стандартный текст.

@@ -19,6 +19,8 @@ CREATE TABLE web_forms (
     thank_you TEXT,
     redirect_url TEXT,
     consent BOOLEAN NOT NULL DEFAULT FALSE,
+    -- The words the buyer consents to (the organisation's personal-data text); none: the standard.
+    consent_text TEXT,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
 );

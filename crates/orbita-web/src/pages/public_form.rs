@@ -53,6 +53,8 @@ struct FormPage {
     key: String,
     boxes: Vec<Box_>,
     consent: bool,
+    /// The words consented to: the form's, or the standard ones.
+    consent_text: String,
     consent_error: String,
     /// A refusal no box owns.
     form_error: String,
@@ -102,6 +104,7 @@ fn render(
         key: form.key.clone(),
         boxes,
         consent: form.fields.consent,
+        consent_text: form.fields.consent_text.clone().unwrap_or_else(|| layout.t("web-form-consent")),
         consent_error: message(web_form::CONSENT),
         form_error: message(""),
         opened_at: orbita_domain::now().timestamp_millis(),

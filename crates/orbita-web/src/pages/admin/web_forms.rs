@@ -91,6 +91,7 @@ struct EditForm {
     thank_you: String,
     redirect_url: String,
     consent: bool,
+    consent_text: String,
 }
 
 fn id<T>(raw: &str, make: fn(i64) -> T) -> Option<T> {
@@ -132,6 +133,7 @@ impl EditForm {
                 "thank_you" => form.thank_you = value,
                 "redirect_url" => form.redirect_url = value,
                 "consent" => form.consent = true,
+                "consent_text" => form.consent_text = value,
                 _ => {}
             }
         }
@@ -153,6 +155,7 @@ impl EditForm {
             thank_you: self.thank_you.clone(),
             redirect_url: self.redirect_url.clone(),
             consent: self.consent,
+            consent_text: self.consent_text.clone(),
         }
     }
 
@@ -182,6 +185,7 @@ impl EditForm {
             thank_you: f.thank_you.clone().unwrap_or_default(),
             redirect_url: f.redirect_url.clone().unwrap_or_default(),
             consent: f.consent,
+            consent_text: f.consent_text.clone().unwrap_or_default(),
         }
     }
 
@@ -234,7 +238,12 @@ fn snippet(base: &str, form: &WebForm) -> String {
         ));
     }
     if form.fields.consent {
-        out.push_str("  <label><input type=\"checkbox\" name=\"_consent\" value=\"on\" required> Согласен на обработку персональных данных</label>\n");
+        let words =
+            form.fields.consent_text.as_deref().unwrap_or("Согласен на обработку персональных данных");
+        out.push_str(&format!(
+            "  <label><input type=\"checkbox\" name=\"_consent\" value=\"on\" required> {}</label>\n",
+            escape(words)
+        ));
     }
     out.push_str("  <input name=\"_hp\" tabindex=\"-1\" autocomplete=\"off\" aria-hidden=\"true\" style=\"position:absolute;left:-10000px\">\n");
     out.push_str("  <button type=\"submit\">Отправить</button>\n</form>\n");
