@@ -346,6 +346,7 @@ impl Listed for DealRecord {
             company_id: query.company_id.map(CompanyId),
             contact_id: query.contact_id.map(ContactId),
             source: query.source,
+            utm_campaign: None,
             region: query.region,
             industry: query.industry,
             created_from: filter_time("created_from", query.created_from)?,

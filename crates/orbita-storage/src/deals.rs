@@ -337,6 +337,9 @@ fn filtered(db: &Db, filter: &DealFilter) -> SelectStatement {
     if let Some(source) = &filter.source {
         stmt.and_where(Expr::col((TABLE, "source")).eq(source.as_str()));
     }
+    if let Some(campaign) = &filter.utm_campaign {
+        stmt.and_where(Expr::col((TABLE, "utm_campaign")).eq(campaign.as_str()));
+    }
     // Deals carry no region or industry: their company does (the funnel's slices, the same SQL).
     for (column, value) in [("region", &filter.region), ("industry", &filter.industry)] {
         if let Some(value) = value {
@@ -471,6 +474,7 @@ fn running_totals(filter: &DealFilter) -> Option<SelectStatement> {
         company_id: None,
         contact_id: None,
         source: None,
+        utm_campaign: None,
         region: None,
         industry: None,
         created_from: None,

@@ -214,6 +214,12 @@ async fn a_request_from_the_site_becomes_a_contact_and_a_deal_with_its_task() {
             report.body.contains("/deals?source=%D0%97%D0%B0%D1%8F%D0%B2%D0%BA%D0%B0"),
             "a source opens its deals"
         );
+        let campaign = report.body.split("href=\"").find(|h| h.starts_with("/deals?campaign=spring-windows"));
+        let campaign = campaign.and_then(|h| h.split('"').next()).expect("a campaign opens its deals");
+        let listed = admin.get(&campaign.replace("&amp;", "&")).await;
+        assert_eq!(listed.status, StatusCode::OK);
+        assert!(listed.body.contains("Заявка на замер: Анна Соколова"), "the campaign's deal");
+        assert!(!listed.body.contains("Заявка на замер: Анна<"), "not the deal without a campaign");
         let file = admin.get("/reports/sources.csv").await;
         assert_eq!(file.status, StatusCode::OK);
         assert!(

@@ -55,13 +55,15 @@ pub struct SourcesReport {
 }
 
 impl SourcesReport {
-    /// The deals a source's leads count, as the deals list filter (none for "no source": the
-    /// list cannot ask for an empty source).
-    pub fn drill(&self, source: Option<&str>, won: bool) -> Option<Drill> {
+    /// The deals a source's (or, with `campaign`, a campaign's) leads count, as the deals
+    /// list filter; none for "no source": the list cannot ask for an empty source.
+    pub fn drill(&self, source: Option<&str>, campaign: bool, won: bool) -> Option<Drill> {
         let source = source?.to_owned();
         let status = won.then_some(orbita_domain::deal::DealStatus::Won);
+        let (utm_campaign, source) = if campaign { (Some(source), None) } else { (None, Some(source)) };
         Some(Drill::Deals(DealFilter {
-            source: Some(source),
+            source,
+            utm_campaign,
             status,
             owner_ids: self.owners.clone(),
             created_from: Some(self.period.from),

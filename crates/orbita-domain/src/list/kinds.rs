@@ -74,6 +74,8 @@ pub struct DealFilter {
     pub company_id: Option<CompanyId>,
     pub contact_id: Option<ContactId>,
     pub source: Option<String>,
+    /// Only deals whose web form's page carried this `utm_campaign` (the sources report's lines).
+    pub utm_campaign: Option<String>,
     /// Only deals of a company of this region (`companies.region`, matched exactly as the
     /// companies list matches it); a deal without a company has none.
     pub region: Option<String>,

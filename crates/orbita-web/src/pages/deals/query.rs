@@ -31,6 +31,8 @@ pub struct DealQuery {
     pub stage: String,
     pub status: String,
     pub source: String,
+    /// The `utm_campaign` a web form's request came with.
+    pub campaign: String,
     /// The deal's company's region and industry, matched exactly.
     pub region: String,
     pub industry: String,
@@ -72,6 +74,7 @@ impl DealQuery {
             stage: p.get("stage").to_owned(),
             status: DealStatus::parse(p.get("status")).map(|s| s.as_str().to_owned()).unwrap_or_default(),
             source: p.get("source").to_owned(),
+            campaign: p.get("campaign").to_owned(),
             region: p.get("region").to_owned(),
             industry: p.get("industry").to_owned(),
             created_from: p.get("created_from").to_owned(),
@@ -98,6 +101,7 @@ impl DealQuery {
             status: DealStatus::parse(&self.status),
             owner_ids: owner.map(|o| vec![o]),
             source: Some(self.source.clone()).filter(|s| !s.is_empty()),
+            utm_campaign: Some(self.campaign.clone()).filter(|s| !s.is_empty()),
             region: Some(self.region.clone()).filter(|s| !s.is_empty()),
             industry: Some(self.industry.clone()).filter(|s| !s.is_empty()),
             created_from,
@@ -170,6 +174,7 @@ impl DealQuery {
             ("stage", self.stage.clone()),
             ("status", self.status.clone()),
             ("source", self.source.clone()),
+            ("campaign", self.campaign.clone()),
             ("region", self.region.clone()),
             ("industry", self.industry.clone()),
             ("created_from", self.created_from.clone()),

@@ -33,6 +33,7 @@ pub fn href(drill: &Drill, tz: &str, group: Option<GroupId>) -> String {
             pairs.extend(f.pipeline_id.map(|p| ("pipeline", p.to_string())));
             pairs.extend(f.stage_ids.as_deref().and_then(|s| s.first()).map(|s| ("stage", s.to_string())));
             pairs.extend(f.source.clone().map(|s| ("source", s)));
+            pairs.extend(f.utm_campaign.clone().map(|c| ("campaign", c)));
             pairs.extend(f.region.clone().map(|r| ("region", r)));
             pairs.extend(f.industry.clone().map(|i| ("industry", i)));
             pairs.extend(f.created_from.map(|t| ("created_from", day(t))));

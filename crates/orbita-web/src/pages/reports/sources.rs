@@ -84,10 +84,11 @@ pub async fn sources(
         Some(r) => {
             let none = layout.t("report-source-none");
             let named = |l: &SourceLine| l.source.clone().unwrap_or_else(|| none.clone());
-            let by_source = r.by_source.iter().map(|l| line(&layout, r, l, named(l), true, group)).collect();
+            let by_source =
+                r.by_source.iter().map(|l| line(&layout, r, l, named(l), Some(false), group)).collect();
             let by_campaign =
-                r.by_campaign.iter().map(|l| line(&layout, r, l, named(l), false, group)).collect();
-            let total = line(&layout, r, &r.total, layout.t("report-total"), false, group);
+                r.by_campaign.iter().map(|l| line(&layout, r, l, named(l), Some(true), group)).collect();
+            let total = line(&layout, r, &r.total, layout.t("report-total"), None, group);
             let sections = vec![
                 Section {
                     title: layout.t("report-by-source"),
@@ -130,19 +131,22 @@ pub(in crate::pages) fn range(query: &ListQuery, tz: &str) -> DayRange {
     DayRange::from_query(query, DefaultPeriod::summary(period::today(tz)).into())
 }
 
-/// A line; a named source's counts link to the deals list (`linked`: campaigns do not, the
-/// deals list has no campaign filter).
+/// A line; a named source's or campaign's counts (`campaign`: which; `None`: the total, not
+/// linked) open the deals list.
 fn line(
     layout: &Layout,
     report: &SourcesReport,
     l: &SourceLine,
     name: String,
-    linked: bool,
+    campaign: Option<bool>,
     group: Option<GroupId>,
 ) -> Line {
     let tz = &layout.time_zone;
     let fig = |n: i64, won: bool| {
-        let drill = if linked && n > 0 { report.drill(l.source.as_deref(), won) } else { None };
+        let drill = match campaign {
+            Some(campaign) if n > 0 => report.drill(l.source.as_deref(), campaign, won),
+            _ => None,
+        };
         Fig { text: layout.number(n), href: drill.map(|d| drill::href(&d, tz, group)).unwrap_or_default() }
     };
     let dash = || "—".to_owned();
