@@ -169,7 +169,8 @@ pub async fn public(db: &Db, key: &str) -> Result<WebForm, AppError> {
 
 /// Counts a post to `form` from `address` and refuses it when the address has sent more than
 /// `per_address` posts in the current window, or the form has taken more than
-/// [`POSTS_PER_FORM`] (or `per_address`, when a benchmark raised it above that). Every post counts, taken or not, so a robot cannot try without end.
+/// [`POSTS_PER_FORM`] (or `per_address`, when a benchmark raised it above that). Every post
+/// counts, taken or not, so a robot cannot try without end.
 pub async fn admit(
     db: &Db,
     form: &WebForm,
@@ -198,7 +199,8 @@ pub async fn admit(
 pub struct Accepted {
     pub thank_you: Option<String>,
     pub redirect_url: Option<String>,
-    /// The deal it made; `None` for a robot's post or a double click's second.
+    /// The deal it made (a double click's second post: the first one's); `None` for a robot's
+    /// post.
     pub deal: Option<DealId>,
 }
 
