@@ -1,9 +1,11 @@
 //! Contacts: people at client companies. Search by name, phone and e-mail.
 
+use std::collections::BTreeSet;
+
 use orbita_domain::contact::{Contact, ContactFields, full_name};
 use orbita_domain::validation::{Email, Phone};
 use orbita_domain::{CompanyId, ContactId, Timestamp, UserId};
-use sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 
 use crate::bulk::BulkRow;
 use crate::db::{Db, Tx};
@@ -16,6 +18,10 @@ use crate::values::{field_columns, finish_update, id_opt, parse_list, table_row}
 pub use orbita_domain::list::{ContactFilter, ContactSort};
 
 const TABLE: &str = "contacts";
+const KEYS: &str = "contact_keys";
+/// More people than this sharing one phone or address is not a person's key but a switchboard:
+/// the search shows the first of them.
+const EXACT_MATCHES: u64 = 500;
 /// Must match the `contacts_search` index in the PostgreSQL migration.
 const SEARCH_EXPRESSION: &str = "last_name || ' ' || coalesce(first_name, '') || ' ' || coalesce(middle_name, '') \
      || ' ' || phones || ' ' || emails";
@@ -78,6 +84,24 @@ pub fn bulk_row(id: ContactId, fields: &ContactFields, owner_id: UserId, created
     row
 }
 
+/// Rows for `bulk::insert_rows` into `contact_keys`, beside the contact's `bulk_row`.
+pub fn bulk_keys(id: ContactId, fields: &ContactFields) -> Vec<BulkRow> {
+    keys_of(fields).into_iter().map(|key| vec![("key", key.into()), ("contact_id", id.0.into())]).collect()
+}
+
+/// What a contact is found by exactly: each of its phones and e-mails once (both are stored
+/// in one form already, E.164 and lowercased).
+fn keys_of(fields: &ContactFields) -> BTreeSet<&str> {
+    fields.phones.iter().map(Phone::as_str).chain(fields.emails.iter().map(Email::as_str)).collect()
+}
+
+/// Replaces a contact's keys with those of its fields, in the transaction that saves them.
+async fn write_keys(tx: &mut Tx, id: ContactId, fields: &ContactFields) -> Result<()> {
+    tx.execute(&Query::delete().from_table(KEYS).and_where(Expr::col("contact_id").eq(id.0)).to_owned())
+        .await?;
+    crate::bulk::insert_rows(tx, KEYS, bulk_keys(id, fields)).await
+}
+
 pub async fn insert(
     tx: &mut Tx,
     fields: &ContactFields,
@@ -87,9 +111,12 @@ pub async fn insert(
 ) -> Result<ContactId> {
     let columns = new_row(fields, owner_id, created_by, now);
     let (names, values): (Vec<_>, Vec<_>) = columns.into_iter().map(|(n, v)| (n, Expr::val(v))).unzip();
-    tx.insert(Query::insert().into_table(TABLE).columns(names).values_panic(values).to_owned())
+    let id = tx
+        .insert(Query::insert().into_table(TABLE).columns(names).values_panic(values).to_owned())
         .await
-        .map(ContactId)
+        .map(ContactId)?;
+    write_keys(tx, id, fields).await?;
+    Ok(id)
 }
 
 pub async fn update(
@@ -101,7 +128,8 @@ pub async fn update(
 ) -> Result<()> {
     let mut stmt = Query::update();
     stmt.values(field_columns(fields).into_iter().map(|(n, v)| (n, Expr::val(v))));
-    finish_update(tx, TABLE, stmt, id.0, expected_version, now).await
+    finish_update(tx, TABLE, stmt, id.0, expected_version, now).await?;
+    write_keys(tx, id, fields).await
 }
 
 /// The full names of those of these contacts that `visible` lets the user see (`None`: all),
@@ -144,19 +172,53 @@ fn select_by_id(id: ContactId) -> SelectStatement {
     Query::select().columns(COLUMNS).from(TABLE).and_where(Expr::col("id").eq(id.0)).to_owned()
 }
 
-/// Contacts that already have this phone or e-mail: the duplicate check before a save.
+/// Contacts that already have this phone or e-mail, exactly: the duplicate check before a
+/// save, and a web form's request finding its person. At most ten, by name.
 pub async fn find_by_phone_or_email(
     db: &Db,
     phone: Option<&Phone>,
     email: Option<&Email>,
 ) -> Result<Vec<Contact>> {
-    let mut found = Vec::new();
-    for needle in [phone.map(Phone::as_str), email.map(Email::as_str)].into_iter().flatten() {
-        let filter = ContactFilter { q: Some(needle.to_owned()), ..Default::default() };
-        found.extend(list(db, &filter, ContactSort::Name, false, None, 10).await?.items);
+    let keys: Vec<&str> =
+        [phone.map(Phone::as_str), email.map(Email::as_str)].into_iter().flatten().collect();
+    let ids = ids_by_keys(db, &keys).await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    found.dedup_by_key(|c| c.id);
-    Ok(found)
+    let stmt = Query::select()
+        .columns(COLUMNS)
+        .from(TABLE)
+        .and_where(Expr::col("id").is_in(ids))
+        .order_by("last_name", Order::Asc)
+        .order_by("id", Order::Asc)
+        .limit(10)
+        .to_owned();
+    db.fetch_all::<ContactRow>(&stmt).await?.into_iter().map(Contact::try_from).collect()
+}
+
+/// The contacts with one of these keys (`contact_keys`), at most `EXACT_MATCHES` of them.
+async fn ids_by_keys(db: &Db, keys: &[&str]) -> Result<Vec<i64>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stmt = Query::select()
+        .distinct()
+        .column("contact_id")
+        .from(KEYS)
+        .and_where(Expr::col("key").is_in(keys.iter().copied()))
+        .limit(EXACT_MATCHES)
+        .to_owned();
+    let rows: Vec<(i64,)> = db.fetch_all(&stmt).await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// A search that is a whole phone number or e-mail address, in its stored form: such a
+/// search is answered from `contact_keys` when someone has it.
+fn exact_key(q: &str) -> Option<String> {
+    Phone::parse(q)
+        .map(|p| p.as_str().to_owned())
+        .or_else(|_| Email::parse(q).map(|e| e.as_str().to_owned()))
+        .ok()
 }
 
 pub async fn list(
@@ -170,8 +232,27 @@ pub async fn list(
     let mut stmt = Query::select();
     stmt.columns(COLUMNS.map(|c| (TABLE, c))).from(TABLE);
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        let from = SearchFrom::for_scope(filter.visible.as_ref());
-        stmt.and_where(text_search(db.backend(), q, "contacts.id", "contacts_fts", SEARCH_EXPRESSION, from));
+        // A whole phone or e-mail someone has: those people, found by the key, not the
+        // fragment search (which also misses `8 916 …` typed for a stored `+7916…`). Nobody
+        // has it: the fragment search, as for any text. Either way every page of one search
+        // takes the same path, so its cursor stays valid.
+        let exact = match exact_key(q) {
+            Some(key) => ids_by_keys(db, &[&key]).await?,
+            None => Vec::new(),
+        };
+        if exact.is_empty() {
+            let from = SearchFrom::for_scope(filter.visible.as_ref());
+            stmt.and_where(text_search(
+                db.backend(),
+                q,
+                "contacts.id",
+                "contacts_fts",
+                SEARCH_EXPRESSION,
+                from,
+            ));
+        } else {
+            stmt.and_where(Expr::col((TABLE, "id")).is_in(exact));
+        }
     }
     if let Some(company) = filter.company_id {
         stmt.and_where(Expr::col((TABLE, "company_id")).eq(company.0));

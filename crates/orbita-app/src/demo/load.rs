@@ -300,6 +300,7 @@ struct Chunk<'a> {
 struct ChunkRows {
     companies: Vec<BulkRow>,
     contacts: Vec<BulkRow>,
+    contact_keys: Vec<BulkRow>,
     deals: Vec<BulkRow>,
     stage_changes: Vec<BulkRow>,
     activities: Vec<BulkRow>,
@@ -317,10 +318,11 @@ impl ChunkRows {
     }
 
     /// In the order foreign keys need.
-    fn tables(self) -> [(&'static str, Vec<BulkRow>); 6] {
+    fn tables(self) -> [(&'static str, Vec<BulkRow>); 7] {
         [
             ("companies", self.companies),
             ("contacts", self.contacts),
+            ("contact_keys", self.contact_keys),
             ("deals", self.deals),
             ("deal_stage_changes", self.stage_changes),
             ("activities", self.activities),
@@ -342,7 +344,9 @@ impl Chunk<'_> {
             let company = CompanyId(self.ids.company + offset);
             rows.companies.push(companies::bulk_row(company, &g.company(n), owner, created));
             let contact = ContactId(self.ids.contact + offset);
-            rows.contacts.push(contacts::bulk_row(contact, &g.contact(Some(company)), owner, created));
+            let person = g.contact(Some(company));
+            rows.contacts.push(contacts::bulk_row(contact, &person, owner, created));
+            rows.contact_keys.extend(contacts::bulk_keys(contact, &person));
 
             // A deal walks the open stages and may end won or lost.
             let deal = DealId(self.ids.deal + offset);

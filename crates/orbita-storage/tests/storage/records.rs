@@ -4,6 +4,7 @@ use chrono::Duration;
 use orbita_domain::activity::{ActivityInput, ActivityKind, Direction};
 use orbita_domain::audit::{AuditAction, FieldChange, NewAuditEvent};
 use orbita_domain::contact::ContactInput;
+use orbita_domain::kind::RecordKind;
 use orbita_domain::now;
 use orbita_domain::org::OrgSettings;
 use orbita_domain::task::TaskInput;
@@ -12,7 +13,7 @@ use orbita_storage::activities::{self, ActivityFilter};
 use orbita_storage::audit::{self, AuditFilter};
 use orbita_storage::contacts::{self, ContactFilter, ContactSort};
 use orbita_storage::tasks::{self, TaskFilter};
-use orbita_storage::{org, users};
+use orbita_storage::{org, ownership, users};
 
 use orbita_testkit::on_both;
 
@@ -43,6 +44,63 @@ async fn contacts_are_found_by_name_phone_and_email() {
         let duplicates =
             contacts::find_by_phone_or_email(&t.db, Some(&phone), Some(&email)).await.expect("dups");
         assert_eq!(duplicates.len(), 1, "{}", t.name);
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_whole_phone_or_email_finds_its_contact_exactly_as_it_changes() {
+    on_both(|t| async move {
+        let owner = t.user("owner@example.com").await;
+        let save = |last: &str, phones: &str, emails: &str| {
+            ContactInput {
+                last_name: last.into(),
+                phones: phones.into(),
+                emails: emails.into(),
+                ..Default::default()
+            }
+            .validate()
+            .expect("contact")
+        };
+        let petrov = save("Петров", "8 (916) 123-45-67", "Petrov@Example.com");
+        let mut tx = t.db.begin().await.expect("begin");
+        let id = contacts::insert(&mut tx, &petrov, owner, Some(owner), now()).await.expect("insert");
+        let other = save("Сидоров", "+7 916 123-45-68, 8 916 123-45-68", "");
+        contacts::insert(&mut tx, &other, owner, Some(owner), now()).await.expect("insert");
+        tx.commit().await.expect("commit");
+        let search = |q: &'static str| {
+            let db = t.db.clone();
+            async move {
+                let filter = ContactFilter { q: Some(q.into()), ..Default::default() };
+                let page =
+                    contacts::list(&db, &filter, ContactSort::Name, false, None, 10).await.expect("search");
+                page.items.into_iter().map(|c| c.fields.last_name).collect::<Vec<_>>()
+            }
+        };
+        // Typed as people type it, not as it is stored (+79161234567): the key finds it.
+        assert_eq!(search("8 916 123-45-67").await, ["Петров"], "{}", t.name);
+        assert_eq!(search("PETROV@example.com").await, ["Петров"], "{}", t.name);
+        // A fragment is still the fragment search, finding both.
+        assert_eq!(search("91612345").await.len(), 2, "{}", t.name);
+
+        let moved = save("Петров", "+7 903 000-00-01", "petrov@example.com");
+        let mut tx = t.db.begin().await.expect("begin");
+        contacts::update(&mut tx, id, &moved, None, now()).await.expect("update");
+        tx.commit().await.expect("commit");
+        let old = Phone::parse("+79161234567").expect("phone");
+        let new = Phone::parse("89030000001").expect("phone");
+        assert!(contacts::find_by_phone_or_email(&t.db, Some(&old), None).await.expect("find").is_empty());
+        let found = contacts::find_by_phone_or_email(&t.db, Some(&new), None).await.expect("find");
+        assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), [id], "{}", t.name);
+
+        let mut tx = t.db.begin().await.expect("begin");
+        ownership::delete(&mut tx, RecordKind::Contact, id.0).await.expect("delete");
+        tx.commit().await.expect("commit");
+        let email = Email::parse("petrov@example.com").expect("email");
+        assert!(
+            contacts::find_by_phone_or_email(&t.db, Some(&new), Some(&email)).await.expect("find").is_empty()
+        );
         t
     })
     .await;

@@ -1,0 +1,24 @@
+-- Each contact's phones (E.164) and e-mails (lowercased), one row each, for exact lookups:
+-- a web form's request finding its person, the duplicate check before a save, a whole phone
+-- typed into the search. The trigram search finds fragments; a whole key needs no scan of
+-- every contact sharing its digits. Written by `contacts::insert|update` and the bulk loader.
+-- SQLite dialect; keep in step with ../postgres/0027_contact_keys.sql.
+CREATE TABLE contact_keys (
+    key TEXT NOT NULL,
+    contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+    PRIMARY KEY (key, contact_id)
+) WITHOUT ROWID;
+
+-- A contact's delete cascades here by its id.
+CREATE INDEX contact_keys_contact ON contact_keys (contact_id);
+
+-- The contacts already saved: their comma-separated lists split item by item.
+WITH RECURSIVE parts (contact_id, item, rest) AS (
+    SELECT id, '', phones || ',' || emails || ',' FROM contacts
+    UNION ALL
+    SELECT contact_id, trim(substr(rest, 1, instr(rest, ',') - 1)), substr(rest, instr(rest, ',') + 1)
+    FROM parts
+    WHERE rest <> ''
+)
+INSERT OR IGNORE INTO contact_keys (key, contact_id)
+SELECT item, contact_id FROM parts WHERE item <> '';
