@@ -207,7 +207,8 @@ async fn deal_created_on(db: &Db, owner: UserId, day: NaiveDate) {
     let to = move_to_stage(first, "", at).expect("stage");
     let id = DealId(bulk::next_id(db, "deals").await.expect("id"));
     let mut tx = db.begin().await.expect("begin");
-    let row = orbita_storage::deals::bulk_row(id, &fields, pipeline.id, &to, owner, at, 0);
+    let path = orbita_storage::deals::LoadedPath { furthest_position: 0, entered_at: at };
+    let row = orbita_storage::deals::bulk_row(id, &fields, pipeline.id, &to, owner, at, path);
     bulk::insert_rows(&mut tx, "deals", vec![row]).await.expect("deal");
     let history = orbita_storage::deals::bulk_stage_change_row(id, None, first.id, owner, at);
     bulk::insert_rows(&mut tx, "deal_stage_changes", vec![history]).await.expect("history");

@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod kanban;
 pub mod links;
 pub mod mail;
+pub mod my_day;
 pub mod notifications;
 pub mod ownership;
 pub mod passwords;

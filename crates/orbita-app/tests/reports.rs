@@ -81,7 +81,8 @@ async fn closed_deal(db: &Db, owner: UserId, amount: &str, currency: &str, to: &
     let to_move = move_to_stage(to, "Дорого", closed).expect("move");
     let mut tx = db.begin().await.expect("begin");
     // 0: the trigger on the history below sets the furthest stage.
-    let row = orbita_storage::deals::bulk_row(id, &fields, to.pipeline_id, &to_move, owner, created, 0);
+    let path = orbita_storage::deals::LoadedPath { furthest_position: 0, entered_at: closed };
+    let row = orbita_storage::deals::bulk_row(id, &fields, to.pipeline_id, &to_move, owner, created, path);
     bulk::insert_rows(&mut tx, "deals", vec![row]).await.expect("deal");
     let history = vec![
         orbita_storage::deals::bulk_stage_change_row(id, None, stages[0].id, owner, created),

@@ -161,6 +161,7 @@ async fn with_server(
         Op::DealsList,
         Op::DealsFiltered,
         Op::MyTasks,
+        Op::MyDay,
         Op::Activities,
         Op::Kanban,
         Op::Summary,

@@ -69,6 +69,8 @@ pub struct Deal {
     pub custom: crate::custom::CustomValues,
     /// The web form and advertising tags it came from, when it came from the site.
     pub origin: crate::web_form::DealOrigin,
+    /// When it entered the stage it is at (none only for a deal saved before this was kept).
+    pub stage_entered_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]

@@ -47,6 +47,7 @@ table_row! {
         utm_term: Option<String>,
         referrer: Option<String>,
         landing_page: Option<String>,
+        stage_entered_at: Option<Timestamp>,
     }
 }
 
@@ -78,6 +79,7 @@ impl TryFrom<DealRow> for Deal {
             updated_at: row.updated_at,
             version: row.version,
             custom: orbita_domain::custom::values_from_json(&row.custom),
+            stage_entered_at: row.stage_entered_at,
             origin: DealOrigin {
                 web_form_id: row.web_form_id,
                 utm_source: row.utm_source,
@@ -119,6 +121,7 @@ fn new_row(
         ("created_by", id_opt(created_by)),
         ("created_at", now.into()),
         ("updated_at", now.into()),
+        ("stage_entered_at", now.into()),
     ]);
     columns
 }
@@ -144,10 +147,18 @@ pub async fn set_origin(tx: &mut Tx, id: DealId, origin: &DealOrigin) -> Result<
     Ok(())
 }
 
-/// A row for `bulk::insert_rows` into `deals`, with the id chosen by the loader. Its stage
-/// history rows come from `bulk_stage_change_row`; `furthest_position` is the highest position
-/// of the open or won stages in that history (the trigger on the history keeps it for every
-/// other write; given here, the trigger finds nothing to change for a loaded deal).
+/// What a loaded deal's stage history (`bulk_stage_change_row`) comes to, written on the deal
+/// as every other write keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadedPath {
+    /// The highest position of the open or won stages in the history (the trigger on the
+    /// history keeps it for every other write; given here, it finds nothing to change).
+    pub furthest_position: i32,
+    /// When the deal entered its stage: the history's last move.
+    pub entered_at: Timestamp,
+}
+
+/// A row for `bulk::insert_rows` into `deals`, with the id chosen by the loader.
 pub fn bulk_row(
     id: DealId,
     fields: &DealFields,
@@ -155,11 +166,16 @@ pub fn bulk_row(
     stage: &StageMove,
     owner_id: UserId,
     created_at: Timestamp,
-    furthest_position: i32,
+    path: LoadedPath,
 ) -> BulkRow {
     let mut row = vec![("id", id.0.into())];
     row.extend(new_row(fields, pipeline_id, stage, owner_id, Some(owner_id), created_at));
-    row.push(("furthest_position", furthest_position.into()));
+    for (column, value) in &mut row {
+        if *column == "stage_entered_at" {
+            *value = path.entered_at.into();
+        }
+    }
+    row.push(("furthest_position", path.furthest_position.into()));
     row
 }
 
@@ -220,6 +236,7 @@ pub async fn move_stage(
 ) -> Result<()> {
     let mut stmt = Query::update();
     stmt.values(stage_values(to).map(|(n, v)| (n, Expr::val(v))));
+    stmt.value("stage_entered_at", now);
     finish_update(tx, TABLE, stmt, deal.id.0, Some(deal.version), now).await?;
     record_stage_change(tx, deal.id, Some(deal.stage_id), to.stage_id, changed_by, now).await
 }
@@ -282,6 +299,13 @@ pub async fn get(db: &Db, id: DealId) -> Result<Deal> {
 
 pub async fn get_in(tx: &mut Tx, id: DealId) -> Result<Deal> {
     tx.fetch_one::<DealRow>(&select_by_id(id)).await?.try_into()
+}
+
+/// The deals a statement over `deals` selects (its conditions, order and limit), every column
+/// read: for the queries of other modules (`my_day`).
+pub(crate) async fn select(db: &Db, mut stmt: SelectStatement) -> Result<Vec<Deal>> {
+    stmt.columns(COLUMNS.map(|c| (TABLE, c)));
+    db.fetch_all::<DealRow>(&stmt).await?.into_iter().map(Deal::try_from).collect()
 }
 
 fn select_by_id(id: DealId) -> SelectStatement {

@@ -778,3 +778,25 @@ async fn a_buyer_sends_the_sites_form_from_a_phone_and_the_manager_gets_the_deal
     assert!(shown.contains("+79167008090") || shown.contains("Ковалёва"), "{shown}");
     s.stop().await;
 }
+
+/// "My day" at phone width: a manager lands on it after signing in, ticks off a task of the
+/// day with one click (the row turns done in place); a head of sales finds the team's figures.
+#[tokio::test]
+async fn my_day_is_the_home_page_a_task_is_done_in_one_click_and_a_head_sees_the_team() {
+    if !enabled() {
+        return;
+    }
+    let s = Scenario::start(390, 844).await;
+    s.sign_in("manager@demo.orbita.local").await;
+    s.wait_for_text("h1.page-title", "Мой день").await;
+    let first = s.text(".task-list .task-row .task-row__title").await;
+    s.click(".task-list .task-row .check-button").await;
+    s.wait_for_text(".task-list .task-row", "Выполнена").await;
+    assert!(s.text(".task-list .task-row").await.contains(&first), "{first}");
+
+    s.browser.delete_all_cookies().await.expect("signed out");
+    s.sign_in("head@demo.orbita.local").await;
+    let team = s.wait_for_text("table.day-team", "Иван Петров").await;
+    assert!(team.contains("Сотрудник"), "{team}");
+    s.stop().await;
+}

@@ -367,17 +367,20 @@ impl Chunk<'_> {
             }
             let furthest =
                 path.iter().filter(|s| s.kind != StageKind::Lost).map(|s| s.position).max().unwrap_or(0);
-            let mut row =
-                deals::bulk_row(deal, &fields, last.pipeline_id, &stage_move, owner, created, furthest);
-            row.push(("custom", demo_custom_values(deal).into()));
-            rows.deals.push(row);
             let mut from = None;
+            let mut entered_at = created;
             for (step, stage) in path.iter().enumerate() {
-                let at =
+                entered_at =
                     if step == 0 { created } else { closed_at.min(created + Duration::minutes(step as i64)) };
-                rows.stage_changes.push(deals::bulk_stage_change_row(deal, from, stage.id, owner, at));
+                rows.stage_changes
+                    .push(deals::bulk_stage_change_row(deal, from, stage.id, owner, entered_at));
                 from = Some(stage.id);
             }
+            let loaded = deals::LoadedPath { furthest_position: furthest, entered_at };
+            let mut row =
+                deals::bulk_row(deal, &fields, last.pipeline_id, &stage_move, owner, created, loaded);
+            row.push(("custom", demo_custom_values(deal).into()));
+            rows.deals.push(row);
 
             for k in 0..size.activities_per_company {
                 let kind = match g.rng().random_range(0..10) {

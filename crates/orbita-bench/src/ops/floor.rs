@@ -91,6 +91,11 @@ pub async fn call(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<
             orbita_app::tasks::list(db, access, &filter, None, TASKS_PAGE).await?;
             admin::users(db, access).await?;
         }
+        Op::MyDay => {
+            orbita_app::my_day::load(db, access, orbita_domain::now()).await?;
+            admin::users(db, access).await?;
+            orbita_app::deals::pipelines_and_stages(db).await?;
+        }
         Op::Activities => {
             orbita_app::activities::list(db, access, &ActivityFilter::default(), None, PAGE).await?;
             admin::users(db, access).await?;

@@ -95,6 +95,9 @@ pub enum Op {
     /// The deals list filtered by an indexed custom list field, by title (custom fields).
     DealsByCustomField,
     MyTasks,
+    /// The home page: today's tasks and meetings, deals without a next step and stuck, the
+    /// month's target; for a head also the team's figures, the pipeline and the week's wins.
+    MyDay,
     Activities,
     Kanban,
     CreateDeal,
@@ -134,6 +137,7 @@ impl Op {
             Op::DealsFiltered => "deals list, or-group filter tree",
             Op::DealsByCustomField => "deals list, indexed custom list field, by title",
             Op::MyTasks => "my tasks",
+            Op::MyDay => "my day (home page)",
             Op::Activities => "activities list, first page",
             Op::Kanban => "kanban, main pipeline",
             Op::CreateDeal => "create a deal",
@@ -162,6 +166,8 @@ impl Op {
             Op::DealsFiltered => (Some(25.0), true),
             // The records kernel issue: a million deals by an indexed custom list field.
             Op::DealsByCustomField => (Some(25.0), false),
+            // Issue "Daily work, polished": My day for both roles.
+            Op::MyDay => (Some(25.0), false),
             Op::Kanban | Op::Summary => (Some(50.0), false),
             Op::Funnel => (Some(50.0), true),
             Op::CreateDeal | Op::MoveStage | Op::LogCall => (Some(10.0), false),
@@ -198,6 +204,9 @@ impl Op {
                 "`filters::from_json` + `orbita_app::deals::list` (custom.window_type = ПВХ, by title, 50 rows), stages, users"
             }
             Op::MyTasks => "`orbita_app::tasks::list` (own open tasks, 200 rows), users",
+            Op::MyDay => {
+                "`orbita_app::my_day::load` (tasks, meetings, figures, deals; the team's for a head), users, stages"
+            }
             Op::Activities => "`orbita_app::activities::list` (newest first, 50 rows), users",
             Op::Kanban => "pipelines and stages, `orbita_app::kanban::board`, users",
             Op::CreateDeal => "`orbita_app::deals::create` (insert + audit event, one transaction)",
@@ -230,6 +239,7 @@ impl Op {
             | Op::DealsFiltered
             | Op::DealsByCustomField
             | Op::MyTasks
+            | Op::MyDay
             | Op::Activities
             | Op::Kanban
             | Op::MoveStage

@@ -47,6 +47,7 @@ pub fn path(ctx: &Ctx, op: Op, actor: &Actor, i: usize) -> anyhow::Result<String
             format!("/deals?{}", query(&[("sort", "title"), ("filter", &super::custom_field_filter())]))
         }
         Op::MyTasks => "/tasks".to_owned(),
+        Op::MyDay => "/".to_owned(),
         Op::Activities => "/activities".to_owned(),
         Op::Kanban => "/deals/kanban".to_owned(),
         Op::Summary => format!("/reports?{}", period(ctx.month)),

@@ -394,3 +394,32 @@ error-web-form-custom-required = The form must ask for every required field of d
 web-form-thanks = Thank you! Your request is in; we will be in touch shortly.
 web-form-consent = I consent to the processing of my personal data to answer this request.
 web-form-send = Send
+
+## My day, the home page
+nav-my-day = My day
+my-day-title = My day
+my-day-new-task = New task
+my-day-figures = Today's figures
+my-day-overdue = Overdue
+my-day-today = Due today
+my-day-no-next-step = No next step
+my-day-no-next-step-none = Every open deal has a task or a planned call.
+my-day-stuck = Stuck
+my-day-stuck-count = { $count ->
+    [one] Over { $count } day in the stage
+   *[other] Over { $count } days in the stage
+}
+my-day-stuck-none = No deal is standing still.
+my-day-since = in the stage since { $date }
+my-day-target-of = Target for { $month }
+my-day-won-in = Won in { $month }
+my-day-tasks = Today's tasks
+my-day-tasks-none = No tasks for today.
+my-day-meetings = Today's calls and meetings
+my-day-meetings-none = Nothing planned for today.
+my-day-team = Team
+my-day-won-month = Won this month
+my-day-target = Target
+my-day-pipeline = Pipeline by stage
+my-day-won-week = Won this week
+my-day-won-none = No deals won this week yet.

@@ -421,3 +421,32 @@ error-web-form-custom-required = В форме должно быть каждо�
 web-form-thanks = Спасибо! Заявка принята, мы скоро свяжемся с вами.
 web-form-consent = Я согласен на обработку моих персональных данных для ответа на заявку (152-ФЗ).
 web-form-send = Отправить
+
+## My day, the home page
+nav-my-day = Мой день
+my-day-title = Мой день
+my-day-new-task = Новая задача
+my-day-figures = Показатели дня
+my-day-overdue = Просрочено
+my-day-today = На сегодня
+my-day-no-next-step = Без следующего шага
+my-day-no-next-step-none = У каждой открытой сделки есть задача или запланированный звонок.
+my-day-stuck = Застряли
+my-day-stuck-count = { $count ->
+    [one] Больше { $count } дня на стадии
+   *[other] Больше { $count } дней на стадии
+}
+my-day-stuck-none = Ни одна сделка не стоит на месте.
+my-day-since = на стадии с { $date }
+my-day-target-of = План на { $month }
+my-day-won-in = Выиграно за { $month }
+my-day-tasks = Задачи на сегодня
+my-day-tasks-none = На сегодня задач нет.
+my-day-meetings = Звонки и встречи сегодня
+my-day-meetings-none = На сегодня ничего не запланировано.
+my-day-team = Команда
+my-day-won-month = Выиграно за месяц
+my-day-target = План
+my-day-pipeline = Воронка по стадиям
+my-day-won-week = Выиграно на этой неделе
+my-day-won-none = На этой неделе выигранных сделок пока нет.

@@ -14,6 +14,7 @@ mod exports;
 mod groups;
 mod kanban;
 pub mod list_query;
+mod my_day;
 mod notifications;
 mod picker;
 mod public_form;
@@ -28,7 +29,7 @@ use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use orbita_app::AppError;
 use orbita_app::auth::Session;
@@ -42,7 +43,7 @@ use crate::ui::{Layout, Nav, i18n};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
+        .route("/", get(my_day::home))
         .merge(auth::routes())
         .merge(tokens::routes())
         .merge(admin::routes())
@@ -60,11 +61,6 @@ pub fn routes() -> Router<AppState> {
         .merge(export_jobs::routes())
         .merge(notifications::routes())
         .merge(public_form::routes())
-}
-
-/// The start page: the client base.
-async fn home(_user: SignedIn) -> Redirect {
-    Redirect::to("/companies")
 }
 
 /// A signed-in request: its session and the page frame in the user's language, with the

@@ -64,6 +64,7 @@ impl<T: Whole + ?Sized> Whole for &T {
 /// The sections of the main navigation, in menu order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
+    MyDay,
     Companies,
     Contacts,
     Deals,
@@ -76,6 +77,7 @@ pub enum Nav {
 
 impl Nav {
     pub const ALL: &'static [Nav] = &[
+        Nav::MyDay,
         Nav::Companies,
         Nav::Contacts,
         Nav::Deals,
@@ -88,6 +90,7 @@ impl Nav {
 
     pub fn href(self) -> &'static str {
         match self {
+            Nav::MyDay => "/",
             Nav::Companies => "/companies",
             Nav::Contacts => "/contacts",
             Nav::Deals => "/deals",
@@ -113,6 +116,7 @@ impl Nav {
 
     pub fn label_key(self) -> &'static str {
         match self {
+            Nav::MyDay => "nav-my-day",
             Nav::Companies => "nav-companies",
             Nav::Contacts => "nav-contacts",
             Nav::Deals => "nav-deals",

@@ -75,7 +75,7 @@ pub struct TaskRow {
 }
 
 impl TaskRow {
-    fn new(
+    pub(in crate::pages) fn new(
         layout: &Layout,
         task: &Task,
         people: &People,
