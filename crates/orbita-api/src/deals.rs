@@ -435,6 +435,7 @@ impl resource::Written for DealRecord {
                 lost_reason: after.lost_reason.clone().unwrap_or_default(),
             }),
             custom,
+            close_open_tasks: false,
         };
         Ok(deals::change(db, access, current.id, &change, Some(current.version)).await?)
     }

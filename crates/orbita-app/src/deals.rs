@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use orbita_domain::access::{Action, Area};
 use orbita_domain::audit::AuditAction;
-use orbita_domain::deal::{Deal, DealFields, DealInput, StageMove, move_to_stage};
+use orbita_domain::deal::{Deal, DealFields, DealInput, DealStatus, StageMove, move_to_stage};
 use orbita_domain::pipeline::{Pipeline, Stage, StageKind};
 use orbita_domain::{DealId, FieldError, PipelineId, StageId, Timestamp, UserId};
 use orbita_storage::deals::{self, DealFilter, DealSort};
@@ -159,6 +159,9 @@ pub struct DealChange {
     pub stage: Option<StageTarget>,
     /// Custom values to set (`null` or `""` clears one); the others stay.
     pub custom: Option<Map<String, Value>>,
+    /// With a move to a won or lost stage: mark the deal's open tasks done too (those the
+    /// user may edit), in the same transaction.
+    pub close_open_tasks: bool,
 }
 
 /// Saves a field edit alone.
@@ -223,9 +226,32 @@ pub async fn change(
     automation::deal_event_in(&mut tx, id, before.pipeline_id, edited, 0, now).await?;
     if let Some(to) = to {
         moved_in(&mut tx, &ctx, &before, &to, 0, now).await?;
+        if change.close_open_tasks && to.status != DealStatus::Open {
+            close_open_tasks_in(&mut tx, access, &ctx, id, now).await?;
+        }
     }
     tx.commit().await?;
     Ok(deals::get(db, id).await?)
+}
+
+/// Marks the deal's open tasks done as it closes, each audited as a click on "done" would be;
+/// a task the user may not edit (a colleague's, outside their scope) stays open.
+async fn close_open_tasks_in(
+    tx: &mut Tx,
+    access: &Access,
+    ctx: &RequestContext,
+    deal: DealId,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    for (task, assignee) in orbita_storage::tasks::open_of_deal_in(tx, deal).await? {
+        if !access.covers_owner(Area::Tasks, Action::Edit, assignee) {
+            continue;
+        }
+        orbita_storage::tasks::set_done(tx, task, Some(now), now).await?;
+        let changes = audit_trail::one("done_at", None, Some(now.to_rfc3339()));
+        audit_trail::record(tx, ctx, "task", task.0, AuditAction::Update, changes, now).await?;
+    }
+    Ok(())
 }
 
 /// Writes a planned move of `before` with its audit line, and sets off the rules of the stage

@@ -688,6 +688,7 @@ async fn a_combined_edit_writes_its_audit_events_in_its_one_transaction_or_none_
             owner: Some(manager),
             stage: Some(deals::StageTarget { stage: stage(StageKind::Lost), lost_reason: String::new() }),
             custom: None,
+            close_open_tasks: false,
         };
         assert!(deals::change(&t.db, &a, deal.id, &refused, Some(deal.version)).await.is_err());
         let unchanged = deals::get(&t.db, &a, deal.id).await.expect("deal");

@@ -120,6 +120,18 @@ pub async fn set_done(tx: &mut Tx, id: TaskId, done_at: Option<Timestamp>, now: 
     finish_update(tx, TABLE, stmt, id.0, None, now).await
 }
 
+/// A deal's open tasks and their assignees, read in the transaction that closes the deal.
+pub async fn open_of_deal_in(tx: &mut Tx, deal: DealId) -> Result<Vec<(TaskId, UserId)>> {
+    let stmt = Query::select()
+        .columns(["id", "assignee_id"])
+        .from(TABLE)
+        .and_where(Expr::col("deal_id").eq(deal.0))
+        .and_where(Expr::col("done_at").is_null())
+        .to_owned();
+    let rows: Vec<(i64, i64)> = tx.fetch_all(&stmt).await?;
+    Ok(rows.into_iter().map(|(id, assignee)| (TaskId(id), UserId(assignee))).collect())
+}
+
 pub async fn get(db: &Db, id: TaskId) -> Result<Task> {
     db.fetch_one::<TaskRow>(&select_by_id(id)).await?.try_into()
 }

@@ -11,6 +11,7 @@ use orbita_domain::activity::{ActivityInput, ActivityKind, ActivityStatus};
 use orbita_domain::company::CompanyInput;
 use orbita_domain::contact::ContactInput;
 use orbita_domain::deal::DealInput;
+use orbita_domain::list::TaskFilter;
 use orbita_domain::pipeline::{Stage, StageKind};
 use orbita_domain::task::TaskInput;
 use orbita_domain::{CompanyId, ContactId, DealId, UserId};
@@ -138,7 +139,8 @@ async fn create_deal(client: &mut Client, title: &str, amount: &str) -> i64 {
     client.get("/deals/new").await;
     let page = client.post("/deals", &[("title", title), ("amount", amount), ("currency", "RUB")]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    page.location.trim_start_matches("/deals/").parse().expect("deal id in the redirect")
+    let id = page.location.trim_start_matches("/deals/").trim_end_matches("?notice=created");
+    id.parse().expect("deal id in the redirect")
 }
 
 #[tokio::test]
@@ -185,7 +187,7 @@ async fn a_deal_with_a_budget_appears_on_the_list_and_its_card() {
     let saved = anna.post(&format!("/deals/{id}"), &fields).await;
     assert_eq!(
         (saved.status, saved.location.as_str()),
-        (StatusCode::SEE_OTHER, format!("/deals/{id}").as_str())
+        (StatusCode::SEE_OTHER, format!("/deals/{id}?notice=saved").as_str())
     );
     let stale = anna.post(&format!("/deals/{id}"), &fields).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
@@ -241,7 +243,10 @@ async fn a_call_logged_on_the_card_creates_its_follow_up_task() {
             ],
         )
         .await;
-    assert_eq!((logged.status, logged.location.as_str()), (StatusCode::SEE_OTHER, back.as_str()));
+    // "Звонок записан": the card says so.
+    let told = format!("{back}?notice=call-logged");
+    assert_eq!((logged.status, logged.location.as_str()), (StatusCode::SEE_OTHER, told.as_str()));
+    assert!(anna.get(&told).await.body.contains("Звонок записан."));
 
     let card = anna.get(&back).await;
     assert!(card.body.contains("Обсудили сроки монтажа"), "the call is in the timeline");
@@ -279,7 +284,10 @@ async fn stages_move_and_lost_needs_a_reason() {
     let second_id = second.id.to_string();
 
     let moved = anna.post(&path, &[("stage_id", &second_id)]).await;
-    assert_eq!((moved.status, moved.location.clone()), (StatusCode::SEE_OTHER, format!("/deals/{id}")));
+    assert_eq!(
+        (moved.status, moved.location.clone()),
+        (StatusCode::SEE_OTHER, format!("/deals/{id}?notice=stage-moved"))
+    );
     let card = anna.get(&format!("/deals/{id}")).await;
     assert!(card.body.contains("aria-current=\"step\""));
     assert!(
@@ -312,6 +320,70 @@ async fn stages_move_and_lost_needs_a_reason() {
     assert_eq!(old.status, StatusCode::CONFLICT);
 }
 
+/// The card's stage bar offers every stage; winning from it with "close the open tasks" ticked
+/// marks the deal's open tasks done in the same step, those of the deal a manager may edit.
+#[tokio::test]
+async fn winning_from_the_stage_bar_closes_the_deals_open_tasks() {
+    on_both(|t| async move {
+        let anna_id = user(&t.db, "anna@x.ru", "manager").await;
+        let boris_id = user(&t.db, "boris@x.ru", "manager").await;
+        let stages = stages(&t.db).await;
+        let mut anna = Client::signed_in(&t.db, "anna@x.ru").await;
+        let id = create_deal(&mut anna, "Окна в дом", "90 000").await;
+        let card = anna.get(&format!("/deals/{id}")).await;
+        for stage in stages.iter().filter(|s| s.pipeline_id == stages[0].pipeline_id) {
+            let value = format!("name=\"stage_id\" value=\"{}\"", stage.id);
+            assert!(
+                stage.position == 1 || card.body.contains(&value),
+                "{}: the bar offers {}",
+                t.name,
+                stage.name_ru
+            );
+        }
+        let anna_access = Access::load(&t.db, anna_id, None).await.expect("access");
+        let boris_access = Access::load(&t.db, boris_id, None).await.expect("access");
+        let task = |title: &str, who: UserId| TaskInput {
+            title: title.into(),
+            description: String::new(),
+            due_at: None,
+            assignee_id: who,
+            priority: None,
+            company_id: None,
+            contact_id: None,
+            deal_id: Some(DealId(id)),
+        };
+        for title in ["Выставить счёт", "Согласовать монтаж"] {
+            tasks::create(&t.db, &anna_access, &task(title, anna_id)).await.expect("task");
+        }
+        // A colleague's task on her deal (set by a robot, say): not hers to close.
+        let fields = task("Замер", boris_id).validate().expect("task");
+        let mut tx = t.db.begin().await.expect("begin");
+        let borises =
+            orbita_storage::tasks::insert(&mut tx, &fields, None, orbita_domain::now()).await.expect("task");
+        tx.commit().await.expect("commit");
+        let card = anna.get(&format!("/deals/{id}")).await;
+        assert!(card.body.contains("Закрыть и 2 открытые задачи сделки"), "{}", t.name);
+
+        let won = stage_of(&stages, StageKind::Won).id.to_string();
+        let closed =
+            anna.post(&format!("/deals/{id}/stage"), &[("stage_id", &won), ("close_tasks", "1")]).await;
+        assert_eq!(
+            (closed.status, closed.location.as_str()),
+            (StatusCode::SEE_OTHER, format!("/deals/{id}?notice=closed-with-tasks").as_str()),
+            "{}",
+            t.name
+        );
+        let open = TaskFilter { deal_id: Some(DealId(id)), done: Some(false), ..TaskFilter::default() };
+        let left = tasks::list(&t.db, &anna_access, &open, None, 10).await.expect("tasks").items;
+        assert!(left.is_empty(), "{}: {left:?}", t.name);
+        let his = tasks::list(&t.db, &boris_access, &open, None, 10).await.expect("tasks").items;
+        assert_eq!(his.iter().map(|t| t.id).collect::<Vec<_>>(), [borises], "{}: Boris's stays open", t.name);
+        assert!(anna.get(&closed.location).await.body.contains("открытые задачи отмечены выполненными"));
+        t
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn the_kanban_board_counts_sums_and_moves_without_a_script() {
     let t = TestDb::sqlite().await;
@@ -338,7 +410,9 @@ async fn the_kanban_board_counts_sums_and_moves_without_a_script() {
     let moved = anna
         .post(&format!("/deals/{first}/stage"), &[("stage_id", &target.id.to_string()), ("return_to", &here)])
         .await;
-    assert_eq!((moved.status, moved.location.as_str()), (StatusCode::SEE_OTHER, here.as_str()));
+    let joint = if here.contains('?') { '&' } else { '?' };
+    let told = format!("{here}{joint}notice=stage-moved");
+    assert_eq!((moved.status, moved.location.as_str()), (StatusCode::SEE_OTHER, told.as_str()));
     let board = anna.get(&here).await;
     assert!(board.body.contains(&format!("250,50{NB}₽")));
     assert!(board.body.contains("title=\"1 сделка\">1</span>"));
@@ -355,7 +429,10 @@ async fn a_task_is_done_in_one_click() {
     anna.get("/tasks/new").await;
     let created =
         anna.post("/tasks", &[("title", "Позвонить клиенту"), ("due_at", "2020-01-10T09:00")]).await;
-    assert_eq!((created.status, created.location.as_str()), (StatusCode::SEE_OTHER, "/tasks"));
+    assert_eq!(
+        (created.status, created.location.as_str()),
+        (StatusCode::SEE_OTHER, "/tasks?notice=task-added")
+    );
     let list = anna.get("/tasks").await;
     assert!(list.body.contains("Позвонить клиенту"));
     assert!(list.body.contains("Просроченные"), "a task due in 2020 is overdue");

@@ -631,10 +631,9 @@ async fn the_window_companys_robots_set_the_call_the_measuring_and_the_fitting()
     s.wait_on_page_for("/notifications", "Просрочена задача: Позвонить клиенту: Окна на дачу Смирновых")
         .await;
 
+    // The card's stage bar: one click on the stage.
     s.open(&card).await;
-    s.choose("#f-stage_id", "Замер").await;
-    s.click(&format!("form.stack-form:not(.lost-panel)[action='/deals/{deal}/stage'] button[type=submit]"))
-        .await;
+    s.click("button.stages__chip[data-stage='Замер']").await;
     s.wait_on_page_for(&card, "Этап Заявка с сайта → Замер").await;
     // The visit is the measurer's, theirs to see (the manager's scope is their own records).
     s.browser.delete_all_cookies().await.expect("signs out");
@@ -649,11 +648,7 @@ async fn the_window_companys_robots_set_the_call_the_measuring_and_the_fitting()
     // the least-loaded installer gets the fitting, due in three days, and sees it.
     for stage in ["Согласование", "Оплата", "Монтаж"] {
         s.open(&card).await;
-        s.choose("#f-stage_id", stage).await;
-        s.click(&format!(
-            "form.stack-form:not(.lost-panel)[action='/deals/{deal}/stage'] button[type=submit]"
-        ))
-        .await;
+        s.click(&format!("button.stages__chip[data-stage='{stage}']")).await;
         s.wait_on_page_for(&card, &format!("→ {stage}")).await;
         if stage == "Согласование" {
             // A stage's robot acts while the deal is there: the calculation is set first.

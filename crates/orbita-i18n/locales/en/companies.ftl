@@ -124,3 +124,6 @@ list-order-ascending = { $field }, ascending
 list-order-descending = { $field }, descending
 duplicates-ask-access = Ask for access
 notice-access-requested = Your request went to the owner and their head of sales: once they share the company, it shows in your list.
+notice-call-logged = The call is logged.
+notice-stage-moved = The deal's stage is changed.
+notice-closed-with-tasks = The deal is closed and its open tasks are marked done.

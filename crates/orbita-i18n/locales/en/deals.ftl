@@ -152,3 +152,8 @@ tasks-only-overdue = Only overdue
 tasks-order-due = By due time
 tasks-group-sorted = By { $field }
 activities-order-newest = Newest first
+deals-move-to = Move to “{ $stage }”
+deals-close-open-tasks = { $count ->
+    [one] Also close the deal's { $count } open task
+   *[other] Also close the deal's { $count } open tasks
+}

@@ -124,3 +124,6 @@ list-order-ascending = { $field }: по возрастанию
 list-order-descending = { $field }: по убыванию
 duplicates-ask-access = Попросить доступ
 notice-access-requested = Просьба отправлена ответственному и руководителю: когда вам откроют доступ, компания появится в списке.
+notice-call-logged = Звонок записан.
+notice-stage-moved = Этап сделки изменён.
+notice-closed-with-tasks = Сделка закрыта, её открытые задачи отмечены выполненными.

@@ -152,3 +152,9 @@ tasks-only-overdue = Только просроченные
 tasks-order-due = По сроку
 tasks-group-sorted = По полю «{ $field }»
 activities-order-newest = Сначала новые
+deals-move-to = Перевести на этап «{ $stage }»
+deals-close-open-tasks = { $count ->
+    [one] Закрыть и { $count } открытую задачу сделки
+    [few] Закрыть и { $count } открытые задачи сделки
+   *[other] Закрыть и { $count } открытых задач сделки
+}

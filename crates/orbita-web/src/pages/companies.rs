@@ -23,7 +23,7 @@ use orbita_domain::user::User;
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::list_query::ListQuery;
-use crate::ui::{Flash, FlashKind, Layout, SelectOption};
+use crate::ui::SelectOption;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -132,33 +132,6 @@ pub(super) fn owner_filter(raw: &str, me: UserId) -> Option<Vec<UserId>> {
         "me" => Some(vec![me]),
         other => Some(vec![other.parse().unwrap_or(UserId(0))]),
     }
-}
-
-/// The message for a one-time `notice=…` in the URL, set by the redirect after a change
-/// ("the view is saved", "the call is logged"); unknown notices show nothing.
-pub(super) fn notice(layout: &mut Layout, notice: &str) {
-    let (kind, key) = match notice {
-        "created" => (FlashKind::Success, "flash-created"),
-        "saved" => (FlashKind::Success, "flash-saved"),
-        "deleted" => (FlashKind::Success, "flash-deleted"),
-        "logged" => (FlashKind::Success, "notice-activity-logged"),
-        "task-added" => (FlashKind::Success, "notice-task-added"),
-        "note-added" => (FlashKind::Success, "notice-note-added"),
-        "view-saved" => (FlashKind::Success, "notice-view-saved"),
-        "view-deleted" => (FlashKind::Success, "notice-view-deleted"),
-        "view-taken" => (FlashKind::Error, "error-view-taken"),
-        "view-invalid" => (FlashKind::Error, "notice-view-invalid"),
-        "owner-changed" => (FlashKind::Success, "notice-owner-changed"),
-        "owner-refused" => (FlashKind::Error, "notice-owner-refused"),
-        "contact-owner-refused" => (FlashKind::Error, "notice-contact-owner-refused"),
-        "shared" => (FlashKind::Success, "notice-shared"),
-        "unshared" => (FlashKind::Success, "notice-unshared"),
-        "share-refused" => (FlashKind::Error, "notice-share-refused"),
-        "access-requested" => (FlashKind::Success, "notice-access-requested"),
-        _ => return,
-    };
-    let message = layout.t(key);
-    layout.flashes.push(Flash { kind, message });
 }
 
 /// "Add company" after a search that found nothing: the searched INN (or name) is typed

@@ -25,7 +25,7 @@ use orbita_domain::custom::CustomField;
 use orbita_domain::list::{ContactFilter, ContactSort};
 
 use super::companies::table::{self, Cell, ColumnChoice, Empty, ListResults, Row, ViewLink};
-use super::companies::{People, notice, owner_filter, wants_fragment};
+use super::companies::{People, owner_filter, wants_fragment};
 use super::list_query::{ListQuery, Sort};
 use super::picker::{self, Choice, LIMIT, Search};
 use super::wall_clock::{day_end, day_start};
@@ -133,8 +133,7 @@ async fn list(
         HashMap::new()
     };
 
-    let mut layout = user.page(user.t("nav-contacts"), Some(Nav::Contacts));
-    notice(&mut layout, query.get("notice"));
+    let layout = user.page(user.t("nav-contacts"), Some(Nav::Contacts));
     let export = access.can(Area::Contacts, Action::Export);
     let custom = query.custom_columns(&fields);
     let mut results = ListResults::new(layout.clone(), "contacts", PATH, &query, export);

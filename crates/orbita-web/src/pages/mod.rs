@@ -15,6 +15,7 @@ mod groups;
 mod kanban;
 pub mod list_query;
 mod my_day;
+pub mod notice;
 mod notifications;
 mod picker;
 mod public_form;
@@ -89,7 +90,11 @@ impl FromRequestParts<AppState> for SignedIn {
         let locale = session.access.user.locale.unwrap_or_else(|| {
             i18n::negotiate(parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
         });
-        SignedIn::with(&state.db, session, locale).await.map_err(|e| PageError::from(e).into_response())
+        let mut signed_in = SignedIn::with(&state.db, session, locale)
+            .await
+            .map_err(|e| PageError::from(e).into_response())?;
+        notice::from_query(&mut signed_in.layout, parts.uri.query());
+        Ok(signed_in)
     }
 }
 

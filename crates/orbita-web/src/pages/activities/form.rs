@@ -270,7 +270,12 @@ pub async fn create(
     match activities::log_with_custom(&state.db, access, &input, task.as_ref(), Some(&custom)).await {
         Ok((activity, _)) => {
             let default = format!("/activities/{}", activity.id);
-            Redirect::to(&common::return_to(&form.return_to, &default)).into_response()
+            let notice = match activity.fields.kind {
+                orbita_domain::activity::ActivityKind::Call => "call-logged",
+                _ => "logged",
+            };
+            let back = common::return_to(&form.return_to, &default);
+            Redirect::to(&crate::pages::notice::with_notice(&back, notice)).into_response()
         }
         Err(AppError::Invalid(errors)) => {
             respond(page(&state, &user, None, form, errors).await, StatusCode::UNPROCESSABLE_ENTITY)
@@ -321,7 +326,7 @@ pub async fn update(
     };
     let version = common::id(&form.version);
     match activities::update_with_custom(&state.db, access, id, &input, Some(&custom), version).await {
-        Ok(_) => Redirect::to(&format!("/activities/{id}")).into_response(),
+        Ok(_) => Redirect::to(&format!("/activities/{id}?notice=saved")).into_response(),
         Err(AppError::Invalid(errors)) => {
             respond(page(&state, &user, Some(id), form, errors).await, StatusCode::UNPROCESSABLE_ENTITY)
         }

@@ -328,7 +328,7 @@ async fn card(State(state): State<AppState>, user: SignedIn, Path(id): Path<i64>
 
 async fn delete(State(state): State<AppState>, user: SignedIn, Path(id): Path<i64>) -> Response {
     match activities::delete(&state.db, &user.session.access, ActivityId(id)).await {
-        Ok(()) => Redirect::to("/activities").into_response(),
+        Ok(()) => Redirect::to("/activities?notice=deleted").into_response(),
         Err(error) => PageError::from(error).into_response(),
     }
 }

@@ -5,7 +5,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use orbita_app::{AppError, companies, contacts, deals, shares, tasks, timeline};
@@ -22,7 +22,6 @@ use super::{People, path_id};
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
-use crate::pages::list_query::ListQuery;
 use crate::ui::{Layout, Nav, SelectOption};
 use orbita_domain::kind::RecordKind;
 
@@ -69,15 +68,12 @@ pub(in crate::pages) async fn card(
     State(state): State<AppState>,
     user: SignedIn,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let company = visible(&state, &user, &id).await?;
     let access = &user.session.access;
     let base = format!("/companies/{}", company.id);
     let quick = QuickActions::blank(base, access.user_id(), &user.layout.time_zone, orbita_domain::now());
-    let mut page = render(&state, &user, company, quick).await?;
-    super::notice(&mut page.layout, ListQuery::parse(raw.as_deref()).get("notice"));
-    Ok(page.into_response())
+    Ok(render(&state, &user, company, quick).await?.into_response())
 }
 
 async fn render(

@@ -97,8 +97,7 @@ pub(in crate::pages) async fn list(
             .await?;
     let people = People::load(&state.db, access).await?;
 
-    let mut layout = user.page(user.t("nav-companies"), Some(Nav::Companies));
-    super::notice(&mut layout, query.get("notice"));
+    let layout = user.page(user.t("nav-companies"), Some(Nav::Companies));
     // The default set is the export's, so a file without a choice holds these columns too.
     let mut chosen = query.columns(&table::keys::<CompanyColumn>(), &CompanyColumn::default_keys());
     if !chosen.contains(&"name") {

@@ -5,7 +5,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use orbita_app::{AppError, companies, contacts, deals, tasks, timeline};
@@ -20,8 +20,7 @@ use crate::error::PageError;
 use crate::pages::SignedIn;
 use crate::pages::companies::quick::{self, ActivityForm, NoteForm, Outcome, QuickActions, TaskForm};
 use crate::pages::companies::record::{self, DealLine, Prop, Subject, TaskLine, TimelineItem};
-use crate::pages::companies::{People, notice, path_id};
-use crate::pages::list_query::ListQuery;
+use crate::pages::companies::{People, path_id};
 use crate::ui::{Layout, Nav, SelectOption};
 use orbita_domain::kind::RecordKind;
 
@@ -59,15 +58,12 @@ pub(in crate::pages) async fn card(
     State(state): State<AppState>,
     user: SignedIn,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let contact = visible(&state, &user, &id).await?;
     let base = format!("/contacts/{}", contact.id);
     let me = user.session.access.user_id();
     let quick = QuickActions::blank(base, me, &user.layout.time_zone, orbita_domain::now());
-    let mut page = render(&state, &user, contact, quick).await?;
-    notice(&mut page.layout, ListQuery::parse(raw.as_deref()).get("notice"));
-    Ok(page.into_response())
+    Ok(render(&state, &user, contact, quick).await?.into_response())
 }
 
 async fn render(

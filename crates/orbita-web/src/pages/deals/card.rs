@@ -23,12 +23,14 @@ use super::timeline::{self, TimelineItem};
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
+use crate::pages::notice::with_notice;
 use crate::pages::wall_clock;
 use crate::ui::layout::tone;
 use crate::ui::{Flash, FlashKind, Layout, Nav, SelectOption};
 
-/// One stage in the progress bar.
+/// One stage in the progress bar: a click moves the deal there (a lost stage asks the reason).
 pub struct Step {
+    pub id: StageId,
     pub name: String,
     /// `done`, `current` or `todo`.
     pub state: &'static str,
@@ -51,10 +53,6 @@ pub struct CardPage {
     pub status_label: String,
     pub status_tone: &'static str,
     pub steps: Vec<Step>,
-    pub stage_options: Vec<SelectOption>,
-    /// The first won and lost stages of the pipeline, for the one-click buttons.
-    pub won_stage: Option<StageId>,
-    pub lost_stage: Option<StageId>,
     pub company: Option<Link>,
     pub contact: Option<Link>,
     pub owner_name: String,
@@ -138,30 +136,19 @@ pub async fn render(
     let current_position = current.map_or(0, |s| s.position);
     let steps = in_pipeline
         .iter()
-        // The closing stages appear only when the deal is at one of them; otherwise the bar
-        // shows the road ahead, and the buttons below offer the way out.
-        .filter(|s| s.kind == StageKind::Open || s.id == deal.stage_id)
         .map(|s| Step {
+            id: s.id,
             name: common::stage_name(layout.locale, s),
             state: if s.id == deal.stage_id {
                 "current"
-            } else if s.position < current_position || deal.status == DealStatus::Won {
+            } else if s.kind == StageKind::Open
+                && (s.position < current_position || deal.status == DealStatus::Won)
+            {
                 "done"
             } else {
                 "todo"
             },
             kind: s.kind.as_str(),
-        })
-        .collect();
-    let stage_options = in_pipeline
-        .iter()
-        .map(|s| {
-            let name = common::stage_name(layout.locale, s);
-            let label = match s.kind {
-                StageKind::Open => format!("{name} · {}", layout.percent(s.probability)),
-                _ => name,
-            };
-            SelectOption::new(s.id.to_string(), label, s.id == deal.stage_id)
         })
         .collect();
     let pipeline_name = pipelines
@@ -184,9 +171,6 @@ pub async fn render(
         status_label: layout.t(&format!("deal-status-{}", deal.status.as_str())),
         status_tone: tone::deal_status(deal.status),
         steps,
-        stage_options,
-        won_stage: in_pipeline.iter().find(|s| s.kind == StageKind::Won).map(|s| s.id),
-        lost_stage: in_pipeline.iter().find(|s| s.kind == StageKind::Lost).map(|s| s.id),
         company,
         contact,
         owner_name: people.name(deal.owner_id),
@@ -241,6 +225,8 @@ pub struct StageForm {
     lost_reason: String,
     version: String,
     return_to: String,
+    /// `1`: closing the deal marks its open tasks done too.
+    close_tasks: String,
 }
 
 /// `POST /deals/{id}/stage`. A script (the kanban board) gets a status: 204 when moved, 422
@@ -258,15 +244,21 @@ pub async fn move_stage(
     let result = match common::id::<StageId>(&form.stage_id) {
         Some(stage) => {
             let version = common::id::<i64>(&form.version);
-            deals::move_stage(&state.db, &user.session.access, id, stage, &form.lost_reason, version).await
+            let change = deals::DealChange {
+                stage: Some(deals::StageTarget { stage, lost_reason: form.lost_reason.clone() }),
+                close_open_tasks: form.close_tasks == "1",
+                ..deals::DealChange::default()
+            };
+            deals::change(&state.db, &user.session.access, id, &change, version).await
         }
         None => Err(AppError::from(FieldError::new("stage_id", "required", "Choose a stage"))),
     };
     let attempt = match result {
         Ok(_) if script => return StatusCode::NO_CONTENT.into_response(),
         Ok(_) => {
-            return Redirect::to(&common::return_to(&form.return_to, &format!("/deals/{id}")))
-                .into_response();
+            let notice = if form.close_tasks == "1" { "closed-with-tasks" } else { "stage-moved" };
+            let back = common::return_to(&form.return_to, &format!("/deals/{id}"));
+            return Redirect::to(&with_notice(&back, notice)).into_response();
         }
         Err(AppError::Invalid(errors)) if script => {
             let message = errors.0.first().map(|e| user.layout.error_message(e)).unwrap_or_default();
@@ -309,7 +301,7 @@ pub async fn confirm_delete(State(state): State<AppState>, user: SignedIn, Path(
 /// `POST /deals/{id}/delete`.
 pub async fn delete(State(state): State<AppState>, user: SignedIn, Path(id): Path<i64>) -> Response {
     match deals::delete(&state.db, &user.session.access, DealId(id)).await {
-        Ok(()) => Redirect::to("/deals").into_response(),
+        Ok(()) => Redirect::to("/deals?notice=deleted").into_response(),
         Err(error) => PageError::from(error).into_response(),
     }
 }

@@ -186,7 +186,7 @@ pub async fn create(State(state): State<AppState>, user: SignedIn, Form(form): F
         Err(error) => return PageError::from(error).into_response(),
     };
     match deals::create_with_custom(&state.db, access, &input, pipeline, stage, owner, Some(&custom)).await {
-        Ok(deal) => Redirect::to(&format!("/deals/{}", deal.id)).into_response(),
+        Ok(deal) => Redirect::to(&format!("/deals/{}?notice=created", deal.id)).into_response(),
         Err(AppError::Invalid(errors)) => refused(&state, &user, None, form, errors).await,
         Err(error) => PageError::from(error).into_response(),
     }
@@ -257,9 +257,9 @@ pub async fn update(
         Ok(fields) => custom_fields::sent(&user.layout, &fields, &form.custom),
         Err(error) => return PageError::from(error).into_response(),
     };
-    let change = deals::DealChange { fields: Some(input), owner, stage: None, custom: Some(custom) };
+    let change = deals::DealChange { fields: Some(input), owner, custom: Some(custom), ..Default::default() };
     match deals::change(&state.db, access, id, &change, version).await {
-        Ok(_) => Redirect::to(&format!("/deals/{id}")).into_response(),
+        Ok(_) => Redirect::to(&format!("/deals/{id}?notice=saved")).into_response(),
         Err(AppError::Invalid(errors)) => refused(&state, &user, Some(id), form, errors).await,
         Err(AppError::Stale) => {
             // Keep what was typed; the next save, made knowingly, goes over the newer version.

@@ -3,6 +3,7 @@
 //! `POST /tasks/{id}/delete`. The due time is typed in the organisation's zone; the deal,
 //! company and contact are picked by name (`pages::picker`).
 
+use crate::pages::notice::with_notice;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -174,7 +175,8 @@ pub async fn create(State(state): State<AppState>, user: SignedIn, Form(form): F
         Err(error) => return PageError::from(error).into_response(),
     };
     match tasks::create_with_custom(&state.db, access, &input, Some(&custom)).await {
-        Ok(_) => Redirect::to(&common::return_to(&form.return_to, "/tasks")).into_response(),
+        Ok(_) => Redirect::to(&with_notice(&common::return_to(&form.return_to, "/tasks"), "task-added"))
+            .into_response(),
         Err(AppError::Invalid(errors)) => {
             respond(page(&state, &user, None, form, errors).await, StatusCode::UNPROCESSABLE_ENTITY)
         }
@@ -244,7 +246,9 @@ pub async fn update(
     };
     let change = tasks::TaskChange { fields: Some(input), custom, ..tasks::TaskChange::default() };
     match tasks::change(&state.db, access, id, &change, common::id(&form.version)).await {
-        Ok(_) => Redirect::to(&common::return_to(&form.return_to, "/tasks")).into_response(),
+        Ok(_) => {
+            Redirect::to(&with_notice(&common::return_to(&form.return_to, "/tasks"), "saved")).into_response()
+        }
         Err(AppError::Invalid(errors)) => {
             respond(page(&state, &user, Some(task), form, errors).await, StatusCode::UNPROCESSABLE_ENTITY)
         }
@@ -266,7 +270,7 @@ pub async fn update(
 /// `POST /tasks/{id}/delete` (the form's confirmation step is a `<details>` on the page).
 pub async fn delete(State(state): State<AppState>, user: SignedIn, Path(id): Path<i64>) -> Response {
     match tasks::delete(&state.db, &user.session.access, TaskId(id)).await {
-        Ok(()) => Redirect::to("/tasks").into_response(),
+        Ok(()) => Redirect::to("/tasks?notice=deleted").into_response(),
         Err(error) => PageError::from(error).into_response(),
     }
 }
