@@ -202,6 +202,27 @@ async fn a_request_from_the_site_becomes_a_contact_and_a_deal_with_its_task() {
         assert_eq!(twice.status, StatusCode::OK);
         assert_eq!(all_deals(&t.db).await.len(), 2, "no third deal");
 
+        // A site builder's multipart post, a file beside the answers (passed over).
+        let b = "----orbita-test";
+        let part = |name: &str, value: &str| {
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+        };
+        let body = format!(
+            "{}{}--{b}\r\nContent-Disposition: form-data; name=\"plan\"; filename=\"plan.txt\"\r\n\
+             Content-Type: text/plain\r\n\r\nwindow plan\r\n--{b}--\r\n",
+            part("name", "Пётр Власов"),
+            part("phone", "+7 912 000-11-22"),
+        );
+        let request = buyer
+            .request("POST", &format!("/f/{}", form.key))
+            .header(header::ORIGIN, SITE)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}"))
+            .header(header::ACCEPT, "application/json");
+        let multipart = buyer.send(request.body(Body::from(body)).expect("request")).await;
+        assert_eq!(multipart.status, StatusCode::OK, "{}: {}", t.name, multipart.body);
+        let made = all_deals(&t.db).await;
+        assert!(made.iter().any(|d| d.fields.title.contains("Пётр Власов")), "{}", t.name);
+
         // Where clients come from: the form's two requests, one of them from a campaign.
         let report = admin.get("/reports/sources").await;
         assert_eq!(report.status, StatusCode::OK);

@@ -420,6 +420,6 @@ my-day-meetings-none = Nothing planned for today.
 my-day-team = Team
 my-day-won-month = Won this month
 my-day-target = Target
-my-day-pipeline = Pipeline by stage
+my-day-pipeline = Deals by stage
 my-day-won-week = Won this week
 my-day-won-none = No deals won this week yet.

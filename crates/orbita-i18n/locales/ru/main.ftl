@@ -447,6 +447,6 @@ my-day-meetings-none = На сегодня ничего не запланиро�
 my-day-team = Команда
 my-day-won-month = Выиграно за месяц
 my-day-target = План
-my-day-pipeline = Воронка по стадиям
+my-day-pipeline = Сделки по стадиям
 my-day-won-week = Выиграно на этой неделе
 my-day-won-none = На этой неделе выигранных сделок пока нет.

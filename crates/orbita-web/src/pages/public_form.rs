@@ -164,11 +164,15 @@ async fn preflight(State(state): State<AppState>, Path(key): Path<String>, heade
     response
 }
 
-/// A post's names and values: JSON (strings, numbers and yes/no taken as typed) or
-/// form-encoded. `None`: neither could be read.
-fn read_body(headers: &HeaderMap, body: &[u8]) -> Option<BTreeMap<String, String>> {
-    let json = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.contains("json"));
-    if json {
+/// A post's names and values: JSON (strings, numbers and yes/no taken as typed),
+/// `multipart/form-data` (as some site builders send it; attached files are not answers and
+/// are passed over) or form-encoded. `None`: it could not be read.
+async fn read_body(headers: &HeaderMap, body: &Bytes) -> Option<BTreeMap<String, String>> {
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if content_type.starts_with("multipart/form-data") {
+        return read_multipart(content_type, body.clone()).await;
+    }
+    if content_type.contains("json") {
         let Value::Object(map) = serde_json::from_slice(body).ok()? else { return None };
         let text = |v: Value| match v {
             Value::String(s) => Some(s),
@@ -180,6 +184,21 @@ fn read_body(headers: &HeaderMap, body: &[u8]) -> Option<BTreeMap<String, String
     }
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
     Some(pairs.into_iter().collect())
+}
+
+async fn read_multipart(content_type: &str, body: Bytes) -> Option<BTreeMap<String, String>> {
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    // The body is whole already (64 KB at most): one chunk.
+    let chunks = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
+    let mut parts = multer::Multipart::new(chunks, boundary);
+    let mut answers = BTreeMap::new();
+    while let Some(part) = parts.next_field().await.ok()? {
+        let Some(name) = part.name().filter(|_| part.file_name().is_none()).map(str::to_owned) else {
+            continue;
+        };
+        answers.insert(name, part.text().await.ok()?);
+    }
+    Some(answers)
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {
@@ -208,7 +227,7 @@ async fn answer(
     ip: Option<&str>,
     origin: Option<&str>,
     headers: &HeaderMap,
-    body: &[u8],
+    body: &Bytes,
 ) -> Response {
     let json = wants_json(headers);
     let listed = &form.fields.allowed_origins;
@@ -222,7 +241,7 @@ async fn answer(
     if let Err(error) = web_forms::admit(&state.db, form, ip, per_address, orbita_domain::now()).await {
         return failure(json, error);
     }
-    let Some(mut sent) = read_body(headers, body) else {
+    let Some(mut sent) = read_body(headers, body).await else {
         return refusal(json, StatusCode::BAD_REQUEST, "The form's answers could not be read");
     };
     // A site's own form with no script: the page it was on is the one the browser names.
