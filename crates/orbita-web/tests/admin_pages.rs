@@ -97,10 +97,14 @@ async fn the_roles_matrix_changes_what_a_role_may_do() {
     assert_eq!(permissions.scope(Area::Deals, Action::View), Some(Scope::Group));
     assert_eq!(permissions.scope(Area::Companies, Action::View), None, "cells left empty are revoked");
     let audit = admin.get("/admin/audit?entity=role").await;
+    // In words: the area and the right, the scopes by name.
     assert!(
-        audit.body.contains("deals.view") || audit.body.contains("deals"),
-        "the change is in the audit log"
+        audit.body.contains("Сделки · просмотр: Свои → Своих групп")
+            || audit.body.contains("Deals · view: Own → Own groups'"),
+        "the change is in the audit log, in words: {}",
+        audit.body
     );
+    assert!(!audit.body.contains("deals.view"), "not the right's code");
 }
 
 #[tokio::test]

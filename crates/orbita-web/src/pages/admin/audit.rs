@@ -14,6 +14,7 @@ use orbita_domain::list::AuditFilter;
 use orbita_domain::list::Cursor;
 
 use super::Tab;
+use super::audit_words::Words;
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
@@ -126,6 +127,19 @@ async fn list(
     let after = Cursor::decode(&query.after);
     let page = admin::audit_log(&state.db, access, &filter, after.as_ref(), PAGE).await?;
     let users = admin::users(&state.db, access).await?;
+    let (pipelines, stages) = orbita_app::deals::pipelines_and_stages(&state.db).await?;
+    // Role and group names for those who may read them; the others see the numbers.
+    let roles = admin::roles(&state.db, access).await.map(|r| r.into_iter().map(|(role, _)| role).collect());
+    let groups =
+        admin::groups(&state.db, access).await.map(|g| g.into_iter().map(|(group, _)| group).collect());
+    let words = Words {
+        layout: &layout,
+        users: &users,
+        stages,
+        pipelines,
+        roles: roles.unwrap_or_default(),
+        groups: groups.unwrap_or_default(),
+    };
     let name_of = |id: Option<UserId>| match id {
         Some(id) => {
             users.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_else(|| format!("#{id}"))
@@ -149,10 +163,7 @@ async fn list(
             let changes = event
                 .changes
                 .iter()
-                .map(|c| {
-                    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
-                    format!("{}: {} → {}", layout.field_label(&c.field), show(&c.before), show(&c.after))
-                })
+                .map(|c| words.change(&c.field, c.before.as_deref(), c.after.as_deref()))
                 .collect();
             let entity = match AuditEntity::parse(&event.entity) {
                 Some(entity) => layout.t(&entity_key(entity)),

@@ -3,6 +3,7 @@
 //! pages only show what they are allowed to.
 
 pub(super) mod audit;
+mod audit_words;
 mod automation;
 mod fields;
 mod jobs;
