@@ -26,6 +26,10 @@ if [ ! -x "$VENV/bin/st" ] || ! "$VENV/bin/st" --version | grep -q "$ST_VERSION"
     "$VENV/bin/pip" install -q "schemathesis==$ST_VERSION" "hypothesis==$HYPOTHESIS_VERSION"
 fi
 "$VENV/bin/st" --version
+# `/metrics` is read back with Prometheus's own parser.
+if ! "$VENV/bin/python" -c "import prometheus_client" 2>/dev/null; then
+    "$VENV/bin/pip" install -q "prometheus_client==0.21.1"
+fi
 
 section "building orbita"
 cargo build --quiet --bin orbita
@@ -65,6 +69,31 @@ for _ in $(seq 1 120); do
     fi
     sleep 0.5
 done
+
+section "/metrics parses as Prometheus text and counts requests"
+"$VENV/bin/python" - "$BASE" <<'PY'
+import sys, urllib.request
+from prometheus_client.parser import text_string_to_metric_families
+base = sys.argv[1]
+def families():
+    text = urllib.request.urlopen(base + "/metrics", timeout=10).read().decode()
+    return {f.name: f for f in text_string_to_metric_families(text)}
+def health_checks(found):
+    return sum(s.value for s in found["orbita_http_requests"].samples
+               if s.name.endswith("_total") and s.labels.get("route") == "/healthz")
+before = families()
+for _ in range(3):
+    urllib.request.urlopen(base + "/healthz", timeout=10).read()
+after = families()
+need = {"orbita_http_requests", "orbita_http_request_duration_seconds", "orbita_db_pool_connections", "orbita_jobs_queued"}
+missing = need - set(after)
+if missing:
+    sys.exit(f"/metrics lacks {sorted(missing)}; it has {sorted(after)}")
+was = health_checks(before) if "orbita_http_requests" in before else 0
+if health_checks(after) < was + 3:
+    sys.exit(f"/metrics did not count three health checks: {was} -> {health_checks(after)}")
+print(f"/metrics: {len(after)} families parsed; the health checks counted")
+PY
 
 TOKEN="$("$BIN" token create --email admin@demo.orbita.local --name schemathesis | tail -n 1)"
 case "$TOKEN" in

@@ -150,6 +150,7 @@ pub async fn sign_in_at(
             });
         }
         audit::insert(&mut tx, &event(&ctx, None, AuditAction::SignInFailed, changes), now).await?;
+        metrics::counter!("orbita_sign_in_failures_total").increment(1);
         tx.commit().await?;
         return Err(SignInError::InvalidCredentials);
     };

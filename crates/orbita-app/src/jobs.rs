@@ -203,6 +203,10 @@ async fn run_one(db: &Db, worker: &str, outbound: &Outbound, job: &Job) -> bool 
             Err(error) => Err(error),
         }
     };
+    let outcome_label = if outcome.is_ok() { "done" } else { "failed" };
+    // The kind's first word (`export`, `webhook`, …): a label per kind, not per payload.
+    let kind = job.kind.split([':', '.']).next().unwrap_or_default().to_owned();
+    metrics::counter!("orbita_jobs_total", "kind" => kind, "outcome" => outcome_label).increment(1);
     let Err(error) = outcome else { return true };
     let at = now();
     let retry_at = (job.attempts < job.max_attempts).then(|| at + job::backoff(job.attempts, rand::random()));
@@ -256,6 +260,11 @@ pub async fn overview(db: &Db, access: &Access) -> Result<Overview, AppError> {
     let counts = store::count_by_state(db).await?;
     let troubled = store::list(db, &[JobState::Dead, JobState::Failed], 100).await?;
     Ok(Overview { counts, troubled })
+}
+
+/// How many jobs are in each state, for `/metrics` (no rights: the numbers name nothing).
+pub async fn depth(db: &Db) -> Result<Vec<(JobState, i64)>, AppError> {
+    Ok(store::count_by_state(db).await?)
 }
 
 /// The jobs in `states`, newest first (at most `limit`).

@@ -120,6 +120,33 @@ pub struct Db {
     pools: Pools,
 }
 
+/// One connection pool's use at a moment, for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolUse {
+    /// `read`, `write` (SQLite) or `main` (PostgreSQL).
+    pub pool: &'static str,
+    pub open: u32,
+    pub idle: usize,
+    pub max: u32,
+}
+
+impl Db {
+    /// The pools' connections: open, idle and the most allowed.
+    pub fn pool_use(&self) -> Vec<PoolUse> {
+        let of =
+            |pool: &'static str, size: u32, idle: usize, max: u32| PoolUse { pool, open: size, idle, max };
+        match &self.pools {
+            Pools::Sqlite { read, write } => vec![
+                of("read", read.size(), read.num_idle(), read.options().get_max_connections()),
+                of("write", write.size(), write.num_idle(), write.options().get_max_connections()),
+            ],
+            Pools::Postgres(pool) => {
+                vec![of("main", pool.size(), pool.num_idle(), pool.options().get_max_connections())]
+            }
+        }
+    }
+}
+
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Db({:?})", self.backend())

@@ -6,6 +6,7 @@
 mod bad_input;
 pub mod error;
 mod health;
+mod metrics;
 pub mod pages;
 pub mod security;
 pub mod session;
@@ -32,6 +33,8 @@ pub struct WebConfig {
     pub outbound: orbita_app::webhooks::Outbound,
     /// Posts one address may send to the web forms in a window; `None`: the default.
     pub web_form_posts_per_address: Option<i64>,
+    /// The bearer token `/metrics` asks for; `None`: only the machine itself may read it.
+    pub metrics_token: Option<String>,
 }
 
 /// What every handler can reach. Cheap to clone; no per-instance state, so any number of
@@ -66,6 +69,7 @@ pub fn router(state: AppState, more: Router<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::scrape))
         .merge(ui::routes())
         .merge(pages::routes())
         .merge(more)
@@ -75,6 +79,7 @@ pub fn router(state: AppState, more: Router<AppState>) -> Router {
         .layer(from_fn_with_state(state.clone(), error::frame))
         .layer(from_fn_with_state(state.clone(), session::load_session))
         .layer(from_fn(security::headers))
+        .layer(from_fn(metrics::record))
         .with_state(state)
 }
 

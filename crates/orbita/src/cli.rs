@@ -67,6 +67,9 @@ pub enum Command {
         /// Posts one address may send to the web forms in 10 minutes (a benchmark raises it).
         #[arg(long, env = "ORBITA_WEB_FORM_POSTS_PER_ADDRESS", default_value_t = orbita_app::web_forms::POSTS_PER_ADDRESS)]
         web_form_posts_per_address: i64,
+        /// The bearer token `/metrics` asks for; unset, only this machine may read it.
+        #[arg(long, env = "ORBITA_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,

@@ -27,12 +27,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         outbound = outbound.with_mail(mailer);
     }
     match cli.command {
-        Command::Serve { listen, demo, secure_cookies, trust_forwarded_for, web_form_posts_per_address } => {
+        Command::Serve {
+            listen,
+            demo,
+            secure_cookies,
+            trust_forwarded_for,
+            web_form_posts_per_address,
+            metrics_token,
+        } => {
             let config = orbita_web::WebConfig {
                 secure_cookies,
                 trust_forwarded_for,
                 outbound,
                 web_form_posts_per_address: Some(web_form_posts_per_address),
+                metrics_token,
             };
             serve(&url, listen, demo, config).await
         }
