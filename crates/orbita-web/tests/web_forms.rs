@@ -63,7 +63,9 @@ async fn a_request_from_the_site_becomes_a_contact_and_a_deal_with_its_task() {
         let rule = RuleInput {
             name: "Первый звонок".into(),
             pipeline_id: Some(pipelines[0].id),
+            // "A deal created from a source": the creation trigger with the source as condition.
             trigger: Some(Trigger::DealCreated),
+            condition: Some(r#"{"field": "source", "op": "eq", "value": "Заявка на замер"}"#.into()),
             task_title: "Позвонить клиенту: {title}".into(),
             assignee: Some(AssigneeKind::DealOwner),
             due_minutes: Some(15),
@@ -247,6 +249,22 @@ async fn a_request_from_the_site_becomes_a_contact_and_a_deal_with_its_task() {
             file.body.contains("Заявка на замер") && file.body.contains("utm_campaign: spring-windows"),
             "{}",
             file.body
+        );
+
+        // A deal typed in by hand is not from the site: the rule leaves it alone.
+        let input = orbita_domain::deal::DealInput {
+            title: "Звонок с выставки".into(),
+            ..Default::default()
+        };
+        let by_hand =
+            orbita_app::deals::create(&t.db, &access, &input, None, None, None).await.expect("deal");
+        orbita_web::run_due_jobs(&t.db).await;
+        let other = admin.get(&format!("/deals/{}", by_hand.id)).await;
+        assert_eq!(other.status, StatusCode::OK);
+        assert!(
+            !other.body.contains("Позвонить клиенту: Звонок с выставки"),
+            "{}: not from the site",
+            t.name
         );
         t
     })
