@@ -18,6 +18,7 @@ mod extract;
 mod idempotency;
 mod jobs;
 mod listing;
+mod loss_reasons;
 mod notifications;
 mod openapi;
 mod ownership;
@@ -116,6 +117,7 @@ fn routes() -> OpenApiRouter<ApiState> {
         .merge(notifications::routes())
         .merge(webhooks::routes())
         .merge(web_forms::routes())
+        .merge(loss_reasons::routes())
         .merge(ownership::routes())
         .merge(sales_targets::routes())
         .merge(reports::routes())

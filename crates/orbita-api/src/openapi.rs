@@ -86,6 +86,7 @@ default); beyond it the answer is 429 with `Retry-After` in seconds.";
         (name = "webhooks", description = "Outgoing webhooks, signed, with their delivery logs (administrators)"),
         (name = "web-forms", description = "Forms on the company's site: a post to /f/{key} makes a contact and a deal (administrators)"),
         (name = "automation", description = "Automation rules on the pipelines' stages (administrators)"),
+        (name = "loss-reasons", description = "The reasons offered when a deal is lost (kept by administrators)"),
         (name = "settings", description = "The organisation's settings and working week"),
     )
 )]

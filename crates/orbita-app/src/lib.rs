@@ -24,6 +24,7 @@ pub mod filters;
 pub mod jobs;
 pub mod kanban;
 pub mod links;
+pub mod loss_reasons;
 pub mod mail;
 pub mod my_day;
 pub mod notifications;

@@ -40,6 +40,7 @@ crate::text_enum!(
         AutomationRule => "automation_rule",
         Webhook => "webhook",
         WebForm => "web_form",
+        LossReason => "loss_reason",
         Companies => "companies",
         Contacts => "contacts",
         Deals => "deals",

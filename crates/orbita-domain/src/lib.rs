@@ -19,6 +19,7 @@ pub mod job;
 pub mod kind;
 pub mod list;
 pub mod local_time;
+pub mod loss_reason;
 pub mod month;
 pub mod notification;
 pub mod org;

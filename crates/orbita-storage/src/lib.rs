@@ -19,6 +19,7 @@ pub mod filter_sql;
 pub mod idempotency;
 pub mod jobs;
 pub mod list;
+pub mod loss_reasons;
 pub mod my_day;
 pub mod notification_preferences;
 pub mod notifications;

@@ -5,6 +5,7 @@
 //! installer's fitting; a changed amount is agreed with the client again. The site's measuring
 //! request form (`/f/demo-zamer`) sends the first requests into it.
 
+use orbita_domain::loss_reason::LossReasonFields;
 use std::collections::BTreeMap;
 
 use orbita_domain::automation::{Assignee, RuleAction, RuleFields, TaskTemplate, Trigger};
@@ -60,6 +61,13 @@ pub(super) async fn load(db: &Db, now: Timestamp) -> Result<(), AppError> {
         users::add_to_group(&mut tx, group, user, now).await?;
         orbita_storage::notification_preferences::set_digest(&mut tx, user, digest).await?;
         group_of.push(group);
+    }
+    // The loss reasons the demo's lost deals were given, offered in every pipeline, and one
+    // the window company's measuring alone meets.
+    let reasons = super::words::LOST_REASONS.iter().take(6).map(|name| (*name, None));
+    for (name, only) in reasons.chain([("Замер не подтвердил проём", Some(pipeline))]) {
+        let fields = LossReasonFields { name: name.to_owned(), pipeline_id: only, active: true };
+        orbita_storage::loss_reasons::insert(&mut tx, &fields, now).await?;
     }
     tx.commit().await?;
     let stage = |at: usize| stage_id(db, pipeline, at);

@@ -45,6 +45,7 @@ entity-custom-field = Custom field
 entity-job = Background job
 entity-webhook = Webhook
 entity-web-form = Web form
+entity-loss-reason = Loss reason
 entity-automation-rule = Automation rule
 entity-settings = Organisation settings
 # The audit log's other subjects: a sales target, an API token, and for exports the list or
@@ -374,3 +375,9 @@ deal-origin-page = The form's page
 deal-origin-referrer = Came from
 web-forms-consent-text = Consent text
 web-forms-consent-text-hint = The organisation's words on the processing of personal data. Empty: the standard text.
+admin-loss-reasons = Loss reasons
+loss-reasons-none = No reasons yet: managers say why in their own words.
+loss-reasons-new = New reason
+loss-reasons-every-pipeline = Every pipeline
+loss-reasons-offered = Offered
+loss-reasons-hint = A manager picks a reason when a deal is lost, or says another ("Other"). Reports group deals by reason; a retired reason stays on the deals lost for it.

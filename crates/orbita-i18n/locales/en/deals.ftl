@@ -157,3 +157,5 @@ deals-close-open-tasks = { $count ->
     [one] Also close the deal's { $count } open task
    *[other] Also close the deal's { $count } open tasks
 }
+deals-lost-other = Other (please say)
+deals-lost-own-words = In your own words

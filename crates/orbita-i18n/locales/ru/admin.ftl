@@ -45,6 +45,7 @@ entity-custom-field = Дополнительное поле
 entity-job = Фоновая задача
 entity-webhook = Вебхук
 entity-web-form = Веб-форма
+entity-loss-reason = Причина проигрыша
 entity-automation-rule = Правило автоматизации
 entity-settings = Настройки организации
 # Прочие объекты журнала событий: план продаж, ключ API, а для выгрузок — выгруженный список
@@ -378,3 +379,9 @@ deal-origin-page = Страница формы
 deal-origin-referrer = Пришёл со страницы
 web-forms-consent-text = Текст согласия
 web-forms-consent-text-hint = Текст политики организации об обработке персональных данных. Пусто — стандартный текст.
+admin-loss-reasons = Причины проигрыша
+loss-reasons-none = Причин пока нет: менеджеры пишут причину своими словами.
+loss-reasons-new = Новая причина
+loss-reasons-every-pipeline = Все воронки
+loss-reasons-offered = Предлагать
+loss-reasons-hint = Менеджер выбирает причину, закрывая сделку как проигранную, или пишет свою («Другое»). Отчёты группируют сделки по причинам; снятая причина остаётся у закрытых по ней сделок.

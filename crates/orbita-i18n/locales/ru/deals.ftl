@@ -158,3 +158,5 @@ deals-close-open-tasks = { $count ->
     [few] Закрыть и { $count } открытые задачи сделки
    *[other] Закрыть и { $count } открытых задач сделки
 }
+deals-lost-other = Другое (укажите)
+deals-lost-own-words = Своими словами

@@ -106,7 +106,7 @@ struct Row {
 struct AuditPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 11],
+    tabs: [Tab; 12],
     query: AuditQuery,
     selects: Vec<FilterSelect>,
     rows: Vec<Row>,

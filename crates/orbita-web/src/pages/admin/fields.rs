@@ -101,7 +101,7 @@ struct Row {
 struct FieldsPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 11],
+    tabs: [Tab; 12],
     kinds: Vec<SelectOption>,
     kind: RecordKind,
     rows: Vec<Row>,

@@ -44,7 +44,7 @@ struct Row {
 struct JobsPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 11],
+    tabs: [Tab; 12],
     counts: Vec<Count>,
     rows: Vec<Row>,
 }

@@ -7,6 +7,7 @@ mod audit_words;
 mod automation;
 mod fields;
 mod jobs;
+mod loss_reasons;
 mod ownership;
 mod roles;
 mod settings;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(automation::routes())
         .merge(webhooks::routes())
         .merge(web_forms::routes())
+        .merge(loss_reasons::routes())
 }
 
 /// The first tab the user may open: a head of sales reaches only the ownership transfer.
@@ -58,10 +60,11 @@ pub enum Tab {
     Automation,
     Webhooks,
     WebForms,
+    LossReasons,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 11] = [
+    pub const ALL: [Tab; 12] = [
         Tab::Users,
         Tab::Groups,
         Tab::Roles,
@@ -73,6 +76,7 @@ impl Tab {
         Tab::Automation,
         Tab::Webhooks,
         Tab::WebForms,
+        Tab::LossReasons,
     ];
 
     /// The tabs whose pages the user may open.
@@ -101,6 +105,7 @@ impl Tab {
             Tab::Automation => "/admin/automation",
             Tab::Webhooks => "/admin/webhooks",
             Tab::WebForms => "/admin/web-forms",
+            Tab::LossReasons => "/admin/loss-reasons",
         }
     }
 
@@ -117,6 +122,7 @@ impl Tab {
             Tab::Automation => "admin-automation",
             Tab::Webhooks => "admin-webhooks",
             Tab::WebForms => "admin-web-forms",
+            Tab::LossReasons => "admin-loss-reasons",
         }
     }
 }

@@ -43,7 +43,7 @@ struct Cell {
 struct RolesPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 11],
+    tabs: [Tab; 12],
     actions: Vec<String>,
     roles: Vec<RoleMatrix>,
     new_name: String,

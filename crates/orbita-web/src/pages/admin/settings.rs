@@ -56,7 +56,7 @@ struct WeekdayBox {
 struct SettingsPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 11],
+    tabs: [Tab; 12],
     form: SettingsInput,
     locales: Vec<SelectOption>,
     errors: ValidationErrors,

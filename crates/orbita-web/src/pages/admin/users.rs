@@ -41,7 +41,7 @@ struct UserRow {
 struct UsersPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 11],
+    tabs: [Tab; 12],
     rows: Vec<UserRow>,
     roles: Vec<SelectOption>,
     groups: Vec<(Group, bool)>,
@@ -188,7 +188,7 @@ async fn create(
 struct UserEditPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 11],
+    tabs: [Tab; 12],
     user: User,
     form: EditForm,
     roles: Vec<SelectOption>,
@@ -353,7 +353,7 @@ async fn reset_password(
 struct GroupsPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 11],
+    tabs: [Tab; 12],
     groups: Vec<(Group, String)>,
     group_name: String,
     errors: ValidationErrors,

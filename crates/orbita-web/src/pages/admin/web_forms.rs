@@ -59,7 +59,7 @@ struct FieldRow {
 struct WebFormsPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 11],
+    tabs: [Tab; 12],
     rows: Vec<Row>,
     id: Option<i64>,
     form: EditForm,

@@ -54,7 +54,7 @@ struct DeliveryRow {
 struct WebhooksPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 11],
+    tabs: [Tab; 12],
     rows: Vec<Row>,
     /// The webhook shown (`None` on the list).
     id: Option<i64>,

@@ -53,6 +53,8 @@ pub struct CardPage {
     pub status_label: String,
     pub status_tone: &'static str,
     pub steps: Vec<Step>,
+    /// The reasons offered when the deal is lost (none: the reason in the manager's words).
+    pub loss_reasons: Vec<orbita_domain::loss_reason::LossReason>,
     pub company: Option<Link>,
     pub contact: Option<Link>,
     pub owner_name: String,
@@ -171,6 +173,7 @@ pub async fn render(
         status_label: layout.t(&format!("deal-status-{}", deal.status.as_str())),
         status_tone: tone::deal_status(deal.status),
         steps,
+        loss_reasons: orbita_app::loss_reasons::offered(db, deal.pipeline_id).await?,
         company,
         contact,
         owner_name: people.name(deal.owner_id),
@@ -227,6 +230,8 @@ pub struct StageForm {
     return_to: String,
     /// `1`: closing the deal marks its open tasks done too.
     close_tasks: String,
+    /// A loss reason's id from the list, or `other` for the words in `lost_reason`.
+    lost_choice: String,
 }
 
 /// `POST /deals/{id}/stage`. A script (the kanban board) gets a status: 204 when moved, 422
@@ -244,8 +249,20 @@ pub async fn move_stage(
     let result = match common::id::<StageId>(&form.stage_id) {
         Some(stage) => {
             let version = common::id::<i64>(&form.version);
+            let lost_reason = if form.lost_choice.is_empty() {
+                form.lost_reason.clone()
+            } else {
+                match orbita_app::loss_reasons::list(&state.db).await {
+                    Ok(reasons) => orbita_domain::loss_reason::chosen_words(
+                        &form.lost_choice,
+                        &form.lost_reason,
+                        &reasons,
+                    ),
+                    Err(error) => return PageError::from(error).into_response(),
+                }
+            };
             let change = deals::DealChange {
-                stage: Some(deals::StageTarget { stage, lost_reason: form.lost_reason.clone() }),
+                stage: Some(deals::StageTarget { stage, lost_reason }),
                 close_open_tasks: form.close_tasks == "1",
                 ..deals::DealChange::default()
             };

@@ -44,7 +44,7 @@ struct Column {
 struct BoardPage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 11],
+    tabs: [Tab; 12],
     pipelines: Vec<(String, String, bool)>,
     columns: Vec<Column>,
 }

@@ -140,7 +140,7 @@ struct RunRow {
 struct RulePage {
     layout: Layout,
     tab: Tab,
-    tabs: [Tab; 11],
+    tabs: [Tab; 12],
     /// `None` for a new rule.
     id: Option<i64>,
     form: RuleForm,
