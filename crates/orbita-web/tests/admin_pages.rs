@@ -115,6 +115,8 @@ async fn the_audit_log_lists_sign_ins_and_filters_by_action() {
     stranger.sign_in("admin@x.ru", "wrong password!").await;
     let all = admin.get("/admin/audit").await;
     assert_eq!(all.status, StatusCode::OK);
+    // The record by its name, not its number.
+    assert!(all.body.contains(">admin@x.ru</a>"), "the signed-in user's name: {}", all.body);
     let failed = admin.get("/admin/audit?action=sign_in_failed").await;
     assert!(failed.body.contains("admin@x.ru"), "the attempted e-mail is shown");
     let rows = failed.body.matches("<tr>").count();

@@ -8,16 +8,17 @@ use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use orbita_app::admin;
-use orbita_domain::UserId;
 use orbita_domain::audit::{AuditAction, AuditEntity, AuditEvent};
 use orbita_domain::list::AuditFilter;
 use orbita_domain::list::Cursor;
+use orbita_domain::{CompanyId, ContactId, DealId, UserId};
 
 use super::Tab;
 use super::audit_words::Words;
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
+use crate::pages::deals::common::LinkNames;
 use crate::pages::exports::export_query;
 use crate::pages::list_query::ListQuery;
 use crate::ui::layout::url;
@@ -98,6 +99,8 @@ struct Row {
     /// What the event is about, in the page's language (as stored, for a name no longer used).
     entity: String,
     link: String,
+    /// The record's name when the reader may see it, else its number.
+    record: String,
     changes: Vec<String>,
 }
 
@@ -146,10 +149,28 @@ async fn list(
         }
         None => layout.t("audit-system"),
     };
+    // The records' names, as far as the reader may see them (one query per kind).
+    let linked = page.items.iter().filter_map(|e| {
+        let id = e.entity_id?;
+        match e.entity.as_str() {
+            "company" => Some((Some(CompanyId(id)), None, None)),
+            "contact" => Some((None, Some(ContactId(id)), None)),
+            "deal" => Some((None, None, Some(DealId(id)))),
+            _ => None,
+        }
+    });
+    let names = LinkNames::load(&state.db, access, linked.collect::<Vec<_>>()).await?;
     let rows = page
         .items
         .into_iter()
         .map(|event| {
+            let record = match (event.entity.as_str(), event.entity_id) {
+                ("user", Some(id)) => users.iter().find(|u| u.id.0 == id).map(|u| u.name.clone()),
+                (kind, Some(id)) => names.known(kind, id).map(str::to_owned),
+                _ => None,
+            }
+            .or_else(|| event.entity_id.map(|id| format!("#{id}")))
+            .unwrap_or_default();
             let link = match (event.entity.as_str(), event.entity_id) {
                 ("company", Some(id)) => format!("/companies/{id}"),
                 ("contact", Some(id)) => format!("/contacts/{id}"),
@@ -174,7 +195,7 @@ async fn list(
                 (Some(via), None) => via.clone(),
                 _ => name_of(event.actor_id),
             };
-            Row { actor, entity, link, changes, event }
+            Row { actor, entity, link, record, changes, event }
         })
         .collect();
     let here = url("/admin/audit", &query.pairs());

@@ -162,6 +162,17 @@ impl LinkNames {
     pub fn deal(&self, layout: &Layout, id: DealId) -> String {
         by_name(layout, &self.deals, "deals-deal-number", id)
     }
+
+    /// The name of a record of `kind` (`company`, `contact`, `deal`) the user may see, if any.
+    pub fn known(&self, kind: &str, id: i64) -> Option<&str> {
+        match kind {
+            "company" => self.companies.get(&CompanyId(id)),
+            "contact" => self.contacts.get(&ContactId(id)),
+            "deal" => self.deals.get(&DealId(id)),
+            _ => None,
+        }
+        .map(String::as_str)
+    }
 }
 
 /// A decimal amount as a form shows it for editing: `1500000,00` in Russian.
