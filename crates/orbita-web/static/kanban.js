@@ -96,6 +96,10 @@
     form.action = "/deals/" + encodeURIComponent(card.dataset.deal) + "/stage";
     form.elements.stage_id.value = zone.dataset.stage;
     form.elements.lost_reason.value = "";
+    var choice = form.elements.lost_choice;
+    if (choice) {
+      choice.value = "";
+    }
     dialog.onclose = function () {
       if (dialog.returnValue !== "submitted") {
         putBack(card, from, next);
@@ -103,7 +107,7 @@
     };
     dialog.returnValue = "";
     dialog.showModal();
-    form.elements.lost_reason.focus();
+    (choice || form.elements.lost_reason).focus();
   }
 
   if (dialog) {

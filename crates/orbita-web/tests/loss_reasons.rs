@@ -49,6 +49,12 @@ async fn a_lost_deal_takes_a_reason_from_the_list_or_its_own_words() {
             "{}",
             t.name
         );
+        let board = admin.get("/deals/kanban").await;
+        assert!(
+            board.body.contains("name=\"lost_choice\"") && board.body.contains("Дорого"),
+            "{}: the board offers them",
+            t.name
+        );
         let (_, stages) = orbita_app::deals::pipelines_and_stages(&t.db).await.expect("stages");
         let lost = stages.iter().find(|s| s.kind == StageKind::Lost).expect("lost").id.to_string();
 

@@ -159,3 +159,4 @@ deals-close-open-tasks = { $count ->
 }
 deals-lost-other = Other (please say)
 deals-lost-own-words = In your own words
+kanban-lost-choose = Choose a reason…

@@ -160,3 +160,4 @@ deals-close-open-tasks = { $count ->
 }
 deals-lost-other = Другое (укажите)
 deals-lost-own-words = Своими словами
+kanban-lost-choose = Выберите причину…

@@ -71,6 +71,8 @@ pub struct BoardPage {
     pub now: Timestamp,
     pub pipeline_id: PipelineId,
     pub columns: Vec<ColumnView>,
+    /// The reasons offered when a deal is dropped on a lost stage (none: the reason in words).
+    pub loss_reasons: Vec<orbita_domain::loss_reason::LossReason>,
     pub targets: Vec<Target>,
     pub pipelines: Vec<SelectOption>,
     pub owners: Vec<SelectOption>,
@@ -194,6 +196,7 @@ async fn render(state: &AppState, user: &SignedIn, mut query: DealQuery) -> Resu
         can_move: access.can(Area::Deals, Action::Edit),
         can_create: access.can(Area::Deals, Action::Create),
         pipeline_id: pipeline,
+        loss_reasons: orbita_app::loss_reasons::offered(&state.db, pipeline).await?,
         columns,
         targets,
         owners,
