@@ -21,7 +21,7 @@ PAGES = [
     "/admin/users/1", "/admin/groups", "/admin/roles/1", "/admin/settings", "/admin/ownership",
     "/admin/fields", "/admin/fields/deals/window_type", "/admin/jobs", "/admin/automation",
     "/admin/automation/new", "/admin/automation/1", "/admin/webhooks", "/admin/webhooks/1",
-    "/admin/web-forms", "/admin/web-forms/1", "/f/demo-zamer", "/notifications",
+    "/admin/web-forms", "/admin/web-forms/1", "/admin/loss-reasons", "/f/demo-zamer", "/notifications",
     "/notifications/badge", "/notifications/settings",
     "/conditions?back=/deals&join=and&0.field=amount&apply=1", "/conditions?back=/tasks&add=1",
     "/account/password", "/account/tokens", "/login",
