@@ -113,7 +113,8 @@ pub async fn load(db: &Db, access: &Access, now: Timestamp) -> Result<MyDay, App
     .await?
     .items;
     meetings.reverse();
-    let figures = store::figures(db, Some(&mine), at).await?.pop().unwrap_or_else(|| blank(me));
+    let figures =
+        store::figures(db, Some(&mine), at).await?.pop().unwrap_or_else(|| OwnerFigures::nothing(me));
     let without_next_step = store::without_next_step(db, Some(&mine), SHOWN).await?;
     let stuck = store::stuck(db, Some(&mine), stuck_before, SHOWN).await?;
 
@@ -140,7 +141,7 @@ pub async fn load(db: &Db, access: &Access, now: Timestamp) -> Result<MyDay, App
                         .iter()
                         .find(|f| f.owner_id == row.user_id)
                         .cloned()
-                        .unwrap_or(blank(row.user_id)),
+                        .unwrap_or_else(|| OwnerFigures::nothing(row.user_id)),
                     target: row.cells.into_iter().next(),
                     user_id: row.user_id,
                     name: row.name,
@@ -189,8 +190,4 @@ async fn pipeline(
             StageLine { stage, count, amount: Money::from_minor(amount, currency) }
         })
         .collect())
-}
-
-fn blank(owner: UserId) -> OwnerFigures {
-    OwnerFigures { owner_id: owner, overdue_tasks: 0, today_tasks: 0, without_next_step: 0, stuck: 0 }
 }

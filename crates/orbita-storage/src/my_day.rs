@@ -26,6 +26,13 @@ pub struct OwnerFigures {
     pub stuck: i64,
 }
 
+impl OwnerFigures {
+    /// Someone with nothing to count.
+    pub fn nothing(owner_id: UserId) -> OwnerFigures {
+        OwnerFigures { owner_id, overdue_tasks: 0, today_tasks: 0, without_next_step: 0, stuck: 0 }
+    }
+}
+
 /// The moments the figures are counted at: now, the end of today and the "stuck" line, all in
 /// the organisation's time zone already.
 #[derive(Debug, Clone, Copy)]
@@ -61,19 +68,12 @@ pub async fn figures(db: &Db, owners: Option<&[UserId]>, at: Moments) -> Result<
     let deal_counts: Vec<(i64, i64, i64)> = db.fetch_all(&deals).await?;
 
     let mut figures: BTreeMap<i64, OwnerFigures> = BTreeMap::new();
-    let blank = |owner: i64| OwnerFigures {
-        owner_id: UserId(owner),
-        overdue_tasks: 0,
-        today_tasks: 0,
-        without_next_step: 0,
-        stuck: 0,
-    };
     for (owner, overdue, today) in task_counts {
-        let f = figures.entry(owner).or_insert_with(|| blank(owner));
+        let f = figures.entry(owner).or_insert_with(|| OwnerFigures::nothing(UserId(owner)));
         (f.overdue_tasks, f.today_tasks) = (overdue, today);
     }
     for (owner, without, stuck) in deal_counts {
-        let f = figures.entry(owner).or_insert_with(|| blank(owner));
+        let f = figures.entry(owner).or_insert_with(|| OwnerFigures::nothing(UserId(owner)));
         (f.without_next_step, f.stuck) = (without, stuck);
     }
     Ok(figures.into_values().collect())

@@ -92,11 +92,7 @@ fn allowed(token: Option<&str>, ip: Option<&str>, headers: &HeaderMap) -> bool {
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            // Compared in full whatever the first difference, so the time says nothing.
-            .is_some_and(|given| {
-                given.len() == token.len()
-                    && given.bytes().zip(token.bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0
-            }),
+            .is_some_and(|given| crate::security::constant_time_eq(given, token)),
         None => ip.and_then(|ip| ip.parse::<std::net::IpAddr>().ok()).is_some_and(|ip| ip.is_loopback()),
     }
 }

@@ -110,7 +110,7 @@ fn form_urlencoded_value(body: &[u8], name: &str) -> Option<String> {
 }
 
 /// Compares tokens without an early exit, so timing does not reveal a prefix.
-fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -8,7 +8,8 @@ use orbita_domain::access::{Action, Area};
 use orbita_domain::pipeline::{Pipeline, Stage};
 use orbita_domain::user::{Group, Role, User};
 
-use crate::pages::deals::common::stage_name;
+use super::users::role_name;
+use crate::pages::deals::common::{pipeline_name, stage_name};
 use crate::ui::Layout;
 
 /// Who and what the numbers in one page of the log stand for.
@@ -61,16 +62,10 @@ impl Words<'_> {
                 self.stages.iter().find(|s| s.id.0 == id).map(|s| stage_name(self.layout.locale, s))
             }
             ("pipeline_id", Some(id)) => {
-                self.pipelines.iter().find(|p| p.id.0 == id).map(|p| match self.layout.locale {
-                    crate::ui::Locale::Ru => p.name_ru.clone(),
-                    crate::ui::Locale::En => p.name_en.clone(),
-                })
+                self.pipelines.iter().find(|p| p.id.0 == id).map(|p| pipeline_name(self.layout.locale, p))
             }
             ("role_id" | "role", Some(id)) => {
-                self.roles.iter().find(|r| r.id.0 == id).map(|r| match self.layout.locale {
-                    crate::ui::Locale::Ru => r.name_ru.clone(),
-                    crate::ui::Locale::En => r.name_en.clone(),
-                })
+                self.roles.iter().find(|r| r.id.0 == id).map(|r| role_name(self.layout, r))
             }
             ("group_id", Some(id)) => self.groups.iter().find(|g| g.id.0 == id).map(|g| g.name.clone()),
             _ => None,

@@ -18,6 +18,7 @@ use super::Tab;
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::SignedIn;
+use crate::pages::deals::common::pipeline_name;
 use crate::ui::{Layout, Nav, SelectOption};
 
 pub fn routes() -> Router<AppState> {
@@ -79,11 +80,7 @@ async fn render(
     let options = |chosen: Option<PipelineId>| {
         std::iter::once(SelectOption::new("", layout.t("loss-reasons-every-pipeline"), chosen.is_none()))
             .chain(pipelines.iter().map(|p| {
-                let name = match layout.locale {
-                    crate::ui::Locale::Ru => p.name_ru.clone(),
-                    crate::ui::Locale::En => p.name_en.clone(),
-                };
-                SelectOption::new(p.id.to_string(), name, chosen == Some(p.id))
+                SelectOption::new(p.id.to_string(), pipeline_name(layout.locale, p), chosen == Some(p.id))
             }))
             .collect::<Vec<_>>()
     };

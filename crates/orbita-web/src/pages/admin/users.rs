@@ -82,7 +82,7 @@ fn group_ids(raw: &[String]) -> Vec<GroupId> {
     raw.iter().filter_map(|g| g.trim().parse().ok().map(GroupId)).collect()
 }
 
-fn role_name(layout: &Layout, role: &Role) -> String {
+pub(super) fn role_name(layout: &Layout, role: &Role) -> String {
     if layout.locale == Locale::En { role.name_en.clone() } else { role.name_ru.clone() }
 }
 

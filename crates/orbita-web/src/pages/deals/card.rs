@@ -156,10 +156,7 @@ pub async fn render(
     let pipeline_name = pipelines
         .iter()
         .find(|p| p.id == deal.pipeline_id)
-        .map(|p| match layout.locale {
-            crate::ui::Locale::Ru => p.name_ru.clone(),
-            crate::ui::Locale::En => p.name_en.clone(),
-        })
+        .map(|p| common::pipeline_name(layout.locale, p))
         .unwrap_or_default();
     let now = orbita_domain::now();
     let links = link_pairs(&deal);

@@ -101,6 +101,14 @@ impl People {
     }
 }
 
+/// A pipeline's name in the page's language.
+pub fn pipeline_name(locale: Locale, pipeline: &orbita_domain::pipeline::Pipeline) -> String {
+    match locale {
+        Locale::Ru => pipeline.name_ru.clone(),
+        Locale::En => pipeline.name_en.clone(),
+    }
+}
+
 /// A stage's name in the page's language.
 pub fn stage_name(locale: Locale, stage: &Stage) -> String {
     match locale {

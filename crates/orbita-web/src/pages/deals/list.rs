@@ -385,11 +385,11 @@ pub fn pipeline_options(
         options.push(SelectOption::new("", label, selected.is_empty()));
     }
     options.extend(pipelines.iter().map(|p| {
-        let name = match layout.locale {
-            crate::ui::Locale::Ru => p.name_ru.clone(),
-            crate::ui::Locale::En => p.name_en.clone(),
-        };
-        SelectOption::new(p.id.to_string(), name, p.id.to_string() == selected)
+        SelectOption::new(
+            p.id.to_string(),
+            common::pipeline_name(layout.locale, p),
+            p.id.to_string() == selected,
+        )
     }));
     options
 }
